@@ -1,0 +1,3 @@
+from sessionscope.cli import main
+
+raise SystemExit(main())

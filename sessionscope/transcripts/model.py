@@ -1,0 +1,108 @@
+"""Plain data the pure layers hand to everything above them.
+
+Nothing here imports Textual or the SDK. Entries are *light*: they keep what chain building,
+listing and navigation need, plus the byte range of their line so the full JSON can be read
+again on demand (``reader.load_entry``). A 100 MB transcript must never be held as parsed
+dicts in memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(slots=True)
+class Entry:
+    """One line of a transcript file, good or bad."""
+
+    index: int
+    """Position among the file's lines that hold something (0-based, file order)."""
+    line_no: int
+    """1-based line number in the file, as an editor shows it."""
+    offset: int
+    """Byte offset of the line's first byte."""
+    length: int
+    """Byte length of the line, without its newline."""
+    type: str | None = None
+    """The entry's ``type`` field; ``None`` for a bad line or an entry without one."""
+    uuid: str | None = None
+    parent_uuid: str | None = None
+    logical_parent_uuid: str | None = None
+    timestamp: str | None = None
+    session_id: str | None = None
+    subtype: str | None = None
+    """``system`` entries: ``compact_boundary``, ``api_error``, ...; else ``None``."""
+    message_id: str | None = None
+    """``message.id`` of an assistant entry: entries of one API response share it."""
+    role_blocks: tuple[str, ...] = ()
+    """Types of the content blocks (``text``, ``thinking``, ``tool_use``, ``tool_result``...)."""
+    tool_use_ids: tuple[str, ...] = ()
+    tool_result_ids: tuple[str, ...] = ()
+    is_sidechain: bool = False
+    is_meta: bool = False
+    is_compact_summary: bool = False
+    team_name: str | None = None
+    agent_id: str | None = None
+    error: str | None = None
+    """Why the line could not be read (not JSON, NUL bytes, invalid UTF-8...); ``None`` if good."""
+
+    @property
+    def is_bad(self) -> bool:
+        """True for a line kept as a bad-line record."""
+        return self.error is not None
+
+
+@dataclass(slots=True)
+class TranscriptIndex:
+    """Every line of one transcript file, indexed."""
+
+    path: str
+    size: int
+    """Bytes indexed: up to the end of the last complete line."""
+    mtime: float
+    entries: list[Entry] = field(default_factory=list)
+    torn_tail: bytes = b""
+    """A last line without its newline that does not parse yet: not yet written, not bad."""
+
+    @property
+    def bad_lines(self) -> list[Entry]:
+        return [entry for entry in self.entries if entry.is_bad]
+
+
+@dataclass(slots=True)
+class SessionMeta:
+    """What the session list needs: the SDK's ``SDKSessionInfo`` fields, plus our own."""
+
+    session_id: str
+    summary: str
+    last_modified: int
+    """Milliseconds since the epoch (the file's mtime), as the SDK gives it."""
+    file_size: int | None = None
+    custom_title: str | None = None
+    first_prompt: str | None = None
+    git_branch: str | None = None
+    cwd: str | None = None
+    tag: str | None = None
+    created_at: int | None = None
+    message_count: int = 0
+    """Visible messages (user and assistant) in the conversation."""
+    forked_from: str | None = None
+    """Session id this one was forked from (``forkedFrom.sessionId``), if any."""
+    path: str = ""
+    """The transcript file."""
+    project: str = ""
+    """The project folder's name under ``projects/`` (the slugged working directory)."""
+
+
+@dataclass(slots=True)
+class Conversation:
+    """The conversation of one transcript, as the SDK would show it, plus what it hides."""
+
+    messages: list[Entry]
+    """Visible messages, exactly ``get_session_messages``'s UUIDs in its order."""
+    leaf_uuid: str | None
+    """The leaf the chain was walked from."""
+    other_leaves: list[str] = field(default_factory=list)
+    """Leaves of rewind branches not shown, newest first."""
+    compact_boundaries: list[Entry] = field(default_factory=list)
+    """``system``/``compact_boundary`` entries on or near the chain."""

@@ -1,0 +1,37 @@
+"""The pure layers must not know they are in a terminal, nor pay for the SDK's import."""
+
+import subprocess
+import sys
+
+import pytest
+
+PURE_PACKAGES = ["sessionscope.transcripts", "sessionscope.catalog"]
+
+
+@pytest.mark.parametrize("package", PURE_PACKAGES)
+def test_pure_layer_imports_neither_textual_nor_sdk(package: str) -> None:
+    code = (
+        "import importlib, pkgutil, sys\n"
+        f"pkg = importlib.import_module({package!r})\n"
+        "for info in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + '.'):\n"
+        "    importlib.import_module(info.name)\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'claude_agent_sdk'))\n"
+        "print(','.join(bad))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "", f"{package} imports {result.stdout.strip()}"
+
+
+def test_cli_help_runs_without_textual_or_sdk() -> None:
+    code = (
+        "import sys\n"
+        "from sessionscope.cli import build_parser\n"
+        "build_parser()\n"
+        "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'claude_agent_sdk'))))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == ""
