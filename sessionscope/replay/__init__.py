@@ -1,0 +1,1 @@
+"""Replay: play a session back at its recorded pace (pure parts; the screen is in ``tui``)."""
