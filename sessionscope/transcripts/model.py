@@ -43,6 +43,10 @@ class Entry:
     is_compact_summary: bool = False
     team_name: str | None = None
     agent_id: str | None = None
+    source_tool_assistant_uuid: str | None = None
+    """``sourceToolAssistantUUID`` of a tool-result entry: the assistant entry that made the call."""
+    forked_from: str | None = None
+    """``forkedFrom.sessionId``: the session this entry was copied from by a fork."""
     error: str | None = None
     """Why the line could not be read (not JSON, NUL bytes, invalid UTF-8...); ``None`` if good."""
 
@@ -63,6 +67,10 @@ class TranscriptIndex:
     entries: list[Entry] = field(default_factory=list)
     torn_tail: bytes = b""
     """A last line without its newline that does not parse yet: not yet written, not bad."""
+    line_count: int = 0
+    """Lines read up to ``size`` (for numbering the lines an incremental read adds)."""
+    ends_open: bool = False
+    """The last indexed line had no newline yet (it parsed, so it is an entry)."""
 
     @property
     def bad_lines(self) -> list[Entry]:
@@ -105,4 +113,7 @@ class Conversation:
     other_leaves: list[str] = field(default_factory=list)
     """Leaves of rewind branches not shown, newest first."""
     compact_boundaries: list[Entry] = field(default_factory=list)
-    """``system``/``compact_boundary`` entries on or near the chain."""
+    """``system``/``compact_boundary`` entries on the chain, in chain order. Each one's
+    ``logical_parent_uuid`` is the leaf of the history before it (build from it to see that)."""
+    chain: list[Entry] = field(default_factory=list)
+    """Every entry on the chain in order, visible or not (progress, system, meta...)."""

@@ -1,0 +1,345 @@
+"""Index a transcript file line by line, tolerant of anything a file can hold.
+
+Every line becomes a light :class:`~sessionscope.transcripts.model.Entry`: the fields chain
+building, listing and navigation need, plus the byte range of the line, so the full JSON can be
+read again later with :func:`load_entry` (``os.pread``). Whole parsed dicts are never kept.
+
+Lines are split the way the SDK's ``get_session_messages`` sees them (it reads the file as text
+with universal newlines, so a lone ``\\r`` also ends a line, and it strips each line), and each
+line is parsed with orjson, falling back to the standard library's ``json`` for what only it
+accepts (lone surrogates, ``NaN``, Unicode whitespace around the object): the SDK reads those
+lines, so we do too. A line neither reads is kept as a bad-line entry with the reason in
+``Entry.error``; it never stops the read.
+"""
+
+from __future__ import annotations
+
+import json
+import mmap
+import os
+from collections.abc import Iterable, Iterator
+
+import orjson
+
+from .model import Entry, TranscriptIndex
+
+__all__ = [
+    "index_transcript",
+    "iter_lines",
+    "load_entries",
+    "load_entry",
+    "parse_line",
+    "read_raw",
+    "entry_from_dict",
+]
+
+_EXTRA_DATA = "Extra data"
+_MMAP_FROM = 1 << 20
+"""Files (or appended parts) smaller than this are read with one ``pread`` rather than mapped."""
+
+
+def _str_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _nonempty_str(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _truthy_label(value: object) -> str | None:
+    """Keep a truthy value as text (the SDK only tests truthiness or equality)."""
+    if not value:
+        return None
+    return value if isinstance(value, str) else repr(value)
+
+
+def entry_from_dict(
+    data: dict, *, index: int = 0, line_no: int = 0, offset: int = 0, length: int = 0
+) -> Entry:
+    """The light record of one parsed transcript line."""
+    get = data.get
+    entry_type = _str_or_none(get("type"))
+    subtype = _str_or_none(get("subtype"))
+    message_id = None
+    role_blocks: tuple[str, ...] = ()
+    tool_use_ids: list[str] = []
+    tool_result_ids: list[str] = []
+    message = get("message")
+    if isinstance(message, dict):
+        if entry_type == "assistant":
+            message_id = _nonempty_str(message.get("id"))
+        content = message.get("content")
+        if isinstance(content, list):
+            kinds: list[str] = []
+            for block in content:
+                if not isinstance(block, dict):
+                    kinds.append("")
+                    continue
+                kind = block.get("type")
+                kind = kind if isinstance(kind, str) else ""
+                kinds.append(kind)
+                if kind == "tool_use":
+                    call_id = block.get("id")
+                    if isinstance(call_id, str):
+                        tool_use_ids.append(call_id)
+                elif kind == "tool_result":
+                    call_id = block.get("tool_use_id")
+                    if isinstance(call_id, str):
+                        tool_result_ids.append(call_id)
+            role_blocks = tuple(kinds)
+        elif isinstance(content, str):
+            role_blocks = ("string",)
+    forked = get("forkedFrom")
+    agent_id = get("agentId")
+    return Entry(
+        index=index,
+        line_no=line_no,
+        offset=offset,
+        length=length,
+        type=entry_type,
+        uuid=_str_or_none(get("uuid")),
+        parent_uuid=_nonempty_str(get("parentUuid")),
+        logical_parent_uuid=_nonempty_str(get("logicalParentUuid")),
+        timestamp=_str_or_none(get("timestamp")),
+        session_id=_str_or_none(get("sessionId")),
+        subtype=subtype,
+        message_id=message_id,
+        role_blocks=role_blocks,
+        tool_use_ids=tuple(tool_use_ids),
+        tool_result_ids=tuple(tool_result_ids),
+        is_sidechain=bool(get("isSidechain")),
+        is_meta=bool(get("isMeta")),
+        is_compact_summary=bool(get("isCompactSummary")),
+        team_name=_truthy_label(get("teamName")),
+        agent_id=agent_id if agent_id is None or isinstance(agent_id, str) else repr(agent_id),
+        source_tool_assistant_uuid=_str_or_none(get("sourceToolAssistantUUID")),
+        forked_from=_str_or_none(forked.get("sessionId")) if isinstance(forked, dict) else None,
+    )
+
+
+def _describe_failure(raw: bytes, orjson_error: str) -> tuple[object | None, str | None]:
+    """Read a line orjson refused the way the SDK would, or say why it is bad.
+
+    Returns ``(value, None)`` when Python's json reads it (``value`` is ``None`` for a line the
+    SDK skips as blank), else ``(None, reason)``.
+    """
+    if b"\x00" in raw:
+        return None, "contains NUL bytes"
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return None, f"invalid UTF-8 at byte {error.start}"
+    text = text.strip()
+    if not text:
+        return None, None
+    try:
+        return json.loads(text), None
+    except RecursionError:
+        return None, "nesting too deep to parse"
+    except ValueError as error:
+        message = str(error)
+        if message.startswith(_EXTRA_DATA):
+            return None, f"two JSON values run together (second at column {error.pos + 1})"
+        if "recursion" in orjson_error.lower():
+            return None, "nesting too deep to parse"
+        return None, f"not JSON: {message}"
+
+
+def parse_line(raw: bytes) -> tuple[object | None, str | None]:
+    """Parse one line: ``(value, None)``, ``(None, reason)`` if bad, ``(None, None)`` if blank."""
+    try:
+        return orjson.loads(raw), None
+    except orjson.JSONDecodeError as error:
+        return _describe_failure(raw, str(error))
+
+
+def iter_lines(buffer, start: int, end: int) -> Iterator[tuple[int, int, bool]]:
+    """``(offset, end, terminated)`` of each ``\\n``-separated line in ``buffer[start:end]``."""
+    find = buffer.find
+    position = start
+    while position < end:
+        newline = find(b"\n", position, end)
+        if newline < 0:
+            yield position, end, False
+            return
+        yield position, newline, True
+        position = newline + 1
+
+
+def _segments(buffer, offset: int, end: int) -> list[tuple[int, int]]:
+    """Split a line at lone ``\\r`` as universal newlines does (rare: checked first)."""
+    pieces = []
+    position = offset
+    while True:
+        cr = buffer.find(b"\r", position, end)
+        if cr < 0:
+            pieces.append((position, end))
+            return pieces
+        pieces.append((position, cr))
+        position = cr + 1
+
+
+def _new_index(path: str, size: int, mtime: float) -> TranscriptIndex:
+    return TranscriptIndex(path=path, size=size, mtime=mtime)
+
+
+def index_transcript(
+    path: str | os.PathLike[str], start: int = 0, base: TranscriptIndex | None = None
+) -> TranscriptIndex:
+    """Index every line of ``path`` from byte ``start`` (or where ``base`` stopped).
+
+    With ``base`` (an earlier index of the same file) only the bytes appended since are read,
+    and the result holds ``base``'s entries followed by the new ones (``base`` is not changed).
+    If the file shrank below ``base.size`` it was rewritten, and is indexed again from the
+    start. Without ``base``, ``start`` may be any line start: line numbers are still counted
+    from the top of the file, entry indexes from 0.
+
+    Raises ``OSError`` when the file cannot be opened or read (a directory, no permission...).
+    """
+    path_str = os.fspath(path)
+    fd = os.open(path_str, os.O_RDONLY)
+    try:
+        stat = os.fstat(fd)
+        size = stat.st_size
+        entries: list[Entry] = []
+        line_no = 0
+        if base is not None:
+            if size < base.size:
+                base = None
+                start = 0
+            else:
+                entries = list(base.entries)
+                line_no = base.line_count
+                start = base.size
+                if base.ends_open and entries:
+                    # The last entry had no newline yet: read its line again with what follows.
+                    last = entries.pop()
+                    start = last.offset
+                    line_no -= 1
+        index = _new_index(path_str, size, stat.st_mtime)
+        if base is None and start > 0:
+            start = min(start, size)
+            line_no = os.pread(fd, start, 0).count(b"\n")
+        if start >= size:
+            index.entries = entries
+            index.size = size
+            index.line_count = line_no
+            return index
+        if size - start < _MMAP_FROM:
+            buffer: bytes | mmap.mmap = os.pread(fd, size - start, start)
+            shift = start
+        else:
+            buffer = mmap.mmap(fd, size, access=mmap.ACCESS_READ)
+            shift = 0
+        try:
+            _index_buffer(index, buffer, start - shift, size - shift, shift, entries, line_no)
+        finally:
+            if isinstance(buffer, mmap.mmap):
+                buffer.close()
+        return index
+    finally:
+        os.close(fd)
+
+
+def _index_buffer(
+    index: TranscriptIndex,
+    buffer,
+    begin: int,
+    end: int,
+    shift: int,
+    entries: list[Entry],
+    line_no: int,
+) -> None:
+    loads = orjson.loads
+    decode_error = orjson.JSONDecodeError
+    find = buffer.find
+    append = entries.append
+    count = len(entries)
+    indexed_to = begin
+    ends_open = False
+    position = begin
+    while position < end:
+        newline = find(b"\n", position, end)
+        terminated = newline >= 0
+        line_end = newline if terminated else end
+        line_no += 1
+        if find(b"\r", position, line_end) >= 0:
+            pieces = _segments(buffer, position, line_end)
+        else:
+            pieces = ((position, line_end),)
+        torn = False
+        for piece_start, piece_end in pieces:
+            if piece_start == piece_end:
+                continue
+            raw = buffer[piece_start:piece_end]
+            error = None
+            try:
+                value = loads(raw)
+            except decode_error as failure:
+                value, error = _describe_failure(raw, str(failure))
+                if value is None and error is None:
+                    continue  # blank once stripped, as the SDK sees it
+                if error is not None and not terminated:
+                    torn = True
+                    break
+            offset = piece_start + shift
+            length = piece_end - piece_start
+            if error is None and not isinstance(value, dict):
+                error = f"not a JSON object ({type(value).__name__})"
+            if error is not None:
+                entry = Entry(count, line_no, offset, length, error=error)
+            else:
+                entry = entry_from_dict(
+                    value, index=count, line_no=line_no, offset=offset, length=length
+                )
+            append(entry)
+            count += 1
+        if torn:
+            index.torn_tail = bytes(buffer[position:line_end])
+            # Entries already taken from this unfinished line wait for the rest of it.
+            while entries and entries[-1].offset >= position + shift:
+                entries.pop()
+            line_no -= 1
+            break
+        indexed_to = newline + 1 if terminated else line_end
+        ends_open = not terminated
+        position = line_end + 1
+    index.entries = entries
+    index.size = indexed_to + shift
+    index.line_count = line_no
+    index.ends_open = ends_open
+
+
+def read_raw(path: str | os.PathLike[str], entry: Entry) -> bytes:
+    """The bytes of an entry's line, as they are in the file."""
+    fd = os.open(os.fspath(path), os.O_RDONLY)
+    try:
+        return os.pread(fd, entry.length, entry.offset)
+    finally:
+        os.close(fd)
+
+
+def _load_from_fd(fd: int, entry: Entry) -> dict | None:
+    raw = os.pread(fd, entry.length, entry.offset)
+    value, _error = parse_line(raw)
+    return value if isinstance(value, dict) else None
+
+
+def load_entry(path: str | os.PathLike[str], entry: Entry) -> dict | None:
+    """The full JSON object of one entry, read again from the file; ``None`` for a bad line."""
+    if entry.is_bad:
+        return None
+    fd = os.open(os.fspath(path), os.O_RDONLY)
+    try:
+        return _load_from_fd(fd, entry)
+    finally:
+        os.close(fd)
+
+
+def load_entries(path: str | os.PathLike[str], entries: Iterable[Entry]) -> list[dict | None]:
+    """:func:`load_entry` for many entries, with one open file."""
+    fd = os.open(os.fspath(path), os.O_RDONLY)
+    try:
+        return [None if entry.is_bad else _load_from_fd(fd, entry) for entry in entries]
+    finally:
+        os.close(fd)

@@ -1,0 +1,534 @@
+"""Find session files and read their list metadata, as the SDK's ``list_sessions`` does.
+
+The metadata fields are a faithful port of the SDK's lite read (``_read_session_lite``,
+``_parse_session_info_from_lite``, ``_extract_first_prompt_from_head`` and the JSON string field
+scanners in ``claude_agent_sdk/_internal/sessions.py``): the first and last 64 KiB of the file,
+scanned as text, never fully parsed. ``tests/transcripts`` compares them with the SDK field by
+field. On top of those, :func:`read_session_meta` counts the visible messages (a full index of
+the file) and reads ``forkedFrom``.
+
+Which files are sessions follows the SDK too: ``projects/<folder>/<uuid>.jsonl``, deduplicated
+by session id (newest wins), minus sidechain transcripts (first line ``isSidechain: true``) and
+metadata-only files (no title, summary or prompt). Nothing here raises because of one bad file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import unicodedata
+from datetime import datetime
+from pathlib import Path
+
+from .conversation import build_conversation
+from .model import SessionMeta
+from .reader import index_transcript
+
+__all__ = [
+    "SessionLookupError",
+    "find_project_dir",
+    "find_session_file",
+    "list_session_files",
+    "list_sessions",
+    "projects_dir",
+    "read_session_meta",
+    "sanitize_path",
+    "validate_session_id",
+]
+
+LITE_READ_BUF_SIZE = 65536
+"""Bytes read from each end of a file for its list metadata (the SDK's constant)."""
+
+MAX_SANITIZED_LENGTH = 200
+
+_UUID_RE = re.compile(
+    r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE
+)
+
+_SKIP_FIRST_PROMPT_PATTERN = re.compile(
+    r"^(?:<local-command-stdout>|<session-start-hook>|<tick>|<goal>|"
+    r"\[Request interrupted by user[^\]]*\]|"
+    r"\s*<ide_opened_file>[\s\S]*</ide_opened_file>\s*$|"
+    r"\s*<ide_selection>[\s\S]*</ide_selection>\s*$)"
+)
+
+_COMMAND_NAME_RE = re.compile(r"<command-name>(.*?)</command-name>")
+
+_SANITIZE_RE = re.compile(r"[^a-zA-Z0-9]")
+
+
+class SessionLookupError(LookupError):
+    """A session id that is malformed or names no session; the message says which."""
+
+
+def validate_session_id(session_id: str) -> str | None:
+    """``session_id`` if it is a UUID (any case), else ``None`` (as the SDK)."""
+    return session_id if _UUID_RE.match(session_id) else None
+
+
+# --- paths -----------------------------------------------------------------------------------
+
+
+def projects_dir(config_dir: str | os.PathLike[str]) -> Path:
+    """``<config_dir>/projects``, NFC-normalised as the SDK does."""
+    return Path(unicodedata.normalize("NFC", os.fspath(config_dir))) / "projects"
+
+
+def _simple_hash(text: str) -> str:
+    value = 0
+    for character in text:
+        value = (value << 5) - value + ord(character)
+        value &= 0xFFFFFFFF
+        if value >= 0x80000000:
+            value -= 0x100000000
+    value = abs(value)
+    if value == 0:
+        return "0"
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = []
+    while value > 0:
+        out.append(digits[value % 36])
+        value //= 36
+    return "".join(reversed(out))
+
+
+def sanitize_path(name: str) -> str:
+    """A working directory's project folder name, as the CLI and the SDK make it."""
+    sanitized = _SANITIZE_RE.sub("-", name)
+    if len(sanitized) <= MAX_SANITIZED_LENGTH:
+        return sanitized
+    return f"{sanitized[:MAX_SANITIZED_LENGTH]}-{_simple_hash(name)}"
+
+
+def _canonicalize_path(directory: str) -> str:
+    try:
+        return unicodedata.normalize("NFC", os.path.realpath(directory))
+    except OSError:
+        return unicodedata.normalize("NFC", directory)
+
+
+def find_project_dir(config_dir: str | os.PathLike[str], project_path: str) -> Path | None:
+    """The project folder of a working directory (tolerates hash suffixes of long paths)."""
+    projects = projects_dir(config_dir)
+    exact = projects / sanitize_path(project_path)
+    if exact.is_dir():
+        return exact
+    sanitized = sanitize_path(project_path)
+    if len(sanitized) <= MAX_SANITIZED_LENGTH:
+        return None
+    prefix = sanitized[:MAX_SANITIZED_LENGTH]
+    try:
+        for entry in projects.iterdir():
+            if entry.is_dir() and entry.name.startswith(prefix + "-"):
+                return entry
+    except OSError:
+        pass
+    return None
+
+
+def _worktree_paths(cwd: str) -> list[str]:
+    """The git worktrees of the repository holding ``cwd`` (empty when git says nothing)."""
+    try:
+        result = subprocess.run(
+            ["git", "worktree", "list", "--porcelain"],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return []
+    if result.returncode != 0 or not result.stdout:
+        return []
+    return [
+        unicodedata.normalize("NFC", line[len("worktree ") :])
+        for line in result.stdout.split("\n")
+        if line.startswith("worktree ")
+    ]
+
+
+# --- the lite read (port of the SDK) -----------------------------------------------------------
+
+
+def _unescape_json_string(raw: str) -> str:
+    if "\\" not in raw:
+        return raw
+    try:
+        result = json.loads(f'"{raw}"')
+    except ValueError:
+        return raw
+    return result if isinstance(result, str) else raw
+
+
+def _extract_json_string_field(text: str, key: str) -> str | None:
+    for pattern in (f'"{key}":"', f'"{key}": "'):
+        found = text.find(pattern)
+        if found < 0:
+            continue
+        value_start = found + len(pattern)
+        i = value_start
+        while i < len(text):
+            if text[i] == "\\":
+                i += 2
+                continue
+            if text[i] == '"':
+                return _unescape_json_string(text[value_start:i])
+            i += 1
+    return None
+
+
+def _extract_last_json_string_field(text: str, key: str) -> str | None:
+    last_value: str | None = None
+    for pattern in (f'"{key}":"', f'"{key}": "'):
+        search_from = 0
+        while True:
+            found = text.find(pattern, search_from)
+            if found < 0:
+                break
+            value_start = found + len(pattern)
+            i = value_start
+            while i < len(text):
+                if text[i] == "\\":
+                    i += 2
+                    continue
+                if text[i] == '"':
+                    last_value = _unescape_json_string(text[value_start:i])
+                    break
+                i += 1
+            search_from = i + 1
+    return last_value
+
+
+def _extract_first_prompt_from_head(head: str) -> str:
+    start = 0
+    command_fallback = ""
+    head_len = len(head)
+    while start < head_len:
+        newline = head.find("\n", start)
+        if newline >= 0:
+            line = head[start:newline]
+            start = newline + 1
+        else:
+            line = head[start:]
+            start = head_len
+
+        if '"type":"user"' not in line and '"type": "user"' not in line:
+            continue
+        if '"tool_result"' in line:
+            continue
+        if '"isMeta":true' in line or '"isMeta": true' in line:
+            continue
+        if '"isCompactSummary":true' in line or '"isCompactSummary": true' in line:
+            continue
+        try:
+            entry = json.loads(line)
+        except (ValueError, RecursionError):
+            # RecursionError: the SDK would raise here; one deep line must not hide a session.
+            continue
+        if not isinstance(entry, dict) or entry.get("type") != "user":
+            continue
+        message = entry.get("message")
+        if not isinstance(message, dict):
+            continue
+        content = message.get("content")
+        texts: list[str] = []
+        if isinstance(content, str):
+            texts.append(content)
+        elif isinstance(content, list):
+            for block in content:
+                if (
+                    isinstance(block, dict)
+                    and block.get("type") == "text"
+                    and isinstance(block.get("text"), str)
+                ):
+                    texts.append(block["text"])
+        for raw in texts:
+            result = raw.replace("\n", " ").strip()
+            if not result:
+                continue
+            command = _COMMAND_NAME_RE.search(result)
+            if command:
+                if not command_fallback:
+                    command_fallback = command.group(1)
+                continue
+            if _SKIP_FIRST_PROMPT_PATTERN.match(result):
+                continue
+            if len(result) > 200:
+                result = result[:200].rstrip() + "\u2026"
+            return result
+    return command_fallback
+
+
+class _Lite:
+    __slots__ = ("mtime", "size", "head", "tail")
+
+    def __init__(self, mtime: int, size: int, head: str, tail: str) -> None:
+        self.mtime = mtime
+        self.size = size
+        self.head = head
+        self.tail = tail
+
+
+def _read_lite(path: Path) -> _Lite | None:
+    """Stat + head + tail; ``None`` on any error or for an empty file (as the SDK)."""
+    try:
+        with path.open("rb") as handle:
+            stat = os.fstat(handle.fileno())
+            size = stat.st_size
+            mtime = int(stat.st_mtime * 1000)
+            head_bytes = handle.read(LITE_READ_BUF_SIZE)
+            if not head_bytes:
+                return None
+            head = head_bytes.decode("utf-8", errors="replace")
+            tail_offset = max(0, size - LITE_READ_BUF_SIZE)
+            if tail_offset == 0:
+                tail = head
+            else:
+                handle.seek(tail_offset)
+                tail = handle.read(LITE_READ_BUF_SIZE).decode("utf-8", errors="replace")
+            return _Lite(mtime, size, head, tail)
+    except OSError:
+        return None
+
+
+def _parse_lite(session_id: str, lite: _Lite, project_path: str | None) -> SessionMeta | None:
+    head, tail = lite.head, lite.tail
+    first_newline = head.find("\n")
+    first_line = head[:first_newline] if first_newline >= 0 else head
+    if '"isSidechain":true' in first_line or '"isSidechain": true' in first_line:
+        return None
+
+    custom_title = (
+        _extract_last_json_string_field(tail, "customTitle")
+        or _extract_last_json_string_field(head, "customTitle")
+        or _extract_last_json_string_field(tail, "aiTitle")
+        or _extract_last_json_string_field(head, "aiTitle")
+        or None
+    )
+    first_prompt = _extract_first_prompt_from_head(head) or None
+    summary = (
+        custom_title
+        or _extract_last_json_string_field(tail, "lastPrompt")
+        or _extract_last_json_string_field(tail, "summary")
+        or first_prompt
+    )
+    if not summary:
+        return None
+
+    git_branch = (
+        _extract_last_json_string_field(tail, "gitBranch")
+        or _extract_json_string_field(head, "gitBranch")
+        or None
+    )
+    session_cwd = _extract_json_string_field(head, "cwd") or project_path or None
+    tag_line = next(
+        (line for line in reversed(tail.split("\n")) if line.startswith('{"type":"tag"')), None
+    )
+    tag = (_extract_last_json_string_field(tag_line, "tag") or None) if tag_line else None
+
+    created_at: int | None = None
+    first_timestamp = _extract_json_string_field(head, "timestamp")
+    if first_timestamp:
+        try:
+            stamp = (
+                first_timestamp.replace("Z", "+00:00")
+                if first_timestamp.endswith("Z")
+                else first_timestamp
+            )
+            created_at = int(datetime.fromisoformat(stamp).timestamp() * 1000)
+        except ValueError:
+            pass
+
+    return SessionMeta(
+        session_id=session_id,
+        summary=summary,
+        last_modified=lite.mtime,
+        file_size=lite.size,
+        custom_title=custom_title,
+        first_prompt=first_prompt,
+        git_branch=git_branch,
+        cwd=session_cwd,
+        tag=tag,
+        created_at=created_at,
+    )
+
+
+# --- public API ------------------------------------------------------------------------------
+
+
+def _session_files_in(project_dir: Path) -> list[Path]:
+    """``<uuid>.jsonl`` names in one project folder, in directory order (as the SDK)."""
+    try:
+        names = os.listdir(project_dir)
+    except OSError:
+        return []
+    return [
+        project_dir / name
+        for name in names
+        if name.endswith(".jsonl") and validate_session_id(name[:-6])
+    ]
+
+
+def _project_dirs(config_dir: str | os.PathLike[str]) -> list[Path]:
+    projects = projects_dir(config_dir)
+    try:
+        names = os.listdir(projects)
+    except OSError:
+        return []
+    return [projects / name for name in names if (projects / name).is_dir()]
+
+
+def list_session_files(config_dir: str | os.PathLike[str]) -> list[Path]:
+    """Every ``projects/<folder>/<uuid>.jsonl`` path (files or not: the caller reads them)."""
+    return [path for folder in _project_dirs(config_dir) for path in _session_files_in(folder)]
+
+
+def read_session_meta(
+    path: str | os.PathLike[str], project_path: str | None = None, *, count_messages: bool = True
+) -> SessionMeta | None:
+    """The list metadata of one session file, or ``None`` where the SDK lists no session.
+
+    ``None`` for: a name that is not ``<uuid>.jsonl``, an unreadable or empty file (or a
+    directory), a sidechain transcript, a file with no title, summary or prompt. ``project_path``
+    is the working directory the SDK falls back to for ``cwd`` (``list_sessions(directory=...)``).
+    ``count_messages`` indexes the whole file for ``message_count`` and ``forked_from``.
+    """
+    path = Path(path)
+    if not path.name.endswith(".jsonl"):
+        return None
+    session_id = validate_session_id(path.name[:-6])
+    if session_id is None:
+        return None
+    lite = _read_lite(path)
+    if lite is None:
+        return None
+    meta = _parse_lite(session_id, lite, project_path)
+    if meta is None:
+        return None
+    meta.path = str(path)
+    meta.project = path.parent.name
+    if count_messages:
+        try:
+            index = index_transcript(path)
+        except OSError:
+            return meta
+        meta.message_count = len(build_conversation(index).messages)
+        meta.forked_from = next(
+            (entry.forked_from for entry in index.entries if entry.forked_from), None
+        )
+    return meta
+
+
+def _dedupe_and_sort(sessions: list[SessionMeta]) -> list[SessionMeta]:
+    by_id: dict[str, SessionMeta] = {}
+    for session in sessions:
+        existing = by_id.get(session.session_id)
+        if existing is None or session.last_modified > existing.last_modified:
+            by_id[session.session_id] = session
+    result = list(by_id.values())
+    result.sort(key=lambda session: session.last_modified, reverse=True)
+    return result
+
+
+def _project_folders(config_dir: str | os.PathLike[str], project: str) -> list[tuple[Path, str]]:
+    """``(folder, working directory)`` pairs for ``--project``: its folder and its worktrees'.
+
+    ``project`` may also be a folder name under ``projects/`` (as ``list`` prints it).
+    """
+    projects = projects_dir(config_dir)
+    if os.sep not in project and (projects / project).is_dir() and not Path(project).is_dir():
+        return [(projects / project, "")]
+    canonical = _canonicalize_path(project)
+    worktrees = _worktree_paths(canonical)
+    if len(worktrees) <= 1:
+        folder = find_project_dir(config_dir, canonical)
+        return [(folder, canonical)] if folder is not None else []
+    case_insensitive = sys.platform == "win32"
+    indexed = []
+    for worktree in worktrees:
+        prefix = sanitize_path(worktree)
+        indexed.append((worktree, prefix.lower() if case_insensitive else prefix))
+    indexed.sort(key=lambda pair: len(pair[1]), reverse=True)
+    found: list[tuple[Path, str]] = []
+    seen: set[str] = set()
+    own = find_project_dir(config_dir, canonical)
+    if own is not None:
+        seen.add(own.name.lower() if case_insensitive else own.name)
+        found.append((own, canonical))
+    for folder in _project_dirs(config_dir):
+        name = folder.name.lower() if case_insensitive else folder.name
+        if name in seen:
+            continue
+        for worktree, prefix in indexed:
+            if name == prefix or (
+                len(prefix) >= MAX_SANITIZED_LENGTH and name.startswith(prefix + "-")
+            ):
+                seen.add(name)
+                found.append((folder, worktree))
+                break
+    return found
+
+
+def list_sessions(
+    config_dir: str | os.PathLike[str],
+    project: str | None = None,
+    *,
+    count_messages: bool = True,
+) -> list[SessionMeta]:
+    """Every session the SDK's ``list_sessions`` lists, newest first.
+
+    ``project`` is a working directory (with its git worktrees, as
+    ``list_sessions(directory=...)``) or a folder name under ``projects/``.
+    """
+    sessions: list[SessionMeta] = []
+    if project:
+        folders = _project_folders(config_dir, project)
+    else:
+        folders = [(folder, "") for folder in _project_dirs(config_dir)]
+    for folder, project_path in folders:
+        for path in _session_files_in(folder):
+            meta = read_session_meta(path, project_path or None, count_messages=count_messages)
+            if meta is not None:
+                sessions.append(meta)
+    return _dedupe_and_sort(sessions)
+
+
+def find_session_file(config_dir: str | os.PathLike[str], session_id: str) -> Path:
+    """The transcript file of ``session_id``, searching every project folder.
+
+    Raises :class:`SessionLookupError` with one clear line: not a UUID, no projects folder,
+    no such session. Where the SDK's ``get_session_messages`` would read (the first non-empty
+    ``<id>.jsonl`` in directory order), so ``show`` shows what the SDK shows.
+    """
+    text = session_id.strip()
+    if not validate_session_id(text):
+        raise SessionLookupError(
+            f"not a session id: {text!r} (expected a UUID like 0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9)"
+        )
+    projects = projects_dir(config_dir)
+    try:
+        names = os.listdir(projects)
+    except FileNotFoundError:
+        raise SessionLookupError(f"no sessions folder: {projects} does not exist") from None
+    except OSError as error:
+        raise SessionLookupError(f"cannot read {projects}: {error.strerror or error}") from None
+    file_name = f"{text}.jsonl"
+    empty: Path | None = None
+    for name in names:
+        candidate = projects / name / file_name
+        try:
+            size = candidate.stat().st_size
+        except OSError:
+            continue
+        if candidate.is_dir():
+            continue
+        if size > 0:
+            return candidate
+        empty = empty or candidate
+    if empty is not None:
+        return empty
+    raise SessionLookupError(f"no session {text} under {projects}")
