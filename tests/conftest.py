@@ -45,3 +45,41 @@ def shared_corpus() -> Path:
     if SHARED_CORPUS is None:
         pytest.skip("../shared/corpus is not here (set SESSIONSCOPE_CORPUS to use one)")
     return SHARED_CORPUS
+
+
+# --- The fake Messages API and transcripts written by the real CLI (helper "agent") ----------
+# tests/fakeapi.py is the server; tests/realcli.py drives the bundled CLI through the SDK.
+
+
+@pytest.fixture
+def fake_api():
+    """A started fake Messages API for one test: script it with ``fake_api.reply(...)`` and pass
+    ``fake_api.env(config_dir)`` as ``ClaudeAgentOptions.env``. Stopped after the test."""
+    from tests.fakeapi import FakeMessagesAPI
+
+    with FakeMessagesAPI() as api:
+        yield api
+
+
+@pytest.fixture(scope="session")
+def cli_transcripts(tmp_path_factory: pytest.TempPathFactory):
+    """Transcripts the real Claude Code CLI wrote against the fake API, made once per test
+    session (see ``tests.realcli.build_cli_transcripts`` for the roles). Read-only: call
+    ``cli_transcripts.copy_to(tmp_path / "claude")`` before forking, renaming, tagging or
+    deleting."""
+    import asyncio
+
+    from tests.realcli import build_cli_transcripts
+
+    base = tmp_path_factory.mktemp("cli-transcripts")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CLAUDE_CONFIG_DIR", str(base / "claude"))
+        return asyncio.run(build_cli_transcripts(base))
+
+
+@pytest.fixture
+def cli_transcripts_copy(cli_transcripts, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A writable copy of ``cli_transcripts``; CLAUDE_CONFIG_DIR points at it."""
+    copy = cli_transcripts.copy_to(tmp_path / "cli-claude")
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(copy.config_dir))
+    return copy
