@@ -1,0 +1,63 @@
+"""``sessionscope export ID --format md|html [-o FILE] [--force]``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from sessionscope.cli import CommandError
+
+NAME = "export"
+HELP = "write a session's conversation as Markdown or HTML (stdout unless -o)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("session_id", metavar="ID", help="the session to export")
+    parser.add_argument(
+        "--format",
+        choices=("md", "html"),
+        required=True,
+        help="md: Markdown; html: one self-contained page",
+    )
+    parser.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+    parser.add_argument(
+        "--force", action="store_true", help="replace FILE if it exists (it is kept otherwise)"
+    )
+
+
+def render(path: Path, fmt: str) -> str:
+    """The export of one transcript file in ``fmt``."""
+    from sessionscope import export
+
+    document = export.load_document(path)
+    return export.to_markdown(document) if fmt == "md" else export.to_html(document)
+
+
+def run(args: argparse.Namespace) -> int:
+    from sessionscope import export
+    from sessionscope.transcripts.sessions import SessionLookupError, find_session_file
+
+    try:
+        path = find_session_file(args.config_dir, args.session_id)
+    except SessionLookupError as error:
+        raise CommandError(str(error)) from None
+    if args.output:
+        target = Path(args.output).expanduser()
+        if target.exists() and not args.force:
+            # Say so before reading a possibly large transcript.
+            raise CommandError(f"{target} exists; use --force to replace it")
+    try:
+        text = render(path, args.format)
+    except OSError as error:
+        raise CommandError(f"cannot read {path}: {error.strerror or error}") from None
+    if not args.output:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return 0
+    try:
+        export.write_atomically(text, target, force=args.force)
+    except export.ExportError as error:
+        raise CommandError(str(error)) from None
+    print(f"wrote {target}", file=sys.stderr)
+    return 0

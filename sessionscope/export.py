@@ -1,0 +1,308 @@
+"""Export one session's conversation as Markdown, HTML or JSON, and write it safely.
+
+Pure (no Textual, no SDK). Every message keeps its UUID; tool calls, tool results and thinking are
+marked as such. Transcript text is made inert (no control characters) everywhere, and HTML-escaped
+in HTML; the HTML page loads nothing from the network and runs no script (its content security
+policy forbids both, so even a mistake in escaping could not run one).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sessionscope.content import (
+    OTHER,
+    TEXT,
+    THINKING,
+    TOOL_RESULT,
+    TOOL_USE,
+    Message,
+    Part,
+    message_from_entry,
+)
+from sessionscope.transcripts.conversation import build_conversation
+from sessionscope.transcripts.reader import index_transcript, load_entries
+from sessionscope.transcripts.sessions import read_session_meta
+from sessionscope.transcripts.text import inert
+
+FORMATS = ("md", "html")
+
+
+class ExportError(Exception):
+    """An export that could not be written; the message is one clear line."""
+
+
+@dataclass(frozen=True, slots=True)
+class SessionDocument:
+    """What an export shows: the session's identity and its visible messages in order."""
+
+    session_id: str
+    title: str
+    cwd: str | None
+    messages: list[Message]
+
+
+def load_document(path: str | os.PathLike[str]) -> SessionDocument:
+    """The visible conversation of one transcript file (as ``show`` and the SDK see it)."""
+    path = Path(path)
+    session_id = path.name.removesuffix(".jsonl")
+    meta = read_session_meta(path, count_messages=False)
+    index = index_transcript(path)
+    raws = load_entries(path, build_conversation(index).messages)
+    messages = [message_from_entry(raw) for raw in raws if isinstance(raw, dict)]
+    if meta is not None:
+        title = meta.custom_title or meta.summary or session_id
+        cwd = meta.cwd
+    else:
+        title, cwd = session_id, None
+    return SessionDocument(session_id=session_id, title=title, cwd=cwd, messages=messages)
+
+
+def format_timestamp(timestamp: str | None) -> str:
+    """``2026-03-01T10:00:00.000Z`` → ``2026-03-01 10:00:00 UTC`` (kept as is if unreadable)."""
+    if not timestamp:
+        return "no time"
+    try:
+        moment = datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
+    except ValueError:
+        return inert(timestamp)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+        return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def part_label(part: Part) -> str:
+    """How a part is announced: ``Thinking``, ``Tool call: Read``, ``Tool result (error)``."""
+    if part.kind == THINKING:
+        return "Thinking"
+    if part.kind == TOOL_USE:
+        return f"Tool call: {inert(part.name or '?')}"
+    if part.kind == TOOL_RESULT:
+        label = "Tool result"
+        if part.name:
+            label += f" ({inert(part.name)})"
+        return label + (" (error)" if part.is_error else "")
+    if part.kind == OTHER:
+        return f"Block: {inert(part.name or '?')}"
+    return "Text"
+
+
+ROLE_TITLES = {
+    "user": "User",
+    "assistant": "Assistant",
+    "tool result": "Tool result",
+    "meta": "Meta (injected by Claude Code)",
+    "summary": "Compaction summary",
+}
+
+
+# -- Markdown ------------------------------------------------------------------------------------
+
+
+def _fence(body: str, info: str = "") -> str:
+    """A fenced block longer than any backtick run inside ``body``."""
+    longest = max((len(run) for run in re.findall(r"`+", body)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{info}\n{body}\n{fence}"
+
+
+def to_markdown(document: SessionDocument) -> str:
+    lines = [
+        f"# {inert(document.title)}",
+        "",
+        f"- Session: `{document.session_id}`",
+    ]
+    if document.cwd:
+        lines.append(f"- Folder: `{inert(document.cwd)}`")
+    lines += [f"- Messages: {len(document.messages)}", ""]
+    for message in document.messages:
+        role = ROLE_TITLES.get(message.role, inert(message.role).capitalize())
+        lines += [
+            "---",
+            "",
+            f"## {role} · {format_timestamp(message.timestamp)}",
+            "",
+            f"uuid: `{message.uuid or 'none'}`",
+            "",
+        ]
+        for part in message.parts:
+            body = inert(part.body)
+            if part.kind == TEXT:
+                lines += [body, ""]
+            elif part.kind == THINKING:
+                lines += ["**Thinking:**", ""]
+                lines += [f"> {line}" if line else ">" for line in body.split("\n")]
+                lines.append("")
+            else:
+                label = part_label(part)
+                if part.tool_use_id:
+                    label += f" · `{inert(part.tool_use_id)}`"
+                info = "json" if part.kind == TOOL_USE else ""
+                lines += [f"**{label}**", "", _fence(body.rstrip("\n"), info), ""]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+# -- HTML ----------------------------------------------------------------------------------------
+
+_CSS = """
+:root { color-scheme: light dark; --fg: #1d1f21; --bg: #fbfbf8; --muted: #6a6f75;
+  --line: #d9d9d2; --user: #2f6f4f; --assistant: #3b4f9a; --tool: #8a5a00; --error: #a8322d;
+  --code-bg: #f0efe9; }
+@media (prefers-color-scheme: dark) { :root { --fg: #e4e4de; --bg: #1b1c1e; --muted: #9a9fa6;
+  --line: #3a3b3e; --user: #7cc49e; --assistant: #9fb0f0; --tool: #e0b060; --error: #f08a84;
+  --code-bg: #26272a; } }
+* { box-sizing: border-box; }
+body { margin: 0 auto; max-width: 52rem; padding: 2rem 1.25rem 4rem; background: var(--bg);
+  color: var(--fg); font: 16px/1.55 system-ui, -apple-system, "Segoe UI", sans-serif; }
+h1 { font-size: 1.5rem; margin: 0 0 .5rem; overflow-wrap: anywhere; }
+dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: .1rem 1rem; margin: 0 0 2rem;
+  color: var(--muted); font-size: .9rem; }
+dl.meta dd { margin: 0; overflow-wrap: anywhere; }
+article { border-top: 1px solid var(--line); padding: 1rem 0 .5rem; }
+article > header { display: flex; flex-wrap: wrap; gap: .25rem 1rem; align-items: baseline;
+  margin-bottom: .5rem; }
+.role { font-weight: 650; }
+.user .role { color: var(--user); } .assistant .role { color: var(--assistant); }
+.tool-result .role, .meta .role, .summary .role { color: var(--tool); }
+time, .uuid { color: var(--muted); font-size: .85rem; }
+.uuid { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; }
+a.uuid { text-decoration: none; } a.uuid:hover { text-decoration: underline; }
+.text { white-space: pre-wrap; overflow-wrap: anywhere; margin: .25rem 0 .75rem; }
+pre { background: var(--code-bg); padding: .6rem .8rem; border-radius: 6px; overflow-x: auto;
+  font: .85rem/1.45 ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace;
+  white-space: pre-wrap; overflow-wrap: anywhere; margin: .25rem 0 .75rem; }
+details { margin: .25rem 0 .75rem; } summary { cursor: pointer; color: var(--muted); }
+.part-label { font-weight: 600; font-size: .9rem; color: var(--tool); }
+.part-label code { font-weight: 400; color: var(--muted); }
+.thinking summary { font-style: italic; }
+.thinking pre { font-style: italic; background: transparent; border-left: 3px solid var(--line); }
+.error .part-label, .error summary { color: var(--error); }
+footer { margin-top: 2rem; color: var(--muted); font-size: .8rem; }
+"""
+
+_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+
+
+def _h(text: str) -> str:
+    """Transcript text for HTML: control characters made visible, markup escaped."""
+    return html.escape(inert(text), quote=True)
+
+
+def _html_part(part: Part) -> str:
+    body = _h(part.body)
+    if part.kind == TEXT:
+        return f'<div class="text">{body}</div>'
+    label = _h(part_label(part))
+    if part.tool_use_id:
+        label += f" <code>{_h(part.tool_use_id)}</code>"
+    if part.kind == THINKING:
+        return (
+            f'<details class="thinking" open><summary>{label}</summary><pre>{body}</pre></details>'
+        )
+    css = {TOOL_USE: "tool-use", TOOL_RESULT: "tool-result-part"}.get(part.kind, "other")
+    if part.is_error:
+        css += " error"
+    lines = part.body.count("\n") + 1
+    is_open = " open" if lines <= 30 else ""
+    return (
+        f'<details class="{css}"{is_open}><summary class="part-label">{label}'
+        f"{'' if is_open else f' ({lines} lines)'}</summary><pre>{body}</pre></details>"
+    )
+
+
+def to_html(document: SessionDocument) -> str:
+    title = _h(document.title)
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        '<meta name="referrer" content="no-referrer">',
+        f"<title>{title}</title>",
+        f"<style>{_CSS}</style>",
+        "</head>",
+        "<body>",
+        "<main>",
+        f"<h1>{title}</h1>",
+        '<dl class="meta">',
+        f'<dt>Session</dt><dd class="uuid">{_h(document.session_id)}</dd>',
+    ]
+    if document.cwd:
+        out.append(f"<dt>Folder</dt><dd>{_h(document.cwd)}</dd>")
+    out += [f"<dt>Messages</dt><dd>{len(document.messages)}</dd>", "</dl>"]
+    for message in document.messages:
+        role = ROLE_TITLES.get(message.role, message.role.capitalize())
+        css = message.role.replace(" ", "-")
+        uuid = _h(message.uuid or "none")
+        anchor = f"m-{uuid}"
+        out += [
+            f'<article class="{css}" id="{anchor}">',
+            f'<header><span class="role">{_h(role)}</span>'
+            f'<time datetime="{_h(message.timestamp or "")}">'
+            f"{_h(format_timestamp(message.timestamp))}</time>"
+            f'<a class="uuid" href="#{anchor}">{uuid}</a></header>',
+        ]
+        out += [_html_part(part) for part in message.parts]
+        out.append("</article>")
+    out += [
+        "</main>",
+        "<footer>Exported by sessionscope. This page loads nothing and runs no script.</footer>",
+        "</body>",
+        "</html>",
+    ]
+    return "\n".join(out) + "\n"
+
+
+# -- writing -------------------------------------------------------------------------------------
+
+
+def write_atomically(text: str, target: Path, *, force: bool = False) -> None:
+    """Write through a temporary file in the target's folder and a rename.
+
+    An interrupted export leaves no half file; an existing file is kept unless ``force``. The
+    file is readable by its owner only (mode 0600), like the transcripts it comes from.
+    """
+    target = Path(target)
+    if target.is_dir():
+        raise ExportError(f"{target} is a folder; give a file name")
+    if target.exists() and not force:
+        raise ExportError(f"{target} exists; use --force to replace it")
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise ExportError(f"no folder {folder}")
+    try:
+        fd, temporary = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".part")
+    except OSError as error:
+        raise ExportError(f"cannot write in {folder}: {error.strerror or error}") from error
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if force:
+            os.replace(temporary, target)
+        else:
+            # A link fails if the name was taken meanwhile, where a rename would replace it.
+            try:
+                os.link(temporary, target)
+            except FileExistsError:
+                raise ExportError(f"{target} exists; use --force to replace it") from None
+            except OSError:
+                if target.exists():
+                    raise ExportError(f"{target} exists; use --force to replace it") from None
+                os.replace(temporary, target)
+    except OSError as error:
+        raise ExportError(f"cannot write {target}: {error.strerror or error}") from error
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
