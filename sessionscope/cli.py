@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-COMMAND_MODULES: tuple[str, ...] = ("export",)
+COMMAND_MODULES: tuple[str, ...] = ("list", "show", "export")
 """Subcommand modules under ``sessionscope.commands``, in the order ``--help`` lists them."""
 
 

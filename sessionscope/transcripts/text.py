@@ -9,9 +9,12 @@ from a transcript that is printed or drawn goes through it.
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 
-__all__ = ["inert", "inert_bytes"]
+import orjson
+
+__all__ = ["content_text", "inert", "inert_bytes", "json_line"]
 
 _BIDI_CONTROLS = (
     list(range(0x200E, 0x2010))  # LRM, RLM
@@ -60,3 +63,67 @@ def inert_bytes(raw: bytes, *, keep_newlines: bool = True, keep_tabs: bool = Tru
         keep_newlines=keep_newlines,
         keep_tabs=keep_tabs,
     )
+
+
+_JSON_UNSAFE = {code: f"\\u{code:04x}" for code in range(0x7F, 0xA0)}
+_JSON_UNSAFE.update({code: f"\\u{code:04x}" for code in _BIDI_CONTROLS})
+_JSON_UNSAFE.update({code: f"\\u{code:04x}" for code in range(0xD800, 0xE000)})
+
+
+def json_line(value: object) -> str:
+    """``value`` as one line of JSON that is safe on a terminal and means the same.
+
+    Control characters below U+0020 are escaped by any JSON encoder; this also escapes DEL, the
+    C1 controls, the characters that reorder text, and lone surrogates (which a transcript may
+    hold, as the SDK reads them), so the line can be printed as is.
+    """
+    try:
+        text = orjson.dumps(value).decode()
+    except TypeError:
+        # orjson refuses lone surrogates (and integers beyond 64 bits): the standard library does not.
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text.translate(_JSON_UNSAFE)
+
+
+def content_text(message: object, *, limit: int | None = None) -> str:
+    """A message's content as plain text (not yet inert): text blocks as they are, other blocks
+    as one ``[kind ...]`` line each (tool calls with their input, tool results with their text).
+    """
+    if not isinstance(message, dict):
+        return "" if message is None else str(message)
+    content = message.get("content")
+    if isinstance(content, str):
+        text = content
+    elif isinstance(content, list):
+        text = "\n".join(_block_text(block) for block in content)
+    else:
+        text = "" if content is None else str(content)
+    if limit is not None and len(text) > limit:
+        text = text[:limit] + f"… ({len(text) - limit} more characters)"
+    return text
+
+
+def _block_text(block: object) -> str:
+    if not isinstance(block, dict):
+        return str(block)
+    kind = block.get("type")
+    if kind == "text":
+        return str(block.get("text", ""))
+    if kind == "thinking":
+        return f"[thinking] {block.get('thinking', '')}"
+    if kind == "redacted_thinking":
+        return "[redacted thinking]"
+    if kind == "tool_use":
+        arguments = json.dumps(block.get("input"), ensure_ascii=False)
+        return f"[tool_use {block.get('name', '?')} {block.get('id', '')}] {arguments}"
+    if kind == "tool_result":
+        inner = block.get("content")
+        if isinstance(inner, list):
+            inner = "\n".join(_block_text(part) for part in inner)
+        error = " error" if block.get("is_error") else ""
+        return (
+            f"[tool_result{error} {block.get('tool_use_id', '')}] {'' if inner is None else inner}"
+        )
+    if kind == "image":
+        return "[image]"
+    return f"[{kind}] {json.dumps(block, ensure_ascii=False)}"

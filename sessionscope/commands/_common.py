@@ -1,0 +1,40 @@
+"""What the transcript commands share: checking the config folder, safe output."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from pathlib import Path
+
+from ..cli import CommandError
+
+
+def check_config_dir(config_dir: Path) -> Path:
+    """``config_dir/projects``, or a :class:`CommandError` saying what is wrong with it."""
+    if not config_dir.exists():
+        raise CommandError(
+            f"no Claude config folder at {config_dir} (use --config-dir or set CLAUDE_CONFIG_DIR)"
+        )
+    if not config_dir.is_dir():
+        raise CommandError(f"{config_dir} is not a folder (expected a Claude config folder)")
+    projects = config_dir / "projects"
+    if not projects.exists():
+        return projects
+    if not projects.is_dir():
+        raise CommandError(f"{projects} is not a folder")
+    try:
+        os.listdir(projects)
+    except OSError as error:
+        raise CommandError(f"cannot read {projects}: {error.strerror or error}") from None
+    return projects
+
+
+def safe_stdout():
+    """stdout that never fails on a character the terminal's encoding lacks."""
+    stream = sys.stdout
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None:
+        with contextlib.suppress(ValueError, OSError):
+            reconfigure(errors="backslashreplace")
+    return stream

@@ -1,0 +1,80 @@
+"""``sessionscope list``: every session, newest first, as a table or one JSON object a line."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import time
+
+from ..transcripts.model import SessionMeta
+from ..transcripts.sessions import list_sessions
+from ..transcripts.text import inert, json_line
+from ._common import check_config_dir, safe_stdout
+
+NAME = "list"
+HELP = "list sessions, newest first (--json: one JSON object a line)"
+
+JSON_FIELDS = (
+    "session_id",
+    "summary",
+    "last_modified",
+    "file_size",
+    "custom_title",
+    "first_prompt",
+    "git_branch",
+    "cwd",
+    "tag",
+    "created_at",
+    "message_count",
+    "forked_from",
+)
+"""The SDK's ``SDKSessionInfo`` field names, then ours."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="one JSON object a line")
+    parser.add_argument(
+        "--project",
+        metavar="PATH",
+        help="only this working directory's sessions (and its git worktrees'), "
+        "or a folder name under projects/",
+    )
+
+
+def as_json(meta: SessionMeta) -> str:
+    return json_line({name: getattr(meta, name) for name in JSON_FIELDS})
+
+
+def _when(milliseconds: int) -> str:
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(milliseconds / 1000))
+
+
+def _row(meta: SessionMeta, width: int) -> str:
+    title = meta.summary
+    if meta.forked_from:
+        title = f"{title} (fork of {meta.forked_from[:8]})"
+    if meta.tag:
+        title = f"[{meta.tag}] {title}"
+    head = f"{_when(meta.last_modified)}  {meta.message_count:>5}  {meta.session_id}  "
+    text = inert(title, keep_newlines=False, keep_tabs=False)
+    room = max(width - len(head), 10)
+    if len(text) > room:
+        text = text[: room - 1] + "…"
+    return head + text
+
+
+def run(args: argparse.Namespace) -> int:
+    check_config_dir(args.config_dir)
+    sessions = list_sessions(args.config_dir, args.project)
+    out = safe_stdout()
+    if args.json:
+        for meta in sessions:
+            out.write(as_json(meta) + "\n")
+        out.flush()
+        return 0
+    width = shutil.get_terminal_size((120, 24)).columns
+    out.write(f"{'MODIFIED':<16}  {'MSGS':>5}  {'SESSION':<36}  SUMMARY\n")
+    for meta in sessions:
+        out.write(_row(meta, width) + "\n")
+    out.flush()
+    return 0
