@@ -95,7 +95,12 @@ class SessionMeta:
     message_count: int = 0
     """Visible messages (user and assistant) in the conversation."""
     forked_from: str | None = None
-    """Session id this one was forked from (``forkedFrom.sessionId``), if any."""
+    """Session id this one was forked from: ``forkedFrom.sessionId`` (the SDK's forks), or, for
+    forks the CLI made (``resume`` + ``fork_session``, which copy entries with their UUIDs and
+    no ``forkedFrom``), the older session it shares the longest run of messages with
+    (``sessions.infer_forks``)."""
+    root_uuid: str | None = None
+    """UUID of the first visible message: sessions the CLI forked share it with their parent."""
     path: str = ""
     """The transcript file."""
     project: str = ""

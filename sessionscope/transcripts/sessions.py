@@ -31,6 +31,7 @@ __all__ = [
     "SessionLookupError",
     "find_project_dir",
     "find_session_file",
+    "infer_forks",
     "list_session_files",
     "list_sessions",
     "projects_dir",
@@ -416,7 +417,9 @@ def read_session_meta(
             index = index_transcript(path)
         except OSError:
             return meta
-        meta.message_count = len(build_conversation(index).messages)
+        messages = build_conversation(index).messages
+        meta.message_count = len(messages)
+        meta.root_uuid = messages[0].uuid if messages else None
         meta.forked_from = next(
             (entry.forked_from for entry in index.entries if entry.forked_from), None
         )
@@ -473,6 +476,62 @@ def _project_folders(config_dir: str | os.PathLike[str], project: str) -> list[t
     return found
 
 
+def _message_uuids(path: str) -> list[str]:
+    try:
+        index = index_transcript(path)
+    except OSError:
+        return []
+    return [entry.uuid for entry in build_conversation(index).messages]
+
+
+def _common_prefix(one: list[str], other: list[str]) -> int:
+    length = 0
+    for left, right in zip(one, other, strict=False):
+        if left != right:
+            break
+        length += 1
+    return length
+
+
+def infer_forks(sessions: list[SessionMeta]) -> None:
+    """Fill ``forked_from`` for forks the CLI made, which do not say what they were forked from.
+
+    Such a fork copies its parent's entries with their UUIDs, so it starts with the same message
+    (``root_uuid``), and its file starts later (``created_at``). Its parent is the older session
+    it shares the longest run of messages with (the oldest on a tie), which finds the right
+    parent for forks of forks and for sibling forks. Only files that share a first message with
+    another session are read again. Sessions that already know (the SDK's ``forkedFrom``) and
+    sessions without ``created_at`` are left as they are.
+    """
+    groups: dict[str, list[SessionMeta]] = {}
+    for meta in sessions:
+        if meta.root_uuid:
+            groups.setdefault(meta.root_uuid, []).append(meta)
+    for group in groups.values():
+        if len(group) < 2 or all(meta.forked_from for meta in group):
+            continue
+        uuids = {meta.session_id: _message_uuids(meta.path) for meta in group}
+        for meta in group:
+            if meta.forked_from or meta.created_at is None:
+                continue
+            older = [
+                other
+                for other in group
+                if other.created_at is not None and other.created_at < meta.created_at
+            ]
+            if not older:
+                continue
+            mine = uuids[meta.session_id]
+            parent = max(
+                older,
+                key=lambda other: (
+                    _common_prefix(mine, uuids[other.session_id]),
+                    -other.created_at,
+                ),
+            )
+            meta.forked_from = parent.session_id
+
+
 def list_sessions(
     config_dir: str | os.PathLike[str],
     project: str | None = None,
@@ -482,7 +541,9 @@ def list_sessions(
     """Every session the SDK's ``list_sessions`` lists, newest first.
 
     ``project`` is a working directory (with its git worktrees, as
-    ``list_sessions(directory=...)``) or a folder name under ``projects/``.
+    ``list_sessions(directory=...)``) or a folder name under ``projects/``. With
+    ``count_messages`` (a full read of each file), ``message_count``, ``root_uuid`` and
+    ``forked_from`` are filled, CLI-made forks included (:func:`infer_forks`).
     """
     sessions: list[SessionMeta] = []
     if project:
@@ -494,7 +555,10 @@ def list_sessions(
             meta = read_session_meta(path, project_path or None, count_messages=count_messages)
             if meta is not None:
                 sessions.append(meta)
-    return _dedupe_and_sort(sessions)
+    sessions = _dedupe_and_sort(sessions)
+    if count_messages:
+        infer_forks(sessions)
+    return sessions
 
 
 def find_session_file(config_dir: str | os.PathLike[str], session_id: str) -> Path:

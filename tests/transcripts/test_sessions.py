@@ -1,0 +1,85 @@
+"""Session metadata: what the SDK lists, plus message counts and fork parents."""
+
+from __future__ import annotations
+
+from sessionscope.transcripts.sessions import (
+    SessionLookupError,
+    find_session_file,
+    list_sessions,
+    read_session_meta,
+)
+
+from .conftest import assistant, user
+
+A = "aaaaaaaa-0000-4000-8000-000000000001"
+B = "bbbbbbbb-0000-4000-8000-000000000002"
+C = "cccccccc-0000-4000-8000-000000000003"
+D = "dddddddd-0000-4000-8000-000000000004"
+
+
+def _queued(minute: int) -> dict:
+    """The line the CLI writes first, stamped when the file is made."""
+    return {"type": "queue-operation", "timestamp": f"2026-01-01T00:{minute:02d}:00.000Z"}
+
+
+def _turns(*uuids: str) -> list[dict]:
+    lines, parent = [], None
+    for number, uuid in enumerate(uuids):
+        kind = user if number % 2 == 0 else assistant
+        lines.append(kind(uuid, parent, f"message {uuid}"))
+        parent = uuid
+    return lines
+
+
+def test_cli_forks_get_their_parent(write_transcript, isolated_user_dirs):
+    # A is the original; B was forked from A after two messages; C from B; D from A after one.
+    write_transcript([_queued(0), *_turns("m1", "m2", "m3", "m4")], session_id=A)
+    write_transcript([_queued(5), *_turns("m1", "m2", "b3", "b4")], session_id=B)
+    write_transcript([_queued(9), *_turns("m1", "m2", "b3", "c4")], session_id=C)
+    write_transcript([_queued(7), *_turns("m1", "d2")], session_id=D)
+    metas = {meta.session_id: meta for meta in list_sessions(isolated_user_dirs)}
+    assert metas[A].forked_from is None
+    assert metas[B].forked_from == A
+    assert metas[C].forked_from == B
+    assert metas[D].forked_from == A
+    assert {meta.root_uuid for meta in metas.values()} == {"m1"}
+
+
+def test_sdk_fork_says_its_parent(write_transcript):
+    lines = _turns("f1", "f2")
+    for line in lines:
+        line["forkedFrom"] = {"sessionId": A, "messageUuid": "x"}
+    path = write_transcript(lines, session_id=B)
+    meta = read_session_meta(path)
+    assert meta.forked_from == A and meta.message_count == 2
+
+
+def test_sessions_the_sdk_does_not_list(write_transcript, tmp_path):
+    sidechain = write_transcript([user("s1", None, "x", isSidechain=True)], session_id=A)
+    assert read_session_meta(sidechain) is None
+    metadata_only = write_transcript([{"type": "mode", "mode": "normal"}], session_id=B)
+    assert read_session_meta(metadata_only) is None
+    assert read_session_meta(tmp_path / "not-a-uuid.jsonl") is None
+    assert read_session_meta(tmp_path / f"{C}.jsonl") is None  # missing
+
+
+def test_find_session_file_says_what_is_wrong(write_transcript, isolated_user_dirs, tmp_path):
+    path = write_transcript(_turns("m1"), session_id=A)
+    assert find_session_file(isolated_user_dirs, A) == path
+    assert find_session_file(isolated_user_dirs, f"  {A}\n") == path
+    for bad, message in [
+        ("", "not a session id"),
+        ("x" * 36, "not a session id"),
+        (f"{A}/../x", "not a session id"),
+        (B, f"no session {B} under"),
+    ]:
+        try:
+            find_session_file(isolated_user_dirs, bad)
+        except SessionLookupError as error:
+            assert message in str(error)
+        else:
+            raise AssertionError(f"{bad!r} was accepted")
+    try:
+        find_session_file(tmp_path / "absent", A)
+    except SessionLookupError as error:
+        assert "does not exist" in str(error)
