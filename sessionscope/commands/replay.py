@@ -1,0 +1,84 @@
+"""``sessionscope replay ID [--speed X] [--from UUID] [--max-gap S]``."""
+
+from __future__ import annotations
+
+import argparse
+import math
+
+from sessionscope.cli import CommandError
+
+NAME = "replay"
+HELP = "play a session back at its recorded pace (space pause, . , step, + - speed, q leave)"
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be above 0: {text!r}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more: {text!r}")
+    return value
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("session_id", metavar="ID", help="the session to replay")
+    parser.add_argument(
+        "--speed", type=_positive, default=1.0, metavar="X", help="play X times faster (default 1)"
+    )
+    parser.add_argument(
+        "--from",
+        dest="from_uuid",
+        metavar="UUID",
+        help="start at this message (what came before shows at once)",
+    )
+    parser.add_argument(
+        "--max-gap",
+        type=_seconds,
+        default=3.0,
+        metavar="S",
+        help="cut recorded pauses longer than S seconds to S (default 3)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from sessionscope.replay.steps import find_step, load_steps
+    from sessionscope.transcripts.sessions import (
+        SessionLookupError,
+        find_session_file,
+        read_session_meta,
+    )
+
+    try:
+        path = find_session_file(args.config_dir, args.session_id)
+    except SessionLookupError as error:
+        raise CommandError(str(error)) from None
+    try:
+        steps = load_steps(path)
+        meta = read_session_meta(path, count_messages=False)
+    except OSError as error:
+        raise CommandError(f"cannot read {path}: {error.strerror or error}") from None
+    if not steps:
+        raise CommandError(f"session {args.session_id} has no messages to replay")
+    start_at = 0
+    if args.from_uuid:
+        try:
+            start_at = find_step(steps, args.from_uuid.strip())
+        except ValueError as error:
+            raise CommandError(str(error)) from None
+    title = (meta.custom_title or meta.summary) if meta else path.stem
+
+    from sessionscope.tui.replay_app import ReplayApp
+
+    ReplayApp(steps, title=title, speed=args.speed, max_gap=args.max_gap, start_at=start_at).run()
+    return 0
