@@ -32,7 +32,8 @@ from sessionscope.transcripts.reader import index_transcript, load_entries
 from sessionscope.transcripts.sessions import read_session_meta
 from sessionscope.transcripts.text import inert
 
-FORMATS = ("md", "html")
+FORMATS = ("md", "html", "json")
+"""What ``export --format`` accepts (json is written by ``show --json``'s code)."""
 
 
 class ExportError(Exception):

@@ -1,4 +1,4 @@
-"""``sessionscope export ID --format md|html [-o FILE] [--force]``."""
+"""``sessionscope export ID --format md|html|json [-o FILE] [--force]``."""
 
 from __future__ import annotations
 
@@ -9,16 +9,16 @@ from pathlib import Path
 from sessionscope.cli import CommandError
 
 NAME = "export"
-HELP = "write a session's conversation as Markdown or HTML (stdout unless -o)"
+HELP = "write a session's conversation as Markdown, HTML or JSON lines (stdout unless -o)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("session_id", metavar="ID", help="the session to export")
     parser.add_argument(
         "--format",
-        choices=("md", "html"),
+        choices=("md", "html", "json"),  # sessionscope.export.FORMATS, not imported at start-up
         required=True,
-        help="md: Markdown; html: one self-contained page",
+        help="md: Markdown; html: one self-contained page; json: what show --json prints",
     )
     parser.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     parser.add_argument(
@@ -26,10 +26,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _show_json(path: Path) -> str:
+    """Exactly ``show --json``: one JSON object a message, written by show's own code."""
+    import io
+
+    from sessionscope.commands.show import _print_messages
+    from sessionscope.transcripts.conversation import build_conversation
+    from sessionscope.transcripts.reader import index_transcript
+
+    index = index_transcript(path)
+    buffer = io.StringIO()
+    _print_messages(buffer, index, build_conversation(index).messages, True)
+    return buffer.getvalue()
+
+
 def render(path: Path, fmt: str) -> str:
     """The export of one transcript file in ``fmt``."""
     from sessionscope import export
 
+    if fmt == "json":
+        return _show_json(path)
     document = export.load_document(path)
     return export.to_markdown(document) if fmt == "md" else export.to_html(document)
 

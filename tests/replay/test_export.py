@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -38,6 +39,19 @@ def test_markdown_golden(sample_session: Path, capsys) -> None:
     assert "**Thinking:**\n\n> Probably split() on an empty string." in text
     assert "**Tool call: Read · `toolu_01`**" in text
     assert "**Tool result · `toolu_01`**" in text
+
+
+def test_json_golden_is_show_json(sample_session: Path, capsys) -> None:
+    assert main(["export", SAMPLE_ID, "--format", "json"]) == 0
+    exported = capsys.readouterr().out
+    _check_golden("sample.jsonl", exported)
+    assert main(["show", SAMPLE_ID, "--json"]) == 0
+    assert exported == capsys.readouterr().out
+    records = [json.loads(line) for line in exported.splitlines()]
+    assert [r["uuid"] for r in records] == [
+        f"00000000-0000-4000-8000-{n:012d}" for n in range(1, 9)
+    ]
+    assert records[1]["message"]["content"][0]["type"] == "thinking"
 
 
 def test_markdown_of_hostile_text_has_no_control_characters(hostile_session: Path) -> None:
