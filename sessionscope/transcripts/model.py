@@ -101,6 +101,9 @@ class SessionMeta:
     (``sessions.infer_forks``)."""
     root_uuid: str | None = None
     """UUID of the first visible message: sessions the CLI forked share it with their parent."""
+    listed_by_sdk: bool = True
+    """False for a session the SDK's ``list_sessions`` leaves out for having no title, summary or
+    prompt in its first and last 64 KiB, though it has messages (we list it all the same)."""
     path: str = ""
     """The transcript file."""
     project: str = ""

@@ -24,8 +24,9 @@ from datetime import datetime
 from pathlib import Path
 
 from .conversation import build_conversation
-from .model import SessionMeta
-from .reader import index_transcript
+from .model import Entry, SessionMeta
+from .reader import index_transcript, load_entries
+from .text import content_text
 
 __all__ = [
     "SessionLookupError",
@@ -296,7 +297,12 @@ def _read_lite(path: Path) -> _Lite | None:
         return None
 
 
-def _parse_lite(session_id: str, lite: _Lite, project_path: str | None) -> SessionMeta | None:
+def _parse_lite(
+    session_id: str, lite: _Lite, project_path: str | None, *, keep_unsummarized: bool = False
+) -> SessionMeta | None:
+    """The SDK's ``_parse_session_info_from_lite``. ``keep_unsummarized`` returns a session the
+    SDK drops for having no title, summary or prompt in its head and tail, with ``summary=""``
+    (sidechain transcripts are dropped either way)."""
     head, tail = lite.head, lite.tail
     first_newline = head.find("\n")
     first_line = head[:first_newline] if first_newline >= 0 else head
@@ -318,7 +324,9 @@ def _parse_lite(session_id: str, lite: _Lite, project_path: str | None) -> Sessi
         or first_prompt
     )
     if not summary:
-        return None
+        if not keep_unsummarized:
+            return None
+        summary = ""
 
     git_branch = (
         _extract_last_json_string_field(tail, "gitBranch")
@@ -391,12 +399,17 @@ def list_session_files(config_dir: str | os.PathLike[str]) -> list[Path]:
 def read_session_meta(
     path: str | os.PathLike[str], project_path: str | None = None, *, count_messages: bool = True
 ) -> SessionMeta | None:
-    """The list metadata of one session file, or ``None`` where the SDK lists no session.
+    """The list metadata of one session file, or ``None`` where there is no session to list.
 
     ``None`` for: a name that is not ``<uuid>.jsonl``, an unreadable or empty file (or a
-    directory), a sidechain transcript, a file with no title, summary or prompt. ``project_path``
-    is the working directory the SDK falls back to for ``cwd`` (``list_sessions(directory=...)``).
-    ``count_messages`` indexes the whole file for ``message_count`` and ``forked_from``.
+    directory), a sidechain transcript. ``project_path`` is the working directory the SDK falls
+    back to for ``cwd`` (``list_sessions(directory=...)``). ``count_messages`` indexes the whole
+    file for ``message_count``, ``root_uuid`` and ``forked_from``.
+
+    The SDK also drops a session with no title, summary or prompt in the first and last 64 KiB
+    (a first prompt longer than that, a head of corrupt lines): we keep it if it has a visible
+    message (``listed_by_sdk=False``, summary from its first message), or return ``None`` if it
+    has none, as the SDK. Without ``count_messages`` such a file is ``None``.
     """
     path = Path(path)
     if not path.name.endswith(".jsonl"):
@@ -407,23 +420,46 @@ def read_session_meta(
     lite = _read_lite(path)
     if lite is None:
         return None
-    meta = _parse_lite(session_id, lite, project_path)
+    meta = _parse_lite(session_id, lite, project_path, keep_unsummarized=count_messages)
     if meta is None:
         return None
     meta.path = str(path)
     meta.project = path.parent.name
-    if count_messages:
-        try:
-            index = index_transcript(path)
-        except OSError:
-            return meta
-        messages = build_conversation(index).messages
-        meta.message_count = len(messages)
-        meta.root_uuid = messages[0].uuid if messages else None
-        meta.forked_from = next(
-            (entry.forked_from for entry in index.entries if entry.forked_from), None
-        )
+    if not count_messages:
+        return meta
+    try:
+        index = index_transcript(path)
+    except OSError:
+        return meta if meta.summary else None
+    messages = build_conversation(index).messages
+    meta.message_count = len(messages)
+    meta.root_uuid = messages[0].uuid if messages else None
+    meta.forked_from = next(
+        (entry.forked_from for entry in index.entries if entry.forked_from), None
+    )
+    if not meta.summary:
+        if not messages:
+            return None
+        meta.listed_by_sdk = False
+        meta.summary = _fallback_summary(path, messages)
     return meta
+
+
+def _fallback_summary(path: Path, messages: list[Entry]) -> str:
+    """The first prompt-like text among the first visible messages (as the SDK shortens it)."""
+    first_text = ""
+    for data in load_entries(path, messages[:20]):
+        message = data.get("message") if data else None
+        text = content_text(message).replace("\n", " ").strip()
+        if not text:
+            continue
+        if data.get("type") == "user" and not text.startswith("[tool_result"):
+            first_text = text
+            break
+        first_text = first_text or text
+    if len(first_text) > 200:
+        first_text = first_text[:200].rstrip() + "\u2026"
+    return first_text or "(no text)"
 
 
 def _dedupe_and_sort(sessions: list[SessionMeta]) -> list[SessionMeta]:

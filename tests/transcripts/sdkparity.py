@@ -50,7 +50,7 @@ def compare_listing(config_dir: Path) -> tuple[int, list[str]]:
     from claude_agent_sdk import list_sessions as sdk_list_sessions
 
     sdk = sdk_list_sessions()
-    ours = list_sessions(config_dir)
+    ours = [meta for meta in list_sessions(config_dir) if meta.listed_by_sdk]
     differences = []
     if sorted(s.session_id for s in ours) != sorted(s.session_id for s in sdk):
         differences.append(

@@ -83,3 +83,30 @@ def test_find_session_file_says_what_is_wrong(write_transcript, isolated_user_di
         find_session_file(tmp_path / "absent", A)
     except SessionLookupError as error:
         assert "does not exist" in str(error)
+
+
+def test_session_the_sdk_drops_but_has_messages_is_listed(write_transcript, monkeypatch):
+    from claude_agent_sdk import get_session_info
+
+    long_prompt = "please read this: " + "x" * 70_000
+    path = write_transcript([user("u1", None, long_prompt), assistant("a1", "u1", "ok")])
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(path.parents[2]))
+    assert get_session_info(path.name[:-6]) is None  # the SDK leaves it out
+    meta = read_session_meta(path)
+    assert meta is not None and not meta.listed_by_sdk
+    assert meta.message_count == 2
+    assert meta.summary.startswith("please read this: xxx") and len(meta.summary) == 201
+    assert read_session_meta(path, count_messages=False) is None
+
+
+def test_running_session_with_torn_tail_is_listed(write_transcript, monkeypatch):
+    from claude_agent_sdk import get_session_info
+
+    path = write_transcript(_turns("m1", "m2"))
+    with open(path, "ab") as handle:
+        handle.write(b'{"type":"user","uuid":"m3","message":{"content":"half wr')
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(path.parents[2]))
+    meta = read_session_meta(path)
+    info = get_session_info(path.name[:-6])
+    assert meta.listed_by_sdk and meta.summary == info.summary == "message m1"
+    assert meta.message_count == 2 and meta.file_size == info.file_size
