@@ -20,6 +20,7 @@ import re
 import subprocess
 import sys
 import unicodedata
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
@@ -35,9 +36,11 @@ __all__ = [
     "infer_forks",
     "list_session_files",
     "list_sessions",
+    "order_sessions",
     "projects_dir",
     "read_session_meta",
     "sanitize_path",
+    "session_files",
     "validate_session_id",
 ]
 
@@ -462,7 +465,8 @@ def _fallback_summary(path: Path, messages: list[Entry]) -> str:
     return first_text or "(no text)"
 
 
-def _dedupe_and_sort(sessions: list[SessionMeta]) -> list[SessionMeta]:
+def order_sessions(sessions: Iterable[SessionMeta]) -> list[SessionMeta]:
+    """One entry per session id (the newest file wins), newest first; ties keep file order."""
     by_id: dict[str, SessionMeta] = {}
     for session in sessions:
         existing = by_id.get(session.session_id)
@@ -568,6 +572,23 @@ def infer_forks(sessions: list[SessionMeta]) -> None:
             meta.forked_from = parent.session_id
 
 
+def session_files(
+    config_dir: str | os.PathLike[str], project: str | None = None
+) -> list[tuple[Path, str | None]]:
+    """The files :func:`list_sessions` reads, in its order, each with the working directory the
+    SDK falls back to for ``cwd`` (``None`` when listing every project). The metadata cache
+    walks the same files."""
+    if project:
+        folders = _project_folders(config_dir, project)
+    else:
+        folders = [(folder, "") for folder in _project_dirs(config_dir)]
+    return [
+        (path, project_path or None)
+        for folder, project_path in folders
+        for path in _session_files_in(folder)
+    ]
+
+
 def list_sessions(
     config_dir: str | os.PathLike[str],
     project: str | None = None,
@@ -582,16 +603,11 @@ def list_sessions(
     ``forked_from`` are filled, CLI-made forks included (:func:`infer_forks`).
     """
     sessions: list[SessionMeta] = []
-    if project:
-        folders = _project_folders(config_dir, project)
-    else:
-        folders = [(folder, "") for folder in _project_dirs(config_dir)]
-    for folder, project_path in folders:
-        for path in _session_files_in(folder):
-            meta = read_session_meta(path, project_path or None, count_messages=count_messages)
-            if meta is not None:
-                sessions.append(meta)
-    sessions = _dedupe_and_sort(sessions)
+    for path, project_path in session_files(config_dir, project):
+        meta = read_session_meta(path, project_path, count_messages=count_messages)
+        if meta is not None:
+            sessions.append(meta)
+    sessions = order_sessions(sessions)
     if count_messages:
         infer_forks(sessions)
     return sessions

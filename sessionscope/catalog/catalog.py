@@ -1,0 +1,178 @@
+"""The session list, served from the metadata cache and kept true by stat-ing the files.
+
+:meth:`Catalog.cached_sessions` answers from the cache alone (it lists the project folders but
+opens and stats no transcript): what a screen shows at once. :meth:`Catalog.refresh` stats
+every transcript, reads again only the files whose size, mtime or inode changed (and the new
+ones), forgets the files that are gone, and returns the list: what ``sessionscope list`` prints
+and what a worker runs after the first paint.
+
+Either gives exactly what ``transcripts.sessions.list_sessions`` gives (same sessions, same
+fields, same order): the files come from the same ``session_files``, the order from the same
+``order_sessions``, and each file's metadata from the same ``read_session_meta`` — read now or
+read earlier and cached for this very version of the file.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..transcripts.model import SessionMeta
+from .store import CachedRow, FileKey, MetaStore, decode_meta, encode_meta
+
+ReadMeta = Callable[..., "SessionMeta | None"]
+"""``read_session_meta(path, project_path=None, *, count_messages=True)``."""
+
+
+def _reader_read_meta(
+    path: Path, project_path: str | None = None, *, count_messages: bool = True
+) -> SessionMeta | None:
+    from ..transcripts.sessions import read_session_meta
+
+    return read_session_meta(path, project_path, count_messages=count_messages)
+
+
+@dataclass
+class Refresh:
+    """What one refresh found."""
+
+    sessions: list[SessionMeta]
+    """The listing, newest first."""
+    reread: list[str] = field(default_factory=list)
+    """Files read (new, changed since they were cached, or never counted before)."""
+    removed: list[str] = field(default_factory=list)
+    """Cached files that are gone."""
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.reread or self.removed)
+
+
+class Catalog:
+    """Session metadata for one Claude config folder, through a :class:`MetaStore`.
+
+    ``read_meta`` replaces ``read_session_meta`` (same signature): tests wrap the real one to
+    see which files are read.
+    """
+
+    def __init__(
+        self,
+        config_dir: Path | str,
+        *,
+        store: MetaStore | None = None,
+        read_meta: ReadMeta | None = None,
+    ) -> None:
+        self.config_dir = Path(config_dir)
+        self.root = os.path.abspath(self.config_dir / "projects")
+        """The cache's key for this config folder's rows."""
+        self.store = store if store is not None else MetaStore()
+        self._read_meta = read_meta or _reader_read_meta
+
+    # -- the list ------------------------------------------------------------------------------
+
+    def cached_sessions(
+        self, project: str | None = None, *, count_messages: bool = True
+    ) -> list[SessionMeta]:
+        """The list as the cache last saw it, at once: files not cached yet are left out and
+        changed files show their cached version. :meth:`refresh` makes it true."""
+        from ..transcripts.sessions import order_sessions, session_files
+
+        rows = self.store.load(self.root)
+        metas = []
+        for file, project_path in session_files(self.config_dir, project):
+            row = rows.get(os.path.abspath(file))
+            if row is None:
+                continue
+            # Not counted yet: the lite values, until a refresh counts them.
+            blob = row.full if count_messages and row.counted else row.lite
+            meta = decode_meta(blob)
+            if meta is not None:
+                metas.append(_with_project_path(meta, project_path))
+        return order_sessions(metas)
+
+    def refresh(self, project: str | None = None, *, count_messages: bool = True) -> Refresh:
+        """Stat every transcript; read only the new and changed ones; return the true list.
+
+        With ``count_messages`` (the default) every session has its ``message_count``, which
+        reads a whole file the first time; without, only the head and tail of new and changed
+        files are read (what the SDK's ``list_sessions`` reads).
+        """
+        from ..transcripts.sessions import infer_forks, order_sessions, session_files
+
+        cached = self.store.load(self.root)
+        metas: list[SessionMeta] = []
+        reread: list[str] = []
+        to_save: list[tuple[str, CachedRow]] = []
+        seen: set[str] = set()
+        for file, project_path in session_files(self.config_dir, project):
+            path = os.path.abspath(file)
+            seen.add(path)
+            try:
+                key = FileKey.of(os.stat(path))
+            except OSError:
+                key = None  # unreadable or vanished: read_session_meta decides what it is
+            row = cached.get(path)
+            if (
+                row is not None
+                and row.key == key
+                and (row.full is not None or not count_messages or not row.is_session)
+            ):
+                meta = decode_meta(row.full if count_messages else row.lite)
+            else:
+                # The key is taken before the read: a file appended to meanwhile has a newer
+                # key by the next refresh, so it is read again then.
+                meta, row = self._read(path, key, count_messages)
+                reread.append(path)
+                if row is not None:
+                    to_save.append((path, row))
+            if meta is not None:
+                metas.append(_with_project_path(meta, project_path))
+        removed = [] if project else sorted(path for path in cached if path not in seen)
+        self.store.save(self.root, to_save)
+        self.store.forget(removed)
+        sessions = order_sessions(metas)
+        if count_messages:
+            infer_forks(sessions)
+        return Refresh(sessions, reread, removed)
+
+    def _read(
+        self, path: str, key: FileKey | None, count_messages: bool
+    ) -> tuple[SessionMeta | None, CachedRow | None]:
+        """Read one file: its metadata as asked, and the row to cache (``None`` if unstat-able)."""
+        lite = self._read_meta(Path(path), None, count_messages=False)
+        full = self._read_meta(Path(path), None, count_messages=True) if count_messages else None
+        meta = full if count_messages else lite
+        if key is None:
+            return meta, None
+        return meta, CachedRow(key, count_messages, encode_meta(lite), encode_meta(full))
+
+    def list_sessions(
+        self, project: str | None = None, *, count_messages: bool = True
+    ) -> list[SessionMeta]:
+        """The true list now (a :meth:`refresh`)."""
+        return self.refresh(project, count_messages=count_messages).sessions
+
+    def session_meta(self, path: Path | str) -> SessionMeta | None:
+        """One file's metadata, from the cache when it is unchanged, else read (and cached)."""
+        path = os.path.abspath(path)
+        try:
+            key = FileKey.of(os.stat(path))
+        except OSError:
+            key = None
+        row = self.store.load_one(path) if key is not None else None
+        if row is not None and row.key == key and row.counted:
+            return decode_meta(row.full)
+        meta, row = self._read(path, key, True)
+        if row is not None and os.path.dirname(os.path.dirname(path)) == self.root:
+            self.store.save(self.root, [(path, row)])
+        return meta
+
+
+def _with_project_path(meta: SessionMeta, project_path: str | None) -> SessionMeta:
+    """Metadata is cached as read without a project path; the SDK uses the project's working
+    directory as ``cwd`` only when the file names none."""
+    if meta.cwd is None and project_path:
+        meta.cwd = project_path
+    return meta

@@ -1,0 +1,35 @@
+"""Where sessionscope keeps its cache, created private to the user."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+CACHE_FILE_MODE = 0o600
+"""Cache files hold transcript titles and prompts: only their owner may read them."""
+CACHE_DIR_MODE = 0o700
+
+
+def cache_dir() -> Path:
+    """``$SESSIONSCOPE_CACHE_DIR``, else ``$XDG_CACHE_HOME/sessionscope``, else
+    ``~/.cache/sessionscope``. Not created here (see :func:`ensure_cache_dir`)."""
+    explicit = os.environ.get("SESSIONSCOPE_CACHE_DIR")
+    if explicit:
+        return Path(explicit).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg).expanduser() if xdg and os.path.isabs(os.path.expanduser(xdg)) else None
+    return (base or Path.home() / ".cache") / "sessionscope"
+
+
+def ensure_cache_dir(folder: Path | None = None) -> Path:
+    """Create the cache folder (mode 0700) if it is missing and return it.
+
+    A folder that already exists keeps its mode: it may be one the user chose and shares.
+    Raises ``OSError`` when it cannot be created.
+    """
+    folder = folder or cache_dir()
+    if not folder.is_dir():
+        folder.mkdir(parents=True, exist_ok=True, mode=CACHE_DIR_MODE)
+        # mkdir's mode is filtered by the umask; make it exact.
+        os.chmod(folder, CACHE_DIR_MODE)
+    return folder

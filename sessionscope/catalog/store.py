@@ -1,0 +1,294 @@
+"""The metadata cache: one SQLite file in the user's cache folder.
+
+One row per transcript file, keyed by its path and validated by its size, mtime (ns) and inode:
+when all three still match, the stored :class:`SessionMeta` is the file's; when any differs,
+the file is read again. A row holds two versions of the metadata: ``lite`` (the head and tail
+read, what the SDK lists) and ``full`` (with the message count, which reads the whole file),
+the latter only once somebody asked for it. A file that is no session (``read_session_meta``
+gave ``None``) is remembered too (a ``None`` blob), so it is not read again either.
+
+The cache is only ever an accelerator. A corrupt file is deleted and rebuilt; a database locked
+by another process past a short wait, or a folder that cannot be written, leaves the store
+*disabled* (every lookup misses, nothing is written) with the reason in :attr:`MetaStore.problem`.
+None of these is ever an error for the caller. WAL mode lets several processes read while one
+writes; writers wait for each other up to ``busy_timeout_ms``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import sqlite3
+import threading
+from collections.abc import Iterable
+from dataclasses import fields
+from pathlib import Path
+from typing import NamedTuple
+
+import orjson
+
+from ..transcripts.model import SessionMeta
+from .paths import CACHE_FILE_MODE, cache_dir, ensure_cache_dir
+
+DB_NAME = "catalog.sqlite3"
+
+SCHEMA_VERSION = 3
+"""Bump when the tables change."""
+
+META_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(SessionMeta))
+"""SessionMeta's fields, in order: a row stores their values as one JSON array."""
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS session_meta (
+    path TEXT PRIMARY KEY,
+    root TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    inode INTEGER NOT NULL,
+    counted INTEGER NOT NULL,
+    lite BLOB,
+    full BLOB
+);
+CREATE INDEX IF NOT EXISTS session_meta_by_root ON session_meta (root);
+"""
+
+
+def _reader_digest() -> str:
+    """A digest of the transcripts package's source: metadata cached by an older reader (which
+    may have extracted a field differently) is dropped when the reader changes."""
+    package = Path(__file__).resolve().parent.parent / "transcripts"
+    digest = hashlib.sha1()
+    try:
+        for source in sorted(package.glob("*.py")):
+            digest.update(source.name.encode())
+            digest.update(source.read_bytes())
+    except OSError:
+        return "unknown"
+    return digest.hexdigest()[:16]
+
+
+def cache_format() -> str:
+    """What a cache file must have been written with to be used as it is."""
+    return f"{SCHEMA_VERSION}|{','.join(META_FIELDS)}|{_reader_digest()}"
+
+
+class FileKey(NamedTuple):
+    """What identifies one version of a file: if any part changes, the file is read again."""
+
+    size: int
+    mtime_ns: int
+    inode: int
+
+    @classmethod
+    def of(cls, stat: os.stat_result) -> FileKey:
+        return cls(stat.st_size, stat.st_mtime_ns, stat.st_ino)
+
+
+class CachedRow(NamedTuple):
+    key: FileKey
+    counted: bool
+    """The file was read with ``count_messages`` (``full`` holds that answer)."""
+    lite: bytes | None
+    """The encoded lite SessionMeta (:func:`encode_meta`); ``None``: no session to the SDK."""
+    full: bytes | None
+    """The encoded SessionMeta with its message count (when ``counted``); ``None`` otherwise
+    or when the file is no session even counted."""
+
+
+def encode_meta(meta: SessionMeta | None) -> bytes | None:
+    if meta is None:
+        return None
+    return orjson.dumps([getattr(meta, name) for name in META_FIELDS])
+
+
+def decode_meta(blob: bytes | None) -> SessionMeta | None:
+    if blob is None:
+        return None
+    return SessionMeta(*orjson.loads(blob))
+
+
+def _is_locked(error: sqlite3.Error) -> bool:
+    text = str(error).lower()
+    return "locked" in text or "busy" in text
+
+
+def _remove_db_files(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(f"{path}{suffix}")
+
+
+class MetaStore:
+    """SessionMeta rows in SQLite; every method is safe to call from any thread."""
+
+    def __init__(self, path: Path | None = None, *, busy_timeout_ms: int = 1000) -> None:
+        self.path = Path(path) if path is not None else cache_dir() / DB_NAME
+        self.busy_timeout_ms = busy_timeout_ms
+        self.problem: str | None = None
+        """Why the cache is disabled or was rebuilt, for a status line or a log; else ``None``."""
+        self.rebuilt = False
+        """The file was found corrupt (or of another format) and started afresh."""
+        self._conn: sqlite3.Connection | None = None
+        self._lock = threading.Lock()
+        self._open()
+
+    # -- opening -----------------------------------------------------------------------------
+
+    @property
+    def enabled(self) -> bool:
+        return self._conn is not None
+
+    def _connect(self) -> sqlite3.Connection:
+        ensure_cache_dir(self.path.parent)
+        if not self.path.exists():
+            # Create it private before SQLite does (SQLite would use 0644 minus the umask);
+            # SQLite gives its -wal and -shm files the database file's mode.
+            os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, CACHE_FILE_MODE))
+        if (os.stat(self.path).st_mode & 0o777) != CACHE_FILE_MODE:
+            os.chmod(self.path, CACHE_FILE_MODE)
+        conn = sqlite3.connect(
+            self.path,
+            timeout=self.busy_timeout_ms / 1000,
+            isolation_level=None,
+            check_same_thread=False,
+        )
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.executescript(_SCHEMA)
+            wanted = cache_format()
+            row = conn.execute("SELECT value FROM info WHERE key = 'format'").fetchone()
+            if row is None or row[0] != wanted:
+                conn.execute("BEGIN IMMEDIATE")
+                conn.execute("DELETE FROM session_meta")
+                conn.execute("INSERT OR REPLACE INTO info VALUES ('format', ?)", (wanted,))
+                conn.execute("COMMIT")
+                if row is not None:
+                    self.rebuilt = True
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _open(self) -> None:
+        try:
+            self._conn = self._connect()
+        except sqlite3.Error as error:
+            if _is_locked(error):
+                self._disable(f"cache busy ({error}); listing without it")
+            else:
+                self._rebuild(f"cache unreadable ({error}); rebuilt")
+        except OSError as error:
+            self._disable(f"cache folder unusable ({error}); listing without it")
+
+    def _rebuild(self, reason: str) -> None:
+        """Delete a corrupt cache and start an empty one (or go without, if that fails)."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        self.problem = reason
+        self.rebuilt = True
+        try:
+            _remove_db_files(self.path)
+            self._conn = self._connect()
+        except (sqlite3.Error, OSError) as error:
+            self._disable(f"{reason}; rebuilding failed ({error})")
+
+    def _disable(self, reason: str) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        self.problem = reason
+
+    def _failed(self, error: sqlite3.Error) -> None:
+        """An operation failed: a lock leaves the cache as it is, anything else rebuilds it."""
+        if _is_locked(error):
+            self.problem = f"cache busy ({error}); skipped"
+        else:
+            self._rebuild(f"cache corrupt ({error}); rebuilt")
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    # -- rows --------------------------------------------------------------------------------
+
+    def load(self, root: str) -> dict[str, CachedRow]:
+        """Every row stored for files under ``root`` (a ``projects`` folder), by path."""
+        with self._lock:
+            if self._conn is None:
+                return {}
+            try:
+                rows = self._conn.execute(
+                    "SELECT path, size, mtime_ns, inode, counted, lite, full "
+                    "FROM session_meta WHERE root = ?",
+                    (root,),
+                ).fetchall()
+            except sqlite3.Error as error:
+                self._failed(error)
+                return {}
+        return {
+            path: CachedRow(FileKey(size, mtime_ns, inode), bool(counted), lite, full)
+            for path, size, mtime_ns, inode, counted, lite, full in rows
+        }
+
+    def load_one(self, path: str) -> CachedRow | None:
+        """The row of one file, if cached."""
+        with self._lock:
+            if self._conn is None:
+                return None
+            try:
+                row = self._conn.execute(
+                    "SELECT size, mtime_ns, inode, counted, lite, full "
+                    "FROM session_meta WHERE path = ?",
+                    (path,),
+                ).fetchone()
+            except sqlite3.Error as error:
+                self._failed(error)
+                return None
+        if row is None:
+            return None
+        size, mtime_ns, inode, counted, lite, full = row
+        return CachedRow(FileKey(size, mtime_ns, inode), bool(counted), lite, full)
+
+    def save(self, root: str, rows: Iterable[tuple[str, CachedRow]]) -> bool:
+        """Store (path, row) pairs in one transaction; False if the write was skipped."""
+        values = [
+            (path, root, *row.key, int(row.counted), row.lite, row.full) for path, row in rows
+        ]
+        if not values:
+            return True
+        return self._write(
+            "INSERT OR REPLACE INTO session_meta "
+            "(path, root, size, mtime_ns, inode, counted, lite, full) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            values,
+        )
+
+    def forget(self, paths: Iterable[str]) -> bool:
+        """Drop the rows of files that are gone."""
+        values = [(path,) for path in paths]
+        if not values:
+            return True
+        return self._write("DELETE FROM session_meta WHERE path = ?", values)
+
+    def _write(self, sql: str, values: list[tuple]) -> bool:
+        with self._lock:
+            if self._conn is None:
+                return False
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+                try:
+                    self._conn.executemany(sql, values)
+                    self._conn.execute("COMMIT")
+                except BaseException:
+                    self._conn.execute("ROLLBACK")
+                    raise
+            except sqlite3.Error as error:
+                self._failed(error)
+                return False
+        return True
