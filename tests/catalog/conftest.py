@@ -55,14 +55,19 @@ def corpus_copy(generated_corpus: Path, tmp_path: Path) -> Path:
 
 
 class CountingReader:
-    """The real ``read_session_meta``, counting which files it is asked to read."""
+    """The real ``read_session_meta``, recording which files it is asked to read."""
 
     def __init__(self) -> None:
-        self.paths: list[str] = []
+        self.calls: list[tuple[str, bool]] = []
 
     def __call__(self, path, project_path=None, *, count_messages=True):
-        self.paths.append(str(path))
+        self.calls.append((str(path), count_messages))
         return reader_sessions.read_session_meta(path, project_path, count_messages=count_messages)
 
+    @property
+    def paths(self) -> list[str]:
+        """Files read, in order, each once (a file is read lite, then counted)."""
+        return list(dict.fromkeys(path for path, _ in self.calls))
+
     def reset(self) -> None:
-        self.paths.clear()
+        self.calls.clear()
