@@ -114,11 +114,7 @@ class Catalog:
             except OSError:
                 key = None  # unreadable or vanished: read_session_meta decides what it is
             row = cached.get(path)
-            if (
-                row is not None
-                and row.key == key
-                and (row.full is not None or not count_messages or not row.is_session)
-            ):
+            if row is not None and row.key == key and (row.counted or not count_messages):
                 meta = decode_meta(row.full if count_messages else row.lite)
             else:
                 # The key is taken before the read: a file appended to meanwhile has a newer
