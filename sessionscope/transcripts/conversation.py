@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .model import Conversation, Entry, TranscriptIndex
+from .reader import gc_paused
 
 __all__ = [
     "TRANSCRIPT_ENTRY_TYPES",
@@ -109,6 +110,11 @@ def build_conversation(index: TranscriptIndex, leaf_uuid: str | None = None) -> 
     branch from ``other_leaves``, or a compaction boundary's ``logical_parent_uuid`` for the
     history before it). An unknown ``leaf_uuid`` gives an empty conversation.
     """
+    with gc_paused():
+        return _build_conversation(index, leaf_uuid)
+
+
+def _build_conversation(index: TranscriptIndex, leaf_uuid: str | None) -> Conversation:
     entries = chain_entries(index.entries)
     if not entries:
         return Conversation(messages=[], leaf_uuid=None)
@@ -245,7 +251,11 @@ def _recover_orphaned_parallel_tool_results(
                     call_id for entry in chain for call_id in entry.tool_result_ids
                 }
                 file_position = {uid: number for number, uid in enumerate(by_uuid)}
-            answered = set(answered_on_chain)
+            # Calls answered on the chain, plus those this response's results answer. (The SDK
+            # copies the chain's set for every response; a second set gives the same answers
+            # without the quadratic cost on long sessions.)
+            on_chain = answered_on_chain
+            answered: set[str] = set()
             for result in orphaned_results:
                 answered.update(result.tool_result_ids)
             positions = file_position
@@ -255,7 +265,12 @@ def _recover_orphaned_parallel_tool_results(
                 answers_open_call = False
                 for call_id in call_ids:
                     owner = call_owner.get(call_id)
-                    if call_id not in answered and owner is not None and owner.uuid in member_uuids:
+                    if (
+                        call_id not in on_chain
+                        and call_id not in answered
+                        and owner is not None
+                        and owner.uuid in member_uuids
+                    ):
                         answers_open_call = True
                         break
                 if not answers_open_call:

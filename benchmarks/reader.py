@@ -1,0 +1,122 @@
+"""Benchmarks of the transcripts layer on the generated corpus (``benchmarks/corpus.py``).
+
+``python benchmarks/reader.py`` prints one line a figure, measured against its target:
+
+* indexing the 100 MB session (``index_transcript``): MB/s, target >= 50 MB/s;
+* building its conversation (``build_conversation``): seconds, target <= 1 s;
+* reading one appended message incrementally (``index_transcript(base=...)``): ms, target <= 50;
+* listing all 2,000 sessions cold, no cache (``list_sessions``, which reads every file in full
+  for its message count): seconds, target <= 30 s (the catalog's cache makes warm lists fast).
+
+``figures()`` returns the same as dicts for ``benchmarks/run.py``. Each figure is the best of a
+few runs (wall clock); CPU time is given too, as the machine may be shared.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.corpus import ensure_corpus  # noqa: E402
+from sessionscope.transcripts.conversation import build_conversation  # noqa: E402
+from sessionscope.transcripts.reader import index_transcript  # noqa: E402
+from sessionscope.transcripts.sessions import list_sessions  # noqa: E402
+
+
+def _best(function, runs: int = 3) -> tuple[float, float, object]:
+    """(best wall seconds, CPU seconds of that run, last result)."""
+    best_wall, best_cpu, result = float("inf"), 0.0, None
+    for _ in range(runs):
+        wall, cpu = time.perf_counter(), time.process_time()
+        result = function()
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        if wall < best_wall:
+            best_wall, best_cpu = wall, cpu
+    return best_wall, best_cpu, result
+
+
+def figures(quiet: bool = True) -> list[dict]:
+    info = ensure_corpus(quiet=quiet)
+    big = Path(info.big_session_path)
+    size_mb = big.stat().st_size / 1e6
+    out: list[dict] = []
+
+    wall, cpu, index = _best(lambda: index_transcript(big))
+    out.append(
+        {
+            "name": f"index a {size_mb:.0f} MB session",
+            "value": round(size_mb / wall, 1),
+            "unit": "MB/s",
+            "target": ">= 50",
+            "ok": size_mb / wall >= 50,
+            "detail": f"{wall:.2f} s wall, {cpu:.2f} s CPU, {len(index.entries)} entries",
+        }
+    )
+
+    wall, cpu, conversation = _best(lambda: build_conversation(index))
+    out.append(
+        {
+            "name": f"conversation of the {size_mb:.0f} MB session",
+            "value": round(wall, 3),
+            "unit": "s",
+            "target": "<= 1",
+            "ok": wall <= 1,
+            "detail": f"{cpu:.2f} s CPU, {len(conversation.messages)} messages",
+        }
+    )
+
+    with tempfile.TemporaryDirectory() as scratch:
+        copy = Path(scratch) / big.name
+        shutil.copyfile(big, copy)
+        base = index_transcript(copy)
+        line = json.dumps(
+            {"type": "user", "uuid": "bench-appended", "parentUuid": None, "message": {}}
+        )
+        with open(copy, "a") as handle:
+            handle.write(line + "\n")
+        wall, cpu, grown = _best(lambda: index_transcript(copy, base=base), runs=5)
+        assert grown.entries[-1].uuid == "bench-appended"
+    out.append(
+        {
+            "name": "read one appended line of the 100 MB session",
+            "value": round(wall * 1000, 2),
+            "unit": "ms",
+            "target": "<= 50",
+            "ok": wall <= 0.05,
+            "detail": f"{len(grown.entries)} entries after",
+        }
+    )
+
+    wall, cpu, sessions = _best(lambda: list_sessions(info.config_dir), runs=1)
+    out.append(
+        {
+            "name": f"list {info.sessions} sessions ({info.bytes / 1e6:.0f} MB) cold, no cache",
+            "value": round(wall, 2),
+            "unit": "s",
+            "target": "<= 30",
+            "ok": wall <= 30,
+            "detail": f"{cpu:.1f} s CPU, {len(sessions)} listed",
+        }
+    )
+    return out
+
+
+def main() -> int:
+    results = figures(quiet=False)
+    for figure in results:
+        mark = "ok  " if figure["ok"] else "SLOW"
+        print(
+            f"{mark} {figure['name']}: {figure['value']} {figure['unit']} "
+            f"(target {figure['target']} {figure['unit']}; {figure['detail']})"
+        )
+    return 0 if all(figure["ok"] for figure in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
