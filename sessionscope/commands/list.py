@@ -6,8 +6,8 @@ import argparse
 import shutil
 import time
 
+from ..catalog import Catalog
 from ..transcripts.model import SessionMeta
-from ..transcripts.sessions import list_sessions
 from ..transcripts.text import inert, json_line
 from ._common import check_config_dir, safe_stdout
 
@@ -65,7 +65,9 @@ def _row(meta: SessionMeta, width: int) -> str:
 
 def run(args: argparse.Namespace) -> int:
     check_config_dir(args.config_dir)
-    sessions = list_sessions(args.config_dir, args.project)
+    # Through the metadata cache: exactly transcripts.sessions.list_sessions's answer, reading
+    # only the files that changed since the last run (tests/catalog compares the two).
+    sessions = Catalog(args.config_dir).list_sessions(args.project)
     out = safe_stdout()
     if args.json:
         for meta in sessions:
