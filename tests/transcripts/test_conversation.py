@@ -1,0 +1,132 @@
+"""Branches, compaction and chosen leaves; each file also read by the SDK for the main answer."""
+
+from __future__ import annotations
+
+from sessionscope.transcripts.conversation import build_conversation
+from sessionscope.transcripts.reader import index_transcript
+
+from .conftest import SESSION_ID, assistant, entry, user
+
+
+def _sdk_uuids(path, monkeypatch) -> list[str]:
+    from claude_agent_sdk import get_session_messages
+
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(path.parents[2]))
+    return [message.uuid for message in get_session_messages(SESSION_ID)]
+
+
+def test_rewind_branches_and_a_chosen_leaf(write_transcript, monkeypatch):
+    path = write_transcript(
+        [
+            user("u1", None, "first"),
+            assistant("a1", "u1", "one", message_id="m1"),
+            user("u2", "a1", "second"),
+            assistant("a2", "u2", "two", message_id="m2"),
+            {"type": "progress", "uuid": "p1", "parentUuid": "a2"},
+            # The user rewound to a1 and asked again: a second leaf, newer in the file.
+            user("u2b", "a1", "second, again"),
+            assistant("a2b", "u2b", "two again", message_id="m3"),
+            # Rewound once more, from the very start.
+            user("u1c", None, "start over"),
+            assistant("a1c", "u1c", "fresh", message_id="m4"),
+            user("u2c", "a1c", "and then"),
+            # A sidechain leaf is never a branch of the main conversation.
+            user("s1", "a1", "side", isSidechain=True),
+        ]
+    )
+    index = index_transcript(path)
+    conversation = build_conversation(index)
+    shown = [e.uuid for e in conversation.messages]
+    assert shown == ["u1c", "a1c", "u2c"] == _sdk_uuids(path, monkeypatch)
+    assert conversation.leaf_uuid == "u2c"
+    assert conversation.other_leaves == ["a2b", "a2"]
+    older = build_conversation(index, leaf_uuid="a2")
+    assert [e.uuid for e in older.messages] == ["u1", "a1", "u2", "a2"]
+    assert older.other_leaves == ["u2c", "a2b"]
+    middle = build_conversation(index, leaf_uuid="a1")
+    assert [e.uuid for e in middle.messages] == ["u1", "a1"]
+    assert build_conversation(index, leaf_uuid="nowhere").messages == []
+
+
+def test_compaction_boundary_and_the_history_before_it(write_transcript, monkeypatch):
+    path = write_transcript(
+        [
+            user("u1", None, "long task"),
+            assistant("a1", "u1", "working", message_id="m1"),
+            entry(
+                "system",
+                "cb",
+                None,
+                subtype="compact_boundary",
+                logicalParentUuid="a1",
+                compactMetadata={"trigger": "auto", "preTokens": 150000},
+            ),
+            user("sum", "cb", "Summary of the conversation so far", isCompactSummary=True),
+            user("u2", "sum", "carry on"),
+            assistant("a2", "u2", "done", message_id="m2"),
+        ]
+    )
+    index = index_transcript(path)
+    conversation = build_conversation(index)
+    assert [e.uuid for e in conversation.messages] == ["sum", "u2", "a2"]
+    assert [e.uuid for e in conversation.messages] == _sdk_uuids(path, monkeypatch)
+    assert conversation.messages[0].is_compact_summary
+    (boundary,) = conversation.compact_boundaries
+    assert (boundary.uuid, boundary.logical_parent_uuid) == ("cb", "a1")
+    assert [e.uuid for e in conversation.chain] == ["cb", "sum", "u2", "a2"]
+    before = build_conversation(index, leaf_uuid=boundary.logical_parent_uuid)
+    assert [e.uuid for e in before.messages] == ["u1", "a1"]
+
+
+def test_parallel_tool_calls_are_kept_whole(write_transcript, monkeypatch):
+    def call(uuid, parent, call_id, stamp):
+        return assistant(
+            uuid,
+            parent,
+            message_id="m1",
+            timestamp=stamp,
+            content=[{"type": "tool_use", "id": call_id, "name": "Bash", "input": {}}],
+        )
+
+    def result(uuid, parent, call_id, stamp):
+        return entry(
+            "user",
+            uuid,
+            parent,
+            timestamp=stamp,
+            message={
+                "role": "user",
+                "content": [{"type": "tool_result", "tool_use_id": call_id, "content": "ok"}],
+            },
+        )
+
+    path = write_transcript(
+        [
+            user("u1", None, "run both", timestamp="2026-01-01T00:00:00Z"),
+            call("c1", "u1", "t1", "2026-01-01T00:00:01Z"),
+            call("c2", "c1", "t2", "2026-01-01T00:00:02Z"),
+            result("r1", "c1", "t1", "2026-01-01T00:00:03Z"),
+            result("r2", "c2", "t2", "2026-01-01T00:00:04Z"),
+            assistant("a2", "r1", "both done", message_id="m2", timestamp="2026-01-01T00:00:05Z"),
+        ]
+    )
+    conversation = build_conversation(index_transcript(path))
+    shown = [e.uuid for e in conversation.messages]
+    assert shown == _sdk_uuids(path, monkeypatch)
+    assert set(shown) == {"u1", "c1", "c2", "r1", "r2", "a2"}
+
+
+def test_bad_lines_and_unknown_types_do_not_break_the_chain(write_transcript, monkeypatch):
+    path = write_transcript(
+        [
+            user("u1", None),
+            b"\x00\x01garbage",
+            {"type": "brand-new", "uuid": "n1", "parentUuid": "u1"},
+            assistant("a1", "u1"),
+            b'{"type":"user","uuid":"x"}{"type":"user","uuid":"y"}',
+            user("u2", "a1"),
+        ]
+    )
+    conversation = build_conversation(index_transcript(path))
+    assert [e.uuid for e in conversation.messages] == ["u1", "a1", "u2"]
+    assert _sdk_uuids(path, monkeypatch) == ["u1", "a1", "u2"]
