@@ -1,0 +1,60 @@
+"""The TUI (``sessionscope [--session ID [--message UUID]] [--demo]``); its options are top-level."""
+
+from __future__ import annotations
+
+import argparse
+
+NAME = "tui"
+HELP = "the full-screen explorer (the default command)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--session", metavar="ID", help="open with this session selected")
+    parser.add_argument("--message", metavar="UUID", help="with --session: select this message")
+    parser.add_argument(
+        "--demo", action="store_true", help="explore the bundled demo transcripts (a private copy)"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from sessionscope.cli import CommandError
+    from sessionscope.tui.demo import has_transcripts, prepare_demo
+    from sessionscope.tui.keys import load_keymap
+
+    if args.message and not args.session:
+        raise CommandError("--message needs --session ID")
+    try:
+        keymap = load_keymap()
+    except ValueError as error:
+        raise CommandError(str(error)) from error
+    config_dir = args.config_dir
+    demo = bool(args.demo)
+    notice = ""
+    if not demo and not args.session and not has_transcripts(config_dir):
+        demo = True
+        notice = (
+            f"No transcripts in {config_dir / 'projects'} yet: showing the bundled demo "
+            "(a private copy; nothing is written to your config)."
+        )
+    if demo:
+        try:
+            config_dir = prepare_demo()
+        except (OSError, FileNotFoundError) as error:
+            raise CommandError(str(error)) from error
+    if args.session:
+        from sessionscope.transcripts.sessions import find_session_file
+
+        find_session_file(config_dir, args.session)  # a bad or unknown id: one clear line
+
+    from sessionscope.tui.app import make_app
+
+    app = make_app(
+        config_dir,
+        keymap=keymap,
+        session_id=args.session,
+        message_uuid=args.message,
+        demo=demo,
+        notice=notice,
+    )
+    app.run()
+    return app.return_code or 0

@@ -1,0 +1,552 @@
+"""The sessionscope explorer: session list on the left, the selected session's messages on the right.
+
+Build it with ``make_app`` (tests and the command line both do). I/O happens only in thread
+workers, which post past-tense messages (``SessionsLoaded``, ``TranscriptLoaded``,
+``ForkCompleted``); handlers change the widgets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Footer, Header, Input, Static
+from textual.worker import get_current_worker
+
+from sessionscope.transcripts.model import Conversation, SessionMeta, TranscriptIndex
+from sessionscope.transcripts.text import inert
+from sessionscope.tui.commands import ActionsProvider
+from sessionscope.tui.context import AppContext, Catalog, FileCatalog, system_clock
+from sessionscope.tui.keys import binding_nodes
+from sessionscope.tui.screens.help import HelpScreen, help_markdown
+from sessionscope.tui.sessions_model import session_title
+from sessionscope.tui.sources import ConversationSource, RawSource
+from sessionscope.tui.widgets.message_view import MessageView
+from sessionscope.tui.widgets.session_list import SessionList
+
+
+@dataclass(slots=True)
+class OpenTranscript:
+    """The session whose messages are on screen."""
+
+    meta: SessionMeta
+    path: Path
+    index: TranscriptIndex
+    conversation: Conversation
+    source: ConversationSource
+
+
+class FilterInput(Input):
+    """The ``/`` box above the session list."""
+
+    BINDING_GROUP_TITLE = "Filter"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Clear filter", id="filter-clear"),
+        Binding("down", "done", "To the list", id="filter-done", show=False),
+    ]
+
+    class Cancelled(Message):
+        """``escape`` in the filter box."""
+
+    def action_cancel(self) -> None:
+        self.post_message(self.Cancelled())
+
+    def action_done(self) -> None:
+        self.post_message(self.Submitted(self, self.value))
+
+
+class SessionscopeApp(App[None]):
+    """Browse every session, read every message with its UUID, fork with ``f``."""
+
+    TITLE = "sessionscope"
+    CSS_PATH = "app.tcss"
+    COMMANDS = {ActionsProvider}
+    BINDING_GROUP_TITLE = "Anywhere"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", id="quit", tooltip="Quit sessionscope"),
+        Binding("question_mark", "help", "Help", id="help", tooltip="Every key"),
+        Binding("slash", "filter", "Filter", id="filter", tooltip="Filter sessions as you type"),
+        Binding("tab", "next_pane", "Pane", id="next-pane", tooltip="Next pane", show=False),
+        Binding(
+            "shift+tab",
+            "next_pane",
+            "Pane",
+            id="previous-pane",
+            tooltip="Previous pane",
+            show=False,
+        ),
+        Binding(
+            "f",
+            "fork",
+            "Fork",
+            id="fork",
+            tooltip="Fork the session at the selected assistant message",
+        ),
+        Binding(
+            "y", "copy_uuid", "Copy UUID", id="copy-uuid", tooltip="Copy the selected UUID (OSC 52)"
+        ),
+        Binding(
+            "a", "toggle_raw", "Raw", id="raw-view", tooltip="Raw view: every entry of the file"
+        ),
+        Binding(
+            "b",
+            "next_branch",
+            "Branch",
+            id="branch",
+            tooltip="Show the next rewind branch",
+            show=False,
+        ),
+    ]
+
+    class SessionsLoaded(Message):
+        """The session list was read."""
+
+        def __init__(self, sessions: list[SessionMeta], error: str = "") -> None:
+            super().__init__()
+            self.sessions = sessions
+            self.error = error
+
+    class TranscriptLoaded(Message):
+        """A session's transcript was indexed and its conversation built."""
+
+        def __init__(self, opened: OpenTranscript, select_uuid: str | None) -> None:
+            super().__init__()
+            self.opened = opened
+            self.select_uuid = select_uuid
+
+    class TranscriptFailed(Message):
+        """A session's transcript could not be read."""
+
+        def __init__(self, meta: SessionMeta, error: str) -> None:
+            super().__init__()
+            self.meta = meta
+            self.error = error
+
+    class ForkCompleted(Message):
+        """A fork was written by the SDK."""
+
+        def __init__(self, meta: SessionMeta, end_uuid: str, reason: str) -> None:
+            super().__init__()
+            self.meta = meta
+            self.end_uuid = end_uuid
+            self.reason = reason
+
+    class ForkFailed(Message):
+        def __init__(self, error: str) -> None:
+            super().__init__()
+            self.error = error
+
+    def __init__(
+        self,
+        context: AppContext,
+        *,
+        session_id: str | None = None,
+        message_uuid: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.context = context
+        self.initial_session = session_id
+        self.initial_message = message_uuid
+        self.opened: OpenTranscript | None = None
+        self.raw = False
+        self.leaf_choice: dict[str, str] = {}
+        """Session id → the rewind leaf being shown (absent: the SDK's leaf)."""
+        self.forking = False
+        if context.keymap:
+            self.set_keymap(context.keymap)
+
+    # -- layout --------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="◆")
+        with Vertical(id="sessions-pane"):
+            yield FilterInput(placeholder="filter: title, project, branch, tag, id", id="filter")
+            yield SessionList(now_ms=self.context.now_ms, id="sessions")
+        with Vertical(id="messages-pane"):
+            yield Static("", id="session-info")
+            yield MessageView(tz=self.context.tz, placeholder="Reading sessions…", id="messages")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "demo transcripts" if self.context.demo else ""
+        self.query_one(SessionList).focus()
+        if self.context.notice:
+            self.notify(self.context.notice, timeout=8)
+        self.load_sessions()
+
+    @property
+    def session_list(self) -> SessionList:
+        return self.query_one(SessionList)
+
+    @property
+    def message_view(self) -> MessageView:
+        return self.query_one("#messages", MessageView)
+
+    # -- workers -------------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="sessions")
+    def load_sessions(self) -> None:
+        try:
+            sessions = self.context.catalog.list_sessions()
+        except Exception as error:  # the list must come up even if one source fails
+            self.post_message(self.SessionsLoaded([], f"cannot list sessions: {error}"))
+            return
+        self.post_message(self.SessionsLoaded(sessions))
+
+    @work(thread=True, exclusive=True, group="transcript")
+    def load_transcript(self, meta: SessionMeta, select_uuid: str | None, leaf: str | None) -> None:
+        from sessionscope.transcripts.conversation import build_conversation
+        from sessionscope.transcripts.reader import index_transcript
+
+        worker = get_current_worker()
+        path = Path(meta.path)
+        try:
+            index = index_transcript(path)
+            conversation = (
+                build_conversation(index, leaf_uuid=leaf) if leaf else build_conversation(index)
+            )
+        except Exception as error:  # a bad file costs that file only
+            self.post_message(self.TranscriptFailed(meta, f"{type(error).__name__}: {error}"))
+            return
+        if worker.is_cancelled:
+            return
+        source = ConversationSource(path, index, conversation)
+        opened = OpenTranscript(meta, path, index, conversation, source)
+        self.post_message(self.TranscriptLoaded(opened, select_uuid))
+
+    # -- session list --------------------------------------------------------------------------
+
+    def on_sessionscope_app_sessions_loaded(self, event: SessionsLoaded) -> None:
+        session_list = self.session_list
+        if event.error:
+            self.notify(event.error, severity="error", timeout=10)
+        if not event.sessions:
+            projects = self.context.config_dir / "projects"
+            session_list.placeholder = f"No sessions in {inert(str(projects))}"
+            self.message_view.show(
+                None, placeholder="No transcripts here. Try: sessionscope --demo"
+            )
+        session_list.set_sessions(event.sessions, select=self.initial_session)
+        projects = len({meta.project for meta in event.sessions})
+        counts = f"{len(event.sessions)} sessions · {projects} projects"
+        self.sub_title = f"demo · {counts}" if self.context.demo else counts
+        if self.initial_session and session_list.current is not None:
+            if session_list.current.session_id == self.initial_session:
+                self.message_view.focus()
+            else:
+                self.notify(f"No session {inert(self.initial_session)} here", severity="error")
+        self.initial_session = None
+
+    @on(SessionList.Highlighted)
+    def _session_highlighted(self, event: SessionList.Highlighted) -> None:
+        self.open_session(event.meta)
+
+    @on(SessionList.Chosen)
+    def _session_chosen(self, event: SessionList.Chosen) -> None:
+        self.message_view.focus()
+
+    def open_session(self, meta: SessionMeta, select_uuid: str | None = None) -> None:
+        if select_uuid is None and self.initial_message:
+            select_uuid, self.initial_message = self.initial_message, None
+        self.message_view.placeholder = "Reading…"
+        self._show_info(meta)
+        self.load_transcript(meta, select_uuid, self.leaf_choice.get(meta.session_id))
+
+    def on_sessionscope_app_transcript_loaded(self, event: TranscriptLoaded) -> None:
+        current = self.session_list.current
+        opened = event.opened
+        if current is not None and current.session_id != opened.meta.session_id:
+            return  # the user has moved on
+        previous = self.opened
+        self.opened = opened
+        select_uuid = event.select_uuid
+        if select_uuid is None and previous is not None and previous.path == opened.path:
+            entry = self.message_view.current_entry
+            select_uuid = entry.uuid if entry else None
+        self._show_current(select_uuid)
+
+    def on_sessionscope_app_transcript_failed(self, event: TranscriptFailed) -> None:
+        self.opened = None
+        self.message_view.show(None, placeholder=f"Cannot read this session: {inert(event.error)}")
+
+    def _show_current(self, select_uuid: str | None = None) -> None:
+        opened = self.opened
+        view = self.message_view
+        if opened is None:
+            view.show(None, placeholder="Select a session")
+            return
+        source = RawSource(opened.path, opened.index) if self.raw else opened.source
+        position = source.position_of_uuid.get(select_uuid) if select_uuid else None
+        if select_uuid and position is None and not self.raw:
+            self.notify(
+                f"Message {inert(select_uuid)} is not in this conversation", severity="warning"
+            )
+        empty = "This session has no messages yet" if not self.raw else "This file is empty"
+        view.show(source, select=position, placeholder=empty)
+        self._show_info(opened.meta)
+
+    def _show_info(self, meta: SessionMeta) -> None:
+        info = Text(no_wrap=True, overflow="ellipsis")
+        info.append(session_title(meta), style="bold")
+        info.append("\n")
+        info.append(meta.session_id, style="green")
+        opened = (
+            self.opened if self.opened and self.opened.meta.session_id == meta.session_id else None
+        )
+        if opened is not None:
+            info.append(f" · {len(opened.source.messages)} messages", style="dim")
+            leaves = opened.conversation.other_leaves
+            if leaves:
+                info.append(f" · {len(leaves) + 1} branches (b)", style="yellow")
+            bad = len(opened.index.bad_lines)
+            if bad:
+                info.append(f" · {bad} bad lines (a)", style="red")
+        if self.raw:
+            info.append(" · RAW", style="bold reverse")
+        if meta.forked_from:
+            info.append(f" · fork of {meta.forked_from[:8]}", style="yellow")
+        self.query_one("#session-info", Static).update(info)
+
+    # -- filter --------------------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        box = self.query_one(FilterInput)
+        box.display = True
+        box.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.session_list.set_query(event.value)
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        self.session_list.focus()
+
+    @on(FilterInput.Cancelled)
+    def _filter_cancelled(self) -> None:
+        box = self.query_one(FilterInput)
+        box.value = ""
+        box.display = False
+        self.session_list.set_query("")
+        self.session_list.focus()
+
+    # -- actions -------------------------------------------------------------------------------
+
+    def action_next_pane(self) -> None:
+        if self.focused is self.message_view:
+            self.session_list.focus()
+        else:
+            self.message_view.focus()
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen(help_markdown(self, binding_nodes(self))))
+
+    def action_copy_uuid(self) -> None:
+        if self.focused is self.session_list or self.opened is None:
+            meta = self.session_list.current
+            if meta is None:
+                self.notify("Nothing selected to copy", severity="warning")
+                return
+            self.copy_to_clipboard(meta.session_id)
+            self.notify(f"Copied session id {meta.session_id}")
+            return
+        entry = self.message_view.current_entry
+        if entry is None or not entry.uuid:
+            self.notify("The selected entry has no UUID", severity="warning")
+            return
+        self.copy_to_clipboard(entry.uuid)
+        self.notify(f"Copied {entry.uuid}")
+
+    def action_toggle_raw(self) -> None:
+        entry = self.message_view.current_entry
+        self.raw = not self.raw
+        self._show_current(entry.uuid if entry else None)
+
+    def action_next_branch(self) -> None:
+        opened = self.opened
+        if opened is None:
+            return
+        conversation = opened.conversation
+        leaves = [conversation.leaf_uuid, *conversation.other_leaves]
+        leaves = [leaf for leaf in leaves if leaf]
+        if len(leaves) < 2:
+            self.notify("This session has one branch only (no rewinds)")
+            return
+        session_id = opened.meta.session_id
+        current = self.leaf_choice.get(session_id, conversation.leaf_uuid)
+        ordered = sorted(set(leaves))
+        following = (
+            ordered[(ordered.index(current) + 1) % len(ordered)]
+            if current in ordered
+            else ordered[0]
+        )
+        self.leaf_choice[session_id] = following
+        self.notify(f"Branch {ordered.index(following) + 1} of {len(ordered)}: leaf {following}")
+        self.load_transcript(opened.meta, following, following)
+
+    def action_fork(self) -> None:
+        opened = self.opened
+        if opened is None:
+            self.notify("Select a session first", severity="warning")
+            return
+        if self.raw:
+            self.notify(
+                "Fork from the conversation view: press a to leave the raw view", severity="warning"
+            )
+            return
+        if self.forking:
+            self.notify("A fork is already being made", severity="warning")
+            return
+        from sessionscope.agent.fork import ForkRefused, fork_point
+
+        entry = self.message_view.current_entry
+        messages = opened.source.messages
+        position = next((i for i, m in enumerate(messages) if entry is not None and m is entry), -1)
+        if entry is not None and entry.type == "system":
+            self.notify(
+                "Cannot fork here: this is a system note; select an assistant message",
+                severity="warning",
+            )
+            return
+        try:
+            point = fork_point(messages, position)
+        except ForkRefused as error:
+            self.notify(f"Cannot fork here: {error}", severity="warning")
+            return
+        self.forking = True
+        self.notify(f"Forking at {point.end.uuid}…", timeout=3)
+        self.make_fork(opened, point)
+
+    @work(thread=True, exclusive=True, group="fork")
+    def make_fork(self, opened: OpenTranscript, point) -> None:
+        from sessionscope.agent.fork import fork
+
+        try:
+            result = fork(self.context.config_dir, opened.path, opened.meta.session_id, point)
+            meta = self.context.catalog.session_meta(result.path)
+            if meta is None:
+                raise ValueError(f"the new session {result.session_id} cannot be read back")
+        except Exception as error:
+            self.post_message(self.ForkFailed(f"{type(error).__name__}: {error}"))
+            return
+        self.post_message(self.ForkCompleted(meta, point.end.uuid, point.reason))
+
+    def on_sessionscope_app_fork_completed(self, event: ForkCompleted) -> None:
+        self.forking = False
+        message = f"Forked → {event.meta.session_id}"
+        if event.reason:
+            message += f"\n{event.reason}"
+        else:
+            message += f"\nends at {event.end_uuid}"
+        self.notify(message, title="Fork", timeout=10)
+        self.session_list.add_session(event.meta, select=True)
+        self.message_view.focus()
+
+    # -- subagents ---------------------------------------------------------------------------
+
+    @on(MessageView.SubagentRequested, "#messages")
+    def _subagent_requested(self, event: MessageView.SubagentRequested) -> None:
+        if self.opened is None or event.view is not self.message_view:
+            return
+        self.load_subagent(self.opened, event.tool_use)
+
+    @work(thread=True, exclusive=True, group="subagent")
+    def load_subagent(self, opened: OpenTranscript, tool_use: dict) -> None:
+        from sessionscope.transcripts.reader import index_transcript, load_entry
+        from sessionscope.transcripts.subagents import list_subagents, subagent_messages
+
+        tool_use_id = tool_use.get("id")
+        try:
+            subagents = list_subagents(opened.path, opened.index)
+            found = next((s for s in subagents if s.parent_tool_use_id == tool_use_id), None)
+            if found is None:
+                # Older CLIs: the tool result names the agent (toolUseResult.agentId).
+                result = next(
+                    (m for m in opened.conversation.messages if tool_use_id in m.tool_result_ids),
+                    None,
+                )
+                data = load_entry(opened.path, result) if result is not None else None
+                outcome = data.get("toolUseResult") if isinstance(data, dict) else None
+                agent_id = outcome.get("agentId") if isinstance(outcome, dict) else None
+                found = next((s for s in subagents if agent_id and s.agent_id == agent_id), None)
+            if found is None:
+                self.post_message(self.SubagentMissing("no transcript of this subagent run here"))
+                return
+            index = index_transcript(found.path)
+            messages = subagent_messages(found, index)
+        except OSError as error:
+            self.post_message(self.SubagentMissing(f"cannot read it: {error.strerror or error}"))
+            return
+        description = (
+            tool_use.get("input", {}).get("description")
+            if isinstance(tool_use.get("input"), dict)
+            else None
+        )
+        source = ConversationSource(
+            Path(found.path), index, Conversation(messages=messages, leaf_uuid=None)
+        )
+        title = str(description or found.description or "subagent")
+        self.post_message(self.SubagentLoaded(title, found.agent_id, source))
+
+    class SubagentLoaded(Message):
+        """A subagent's transcript was read."""
+
+        def __init__(self, title: str, agent_id: str, source: ConversationSource) -> None:
+            super().__init__()
+            self.title = title
+            self.agent_id = agent_id
+            self.source = source
+
+    class SubagentMissing(Message):
+        def __init__(self, error: str) -> None:
+            super().__init__()
+            self.error = error
+
+    def on_sessionscope_app_subagent_loaded(self, event: SubagentLoaded) -> None:
+        from sessionscope.tui.screens.subagent import SubagentScreen
+
+        self.push_screen(SubagentScreen(event.title, event.agent_id, event.source, self.context.tz))
+
+    def on_sessionscope_app_subagent_missing(self, event: SubagentMissing) -> None:
+        self.notify(f"Cannot open the subagent: {inert(event.error)}", severity="warning")
+
+    def on_sessionscope_app_fork_failed(self, event: ForkFailed) -> None:
+        self.forking = False
+        self.notify(f"Fork failed: {inert(event.error)}", severity="error", timeout=10)
+
+
+def make_app(
+    config_dir: Path,
+    *,
+    catalog: Catalog | None = None,
+    clock: Callable[[], datetime] | None = None,
+    tz: tzinfo | None = None,
+    keymap: dict[str, str] | None = None,
+    session_id: str | None = None,
+    message_uuid: str | None = None,
+    demo: bool = False,
+    notice: str = "",
+) -> SessionscopeApp:
+    """The app, given what it depends on (tests pass a temp folder, a fixed clock and a zone)."""
+    config_dir = Path(config_dir)
+    context = AppContext(
+        config_dir=config_dir,
+        catalog=catalog or FileCatalog(config_dir),
+        clock=clock or system_clock,
+        tz=tz,
+        keymap=dict(keymap or {}),
+        demo=demo,
+        notice=notice,
+    )
+    return SessionscopeApp(context, session_id=session_id, message_uuid=message_uuid)

@@ -1,0 +1,68 @@
+"""What the app is built from: where transcripts are, how sessions are listed, what time it is.
+
+The app never reaches for globals: ``make_app`` passes these in, so tests give it a temporary
+config folder, a fixed clock and time zone, and the catalog (SQLite cache) can replace the plain
+file reader without the app knowing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, tzinfo
+from pathlib import Path
+from typing import Protocol
+
+from sessionscope.transcripts.model import SessionMeta
+
+
+class Catalog(Protocol):
+    """Where the session list comes from."""
+
+    def list_sessions(self) -> list[SessionMeta]:
+        """Every session, newest first, from light summaries (never whole transcripts)."""
+
+    def session_meta(self, path: Path) -> SessionMeta | None:
+        """One session's metadata, read now (after a fork, a rename...)."""
+
+
+class FileCatalog:
+    """Lists sessions straight from the transcript files (no cache)."""
+
+    def __init__(self, config_dir: Path) -> None:
+        self.config_dir = Path(config_dir)
+
+    def list_sessions(self) -> list[SessionMeta]:
+        from sessionscope.transcripts.sessions import list_sessions
+
+        return list_sessions(self.config_dir)
+
+    def session_meta(self, path: Path) -> SessionMeta | None:
+        from sessionscope.transcripts.sessions import read_session_meta
+
+        return read_session_meta(Path(path))
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(slots=True)
+class AppContext:
+    """Everything the app depends on."""
+
+    config_dir: Path
+    catalog: Catalog
+    clock: Callable[[], datetime] = system_clock
+    """Now, as an aware datetime: ages in the list are measured from it."""
+    tz: tzinfo | None = None
+    """Time zone for message times; ``None`` is the machine's local zone."""
+    keymap: dict[str, str] = field(default_factory=dict)
+    """Binding id → keys (``App.set_keymap``)."""
+    demo: bool = False
+    """True when showing the bundled demo transcripts (a private copy)."""
+    notice: str = ""
+    """Said once at start-up (e.g. why the demo is shown)."""
+
+    def now_ms(self) -> int:
+        return int(self.clock().timestamp() * 1000)

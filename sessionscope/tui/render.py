@@ -1,0 +1,388 @@
+"""Turn one transcript entry into the lines the message pane draws.
+
+Everything here works on plain data: a light ``Entry`` and, when needed, its parsed JSON (read on
+demand by ``reader.load_entry``). Every string that comes from a transcript goes through
+``transcripts.text.inert`` before it reaches a Rich ``Text`` or ``Markdown``, so escape sequences
+in prompts, tool output, titles or paths are shown, never obeyed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from typing import Any
+
+import orjson
+from rich.console import Console, ConsoleOptions, RenderableType
+from rich.markdown import Markdown
+from rich.padding import Padding
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.strip import Strip
+
+from sessionscope.transcripts.model import Entry
+from sessionscope.transcripts.text import inert
+
+COLLAPSED_RESULT_LINES = 4
+"""Lines of a tool result shown before ``enter`` expands it."""
+COLLAPSED_THINKING_LINES = 2
+"""Lines of thinking shown before ``enter`` expands it."""
+COLLAPSED_TEXT_LINES = 60
+"""Lines of a long prompt or answer shown before ``enter`` expands it."""
+EXPANDED_MAX_LINES = 4000
+"""Source lines drawn even when expanded: beyond this, the pane says where to read the rest."""
+SUBAGENT_TOOLS = frozenset({"Task", "Agent"})
+"""Tool names whose ``tool_use`` starts a subagent (older CLIs say ``Task``, newer ``Agent``)."""
+
+
+@dataclass(slots=True)
+class Palette:
+    """Rich styles for what the pane draws, taken from the widget's component classes."""
+
+    user: Style = field(default_factory=lambda: Style(color="cyan", bold=True))
+    assistant: Style = field(default_factory=lambda: Style(color="magenta", bold=True))
+    tool: Style = field(default_factory=lambda: Style(color="yellow", bold=True))
+    time: Style = field(default_factory=lambda: Style(dim=True))
+    uuid: Style = field(default_factory=lambda: Style(color="green"))
+    dim: Style = field(default_factory=lambda: Style(dim=True))
+    thinking: Style = field(default_factory=lambda: Style(dim=True, italic=True))
+    error: Style = field(default_factory=lambda: Style(color="red"))
+    separator: Style = field(default_factory=lambda: Style(color="blue"))
+    hint: Style = field(default_factory=lambda: Style(dim=True, italic=True))
+
+
+@dataclass(slots=True)
+class Rendered:
+    """The lines of one block, and what ``enter`` can do with it."""
+
+    strips: list[Strip]
+    expandable: bool = False
+    """True when some of the block is hidden until ``enter``."""
+
+
+def local_time(timestamp: str | None, tz: tzinfo | None) -> str:
+    """``01 Jun 14:03:22`` in the viewer's time zone; ``?`` when missing or unreadable."""
+    if not timestamp:
+        return "?"
+    try:
+        moment = datetime.fromisoformat(timestamp)
+    except ValueError:
+        return inert(timestamp)[:24]
+    if moment.tzinfo is None:
+        return moment.strftime("%d %b %H:%M:%S")
+    return moment.astimezone(tz).strftime("%d %b %H:%M:%S")
+
+
+def content_blocks(data: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The content blocks of a user/assistant entry (a plain string becomes one text block)."""
+    if not isinstance(data, dict):
+        return []
+    message = data.get("message")
+    content = message.get("content") if isinstance(message, dict) else None
+    if isinstance(content, str):
+        return [{"type": "text", "text": content}]
+    if isinstance(content, list):
+        return [block for block in content if isinstance(block, dict)]
+    return []
+
+
+def tool_key_input(name: str, tool_input: Any) -> str:
+    """The one input that says what a tool call does (the command, the file, the pattern...)."""
+    if not isinstance(tool_input, dict):
+        return ""
+    preferred = {
+        "Bash": ("command",),
+        "Read": ("file_path",),
+        "Write": ("file_path",),
+        "Edit": ("file_path",),
+        "MultiEdit": ("file_path",),
+        "NotebookEdit": ("notebook_path",),
+        "Glob": ("pattern", "path"),
+        "Grep": ("pattern", "path"),
+        "WebFetch": ("url",),
+        "WebSearch": ("query",),
+        "Task": ("description", "subagent_type"),
+        "Agent": ("description", "subagent_type"),
+        "Skill": ("skill",),
+    }.get(name, ())
+    parts = [str(tool_input[key]) for key in preferred if isinstance(tool_input.get(key), str)]
+    if not parts and name == "TodoWrite" and isinstance(tool_input.get("todos"), list):
+        parts = [f"{len(tool_input['todos'])} todos"]
+    if not parts:
+        for value in tool_input.values():
+            if isinstance(value, str | int | float) and not isinstance(value, bool):
+                parts = [str(value)]
+                break
+    first = " · ".join(parts)
+    return first.splitlines()[0] if first else ""
+
+
+def subagent_tool_use(data: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The Task/Agent ``tool_use`` block of an entry, if it has one."""
+    for block in content_blocks(data):
+        if block.get("type") == "tool_use" and block.get("name") in SUBAGENT_TOOLS:
+            return block
+    return None
+
+
+def role_label(entry: Entry, data: dict[str, Any] | None) -> tuple[str, str]:
+    """(label, palette attribute) for a block's header."""
+    blocks = entry.role_blocks
+    if entry.type == "user":
+        if blocks and all(kind == "tool_result" for kind in blocks):
+            return ("tool result", "tool")
+        if entry.is_compact_summary:
+            return ("user · summary", "user")
+        if entry.is_meta:
+            return ("user · meta", "user")
+        return ("user", "user")
+    if entry.type == "assistant":
+        return ("assistant", "assistant")
+    return (inert(entry.type or "entry"), "dim")
+
+
+class BlockRenderer:
+    """Renders blocks to strips with one console, palette and time zone."""
+
+    def __init__(self, console: Console, palette: Palette, tz: tzinfo | None) -> None:
+        self.console = console
+        self.palette = palette
+        self.tz = tz
+
+    # -- lines --------------------------------------------------------------------------------
+
+    def lines(self, renderable: RenderableType, width: int) -> list[Strip]:
+        options: ConsoleOptions = self.console.options.update(
+            width=max(1, width), min_width=max(1, width), height=None, highlight=False
+        )
+        rows = self.console.render_lines(renderable, options, pad=False, new_lines=False)
+        return [Strip(Segment.simplify(row)).simplify() for row in rows]
+
+    def header(self, left: Text, uuid: str | None, width: int, style: Style) -> list[Strip]:
+        """One line (label, time, UUID on the right), or two when the pane is narrow."""
+        uuid_text = Text(inert(uuid), style=self.palette.uuid) if uuid else Text("")
+        left.stylize(style)
+        if uuid_text.cell_len and left.cell_len + 2 + uuid_text.cell_len > width:
+            return self.lines(left, width) + self.lines(uuid_text, width)
+        gap = max(1, width - left.cell_len - uuid_text.cell_len)
+        line = Text.assemble(left, " " * gap, uuid_text)
+        return self.lines(line, width)
+
+    # -- pieces -------------------------------------------------------------------------------
+
+    def _cut(self, text: str, limit: int | None) -> tuple[str, int]:
+        """The first ``limit`` lines of ``text`` (or the expanded cap), and how many were left out."""
+        cap = EXPANDED_MAX_LINES if limit is None else limit
+        total = text.count("\n") + 1
+        if total <= cap:
+            return text, 0
+        # Keep only what can be shown: never wrap megabytes to draw four lines.
+        kept = text.split("\n", cap)[:cap]
+        return "\n".join(kept), total - cap
+
+    def _more(self, hidden: int, expanded: bool) -> Text:
+        if expanded:
+            return Text(
+                f"… {hidden} more lines not drawn here (sessionscope show --json has them all)",
+                style=self.palette.hint,
+            )
+        return Text(f"… {hidden} more lines · enter expands", style=self.palette.hint)
+
+    def _plain(self, text: str, style: Style | None, limit: int | None, expanded: bool):
+        shown, hidden = self._cut(inert(text), None if expanded else limit)
+        pieces: list[RenderableType] = [Text(shown, style=style or Style())]
+        if hidden:
+            pieces.append(self._more(hidden, expanded))
+        return pieces, bool(hidden) and not expanded
+
+    def _markdown(self, text: str, limit: int | None, expanded: bool):
+        shown, hidden = self._cut(inert(text), None if expanded else limit)
+        pieces: list[RenderableType] = [Markdown(shown, hyperlinks=False, code_theme="ansi_dark")]
+        if hidden:
+            pieces.append(self._more(hidden, expanded))
+        return pieces, bool(hidden) and not expanded
+
+    def _tool_result_text(self, block: dict[str, Any]) -> tuple[str, list[str]]:
+        content = block.get("content")
+        images: list[str] = []
+        if isinstance(content, str):
+            return content, images
+        texts: list[str] = []
+        if isinstance(content, list):
+            for part in content:
+                if not isinstance(part, dict):
+                    continue
+                if part.get("type") == "text" and isinstance(part.get("text"), str):
+                    texts.append(part["text"])
+                elif part.get("type") == "image":
+                    images.append(self._image_label(part))
+                else:
+                    texts.append(f"[{inert(str(part.get('type', 'part')))}]")
+        return "\n".join(texts), images
+
+    def _image_label(self, block: dict[str, Any]) -> str:
+        source = block.get("source") if isinstance(block.get("source"), dict) else {}
+        media = source.get("media_type") or source.get("type") or "image"
+        data = source.get("data")
+        size = f", {len(data) * 3 // 4 // 1024} KB" if isinstance(data, str) else ""
+        return f"[image: {inert(str(media))}{size}]"
+
+    def body(self, entry: Entry, data: dict[str, Any] | None, expanded: bool):
+        """Renderables for a user/assistant entry's content, and whether anything is hidden."""
+        palette = self.palette
+        pieces: list[RenderableType] = []
+        hidden_any = False
+        blocks = content_blocks(data)
+        if data is None:
+            pieces.append(Text("(this entry could not be read again)", style=palette.error))
+        elif not blocks:
+            pieces.append(Text("(no content)", style=palette.dim))
+        for block in blocks:
+            kind = block.get("type")
+            if kind == "text" and isinstance(block.get("text"), str):
+                if entry.type == "assistant":
+                    more, hidden = self._markdown(block["text"], COLLAPSED_TEXT_LINES, expanded)
+                else:
+                    style = palette.dim if entry.is_meta else None
+                    more, hidden = self._plain(block["text"], style, COLLAPSED_TEXT_LINES, expanded)
+                pieces += more
+                hidden_any |= hidden
+            elif kind == "thinking":
+                thought = block.get("thinking") if isinstance(block.get("thinking"), str) else ""
+                lines = thought.count("\n") + 1
+                pieces.append(Text(f"∴ thinking · {lines} lines", style=palette.thinking))
+                more, hidden = self._plain(
+                    thought, palette.thinking, COLLAPSED_THINKING_LINES, expanded
+                )
+                pieces += more
+                hidden_any |= hidden
+            elif kind == "redacted_thinking":
+                pieces.append(Text("∴ thinking (redacted)", style=palette.thinking))
+            elif kind == "tool_use":
+                name = str(block.get("name", "?"))
+                key = tool_key_input(name, block.get("input"))
+                line = Text.assemble(("⚙ ", palette.tool), (inert(name), palette.tool))
+                if key:
+                    line.append("  ")
+                    line.append(inert(key))
+                if name in SUBAGENT_TOOLS:
+                    line.append("  · enter opens the subagent", style=palette.hint)
+                pieces.append(line)
+                if expanded:
+                    dumped = orjson.dumps(block.get("input"), option=orjson.OPT_INDENT_2).decode()
+                    more, _ = self._plain(dumped, palette.dim, None, True)
+                    pieces += [Padding(piece, (0, 0, 0, 2)) for piece in more]
+                elif isinstance(block.get("input"), dict) and block["input"]:
+                    hidden_any = True
+            elif kind == "tool_result":
+                text, images = self._tool_result_text(block)
+                is_error = bool(block.get("is_error"))
+                total = text.count("\n") + 1 if text else 0
+                label = "✗ error" if is_error else "↳ result"
+                pieces.append(
+                    Text(
+                        f"{label} · {total} lines",
+                        style=palette.error if is_error else palette.tool,
+                    )
+                )
+                more, hidden = self._plain(
+                    text, palette.error if is_error else None, COLLAPSED_RESULT_LINES, expanded
+                )
+                if text:
+                    pieces += more
+                hidden_any |= hidden
+                pieces += [Text(label, style=palette.dim) for label in images]
+            elif kind == "image":
+                pieces.append(Text(self._image_label(block), style=palette.dim))
+            elif kind == "document":
+                pieces.append(Text("[document]", style=palette.dim))
+            else:
+                pieces.append(Text(f"[{inert(str(kind))} block]", style=palette.dim))
+        return pieces, hidden_any
+
+    # -- blocks -------------------------------------------------------------------------------
+
+    def message(self, entry: Entry, data: dict[str, Any] | None, width: int, expanded: bool):
+        label, attribute = role_label(entry, data)
+        left = Text.assemble(
+            (label, getattr(self.palette, attribute)),
+            "  ",
+            (local_time(entry.timestamp, self.tz), self.palette.time),
+        )
+        strips = self.header(left, entry.uuid, width, Style())
+        pieces, hidden = self.body(entry, data, expanded)
+        for piece in pieces:
+            strips += self.lines(piece, width)
+        strips.append(Strip.blank(0))
+        return Rendered(strips, expandable=hidden or subagent_tool_use(data) is not None)
+
+    def separator(self, entry: Entry, data: dict[str, Any] | None, width: int, expanded: bool):
+        """A compaction boundary or a system note, drawn as a rule with its time and UUID."""
+        palette = self.palette
+        if entry.subtype == "compact_boundary":
+            title = "context compacted"
+            meta = data.get("compactMetadata") if isinstance(data, dict) else None
+            if isinstance(meta, dict) and isinstance(meta.get("preTokens"), int):
+                title += f" · {meta['preTokens']:,} tokens before"
+        else:
+            title = f"system · {inert(entry.subtype or 'note')}"
+        left = Text.assemble(
+            ("── ", palette.separator),
+            (title, palette.separator),
+            "  ",
+            (local_time(entry.timestamp, self.tz), palette.time),
+        )
+        strips = self.header(left, entry.uuid, width, Style())
+        content = data.get("content") if isinstance(data, dict) else None
+        hidden = False
+        if isinstance(content, str) and content.strip():
+            more, hidden = self._plain(content, palette.dim, 1, expanded)
+            for piece in more:
+                strips += self.lines(piece, width)
+        strips.append(Strip.blank(0))
+        return Rendered(strips, expandable=hidden)
+
+    def raw_row(
+        self,
+        entry: Entry,
+        data: dict[str, Any] | None,
+        raw: bytes | None,
+        width: int,
+        expanded: bool,
+    ):
+        """One line per file line: number, type and UUID; ``enter`` shows the JSON (or the bytes)."""
+        palette = self.palette
+        number = Text(f"{entry.line_no:>6} ", style=palette.dim)
+        if entry.is_bad:
+            line = Text.assemble(
+                number, ("bad line  ", palette.error), (inert(entry.error), palette.dim)
+            )
+        else:
+            kind = inert(entry.type or "(no type)")
+            if entry.subtype:
+                kind += f"/{inert(entry.subtype)}"
+            line = Text.assemble(
+                number,
+                (f"{kind:<18} ", palette.tool if entry.is_sidechain else palette.assistant),
+                (inert(entry.uuid) if entry.uuid else "—", palette.uuid),
+            )
+            if entry.is_sidechain:
+                line.append("  sidechain", style=palette.dim)
+        line.no_wrap = True
+        line.overflow = "ellipsis"
+        strips = self.lines(line, width)
+        if expanded:
+            if entry.is_bad or data is None:
+                body = (raw or b"").decode("utf-8", errors="backslashreplace")
+            else:
+                body = orjson.dumps(data, option=orjson.OPT_INDENT_2).decode()
+            more, _ = self._plain(body, palette.dim, None, True)
+            for piece in more:
+                strips += self.lines(Padding(piece, (0, 0, 0, 7)), max(1, width))
+        return Rendered(strips, expandable=True)
+
+
+def strip_width(strips: Iterable[Strip]) -> int:
+    return max((strip.cell_length for strip in strips), default=0)

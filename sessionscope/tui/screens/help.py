@@ -1,0 +1,58 @@
+"""``?``: every key, from the bindings themselves (so remapped and added keys are listed too)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.dom import DOMNode
+from textual.screen import ModalScreen
+from textual.widgets import Markdown
+
+from sessionscope.tui.keys import iter_bindings, key_display, keymap_file, section_name
+
+INTRO = """\
+# sessionscope keys
+
+Every message shows its **UUID**. `f` forks at the selected assistant message (never inside one
+API response or before a tool call's result). Keys can be remapped with
+`$SESSIONSCOPE_KEYMAP` (`fork=F copy-uuid=Y`) or `{keymap}`; the ids are in the third column.
+"""
+
+
+def help_markdown(app, nodes: list[DOMNode]) -> str:
+    """The help text: one table per group of keys."""
+    lines = [INTRO.format(keymap=keymap_file())]
+    current = None
+    for node, binding in iter_bindings(nodes):
+        section = section_name(node)
+        if section != current:
+            lines += ["", f"## {section}", "", "| key | does | id |", "|---|---|---|"]
+            current = section
+        what = binding.tooltip or binding.description
+        keys = key_display(app, binding).replace("|", "\\|")
+        lines.append(f"| `{keys}` | {what} | `{binding.id}` |")
+    lines += ["", "Press `escape`, `q` or `?` to close."]
+    return "\n".join(lines)
+
+
+class HelpScreen(ModalScreen[None]):
+    """A modal of Markdown listing every key."""
+
+    BINDING_GROUP_TITLE = "Help"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark", "dismiss", "Close", id="help-close"),
+    ]
+
+    def __init__(self, markdown: str) -> None:
+        super().__init__()
+        self.markdown = markdown
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-body"):
+            yield Markdown(self.markdown, id="help-text")
+
+    def action_dismiss(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,60 @@
+"""A subagent's transcript (opened with ``enter`` on a Task/Agent tool call); ``escape`` goes back."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from sessionscope.transcripts.text import inert
+from sessionscope.tui.sources import BlockSource
+from sessionscope.tui.widgets.message_view import MessageView
+
+
+class SubagentScreen(Screen[None]):
+    """The messages of one subagent run, read-only."""
+
+    BINDING_GROUP_TITLE = "Subagent"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="subagent-back", tooltip="Back to the session"),
+        Binding("f", "no_fork", "Fork", id="subagent-fork", show=False),
+        Binding("a", "no_raw", "Raw", id="subagent-raw", show=False),
+    ]
+
+    def __init__(self, title: str, agent_id: str, source: BlockSource, tz) -> None:
+        super().__init__()
+        self.title_text = title
+        self.agent_id = agent_id
+        self.source = source
+        self.tz = tz
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="◆")
+        info = Text(no_wrap=True, overflow="ellipsis")
+        info.append("subagent ", style="bold yellow")
+        info.append(inert(self.title_text), style="bold")
+        info.append("\n")
+        info.append(f"agent {inert(self.agent_id)} · {len(self.source)} messages · escape: back")
+        yield Static(info, id="session-info")
+        yield MessageView(tz=self.tz, id="messages")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        view = self.query_one(MessageView)
+        view.show(self.source, select=0, placeholder="This subagent wrote no messages")
+        view.focus()
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def action_no_fork(self) -> None:
+        self.notify(
+            "Forks start from the main session: press escape to go back", severity="warning"
+        )
+
+    def action_no_raw(self) -> None:
+        self.notify("The raw view is for the main session: press escape to go back")

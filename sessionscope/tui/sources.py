@@ -1,0 +1,203 @@
+"""What the message pane shows, as a list of blocks it can measure and render one at a time.
+
+A source never holds parsed transcripts: it keeps the light ``Entry`` list from the reader's index
+and reads one entry's JSON again (``reader.load_entry``, an ``os.pread``) when that block is drawn.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Protocol
+
+from sessionscope.transcripts.model import Conversation, Entry, TranscriptIndex
+from sessionscope.transcripts.reader import load_entry, read_raw
+from sessionscope.tui.render import (
+    COLLAPSED_RESULT_LINES,
+    COLLAPSED_TEXT_LINES,
+    COLLAPSED_THINKING_LINES,
+    BlockRenderer,
+    Rendered,
+)
+
+RAW_PREVIEW_BYTES = 256 * 1024
+"""Bytes of a bad line read back for the raw view."""
+
+
+class BlockSource(Protocol):
+    """A list of blocks for ``MessageView``."""
+
+    path: Path
+
+    def __len__(self) -> int: ...
+
+    def entry(self, index: int) -> Entry | None:
+        """The transcript entry behind block ``index`` (``None`` for a synthetic row)."""
+
+    def estimate(self, index: int, width: int) -> int:
+        """A cheap guess of the block's height before it is rendered."""
+
+    def render(self, index: int, width: int, expanded: bool, renderer: BlockRenderer) -> Rendered:
+        """The block's lines at ``width``."""
+
+    def load(self, index: int) -> dict[str, Any] | None:
+        """The block's entry as parsed JSON, read again from the file."""
+
+
+def _estimate_message(entry: Entry, width: int) -> int:
+    text_width = max(20, width)
+    lines = 1  # header
+    for kind in entry.role_blocks or ("text",):
+        if kind == "tool_result":
+            lines += 1 + COLLAPSED_RESULT_LINES + 1
+        elif kind in ("thinking", "redacted_thinking"):
+            lines += 1 + COLLAPSED_THINKING_LINES + 1
+        elif kind == "tool_use":
+            lines += 1
+        else:
+            lines += min(COLLAPSED_TEXT_LINES + 1, max(1, entry.length // text_width // 2))
+    return lines + 1  # the blank line after each block
+
+
+class ConversationSource:
+    """The conversation as the SDK shows it, with compaction boundaries and system notes between."""
+
+    def __init__(
+        self,
+        path: Path,
+        index: TranscriptIndex,
+        conversation: Conversation,
+        *,
+        with_history: bool = True,
+    ) -> None:
+        self.path = Path(path)
+        self.index = index
+        self.conversation = conversation
+        segments = [conversation]
+        if with_history:
+            segments = self._history(index, conversation) + segments
+        self.messages: list[Entry] = [m for segment in segments for m in segment.messages]
+        """Every message shown, oldest first (the SDK's messages, after the history before
+        any compaction)."""
+        self.blocks: list[Entry] = [
+            block for segment in segments for block in self._merge(index, segment)
+        ]
+        self.position_of_uuid = {
+            entry.uuid: position for position, entry in enumerate(self.blocks) if entry.uuid
+        }
+
+    @staticmethod
+    def _history(index: TranscriptIndex, conversation: Conversation) -> list[Conversation]:
+        """The conversations before each compaction, oldest first.
+
+        The SDK shows a compacted session from its last compaction on; the chain before it
+        hangs off the boundary's ``logicalParentUuid``. We show it too, above the boundary.
+        """
+        from sessionscope.transcripts.conversation import build_conversation
+
+        earlier: list[Conversation] = []
+        seen: set[str] = set()
+        current = conversation
+        while current.chain:
+            root = current.chain[0]
+            leaf = root.logical_parent_uuid
+            if root.subtype != "compact_boundary" or not leaf or leaf in seen:
+                break
+            seen.add(leaf)
+            current = build_conversation(index, leaf_uuid=leaf)
+            if not current.messages:
+                break
+            earlier.insert(0, current)
+        return earlier
+
+    @staticmethod
+    def _merge(index: TranscriptIndex, conversation: Conversation) -> list[Entry]:
+        """The visible messages in the SDK's order, with the chain's system entries between."""
+        visible = {id(entry) for entry in conversation.messages}
+        if not conversation.chain:
+            return list(conversation.messages)
+        merged = [
+            entry
+            for entry in conversation.chain
+            if id(entry) in visible or (entry.type == "system" and not entry.is_sidechain)
+        ]
+        if sum(1 for entry in merged if id(entry) in visible) != len(conversation.messages):
+            return list(conversation.messages)  # never lose a message to a merge
+        return merged
+
+    def __len__(self) -> int:
+        return len(self.blocks)
+
+    def entry(self, index: int) -> Entry | None:
+        return self.blocks[index]
+
+    def load(self, index: int) -> dict[str, Any] | None:
+        return load_entry(self.path, self.blocks[index])
+
+    def estimate(self, index: int, width: int) -> int:
+        entry = self.blocks[index]
+        if entry.type == "system":
+            return 3
+        return _estimate_message(entry, width)
+
+    def render(self, index: int, width: int, expanded: bool, renderer: BlockRenderer) -> Rendered:
+        entry = self.blocks[index]
+        data = self.load(index)
+        if entry.type == "system":
+            return renderer.separator(entry, data, width, expanded)
+        return renderer.message(entry, data, width, expanded)
+
+
+class RawSource:
+    """Every line of the file: good entries of every type, bad lines, and a torn tail."""
+
+    def __init__(self, path: Path, index: TranscriptIndex) -> None:
+        self.path = Path(path)
+        self.index = index
+        self.rows: list[Entry] = list(index.entries)
+        if index.torn_tail:
+            last = index.entries[-1].line_no if index.entries else 0
+            self.rows.append(
+                Entry(
+                    index=len(index.entries),
+                    line_no=last + 1,
+                    offset=index.size,
+                    length=len(index.torn_tail),
+                    error=f"torn last line, not yet written ({len(index.torn_tail)} bytes)",
+                )
+            )
+        self.position_of_uuid = {
+            entry.uuid: position for position, entry in enumerate(self.rows) if entry.uuid
+        }
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def entry(self, index: int) -> Entry | None:
+        return self.rows[index]
+
+    def load(self, index: int) -> dict[str, Any] | None:
+        entry = self.rows[index]
+        if entry.is_bad:
+            return None
+        return load_entry(self.path, entry)
+
+    def raw_bytes(self, index: int) -> bytes:
+        entry = self.rows[index]
+        if entry.offset >= self.index.size and self.index.torn_tail:
+            return self.index.torn_tail[:RAW_PREVIEW_BYTES]
+        try:
+            return read_raw(self.path, entry)[:RAW_PREVIEW_BYTES]
+        except OSError as error:
+            return f"(cannot read: {error.strerror})".encode()
+
+    def estimate(self, index: int, width: int) -> int:
+        return 1
+
+    def render(self, index: int, width: int, expanded: bool, renderer: BlockRenderer) -> Rendered:
+        entry = self.rows[index]
+        data = raw = None
+        if expanded:
+            data = self.load(index)
+            if data is None:
+                raw = self.raw_bytes(index)
+        return renderer.raw_row(entry, data, raw, width, expanded)

@@ -1,0 +1,437 @@
+"""The message pane: a virtual list of blocks of different heights, drawn one line at a time.
+
+Nothing here is a widget per message. A ``BlockSource`` says how many blocks there are and
+renders any one of them to ``Strip``s; a ``LineMap`` keeps every block's height (estimated until
+the block is first drawn) and where it starts; ``render_line`` finds the block on a line by
+bisection and returns one cached strip. Only the blocks near the view are ever read from disk
+(``reader.load_entry``) or rendered, so a session of 40,000 messages costs what one screen does.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from datetime import tzinfo
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from sessionscope.transcripts.model import Entry
+from sessionscope.tui.linemap import LineMap
+from sessionscope.tui.render import BlockRenderer, Palette, Rendered, subagent_tool_use
+from sessionscope.tui.sources import BlockSource
+
+GUTTER = 2
+"""Columns left of every block: the cursor bar and a space."""
+CACHE_BLOCKS = 600
+"""Rendered blocks kept; beyond this the least recently drawn are rendered again when needed."""
+LOOKAHEAD = 0.5
+"""Fraction of a screen measured below the view, so the next `j` rarely meets an estimate."""
+
+
+class MessageView(ScrollView, can_focus=True):
+    """Blocks from a ``BlockSource`` with a selected-block cursor."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "message-view--user",
+        "message-view--assistant",
+        "message-view--tool",
+        "message-view--time",
+        "message-view--uuid",
+        "message-view--dim",
+        "message-view--thinking",
+        "message-view--error",
+        "message-view--separator",
+        "message-view--hint",
+        "message-view--cursor",
+        "message-view--cursor-header",
+        "message-view--placeholder",
+    }
+
+    DEFAULT_CSS = """
+    MessageView {
+        background: $surface;
+        scrollbar-gutter: stable;
+        overflow-x: hidden;
+        & > .message-view--user { color: $secondary; text-style: bold; }
+        & > .message-view--assistant { color: $primary; text-style: bold; }
+        & > .message-view--tool { color: $warning; text-style: bold; }
+        & > .message-view--time { color: $text-muted; }
+        & > .message-view--uuid { color: $success; }
+        & > .message-view--dim { color: $text-muted; }
+        & > .message-view--thinking { color: $text-muted; text-style: italic; }
+        & > .message-view--error { color: $error; }
+        & > .message-view--separator { color: $accent; }
+        & > .message-view--hint { color: $text-muted; text-style: italic; }
+        & > .message-view--cursor { color: $text-muted; }
+        &:focus > .message-view--cursor { color: $accent; }
+        & > .message-view--cursor-header { background: $boost; }
+        &:focus > .message-view--cursor-header { background: $accent 25%; }
+        & > .message-view--placeholder { color: $text-muted; }
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j,down", "cursor_down", "Next", id="message-next", tooltip="Next message"),
+        Binding("k,up", "cursor_up", "Previous", id="message-previous", tooltip="Previous message"),
+        Binding("g,home", "first", "First", id="message-first", tooltip="First message"),
+        Binding("G,end", "last", "Last", id="message-last", tooltip="Last message"),
+        Binding("pagedown,space", "page_down", "Page down", id="message-page-down", show=False),
+        Binding("pageup", "page_up", "Page up", id="message-page-up", show=False),
+        Binding(
+            "enter",
+            "activate",
+            "Expand",
+            id="message-expand",
+            tooltip="Expand or collapse the selected message; open a subagent's transcript",
+        ),
+    ]
+
+    cursor: reactive[int] = reactive(-1, init=False, always_update=True)
+    """Index of the selected block; -1 when there is none."""
+
+    class CursorMoved(Message):
+        """The selected block changed."""
+
+        def __init__(self, view: MessageView, index: int, entry: Entry | None) -> None:
+            super().__init__()
+            self.view = view
+            self.index = index
+            self.entry = entry
+
+        @property
+        def control(self) -> MessageView:
+            return self.view
+
+    class SubagentRequested(Message):
+        """``enter`` on a Task/Agent tool call: its subagent's transcript was asked for."""
+
+        def __init__(self, view: MessageView, entry: Entry, tool_use: dict) -> None:
+            super().__init__()
+            self.view = view
+            self.entry = entry
+            self.tool_use = tool_use
+
+        @property
+        def control(self) -> MessageView:
+            return self.view
+
+    def __init__(
+        self,
+        *,
+        tz: tzinfo | None = None,
+        placeholder: str = "",
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.tz = tz
+        self.placeholder = placeholder
+        self.source: BlockSource | None = None
+        self._map = LineMap([])
+        self._expanded: set[int] = set()
+        self._cache: OrderedDict[int, tuple[int, bool, Rendered]] = OrderedDict()
+        self._renderer: BlockRenderer | None = None
+        self._measured_width = 0
+        self._measuring = False
+
+    # -- public --------------------------------------------------------------------------------
+
+    def show(
+        self, source: BlockSource | None, *, select: int | None = None, placeholder: str = ""
+    ) -> None:
+        """Show ``source``, selecting block ``select`` (default: the last block)."""
+        self.source = source
+        self.placeholder = placeholder
+        self._expanded.clear()
+        self._cache.clear()
+        count = len(source) if source is not None else 0
+        width = self._content_width()
+        self._measured_width = width
+        self._map = LineMap([source.estimate(i, width) for i in range(count)] if source else [])
+        self._update_virtual_size()
+        self.scroll_to(y=0, animate=False)
+        if count:
+            target = count - 1 if select is None else max(0, min(select, count - 1))
+            self.cursor = target
+        else:
+            self.cursor = -1
+        self.refresh()
+
+    @property
+    def current_entry(self) -> Entry | None:
+        if self.source is None or not 0 <= self.cursor < len(self.source):
+            return None
+        return self.source.entry(self.cursor)
+
+    @property
+    def block_count(self) -> int:
+        return len(self.source) if self.source is not None else 0
+
+    def is_expanded(self, index: int) -> bool:
+        return index in self._expanded
+
+    def select(self, index: int) -> None:
+        if self.block_count:
+            self.cursor = max(0, min(index, self.block_count - 1))
+
+    # -- drawing -------------------------------------------------------------------------------
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._renderer = None
+        self._cache.clear()
+
+    def _palette(self) -> Palette:
+        def style(name: str) -> Style:
+            return self.get_component_rich_style(f"message-view--{name}", partial=True)
+
+        return Palette(
+            user=style("user"),
+            assistant=style("assistant"),
+            tool=style("tool"),
+            time=style("time"),
+            uuid=style("uuid"),
+            dim=style("dim"),
+            thinking=style("thinking"),
+            error=style("error"),
+            separator=style("separator"),
+            hint=style("hint"),
+        )
+
+    @property
+    def renderer(self) -> BlockRenderer:
+        if self._renderer is None:
+            self._renderer = BlockRenderer(self.app.console, self._palette(), self.tz)
+        return self._renderer
+
+    def _content_width(self) -> int:
+        return max(20, self.scrollable_content_region.width - GUTTER)
+
+    def _rendered(self, index: int) -> Rendered:
+        assert self.source is not None
+        width = self._content_width()
+        expanded = index in self._expanded
+        cached = self._cache.get(index)
+        if cached is not None and cached[0] == width and cached[1] == expanded:
+            self._cache.move_to_end(index)
+            return cached[2]
+        rendered = self.source.render(index, width, expanded, self.renderer)
+        self._cache[index] = (width, expanded, rendered)
+        while len(self._cache) > CACHE_BLOCKS:
+            self._cache.popitem(last=False)
+        return rendered
+
+    def _measure(self, index: int) -> bool:
+        """Render block ``index`` and record its real height; True if the map changed."""
+        return self._map.set_height(index, len(self._rendered(index).strips))
+
+    def _update_virtual_size(self) -> None:
+        size = Size(self.scrollable_content_region.width, self._map.total)
+        if self.virtual_size != size:
+            self.virtual_size = size
+
+    def _measure_view(self, *, upward: bool = False) -> None:
+        """Measure every block on screen (and a little below) before it is drawn."""
+        if self.source is None or not len(self._map) or self._measuring:
+            return
+        self._measuring = True
+        try:
+            height = max(1, self.scrollable_content_region.height)
+            top = round(self.scroll_y)
+            anchor, within = self._map.block_at(top)
+            changed = False
+            anchor_before = self._map.height(anchor)
+            index = anchor
+            limit = top + height + int(height * LOOKAHEAD)
+            while index < len(self._map) and self._map.start(index) < limit:
+                if not self._map.is_measured(index):
+                    changed |= self._measure(index)
+                index += 1
+            if changed:
+                self._update_virtual_size()
+                if upward and within > 0:
+                    # Scrolling up into a block drawn for the first time: keep what was below
+                    # it where it was.
+                    delta = self._map.height(anchor) - anchor_before
+                    if delta:
+                        self.set_scroll(None, max(0, top + delta))
+                self.refresh()
+        finally:
+            self._measuring = False
+
+    def _remeasure_all_if_resized(self) -> None:
+        width = self._content_width()
+        if self.source is None or width == self._measured_width:
+            return
+        self._measured_width = width
+        self._cache.clear()
+        self._map = LineMap([self.source.estimate(i, width) for i in range(len(self.source))])
+        self._update_virtual_size()
+        if self.cursor >= 0:
+            self._scroll_to_block(self.cursor, top=True)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._remeasure_all_if_resized()
+        self._update_virtual_size()
+        self._measure_view()
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if round(old_value) != round(new_value):
+            self._measure_view(upward=new_value < old_value)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if self.source is None or not len(self._map):
+            if y == 1 and self.placeholder:
+                text = Segment(
+                    "  " + self.placeholder,
+                    self.get_component_rich_style("message-view--placeholder"),
+                )
+                return Strip([text]).crop_extend(0, width, base).apply_style(base)
+            return Strip.blank(width, base)
+        line = round(self.scroll_y) + y
+        if line >= self._map.total:
+            return Strip.blank(width, base)
+        index, within = self._map.block_at(line)
+        rendered = self._rendered(index)
+        if len(rendered.strips) != self._map.height(index):
+            # Drawn before it was measured (a scrollbar drag): fix the map after this frame.
+            self.call_after_refresh(self._measure_view)
+        strip = rendered.strips[within] if within < len(rendered.strips) else Strip.blank(0)
+        selected = index == self.cursor
+        if selected:
+            bar = self.get_component_rich_style("message-view--cursor")
+            gutter = Strip([Segment("▌ ", bar)])
+        else:
+            gutter = Strip([Segment(" " * GUTTER)])
+        strip = Strip.join([gutter, strip]).crop_extend(0, width, None)
+        if selected and within == 0:
+            strip = strip.apply_style(self.get_component_rich_style("message-view--cursor-header"))
+        return strip.apply_style(base)
+
+    # -- cursor --------------------------------------------------------------------------------
+
+    def _scroll_to_block(self, index: int, *, top: bool = False, bottom: bool = False) -> None:
+        """Scroll so block ``index`` is on screen, measuring it first."""
+        if not 0 <= index < len(self._map):
+            return
+        height = max(1, self.scrollable_content_region.height)
+        changed = self._measure(index)
+        if bottom:
+            # Measure upwards a screen's worth so the last page is laid out for real.
+            covered, cursor = self._map.height(index), index - 1
+            while cursor >= 0 and covered < height:
+                changed |= self._measure(cursor)
+                covered += self._map.height(cursor)
+                cursor -= 1
+        if changed:
+            self._update_virtual_size()
+        start = self._map.start(index)
+        end = start + self._map.height(index)
+        current = round(self.scroll_y)
+        if bottom:
+            target = max(0, end - height)
+        elif top or start < current:
+            target = start
+        elif end > current + height:
+            target = min(start, end - height)
+        else:
+            target = current
+        if target != current:
+            self.scroll_to(y=target, animate=False)
+        self._measure_view()
+        self.refresh()
+
+    def validate_cursor(self, value: int) -> int:
+        count = self.block_count
+        if not count:
+            return -1
+        return max(0, min(value, count - 1))
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        if new < 0:
+            return
+        last = new == self.block_count - 1 and new != 0
+        self._scroll_to_block(new, bottom=last and old != new - 1)
+        self.post_message(self.CursorMoved(self, new, self.current_entry))
+
+    def action_cursor_down(self) -> None:
+        if self.cursor < self.block_count - 1:
+            self.cursor += 1
+
+    def action_cursor_up(self) -> None:
+        if self.cursor > 0:
+            self.cursor -= 1
+
+    def action_first(self) -> None:
+        if self.block_count:
+            self.cursor = 0
+
+    def action_last(self) -> None:
+        if self.block_count:
+            self.cursor = self.block_count - 1
+
+    def action_page_down(self) -> None:
+        if not self.block_count:
+            return
+        height = max(1, self.scrollable_content_region.height)
+        target = round(self.scroll_y) + height
+        if target >= self.max_scroll_y:
+            self.cursor = self.block_count - 1
+            return
+        self.scroll_to(y=target, animate=False)
+        self._measure_view()
+        self.cursor = max(self.cursor, self._map.block_at(round(self.scroll_y))[0])
+
+    def action_page_up(self) -> None:
+        if not self.block_count:
+            return
+        height = max(1, self.scrollable_content_region.height)
+        target = max(0, round(self.scroll_y) - height)
+        if target == 0:
+            self.cursor = 0
+            return
+        self.scroll_to(y=target, animate=False)
+        self._measure_view(upward=True)
+        self.cursor = min(self.cursor, self._map.block_at(round(self.scroll_y))[0])
+
+    def action_activate(self) -> None:
+        if self.source is None or self.cursor < 0:
+            return
+        entry = self.source.entry(self.cursor)
+        if entry is not None and entry.type == "assistant" and "tool_use" in entry.role_blocks:
+            tool_use = subagent_tool_use(self.source.load(self.cursor))
+            if tool_use is not None:
+                self.post_message(self.SubagentRequested(self, entry, tool_use))
+                return
+        self.toggle(self.cursor)
+
+    def toggle(self, index: int) -> None:
+        """Expand or collapse block ``index``."""
+        if self.source is None or not 0 <= index < self.block_count:
+            return
+        if index in self._expanded:
+            self._expanded.discard(index)
+        elif self._rendered(index).expandable:
+            self._expanded.add(index)
+        else:
+            return
+        self._map.forget(index, self.source.estimate(index, self._content_width()))
+        self._scroll_to_block(index)
+
+    def on_click(self, event: events.Click) -> None:
+        if not self.block_count:
+            return
+        index, _ = self._map.block_at(round(self.scroll_y) + event.y)
+        self.cursor = index

@@ -1,0 +1,304 @@
+"""The session list: every project, grouped, newest first, forks nested; drawn line by line.
+
+Rows have fixed heights (a project heading is one line, a session two), so the list is a
+``ScrollView`` with ``render_line`` and costs the same with 20 or 20,000 sessions.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import ClassVar
+
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from sessionscope.transcripts.model import SessionMeta
+from sessionscope.transcripts.text import inert
+from sessionscope.tui.linemap import LineMap
+from sessionscope.tui.sessions_model import Row, build_rows, format_age, session_title
+
+ROW_HEIGHT = {"project": 1, "session": 2}
+"""Lines each kind of row takes."""
+
+
+class SessionList(ScrollView, can_focus=True):
+    """Sessions grouped by project, with a cursor that only lands on sessions."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "session-list--project",
+        "session-list--count",
+        "session-list--title",
+        "session-list--fork",
+        "session-list--meta",
+        "session-list--branch",
+        "session-list--cursor",
+        "session-list--placeholder",
+    }
+
+    DEFAULT_CSS = """
+    SessionList {
+        background: $surface;
+        overflow-x: hidden;
+        & > .session-list--project { color: $accent; text-style: bold; }
+        & > .session-list--count { color: $text-muted; }
+        & > .session-list--title { color: $text; }
+        & > .session-list--fork { color: $warning; }
+        & > .session-list--meta { color: $text-muted; }
+        & > .session-list--branch { color: $success; }
+        & > .session-list--cursor { background: $boost; }
+        &:focus > .session-list--cursor { background: $accent 30%; }
+        & > .session-list--placeholder { color: $text-muted; }
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j,down", "cursor_down", "Next", id="session-next", tooltip="Next session"),
+        Binding("k,up", "cursor_up", "Previous", id="session-previous", tooltip="Previous session"),
+        Binding("g,home", "first", "First", id="session-first", tooltip="First session"),
+        Binding("G,end", "last", "Last", id="session-last", tooltip="Last session"),
+        Binding("pagedown", "page_down", "Page down", id="session-page-down", show=False),
+        Binding("pageup", "page_up", "Page up", id="session-page-up", show=False),
+        Binding("enter", "choose", "Open", id="session-open", tooltip="Read the selected session"),
+    ]
+
+    cursor: reactive[int] = reactive(-1, init=False)
+    """Index into ``rows`` of the selected session; -1 when none."""
+
+    class Highlighted(Message):
+        """The cursor moved to another session."""
+
+        def __init__(self, session_list: SessionList, meta: SessionMeta) -> None:
+            super().__init__()
+            self.session_list = session_list
+            self.meta = meta
+
+        @property
+        def control(self) -> SessionList:
+            return self.session_list
+
+    class Chosen(Message):
+        """``enter`` on a session."""
+
+        def __init__(self, session_list: SessionList, meta: SessionMeta) -> None:
+            super().__init__()
+            self.session_list = session_list
+            self.meta = meta
+
+        @property
+        def control(self) -> SessionList:
+            return self.session_list
+
+    def __init__(
+        self,
+        *,
+        now_ms: Callable[[], int] | None = None,
+        placeholder: str = "Reading sessions…",
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.now_ms = now_ms or (lambda: int(time.time() * 1000))
+        self.placeholder = placeholder
+        self.sessions: list[SessionMeta] = []
+        self.query_text = ""
+        self.rows: list[Row] = []
+        self._map = LineMap([])
+
+    # -- data ----------------------------------------------------------------------------------
+
+    def set_sessions(self, sessions: list[SessionMeta], *, select: str | None = None) -> None:
+        """Replace the sessions; keep the selected one (or select ``select``)."""
+        keep = select or (self.current.session_id if self.current else None)
+        self.sessions = list(sessions)
+        self._rebuild(keep)
+
+    def add_session(self, meta: SessionMeta, *, select: bool = True) -> None:
+        """Add or replace one session (a fork, a new session) and optionally select it."""
+        others = [s for s in self.sessions if s.session_id != meta.session_id]
+        self.sessions = [meta, *others]
+        if select and self.query_text and meta not in self._filtered(self.query_text):
+            self.query_text = ""
+        self._rebuild(meta.session_id if select else None)
+
+    def set_query(self, query: str) -> None:
+        """Filter as the user types (fuzzy over title, project, branch, tag and id)."""
+        self.query_text = query
+        self._rebuild(self.current.session_id if self.current else None)
+
+    def _filtered(self, query: str) -> list[SessionMeta]:
+        return [row.meta for row in build_rows(self.sessions, query) if row.meta]
+
+    def _rebuild(self, keep: str | None) -> None:
+        self.rows = build_rows(self.sessions, self.query_text)
+        self._map = LineMap([ROW_HEIGHT[row.kind] for row in self.rows])
+        self.virtual_size = Size(self.scrollable_content_region.width, self._map.total)
+        target = -1
+        if keep:
+            target = next(
+                (i for i, row in enumerate(self.rows) if row.meta and row.meta.session_id == keep),
+                -1,
+            )
+        if target < 0:
+            target = self._next_session(-1, 1)
+        self.set_reactive(SessionList.cursor, -1)
+        self.cursor = target
+        self.refresh()
+
+    @property
+    def current(self) -> SessionMeta | None:
+        if 0 <= self.cursor < len(self.rows):
+            return self.rows[self.cursor].meta
+        return None
+
+    def select_session(self, session_id: str) -> bool:
+        for i, row in enumerate(self.rows):
+            if row.meta and row.meta.session_id == session_id:
+                self.cursor = i
+                return True
+        return False
+
+    # -- cursor --------------------------------------------------------------------------------
+
+    def _next_session(self, start: int, step: int) -> int:
+        index = start + step
+        while 0 <= index < len(self.rows):
+            if self.rows[index].kind == "session":
+                return index
+            index += step
+        return -1
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        if new < 0 or new >= len(self.rows):
+            self.refresh()
+            return
+        start = self._map.start(new)
+        height = self._map.height(new)
+        # Show the project heading above the first session of a group too.
+        if new > 0 and self.rows[new - 1].kind == "project":
+            start, height = self._map.start(new - 1), height + 1
+        view = max(1, self.scrollable_content_region.height)
+        top = round(self.scroll_y)
+        if start < top:
+            self.scroll_to(y=start, animate=False)
+        elif start + height > top + view:
+            self.scroll_to(y=start + height - view, animate=False)
+        self.refresh()
+        meta = self.rows[new].meta
+        if meta is not None and old != new:
+            self.post_message(self.Highlighted(self, meta))
+
+    def _move(self, step: int, count: int = 1) -> None:
+        index = self.cursor
+        for _ in range(count):
+            following = self._next_session(index, step)
+            if following < 0:
+                break
+            index = following
+        if index >= 0:
+            self.cursor = index
+
+    def action_cursor_down(self) -> None:
+        self._move(1)
+
+    def action_cursor_up(self) -> None:
+        self._move(-1)
+
+    def action_first(self) -> None:
+        self.cursor = self._next_session(-1, 1)
+
+    def action_last(self) -> None:
+        self.cursor = self._next_session(len(self.rows), -1)
+
+    def action_page_down(self) -> None:
+        self._move(1, max(1, self.scrollable_content_region.height // 2))
+
+    def action_page_up(self) -> None:
+        self._move(-1, max(1, self.scrollable_content_region.height // 2))
+
+    def action_choose(self) -> None:
+        if self.current is not None:
+            self.post_message(self.Chosen(self, self.current))
+
+    def on_click(self, event: events.Click) -> None:
+        if not self.rows:
+            return
+        index, _ = self._map.block_at(round(self.scroll_y) + event.y)
+        if self.rows[index].kind == "session":
+            self.cursor = index
+            if event.chain > 1:
+                self.action_choose()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.virtual_size = Size(self.scrollable_content_region.width, self._map.total)
+
+    # -- drawing -------------------------------------------------------------------------------
+
+    def _style(self, name: str) -> Style:
+        return self.get_component_rich_style(f"session-list--{name}", partial=True)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if not self.rows:
+            if y == 1:
+                message = (
+                    f"No session matches {inert(self.query_text)!r}"
+                    if self.query_text and self.sessions
+                    else self.placeholder
+                )
+                text = Text(" " + message, style=self._style("placeholder"))
+                text.truncate(width, overflow="ellipsis")
+                return Strip(text.render(self.app.console)).crop_extend(0, width, base)
+            return Strip.blank(width, base)
+        line = round(self.scroll_y) + y
+        if line >= self._map.total:
+            return Strip.blank(width, base)
+        index, within = self._map.block_at(line)
+        row = self.rows[index]
+        text = self._row_text(row, within, width)
+        strip = Strip(text.render(self.app.console)).crop_extend(0, width, None)
+        if index == self.cursor:
+            strip = strip.apply_style(self._style("cursor"))
+        return strip.apply_style(base)
+
+    def _row_text(self, row: Row, within: int, width: int) -> Text:
+        if row.kind == "project":
+            text = Text.assemble(
+                (" ▾ ", self._style("project")),
+                (row.label, self._style("project")),
+                (f" {row.count}", self._style("count")),
+            )
+        else:
+            meta = row.meta
+            assert meta is not None
+            indent = "   " + "  " * row.depth
+            if within == 0:
+                marker = ("↳ ", self._style("fork")) if row.depth else ("", Style())
+                text = Text.assemble(indent, marker, (session_title(meta), self._style("title")))
+            else:
+                bits: list[tuple[str, Style] | str] = [
+                    indent + ("  " if row.depth else ""),
+                    (format_age(self.now_ms(), meta.last_modified), self._style("meta")),
+                ]
+                if meta.git_branch:
+                    bits += [
+                        (" · ", self._style("meta")),
+                        (inert(meta.git_branch), self._style("branch")),
+                    ]
+                bits.append((f" · {meta.message_count} msgs", self._style("meta")))
+                if meta.tag:
+                    bits.append((f" · #{inert(meta.tag)}", self._style("fork")))
+                bits.append((f" · {meta.session_id[:8]}", self._style("meta")))
+                text = Text.assemble(*bits)
+        text.no_wrap = True
+        text.truncate(width, overflow="ellipsis")
+        return text

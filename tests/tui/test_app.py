@@ -1,0 +1,464 @@
+"""Pilot tests: every key and action of the explorer, on the gallery transcripts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from sessionscope.tui.app import SessionscopeApp
+from sessionscope.tui.screens.help import HelpScreen
+from sessionscope.tui.widgets.message_view import MessageView
+from tests.tui.conftest import settle
+from tests.tui.gallery import (
+    FORK,
+    GALLERY,
+    NOTES,
+    PROJECT,
+    RELEASE,
+    u,
+)
+
+SIZE = (120, 40)
+
+
+def block_text(view: MessageView, index: int) -> str:
+    return "\n".join(strip.text for strip in view._rendered(index).strips)
+
+
+def uuids(view: MessageView) -> list[str | None]:
+    return [view.source.entry(i).uuid for i in range(view.block_count)]
+
+
+async def open_gallery(app: SessionscopeApp, pilot) -> MessageView:
+    await settle(app, pilot)
+    app.session_list.select_session(GALLERY)
+    await settle(app, pilot)
+    assert app.opened is not None and app.opened.meta.session_id == GALLERY
+    return app.message_view
+
+
+async def select_uuid(app: SessionscopeApp, pilot, uuid: str) -> None:
+    view = app.message_view
+    view.select(uuids(view).index(uuid))
+    await pilot.pause()
+
+
+def fork_files(gallery: Path) -> set[Path]:
+    return set((gallery / "projects" / PROJECT).glob("*.jsonl"))
+
+
+def transcript_entries(path: Path) -> list[dict]:
+    return [
+        json.loads(line)
+        for line in path.read_text().splitlines()
+        if line.strip() and json.loads(line).get("type") in ("user", "assistant", "system")
+    ]
+
+
+async def test_list_groups_projects_newest_first_with_forks_nested(make) -> None:
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        rows = app.session_list.rows
+        shape = [
+            (row.kind, row.meta.session_id if row.meta else row.project, row.depth) for row in rows
+        ]
+        assert shape == [
+            ("project", PROJECT, 0),
+            ("session", GALLERY, 0),
+            ("session", FORK, 1),
+            ("session", RELEASE, 0),
+            ("project", "-home-ada-notes", 0),
+            ("session", NOTES, 0),
+        ]
+        # The newest session is selected and its messages are shown, newest message selected.
+        assert app.session_list.current.session_id == GALLERY
+        view = app.message_view
+        assert view.cursor == view.block_count - 1
+        assert view.current_entry.uuid == u(17)
+        assert app.sub_title == "4 sessions · 2 projects"
+
+
+async def test_session_keys_move_and_open(make) -> None:
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        session_list = app.session_list
+        assert app.focused is session_list
+        await pilot.press("j")
+        await settle(app, pilot)
+        assert session_list.current.session_id == FORK
+        assert app.opened.meta.session_id == FORK
+        await pilot.press("G")
+        await settle(app, pilot)
+        assert session_list.current.session_id == NOTES
+        await pilot.press("k")
+        assert session_list.current.session_id == RELEASE
+        await pilot.press("g")
+        await settle(app, pilot)
+        assert session_list.current.session_id == GALLERY
+        await pilot.press("enter")
+        assert app.focused is app.message_view
+        await pilot.press("tab")
+        assert app.focused is session_list
+
+
+async def test_filter_is_fuzzy_and_escape_clears(make) -> None:
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash")
+        await pilot.press(*"rls chk")
+        ids = [row.meta.session_id for row in app.session_list.rows if row.meta]
+        assert ids == [RELEASE]
+        # Branch, tag and id prefix match too.
+        for query, expected in (("release/1.2", RELEASE), ("#", None), ("4444", NOTES)):
+            app.session_list.set_query(query)
+            ids = [row.meta.session_id for row in app.session_list.rows if row.meta]
+            if expected:
+                assert ids == [expected], query
+        app.session_list.set_query("no such thing")
+        assert app.session_list.rows == []
+        await pilot.press("escape")
+        assert app.session_list.query_text == ""
+        assert len([row for row in app.session_list.rows if row.meta]) == 4
+        assert app.focused is app.session_list
+
+
+async def test_every_message_shows_its_full_uuid_and_time(make) -> None:
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_gallery(app, pilot)
+        for index in range(view.block_count):
+            entry = view.source.entry(index)
+            text = block_text(view, index)
+            assert entry.uuid in text.splitlines()[0] + text.splitlines()[1]
+        # Local time in the viewer's zone (UTC here), role on each header.
+        first = block_text(view, 0)
+        assert first.startswith("user  01 Mar 09:00:00")
+
+
+async def test_body_rendering_of_each_kind(make) -> None:
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_gallery(app, pilot)
+        ids = uuids(view)
+        text = {uuid: block_text(view, i) for i, uuid in enumerate(ids)}
+        assert "∴ thinking · 3 lines" in text[u(2)]
+        assert "Then the sync module." not in text[u(2)]  # collapsed
+        assert "⚙ Bash  cat .github/workflows/ci.yml" in text[u(4)]
+        assert (
+            "↳ result · 12 lines" in text[u(5)] and "… 8 more lines · enter expands" in text[u(5)]
+        )
+        assert "⚙ Read  /home/ada/src/orbit/orbit/sync.py" in text[u(6)]
+        assert "✗ error" in text[u(9)]
+        assert "def connect(remote, timeout=30):" in text[u(10)]  # Markdown code block
+        assert "context compacted · 151,234 tokens before" in text[u(11)]
+        assert "[image: image/png, 1 KB]" in text[u(13)]
+        assert "system · informational" in text[u(14)]
+        assert "⚙ Task  Find flaky tests · Explore" in text[u(15)]
+
+
+async def test_no_control_character_reaches_the_screen(make) -> None:
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_gallery(app, pilot)
+        for raw in (False, True):
+            if raw:
+                await pilot.press("a")
+            for index in range(view.block_count):
+                view.toggle(index)
+                for strip in view._rendered(index).strips:
+                    for segment in strip:
+                        assert not any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in segment.text)
+        text = block_text(view, 0) if not raw else ""
+        del text
+        first = "\n".join(s.text for s in app.message_view._rendered(0).strips)
+        assert first  # the raw row of line 1
+
+
+async def test_escape_sequences_are_shown_inert(make) -> None:
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_gallery(app, pilot)
+        assert "␛[2J␛]0;pwned␇" in block_text(view, 0)
+        view.toggle(uuids(view).index(u(5)))
+        assert "␛[31mpytest -q␛[0m" in block_text(view, uuids(view).index(u(5)))
+
+
+async def test_message_cursor_keys(make) -> None:
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_gallery(app, pilot)
+        await pilot.press("tab")
+        assert app.focused is view
+        last = view.block_count - 1
+        assert view.cursor == last
+        await pilot.press("k")
+        assert view.cursor == last - 1
+        await pilot.press("up")
+        assert view.cursor == last - 2
+        await pilot.press("j", "down")
+        assert view.cursor == last
+        await pilot.press("g")
+        assert view.cursor == 0 and view.scroll_y == 0
+        await pilot.press("G")
+        assert view.cursor == last
+        assert view.scroll_y == view.max_scroll_y
+        await pilot.press("g", "pagedown")
+        assert view.cursor > 0
+        await pilot.press("pageup")
+        assert view.cursor == 0
+
+
+async def test_enter_expands_and_collapses_a_tool_result(make) -> None:
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_gallery(app, pilot)
+        view.focus()
+        await select_uuid(app, pilot, u(5))
+        collapsed = len(view._rendered(view.cursor).strips)
+        await pilot.press("enter")
+        assert view.is_expanded(view.cursor)
+        expanded = block_text(view, view.cursor)
+        assert "ORBIT_REMOTE: https://example.invalid" in expanded
+        assert len(view._rendered(view.cursor).strips) > collapsed
+        await pilot.press("enter")
+        assert not view.is_expanded(view.cursor)
+        assert len(view._rendered(view.cursor).strips) == collapsed
+
+
+async def test_raw_view_lists_every_line_with_bad_ones(make, gallery: Path) -> None:
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_gallery(app, pilot)
+        await select_uuid(app, pilot, u(10))
+        await pilot.press("a")
+        assert app.raw
+        lines = (gallery / "projects" / PROJECT / f"{GALLERY}.jsonl").read_bytes().split(b"\n")
+        # Every complete line, plus the torn tail row.
+        assert view.block_count == len(lines)
+        assert view.current_entry.uuid == u(10)  # the selection follows into the raw view
+        texts = [block_text(view, i) for i in range(view.block_count)]
+        assert any("queue-operation" in t for t in texts)
+        assert any("bad line" in t for t in texts)
+        assert "torn last line, not yet written" in texts[-1]
+        assert any("system/compact_boundary" in t and u(11) in t for t in texts)
+        bad = next(i for i, t in enumerate(texts) if "bad line" in t)
+        view.select(bad)
+        view.focus()
+        await pilot.press("enter")
+        assert "{this line is not JSON" in block_text(view, bad)
+        await pilot.press("a")
+        assert not app.raw
+
+
+async def test_y_copies_the_selected_uuid(make) -> None:
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_gallery(app, pilot)
+        await pilot.press("y")  # the list has focus: the session id
+        assert app.clipboard == GALLERY
+        await pilot.press("tab", "k", "y")
+        assert app.clipboard == app.message_view.current_entry.uuid == u(16)
+        notes = [n.message for n in app._notifications]
+        assert f"Copied {u(16)}" in notes
+
+
+async def test_b_switches_rewind_branches(make) -> None:
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_gallery(app, pilot)
+        assert u(19) not in uuids(view)
+        await pilot.press("b")
+        await settle(app, pilot)
+        assert uuids(view)[-2:] == [u(18), u(19)]
+        assert view.current_entry.uuid == u(19)
+        await pilot.press("b")
+        await settle(app, pilot)
+        assert uuids(view)[-1] == u(17)
+
+
+async def test_enter_on_task_opens_the_subagent(make) -> None:
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_gallery(app, pilot)
+        app.message_view.focus()
+        await select_uuid(app, pilot, u(15))
+        await pilot.press("enter")
+        await settle(app, pilot)
+        screen = app.screen
+        sub_view = screen.query_one(MessageView)
+        assert [sub_view.source.entry(i).uuid for i in range(sub_view.block_count)] == [
+            u(101),
+            u(102),
+            u(103),
+            u(104),
+        ]
+        await pilot.press("escape")
+        assert app.screen.query_one("#messages") is app.message_view
+
+
+async def test_fork_inside_a_response_ends_at_the_group_end(make, gallery: Path) -> None:
+    app = make()
+    source = gallery / "projects" / PROJECT / f"{GALLERY}.jsonl"
+    before = source.read_bytes()
+    existing = fork_files(gallery)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_gallery(app, pilot)
+        app.message_view.focus()
+        # u(3) is the text block of msg_01, whose tool_use u(4) waits for result u(5).
+        await select_uuid(app, pilot, u(3))
+        await pilot.press("f")
+        await settle(app, pilot)
+        new = fork_files(gallery) - existing
+        assert len(new) == 1
+        new_path = new.pop()
+        entries = transcript_entries(new_path)
+        assert entries[-1]["forkedFrom"] == {"sessionId": GALLERY, "messageUuid": u(5)}
+        assert [e["forkedFrom"]["messageUuid"] for e in entries] == [u(1), u(2), u(3), u(4), u(5)]
+        assert source.read_bytes() == before
+        # The new session is in the list, selected, nested under its parent, its messages shown.
+        new_id = new_path.stem
+        assert app.session_list.current.session_id == new_id
+        row = app.session_list.rows[app.session_list.cursor]
+        assert row.depth == 1
+        assert app.opened.meta.session_id == new_id
+        assert app.message_view.block_count == 5
+        assert app.focused is app.message_view
+        messages = " ".join(n.message for n in app._notifications)
+        assert f"Forked → {new_id}" in messages and u(5) in messages
+
+
+async def test_fork_at_a_plain_answer_ends_there(make, gallery: Path) -> None:
+    app = make()
+    existing = fork_files(gallery)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_gallery(app, pilot)
+        await select_uuid(app, pilot, u(10))
+        await pilot.press("f")
+        await settle(app, pilot)
+        (new_path,) = fork_files(gallery) - existing
+        assert transcript_entries(new_path)[-1]["forkedFrom"]["messageUuid"] == u(10)
+
+
+@pytest.mark.parametrize("target", [u(1), u(5), u(11)])
+async def test_fork_elsewhere_says_why_not(make, gallery: Path, target: str) -> None:
+    app = make()
+    existing = fork_files(gallery)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_gallery(app, pilot)
+        await select_uuid(app, pilot, target)
+        await pilot.press("f")
+        await settle(app, pilot)
+        assert fork_files(gallery) == existing
+        last = list(app._notifications)[-1].message
+        assert last.startswith("Cannot fork here:")
+
+
+async def test_fork_in_raw_view_is_refused(make, gallery: Path) -> None:
+    app = make()
+    existing = fork_files(gallery)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_gallery(app, pilot)
+        await pilot.press("a", "f")
+        await settle(app, pilot)
+        assert fork_files(gallery) == existing
+        assert "raw view" in list(app._notifications)[-1].message
+
+
+async def test_help_lists_every_key(make) -> None:
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = app.screen.markdown
+        for binding_id in (
+            "quit",
+            "help",
+            "filter",
+            "fork",
+            "copy-uuid",
+            "raw-view",
+            "branch",
+            "next-pane",
+            "session-next",
+            "session-open",
+        ):
+            assert f"`{binding_id}`" in text, binding_id
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_command_palette_runs_actions(make) -> None:
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_gallery(app, pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Raw")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.raw
+
+
+async def test_command_palette_provider_lists_every_action(make) -> None:
+    from sessionscope.tui.commands import ActionsProvider
+
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_gallery(app, pilot)
+        provider = ActionsProvider(app.screen)
+        titles = [title for title, _help, _command in provider._actions()]
+        for expected in ("Fork", "Copy UUID", "Raw", "Branch", "Help", "Quit", "Filter", "Expand"):
+            assert any(title.startswith(expected + " (") for title in titles), expected
+
+
+async def test_keys_can_be_remapped(make, gallery: Path) -> None:
+    app = make(keymap={"fork": "F", "copy-uuid": "c"})
+    existing = fork_files(gallery)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_gallery(app, pilot)
+        await select_uuid(app, pilot, u(10))
+        await pilot.press("f")
+        await settle(app, pilot)
+        assert fork_files(gallery) == existing
+        await pilot.press("F")
+        await settle(app, pilot)
+        assert len(fork_files(gallery) - existing) == 1
+        await pilot.press("c")
+        assert app.clipboard
+
+
+async def test_open_with_session_and_message(make) -> None:
+    app = make(session_id=RELEASE, message_uuid=u(201))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert app.session_list.current.session_id == RELEASE
+        assert app.message_view.current_entry.uuid == u(201)
+        assert app.focused is app.message_view
+
+
+async def test_empty_config_shows_what_to_do(make, tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    (empty / "projects").mkdir(parents=True)
+    app = make(config_dir=empty)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert app.session_list.rows == []
+        assert "No sessions in" in app.session_list.placeholder
+        await pilot.press("f", "y", "a", "b", "j", "tab", "j", "enter")
+        assert app.is_running
+
+
+async def test_q_quits(make) -> None:
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running
