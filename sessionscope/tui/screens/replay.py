@@ -17,7 +17,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Static
@@ -66,7 +65,13 @@ def _compact_input(body: str) -> str:
 def render_part(part: Part, typed: int | None = None) -> Content:
     """One content block as terminal content; ``typed`` cuts assistant text to that length."""
     if part.kind == TEXT:
-        body = part.body if typed is None else part.body[:typed]
+        body = part.body
+        if typed is not None and typed < len(body):
+            body = body[:typed]
+            # Whole words appear, as a person reads them (and fewer repaints change anything).
+            space = body.rfind(" ")
+            if space > 0 and typed - space < 24:
+                body = body[:space]
         return Content(inert(body))
     if part.kind == THINKING:
         return Content.assemble(
@@ -124,33 +129,47 @@ def render_step(step: Step, *, cut: str | None = None, typed: int | None = None)
 
 
 class ReplayStatus(Widget):
-    """One line: play state, message n of N, recorded time, speed, a progress bar."""
+    """One line: play state, message n of N, recorded time, speed, a progress bar.
+
+    It repaints only when what it shows changes (its text, or a cell of the bar), never merely
+    because the replay moved: over SSH each repaint of this line costs ~250 bytes.
+    """
 
     DEFAULT_CSS = """
     ReplayStatus { height: 1; background: $panel; color: $text; }
     """
 
-    line: reactive[str] = reactive("", layout=False)
-    """The status text left of the bar."""
-    progress: reactive[float] = reactive(0.0)
-    """0.0–1.0: how far the replay is."""
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.line = ""
+        """The status text left of the bar."""
+        self.progress = 0.0
+        """0.0–1.0: how far the replay is."""
+        self._drawn: tuple[str, int, int] | None = None
+
+    def _bar_width(self, width: int) -> int:
+        return max(0, width - len(self.line) - 3)
+
+    def show(self, line: str, progress: float) -> None:
+        """Set the text and progress; repaint only if the line would look different."""
+        self.line, self.progress = line, progress
+        width = self.size.width
+        bar = self._bar_width(width)
+        key = (line, width, round(progress * bar))
+        if key != self._drawn:
+            self._drawn = key
+            self.refresh()
 
     def render(self) -> Content:
         width = self.size.width
         left = f" {self.line} "
-        bar_width = max(0, width - len(left) - 1)
+        bar_width = self._bar_width(width)
         if bar_width < 8:
             return Content(left[:width])
         filled = round(self.progress * bar_width)
         return Content.assemble(
             left, ("━" * filled, "$accent"), ("─" * (bar_width - filled), "$text-muted"), " "
         )
-
-    def watch_progress(self, old: float, new: float) -> None:
-        # Redraw only when a cell of the bar changes, not on every tick.
-        width = max(1, self.size.width - len(self.line) - 3)
-        if round(old * width) == round(new * width):
-            self.set_reactive(ReplayStatus.progress, old)
 
 
 class ReplayScreen(Screen[None]):
@@ -192,6 +211,9 @@ class ReplayScreen(Screen[None]):
     TICK_SECONDS = 0.1
     """How often the screen asks the player where it is."""
 
+    TYPING_SECONDS = 0.25
+    """Typed text is repainted at most this often (each repaint resends the whole message)."""
+
     def __init__(
         self,
         steps: Sequence[Step],
@@ -217,6 +239,8 @@ class ReplayScreen(Screen[None]):
         self._mounted: list[tuple[int, int | None, Static]] = []
         """(step index, typed chars or None when complete, widget) for each message shown."""
         self._frame: Frame | None = None
+        """The frame on screen."""
+        self._typing_painted_at = float("-inf")
 
     def compose(self) -> ComposeResult:
         title = inert(self.session_title or "replay", keep_newlines=False)
@@ -251,10 +275,20 @@ class ReplayScreen(Screen[None]):
         """Read the clock and show what changed."""
         self._show(self.player.tick())
 
-    def _show(self, frame: Frame) -> None:
-        if frame != self._frame:
-            self._frame = frame
-            self._sync_messages(frame)
+    def _show(self, frame: Frame, *, now: bool = False) -> None:
+        previous = self._frame
+        if frame != previous:
+            still_typing = (
+                previous is not None
+                and frame.complete == previous.complete
+                and frame.typing_chars is not None
+                and previous.typing_chars is not None
+            )
+            clock = self.player.clock()
+            if now or not still_typing or clock - self._typing_painted_at >= self.TYPING_SECONDS:
+                self._frame = frame
+                self._typing_painted_at = clock
+                self._sync_messages(frame)
         self._sync_status(frame)
 
     def _step_content(self, index: int, typed: int | None) -> Content:
@@ -293,11 +327,35 @@ class ReplayScreen(Screen[None]):
             if step.agent:
                 classes += " -subagent"
             widget = Static(self._step_content(index, typed), classes=classes)
+            if typed is not None:
+                self._reserve_height(widget, index, log)
             self._mounted.append((index, typed, widget))
             log.mount(widget)
             changed = True
         if changed:
             log.scroll_end(animate=False, immediate=False)
+
+    SUBAGENT_INDENT = 4
+    """Cells a subagent's message is indented by (margin, border and padding in replay.tcss)."""
+
+    def _reserve_height(self, widget: Static, index: int, log: VerticalScroll) -> None:
+        """Give a message being typed the height it will end with, at once.
+
+        Otherwise each typed line would grow it and scroll the whole log, resending the screen;
+        this way the log scrolls once and each repaint covers that message only.
+        """
+        width = log.scrollable_content_region.width
+        if self.steps[index].agent:
+            width -= self.SUBAGENT_INDENT
+        if width > 0:
+            full = self._step_content(index, None)
+            widget.styles.min_height = full.get_height(widget.styles, width)
+
+    def on_resize(self) -> None:
+        # Reserved heights were measured at the old width.
+        for _, typed, widget in self._mounted:
+            if typed is None:
+                widget.styles.min_height = None
 
     def _sync_status(self, frame: Frame) -> None:
         player = self.player
@@ -313,9 +371,7 @@ class ReplayScreen(Screen[None]):
             state = "❚❚"
         speed = f"{player.speed:g}×"
         line = f"{state} {shown}/{total}  {_clock_time(frame.recorded_at, date=True)}  {speed}"
-        status = self.query_one(ReplayStatus)
-        status.line = line
-        status.progress = player.progress()
+        self.query_one(ReplayStatus).show(line, player.progress())
 
     def shown(self) -> list[tuple[str | None, int | None]]:
         """(message UUID, characters typed or ``None`` when complete) for each message on screen."""
@@ -329,7 +385,7 @@ class ReplayScreen(Screen[None]):
     # -- actions ---------------------------------------------------------------------------------
 
     def _after_control(self) -> None:
-        self._show(self.player.frame())
+        self._show(self.player.frame(), now=True)
 
     def action_toggle_pause(self) -> None:
         self.player.toggle_pause()
