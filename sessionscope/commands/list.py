@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import sys
 import time
 
 from ..catalog import Catalog
@@ -69,6 +70,8 @@ def run(args: argparse.Namespace) -> int:
     # only the files that changed since the last run (tests/catalog compares the two).
     sessions = Catalog(args.config_dir).list_sessions(args.project)
     out = safe_stdout()
+    if args.project and not sessions:
+        print(f"sessionscope: no sessions for project {inert(args.project)}", file=sys.stderr)
     if args.json:
         for meta in sessions:
             out.write(as_json(meta) + "\n")

@@ -21,6 +21,7 @@ import os
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from sys import intern
 
 import orjson
 
@@ -62,8 +63,7 @@ def entry_from_dict(
     """The light record of one parsed transcript line (the hot path: kept flat on purpose)."""
     get = data.get
     entry_type = get("type")
-    if entry_type.__class__ is not str:
-        entry_type = None
+    entry_type = intern(entry_type) if entry_type.__class__ is str else None
     uuid = get("uuid")
     if uuid.__class__ is not str:
         uuid = None
@@ -74,8 +74,8 @@ def entry_from_dict(
     if timestamp.__class__ is not str:
         timestamp = None
     session_id = get("sessionId")
-    if session_id.__class__ is not str:
-        session_id = None
+    # One string object for the id every entry repeats (and for each type), not one per entry.
+    session_id = intern(session_id) if session_id.__class__ is str else None
     message_id = None
     role_blocks: tuple[str, ...] = ()
     tool_use_ids: tuple[str, ...] = ()
@@ -158,7 +158,7 @@ def _describe_failure(raw: bytes, orjson_error: str) -> tuple[object | None, str
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        return None, f"invalid UTF-8 at byte {error.start}"
+        return None, f"invalid UTF-8 at byte {error.start + 1}"
     text = text.strip()
     if not text:
         return None, None

@@ -78,7 +78,9 @@ def test_list_project_filter(write_transcript, capsys, tmp_path):
     assert [json.loads(line)["session_id"] for line in out.splitlines()] == [OTHER_ID]
     status, out, _ = run(capsys, "list", "--json", "--project", "/work/project")
     assert [json.loads(line)["session_id"] for line in out.splitlines()] == [SESSION_ID]
-    assert run(capsys, "list", "--project", str(tmp_path / "nothing-here"))[1].count("\n") == 1
+    status, out, err = run(capsys, "list", "--project", str(tmp_path / "nothing-here"))
+    assert status == 0 and out.count("\n") == 1
+    assert err == f"sessionscope: no sessions for project {tmp_path / 'nothing-here'}\n"
 
 
 def test_list_survives_bad_files(write_transcript, capsys, isolated_user_dirs):

@@ -110,3 +110,31 @@ def test_running_session_with_torn_tail_is_listed(write_transcript, monkeypatch)
     info = get_session_info(path.name[:-6])
     assert meta.listed_by_sdk and meta.summary == info.summary == "message m1"
     assert meta.message_count == 2 and meta.file_size == info.file_size
+
+
+def test_invalid_utf8_line_costs_that_line_only(write_transcript, monkeypatch, capsys):
+    """The SDK's get_session_messages raises on such a file; list_sessions lists it."""
+    import pytest
+    from claude_agent_sdk import get_session_info, get_session_messages
+
+    from sessionscope import cli
+
+    path = write_transcript(
+        [*_turns("m1", "m2"), b'{"type":"user","text":"\xc3\x28"}', user("m3", "m2")]
+    )
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(path.parents[2]))
+    session_id = path.name[:-6]
+    with pytest.raises(UnicodeDecodeError):
+        get_session_messages(session_id)
+    info = get_session_info(session_id)
+    meta = read_session_meta(path)
+    assert (meta.summary, meta.file_size, meta.created_at) == (
+        info.summary,
+        info.file_size,
+        info.created_at,
+    )
+    assert meta.message_count == 3
+    assert cli.main(["show", session_id, "--all"]) == 0
+    out = capsys.readouterr().out
+    assert "line 3 · BAD LINE: invalid UTF-8 at byte 24" in out
+    assert "\\xc3(" in out
