@@ -64,9 +64,11 @@ class Catalog:
         store: MetaStore | None = None,
         read_meta: ReadMeta | None = None,
     ) -> None:
-        self.config_dir = Path(config_dir)
-        self.root = os.path.abspath(self.config_dir / "projects")
-        """The cache's key for this config folder's rows."""
+        from ..transcripts.sessions import projects_dir
+
+        self.config_dir = Path(os.path.abspath(config_dir))
+        self.root = str(projects_dir(self.config_dir))
+        """The cache's key for this config folder's rows (absolute, as are the file paths)."""
         self.store = store if store is not None else MetaStore()
         self._read_meta = read_meta or _reader_read_meta
 
@@ -77,12 +79,12 @@ class Catalog:
     ) -> list[SessionMeta]:
         """The list as the cache last saw it, at once: files not cached yet are left out and
         changed files show their cached version. :meth:`refresh` makes it true."""
-        from ..transcripts.sessions import order_sessions, session_files
+        from ..transcripts.sessions import order_sessions, session_file_paths
 
         rows = self.store.load(self.root)
         metas = []
-        for file, project_path in session_files(self.config_dir, project):
-            row = rows.get(os.path.abspath(file))
+        for path, project_path in session_file_paths(self.config_dir, project):
+            row = rows.get(path)
             if row is None:
                 continue
             # Not counted yet: the lite values, until a refresh counts them.
@@ -99,15 +101,14 @@ class Catalog:
         reads a whole file the first time; without, only the head and tail of new and changed
         files are read (what the SDK's ``list_sessions`` reads).
         """
-        from ..transcripts.sessions import infer_forks, order_sessions, session_files
+        from ..transcripts.sessions import infer_forks, order_sessions, session_file_paths
 
         cached = self.store.load(self.root)
         metas: list[SessionMeta] = []
         reread: list[str] = []
         to_save: list[tuple[str, CachedRow]] = []
         seen: set[str] = set()
-        for file, project_path in session_files(self.config_dir, project):
-            path = os.path.abspath(file)
+        for path, project_path in session_file_paths(self.config_dir, project):
             seen.add(path)
             try:
                 key = FileKey.of(os.stat(path))

@@ -17,10 +17,10 @@ writes; writers wait for each other up to ``busy_timeout_ms``.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import sqlite3
 import threading
+import zlib
 from collections.abc import Iterable
 from dataclasses import fields
 from pathlib import Path
@@ -58,15 +58,18 @@ CREATE INDEX IF NOT EXISTS session_meta_by_root ON session_meta (root);
 def _reader_digest() -> str:
     """A digest of the transcripts package's source: metadata cached by an older reader (which
     may have extracted a field differently) is dropped when the reader changes."""
-    package = Path(__file__).resolve().parent.parent / "transcripts"
-    digest = hashlib.sha1()
+    package = os.path.join(
+        os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "transcripts"
+    )
+    digest = 0
     try:
-        for source in sorted(package.glob("*.py")):
-            digest.update(source.name.encode())
-            digest.update(source.read_bytes())
+        for name in sorted(os.listdir(package)):
+            if name.endswith(".py"):
+                with open(os.path.join(package, name), "rb") as source:
+                    digest = zlib.crc32(source.read(), zlib.crc32(name.encode(), digest))
     except OSError:
         return "unknown"
-    return digest.hexdigest()[:16]
+    return f"{digest:08x}"
 
 
 def cache_format() -> str:

@@ -17,17 +17,17 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
 import sys
 import unicodedata
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
-from .conversation import build_conversation
 from .model import Entry, SessionMeta
-from .reader import index_transcript, load_entries
-from .text import content_text
+
+# The reader, conversation and text modules (and subprocess, for git) are imported where they
+# are used: listing from the metadata cache needs none of them, and every millisecond of
+# `sessionscope list`'s start-up counts.
 
 __all__ = [
     "SessionLookupError",
@@ -40,6 +40,7 @@ __all__ = [
     "projects_dir",
     "read_session_meta",
     "sanitize_path",
+    "session_file_paths",
     "session_files",
     "validate_session_id",
 ]
@@ -136,6 +137,8 @@ def find_project_dir(config_dir: str | os.PathLike[str], project_path: str) -> P
 
 def _worktree_paths(cwd: str) -> list[str]:
     """The git worktrees of the repository holding ``cwd`` (empty when git says nothing)."""
+    import subprocess
+
     try:
         result = subprocess.run(
             ["git", "worktree", "list", "--porcelain"],
@@ -372,17 +375,18 @@ def _parse_lite(
 # --- public API ------------------------------------------------------------------------------
 
 
-def _session_files_in(project_dir: Path) -> list[Path]:
+def _session_names_in(folder: str | os.PathLike[str]) -> list[str]:
     """``<uuid>.jsonl`` names in one project folder, in directory order (as the SDK)."""
     try:
-        names = os.listdir(project_dir)
+        names = os.listdir(folder)
     except OSError:
         return []
-    return [
-        project_dir / name
-        for name in names
-        if name.endswith(".jsonl") and validate_session_id(name[:-6])
-    ]
+    return [name for name in names if name.endswith(".jsonl") and validate_session_id(name[:-6])]
+
+
+def _session_files_in(project_dir: Path) -> list[Path]:
+    """``<uuid>.jsonl`` files in one project folder, in directory order (as the SDK)."""
+    return [project_dir / name for name in _session_names_in(project_dir)]
 
 
 def _project_dirs(config_dir: str | os.PathLike[str]) -> list[Path]:
@@ -414,6 +418,9 @@ def read_session_meta(
     message (``listed_by_sdk=False``, summary from its first message), or return ``None`` if it
     has none, as the SDK. Without ``count_messages`` such a file is ``None``.
     """
+    from .conversation import build_conversation
+    from .reader import index_transcript
+
     path = Path(path)
     if not path.name.endswith(".jsonl"):
         return None
@@ -450,6 +457,9 @@ def read_session_meta(
 
 def _fallback_summary(path: Path, messages: list[Entry]) -> str:
     """The first prompt-like text among the first visible messages (as the SDK shortens it)."""
+    from .reader import load_entries
+    from .text import content_text
+
     first_text = ""
     for data in load_entries(path, messages[:20]):
         message = data.get("message") if data else None
@@ -517,6 +527,9 @@ def _project_folders(config_dir: str | os.PathLike[str], project: str) -> list[t
 
 
 def _message_uuids(path: str) -> list[str]:
+    from .conversation import build_conversation
+    from .reader import index_transcript
+
     try:
         index = index_transcript(path)
     except OSError:
@@ -572,20 +585,37 @@ def infer_forks(sessions: list[SessionMeta]) -> None:
             meta.forked_from = parent.session_id
 
 
+def session_file_paths(
+    config_dir: str | os.PathLike[str], project: str | None = None
+) -> list[tuple[str, str | None]]:
+    """:func:`session_files` as strings: the metadata cache walks 2,000 files on every list,
+    and building a ``Path`` for each costs more than stat-ing it."""
+    if project:
+        folders = [(str(folder), path) for folder, path in _project_folders(config_dir, project)]
+    else:
+        projects = str(projects_dir(config_dir))
+        try:
+            with os.scandir(projects) as entries:
+                names = [entry.name for entry in entries if entry.is_dir()]
+        except OSError:
+            names = []
+        folders = [(os.path.join(projects, name), "") for name in names]
+    join = os.path.join
+    return [
+        (join(folder, name), project_path or None)
+        for folder, project_path in folders
+        for name in _session_names_in(folder)
+    ]
+
+
 def session_files(
     config_dir: str | os.PathLike[str], project: str | None = None
 ) -> list[tuple[Path, str | None]]:
     """The files :func:`list_sessions` reads, in its order, each with the working directory the
     SDK falls back to for ``cwd`` (``None`` when listing every project). The metadata cache
-    walks the same files."""
-    if project:
-        folders = _project_folders(config_dir, project)
-    else:
-        folders = [(folder, "") for folder in _project_dirs(config_dir)]
+    walks the same files (:func:`session_file_paths`)."""
     return [
-        (path, project_path or None)
-        for folder, project_path in folders
-        for path in _session_files_in(folder)
+        (Path(path), project_path) for path, project_path in session_file_paths(config_dir, project)
     ]
 
 

@@ -1,0 +1,423 @@
+"""Every speed figure of sessionscope against its target, on a generated corpus.
+
+``python benchmarks/run.py`` generates (or reuses) the corpus of ``benchmarks/corpus.py`` —
+2,000 sessions, about 500 MB, one of them about 100 MB — and prints a table: the figure, ours,
+the reference measured in the same run, the target, and whether it is met. Each figure is the
+median of several runs. Whole-command figures run the command in a subprocess; in-process
+figures run in a fresh child process each (``--probe``), so one figure's imports, caches and
+memory never flatter another's.
+
+Options: ``--runs N`` (default 5), ``--only SUBSTRING`` (figures whose key contains it),
+``--markdown`` (the table as Markdown, for the README).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.corpus import CORPUS_ROOT, CorpusInfo, ensure_corpus  # noqa: E402
+
+BENCH_CACHE = CORPUS_ROOT / "cache"
+"""The benchmarks' own metadata cache folder (never the user's)."""
+
+
+# ------------------------------------------------------------------------------------------
+# Probes: small measurements run in a child process, printing one JSON object.
+
+PROBES: dict[str, Callable[..., dict]] = {}
+
+
+def probe(function: Callable[..., dict]) -> Callable[..., dict]:
+    PROBES[function.__name__] = function
+    return function
+
+
+def _timed(function: Callable[[], object], runs: int) -> tuple[list[float], object]:
+    times, result = [], None
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = function()
+        times.append(time.perf_counter() - started)
+    return times, result
+
+
+def _peak_rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+@probe
+def sdk_list(config_dir: str, runs: int) -> dict:
+    from claude_agent_sdk import list_sessions
+
+    os.environ["CLAUDE_CONFIG_DIR"] = config_dir
+    list_sessions()  # the page cache, not the SDK, should be warm for the first timed run
+    times, result = _timed(list_sessions, runs)
+    return {"times": times, "sessions": len(result)}
+
+
+@probe
+def catalog_warm(config_dir: str, runs: int) -> dict:
+    from sessionscope.catalog import Catalog
+    from sessionscope.commands.list import as_json
+
+    def listing() -> list[str]:
+        return [as_json(meta) for meta in Catalog(config_dir).list_sessions()]
+
+    listing()  # make sure the cache is warm
+    times, result = _timed(listing, runs)
+    return {"times": times, "sessions": len(result)}
+
+
+@probe
+def catalog_cold(config_dir: str, runs: int, count_messages: bool) -> dict:
+    from sessionscope.catalog import Catalog, MetaStore
+
+    times = []
+    sessions = 0
+    for _ in range(runs):
+        folder = tempfile.mkdtemp(prefix="sessionscope-cold-")
+        try:
+            started = time.perf_counter()
+            store = MetaStore(Path(folder) / "catalog.sqlite3")
+            result = Catalog(config_dir, store=store).list_sessions(count_messages=count_messages)
+            times.append(time.perf_counter() - started)
+            sessions = len(result)
+            store.close()
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+    return {"times": times, "sessions": sessions}
+
+
+@probe
+def touch_one(config_dir: str, runs: int) -> dict:
+    from sessionscope.catalog import Catalog
+    from sessionscope.transcripts.sessions import session_files
+
+    Catalog(config_dir).refresh()
+    files = [str(path) for path, _ in session_files(config_dir)]
+    times, rereads = [], []
+    for run in range(runs):
+        target = files[(run * 397 + 1234) % len(files)]
+        stat = os.stat(target)
+        os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+        try:
+            started = time.perf_counter()
+            result = Catalog(config_dir).refresh()
+            times.append(time.perf_counter() - started)
+            rereads.append(result.reread == [os.path.abspath(target)])
+        finally:
+            os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    Catalog(config_dir).refresh()  # leave the cache true to the restored mtimes
+    return {"times": times, "only_that_file": all(rereads), "files": len(files)}
+
+
+@probe
+def open_big_pure(path: str, runs: int) -> dict:
+    from sessionscope.transcripts.conversation import build_conversation
+    from sessionscope.transcripts.reader import index_transcript
+
+    def open_it():
+        return build_conversation(index_transcript(path))
+
+    times, conversation = _timed(open_it, runs)
+    return {"times": times, "messages": len(conversation.messages), "rss_mb": _peak_rss_mb()}
+
+
+@probe
+def sdk_messages(config_dir: str, session_id: str, runs: int) -> dict:
+    from claude_agent_sdk import get_session_messages
+
+    os.environ["CLAUDE_CONFIG_DIR"] = config_dir
+    times, messages = _timed(lambda: get_session_messages(session_id), runs)
+    return {"times": times, "messages": len(messages), "rss_mb": _peak_rss_mb()}
+
+
+def _run_probe(name: str, env: dict[str, str] | None = None, **kwargs) -> dict:
+    result = subprocess.run(
+        [sys.executable, __file__, "--probe", name, json.dumps(kwargs)],
+        capture_output=True,
+        text=True,
+        env=env or _env(),
+        cwd=ROOT,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"probe {name} failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+# ------------------------------------------------------------------------------------------
+# Whole commands
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("SESSIONSCOPE_CACHE_DIR", str(BENCH_CACHE))
+    env.update(extra)
+    return env
+
+
+def _sessionscope_command() -> list[str]:
+    script = Path(sys.executable).with_name("sessionscope")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "sessionscope"]
+
+
+def _time_command(argv: list[str], runs: int, env: dict[str, str], before=None) -> list[float]:
+    times = []
+    for _ in range(runs):
+        if before is not None:
+            before()
+        started = time.perf_counter()
+        subprocess.run(
+            argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=True
+        )
+        times.append(time.perf_counter() - started)
+    return times
+
+
+# ------------------------------------------------------------------------------------------
+# The table
+
+
+@dataclass
+class Figure:
+    key: str
+    title: str
+    ours: str
+    reference: str
+    target: str
+    met: bool | None
+    """``None`` for a figure shown for information (no target of its own)."""
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.0f} ms" if seconds < 10 else f"{seconds:.1f} s"
+
+
+def _median(times: list[float]) -> float:
+    return statistics.median(times)
+
+
+def figures_list(info: CorpusInfo, runs: int, only: str) -> list[Figure]:
+    config_dir = info.config_dir
+    out: list[Figure] = []
+    want = lambda key: only in key  # noqa: E731
+
+    sdk = None
+    if any(want(k) for k in ("list-warm-inprocess", "list-cold", "list-lite-cold")):
+        sdk = _run_probe("sdk_list", config_dir=config_dir, runs=runs)
+        sdk_s = _median(sdk["times"])
+
+    if want("list-warm-inprocess"):
+        ours = _run_probe("catalog_warm", config_dir=config_dir, runs=runs)
+        ours_s = _median(ours["times"])
+        out.append(
+            Figure(
+                "list-warm-inprocess",
+                f"list {ours['sessions']} sessions, cache warm, in process",
+                f"{_ms(ours_s)} ({sdk_s / ours_s:.0f}x faster)",
+                f"SDK list_sessions(): {_ms(sdk_s)}",
+                ">= 20x faster than list_sessions()",
+                sdk_s / ours_s >= 20,
+            )
+        )
+
+    if want("list-warm-command"):
+        command = [*_sessionscope_command(), "list", "--json", "--config-dir", config_dir]
+        env = _env()
+        subprocess.run(command, stdout=subprocess.DEVNULL, env=env, check=True)  # warm it
+        ours_s = _median(_time_command(command, runs, env))
+        ref_s = _median(_time_command([sys.executable, "-c", "import orjson, sqlite3"], runs, env))
+        out.append(
+            Figure(
+                "list-warm-command",
+                "`sessionscope list --json`, cache warm, whole command",
+                f"{_ms(ours_s)} ({ours_s / ref_s:.2f}x)",
+                f'`python -c "import orjson, sqlite3"`: {_ms(ref_s)}',
+                '<= 2x `python -c "import orjson, sqlite3"`',
+                ours_s <= 2 * ref_s,
+            )
+        )
+
+    if want("list-lite-cold"):
+        cold_runs = max(3, runs // 2)
+        ours = _run_probe(
+            "catalog_cold", config_dir=config_dir, runs=cold_runs, count_messages=False
+        )
+        ours_s = _median(ours["times"])
+        out.append(
+            Figure(
+                "list-lite-cold",
+                "list 2,000 sessions (the SDK's fields), no cache, in process",
+                f"{_ms(ours_s)}",
+                f"SDK list_sessions(): {_ms(sdk_s)}",
+                "faster than list_sessions()",
+                ours_s < sdk_s,
+            )
+        )
+
+    if want("list-cold-command"):
+        cold_runs = max(3, runs // 2)
+        command = [*_sessionscope_command(), "list", "--json", "--config-dir", config_dir]
+        cold_cache = Path(tempfile.mkdtemp(prefix="sessionscope-cold-"))
+        env = _env(SESSIONSCOPE_CACHE_DIR=str(cold_cache))
+        try:
+            times = _time_command(
+                command,
+                cold_runs,
+                env,
+                before=lambda: shutil.rmtree(cold_cache, ignore_errors=True),
+            )
+        finally:
+            shutil.rmtree(cold_cache, ignore_errors=True)
+        ours_s = _median(times)
+        out.append(
+            Figure(
+                "list-cold-command",
+                "`sessionscope list --json`, no cache (counts every message: reads all 500 MB)",
+                _ms(ours_s),
+                f"SDK list_sessions(): {_ms(sdk_s)}",
+                "faster than list_sessions()",
+                ours_s < sdk_s,
+            )
+        )
+
+    if want("touch-one"):
+        result = _run_probe("touch_one", config_dir=config_dir, runs=runs)
+        out.append(
+            Figure(
+                "touch-one",
+                f"touch 1 file of {result['files']:,}, relist",
+                ("re-reads only that file" if result["only_that_file"] else "re-reads more")
+                + f" ({_ms(_median(result['times']))})",
+                "-",
+                "re-reads only that file",
+                result["only_that_file"],
+            )
+        )
+    return out
+
+
+def figures_open(info: CorpusInfo, runs: int, only: str) -> list[Figure]:
+    out: list[Figure] = []
+    if only and only not in "open-big-pure":
+        return out
+    open_runs = max(3, runs // 2)
+    ours = _run_probe("open_big_pure", path=info.big_session_path, runs=open_runs)
+    sdk = _run_probe(
+        "sdk_messages", config_dir=info.config_dir, session_id=info.big_session_id, runs=open_runs
+    )
+    size_mb = Path(info.big_session_path).stat().st_size / 1e6
+    out.append(
+        Figure(
+            "open-big-pure",
+            f"index + conversation of the {size_mb:.0f} MB session ({ours['messages']:,} messages), "
+            "no UI",
+            f"{_ms(_median(ours['times']))}, {ours['rss_mb']:.0f} MB RSS",
+            f"SDK get_session_messages(): {_ms(_median(sdk['times']))}, {sdk['rss_mb']:.0f} MB RSS",
+            "(information: the work behind the TUI figures)",
+            None,
+        )
+    )
+    return out
+
+
+SECTIONS = [figures_list, figures_open]
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f", {kb / 1024 / 1024:.0f} GB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    return (
+        f"{cpu}, {os.cpu_count()} cores{memory}, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}"
+    )
+
+
+def render(figures: list[Figure], markdown: bool) -> str:
+    rows = [("figure", "ours", "reference (same run)", "target", "met")]
+    for f in figures:
+        met = "info" if f.met is None else ("yes" if f.met else "NO")
+        rows.append((f.title, f.ours, f.reference, f.target, met))
+    if markdown:
+        lines = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * len(rows[0])]
+        lines += [
+            "| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows[1:]
+        ]
+        return "\n".join(lines)
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join(
+        "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="sessionscope's speed figures vs their targets")
+    parser.add_argument("--runs", type=int, default=5, help="runs per figure (median)")
+    parser.add_argument("--only", default="", help="only figures whose key contains this")
+    parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    parser.add_argument("--probe", nargs=2, metavar=("NAME", "JSON"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.probe:
+        name, kwargs = args.probe
+        print(json.dumps(PROBES[name](**json.loads(kwargs))))
+        return 0
+
+    started = time.perf_counter()
+    info = ensure_corpus()
+    BENCH_CACHE.mkdir(parents=True, exist_ok=True)
+    print(
+        f"corpus: {info.sessions:,} sessions, {info.bytes / 1e6:.0f} MB, "
+        + (
+            f"reused ({info.config_dir})"
+            if info.reused
+            else f"generated in {info.generation_seconds:.1f} s"
+        ),
+        file=sys.stderr,
+    )
+    figures: list[Figure] = []
+    for section in SECTIONS:
+        figures.extend(section(info, args.runs, args.only))
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    print(f"{stamp} on {machine()}; median of {args.runs} runs (cold and open figures: fewer)")
+    print(render(figures, args.markdown))
+    missed = [f.key for f in figures if f.met is False]
+    print(
+        f"\n{len(figures)} figures, {len(missed)} target(s) not met"
+        + (f": {', '.join(missed)}" if missed else "")
+        + f"; {time.perf_counter() - started:.0f} s in all",
+    )
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
