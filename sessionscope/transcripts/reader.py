@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import gc
 import json
-import mmap
 import os
 import threading
 from collections.abc import Iterable, Iterator
@@ -38,8 +37,8 @@ __all__ = [
 ]
 
 _EXTRA_DATA = "Extra data"
-_MMAP_FROM = 1 << 20
-"""Files (or appended parts) smaller than this are read with one ``pread`` rather than mapped."""
+_CHUNK = 8 << 20
+"""Bytes read at a time (whole lines: a longer line is read whole)."""
 
 
 def _str_or_none(value: object) -> str | None:
@@ -283,40 +282,66 @@ def index_transcript(
             index.size = size
             index.line_count = line_no
             return index
-        if size - start < _MMAP_FROM:
-            buffer: bytes | mmap.mmap = os.pread(fd, size - start, start)
-            shift = start
-        else:
-            buffer = mmap.mmap(fd, size, access=mmap.ACCESS_READ)
-            shift = 0
-        try:
-            with gc_paused():
-                _index_buffer(index, buffer, start - shift, size - shift, shift, entries, line_no)
-        finally:
-            if isinstance(buffer, mmap.mmap):
-                buffer.close()
+        position = start
+        ends_open = False
+        with gc_paused():
+            while position < size:
+                buffer, usable, at_end = _read_whole_lines(fd, position, size)
+                line_no, consumed, ends_open, torn = _index_buffer(
+                    buffer, usable, position, entries, line_no
+                )
+                position += consumed
+                if torn is not None:
+                    index.torn_tail = torn
+                    break
+                if at_end:
+                    break
+        index.entries = entries
+        index.size = position
+        index.line_count = line_no
+        index.ends_open = ends_open
         return index
     finally:
         os.close(fd)
 
 
+def _read_whole_lines(fd: int, position: int, size: int) -> tuple[bytes, int, bool]:
+    """Bytes from ``position``: ``(buffer, usable, at_end)``, ``buffer[:usable]`` whole lines.
+
+    Reads ``_CHUNK`` bytes, cut after the last newline; a line longer than that is read whole.
+    ``at_end``: the buffer reaches the end of the file (as it was, or as it is if it shrank:
+    plain reads, never a mapping, so a file cut short under us cannot crash the process).
+    """
+    buffer = os.pread(fd, min(_CHUNK, size - position), position)
+    while True:
+        if position + len(buffer) >= size:
+            return buffer, len(buffer), True
+        cut = buffer.rfind(b"\n")
+        if cut >= 0:
+            return buffer, cut + 1, False
+        wanted = min(len(buffer) or _CHUNK, size - position - len(buffer))
+        more = os.pread(fd, wanted, position + len(buffer))
+        buffer += more
+        if len(more) < wanted:
+            return buffer, len(buffer), True
+
+
 def _index_buffer(
-    index: TranscriptIndex,
-    buffer,
-    begin: int,
-    end: int,
-    shift: int,
-    entries: list[Entry],
-    line_no: int,
-) -> None:
+    buffer: bytes, end: int, shift: int, entries: list[Entry], line_no: int
+) -> tuple[int, int, bool, bytes | None]:
+    """Index the lines of ``buffer[:end]`` (file offset ``shift``) into ``entries``.
+
+    Returns ``(line_no, consumed, ends_open, torn_tail)``: ``consumed`` bytes are indexed (all
+    but a torn last line), ``ends_open`` if the last line indexed had no newline.
+    """
     loads = orjson.loads
     decode_error = orjson.JSONDecodeError
     find = buffer.find
     append = entries.append
     count = len(entries)
-    indexed_to = begin
+    consumed = 0
     ends_open = False
-    position = begin
+    position = 0
     while position < end:
         newline = find(b"\n", position, end)
         terminated = newline >= 0
@@ -354,19 +379,14 @@ def _index_buffer(
             append(entry)
             count += 1
         if torn:
-            index.torn_tail = bytes(buffer[position:line_end])
             # Entries already taken from this unfinished line wait for the rest of it.
             while entries and entries[-1].offset >= position + shift:
                 entries.pop()
-            line_no -= 1
-            break
-        indexed_to = newline + 1 if terminated else line_end
+            return line_no - 1, consumed, ends_open, buffer[position:line_end]
+        consumed = newline + 1 if terminated else line_end
         ends_open = not terminated
         position = line_end + 1
-    index.entries = entries
-    index.size = indexed_to + shift
-    index.line_count = line_no
-    index.ends_open = ends_open
+    return line_no, consumed, ends_open, None
 
 
 def read_raw(path: str | os.PathLike[str], entry: Entry) -> bytes:

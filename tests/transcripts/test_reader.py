@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -148,3 +149,48 @@ def test_empty_file_and_directory(write_transcript, tmp_path):
     assert index_transcript(path).entries == []
     with pytest.raises(OSError):
         index_transcript(tmp_path)
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 64, 1000])
+def test_small_read_chunks_give_the_same_index(write_transcript, monkeypatch, chunk):
+    from sessionscope.transcripts import reader
+
+    lines = [
+        user("u1", None, "x" * 300),
+        b"",
+        b"garbage line",
+        assistant("a1", "u1"),
+        dumps(user("u2", "a1")) + b"\r" + dumps(assistant("a2", "u2")),
+        user("u3", "a2", "y" * 5000),
+    ]
+    path = write_transcript(lines, end=b'\n{"type":"user","uuid":"to')
+    whole = index_transcript(path)
+    monkeypatch.setattr(reader, "_CHUNK", chunk)
+    chunked = index_transcript(path)
+    assert chunked.entries == whole.entries
+    assert (chunked.size, chunked.torn_tail, chunked.line_count) == (
+        whole.size,
+        whole.torn_tail,
+        whole.line_count,
+    )
+    assert [e.uuid for e in whole.entries] == ["u1", None, "a1", "u2", "a2", "u3"]
+    assert whole.torn_tail == b'{"type":"user","uuid":"to'
+
+
+def test_file_that_shrinks_while_read_does_not_crash(write_transcript, monkeypatch):
+    from sessionscope.transcripts import reader
+
+    path = write_transcript([user(f"u{n}", None, "z" * 100) for n in range(50)])
+    real_pread = os.pread
+    calls = []
+
+    def pread_then_truncate(fd, length, offset):
+        calls.append(offset)
+        if len(calls) == 2:
+            os.truncate(path, 1000)  # someone rewrote the file under us
+        return real_pread(fd, length, offset)
+
+    monkeypatch.setattr(reader, "_CHUNK", 500)
+    monkeypatch.setattr(reader.os, "pread", pread_then_truncate)
+    index = index_transcript(path)
+    assert index.size <= 1000 and len(index.entries) >= 1
