@@ -45,7 +45,9 @@ class SubagentTranscript:
     parent_agent_id: str | None = None
     """The subagent that started this one, for nested subagents."""
     description: str | None = None
-    """What the sidecar says the subagent was for, when it says."""
+    """What the sidecar says the subagent was for (the Agent call's ``description``)."""
+    agent_type: str | None = None
+    """The sidecar's ``agentType`` (``general-purpose``, ``Explore``...)."""
 
 
 def subagents_dir(session_path: str | os.PathLike[str]) -> Path:
@@ -126,6 +128,7 @@ def list_subagents(
                 parent_tool_use_id=_str(meta.get("toolUseId")),
                 parent_agent_id=_str(meta.get("parentAgentId")),
                 description=_str(meta.get("description")),
+                agent_type=_str(meta.get("agentType")),
             )
         )
     known = {sub.agent_id for sub in found}

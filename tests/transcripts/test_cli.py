@@ -203,3 +203,13 @@ def test_end_to_end_through_python_m(write_transcript, isolated_user_dirs):
     assert bad.returncode == 1 and bad.stdout == b""
     assert bad.stderr.decode().startswith("sessionscope: not a session id")
     assert b"Traceback" not in bad.stderr
+
+
+def test_show_all_shortens_a_huge_bad_line(write_transcript, capsys):
+    huge = b"\x1b[2J" + b"q" * 1_000_000
+    write_transcript([user("u1", None), huge])
+    status, out, _ = run(capsys, "show", SESSION_ID, "--all")
+    assert status == 0
+    bad = out.split("BAD LINE", 1)[1]
+    assert "… (1000004 bytes)" in bad and len(bad) < 1000
+    assert "\x1b" not in out and "␛[2J" in bad

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from sessionscope import cli
+from sessionscope.transcripts.reader import index_transcript
 from sessionscope.transcripts.sessions import list_session_files, list_sessions
-from sessionscope.transcripts.subagents import list_subagents
+from sessionscope.transcripts.subagents import list_subagents, subagent_messages
 
 from .sdkparity import SDK_FIELDS, compare_listing, compare_messages, compare_subagents
 
@@ -99,7 +100,19 @@ def test_cli_transcripts_forks_subagents_and_project_filter(cli_transcripts, mon
     assert metas[main].forked_from is None
     assert metas[cli_transcripts.sessions["offline_fork"]].forked_from == main
     assert metas[cli_transcripts.sessions["resumed_fork"]].forked_from == main
-    assert [sub.layout for sub in list_subagents(cli_transcripts.path("main"))] == ["subagents"]
+    (subagent,) = list_subagents(cli_transcripts.path("main"))
+    assert (subagent.layout, subagent.description, subagent.agent_type) == (
+        "subagents",
+        "Count cart lines",
+        "general-purpose",
+    )
+    main_calls = {
+        call
+        for entry in index_transcript(cli_transcripts.path("main")).entries
+        for call in entry.tool_use_ids
+    }
+    assert subagent.parent_tool_use_id in main_calls
+    assert len(subagent_messages(subagent)) >= 3
     for name, project in cli_transcripts.projects.items():
         ours = list_sessions(cli_transcripts.config_dir, str(project))
         sdk = sdk_list_sessions(directory=str(project))
