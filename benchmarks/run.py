@@ -150,7 +150,16 @@ def sdk_messages(config_dir: str, session_id: str, runs: int) -> dict:
     return {"times": times, "messages": len(messages), "rss_mb": _peak_rss_mb()}
 
 
+@probe
+def tui(function: str, **kwargs) -> dict:
+    from benchmarks import tui as tui_probes
+
+    return getattr(tui_probes, function)(**kwargs)
+
+
 def _run_probe(name: str, env: dict[str, str] | None = None, **kwargs) -> dict:
+    if "spawned_at" in kwargs:
+        kwargs["spawned_at"] = time.time()
     result = subprocess.run(
         [sys.executable, __file__, "--probe", name, json.dumps(kwargs)],
         capture_output=True,
@@ -339,7 +348,136 @@ def figures_open(info: CorpusInfo, runs: int, only: str) -> list[Figure]:
     return out
 
 
-SECTIONS = [figures_list, figures_open]
+def figures_tui(info: CorpusInfo, runs: int, only: str) -> list[Figure]:
+    out: list[Figure] = []
+    want = lambda key: only in key  # noqa: E731
+    config_dir = info.config_dir
+    if want("tui-launch"):
+        bare = [
+            _run_probe("tui", function="bare_first_paint", spawned_at=0)["painted"]
+            for _ in range(runs)
+        ]
+        ours = []
+        for _ in range(runs):
+            result = _run_probe(
+                "tui", function="launch_to_list", config_dir=config_dir, spawned_at=0
+            )
+            ours.append(result["painted"])
+        bare_s, ours_s = _median(bare), _median(ours)
+        out.append(
+            Figure(
+                "tui-launch",
+                f"launch to the session list painted ({result['rows']:,} rows, cache warm)",
+                f"{_ms(ours_s)} ({ours_s / bare_s:.2f}x)",
+                f"bare Textual app, one line: {_ms(bare_s)}",
+                "<= 1.5x the bare app's first paint",
+                ours_s <= 1.5 * bare_s,
+            )
+        )
+    if any(want(k) for k in ("tui-big", "tui-newest", "tui-gG", "tui-j", "tui-rss")):
+        big_runs = max(3, runs // 2)
+        results = [
+            _run_probe(
+                "tui",
+                function="big_session",
+                config_dir=config_dir,
+                session_id=info.big_session_id,
+                moves=40,
+            )
+            for _ in range(big_runs)
+        ]
+        med = lambda key: _median([r[key] for r in results])  # noqa: E731
+        sdk = _run_probe(
+            "sdk_messages", config_dir=config_dir, session_id=info.big_session_id, runs=1
+        )
+        size_mb = Path(info.big_session_path).stat().st_size / 1e6
+        sdk_s = _median(sdk["times"])
+        out.append(
+            Figure(
+                "tui-newest",
+                f"select the {size_mb:.0f} MB session to its newest messages on screen",
+                _ms(med("newest")),
+                f"SDK get_session_messages() alone: {_ms(sdk_s)}, {sdk['rss_mb']:.0f} MB",
+                "<= 300 ms",
+                med("newest") <= 0.3,
+            )
+        )
+        reachable = all(r["g_first"] and r["G_last"] for r in results)
+        out.append(
+            Figure(
+                "tui-gG",
+                "then `g` to its first message and `G` back, from the selection",
+                f"{_ms(med('gG_done'))} ({results[0]['blocks']:,} blocks"
+                + (", every one reachable)" if reachable else ", NOT all reachable)"),
+                "-",
+                "<= 1.0 s after selection, every message reachable",
+                reachable and med("gG_done") <= 1.0,
+            )
+        )
+        out.append(
+            Figure(
+                "tui-j",
+                "one cursor move (`j`) in that session, median",
+                f"{_ms(med('j_median'))} (max {_ms(max(r['j_max'] for r in results))})",
+                "-",
+                "<= 16 ms",
+                med("j_median") <= 0.016,
+            )
+        )
+        worst_gG = max(med("g_indexed"), med("G_indexed"))
+        out.append(
+            Figure(
+                "tui-gG-indexed",
+                "`g` / `G` once indexed",
+                f"{_ms(med('g_indexed'))} / {_ms(med('G_indexed'))}",
+                "-",
+                "<= 50 ms",
+                worst_gG <= 0.05,
+            )
+        )
+        out.append(
+            Figure(
+                "tui-rss",
+                "peak memory with the 100 MB session open",
+                f"{med('rss_mb'):.0f} MB RSS",
+                f"SDK get_session_messages(): {sdk['rss_mb']:.0f} MB",
+                "<= 250 MB RSS",
+                med("rss_mb") <= 250,
+            )
+        )
+    if want("tui-fork"):
+        fork_runs = max(3, runs // 2)
+        ours = [
+            _run_probe(
+                "tui",
+                function="fork_near_end",
+                big_path=info.big_session_path,
+                session_id=info.big_session_id,
+            )["fork"]
+            for _ in range(fork_runs)
+        ]
+        sdk = _run_probe(
+            "tui",
+            function="sdk_fork",
+            big_path=info.big_session_path,
+            session_id=info.big_session_id,
+            runs=fork_runs,
+        )
+        ours_s, sdk_s = _median(ours), _median(sdk["times"])
+        out.append(
+            Figure(
+                "tui-fork",
+                "fork the 100 MB session near its end (`f` to the fork listed)",
+                f"{_ms(ours_s)} ({ours_s / sdk_s:.2f}x)",
+                f"SDK fork_session() alone: {_ms(sdk_s)}",
+                "<= 1.5x fork_session()",
+                ours_s <= 1.5 * sdk_s,
+            )
+        )
+    return out
+
+
+SECTIONS = [figures_list, figures_open, figures_tui]
 
 
 def machine() -> str:

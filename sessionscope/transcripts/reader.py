@@ -240,6 +240,15 @@ def _new_index(path: str, size: int, mtime: float) -> TranscriptIndex:
     return TranscriptIndex(path=path, size=size, mtime=mtime)
 
 
+def _count_newlines(fd: int, end: int, chunk: int = 1 << 22) -> int:
+    """Newlines in the file's first ``end`` bytes, read a few MB at a time (indexing the tail
+    of a 100 MB file must not hold its head in memory)."""
+    count = 0
+    for offset in range(0, end, chunk):
+        count += os.pread(fd, min(chunk, end - offset), offset).count(b"\n")
+    return count
+
+
 def index_transcript(
     path: str | os.PathLike[str], start: int = 0, base: TranscriptIndex | None = None
 ) -> TranscriptIndex:
@@ -276,7 +285,7 @@ def index_transcript(
         index = _new_index(path_str, size, stat.st_mtime)
         if base is None and start > 0:
             start = min(start, size)
-            line_no = os.pread(fd, start, 0).count(b"\n")
+            line_no = _count_newlines(fd, start)
         if start >= size:
             index.entries = entries
             index.size = size

@@ -7,6 +7,7 @@ workers, which post past-tense messages (``SessionsLoaded``, ``TranscriptLoaded`
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
@@ -25,9 +26,8 @@ from textual.worker import get_current_worker
 from sessionscope.transcripts.model import Conversation, SessionMeta, TranscriptIndex
 from sessionscope.transcripts.text import inert
 from sessionscope.tui.commands import ActionsProvider
-from sessionscope.tui.context import AppContext, Catalog, FileCatalog, system_clock
+from sessionscope.tui.context import AppContext, Catalog, system_clock
 from sessionscope.tui.keys import binding_nodes
-from sessionscope.tui.screens.help import HelpScreen, help_markdown
 from sessionscope.tui.sessions_model import session_title
 from sessionscope.tui.sources import ConversationSource, RawSource
 from sessionscope.tui.widgets.message_view import MessageView
@@ -43,6 +43,28 @@ class OpenTranscript:
     index: TranscriptIndex
     conversation: Conversation
     source: ConversationSource
+    partial: bool = False
+    """Only the end of a big file is indexed yet (its newest messages); the whole follows."""
+
+
+TAIL_FIRST_BYTES = 8 << 20
+"""Files larger than this show their newest messages (the last ``TAIL_BYTES``) first."""
+TAIL_BYTES = 2 << 20
+
+
+def _line_start_at_or_after(path: Path, offset: int) -> int:
+    """The first line start at or after ``offset``."""
+    if offset <= 0:
+        return 0
+    with open(path, "rb") as handle:
+        handle.seek(offset - 1)
+        while True:
+            chunk = handle.read(1 << 16)
+            if not chunk:
+                return handle.tell()
+            newline = chunk.find(b"\n")
+            if newline >= 0:
+                return handle.tell() - len(chunk) + newline + 1
 
 
 class FilterInput(Input):
@@ -161,6 +183,9 @@ class SessionscopeApp(App[None]):
         self.leaf_choice: dict[str, str] = {}
         """Session id → the rewind leaf being shown (absent: the SDK's leaf)."""
         self.forking = False
+        self._list_painted = threading.Event()
+        """Set once a session list is on screen: background reading waits for it, so the first
+        paint does not share the interpreter with it."""
         if context.keymap:
             self.set_keymap(context.keymap)
 
@@ -195,12 +220,33 @@ class SessionscopeApp(App[None]):
 
     @work(thread=True, exclusive=True, group="sessions")
     def load_sessions(self) -> None:
+        """The cached list at once, then the true one: quick (heads and tails of changed files)
+        if nothing was cached, then with every message counted. A list is posted only when it
+        differs from the one on screen."""
+        catalog = self.context.catalog
+        worker = get_current_worker()
+        shown: list[SessionMeta] | None = None
         try:
-            sessions = self.context.catalog.list_sessions()
+            cached = catalog.cached_sessions()
+            if cached:
+                self.post_message(self.SessionsLoaded(cached))
+                shown = cached
+            else:
+                quick = catalog.list_sessions(count_messages=False)
+                if worker.is_cancelled:
+                    return
+                if quick:
+                    self.post_message(self.SessionsLoaded(quick))
+                    shown = quick
+            if shown is not None:
+                self._list_painted.wait(timeout=5)
+            counted = catalog.list_sessions()
+            if worker.is_cancelled:
+                return
+            if counted != shown:
+                self.post_message(self.SessionsLoaded(counted))
         except Exception as error:  # the list must come up even if one source fails
-            self.post_message(self.SessionsLoaded([], f"cannot list sessions: {error}"))
-            return
-        self.post_message(self.SessionsLoaded(sessions))
+            self.post_message(self.SessionsLoaded(shown or [], f"cannot list sessions: {error}"))
 
     @work(thread=True, exclusive=True, group="transcript")
     def load_transcript(self, meta: SessionMeta, select_uuid: str | None, leaf: str | None) -> None:
@@ -210,6 +256,21 @@ class SessionscopeApp(App[None]):
         worker = get_current_worker()
         path = Path(meta.path)
         try:
+            if leaf is None and select_uuid is None and path.stat().st_size > TAIL_FIRST_BYTES:
+                # A big file: index its last few MB and show the newest messages now; the
+                # whole file is indexed next (the cursor stays where the user put it).
+                start = _line_start_at_or_after(path, path.stat().st_size - TAIL_BYTES)
+                tail = index_transcript(path, start=start)
+                tail_conversation = build_conversation(tail)
+                if tail_conversation.messages and not worker.is_cancelled:
+                    source = ConversationSource(path, tail, tail_conversation, with_history=False)
+                    opened = OpenTranscript(
+                        meta, path, tail, tail_conversation, source, partial=True
+                    )
+                    self.post_message(self.TranscriptLoaded(opened, None))
+                del tail, tail_conversation
+            if worker.is_cancelled:
+                return
             index = index_transcript(path)
             conversation = (
                 build_conversation(index, leaf_uuid=leaf) if leaf else build_conversation(index)
@@ -245,6 +306,7 @@ class SessionscopeApp(App[None]):
             else:
                 self.notify(f"No session {inert(self.initial_session)} here", severity="error")
         self.initial_session = None
+        self.call_after_refresh(self._list_painted.set)
 
     @on(SessionList.Highlighted)
     def _session_highlighted(self, event: SessionList.Highlighted) -> None:
@@ -259,7 +321,10 @@ class SessionscopeApp(App[None]):
             select_uuid, self.initial_message = self.initial_message, None
         self.message_view.placeholder = "Reading…"
         self._show_info(meta)
-        self.load_transcript(meta, select_uuid, self.leaf_choice.get(meta.session_id))
+        # After the next paint: the highlight moves on screen before the reading starts.
+        self.call_after_refresh(
+            self.load_transcript, meta, select_uuid, self.leaf_choice.get(meta.session_id)
+        )
 
     def on_sessionscope_app_transcript_loaded(self, event: TranscriptLoaded) -> None:
         current = self.session_list.current
@@ -302,7 +367,12 @@ class SessionscopeApp(App[None]):
         opened = (
             self.opened if self.opened and self.opened.meta.session_id == meta.session_id else None
         )
-        if opened is not None:
+        if opened is not None and opened.partial:
+            info.append(
+                f" · the newest {len(opened.source.messages)} messages · reading the rest…",
+                style="dim",
+            )
+        elif opened is not None:
             info.append(f" · {len(opened.source.messages)} messages", style="dim")
             leaves = opened.conversation.other_leaves
             if leaves:
@@ -348,6 +418,10 @@ class SessionscopeApp(App[None]):
             self.message_view.focus()
 
     def action_help(self) -> None:
+        # Imported here: the help screen's Markdown widget (markdown-it, pygments) would cost
+        # start-up a tenth of a second.
+        from sessionscope.tui.screens.help import HelpScreen, help_markdown
+
         if isinstance(self.screen, HelpScreen):
             return
         self.push_screen(HelpScreen(help_markdown(self, binding_nodes(self))))
@@ -540,9 +614,13 @@ def make_app(
 ) -> SessionscopeApp:
     """The app, given what it depends on (tests pass a temp folder, a fixed clock and a zone)."""
     config_dir = Path(config_dir)
+    if catalog is None:
+        from sessionscope.catalog import Catalog as CachedCatalog
+
+        catalog = CachedCatalog(config_dir)
     context = AppContext(
         config_dir=config_dir,
-        catalog=catalog or FileCatalog(config_dir),
+        catalog=catalog,
         clock=clock or system_clock,
         tz=tz,
         keymap=dict(keymap or {}),

@@ -17,10 +17,14 @@ from sessionscope.transcripts.model import SessionMeta
 
 
 class Catalog(Protocol):
-    """Where the session list comes from."""
+    """Where the session list comes from (``sessionscope.catalog.Catalog``: the SQLite cache)."""
 
-    def list_sessions(self) -> list[SessionMeta]:
-        """Every session, newest first, from light summaries (never whole transcripts)."""
+    def cached_sessions(self) -> list[SessionMeta]:
+        """What is known at once, without reading transcripts (may be stale or empty)."""
+
+    def list_sessions(self, *, count_messages: bool = True) -> list[SessionMeta]:
+        """Every session now, newest first; without ``count_messages`` only each file's head
+        and tail are read (no message counts)."""
 
     def session_meta(self, path: Path) -> SessionMeta | None:
         """One session's metadata, read now (after a fork, a rename...)."""
@@ -32,10 +36,13 @@ class FileCatalog:
     def __init__(self, config_dir: Path) -> None:
         self.config_dir = Path(config_dir)
 
-    def list_sessions(self) -> list[SessionMeta]:
+    def cached_sessions(self) -> list[SessionMeta]:
+        return []
+
+    def list_sessions(self, *, count_messages: bool = True) -> list[SessionMeta]:
         from sessionscope.transcripts.sessions import list_sessions
 
-        return list_sessions(self.config_dir)
+        return list_sessions(self.config_dir, count_messages=count_messages)
 
     def session_meta(self, path: Path) -> SessionMeta | None:
         from sessionscope.transcripts.sessions import read_session_meta

@@ -15,7 +15,6 @@ from typing import Any
 
 import orjson
 from rich.console import Console, ConsoleOptions, RenderableType
-from rich.markdown import Markdown
 from rich.padding import Padding
 from rich.segment import Segment
 from rich.style import Style
@@ -198,6 +197,10 @@ class BlockRenderer:
         return pieces, bool(hidden) and not expanded
 
     def _markdown(self, text: str, limit: int | None, expanded: bool):
+        # Imported on first use: rich.markdown brings markdown-it and pygments, which would
+        # delay the first paint of the session list by a tenth of a second.
+        from rich.markdown import Markdown
+
         shown, hidden = self._cut(inert(text), None if expanded else limit)
         pieces: list[RenderableType] = [Markdown(shown, hyperlinks=False, code_theme="ansi_dark")]
         if hidden:

@@ -142,6 +142,9 @@ class MessageView(ScrollView, can_focus=True):
         self._renderer: BlockRenderer | None = None
         self._measured_width = 0
         self._measuring = False
+        self._styles: dict[str, Style] = {}
+        """Rich styles for ``render_line``, looked up once per style change (a lookup costs
+        more than drawing the line)."""
 
     # -- public --------------------------------------------------------------------------------
 
@@ -188,7 +191,26 @@ class MessageView(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._renderer = None
+        self._styles.clear()
         self._cache.clear()
+
+    def _on_focus(self, event: events.Focus) -> None:
+        self._styles.clear()  # the cursor's colours depend on :focus
+        super()._on_focus(event)
+
+    def _on_blur(self, event: events.Blur) -> None:
+        self._styles.clear()
+        super()._on_blur(event)
+
+    def _style(self, name: str) -> Style:
+        style = self._styles.get(name)
+        if style is None:
+            if name == "base":
+                style = self.rich_style
+            else:
+                style = self.get_component_rich_style(f"message-view--{name}")
+            self._styles[name] = style
+        return style
 
     def _palette(self) -> Palette:
         def style(name: str) -> Style:
@@ -291,13 +313,10 @@ class MessageView(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self._style("base")
         if self.source is None or not len(self._map):
             if y == 1 and self.placeholder:
-                text = Segment(
-                    "  " + self.placeholder,
-                    self.get_component_rich_style("message-view--placeholder"),
-                )
+                text = Segment("  " + self.placeholder, self._style("placeholder"))
                 return Strip([text]).crop_extend(0, width, base).apply_style(base)
             return Strip.blank(width, base)
         line = round(self.scroll_y) + y
@@ -311,21 +330,23 @@ class MessageView(ScrollView, can_focus=True):
         strip = rendered.strips[within] if within < len(rendered.strips) else Strip.blank(0)
         selected = index == self.cursor
         if selected:
-            bar = self.get_component_rich_style("message-view--cursor")
-            gutter = Strip([Segment("▌ ", bar)])
+            gutter = Strip([Segment("▌ ", self._style("cursor"))])
         else:
             gutter = Strip([Segment(" " * GUTTER)])
         strip = Strip.join([gutter, strip]).crop_extend(0, width, None)
         if selected and within == 0:
-            strip = strip.apply_style(self.get_component_rich_style("message-view--cursor-header"))
+            strip = strip.apply_style(self._style("cursor-header"))
         return strip.apply_style(base)
 
     # -- cursor --------------------------------------------------------------------------------
 
-    def _scroll_to_block(self, index: int, *, top: bool = False, bottom: bool = False) -> None:
-        """Scroll so block ``index`` is on screen, measuring it first."""
+    def _scroll_to_block(
+        self, index: int, *, top: bool = False, bottom: bool = False, full: bool = True
+    ) -> bool:
+        """Scroll so block ``index`` is on screen, measuring it first. With ``full=False`` the
+        caller repaints what changed itself when nothing moved (a cursor step)."""
         if not 0 <= index < len(self._map):
-            return
+            return False
         height = max(1, self.scrollable_content_region.height)
         changed = self._measure(index)
         if bottom:
@@ -350,8 +371,12 @@ class MessageView(ScrollView, can_focus=True):
             target = current
         if target != current:
             self.scroll_to(y=target, animate=False)
+        total = self._map.total
         self._measure_view()
-        self.refresh()
+        if full or changed or target != current or total != self._map.total:
+            self.refresh()
+            return True
+        return False
 
     def validate_cursor(self, value: int) -> int:
         count = self.block_count
@@ -363,8 +388,15 @@ class MessageView(ScrollView, can_focus=True):
         if new < 0:
             return
         last = new == self.block_count - 1 and new != 0
-        self._scroll_to_block(new, bottom=last and old != new - 1)
+        if not self._scroll_to_block(new, bottom=last and old != new - 1, full=False):
+            # Nothing moved: repaint only the two blocks whose cursor bar changed.
+            self._refresh_block(old)
+            self._refresh_block(new)
         self.post_message(self.CursorMoved(self, new, self.current_entry))
+
+    def _refresh_block(self, index: int) -> None:
+        if 0 <= index < len(self._map):
+            self.refresh_lines(self._map.start(index), self._map.height(index))
 
     def action_cursor_down(self) -> None:
         if self.cursor < self.block_count - 1:

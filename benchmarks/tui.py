@@ -1,0 +1,243 @@
+"""The TUI's figures, each measured in a child process that drives the app headless.
+
+``benchmarks/run.py`` calls these through its ``--probe`` mechanism; each returns a dict of
+measurements (seconds unless said otherwise). Times are taken around the app's own messages:
+an ``after_refresh`` callback fires once the screen holding the change has been composed, which
+is what "on screen" means here (the headless driver draws into nothing, the same for the
+reference app).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import resource
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+SIZE = (120, 40)
+"""Terminal size for every run."""
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def bare_first_paint(spawned_at: float) -> dict:
+    """The reference: a bare Textual app showing one line, from process start to first paint."""
+    from textual.app import App, ComposeResult
+    from textual.widgets import Static
+
+    marks: dict[str, float] = {}
+
+    class Bare(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Static("sessionscope")
+
+        def on_mount(self) -> None:
+            self.call_after_refresh(self._painted)
+
+        def _painted(self) -> None:
+            marks["painted"] = time.time()
+            self.exit()
+
+    Bare().run(headless=True, size=SIZE)
+    return {"painted": marks["painted"] - spawned_at}
+
+
+def _timed_app_class():
+    from sessionscope.tui.app import SessionscopeApp
+
+    class Timed(SessionscopeApp):
+        """The real app, noting when each list and transcript reaches the screen."""
+
+        marks: dict[str, float]
+
+        def on_sessionscope_app_sessions_loaded(self, event) -> None:
+            # Runs before the app's own handler (Textual calls handlers down the MRO).
+            if "list" not in self.marks and event.sessions:
+                self.call_after_refresh(self._listed)
+
+        def _listed(self) -> None:
+            self.marks.setdefault("list", time.time())
+            self.marks["rows"] = len(self.session_list.rows)
+            if getattr(self, "exit_when_listed", False):
+                self.exit()
+
+        def on_sessionscope_app_transcript_loaded(self, event) -> None:
+            key = f"transcript:{event.opened.meta.session_id}"
+            self.call_after_refresh(lambda: self.marks.setdefault(key, time.time()))
+
+    return Timed
+
+
+def _make(config_dir: str, **kwargs):
+    from sessionscope.tui.app import make_app
+
+    app = make_app(Path(config_dir), **kwargs)
+    app.__class__ = _timed_app_class()  # same app, with the timing hooks above
+    app.marks = {}
+    return app
+
+
+def launch_to_list(config_dir: str, spawned_at: float) -> dict:
+    """From process start to the session list painted (the cache is warm); run the way the
+    reference app is run."""
+    app = _make(config_dir)
+    app.exit_when_listed = True
+    app.run(headless=True, size=SIZE)
+    return {"painted": app.marks["list"] - spawned_at, "rows": app.marks["rows"]}
+
+
+async def _until(pilot, condition, timeout: float = 120.0) -> None:
+    deadline = time.perf_counter() + timeout
+    while not condition():
+        if time.perf_counter() > deadline:
+            raise TimeoutError("the app did not get there")
+        await pilot.pause(0.002)
+
+
+def big_session(config_dir: str, session_id: str, moves: int) -> dict:
+    """Select the big session; time its newest messages, g, G and j; peak memory."""
+    app = _make(config_dir)
+    out: dict[str, float | list[float]] = {}
+
+    async def run() -> None:
+        async with app.run_test(headless=True, size=SIZE) as pilot:
+            await _until(pilot, lambda: "list" in app.marks)
+            # Let the list settle (counts, the first session's transcript) before selecting.
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            view = app.message_view
+            key = f"transcript:{session_id}"
+            started = time.time()
+            assert app.session_list.select_session(session_id)
+            await _until(pilot, lambda: key in app.marks)
+            out["newest"] = app.marks[key] - started
+            out["blocks_first_shown"] = view.block_count
+            view.focus()
+            # Every message reachable: wait until the whole file is indexed (if the app shows
+            # the newest messages before that) and time it from the selection.
+            await _until(pilot, lambda: _fully_loaded(app, session_id))
+            out["all_reachable"] = time.time() - started
+            await pilot.press("g")
+            await pilot.pause()
+            out["g_done"] = time.time() - started
+            out["g_first"] = view.cursor == 0
+            await pilot.press("G")
+            await pilot.pause()
+            out["gG_done"] = time.time() - started
+            out["G_last"] = view.cursor == view.block_count - 1
+            # Once indexed: g and G each on their own, then j through the last messages.
+            g_times: list[float] = []
+            G_times: list[float] = []
+            j_times: list[float] = []
+            _instrument(view, "first", g_times)
+            _instrument(view, "last", G_times)
+            _instrument(view, "cursor_down", j_times)
+            for _ in range(3):
+                await pilot.press("g")
+                await pilot.pause()
+                await pilot.press("G")
+                await pilot.pause()
+            out["g_indexed"] = statistics.median(g_times)
+            out["G_indexed"] = statistics.median(G_times)
+            for _ in range(moves):
+                await pilot.press("k")
+            await pilot.pause()
+            for _ in range(moves):
+                await pilot.press("j")
+                await pilot.pause()
+            out["j_median"] = statistics.median(j_times)
+            out["j_max"] = max(j_times)
+            out["blocks"] = view.block_count
+
+    asyncio.run(run())
+    out["rss_mb"] = _peak_rss_mb()
+    return out
+
+
+def _instrument(view, action: str, times: list[float]) -> None:
+    """Time ``action`` from the moment it runs to the moment its result is on screen (the
+    key's own dispatch is not counted; the pilot's waits are not either)."""
+    original = getattr(view, f"action_{action}")
+
+    def timed() -> None:
+        started = time.perf_counter()
+        original()
+        view.app.call_after_refresh(lambda: times.append(time.perf_counter() - started))
+
+    setattr(view, f"action_{action}", timed)
+
+
+def _fully_loaded(app, session_id: str) -> bool:
+    opened = app.opened
+    if opened is None or opened.meta.session_id != session_id:
+        return False
+    return not getattr(opened, "partial", False)
+
+
+def fork_near_end(big_path: str, session_id: str) -> dict:
+    """Fork the big session near its end from the app (``f``), in a private copy."""
+    folder = Path(tempfile.mkdtemp(prefix="sessionscope-fork-"))
+    try:
+        project = folder / "projects" / Path(big_path).parent.name
+        project.mkdir(parents=True)
+        shutil.copyfile(big_path, project / Path(big_path).name)
+        app = _make(str(folder))
+        out: dict[str, float] = {}
+
+        async def run() -> None:
+            async with app.run_test(headless=True, size=SIZE) as pilot:
+                await _until(pilot, lambda: _fully_loaded(app, session_id))
+                await app.workers.wait_for_complete()
+                view = app.message_view
+                view.focus()
+                # An assistant message a few blocks from the end.
+                index = view.block_count - 1
+                while index > 0 and (view.source.entry(index).type != "assistant"):
+                    index -= 1
+                view.select(max(0, index - 6))
+                await pilot.pause()
+                await _until(pilot, lambda: "claude_agent_sdk" in __import__("sys").modules, 30)
+                await pilot.pause(0.5)  # a user reads before forking; the SDK is warm by then
+                forks_before = len(app.session_list.sessions)
+                started = time.perf_counter()
+                await pilot.press("f")
+                await _until(
+                    pilot,
+                    lambda: not app.forking and len(app.session_list.sessions) > forks_before,
+                )
+                await pilot.pause()
+                out["fork"] = time.perf_counter() - started
+
+        asyncio.run(run())
+        return out
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def sdk_fork(big_path: str, session_id: str, runs: int) -> dict:
+    """The SDK's ``fork_session`` alone near the end of the same session (import not timed)."""
+    from claude_agent_sdk import fork_session, get_session_messages
+
+    times = []
+    for _ in range(runs):
+        folder = Path(tempfile.mkdtemp(prefix="sessionscope-sdkfork-"))
+        try:
+            project = folder / "projects" / Path(big_path).parent.name
+            project.mkdir(parents=True)
+            shutil.copyfile(big_path, project / Path(big_path).name)
+            os.environ["CLAUDE_CONFIG_DIR"] = str(folder)
+            if not times:
+                messages = get_session_messages(session_id)
+                target = next(m.uuid for m in reversed(messages[:-6]) if m.type == "assistant")
+            started = time.perf_counter()
+            fork_session(session_id, up_to_message_id=target)
+            times.append(time.perf_counter() - started)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+    return {"times": times}
