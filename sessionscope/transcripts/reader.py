@@ -24,6 +24,7 @@ from sys import intern
 
 import orjson
 
+from .files import open_regular
 from .model import Entry, TranscriptIndex
 
 __all__ = [
@@ -263,7 +264,7 @@ def index_transcript(
     Raises ``OSError`` when the file cannot be opened or read (a directory, no permission...).
     """
     path_str = os.fspath(path)
-    fd = os.open(path_str, os.O_RDONLY)
+    fd = open_regular(path_str)
     try:
         stat = os.fstat(fd)
         size = stat.st_size
@@ -400,7 +401,7 @@ def _index_buffer(
 
 def read_raw(path: str | os.PathLike[str], entry: Entry) -> bytes:
     """The bytes of an entry's line, as they are in the file."""
-    fd = os.open(os.fspath(path), os.O_RDONLY)
+    fd = open_regular(path)
     try:
         return os.pread(fd, entry.length, entry.offset)
     finally:
@@ -417,7 +418,7 @@ def load_entry(path: str | os.PathLike[str], entry: Entry) -> dict | None:
     """The full JSON object of one entry, read again from the file; ``None`` for a bad line."""
     if entry.is_bad:
         return None
-    fd = os.open(os.fspath(path), os.O_RDONLY)
+    fd = open_regular(path)
     try:
         return _load_from_fd(fd, entry)
     finally:
@@ -426,7 +427,7 @@ def load_entry(path: str | os.PathLike[str], entry: Entry) -> dict | None:
 
 def load_entries(path: str | os.PathLike[str], entries: Iterable[Entry]) -> list[dict | None]:
     """:func:`load_entry` for many entries, with one open file."""
-    fd = os.open(os.fspath(path), os.O_RDONLY)
+    fd = open_regular(path)
     try:
         return [None if entry.is_bad else _load_from_fd(fd, entry) for entry in entries]
     finally:

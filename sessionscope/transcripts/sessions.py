@@ -17,12 +17,14 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 import sys
 import unicodedata
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
+from .files import open_regular
 from .model import Entry, SessionMeta
 
 # The reader, conversation and text modules (and subprocess, for git) are imported where they
@@ -284,10 +286,10 @@ class _Lite:
 def _read_lite(path: Path) -> _Lite | None:
     """Stat + head + tail; ``None`` on any error or for an empty file (as the SDK)."""
     try:
-        with path.open("rb") as handle:
-            stat = os.fstat(handle.fileno())
-            size = stat.st_size
-            mtime = int(stat.st_mtime * 1000)
+        with open(open_regular(path), "rb") as handle:
+            status = os.fstat(handle.fileno())
+            size = status.st_size
+            mtime = int(status.st_mtime * 1000)
             head_bytes = handle.read(LITE_READ_BUF_SIZE)
             if not head_bytes:
                 return None
@@ -667,12 +669,12 @@ def find_session_file(config_dir: str | os.PathLike[str], session_id: str) -> Pa
     for name in names:
         candidate = projects / name / file_name
         try:
-            size = candidate.stat().st_size
+            status = candidate.stat()
         except OSError:
             continue
-        if candidate.is_dir():
-            continue
-        if size > 0:
+        if not stat.S_ISREG(status.st_mode):
+            continue  # a folder, a pipe or a device by that name is no transcript
+        if status.st_size > 0:
             return candidate
         empty = empty or candidate
     if empty is not None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .conversation import build_subagent_conversation, chain_entries
+from .files import open_regular
 from .model import Entry, TranscriptIndex
 from .reader import index_transcript, parse_line
 
@@ -96,7 +97,7 @@ def _str(value: object) -> str | None:
 def _first_session_id(path: Path) -> str | None:
     """The ``sessionId`` of the first entry in a file's head that has one."""
     try:
-        with path.open("rb") as handle:
+        with open(open_regular(path), "rb") as handle:
             head = handle.read(_HEAD_BYTES)
     except OSError:
         return None

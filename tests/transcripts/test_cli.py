@@ -213,3 +213,18 @@ def test_show_all_shortens_a_huge_bad_line(write_transcript, capsys):
     bad = out.split("BAD LINE", 1)[1]
     assert "… (1000004 bytes)" in bad and len(bad) < 1000
     assert "\x1b" not in out and "␛[2J" in bad
+
+
+def test_named_pipe_and_device_named_like_sessions_do_not_hang(
+    write_transcript, capsys, isolated_user_dirs
+):
+    write_transcript(conversation())
+    folder = isolated_user_dirs / "projects" / "-work-project"
+    os.mkfifo(folder / f"{OTHER_ID}.jsonl")  # opening it for reading would block
+    (folder / "77777777-7777-4777-8777-777777777777.jsonl").symlink_to("/dev/zero")
+    status, out, err = run(capsys, "list", "--json")
+    assert status == 0 and err == ""
+    assert [json.loads(line)["session_id"] for line in out.splitlines()] == [SESSION_ID]
+    for session_id in (OTHER_ID, "77777777-7777-4777-8777-777777777777"):
+        status, out, err = run(capsys, "show", session_id)
+        assert status == 1 and f"no session {session_id}" in err

@@ -194,3 +194,14 @@ def test_file_that_shrinks_while_read_does_not_crash(write_transcript, monkeypat
     monkeypatch.setattr(reader.os, "pread", pread_then_truncate)
     index = index_transcript(path)
     assert index.size <= 1000 and len(index.entries) >= 1
+
+
+def test_only_regular_files_are_read(tmp_path):
+    fifo = tmp_path / "pipe.jsonl"
+    os.mkfifo(fifo)
+    with pytest.raises(OSError, match="not a regular file"):
+        index_transcript(fifo)
+    with pytest.raises(OSError, match="not a regular file"):
+        index_transcript("/dev/zero")
+    with pytest.raises(OSError, match="a folder"):
+        index_transcript(tmp_path)
