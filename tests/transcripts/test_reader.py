@@ -205,3 +205,16 @@ def test_only_regular_files_are_read(tmp_path):
         index_transcript("/dev/zero")
     with pytest.raises(OSError, match="a folder"):
         index_transcript(tmp_path)
+
+
+def test_unterminated_line_that_parsed_is_read_again_when_more_is_appended(write_transcript):
+    path = write_transcript([user("u1", None), assistant("a1", "u1")], end=b"")
+    index = index_transcript(path)
+    assert index.ends_open and [e.uuid for e in index.entries] == ["u1", "a1"]
+    # The writer had not finished: what follows turns that line into two objects run together.
+    with open(path, "ab") as handle:
+        handle.write(dumps(user("u2", "a1")) + b"\n")
+    again = index_transcript(path, base=index)
+    assert [e.uuid for e in again.entries] == ["u1", None]
+    assert "two JSON values" in again.entries[1].error and again.entries[1].line_no == 2
+    assert again.entries == index_transcript(path).entries

@@ -9,7 +9,7 @@ from sessionscope.transcripts.sessions import (
     read_session_meta,
 )
 
-from .conftest import assistant, user
+from .conftest import assistant, dumps, user
 
 A = "aaaaaaaa-0000-4000-8000-000000000001"
 B = "bbbbbbbb-0000-4000-8000-000000000002"
@@ -138,3 +138,59 @@ def test_invalid_utf8_line_costs_that_line_only(write_transcript, monkeypatch, c
     out = capsys.readouterr().out
     assert "line 3 · BAD LINE: invalid UTF-8 at byte 24" in out
     assert "\\xc3(" in out
+
+
+def test_project_with_git_worktrees_lists_as_the_sdk(tmp_path, isolated_user_dirs, monkeypatch):
+    import shutil
+    import subprocess
+
+    import pytest
+    from claude_agent_sdk import list_sessions as sdk_list_sessions
+
+    from sessionscope.transcripts.sessions import sanitize_path
+
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    repo, worktree = tmp_path / "repo", tmp_path / "repo-feature"
+    repo.mkdir()
+    git = ["git", "-c", "user.name=T", "-c", "user.email=t@example.com", "-C", str(repo)]
+    subprocess.run([*git, "init", "-q", "-b", "main"], check=True)
+    (repo / "f").write_text("x")
+    subprocess.run([*git, "add", "f"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "one"], check=True)
+    subprocess.run([*git, "worktree", "add", "-q", "-b", "feature", str(worktree)], check=True)
+    projects = isolated_user_dirs / "projects"
+    for folder, session_id, minute in ((repo, A, 1), (worktree, B, 2), (tmp_path / "other", C, 3)):
+        target = projects / sanitize_path(str(folder.resolve()))
+        target.mkdir(parents=True)
+        lines = [_queued(minute), *_turns(f"{session_id[:4]}1", f"{session_id[:4]}2")]
+        for line in lines:
+            line.pop("cwd", None)  # so the SDK falls back to the project path for cwd
+        (target / f"{session_id}.jsonl").write_bytes(b"".join(dumps(x) + b"\n" for x in lines))
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(isolated_user_dirs))
+    for directory in (repo, worktree):
+        ours = list_sessions(isolated_user_dirs, str(directory))
+        sdk = sdk_list_sessions(directory=str(directory))
+        assert sorted(m.session_id for m in ours) == sorted(i.session_id for i in sdk) == [A, B]
+        assert sorted((m.session_id, m.cwd) for m in ours) == sorted(
+            (i.session_id, i.cwd) for i in sdk
+        )
+
+
+def test_same_session_in_two_folders_newest_wins_as_in_the_sdk(
+    write_transcript, isolated_user_dirs, monkeypatch
+):
+    import os
+
+    from claude_agent_sdk import list_sessions as sdk_list_sessions
+
+    old = write_transcript(_turns("o1", "o2"), session_id=A, project="-old")
+    new = write_transcript(_turns("n1"), session_id=A, project="-new")
+    write_transcript(_turns("x1"), session_id=B, project="-old")
+    os.utime(old, (1_700_000_000, 1_700_000_000))
+    os.utime(new, (1_700_000_500, 1_700_000_500))
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(isolated_user_dirs))
+    ours = list_sessions(isolated_user_dirs)
+    sdk = sdk_list_sessions()
+    assert [(m.session_id, m.summary) for m in ours] == [(i.session_id, i.summary) for i in sdk]
+    assert [(m.session_id, m.summary, m.path) for m in ours][1] == (A, "message n1", str(new))
