@@ -21,18 +21,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sessionscope.agent.fork import ForkPoint, ForkRefused, fork, fork_point
+    from sessionscope.agent.fork import ForkPoint, ForkRefused, all_messages, fork, fork_point
     from sessionscope.cli import CommandError
     from sessionscope.transcripts.conversation import build_conversation
     from sessionscope.transcripts.reader import index_transcript
-    from sessionscope.transcripts.sessions import find_session_file
+    from sessionscope.transcripts.sessions import SessionLookupError, find_session_file
 
-    path = find_session_file(args.config_dir, args.session_id)
+    try:
+        path = find_session_file(args.config_dir, args.session_id)
+    except SessionLookupError as error:
+        raise CommandError(str(error)) from error
     try:
         index = index_transcript(path)
     except OSError as error:
         raise CommandError(f"cannot read {path}: {error.strerror or error}") from error
-    messages = build_conversation(index).messages
+    messages = all_messages(index, build_conversation(index))
     if not messages:
         raise CommandError(f"session {args.session_id} has no messages to fork")
     if args.at:

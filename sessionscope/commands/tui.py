@@ -42,9 +42,12 @@ def run(args: argparse.Namespace) -> int:
         except (OSError, FileNotFoundError) as error:
             raise CommandError(str(error)) from error
     if args.session:
-        from sessionscope.transcripts.sessions import find_session_file
+        from sessionscope.transcripts.sessions import SessionLookupError, find_session_file
 
-        find_session_file(config_dir, args.session)  # a bad or unknown id: one clear line
+        try:
+            find_session_file(config_dir, args.session)
+        except SessionLookupError as error:
+            raise CommandError(str(error)) from error
 
     from sessionscope.tui.app import make_app
 

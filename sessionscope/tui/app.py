@@ -499,7 +499,6 @@ class SessionscopeApp(App[None]):
             self.notify(f"Cannot fork here: {error}", severity="warning")
             return
         self.forking = True
-        self.notify(f"Forking at {point.end.uuid}…", timeout=3)
         self.make_fork(opened, point)
 
     @work(thread=True, exclusive=True, group="fork")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Protocol
 
+from sessionscope.agent.fork import history_before
 from sessionscope.transcripts.model import Conversation, Entry, TranscriptIndex
 from sessionscope.transcripts.reader import load_entry, read_raw
 from sessionscope.tui.render import (
@@ -74,7 +75,7 @@ class ConversationSource:
         self.conversation = conversation
         segments = [conversation]
         if with_history:
-            segments = self._history(index, conversation) + segments
+            segments = history_before(index, conversation) + segments
         self.messages: list[Entry] = [m for segment in segments for m in segment.messages]
         """Every message shown, oldest first (the SDK's messages, after the history before
         any compaction)."""
@@ -84,30 +85,6 @@ class ConversationSource:
         self.position_of_uuid = {
             entry.uuid: position for position, entry in enumerate(self.blocks) if entry.uuid
         }
-
-    @staticmethod
-    def _history(index: TranscriptIndex, conversation: Conversation) -> list[Conversation]:
-        """The conversations before each compaction, oldest first.
-
-        The SDK shows a compacted session from its last compaction on; the chain before it
-        hangs off the boundary's ``logicalParentUuid``. We show it too, above the boundary.
-        """
-        from sessionscope.transcripts.conversation import build_conversation
-
-        earlier: list[Conversation] = []
-        seen: set[str] = set()
-        current = conversation
-        while current.chain:
-            root = current.chain[0]
-            leaf = root.logical_parent_uuid
-            if root.subtype != "compact_boundary" or not leaf or leaf in seen:
-                break
-            seen.add(leaf)
-            current = build_conversation(index, leaf_uuid=leaf)
-            if not current.messages:
-                break
-            earlier.insert(0, current)
-        return earlier
 
     @staticmethod
     def _merge(index: TranscriptIndex, conversation: Conversation) -> list[Entry]:

@@ -72,17 +72,28 @@ class MessageView(ScrollView, can_focus=True):
         & > .message-view--hint { color: $text-muted; text-style: italic; }
         & > .message-view--cursor { color: $text-muted; }
         &:focus > .message-view--cursor { color: $accent; }
-        & > .message-view--cursor-header { background: $boost; }
-        &:focus > .message-view--cursor-header { background: $accent 25%; }
+        & > .message-view--cursor-header { background: $block-cursor-blurred-background; }
+        &:focus > .message-view--cursor-header { background: $block-cursor-blurred-background; }
         & > .message-view--placeholder { color: $text-muted; }
     }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j,down", "cursor_down", "Next", id="message-next", tooltip="Next message"),
-        Binding("k,up", "cursor_up", "Previous", id="message-previous", tooltip="Previous message"),
-        Binding("g,home", "first", "First", id="message-first", tooltip="First message"),
-        Binding("G,end", "last", "Last", id="message-last", tooltip="Last message"),
+        Binding(
+            "j,down", "cursor_down", "Next", id="message-next", tooltip="Next message", show=False
+        ),
+        Binding(
+            "k,up",
+            "cursor_up",
+            "Previous",
+            id="message-previous",
+            tooltip="Previous message",
+            show=False,
+        ),
+        Binding(
+            "g,home", "first", "First", id="message-first", tooltip="First message", show=False
+        ),
+        Binding("G,end", "last", "Last", id="message-last", tooltip="Last message", show=False),
         Binding("pagedown,space", "page_down", "Page down", id="message-page-down", show=False),
         Binding("pageup", "page_up", "Page up", id="message-page-up", show=False),
         Binding(
@@ -161,7 +172,7 @@ class MessageView(ScrollView, can_focus=True):
         self._measured_width = width
         self._map = LineMap([source.estimate(i, width) for i in range(count)] if source else [])
         self._update_virtual_size()
-        self.scroll_to(y=0, animate=False)
+        self.scroll_to(y=0, animate=False, force=True)
         if count:
             target = count - 1 if select is None else max(0, min(select, count - 1))
             self.cursor = target
@@ -370,7 +381,7 @@ class MessageView(ScrollView, can_focus=True):
         else:
             target = current
         if target != current:
-            self.scroll_to(y=target, animate=False)
+            self.scroll_to(y=target, animate=False, force=True)
         total = self._map.total
         self._measure_view()
         if full or changed or target != current or total != self._map.total:
@@ -422,7 +433,7 @@ class MessageView(ScrollView, can_focus=True):
         if target >= self.max_scroll_y:
             self.cursor = self.block_count - 1
             return
-        self.scroll_to(y=target, animate=False)
+        self.scroll_to(y=target, animate=False, force=True)
         self._measure_view()
         self.cursor = max(self.cursor, self._map.block_at(round(self.scroll_y))[0])
 
@@ -434,7 +445,7 @@ class MessageView(ScrollView, can_focus=True):
         if target == 0:
             self.cursor = 0
             return
-        self.scroll_to(y=target, animate=False)
+        self.scroll_to(y=target, animate=False, force=True)
         self._measure_view(upward=True)
         self.cursor = min(self.cursor, self._map.block_at(round(self.scroll_y))[0])
 

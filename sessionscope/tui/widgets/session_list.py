@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from typing import ClassVar
 
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -53,17 +54,36 @@ class SessionList(ScrollView, can_focus=True):
         & > .session-list--fork { color: $warning; }
         & > .session-list--meta { color: $text-muted; }
         & > .session-list--branch { color: $success; }
-        & > .session-list--cursor { background: $boost; }
-        &:focus > .session-list--cursor { background: $accent 30%; }
+        & > .session-list--cursor {
+            color: $block-cursor-blurred-foreground;
+            background: $block-cursor-blurred-background;
+            text-style: $block-cursor-blurred-text-style;
+        }
+        &:focus > .session-list--cursor {
+            color: $block-cursor-foreground;
+            background: $block-cursor-background;
+            text-style: $block-cursor-text-style;
+        }
         & > .session-list--placeholder { color: $text-muted; }
     }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j,down", "cursor_down", "Next", id="session-next", tooltip="Next session"),
-        Binding("k,up", "cursor_up", "Previous", id="session-previous", tooltip="Previous session"),
-        Binding("g,home", "first", "First", id="session-first", tooltip="First session"),
-        Binding("G,end", "last", "Last", id="session-last", tooltip="Last session"),
+        Binding(
+            "j,down", "cursor_down", "Next", id="session-next", tooltip="Next session", show=False
+        ),
+        Binding(
+            "k,up",
+            "cursor_up",
+            "Previous",
+            id="session-previous",
+            tooltip="Previous session",
+            show=False,
+        ),
+        Binding(
+            "g,home", "first", "First", id="session-first", tooltip="First session", show=False
+        ),
+        Binding("G,end", "last", "Last", id="session-last", tooltip="Last session", show=False),
         Binding("pagedown", "page_down", "Page down", id="session-page-down", show=False),
         Binding("pageup", "page_up", "Page up", id="session-page-up", show=False),
         Binding("enter", "choose", "Open", id="session-open", tooltip="Read the selected session"),
@@ -188,9 +208,9 @@ class SessionList(ScrollView, can_focus=True):
         view = max(1, self.scrollable_content_region.height)
         top = round(self.scroll_y)
         if start < top:
-            self.scroll_to(y=start, animate=False)
+            self.scroll_to(y=start, animate=False, force=True)
         elif start + height > top + view:
-            self.scroll_to(y=start + height - view, animate=False)
+            self.scroll_to(y=start + height - view, animate=False, force=True)
         self.refresh()
         meta = self.rows[new].meta
         if meta is not None and old != new:
@@ -267,7 +287,14 @@ class SessionList(ScrollView, can_focus=True):
         text = self._row_text(row, within, width)
         strip = Strip(text.render(self.app.console)).crop_extend(0, width, None)
         if index == self.cursor:
-            strip = strip.apply_style(self._style("cursor"))
+            cursor = self.get_component_rich_style("session-list--cursor")
+            strip = Strip(
+                [
+                    Segment(seg.text, cursor + seg.style if seg.style else cursor, seg.control)
+                    for seg in strip
+                ],
+                strip.cell_length,
+            )
         return strip.apply_style(base)
 
     def _row_text(self, row: Row, within: int, width: int) -> Text:

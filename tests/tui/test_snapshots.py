@@ -1,0 +1,124 @@
+"""SVG snapshots of the explorer: empty, demo, expanded tool result, raw view, help, a fork, 80×24.
+
+Deterministic: a fixed clock and UTC, file mtimes set from the clock, and for the fork the SDK's
+own ``fork_session`` with its new UUIDs and "now" made repeatable.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import shutil
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from sessionscope.tui.demo import DEMO_TREE
+from tests.tui.conftest import settle
+from tests.tui.gallery import GALLERY, NOW, u
+
+
+def select(uuid_: str):
+    async def run_before(pilot) -> None:
+        app = pilot.app
+        await settle(app, pilot)
+        app.session_list.select_session(GALLERY)
+        await settle(app, pilot)
+        view = app.message_view
+        view.focus()
+        view.select([view.source.entry(i).uuid for i in range(view.block_count)].index(uuid_))
+        await pilot.pause()
+
+    return run_before
+
+
+async def loaded(pilot) -> None:
+    await settle(pilot.app, pilot)
+
+
+def test_empty_state(make, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, snap_compare) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "nothing" / "projects").mkdir(parents=True)
+    app = make(config_dir=Path("nothing"))
+    assert snap_compare(app, terminal_size=(100, 30), run_before=loaded)
+
+
+def demo_copy(target: Path) -> Path:
+    """The bundled demo with each file's mtime at its last entry's time (stable ages)."""
+    shutil.copytree(DEMO_TREE / "projects", target / "projects")
+    for path in (target / "projects").rglob("*.jsonl"):
+        stamps = []
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            try:
+                stamp = json.loads(line).get("timestamp")
+            except (ValueError, AttributeError):
+                continue
+            if isinstance(stamp, str):
+                stamps.append(datetime.fromisoformat(stamp.replace("Z", "+00:00")))
+        if stamps:
+            moment = max(stamps).timestamp()
+            os.utime(path, (moment, moment))
+    return target
+
+
+DEMO_NOW = datetime(2026, 11, 26, 9, 0, 0, tzinfo=UTC)
+"""After the demo was recorded: ages read as hours."""
+
+
+def test_demo_main_screen(make, tmp_path: Path, snap_compare) -> None:
+    config = demo_copy(tmp_path / "demo")
+    app = make(config_dir=config, clock=lambda: DEMO_NOW, demo=True)
+    assert snap_compare(app, terminal_size=(120, 36), run_before=loaded)
+
+
+def test_gallery_main_screen(make, snap_compare) -> None:
+    assert snap_compare(make(), terminal_size=(120, 36), run_before=select(u(10)))
+
+
+def test_expanded_tool_result(make, snap_compare) -> None:
+    assert snap_compare(make(), terminal_size=(120, 36), press=["enter"], run_before=select(u(5)))
+
+
+def test_raw_view(make, snap_compare) -> None:
+    assert snap_compare(make(), terminal_size=(120, 36), press=["a"], run_before=select(u(10)))
+
+
+def test_help(make, snap_compare) -> None:
+    assert snap_compare(make(), terminal_size=(100, 36), press=["question_mark"], run_before=loaded)
+
+
+@pytest.fixture
+def repeatable_sdk_fork(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The SDK's fork_session, with its random UUIDs and clock made repeatable."""
+    from claude_agent_sdk._internal import session_mutations
+
+    counter = itertools.count(1)
+
+    class Uuids:
+        @staticmethod
+        def uuid4() -> uuid.UUID:
+            return uuid.UUID(f"99999999-0000-4000-8000-{next(counter):012d}")
+
+    class FixedDatetime(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return NOW.astimezone(tz)
+
+    monkeypatch.setattr(session_mutations, "uuid_mod", Uuids)
+    monkeypatch.setattr(session_mutations, "datetime", FixedDatetime)
+
+
+def test_after_fork(make, repeatable_sdk_fork, snap_compare) -> None:
+    async def fork_then_settle(pilot) -> None:
+        await select(u(3))(pilot)
+        await pilot.press("f")
+        await settle(pilot.app, pilot)
+
+    assert snap_compare(make(), terminal_size=(120, 36), run_before=fork_then_settle)
+
+
+def test_80x24(make, snap_compare) -> None:
+    assert snap_compare(make(), terminal_size=(80, 24), run_before=select(u(4)))

@@ -1,0 +1,118 @@
+"""The pure parts of the TUI: rows of the session list, the fuzzy filter, ages, keymaps, the
+line map."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sessionscope.transcripts.model import SessionMeta
+from sessionscope.tui.demo import has_transcripts, prepare_demo
+from sessionscope.tui.keys import load_keymap, parse_keymap_env
+from sessionscope.tui.linemap import LineMap
+from sessionscope.tui.sessions_model import build_rows, format_age, fuzzy_match, session_title
+
+
+def meta(sid: str, modified: int, project: str = "p", **kw) -> SessionMeta:
+    return SessionMeta(
+        session_id=sid,
+        summary=kw.pop("summary", sid),
+        last_modified=modified,
+        project=project,
+        **kw,
+    )
+
+
+def test_rows_nest_forks_of_forks_and_keep_orphans_flat() -> None:
+    sessions = [
+        meta("a", 10),
+        meta("b", 30, forked_from="a"),
+        meta("c", 40, forked_from="b"),
+        meta("d", 20, forked_from="gone"),
+        meta("e", 50, project="q"),
+    ]
+    rows = [
+        (r.kind, r.meta.session_id if r.meta else r.project, r.depth) for r in build_rows(sessions)
+    ]
+    assert rows == [
+        ("project", "q", 0),
+        ("session", "e", 0),
+        ("project", "p", 0),
+        ("session", "d", 0),
+        ("session", "a", 0),
+        ("session", "b", 1),
+        ("session", "c", 2),
+    ]
+
+
+def test_fork_cycles_do_not_hide_sessions() -> None:
+    rows = build_rows([meta("a", 1, forked_from="b"), meta("b", 2, forked_from="a")])
+    assert sorted(r.meta.session_id for r in rows if r.meta) == ["a", "b"]
+
+
+def test_title_prefers_custom_title_then_summary_then_prompt_and_is_inert() -> None:
+    assert session_title(meta("a", 1, custom_title="T", summary="S")) == "T"
+    assert (
+        session_title(meta("a", 1, summary="", first_prompt="hi\x1b[2J\nthere")) == "hi␛[2J there"
+    )
+    assert session_title(meta("a", 1, summary="")) == "(no prompt yet)"
+
+
+def test_fuzzy_match() -> None:
+    assert fuzzy_match("rls chk", "release checklist")
+    assert fuzzy_match("", "anything")
+    assert not fuzzy_match("xyz", "release")
+
+
+@pytest.mark.parametrize(
+    ("seconds", "shown"),
+    [
+        (5, "now"),
+        (120, "2m"),
+        (7200, "2h"),
+        (86400 * 3, "3d"),
+        (86400 * 21, "3w"),
+        (86400 * 400, "13mo"),
+        (86400 * 800, "2y"),
+    ],
+)
+def test_format_age(seconds: int, shown: str) -> None:
+    assert format_age(1_000_000_000_000, 1_000_000_000_000 - seconds * 1000) == shown
+
+
+def test_keymap_from_env_and_file(tmp_path: Path) -> None:
+    assert parse_keymap_env("fork=F; copy-uuid=Y,ctrl+y") == {"fork": "F", "copy-uuid": "Y,ctrl+y"}
+    with pytest.raises(ValueError):
+        parse_keymap_env("fork")
+    folder = tmp_path / "sessionscope"
+    folder.mkdir()
+    (folder / "keymap.toml").write_text('[keymap]\nfork = "F"\nquit = "ctrl+q"\n')
+    env = {"XDG_CONFIG_HOME": str(tmp_path), "SESSIONSCOPE_KEYMAP": "fork=ctrl+f"}
+    assert load_keymap(env) == {"fork": "ctrl+f", "quit": "ctrl+q"}
+    (folder / "keymap.toml").write_text("[keymap]\nfork = 3\n")
+    with pytest.raises(ValueError):
+        load_keymap({"XDG_CONFIG_HOME": str(tmp_path)})
+
+
+def test_line_map() -> None:
+    lines = LineMap([3, 1, 2])
+    assert lines.total == 6 and lines.block_at(0) == (0, 0) and lines.block_at(3) == (1, 0)
+    assert lines.block_at(5) == (2, 1) and lines.block_at(99)[0] == 2
+    assert lines.set_height(1, 4) and lines.start(2) == 7 and lines.total == 9
+    assert not lines.set_height(1, 4)
+    lines.forget(1, 1)
+    assert not lines.is_measured(1) and lines.total == 6
+
+
+def test_demo_is_a_private_copy() -> None:
+    copy = prepare_demo()
+    assert has_transcripts(copy)
+    assert "site-packages" not in str(copy) and "sessionscope/demo" not in str(copy)
+    assert (copy.stat().st_mode & 0o777) == 0o700
+
+
+def test_has_transcripts_is_false_for_empty_or_missing(tmp_path: Path) -> None:
+    assert not has_transcripts(tmp_path)
+    (tmp_path / "projects" / "x").mkdir(parents=True)
+    assert not has_transcripts(tmp_path)
