@@ -103,6 +103,8 @@ async def test_session_keys_move_and_open(make) -> None:
         assert app.focused is app.message_view
         await pilot.press("tab")
         assert app.focused is session_list
+        await pilot.press("shift+tab")
+        assert app.focused is app.message_view
 
 
 async def test_filter_is_fuzzy_and_escape_clears(make) -> None:
@@ -121,7 +123,9 @@ async def test_filter_is_fuzzy_and_escape_clears(make) -> None:
                 assert ids == [expected], query
         app.session_list.set_query("no such thing")
         assert app.session_list.rows == []
-        await pilot.press("escape")
+        await pilot.press("down")  # back to the list, the filter kept
+        assert app.focused is app.session_list and app.session_list.rows == []
+        await pilot.press("slash", "escape")
         assert app.session_list.query_text == ""
         assert len([row for row in app.session_list.rows if row.meta]) == 4
         assert app.focused is app.session_list
@@ -297,6 +301,8 @@ async def test_enter_on_task_opens_the_subagent(make) -> None:
             u(103),
             u(104),
         ]
+        await pilot.press("f")  # forks start from the main session
+        assert "escape to go back" in list(app._notifications)[-1].message
         await pilot.press("escape")
         assert app.screen.query_one("#messages") is app.message_view
 
