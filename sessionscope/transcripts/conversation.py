@@ -133,15 +133,20 @@ def _build_conversation(index: TranscriptIndex, leaf_uuid: str | None) -> Conver
     else:
         leaf = None
     if leaf is None:
-        return Conversation(messages=[], leaf_uuid=None, other_leaves=_other(main_leaves, set()))
+        return Conversation(
+            messages=[],
+            leaf_uuid=None,
+            other_leaves=_branch_tips(main_leaves, set(), entries, by_uuid, []),
+        )
 
     chain, seen = _walk_to_root(leaf, by_uuid)
-    on_chain = set(seen)
     chain = _recover_orphaned_parallel_tool_results(by_uuid, chain, seen)
+    # ``seen`` now holds the recovered entries too: a parallel call's result is a leaf of the
+    # file, but it is shown in this conversation, so it is not another branch.
     return Conversation(
         messages=[entry for entry in chain if is_visible_message(entry)],
         leaf_uuid=leaf.uuid,
-        other_leaves=_other(main_leaves, on_chain),
+        other_leaves=_branch_tips(main_leaves, seen, entries, by_uuid, chain),
         compact_boundaries=[
             entry
             for entry in chain
@@ -151,13 +156,44 @@ def _build_conversation(index: TranscriptIndex, leaf_uuid: str | None) -> Conver
     )
 
 
-def _other(main_leaves: list[Entry], on_chain: set[str]) -> list[str]:
-    """Leaves of rewind branches: main-chain leaves off the shown chain, newest first."""
-    found: dict[str, Entry] = {}
+def _branch_tips(
+    main_leaves: list[Entry],
+    shown: set[str],
+    entries: list[Entry],
+    by_uuid: dict[str, Entry],
+    chain: list[Entry],
+) -> list[str]:
+    """Tips of the rewind branches not shown, newest first.
+
+    The SDK's leaves come from every entry nothing points to, walked back to a message, so a
+    message with a ``progress`` entry hanging off it counts as a leaf even when the
+    conversation goes on after it. A tip here is a main-chain message no later message descends
+    from, that is not shown, and that is not merely the history a compaction on the shown chain
+    replaced (that one is reached from ``compact_boundaries``).
+    """
+    continued: set[str] = set()
+    for entry in entries:
+        if entry.type not in _MESSAGE_TYPES:
+            continue
+        parent = by_uuid.get(entry.parent_uuid) if entry.parent_uuid else None
+        steps = 0
+        while parent is not None and parent.type not in _MESSAGE_TYPES and steps < 64:
+            parent = by_uuid.get(parent.parent_uuid) if parent.parent_uuid else None
+            steps += 1
+        if parent is not None:
+            continued.add(parent.uuid)
+    compacted = {
+        entry.logical_parent_uuid
+        for entry in chain
+        if entry.type == "system" and entry.subtype == "compact_boundary"
+    }
+    tips: dict[str, Entry] = {}
     for leaf in main_leaves:
-        if leaf.uuid not in on_chain:
-            found[leaf.uuid] = leaf
-    return [leaf.uuid for leaf in sorted(found.values(), key=lambda e: e.index, reverse=True)]
+        uid = leaf.uuid
+        if uid in shown or uid in continued or uid in compacted:
+            continue
+        tips[uid] = leaf
+    return [leaf.uuid for leaf in sorted(tips.values(), key=lambda e: e.index, reverse=True)]
 
 
 def _is_tool_result_entry(entry: Entry) -> bool:

@@ -71,6 +71,7 @@ def test_compaction_boundary_and_the_history_before_it(write_transcript, monkeyp
     assert [e.uuid for e in conversation.messages] == ["sum", "u2", "a2"]
     assert [e.uuid for e in conversation.messages] == _sdk_uuids(path, monkeypatch)
     assert conversation.messages[0].is_compact_summary
+    assert conversation.other_leaves == []  # the compacted history is no rewind branch
     (boundary,) = conversation.compact_boundaries
     assert (boundary.uuid, boundary.logical_parent_uuid) == ("cb", "a1")
     assert [e.uuid for e in conversation.chain] == ["cb", "sum", "u2", "a2"]
@@ -130,3 +131,20 @@ def test_bad_lines_and_unknown_types_do_not_break_the_chain(write_transcript, mo
     conversation = build_conversation(index_transcript(path))
     assert [e.uuid for e in conversation.messages] == ["u1", "a1", "u2"]
     assert _sdk_uuids(path, monkeypatch) == ["u1", "a1", "u2"]
+
+
+def test_progress_off_a_continued_message_is_no_branch(write_transcript):
+    path = write_transcript(
+        [
+            user("u1", None, "go"),
+            assistant("a1", "u1", "running", message_id="m1"),
+            {"type": "progress", "uuid": "p1", "parentUuid": "a1"},
+            {"type": "attachment", "uuid": "t1", "parentUuid": "a1"},
+            user("u2", "t1", "next"),
+            assistant("a2", "u2", "done", message_id="m2"),
+            {"type": "progress", "uuid": "p2", "parentUuid": "u1"},
+        ]
+    )
+    conversation = build_conversation(index_transcript(path))
+    assert [e.uuid for e in conversation.messages] == ["u1", "a1", "u2", "a2"]
+    assert conversation.other_leaves == []
