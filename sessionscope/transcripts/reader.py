@@ -18,7 +18,7 @@ import gc
 import json
 import os
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from contextlib import contextmanager
 from sys import intern
 
@@ -29,7 +29,6 @@ from .model import Entry, TranscriptIndex
 
 __all__ = [
     "index_transcript",
-    "iter_lines",
     "load_entries",
     "load_entry",
     "parse_line",
@@ -183,19 +182,6 @@ def parse_line(raw: bytes) -> tuple[object | None, str | None]:
         return _describe_failure(raw, str(error))
 
 
-def iter_lines(buffer, start: int, end: int) -> Iterator[tuple[int, int, bool]]:
-    """``(offset, end, terminated)`` of each ``\\n``-separated line in ``buffer[start:end]``."""
-    find = buffer.find
-    position = start
-    while position < end:
-        newline = find(b"\n", position, end)
-        if newline < 0:
-            yield position, end, False
-            return
-        yield position, newline, True
-        position = newline + 1
-
-
 def _segments(buffer, offset: int, end: int) -> list[tuple[int, int]]:
     """Split a line at lone ``\\r`` as universal newlines does (rare: checked first)."""
     pieces = []
@@ -235,10 +221,6 @@ def gc_paused():
             _gc_pausers -= 1
             if _gc_pausers == 0 and _gc_was_enabled:
                 gc.enable()
-
-
-def _new_index(path: str, size: int, mtime: float) -> TranscriptIndex:
-    return TranscriptIndex(path=path, size=size, mtime=mtime)
 
 
 def _count_newlines(fd: int, end: int, chunk: int = 1 << 22) -> int:
@@ -283,7 +265,7 @@ def index_transcript(
                     last = entries.pop()
                     start = last.offset
                     line_no -= 1
-        index = _new_index(path_str, size, stat.st_mtime)
+        index = TranscriptIndex(path=path_str, size=size, mtime=stat.st_mtime)
         if base is None and start > 0:
             start = min(start, size)
             line_no = _count_newlines(fd, start)

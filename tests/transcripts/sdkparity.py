@@ -2,30 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
+
+from claude_agent_sdk.types import SDKSessionInfo
 
 from sessionscope.transcripts.conversation import build_conversation
 from sessionscope.transcripts.reader import index_transcript
 from sessionscope.transcripts.sessions import list_session_files, list_sessions
 from sessionscope.transcripts.subagents import list_subagents, subagent_messages
 
-SDK_FIELDS = (
-    "session_id",
-    "summary",
-    "last_modified",
-    "file_size",
-    "custom_title",
-    "first_prompt",
-    "git_branch",
-    "cwd",
-    "tag",
-    "created_at",
-)
-"""The fields of the SDK's ``SDKSessionInfo``."""
-
-
-def session_ids(config_dir: Path) -> list[str]:
-    return sorted({path.name[:-6] for path in list_session_files(config_dir)})
+SDK_FIELDS = tuple(field.name for field in dataclasses.fields(SDKSessionInfo))
+"""The fields of the SDK's ``SDKSessionInfo``, as the installed SDK defines them."""
 
 
 def compare_messages(config_dir: Path) -> tuple[int, int, list[str]]:

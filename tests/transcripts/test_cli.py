@@ -12,6 +12,7 @@ import pytest
 from sessionscope import cli
 
 from .conftest import SESSION_ID, assistant, dumps, user
+from .sdkparity import SDK_FIELDS
 
 OTHER_ID = "99999999-8888-4777-8666-555555555555"
 
@@ -38,20 +39,7 @@ def test_list_json_has_the_sdk_fields_and_ours(write_transcript, capsys):
     assert status == 0 and err == ""
     (line,) = out.splitlines()
     record = json.loads(line)
-    assert list(record) == [
-        "session_id",
-        "summary",
-        "last_modified",
-        "file_size",
-        "custom_title",
-        "first_prompt",
-        "git_branch",
-        "cwd",
-        "tag",
-        "created_at",
-        "message_count",
-        "forked_from",
-    ]
+    assert list(record) == [*SDK_FIELDS, "message_count", "forked_from"]
     assert record["session_id"] == SESSION_ID
     assert record["message_count"] == 4
     assert record["summary"] == "first \x1b[31mred\x1b[0m question"
