@@ -28,6 +28,7 @@ from sessionscope.transcripts.text import inert
 from sessionscope.tui.commands import ActionsProvider
 from sessionscope.tui.context import AppContext, Catalog, system_clock
 from sessionscope.tui.keys import binding_nodes
+from sessionscope.tui.session_actions import SESSION_ACTION_BINDINGS, SessionActions
 from sessionscope.tui.sessions_model import session_title
 from sessionscope.tui.sources import ConversationSource, RawSource
 from sessionscope.tui.widgets.message_view import MessageView
@@ -86,7 +87,7 @@ class FilterInput(Input):
         self.post_message(self.Submitted(self, self.value))
 
 
-class SessionscopeApp(App[None]):
+class SessionscopeApp(SessionActions, App[None]):
     """Browse every session, read every message with its UUID, fork with ``f``."""
 
     TITLE = "sessionscope"
@@ -127,6 +128,7 @@ class SessionscopeApp(App[None]):
             tooltip="Show the next rewind branch",
             show=False,
         ),
+        *SESSION_ACTION_BINDINGS,
     ]
 
     class SessionsLoaded(Message):

@@ -149,6 +149,17 @@ class SessionList(ScrollView, can_focus=True):
             self.query_text = ""
         self._rebuild(meta.session_id if select else None)
 
+    def remove_session(self, session_id: str) -> None:
+        """Drop one session (deleted); the cursor moves to its neighbour."""
+        rows = [row.meta.session_id for row in self.rows if row.meta]
+        neighbour = None
+        if session_id in rows:
+            at = rows.index(session_id)
+            rest = rows[at + 1 :] + rows[:at][::-1]
+            neighbour = rest[0] if rest else None
+        self.sessions = [s for s in self.sessions if s.session_id != session_id]
+        self._rebuild(neighbour)
+
     def set_query(self, query: str) -> None:
         """Filter as the user types (fuzzy over title, project, branch, tag and id)."""
         self.query_text = query

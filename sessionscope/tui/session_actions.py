@@ -1,0 +1,414 @@
+"""Rename (``R``), tag (``t``), delete (``D``), undo a delete (``u``), export (``e``) and replay
+(``r``) the selected session, for :class:`sessionscope.tui.app.SessionscopeApp`.
+
+The app mixes in :class:`SessionActions` and lists :data:`SESSION_ACTION_BINDINGS` among its
+bindings. Writes go through the SDK (``agent.manage``) in thread workers; the list changes as
+soon as each one is done. Deleted sessions are kept in a :class:`~sessionscope.agent.manage.Trash`
+until the app exits, so ``u`` (or "Undo delete" in the command palette) can bring them back.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet
+
+from sessionscope.transcripts.model import SessionMeta
+from sessionscope.transcripts.text import inert
+
+if TYPE_CHECKING:
+    from sessionscope.agent.manage import Trash
+
+SESSION_ACTION_BINDINGS: list[BindingType] = [
+    Binding(
+        "r", "replay", "Replay", id="replay", tooltip="Replay the session at its recorded pace"
+    ),
+    Binding("e", "export", "Export", id="export", tooltip="Export the session (md, html, json)"),
+    Binding("R", "rename", "Rename", id="rename", tooltip="Rename the selected session"),
+    Binding("t", "tag", "Tag", id="tag", tooltip="Tag the selected session (empty: no tag)"),
+    Binding("D", "delete", "Delete", id="delete", tooltip="Delete the selected session"),
+    Binding(
+        "u",
+        "undo_delete",
+        "Undo delete",
+        id="undo-delete",
+        tooltip="Restore the last deleted session",
+    ),
+]
+"""The keys these actions add to the app (ids let users remap them)."""
+
+MODAL_CSS = """
+SessionActionModal { align: center middle; }
+SessionActionModal > Vertical {
+    width: 72; max-width: 100%; height: auto; max-height: 100%; padding: 0 1;
+    background: $panel; border: round $accent;
+}
+SessionActionModal Label { width: 100%; margin: 1 0 0 0; }
+SessionActionModal .buttons { height: auto; align-horizontal: right; }
+SessionActionModal Button { margin-left: 1; min-width: 10; }
+SessionActionModal RadioSet { width: 100%; height: auto; }
+"""
+
+
+def describe(meta: SessionMeta) -> str:
+    """How a session is named to the user: its title and id, made inert."""
+    title = meta.custom_title or meta.summary or meta.first_prompt or "(untitled)"
+    title = inert(title, keep_newlines=False, keep_tabs=False)
+    if len(title) > 60:
+        title = title[:59] + "…"
+    return f"“{title}” ({meta.session_id})"
+
+
+class SessionActionModal(ModalScreen):
+    """Base of the small dialogs: ``escape`` cancels."""
+
+    DEFAULT_CSS = MODAL_CSS
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="dialog-cancel", show=False),
+    ]
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class TextPrompt(SessionActionModal):
+    """One line of text (a title, a tag); ``enter`` accepts, ``escape`` cancels."""
+
+    def __init__(self, question: str, value: str, *, placeholder: str = "") -> None:
+        super().__init__()
+        self.question = question
+        self.value = value
+        self.placeholder = placeholder
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(self.question)
+            yield Input(self.value, placeholder=self.placeholder, id="prompt-input")
+            with Horizontal(classes="buttons"):
+                yield Button("Cancel", id="prompt-cancel")
+                yield Button("OK", variant="primary", id="prompt-ok")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "prompt-ok":
+            self.dismiss(self.query_one(Input).value)
+        else:
+            self.dismiss(None)
+
+
+class ConfirmDelete(SessionActionModal):
+    """Asks before a delete, naming the session; ``y`` deletes, ``n``/``escape`` keeps it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "confirm", "Delete", id="delete-confirm"),
+        Binding("n", "cancel", "Keep", id="delete-keep"),
+    ]
+
+    def __init__(self, meta: SessionMeta) -> None:
+        super().__init__()
+        self.meta = meta
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(f"Delete {describe(self.meta)}?")
+            yield Label(
+                "Its transcript is removed through the SDK. Until you quit, u brings it back.",
+                classes="hint",
+            )
+            with Horizontal(classes="buttons"):
+                yield Button("Keep (n)", id="delete-no")
+                yield Button("Delete (y)", variant="error", id="delete-yes")
+
+    def on_mount(self) -> None:
+        self.query_one("#delete-no", Button).focus()
+
+    def action_confirm(self) -> None:
+        self.dismiss(True)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "delete-yes")
+
+
+class ExportDialog(SessionActionModal):
+    """Where and how to export: a format and a file name."""
+
+    def __init__(self, meta: SessionMeta, folder: Path) -> None:
+        super().__init__()
+        self.meta = meta
+        self.folder = folder
+
+    def _default_path(self, fmt: str) -> str:
+        return str(self.folder / f"session-{self.meta.session_id[:8]}.{fmt}")
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(f"Export {describe(self.meta)}")
+            with RadioSet(id="export-format"):
+                yield RadioButton("HTML page (self-contained)", value=True, id="format-html")
+                yield RadioButton("Markdown", id="format-md")
+                yield RadioButton("JSON lines (as show --json)", id="format-json")
+            yield Input(self._default_path("html"), id="export-path")
+            yield Checkbox("Replace the file if it exists", id="export-force")
+            with Horizontal(classes="buttons"):
+                yield Button("Cancel", id="export-cancel")
+                yield Button("Export", variant="primary", id="export-ok")
+
+    def on_mount(self) -> None:
+        self.query_one("#export-path", Input).focus()
+
+    def _format(self) -> str:
+        pressed = self.query_one(RadioSet).pressed_button
+        return (pressed.id or "format-html").removeprefix("format-") if pressed else "html"
+
+    def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+        path_input = self.query_one("#export-path", Input)
+        stem = Path(path_input.value)
+        if stem.suffix in (".html", ".md", ".json"):
+            path_input.value = str(stem.with_suffix("." + self._format()))
+
+    def _accept(self) -> None:
+        path = self.query_one("#export-path", Input).value.strip()
+        if not path:
+            self.notify("Give a file name", severity="warning")
+            return
+        force = self.query_one("#export-force", Checkbox).value
+        self.dismiss((self._format(), path, force))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self._accept()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "export-ok":
+            self._accept()
+        else:
+            self.dismiss(None)
+
+
+class SessionActions:
+    """Actions on the selected session, mixed into the app (which provides the attributes)."""
+
+    _trash: Trash | None = None
+
+    # The app provides: context (config_dir, catalog), session_list, message_view, opened,
+    # notify, push_screen, call_from_thread.
+
+    @property
+    def trash(self) -> Trash:
+        if self._trash is None:
+            from sessionscope.agent.manage import Trash
+
+            self._trash = Trash()
+        return self._trash
+
+    def _selected(self) -> SessionMeta | None:
+        meta = self.session_list.current
+        if meta is None:
+            self.notify("Select a session first", severity="warning")
+        return meta
+
+    def _refresh_session(self, meta: SessionMeta, message: str) -> None:
+        """Re-read one session's metadata after a change and show it in the list at once."""
+        fresh = self.context.catalog.session_meta(Path(meta.path)) or meta
+        self.call_from_thread(self._show_changed, fresh, message)
+
+    def _show_changed(self, fresh: SessionMeta, message: str) -> None:
+        self.session_list.add_session(fresh, select=True)
+        self.notify(message)
+
+    def _failed(self, what: str, error: Exception) -> None:
+        self.call_from_thread(self.notify, f"{what} failed: {inert(str(error))}", severity="error")
+
+    # -- rename / tag ------------------------------------------------------------------------
+
+    def action_rename(self) -> None:
+        meta = self._selected()
+        if meta is None:
+            return
+        current = meta.custom_title or meta.summary or ""
+
+        def renamed(title: str | None) -> None:
+            if title is None:
+                return
+            if not title.strip():
+                self.notify("A title cannot be empty; nothing changed", severity="warning")
+                return
+            self.rename_worker(meta, title)
+
+        self.push_screen(
+            TextPrompt(f"New title for {describe(meta)}", inert(current, keep_newlines=False)),
+            renamed,
+        )
+
+    @work(thread=True, group="session-actions")
+    def rename_worker(self, meta: SessionMeta, title: str) -> None:
+        from sessionscope.agent.manage import SessionActionError, rename_session
+
+        try:
+            rename_session(self.context.config_dir, meta.session_id, title)
+            self._refresh_session(meta, f"Renamed to “{inert(title.strip())}”")
+        except (SessionActionError, OSError) as error:
+            self._failed("Rename", error)
+
+    def action_tag(self) -> None:
+        meta = self._selected()
+        if meta is None:
+            return
+
+        def tagged(tag: str | None) -> None:
+            if tag is not None:
+                self.tag_worker(meta, tag.strip() or None)
+
+        self.push_screen(
+            TextPrompt(
+                f"Tag {describe(meta)} (empty clears it)",
+                inert(meta.tag or "", keep_newlines=False),
+                placeholder="e.g. bug, keep, experiment",
+            ),
+            tagged,
+        )
+
+    @work(thread=True, group="session-actions")
+    def tag_worker(self, meta: SessionMeta, tag: str | None) -> None:
+        from sessionscope.agent.manage import SessionActionError, tag_session
+
+        try:
+            tag_session(self.context.config_dir, meta.session_id, tag)
+            said = f"Tagged “{inert(tag)}”" if tag else "Tag cleared"
+            self._refresh_session(meta, said)
+        except (SessionActionError, OSError) as error:
+            self._failed("Tag", error)
+
+    # -- delete / restore --------------------------------------------------------------------
+
+    def action_delete(self) -> None:
+        meta = self._selected()
+        if meta is None:
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.delete_worker(meta)
+
+        self.push_screen(ConfirmDelete(meta), confirmed)
+
+    @work(thread=True, group="session-actions")
+    def delete_worker(self, meta: SessionMeta) -> None:
+        from sessionscope.agent.manage import SessionActionError
+
+        try:
+            self.trash.delete(self.context.config_dir, meta.session_id, title=describe(meta))
+        except (SessionActionError, OSError) as error:
+            self._failed("Delete", error)
+            return
+        self.call_from_thread(self._show_deleted, meta)
+
+    def _show_deleted(self, meta: SessionMeta) -> None:
+        self.session_list.remove_session(meta.session_id)
+        self.notify(f"Deleted {describe(meta)}. Press u to restore it.", timeout=8)
+
+    def action_undo_delete(self) -> None:
+        if self._trash is None or self._trash.last() is None:
+            self.notify("Nothing to restore", severity="warning")
+            return
+        self.restore_worker()
+
+    @work(thread=True, group="session-actions")
+    def restore_worker(self) -> None:
+        from sessionscope.agent.manage import SessionActionError
+
+        try:
+            record = self.trash.restore()
+        except (SessionActionError, OSError) as error:
+            self._failed("Restore", error)
+            return
+        fresh = self.context.catalog.session_meta(record.path)
+        if fresh is None:
+            self.call_from_thread(
+                self.notify, "Restored, but it cannot be read back", severity="warning"
+            )
+            return
+        self.call_from_thread(
+            self._show_changed, fresh, f"Restored {record.title or record.session_id}"
+        )
+
+    def purge_trash(self) -> None:
+        """Make this run's deletes final."""
+        if self._trash is not None:
+            self._trash.purge()
+
+    def on_unmount(self) -> None:
+        # The app is closing: the copies kept for "undo delete" go with it.
+        self.purge_trash()
+
+    # -- export ------------------------------------------------------------------------------
+
+    def action_export(self) -> None:
+        meta = self._selected()
+        if meta is None:
+            return
+
+        def chosen(answer: tuple[str, str, bool] | None) -> None:
+            if answer is not None:
+                self.export_worker(meta, *answer)
+
+        self.push_screen(ExportDialog(meta, Path.cwd()), chosen)
+
+    @work(thread=True, group="session-actions")
+    def export_worker(self, meta: SessionMeta, fmt: str, target: str, force: bool) -> None:
+        from sessionscope.commands.export import render
+        from sessionscope.export import ExportError, write_atomically
+
+        path = Path(target).expanduser()
+        try:
+            if path.exists() and not force:
+                raise ExportError(f"{path} exists; tick “Replace” to overwrite it")
+            write_atomically(render(Path(meta.path), fmt), path, force=force)
+        except (ExportError, OSError) as error:
+            self._failed("Export", error)
+            return
+        self.call_from_thread(self.notify, f"Exported to {inert(str(path))}", timeout=8)
+
+    # -- replay ------------------------------------------------------------------------------
+
+    def action_replay(self) -> None:
+        meta = self._selected()
+        if meta is None:
+            return
+        start_uuid = None
+        if self.focused is self.message_view and self.opened is not None:
+            entry = self.message_view.current_entry
+            if entry is not None and self.opened.meta.session_id == meta.session_id:
+                start_uuid = entry.uuid
+        self.notify("Loading the replay…", timeout=2)
+        self.replay_worker(meta, start_uuid)
+
+    @work(thread=True, exclusive=True, group="replay")
+    def replay_worker(self, meta: SessionMeta, start_uuid: str | None) -> None:
+        from sessionscope.replay.steps import load_steps
+
+        try:
+            steps = load_steps(Path(meta.path))
+        except OSError as error:
+            self._failed("Replay", error)
+            return
+        start_at = 0
+        if start_uuid:
+            start_at = next((i for i, s in enumerate(steps) if s.message.uuid == start_uuid), 0)
+        self.call_from_thread(self._start_replay, meta, steps, start_at)
+
+    def _start_replay(self, meta: SessionMeta, steps: list, start_at: int) -> None:
+        from sessionscope.tui.screens.replay import ReplayScreen
+
+        if not steps:
+            self.notify("This session has no messages to replay", severity="warning")
+            return
+        title = meta.custom_title or meta.summary or meta.session_id
+        self.push_screen(ReplayScreen(steps, title=title, start_at=start_at))

@@ -1,0 +1,142 @@
+"""R, t, D, u, e and r in the explorer, on a private config folder."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from claude_agent_sdk import list_sessions
+from textual.widgets import Input, Label
+
+from sessionscope.tui.app import make_app
+from sessionscope.tui.screens.replay import ReplayScreen
+from sessionscope.tui.session_actions import ConfirmDelete, ExportDialog, TextPrompt
+
+from .sample import HOSTILE_ID, SAMPLE_ID, hostile_entries, write_session
+
+SIZE = (100, 30)
+NOW = datetime(2026, 3, 3, 12, 0, tzinfo=UTC)
+
+
+def _app(config_dir: Path):
+    return make_app(config_dir, clock=lambda: NOW, tz=UTC)
+
+
+async def _settle(app, pilot) -> None:
+    for _ in range(4):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def _sdk(session_id: str):
+    return {info.session_id: info for info in list_sessions()}.get(session_id)
+
+
+async def _select(app, pilot, session_id: str) -> None:
+    await _settle(app, pilot)
+    assert app.session_list.select_session(session_id)
+    await _settle(app, pilot)
+
+
+async def test_rename_and_tag_show_at_once(sample_session: Path, isolated_user_dirs: Path) -> None:
+    app = _app(isolated_user_dirs)
+    async with app.run_test(size=SIZE) as pilot:
+        await _select(app, pilot, SAMPLE_ID)
+        await pilot.press("R")
+        prompt = app.screen
+        assert isinstance(prompt, TextPrompt)
+        assert SAMPLE_ID in prompt.question
+        prompt.query_one(Input).value = "Empty-line parser bug"
+        await pilot.press("enter")
+        await _settle(app, pilot)
+        assert _sdk(SAMPLE_ID).custom_title == "Empty-line parser bug"
+        assert app.session_list.current.custom_title == "Empty-line parser bug"
+
+        await pilot.press("t")
+        app.screen.query_one(Input).value = "bug"
+        await pilot.press("enter")
+        await _settle(app, pilot)
+        assert _sdk(SAMPLE_ID).tag == "bug"
+        assert app.session_list.current.tag == "bug"
+
+        await pilot.press("t")  # escape leaves it as it is
+        await pilot.press("escape")
+        await _settle(app, pilot)
+        assert _sdk(SAMPLE_ID).tag == "bug"
+
+
+async def test_delete_asks_naming_the_session_and_undo_restores_it(
+    sample_session: Path, isolated_user_dirs: Path
+) -> None:
+    write_session(isolated_user_dirs, hostile_entries())
+    before = sample_session.read_bytes()
+    app = _app(isolated_user_dirs)
+    async with app.run_test(size=SIZE) as pilot:
+        await _select(app, pilot, SAMPLE_ID)
+        await pilot.press("D")
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmDelete)
+        question = str(dialog.query(Label).first().visual)
+        assert SAMPLE_ID in question and "Why does the parser fail" in question
+        await pilot.press("n")
+        await _settle(app, pilot)
+        assert sample_session.exists()
+
+        await pilot.press("D", "y")
+        await _settle(app, pilot)
+        assert not sample_session.exists() and _sdk(SAMPLE_ID) is None
+        listed = [meta.session_id for meta in app.session_list.sessions]
+        assert listed == [HOSTILE_ID]
+        assert app.session_list.current.session_id == HOSTILE_ID
+
+        await pilot.press("u")
+        await _settle(app, pilot)
+        assert sample_session.read_bytes() == before
+        assert _sdk(SAMPLE_ID) is not None
+        assert app.session_list.current.session_id == SAMPLE_ID
+        await pilot.press("u")  # nothing left to restore: said, not a crash
+        await _settle(app, pilot)
+        trash_folder = app.trash.folder
+    assert trash_folder is None or not trash_folder.exists()
+
+
+async def test_export_from_the_app(
+    sample_session: Path, isolated_user_dirs: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "exported.html"
+    app = _app(isolated_user_dirs)
+    async with app.run_test(size=SIZE) as pilot:
+        await _select(app, pilot, SAMPLE_ID)
+        await pilot.press("e")
+        assert isinstance(app.screen, ExportDialog)
+        app.screen.query_one("#export-path", Input).value = str(target)
+        await pilot.press("enter")
+        await _settle(app, pilot)
+        page = target.read_text(encoding="utf-8")
+        assert page.startswith("<!DOCTYPE html>") and SAMPLE_ID in page
+
+        # A second export to the same name is refused unless "Replace" is ticked.
+        target.write_text("mine")
+        await pilot.press("e")
+        app.screen.query_one("#export-path", Input).value = str(target)
+        await pilot.press("enter")
+        await _settle(app, pilot)
+        assert target.read_text() == "mine"
+
+
+async def test_replay_opens_and_q_returns_where_you_were(
+    sample_session: Path, isolated_user_dirs: Path
+) -> None:
+    app = _app(isolated_user_dirs)
+    async with app.run_test(size=SIZE) as pilot:
+        await _select(app, pilot, SAMPLE_ID)
+        main_screen = app.screen
+        await pilot.press("r")
+        await _settle(app, pilot)
+        assert isinstance(app.screen, ReplayScreen)
+        assert app.screen.shown()[0][0] == "00000000-0000-4000-8000-000000000001"
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.screen is main_screen
+        assert app.session_list.current.session_id == SAMPLE_ID
+        assert app.is_running
