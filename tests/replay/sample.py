@@ -193,3 +193,93 @@ def write_session(config_dir: Path, entries: list[dict], project: str = PROJECT)
         for entry in entries:
             handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
     return path
+
+
+SUBAGENT_PARENT_ID = "5e55a0e1-0000-4000-8000-000000000003"
+
+
+def subagent_session(config_dir: Path) -> Path:
+    """A session whose Task call ran a subagent (current layout: ``<id>/subagents/``)."""
+    s = SUBAGENT_PARENT_ID
+    main = [
+        user(s, 1, None, "2026-03-03T10:00:00.000Z", "Find where empty lines are parsed."),
+        assistant(
+            s,
+            2,
+            1,
+            "2026-03-03T10:00:03.000Z",
+            "msg_s1",
+            {
+                "type": "tool_use",
+                "id": "toolu_t1",
+                "name": "Task",
+                "input": {
+                    "description": "search files",
+                    "prompt": "grep for parse(",
+                    "subagent_type": "Explore",
+                },
+            },
+        ),
+        user(
+            s,
+            3,
+            2,
+            "2026-03-03T10:00:08.000Z",
+            [{"type": "tool_result", "tool_use_id": "toolu_t1", "content": "parse.py:1"}],
+        ),
+        assistant(
+            s,
+            4,
+            3,
+            "2026-03-03T10:00:09.000Z",
+            "msg_s2",
+            {"type": "text", "text": "It is in parse.py."},
+        ),
+    ]
+    path = write_session(config_dir, main)
+    agent = []
+    for n, (stamp, entry) in enumerate(
+        [
+            ("2026-03-03T10:00:04.000Z", ("user", "grep for parse(")),
+            (
+                "2026-03-03T10:00:05.000Z",
+                (
+                    "assistant",
+                    {
+                        "type": "tool_use",
+                        "id": "toolu_g1",
+                        "name": "Grep",
+                        "input": {"pattern": "parse("},
+                    },
+                ),
+            ),
+            (
+                "2026-03-03T10:00:06.000Z",
+                (
+                    "user",
+                    [{"type": "tool_result", "tool_use_id": "toolu_g1", "content": "parse.py:1"}],
+                ),
+            ),
+            (
+                "2026-03-03T10:00:07.000Z",
+                ("assistant", {"type": "text", "text": "Found it in parse.py."}),
+            ),
+        ],
+        start=101,
+    ):
+        kind, body = entry
+        if kind == "user":
+            record = user(s, n, n - 1 if n > 101 else None, stamp, body)
+        else:
+            record = assistant(s, n, n - 1, stamp, f"msg_a{n}", body)
+        record.update(isSidechain=True, agentId="a1b2")
+        agent.append(record)
+    folder = path.parent / s / "subagents"
+    folder.mkdir(parents=True)
+    (folder / "agent-a1b2.jsonl").write_text(
+        "".join(json.dumps(entry) + "\n" for entry in agent), encoding="utf-8"
+    )
+    (folder / "agent-a1b2.meta.json").write_text(
+        json.dumps({"toolUseId": "toolu_t1", "description": "search files"})
+    )
+    return path

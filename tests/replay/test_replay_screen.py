@@ -123,3 +123,28 @@ async def test_hostile_text_reaches_the_screen_inert(hostile_session: Path) -> N
         screen = app.screen
         text = "\n".join(_content_text(screen, i) for i in range(len(screen.shown())))
         assert "␛[2J" in text and "\x1b" not in text and "\x9b" not in text
+
+
+async def test_subagent_work_shows_where_it_happened(isolated_user_dirs: Path) -> None:
+    from .sample import subagent_session
+
+    steps = load_steps(subagent_session(isolated_user_dirs))
+    order = [(step.agent, step.message.uuid) for step in steps]
+    assert order == [
+        (None, uuid(1)),
+        (None, uuid(2)),  # the Task call
+        ("search files", uuid(101)),
+        ("search files", uuid(102)),
+        ("search files", uuid(103)),
+        ("search files", uuid(104)),
+        (None, uuid(3)),  # its result
+        (None, uuid(4)),
+    ]
+    assert not steps[2].timing().is_user_turn  # ] skips the subagent's own prompt
+    app = ReplayApp(steps, clock=FakeClock(), start_at=len(steps))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        texts = [_content_text(screen, i) for i in range(len(screen.shown()))]
+        assert texts[2].startswith("↳ search files")
+        assert "-subagent" in screen._mounted[2][2].classes

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import os
+import types
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -18,27 +21,31 @@ from .test_replay_screen import FakeClock
 KEYS = ["right_square_bracket", "space"]
 
 
-class SixteenColourReplayApp(ReplayApp):
-    """Screenshots as a 16-colour terminal (TERM=xterm, linux, screen) shows them."""
+def sixteen_colour_screenshot(app, *, title: str | None = None, simplify: bool = False) -> str:
+    """``App.export_screenshot`` as a 16-colour terminal (TERM=xterm, linux, screen) shows it."""
+    width, height = app.size
+    console = Console(
+        width=width,
+        height=height,
+        file=io.StringIO(),
+        force_terminal=True,
+        color_system="standard",
+        record=True,
+        legacy_windows=False,
+        safe_box=False,
+    )
+    console.print(
+        app.screen._compositor.render_update(
+            full=True, screen_stack=app._background_screens, simplify=simplify
+        )
+    )
+    return console.export_svg(title=title or app.title)
 
-    def export_screenshot(self, *, title: str | None = None, simplify: bool = False) -> str:
-        width, height = self.size
-        console = Console(
-            width=width,
-            height=height,
-            file=io.StringIO(),
-            force_terminal=True,
-            color_system="standard",
-            record=True,
-            legacy_windows=False,
-            safe_box=False,
-        )
-        console.print(
-            self.screen._compositor.render_update(
-                full=True, screen_stack=self._background_screens, simplify=simplify
-            )
-        )
-        return console.export_svg(title=title or self.title)
+
+def in_sixteen_colours(app):
+    """The app, with its screenshots taken in 16 colours."""
+    app.export_screenshot = types.MethodType(sixteen_colour_screenshot, app)
+    return app
 
 
 def test_replay_80x24(sample_session: Path, snap_compare) -> None:
@@ -47,7 +54,9 @@ def test_replay_80x24(sample_session: Path, snap_compare) -> None:
 
 
 def test_replay_80x24_16_colours(sample_session: Path, snap_compare) -> None:
-    app = SixteenColourReplayApp(load_steps(sample_session), title="sample", clock=FakeClock())
+    app = in_sixteen_colours(
+        ReplayApp(load_steps(sample_session), title="sample", clock=FakeClock())
+    )
     assert snap_compare(app, press=KEYS, terminal_size=(80, 24))
 
 
@@ -58,3 +67,37 @@ def test_replay_80x24_no_color(
     app = ReplayApp(load_steps(sample_session), title="sample", clock=FakeClock())
     assert app.no_color
     assert snap_compare(app, press=KEYS, terminal_size=(80, 24))
+
+
+# The explorer itself, at the size and in the colours an SSH session may have.
+NOW = datetime(2026, 3, 3, 12, 0, tzinfo=UTC)
+
+
+def _explorer(config_dir: Path):
+    from sessionscope.tui.app import make_app
+
+    # Ages in the list count from the file times: pin them, so the picture never drifts.
+    pinned = NOW.timestamp() - 3600
+    for path in (config_dir / "projects").glob("*/*.jsonl"):
+        os.utime(path, (pinned, pinned))
+
+    return make_app(config_dir, clock=lambda: NOW, tz=UTC)
+
+
+async def _settled(pilot) -> None:
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def test_explorer_80x24_16_colours(sample_session: Path, isolated_user_dirs: Path, snap_compare):
+    app = in_sixteen_colours(_explorer(isolated_user_dirs))
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_settled)
+
+
+def test_explorer_80x24_no_color(
+    sample_session: Path, isolated_user_dirs: Path, snap_compare, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = _explorer(isolated_user_dirs)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_settled)

@@ -69,3 +69,20 @@ def test_a_paused_replay_sends_nothing(sample_session: Path, isolated_user_dirs:
     assert "❚❚".encode() in run.output
     # Once the pause was drawn, nothing at all until q.
     assert run.bytes_between(run.ready_at + 1.5, run.ready_at + 4.0) == 0
+
+
+@pytest.mark.parametrize("term", ["xterm", "screen", "tmux-256color", "linux"])
+def test_the_explorer_runs_and_restores_the_terminal(
+    term: str, sample_session: Path, isolated_user_dirs: Path
+) -> None:
+    run = run_in_pty(
+        [*sessionscope_command()],
+        env=_env(isolated_user_dirs, term),
+        duration=1.5,
+        ready_marker=b"1 sessions",
+    )
+    text = run.output.decode("utf-8", errors="replace")
+    assert run.exit_status == 0, text[-2000:]
+    assert "Why does the parser fail" in text
+    tail = text[text.rindex("1 sessions") :]
+    assert "\x1b[?1049l" in tail and "\x1b[?25h" in tail
