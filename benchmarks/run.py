@@ -477,7 +477,29 @@ def figures_tui(info: CorpusInfo, runs: int, only: str) -> list[Figure]:
     return out
 
 
-SECTIONS = [figures_list, figures_open, figures_tui]
+def figures_replay(info: CorpusInfo, runs: int, only: str) -> list[Figure]:
+    """Bytes a one-minute replay sends to an 80x24 terminal (benchmarks/replay_bytes.py)."""
+    if only and only not in "replay-bytes":
+        return []
+    from benchmarks.replay_bytes import measure
+
+    f = measure(60.0)
+    full = f["full_redraw_every_tick_per_minute"]
+    ratio = f["bytes_per_minute"] / full
+    idle = f["paused_bytes_per_minute"]
+    return [
+        Figure(
+            "replay-bytes",
+            "bytes a one-minute replay sends (pty 80x24, TERM=xterm, ~1 message/s)",
+            f"{f['bytes_per_minute'] / 1000:.0f} KB/min ({ratio:.0%}); paused {idle:.0f} B/min",
+            f"redrawing the screen every tick: {full / 1000:.0f} KB/min",
+            "< 25% of a redraw every tick; paused < 1 KB/min",
+            ratio < 0.25 and idle < 1000,
+        )
+    ]
+
+
+SECTIONS = [figures_list, figures_open, figures_tui, figures_replay]
 
 
 def machine() -> str:

@@ -43,6 +43,8 @@ SESSION_ACTION_BINDINGS: list[BindingType] = [
 ]
 """The keys these actions add to the app (ids let users remap them)."""
 
+SESSION_ACTION_NAMES = frozenset(binding.action for binding in SESSION_ACTION_BINDINGS)
+
 MODAL_CSS = """
 SessionActionModal { align: center middle; }
 SessionActionModal > Vertical {
@@ -199,6 +201,12 @@ class SessionActions:
 
     # The app provides: context (config_dir, catalog), session_list, message_view, opened,
     # notify, push_screen, call_from_thread.
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # These act on the session list: not from a replay, a dialog or another screen on top.
+        if action in SESSION_ACTION_NAMES and len(self.screen_stack) > 1:
+            return False
+        return super().check_action(action, parameters)
 
     @property
     def trash(self) -> Trash:

@@ -134,7 +134,11 @@ async def test_replay_opens_and_q_returns_where_you_were(
         await pilot.press("r")
         await _settle(app, pilot)
         assert isinstance(app.screen, ReplayScreen)
-        assert app.screen.shown()[0][0] == "00000000-0000-4000-8000-000000000001"
+        replay = app.screen
+        assert replay.shown()[0][0] == "00000000-0000-4000-8000-000000000001"
+        await pilot.press("r", "D", "e", "t", "R")  # the list's keys do nothing here
+        await _settle(app, pilot)
+        assert app.screen is replay and len(app.screen_stack) == 2
         await pilot.press("q")
         await pilot.pause()
         assert app.screen is main_screen
