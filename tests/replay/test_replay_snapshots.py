@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from rich.color import ColorSystem
 from rich.console import Console
 
 from sessionscope.replay.steps import load_steps
@@ -90,14 +91,58 @@ async def _settled(pilot) -> None:
         await pilot.pause()
 
 
-def test_explorer_80x24_16_colours(sample_session: Path, isolated_user_dirs: Path, snap_compare):
-    app = in_sixteen_colours(_explorer(isolated_user_dirs))
-    assert snap_compare(app, terminal_size=(80, 24), run_before=_settled)
+def _screen_segments(app):
+    """Every segment the screen would send, with its style, after the app's filters."""
+    update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+    console = Console(width=app.size.width, file=io.StringIO(), force_terminal=True)
+    return [seg for seg in console.render(update) if seg.text.strip() and not seg.control]
 
 
-def test_explorer_80x24_no_color(
-    sample_session: Path, isolated_user_dirs: Path, snap_compare, monkeypatch: pytest.MonkeyPatch
+def _unreadable_in_16_colours(segments) -> list[str]:
+    """Text whose colour and background fall on the same of the 16 colours (it would vanish)."""
+    bad = []
+    for seg in segments:
+        style = seg.style
+        if style is None or style.color is None or style.bgcolor is None or style.reverse:
+            continue
+        fg = style.color.downgrade(ColorSystem.STANDARD)
+        bg = style.bgcolor.downgrade(ColorSystem.STANDARD)
+        if fg == bg:
+            bad.append(seg.text)
+    return bad
+
+
+def _coloured(segments) -> list[str]:
+    """Text drawn in a colour that is not a grey (NO_COLOR allows shades of grey only)."""
+    out = []
+    for seg in segments:
+        for colour in (seg.style.color, seg.style.bgcolor) if seg.style else ():
+            if colour is None or colour.triplet is None:
+                continue
+            red, green, blue = colour.triplet
+            if max(red, green, blue) - min(red, green, blue) > 8:
+                out.append(seg.text)
+    return out
+
+
+async def test_explorer_and_replay_read_in_16_colours_and_no_color(
+    sample_session: Path, isolated_user_dirs: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("NO_COLOR", "1")
-    app = _explorer(isolated_user_dirs)
-    assert snap_compare(app, terminal_size=(80, 24), run_before=_settled)
+    for no_color in (False, True):
+        if no_color:
+            monkeypatch.setenv("NO_COLOR", "1")
+        app = _explorer(isolated_user_dirs)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await _settled(pilot)
+            for screen_name in ("explorer", "replay"):
+                if screen_name == "replay":
+                    await pilot.press("r")
+                    await _settled(pilot)
+                    await pilot.press("right_square_bracket", "space")
+                    await pilot.pause()
+                segments = _screen_segments(app)
+                text = "".join(seg.text for seg in segments)
+                assert "Why does the parser fail" in text, screen_name
+                assert _unreadable_in_16_colours(segments) == [], screen_name
+                if no_color:
+                    assert _coloured(segments) == [], screen_name

@@ -288,7 +288,9 @@ class SessionList(ScrollView, can_focus=True):
                 )
                 text = Text(" " + message, style=self._style("placeholder"))
                 text.truncate(width, overflow="ellipsis")
-                return Strip(text.render(self.app.console)).crop_extend(0, width, base)
+                # apply_style: NO_COLOR's filter fails on a segment without a style.
+                strip = Strip(text.render(self.app.console)).crop_extend(0, width, base)
+                return strip.apply_style(base)
             return Strip.blank(width, base)
         line = round(self.scroll_y) + y
         if line >= self._map.total:
