@@ -418,7 +418,7 @@ def figures_tui(info: CorpusInfo, runs: int, only: str) -> list[Figure]:
             Figure(
                 "tui-j",
                 "one cursor move (`j`) in that session, median",
-                f"{_ms(med('j_median'))} (max {_ms(max(r['j_max'] for r in results))})",
+                f"{_ms(med('j_median'))} (CPU {_ms(med('j_cpu'))}; max {_ms(max(r['j_max'] for r in results))})",
                 "-",
                 "<= 16 ms",
                 med("j_median") <= 0.016,
@@ -429,7 +429,8 @@ def figures_tui(info: CorpusInfo, runs: int, only: str) -> list[Figure]:
             Figure(
                 "tui-gG-indexed",
                 "`g` / `G` once indexed",
-                f"{_ms(med('g_indexed'))} / {_ms(med('G_indexed'))}",
+                f"{_ms(med('g_indexed'))} / {_ms(med('G_indexed'))} "
+                f"(CPU {_ms(med('g_cpu'))} / {_ms(med('G_cpu'))})",
                 "-",
                 "<= 50 ms",
                 worst_gG <= 0.05,
@@ -553,6 +554,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     started = time.perf_counter()
+    load_at_start = os.getloadavg()[0]
     info = ensure_corpus()
     BENCH_CACHE.mkdir(parents=True, exist_ok=True)
     print(
@@ -568,7 +570,11 @@ def main(argv: list[str] | None = None) -> int:
     for section in SECTIONS:
         figures.extend(section(info, args.runs, args.only))
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    print(f"{stamp} on {machine()}; median of {args.runs} runs (cold and open figures: fewer)")
+    load = load_at_start
+    print(
+        f"{stamp} on {machine()}; median of {args.runs} runs (cold and open figures: fewer); "
+        f"load average {load:.1f} at the start"
+    )
     print(render(figures, args.markdown))
     missed = [f.key for f in figures if f.met is False]
     print(

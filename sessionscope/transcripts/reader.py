@@ -233,7 +233,11 @@ def _count_newlines(fd: int, end: int, chunk: int = 1 << 22) -> int:
 
 
 def index_transcript(
-    path: str | os.PathLike[str], start: int = 0, base: TranscriptIndex | None = None
+    path: str | os.PathLike[str],
+    start: int = 0,
+    base: TranscriptIndex | None = None,
+    *,
+    count_lines_before: bool = True,
 ) -> TranscriptIndex:
     """Index every line of ``path`` from byte ``start`` (or where ``base`` stopped).
 
@@ -241,7 +245,8 @@ def index_transcript(
     and the result holds ``base``'s entries followed by the new ones (``base`` is not changed).
     If the file shrank below ``base.size`` it was rewritten, and is indexed again from the
     start. Without ``base``, ``start`` may be any line start: line numbers are still counted
-    from the top of the file, entry indexes from 0.
+    from the top of the file (``count_lines_before=False`` skips that: a quick look at the tail
+    of a big file then numbers its lines from 1 at ``start``), entry indexes from 0.
 
     Raises ``OSError`` when the file cannot be opened or read (a directory, no permission...).
     """
@@ -268,7 +273,7 @@ def index_transcript(
         index = TranscriptIndex(path=path_str, size=size, mtime=stat.st_mtime)
         if base is None and start > 0:
             start = min(start, size)
-            line_no = _count_newlines(fd, start)
+            line_no = _count_newlines(fd, start) if count_lines_before else 0
         if start >= size:
             index.entries = entries
             index.size = size

@@ -50,7 +50,7 @@ class OpenTranscript:
 
 TAIL_FIRST_BYTES = 8 << 20
 """Files larger than this show their newest messages (the last ``TAIL_BYTES``) first."""
-TAIL_BYTES = 2 << 20
+TAIL_BYTES = 1 << 20
 
 
 def _line_start_at_or_after(path: Path, offset: int) -> int:
@@ -262,7 +262,7 @@ class SessionscopeApp(SessionActions, App[None]):
                 # A big file: index its last few MB and show the newest messages now; the
                 # whole file is indexed next (the cursor stays where the user put it).
                 start = _line_start_at_or_after(path, path.stat().st_size - TAIL_BYTES)
-                tail = index_transcript(path, start=start)
+                tail = index_transcript(path, start=start, count_lines_before=False)
                 tail_conversation = build_conversation(tail)
                 if tail_conversation.messages and not worker.is_cancelled:
                     source = ConversationSource(path, tail, tail_conversation, with_history=False)

@@ -153,6 +153,11 @@ class MessageView(ScrollView, can_focus=True):
         self._renderer: BlockRenderer | None = None
         self._measured_width = 0
         self._measuring = False
+        self._lines: dict[int, dict[tuple[int, bool], Strip]] = {}
+        """Finished lines (gutter, text, styles) of the rendered blocks, by block, then by (line
+        in block, selected): a repaint after a cursor step or a scroll is mostly lookups."""
+        self._region_key: tuple[object, ...] = ()
+        self._region = None
         self._styles: dict[str, Style] = {}
         """Rich styles for ``render_line``, looked up once per style change (a lookup costs
         more than drawing the line)."""
@@ -167,6 +172,7 @@ class MessageView(ScrollView, can_focus=True):
         self.placeholder = placeholder
         self._expanded.clear()
         self._cache.clear()
+        self._lines.clear()
         count = len(source) if source is not None else 0
         width = self._content_width()
         self._measured_width = width
@@ -203,14 +209,17 @@ class MessageView(ScrollView, can_focus=True):
         super().notify_style_update()
         self._renderer = None
         self._styles.clear()
+        self._lines.clear()
         self._cache.clear()
 
     def _on_focus(self, event: events.Focus) -> None:
         self._styles.clear()  # the cursor's colours depend on :focus
+        self._lines.clear()
         super()._on_focus(event)
 
     def _on_blur(self, event: events.Blur) -> None:
         self._styles.clear()
+        self._lines.clear()
         super()._on_blur(event)
 
     def _style(self, name: str) -> Style:
@@ -246,8 +255,17 @@ class MessageView(ScrollView, can_focus=True):
             self._renderer = BlockRenderer(self.app.console, self._palette(), self.tz)
         return self._renderer
 
+    def _view_width(self) -> int:
+        """``scrollable_content_region.width``, computed once per size (it is asked for on
+        every line drawn; the gutter is stable, so only the size changes it)."""
+        key = (self.size, self.styles.scrollbar_gutter, self.show_vertical_scrollbar)
+        if key != self._region_key:
+            self._region_key = key
+            self._region = self.scrollable_content_region
+        return self._region.width
+
     def _content_width(self) -> int:
-        return max(20, self.scrollable_content_region.width - GUTTER)
+        return max(20, self._view_width() - GUTTER)
 
     def _rendered(self, index: int) -> Rendered:
         assert self.source is not None
@@ -259,9 +277,13 @@ class MessageView(ScrollView, can_focus=True):
             return cached[2]
         rendered = self.source.render(index, width, expanded, self.renderer)
         self._cache[index] = (width, expanded, rendered)
+        self._forget_lines(index)
         while len(self._cache) > CACHE_BLOCKS:
-            self._cache.popitem(last=False)
+            self._forget_lines(self._cache.popitem(last=False)[0])
         return rendered
+
+    def _forget_lines(self, index: int) -> None:
+        self._lines.pop(index, None)
 
     def _measure(self, index: int) -> bool:
         """Render block ``index`` and record its real height; True if the map changed."""
@@ -307,6 +329,7 @@ class MessageView(ScrollView, can_focus=True):
             return
         self._measured_width = width
         self._cache.clear()
+        self._lines.clear()
         self._map = LineMap([self.source.estimate(i, width) for i in range(len(self.source))])
         self._update_virtual_size()
         if self.cursor >= 0:
@@ -323,7 +346,7 @@ class MessageView(ScrollView, can_focus=True):
             self._measure_view(upward=new_value < old_value)
 
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
+        width = self._view_width()
         base = self._style("base")
         if self.source is None or not len(self._map):
             if y == 1 and self.placeholder:
@@ -334,12 +357,16 @@ class MessageView(ScrollView, can_focus=True):
         if line >= self._map.total:
             return Strip.blank(width, base)
         index, within = self._map.block_at(line)
-        rendered = self._rendered(index)
+        selected = index == self.cursor
+        rendered = self._rendered(index)  # a cache hit, or the block's lines are forgotten
+        lines = self._lines.setdefault(index, {})
+        finished = lines.get((within, selected))
+        if finished is not None and finished.cell_length == width:
+            return finished
         if len(rendered.strips) != self._map.height(index):
             # Drawn before it was measured (a scrollbar drag): fix the map after this frame.
             self.call_after_refresh(self._measure_view)
         strip = rendered.strips[within] if within < len(rendered.strips) else Strip.blank(0)
-        selected = index == self.cursor
         if selected:
             gutter = Strip([Segment("▌ ", self._style("cursor"))])
         else:
@@ -347,7 +374,9 @@ class MessageView(ScrollView, can_focus=True):
         strip = Strip.join([gutter, strip]).crop_extend(0, width, None)
         if selected and within == 0:
             strip = strip.apply_style(self._style("cursor-header"))
-        return strip.apply_style(base)
+        strip = strip.apply_style(base)
+        lines[(within, selected)] = strip
+        return strip
 
     # -- cursor --------------------------------------------------------------------------------
 
