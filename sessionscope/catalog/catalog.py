@@ -151,7 +151,7 @@ class Catalog:
         """The true list now (a :meth:`refresh`)."""
         return self.refresh(project, count_messages=count_messages).sessions
 
-    def session_meta(self, path: Path | str) -> SessionMeta | None:
+    def session_meta(self, path: Path | str, *, count_messages: bool = True) -> SessionMeta | None:
         """One file's metadata, from the cache when it is unchanged, else read (and cached)."""
         path = os.path.abspath(path)
         try:
@@ -159,9 +159,9 @@ class Catalog:
         except OSError:
             key = None
         row = self.store.load_one(path) if key is not None else None
-        if row is not None and row.key == key and row.counted:
-            return decode_meta(row.full)
-        meta, row = self._read(path, key, True)
+        if row is not None and row.key == key and (row.counted or not count_messages):
+            return decode_meta(row.full if count_messages else row.lite)
+        meta, row = self._read(path, key, count_messages)
         if row is not None and os.path.dirname(os.path.dirname(path)) == self.root:
             self.store.save(self.root, [(path, row)])
         return meta

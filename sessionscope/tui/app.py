@@ -7,6 +7,7 @@ workers, which post past-tense messages (``SessionsLoaded``, ``TranscriptLoaded`
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -249,6 +250,11 @@ class SessionscopeApp(SessionActions, App[None]):
                 self.post_message(self.SessionsLoaded(counted))
         except Exception as error:  # the list must come up even if one source fails
             self.post_message(self.SessionsLoaded(shown or [], f"cannot list sessions: {error}"))
+        # Import the SDK now, while the user reads, so that `f` does not wait a second and more
+        # for it; never before the list is painted. A missing SDK is reported by fork itself.
+        if self._list_painted.wait(timeout=30) and not worker.is_cancelled:
+            with contextlib.suppress(Exception):
+                import claude_agent_sdk  # noqa: F401
 
     @work(thread=True, exclusive=True, group="transcript")
     def load_transcript(self, meta: SessionMeta, select_uuid: str | None, leaf: str | None) -> None:
@@ -509,13 +515,32 @@ class SessionscopeApp(SessionActions, App[None]):
 
         try:
             result = fork(self.context.config_dir, opened.path, opened.meta.session_id, point)
-            meta = self.context.catalog.session_meta(result.path)
+            # Its head and tail at once (the list shows it now); its messages are counted next.
+            meta = self.context.catalog.session_meta(result.path, count_messages=False)
             if meta is None:
                 raise ValueError(f"the new session {result.session_id} cannot be read back")
+            # A lite read leaves forked_from to the full one; this one we made ourselves.
+            meta.forked_from = opened.meta.session_id
         except Exception as error:
             self.post_message(self.ForkFailed(f"{type(error).__name__}: {error}"))
             return
         self.post_message(self.ForkCompleted(meta, point.end.uuid, point.reason))
+        try:
+            counted = self.context.catalog.session_meta(result.path)
+        except Exception:  # the count is a nicety; the fork is made and listed
+            return
+        if counted is not None:
+            self.post_message(self.SessionUpdated(counted))
+
+    class SessionUpdated(Message):
+        """A listed session's metadata was read again (e.g. a new fork's message count)."""
+
+        def __init__(self, meta: SessionMeta) -> None:
+            super().__init__()
+            self.meta = meta
+
+    def on_sessionscope_app_session_updated(self, event: SessionUpdated) -> None:
+        self.session_list.update_session(event.meta)
 
     def on_sessionscope_app_fork_completed(self, event: ForkCompleted) -> None:
         self.forking = False

@@ -26,8 +26,9 @@ class Catalog(Protocol):
         """Every session now, newest first; without ``count_messages`` only each file's head
         and tail are read (no message counts)."""
 
-    def session_meta(self, path: Path) -> SessionMeta | None:
-        """One session's metadata, read now (after a fork, a rename...)."""
+    def session_meta(self, path: Path, *, count_messages: bool = True) -> SessionMeta | None:
+        """One session's metadata, read now (after a fork, a rename...); without
+        ``count_messages`` only the file's head and tail are read."""
 
 
 class FileCatalog:
@@ -44,10 +45,10 @@ class FileCatalog:
 
         return list_sessions(self.config_dir, count_messages=count_messages)
 
-    def session_meta(self, path: Path) -> SessionMeta | None:
+    def session_meta(self, path: Path, *, count_messages: bool = True) -> SessionMeta | None:
         from sessionscope.transcripts.sessions import read_session_meta
 
-        return read_session_meta(Path(path))
+        return read_session_meta(Path(path), count_messages=count_messages)
 
 
 def system_clock() -> datetime:

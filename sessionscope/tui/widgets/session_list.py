@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import ClassVar
 
 from rich.segment import Segment
@@ -159,6 +160,18 @@ class SessionList(ScrollView, can_focus=True):
             neighbour = rest[0] if rest else None
         self.sessions = [s for s in self.sessions if s.session_id != session_id]
         self._rebuild(neighbour)
+
+    def update_session(self, meta: SessionMeta) -> None:
+        """Replace a listed session's metadata in place (its message count was read later);
+        the cursor stays where it is."""
+        self.sessions = [meta if s.session_id == meta.session_id else s for s in self.sessions]
+        self.rows = [
+            replace(row, meta=meta)
+            if row.meta is not None and row.meta.session_id == meta.session_id
+            else row
+            for row in self.rows
+        ]
+        self.refresh()
 
     def set_query(self, query: str) -> None:
         """Filter as the user types (fuzzy over title, project, branch, tag and id)."""
