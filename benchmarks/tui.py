@@ -92,12 +92,12 @@ def launch_to_list(config_dir: str, spawned_at: float) -> dict:
     return {"painted": app.marks["list"] - spawned_at, "rows": app.marks["rows"]}
 
 
-async def _until(pilot, condition, timeout: float = 120.0) -> None:
+async def _until(pilot, condition, timeout: float = 120.0, poll: float = 0.002) -> None:
     deadline = time.perf_counter() + timeout
     while not condition():
         if time.perf_counter() > deadline:
             raise TimeoutError("the app did not get there")
-        await pilot.pause(0.002)
+        await pilot.pause(poll)
 
 
 def big_session(config_dir: str, session_id: str, moves: int) -> dict:
@@ -221,9 +221,11 @@ def fork_near_end(big_path: str, session_id: str) -> dict:
                 forks_before = len(app.session_list.sessions)
                 started = time.perf_counter()
                 await pilot.press("f")
+                # Polled gently: a busy poll would take the interpreter from the fork's thread.
                 await _until(
                     pilot,
                     lambda: not app.forking and len(app.session_list.sessions) > forks_before,
+                    poll=0.05,
                 )
                 await pilot.pause()
                 out["fork"] = time.perf_counter() - started
