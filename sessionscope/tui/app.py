@@ -70,22 +70,7 @@ def _line_start_at_or_after(path: Path, offset: int) -> int:
 
 
 class FilterInput(Input):
-    """The ``/`` box above the session list."""
-
-    BINDING_GROUP_TITLE = "Filter"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Clear filter", id="filter-clear"),
-        Binding("down", "done", "To the list", id="filter-done", show=False),
-    ]
-
-    class Cancelled(Message):
-        """``escape`` in the filter box."""
-
-    def action_cancel(self) -> None:
-        self.post_message(self.Cancelled())
-
-    def action_done(self) -> None:
-        self.post_message(self.Submitted(self, self.value))
+    """The ``/`` box above the session list (its keys are the app's: see ``check_action``)."""
 
 
 class SessionscopeApp(SessionActions, App[None]):
@@ -98,8 +83,34 @@ class SessionscopeApp(SessionActions, App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="quit", tooltip="Quit sessionscope"),
         Binding("question_mark", "help", "Help", id="help", tooltip="Every key"),
-        Binding("slash", "filter", "Filter", id="filter", tooltip="Filter sessions as you type"),
-        Binding("tab", "next_pane", "Pane", id="next-pane", tooltip="Next pane", show=False),
+        # A priority binding runs before the keys typed after it are sent to a widget, so
+        # "/" then "abc" in one burst (a paste, a fast typist, tmux) all land in the filter.
+        Binding(
+            "slash",
+            "filter",
+            "Filter",
+            id="filter",
+            tooltip="Filter sessions as you type",
+            priority=True,
+        ),
+        # Keys of the filter box, as priority bindings for the same reason as "/"; they act
+        # only while the box has focus (check_action), otherwise the key goes on as usual.
+        Binding(
+            "enter,down", "filter_done", "To the list", id="filter-done", show=False, priority=True
+        ),
+        Binding(
+            "escape", "filter_clear", "Clear filter", id="filter-clear", show=False, priority=True
+        ),
+        # Priority: the screen's own tab (focus_next) would otherwise step into the filter box.
+        Binding(
+            "tab",
+            "next_pane",
+            "Pane",
+            id="next-pane",
+            tooltip="Next pane",
+            show=False,
+            priority=True,
+        ),
         Binding(
             "shift+tab",
             "next_pane",
@@ -107,6 +118,7 @@ class SessionscopeApp(SessionActions, App[None]):
             id="previous-pane",
             tooltip="Previous pane",
             show=False,
+            priority=True,
         ),
         Binding(
             "f",
@@ -197,7 +209,7 @@ class SessionscopeApp(SessionActions, App[None]):
     def compose(self) -> ComposeResult:
         yield Header(icon="◆")
         with Vertical(id="sessions-pane"):
-            yield FilterInput(placeholder="filter: title, project, branch, tag, id", id="filter")
+            yield FilterInput(placeholder="/ filter: title, project, branch, tag, id", id="filter")
             yield SessionList(now_ms=self.context.now_ms, id="sessions")
         with Vertical(id="messages-pane"):
             yield Static("", id="session-info")
@@ -213,11 +225,13 @@ class SessionscopeApp(SessionActions, App[None]):
 
     @property
     def session_list(self) -> SessionList:
-        return self.query_one(SessionList)
+        """The list on the main screen (whatever screen is on top)."""
+        return self.screen_stack[0].query_one(SessionList)
 
     @property
     def message_view(self) -> MessageView:
-        return self.query_one("#messages", MessageView)
+        """The main screen's message pane."""
+        return self.screen_stack[0].query_one("#messages", MessageView)
 
     # -- workers -------------------------------------------------------------------------------
 
@@ -398,24 +412,34 @@ class SessionscopeApp(SessionActions, App[None]):
 
     def action_filter(self) -> None:
         box = self.query_one(FilterInput)
-        box.display = True
-        box.focus()
+        if self.focused is box:
+            box.insert_text_at_cursor("/")  # a "/" typed in the filter itself
+            return
+        if self.screen is not box.screen:
+            return
+        # Focus now, not after a refresh: the keys typed right after "/" come next.
+        self.screen.set_focus(box)
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
         self.session_list.set_query(event.value)
 
-    @on(Input.Submitted, "#filter")
-    def _filter_submitted(self) -> None:
-        self.session_list.focus()
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("filter_done", "filter_clear"):
+            return isinstance(self.focused, FilterInput)
+        if action == "next_pane":
+            # Only on the main screen; dialogs and other screens keep their own tab.
+            return self.screen is self.screen_stack[0]
+        return True
 
-    @on(FilterInput.Cancelled)
-    def _filter_cancelled(self) -> None:
+    def action_filter_done(self) -> None:
+        self.screen.set_focus(self.session_list)
+
+    def action_filter_clear(self) -> None:
         box = self.query_one(FilterInput)
         box.value = ""
-        box.display = False
         self.session_list.set_query("")
-        self.session_list.focus()
+        self.screen.set_focus(self.session_list)
 
     # -- actions -------------------------------------------------------------------------------
 
@@ -443,7 +467,9 @@ class SessionscopeApp(SessionActions, App[None]):
             self.copy_to_clipboard(meta.session_id)
             self.notify(f"Copied session id {meta.session_id}")
             return
-        entry = self.message_view.current_entry
+        # The pane on top: the main one, or a subagent's.
+        view = next(iter(self.screen.query(MessageView)), self.message_view)
+        entry = view.current_entry
         if entry is None or not entry.uuid:
             self.notify("The selected entry has no UUID", severity="warning")
             return

@@ -303,6 +303,9 @@ async def test_enter_on_task_opens_the_subagent(make) -> None:
         ]
         await pilot.press("f")  # forks start from the main session
         assert "escape to go back" in list(app._notifications)[-1].message
+        await pilot.press("j", "y", "b", "a", "tab")
+        assert app.clipboard == u(102)
+        assert app.screen is not app.screen_stack[0]
         await pilot.press("escape")
         assert app.screen.query_one("#messages") is app.message_view
 

@@ -23,6 +23,7 @@ class SubagentScreen(Screen[None]):
         Binding("escape", "back", "Back", id="subagent-back", tooltip="Back to the session"),
         Binding("f", "no_fork", "Fork", id="subagent-fork", show=False),
         Binding("a", "no_raw", "Raw", id="subagent-raw", show=False),
+        Binding("b", "no_branch", "Branch", id="subagent-branch", show=False),
     ]
 
     def __init__(self, title: str, agent_id: str, source: BlockSource, tz) -> None:
@@ -55,6 +56,9 @@ class SubagentScreen(Screen[None]):
         self.notify(
             "Forks start from the main session: press escape to go back", severity="warning"
         )
+
+    def action_no_branch(self) -> None:
+        self.notify("A subagent's transcript has one branch")
 
     def action_no_raw(self) -> None:
         self.notify("The raw view is for the main session: press escape to go back")

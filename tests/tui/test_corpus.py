@@ -1,0 +1,42 @@
+"""Every session of the shared corpus of real transcripts renders in the message pane: every
+message with its UUID in its header, every raw line, and no control character on screen."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from pathlib import Path
+
+from rich.console import Console
+
+from sessionscope.transcripts.conversation import build_conversation
+from sessionscope.transcripts.reader import index_transcript
+from sessionscope.transcripts.sessions import list_session_files
+from sessionscope.tui.render import BlockRenderer, Palette
+from sessionscope.tui.sources import ConversationSource, RawSource
+
+
+def visible_text(strips) -> str:
+    text = "\n".join(strip.text for strip in strips)
+    bad = [c for c in text if (ord(c) < 0x20 and c != "\n") or 0x7F <= ord(c) < 0xA0]
+    assert not bad, f"control characters on screen: {bad!r}"
+    return text
+
+
+def test_every_corpus_session_renders(shared_corpus: Path) -> None:
+    renderer = BlockRenderer(Console(width=100, color_system=None), Palette(), UTC)
+    files = list_session_files(shared_corpus)
+    assert files
+    for path in files:
+        index = index_transcript(path)
+        source = ConversationSource(path, index, build_conversation(index))
+        for position in range(len(source)):
+            entry = source.entry(position)
+            text = visible_text(source.render(position, 78, False, renderer).strips)
+            if entry.uuid:
+                assert entry.uuid in "".join(text.splitlines()[:2]), (path, entry.uuid)
+            if position % 25 == 0:  # unfolded too, for a sample (Markdown of everything is slow)
+                visible_text(source.render(position, 78, True, renderer).strips)
+        raw = RawSource(path, index)
+        for position in range(len(raw)):
+            expanded = raw.entry(position).is_bad  # a bad line's bytes, shown inert
+            visible_text(raw.render(position, 78, expanded, renderer).strips)
