@@ -35,7 +35,9 @@ class Entry:
     message_id: str | None = None
     """``message.id`` of an assistant entry: entries of one API response share it."""
     role_blocks: tuple[str, ...] = ()
-    """Types of the content blocks (``text``, ``thinking``, ``tool_use``, ``tool_result``...)."""
+    """Types of ``message.content``'s blocks in order (``text``, ``thinking``, ``tool_use``,
+    ``tool_result``...; ``""`` for a block without a type); ``("string",)`` when the content is
+    a plain string; ``()`` when there is no content."""
     tool_use_ids: tuple[str, ...] = ()
     tool_result_ids: tuple[str, ...] = ()
     is_sidechain: bool = False
