@@ -218,3 +218,28 @@ def test_unterminated_line_that_parsed_is_read_again_when_more_is_appended(write
     assert [e.uuid for e in again.entries] == ["u1", None]
     assert "two JSON values" in again.entries[1].error and again.entries[1].line_no == 2
     assert again.entries == index_transcript(path).entries
+
+
+def test_gc_pause_nests_across_readers_and_restores_the_collector():
+    import gc
+    import threading
+
+    from sessionscope.transcripts.reader import gc_paused
+
+    assert gc.isenabled()
+    first_in, release_first = threading.Event(), threading.Event()
+
+    def first_reader():
+        with gc_paused():
+            first_in.set()
+            release_first.wait(5)
+
+    thread = threading.Thread(target=first_reader)
+    thread.start()
+    first_in.wait(5)
+    with gc_paused():
+        assert not gc.isenabled()
+        release_first.set()
+        thread.join(5)
+        assert not gc.isenabled()  # the first reader left; this one still runs
+    assert gc.isenabled()
