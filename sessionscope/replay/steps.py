@@ -63,7 +63,7 @@ def _subagent_steps(session_path: Path, index: TranscriptIndex) -> list[Step]:
             raws = load_entries(agent.path, entries)
         except OSError:
             continue  # an unreadable subagent file costs that subagent only
-        label = agent.description or f"agent {agent.agent_id}"
+        label = agent.description or agent.agent_type or f"agent {agent.agent_id}"
         for raw in raws:
             if isinstance(raw, dict):
                 message = message_from_entry(raw)

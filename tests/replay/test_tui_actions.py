@@ -89,7 +89,12 @@ async def test_delete_asks_naming_the_session_and_undo_restores_it(
         assert listed == [HOSTILE_ID]
         assert app.session_list.current.session_id == HOSTILE_ID
 
-        await pilot.press("u")
+        # Undo through the command palette (u does the same).
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Undo delete")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
         await _settle(app, pilot)
         assert sample_session.read_bytes() == before
         assert _sdk(SAMPLE_ID) is not None
