@@ -430,7 +430,7 @@ class SessionscopeApp(SessionActions, App[None]):
         if action == "next_pane":
             # Only on the main screen; dialogs and other screens keep their own tab.
             return self.screen is self.screen_stack[0]
-        return super().check_action(action, parameters)  # SessionActions: list keys on top only
+        return True
 
     def action_filter_done(self) -> None:
         self.screen.set_focus(self.session_list)

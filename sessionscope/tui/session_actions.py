@@ -43,8 +43,6 @@ SESSION_ACTION_BINDINGS: list[BindingType] = [
 ]
 """The keys these actions add to the app (ids let users remap them)."""
 
-SESSION_ACTION_NAMES = frozenset(binding.action for binding in SESSION_ACTION_BINDINGS)
-
 MODAL_CSS = """
 SessionActionModal { align: center middle; }
 SessionActionModal > Vertical {
@@ -202,12 +200,6 @@ class SessionActions:
     # The app provides: context (config_dir, catalog), session_list, message_view, opened,
     # notify, push_screen, call_from_thread.
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # These act on the session list: not from a replay, a dialog or another screen on top.
-        if action in SESSION_ACTION_NAMES and len(self.screen_stack) > 1:
-            return False
-        return super().check_action(action, parameters)
-
     @property
     def trash(self) -> Trash:
         if self._trash is None:
@@ -217,6 +209,10 @@ class SessionActions:
         return self._trash
 
     def _selected(self) -> SessionMeta | None:
+        """The session the list's cursor is on; ``None`` (and nothing done) when there is none,
+        or when a replay, dialog or other screen is on top (these keys belong to the list)."""
+        if len(self.screen_stack) > 1:
+            return None
         meta = self.session_list.current
         if meta is None:
             self.notify("Select a session first", severity="warning")
@@ -323,6 +319,8 @@ class SessionActions:
         self.notify(f"Deleted {describe(meta)}. Press u to restore it.", timeout=8)
 
     def action_undo_delete(self) -> None:
+        if len(self.screen_stack) > 1:
+            return
         if self._trash is None or self._trash.last() is None:
             self.notify("Nothing to restore", severity="warning")
             return
