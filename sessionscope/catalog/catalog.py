@@ -23,6 +23,10 @@ from ..transcripts.model import SessionMeta
 from .store import CachedRow, FileKey, MetaStore, decode_meta, encode_meta
 
 ReadMeta = Callable[..., "SessionMeta | None"]
+
+PARALLEL_READS_FROM = 64
+"""From this many files to read, they are read by ``READ_THREADS`` threads."""
+READ_THREADS = 8
 """``read_session_meta(path, project_path=None, *, count_messages=True)``."""
 
 
@@ -104,9 +108,8 @@ class Catalog:
         from ..transcripts.sessions import infer_forks, order_sessions, session_file_paths
 
         cached = self.store.load(self.root)
-        metas: list[SessionMeta] = []
-        reread: list[str] = []
-        to_save: list[tuple[str, CachedRow]] = []
+        files: list[tuple[str, str | None, SessionMeta | None]] = []
+        misses: list[tuple[str, FileKey | None]] = []
         seen: set[str] = set()
         for path, project_path in session_file_paths(self.config_dir, project):
             seen.add(path)
@@ -116,16 +119,25 @@ class Catalog:
                 key = None  # unreadable or vanished: read_session_meta decides what it is
             row = cached.get(path)
             if row is not None and row.key == key and (row.counted or not count_messages):
-                meta = decode_meta(row.full if count_messages else row.lite)
+                files.append(
+                    (path, project_path, decode_meta(row.full if count_messages else row.lite))
+                )
             else:
                 # The key is taken before the read: a file appended to meanwhile has a newer
                 # key by the next refresh, so it is read again then.
-                meta, row = self._read(path, key, count_messages)
-                reread.append(path)
+                files.append((path, project_path, None))
+                misses.append((path, key))
+        read = self._read_many(misses, count_messages)
+        metas: list[SessionMeta] = []
+        to_save: list[tuple[str, CachedRow]] = []
+        for path, project_path, meta in files:
+            if path in read:
+                meta, row = read[path]
                 if row is not None:
                     to_save.append((path, row))
             if meta is not None:
                 metas.append(_with_project_path(meta, project_path))
+        reread = [path for path, _ in misses]
         removed = [] if project else sorted(path for path in cached if path not in seen)
         self.store.save(self.root, to_save)
         self.store.forget(removed)
@@ -133,6 +145,20 @@ class Catalog:
         if count_messages:
             infer_forks(sessions)
         return Refresh(sessions, reread, removed)
+
+    def _read_many(
+        self, misses: list[tuple[str, FileKey | None]], count_messages: bool
+    ) -> dict[str, tuple[SessionMeta | None, CachedRow | None]]:
+        """Read the files that missed the cache. Many at once (a cold cache) are read by a few
+        threads: reading a file releases the interpreter, so one file's disk wait overlaps
+        another's parsing."""
+        if len(misses) < PARALLEL_READS_FROM:
+            return {path: self._read(path, key, count_messages) for path, key in misses}
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=READ_THREADS) as pool:
+            results = pool.map(lambda miss: self._read(miss[0], miss[1], count_messages), misses)
+            return {path: result for (path, _), result in zip(misses, results, strict=True)}
 
     def _read(
         self, path: str, key: FileKey | None, count_messages: bool

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 import time
 
@@ -77,6 +76,8 @@ def run(args: argparse.Namespace) -> int:
             out.write(as_json(meta) + "\n")
         out.flush()
         return 0
+    import shutil
+
     width = shutil.get_terminal_size((120, 24)).columns
     out.write(f"{'MODIFIED':<16}  {'MSGS':>5}  {'SESSION':<36}  SUMMARY\n")
     for meta in sessions:

@@ -6,10 +6,7 @@ import argparse
 import sys
 
 from ..cli import CommandError
-from ..transcripts.conversation import build_conversation
 from ..transcripts.model import Entry, TranscriptIndex
-from ..transcripts.reader import index_transcript, load_entries, read_raw
-from ..transcripts.sessions import SessionLookupError, find_session_file
 from ..transcripts.text import content_text, inert, inert_bytes, json_line
 from ._common import check_config_dir, safe_stdout
 
@@ -69,6 +66,8 @@ def _header(entry: Entry) -> str:
 
 
 def _bad_text(path: str, entry: Entry) -> str:
+    from ..transcripts.reader import read_raw
+
     raw = read_raw(path, entry)
     preview = inert_bytes(raw[:RAW_PREVIEW], keep_newlines=False, keep_tabs=False)
     more = f" … ({entry.length} bytes)" if entry.length > RAW_PREVIEW else ""
@@ -81,6 +80,8 @@ def _batches(entries: list[Entry]):
 
 
 def _print_messages(out, index: TranscriptIndex, messages: list[Entry], as_json: bool) -> None:
+    from ..transcripts.reader import load_entries
+
     for batch in _batches(messages):
         for entry, data in zip(batch, load_entries(index.path, batch), strict=True):
             if as_json:
@@ -91,6 +92,8 @@ def _print_messages(out, index: TranscriptIndex, messages: list[Entry], as_json:
 
 
 def _print_all(out, index: TranscriptIndex, as_json: bool) -> None:
+    from ..transcripts.reader import load_entries, read_raw
+
     for batch in _batches(index.entries):
         for entry, data in zip(batch, load_entries(index.path, batch), strict=True):
             if entry.is_bad:
@@ -133,6 +136,10 @@ def _print_all(out, index: TranscriptIndex, as_json: bool) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..transcripts.conversation import build_conversation
+    from ..transcripts.reader import index_transcript
+    from ..transcripts.sessions import SessionLookupError, find_session_file
+
     projects = check_config_dir(args.config_dir)
     if not projects.exists():
         raise CommandError(f"no session {args.session_id.strip()}: {projects} does not exist")
