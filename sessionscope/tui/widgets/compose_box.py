@@ -45,7 +45,8 @@ class PromptArea(TextArea):
 
     def activate(self) -> None:
         self.can_focus = True
-        self.focus()
+        # Focus now, not after the queued keys: text typed right after `c` lands here.
+        self.screen.set_focus(self)
 
     def _on_blur(self, event: events.Blur) -> None:
         self.can_focus = False
