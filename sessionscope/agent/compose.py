@@ -78,9 +78,10 @@ class TurnTarget:
         if self.session_id is None:
             return f"new session in {inert(self.cwd, keep_newlines=False)}"
         short = self.session_id[:8]
-        name = inert(self.title, keep_newlines=False) if self.title else "session"
         verb = "fork of" if self.fork else "to"
-        return f"{verb} {name} ({short})"
+        if not self.title:
+            return f"{verb} {short}"
+        return f"{verb} {short} · {inert(self.title, keep_newlines=False)}"
 
 
 @dataclass(frozen=True)

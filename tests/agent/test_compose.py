@@ -313,5 +313,5 @@ async def test_cli_exit_on_an_unknown_session(fake_api, isolated_user_dirs, proj
 def test_target_describes_itself():
     assert TurnTarget(None, "/srv/app").describe() == "new session in /srv/app"
     target = TurnTarget("0123456789abcdef", "/srv/app", title="Fix \x1b[31mbug")
-    assert target.describe() == "to Fix \u241b[31mbug (01234567)", "escape sequences made inert"
+    assert target.describe() == "to 01234567 · Fix \u241b[31mbug", "escape sequences made inert"
     assert TurnTarget("0123456789abcdef", "/x", fork=True).describe().startswith("fork of")

@@ -76,7 +76,7 @@ class ComposeBox(Vertical):
         border-top: solid $panel;
         &:focus-within { border-top: solid $accent; }
         #compose-target { height: 1; padding: 0 1; color: $text-muted; }
-        PromptArea { height: auto; min-height: 3; max-height: 10; border: none; padding: 0 1; }
+        PromptArea { height: auto; min-height: 2; max-height: 10; border: none; padding: 0 1; }
         PromptArea:focus { border: none; }
     }
     """
