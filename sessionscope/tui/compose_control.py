@@ -311,7 +311,7 @@ class ComposeControl:
         env = {**os.environ, **settings.env, "CLAUDE_CONFIG_DIR": str(self.context.config_dir)}
         try:
             with self.suspend():
-                subprocess.run(command, cwd=cwd, env=env, check=False)
+                done = subprocess.run(command, cwd=cwd, env=env, check=False)
         except SuspendNotSupported:
             self.notify(
                 f"This terminal cannot hand over; run: {' '.join(command)}",
@@ -322,6 +322,12 @@ class ComposeControl:
         except OSError as error:
             self.notify(f"Cannot start Claude Code: {error}", severity="error", timeout=10)
             return
+        if done.returncode:
+            self.notify(
+                f"Claude Code exited with code {done.returncode}", severity="warning", timeout=10
+            )
+        else:
+            self.notify("Back from Claude Code", timeout=4)
         self.load_sessions()
 
     def action_open_fork_in_claude(self) -> None:

@@ -109,3 +109,38 @@ def test_compose_in_a_real_terminal(tmux, fake_api, cli_transcripts_copy, tmp_pa
     while "main" in tmux.run("list-sessions") and time.monotonic() < deadline:
         time.sleep(0.2)
     assert b"Reply seen in tmux" in copy.path("notes").read_bytes()
+
+
+def test_o_hands_the_session_to_claude_code_and_comes_back(
+    tmux, fake_api, cli_transcripts_copy, tmp_path
+):
+    import json
+
+    copy = cli_transcripts_copy
+    session_id = copy.sessions["notes"]
+    # Claude Code's first-run screens would otherwise come first (and check the network).
+    settings = copy.config_dir / ".claude.json"
+    state = json.loads(settings.read_text()) if settings.exists() else {}
+    settings.write_text(json.dumps({**state, "hasCompletedOnboarding": True}))
+    env = {**fake_api.env(str(copy.config_dir)), "HOME": str(tmp_path), "LANG": "C.UTF-8"}
+    env["PATH"] = "/usr/bin:/bin"  # no claude on PATH: the CLI bundled in the SDK is used
+    assignments = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
+    tmux.start(
+        f"env {assignments} {shlex.quote(installed_sessionscope())} "
+        f"--config-dir {shlex.quote(str(copy.config_dir))} --session {session_id}"
+    )
+    tmux.wait_for("Summarise my todo list.")
+    before = copy.path("notes").read_bytes()
+    tmux.keys("o")
+    # Claude Code itself now owns the terminal, in the session's folder.
+    screen = tmux.wait_for("Accessing workspace")
+    assert str(copy.projects["notes"]) in screen
+    # Its default answer, "No, exit", ends Claude Code (it may take a moment to read keys).
+    deadline = time.monotonic() + 60
+    while "Accessing workspace" in tmux.screen() and time.monotonic() < deadline:
+        tmux.keys("Enter")
+        time.sleep(2)
+    screen = tmux.wait_for("Claude Code exited with code 1")
+    assert "Summarise my todo list." in screen, "sessionscope is back on the same session"
+    assert copy.path("notes").read_bytes() == before
+    tmux.keys("q")
