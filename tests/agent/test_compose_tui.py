@@ -156,33 +156,44 @@ async def test_fork_then_compose_continues_the_fork(fake_api, cli_transcripts_co
     assert "Continuing the branch." not in source.read_text()
 
 
-@pytest.mark.parametrize(
-    ("keys", "allowed"),
-    [(["a"], True), (["d"], False), (["enter"], True), (["tab", "tab", "enter"], False)],
-)
 async def test_permission_dialog_is_keyboard_driven(
-    fake_api, isolated_user_dirs, tmp_path, monkeypatch, keys, allowed
+    fake_api, isolated_user_dirs, tmp_path, monkeypatch
 ):
+    """Three tool calls in one turn, three dialogs: ``a`` allows, ``d`` denies, and ``tab`` to
+    the Deny button then ``enter`` denies too."""
     project = tmp_path / "work"
     project.mkdir()
     monkeypatch.chdir(project)
+    commands = ["echo a > a.txt", "echo d > d.txt", "echo t > t.txt"]
     fake_api.reply(
-        fakeapi.tool_use("Bash", {"command": "echo made > made.txt", "description": "Make"}),
+        *[fakeapi.tool_use("Bash", {"command": c, "description": "Make"}) for c in commands],
         fakeapi.text("Over."),
     )
     app = app_for(isolated_user_dirs, fake_api.env())
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await send(app, pilot, "Make a file", new=True)
-        await wait_for(pilot, lambda: isinstance(app.screen, PermissionScreen), what="the dialog")
-        assert "echo made > made.txt" in str(app.screen.query_one("#permission-input").render())
-        await pilot.press(*keys)
+        await send(app, pilot, "Make files", new=True)
+        for command, keys in zip(commands, [["a"], ["d"], ["tab", "tab", "enter"]], strict=True):
+            await wait_for(
+                pilot,
+                lambda command=command: (
+                    isinstance(app.screen, PermissionScreen)
+                    and app.screen.request.tool_input["command"] == command
+                ),
+                what=f"the dialog for {command}",
+            )
+            assert command in str(app.screen.query_one("#permission-input").render())
+            await pilot.press(*keys)
         await finish(app, pilot)
         assert not isinstance(app.screen, PermissionScreen)
         assert "✓ done" in live_text(app)
-    assert (project / "made.txt").exists() is allowed
-    result = fake_api.message_requests[-1].tool_results()[0]
-    assert bool(result.get("is_error")) is not allowed
+    assert [(project / name).exists() for name in ("a.txt", "d.txt", "t.txt")] == [
+        True,
+        False,
+        False,
+    ]
+    results = [r.tool_results()[0] for r in fake_api.message_requests[1:]]
+    assert [bool(r.get("is_error")) for r in results] == [False, True, True]
 
 
 @pytest.mark.parametrize(
