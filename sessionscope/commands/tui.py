@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import argparse
 
+PERMISSION_MODES = ["default", "acceptEdits", "plan", "dontAsk", "auto", "bypassPermissions"]
+"""The SDK's permission modes (``ClaudeAgentOptions.permission_mode``)."""
+
 NAME = "tui"
 HELP = "the full-screen explorer (the default command)"
 
@@ -14,6 +17,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--demo", action="store_true", help="explore the bundled demo transcripts (a private copy)"
     )
+    parser.add_argument(
+        "--permission-mode",
+        choices=PERMISSION_MODES,
+        help="permission mode for compose (default: ask in a dialog for each tool call)",
+    )
+    parser.add_argument("--model", help="model for compose (default: Claude Code's default)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -49,8 +58,14 @@ def run(args: argparse.Namespace) -> int:
         except SessionLookupError as error:
             raise CommandError(str(error)) from error
 
+    from sessionscope.agent.compose import ComposeSettings
     from sessionscope.tui.app import make_app
 
+    compose = ComposeSettings(
+        config_dir=config_dir,
+        permission_mode=getattr(args, "permission_mode", None),
+        model=getattr(args, "model", None),
+    )
     app = make_app(
         config_dir,
         keymap=keymap,
@@ -58,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
         message_uuid=args.message,
         demo=demo,
         notice=notice,
+        compose=compose,
     )
     app.run()
     return app.return_code or 0

@@ -24,14 +24,18 @@ from textual.message import Message
 from textual.widgets import Footer, Header, Input, Static
 from textual.worker import get_current_worker
 
+from sessionscope.agent.compose import ComposeSettings
 from sessionscope.transcripts.model import Conversation, SessionMeta, TranscriptIndex
 from sessionscope.transcripts.text import inert
 from sessionscope.tui.commands import ActionsProvider
+from sessionscope.tui.compose_control import ComposeControl
 from sessionscope.tui.context import AppContext, Catalog, system_clock
 from sessionscope.tui.keys import binding_nodes
 from sessionscope.tui.session_actions import SESSION_ACTION_BINDINGS, SessionActions
 from sessionscope.tui.sessions_model import session_title
 from sessionscope.tui.sources import ConversationSource, RawSource
+from sessionscope.tui.widgets.compose_box import ComposeBox
+from sessionscope.tui.widgets.live_turn import LiveTurn
 from sessionscope.tui.widgets.message_view import MessageView
 from sessionscope.tui.widgets.session_list import SessionList
 
@@ -73,7 +77,7 @@ class FilterInput(Input):
     """The ``/`` box above the session list (its keys are the app's: see ``check_action``)."""
 
 
-class SessionscopeApp(SessionActions, App[None]):
+class SessionscopeApp(ComposeControl, SessionActions, App[None]):
     """Browse every session, read every message with its UUID, fork with ``f``."""
 
     TITLE = "sessionscope"
@@ -132,6 +136,31 @@ class SessionscopeApp(SessionActions, App[None]):
         ),
         Binding(
             "a", "toggle_raw", "Raw", id="raw-view", tooltip="Raw view: every entry of the file"
+        ),
+        Binding("c", "compose", "Compose", id="compose", tooltip="Write to the selected session"),
+        Binding(
+            "escape",
+            "interrupt",
+            "Interrupt",
+            id="interrupt",
+            tooltip="Interrupt the running reply",
+            show=False,
+        ),
+        Binding(
+            "o",
+            "open_in_claude",
+            "Claude Code",
+            id="open-in-claude",
+            tooltip="Open the session in Claude Code (claude --resume)",
+            show=False,
+        ),
+        Binding(
+            "O",
+            "open_fork_in_claude",
+            "Fork in Claude Code",
+            id="open-fork-in-claude",
+            tooltip="Open a fork of the session in Claude Code (--fork-session)",
+            show=False,
         ),
         Binding(
             "b",
@@ -214,6 +243,8 @@ class SessionscopeApp(SessionActions, App[None]):
         with Vertical(id="messages-pane"):
             yield Static("", id="session-info")
             yield MessageView(tz=self.context.tz, placeholder="Reading sessions…", id="messages")
+            yield LiveTurn(id="live-turn")
+            yield ComposeBox(id="compose")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -347,6 +378,7 @@ class SessionscopeApp(SessionActions, App[None]):
         self.call_after_refresh(
             self.load_transcript, meta, select_uuid, self.leaf_choice.get(meta.session_id)
         )
+        self.compose_session_changed()
 
     def on_sessionscope_app_transcript_loaded(self, event: TranscriptLoaded) -> None:
         current = self.session_list.current
@@ -663,6 +695,7 @@ def make_app(
     message_uuid: str | None = None,
     demo: bool = False,
     notice: str = "",
+    compose: ComposeSettings | None = None,
 ) -> SessionscopeApp:
     """The app, given what it depends on (tests pass a temp folder, a fixed clock and a zone)."""
     config_dir = Path(config_dir)
@@ -678,5 +711,6 @@ def make_app(
         keymap=dict(keymap or {}),
         demo=demo,
         notice=notice,
+        compose=compose,
     )
     return SessionscopeApp(context, session_id=session_id, message_uuid=message_uuid)

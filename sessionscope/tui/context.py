@@ -13,6 +13,7 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Protocol
 
+from sessionscope.agent.compose import ComposeSettings
 from sessionscope.transcripts.model import SessionMeta
 
 
@@ -71,6 +72,8 @@ class AppContext:
     """True when showing the bundled demo transcripts (a private copy)."""
     notice: str = ""
     """Said once at start-up (e.g. why the demo is shown)."""
+    compose: ComposeSettings | None = None
+    """How compose runs turns (permission mode, model, CLI); ``None``: the defaults."""
 
     def now_ms(self) -> int:
         return int(self.clock().timestamp() * 1000)
