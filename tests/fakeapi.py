@@ -91,6 +91,9 @@ class Reply:
     """Seconds to wait before the response starts."""
     chunk: int = 0
     """Split text, thinking and tool input into deltas of this many characters (0: one delta)."""
+    hold: threading.Event | None = None
+    """Hold the stream before its ``message_delta`` until the test sets this (a reply that is
+    surely still streaming, whatever the machine's load)."""
     drop_after: int | None = None
     """Close the connection, mid-stream, after this many events (a dropped connection)."""
     stream_error_after: int | None = None
@@ -606,6 +609,8 @@ class _Handler(BaseHTTPRequestHandler):
                     break
                 if reply.delay:
                     time.sleep(reply.delay)
+                if event == "message_delta" and reply.hold is not None:
+                    reply.hold.wait(timeout=60)
                 self._write_event(event, data)
             self.wfile.write(b"0\r\n\r\n")
             self.wfile.flush()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 import time
 from datetime import UTC
 from pathlib import Path
@@ -251,7 +252,8 @@ async def test_switching_sessions_while_streaming_keeps_the_reply_in_its_session
     fake_api, cli_transcripts_copy
 ):
     copy = cli_transcripts_copy
-    fake_api.reply(fakeapi.text("notes answer " * 80, chunk=8, delay=0.02))
+    release = threading.Event()
+    fake_api.reply(fakeapi.text("notes answer " * 80, chunk=8, delay=0.005, hold=release))
     main_before = copy.path("main").read_bytes()
     app = app_for(copy.config_dir, fake_api.env())
     async with app.run_test(size=SIZE) as pilot:
@@ -265,6 +267,7 @@ async def test_switching_sessions_while_streaming_keeps_the_reply_in_its_session
         app.compose_box.prompt_area.insert("not now")
         await pilot.press("enter")
         assert app.turn.target.session_id == copy.sessions["notes"], "one turn at a time"
+        release.set()
         await finish(app, pilot)
         assert app.session_list.current.session_id == copy.sessions["main"]
         assert app.opened.meta.session_id == copy.sessions["main"]
