@@ -462,7 +462,7 @@ class SessionscopeApp(ComposeControl, SessionActions, App[None]):
         if action == "next_pane":
             # Only on the main screen; dialogs and other screens keep their own tab.
             return self.screen is self.screen_stack[0]
-        return True
+        return super().check_action(action, parameters)
 
     def action_filter_done(self) -> None:
         self.screen.set_focus(self.session_list)

@@ -11,20 +11,21 @@ from textual.dom import DOMNode
 from textual.screen import ModalScreen
 from textual.widgets import Markdown
 
-from sessionscope.tui.keys import iter_bindings, key_display, keymap_file, section_name
+from sessionscope.tui.keys import iter_bindings, key_display, section_name
 
 INTRO = """\
 # sessionscope keys
 
 Every message shows its **UUID**. `f` forks at the selected assistant message (never inside one
 API response or before a tool call's result). Keys can be remapped with
-`$SESSIONSCOPE_KEYMAP` (`fork=F copy-uuid=Y`) or `{keymap}`; the ids are in the third column.
+`$SESSIONSCOPE_KEYMAP` (`fork=F copy-uuid=Y`) or `$XDG_CONFIG_HOME/sessionscope/keymap.toml`
+(`~/.config/...` by default); the ids are in the third column.
 """
 
 
 def help_markdown(app, nodes: list[DOMNode]) -> str:
     """The help text: one table per group of keys."""
-    lines = [INTRO.format(keymap=keymap_file())]
+    lines = [INTRO]
     current = None
     for node, binding in iter_bindings(nodes):
         section = section_name(node)
