@@ -174,20 +174,28 @@ def _unescape_json_string(raw: str) -> str:
     return result if isinstance(result, str) else raw
 
 
+def _string_value_end(text: str, value_start: int) -> int:
+    """Index of the quote closing the JSON string value starting at ``value_start``; -1 if cut."""
+    i = value_start
+    while i < len(text):
+        if text[i] == "\\":
+            i += 2
+            continue
+        if text[i] == '"':
+            return i
+        i += 1
+    return -1
+
+
 def _extract_json_string_field(text: str, key: str) -> str | None:
     for pattern in (f'"{key}":"', f'"{key}": "'):
         found = text.find(pattern)
         if found < 0:
             continue
         value_start = found + len(pattern)
-        i = value_start
-        while i < len(text):
-            if text[i] == "\\":
-                i += 2
-                continue
-            if text[i] == '"':
-                return _unescape_json_string(text[value_start:i])
-            i += 1
+        value_end = _string_value_end(text, value_start)
+        if value_end >= 0:
+            return _unescape_json_string(text[value_start:value_end])
     return None
 
 
@@ -200,16 +208,11 @@ def _extract_last_json_string_field(text: str, key: str) -> str | None:
             if found < 0:
                 break
             value_start = found + len(pattern)
-            i = value_start
-            while i < len(text):
-                if text[i] == "\\":
-                    i += 2
-                    continue
-                if text[i] == '"':
-                    last_value = _unescape_json_string(text[value_start:i])
-                    break
-                i += 1
-            search_from = i + 1
+            value_end = _string_value_end(text, value_start)
+            if value_end < 0:
+                break
+            last_value = _unescape_json_string(text[value_start:value_end])
+            search_from = value_end + 1
     return last_value
 
 
