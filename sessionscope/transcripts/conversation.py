@@ -13,6 +13,7 @@ the compaction boundaries, and it can build the conversation from any chosen lea
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 
 from .model import Conversation, Entry, TranscriptIndex
@@ -53,15 +54,16 @@ def is_visible_message(entry: Entry) -> bool:
 def _walk_to_root(leaf: Entry, by_uuid: dict[str, Entry]) -> tuple[list[Entry], set[str]]:
     chain: list[Entry] = []
     seen: set[str] = set()
+    add, append, get = seen.add, chain.append, by_uuid.get
     current: Entry | None = leaf
     while current is not None:
         uid = current.uuid
         if uid in seen:
             break
-        seen.add(uid)
-        chain.append(current)
+        add(uid)
+        append(current)
         parent = current.parent_uuid
-        current = by_uuid.get(parent) if parent else None
+        current = get(parent) if parent else None
     chain.reverse()
     return chain, seen
 
@@ -72,6 +74,9 @@ def _find_leaves(entries: list[Entry], by_uuid: dict[str, Entry]) -> list[Entry]
     leaves: list[Entry] = []
     for terminal in entries:
         if terminal.uuid in parent_uuids:
+            continue
+        if terminal.type in _MESSAGE_TYPES:
+            leaves.append(terminal)  # the common case: no walk
             continue
         current: Entry | None = terminal
         walked: set[str] = set()
@@ -103,32 +108,100 @@ def _pick_best(candidates: list[Entry], position: dict[str, int]) -> Entry:
     return best
 
 
+class _Graph:
+    """What every conversation of one index shares, whatever its leaf: the chain entries and
+    their links, the SDK's leaves, which messages are continued, and the parallel tool calls of
+    each API response. Built once per index (``TranscriptIndex.graph``); the parts only some
+    conversations need are built on first use."""
+
+    __slots__ = (
+        "entries",
+        "source",
+        "count",
+        "by_uuid",
+        "position",
+        "leaves",
+        "main_leaves",
+        "_continued",
+        "_parallel",
+        "_file_position",
+    )
+
+    def __init__(self, index: TranscriptIndex) -> None:
+        self.source = index.entries
+        self.count = len(index.entries)
+        entries = chain_entries(index.entries)
+        # A repeated uuid: the last entry and its place win (as the SDK's dict does).
+        by_uuid = {entry.uuid: entry for entry in entries}
+        position = {entry.uuid: number for number, entry in enumerate(entries)}
+        self.entries = entries
+        self.by_uuid = by_uuid
+        self.position = position
+        self.leaves = _find_leaves(entries, by_uuid) if entries else []
+        self.main_leaves = [leaf for leaf in self.leaves if _is_main(leaf)]
+        self._continued: set[str] | None = None
+        self._parallel: _Parallel | None = None
+        self._file_position: dict[str, int] | None = None
+
+    def fits(self, index: TranscriptIndex) -> bool:
+        return self.source is index.entries and self.count == len(index.entries)
+
+    @property
+    def continued(self) -> set[str]:
+        """Messages a later message descends from (through non-message entries)."""
+        if self._continued is None:
+            self._continued = _continued_messages(self.entries, self.by_uuid)
+        return self._continued
+
+    @property
+    def parallel(self) -> _Parallel:
+        if self._parallel is None:
+            self._parallel = _Parallel(self.by_uuid)
+        return self._parallel
+
+    @property
+    def file_position(self) -> dict[str, int]:
+        """Each uuid's place in the file (its first occurrence), for ordering strays."""
+        if self._file_position is None:
+            self._file_position = {uid: number for number, uid in enumerate(self.by_uuid)}
+        return self._file_position
+
+
+_graph_lock = threading.Lock()
+
+
+def _graph_of(index: TranscriptIndex) -> _Graph:
+    graph = index.graph
+    if isinstance(graph, _Graph) and graph.fits(index):
+        return graph
+    graph = _Graph(index)
+    with _graph_lock:
+        index.graph = graph
+    return graph
+
+
 def build_conversation(index: TranscriptIndex, leaf_uuid: str | None = None) -> Conversation:
     """The visible messages of a transcript, exactly as the SDK's ``get_session_messages``.
 
     ``leaf_uuid`` walks the chain from that entry instead of the leaf the SDK picks (a rewind
     branch from ``other_leaves``, or a compaction boundary's ``logical_parent_uuid`` for the
-    history before it). An unknown ``leaf_uuid`` gives an empty conversation.
+    history before it). An unknown ``leaf_uuid`` gives an empty conversation. The work shared by
+    every leaf is done once per index (see :class:`_Graph`).
     """
     with gc_paused():
-        return _build_conversation(index, leaf_uuid)
+        return _build_conversation(_graph_of(index), leaf_uuid)
 
 
-def _build_conversation(index: TranscriptIndex, leaf_uuid: str | None) -> Conversation:
-    entries = chain_entries(index.entries)
-    if not entries:
+def _build_conversation(graph: _Graph, leaf_uuid: str | None) -> Conversation:
+    if not graph.entries:
         return Conversation(messages=[], leaf_uuid=None)
-    by_uuid: dict[str, Entry] = {}
-    position: dict[str, int] = {}
-    for number, entry in enumerate(entries):
-        by_uuid[entry.uuid] = entry
-        position[entry.uuid] = number
-
-    leaves = _find_leaves(entries, by_uuid)
-    main_leaves = [leaf for leaf in leaves if _is_main(leaf)]
+    by_uuid = graph.by_uuid
+    leaves = graph.leaves
+    main_leaves = graph.main_leaves
     if leaf_uuid is not None:
         leaf = by_uuid.get(leaf_uuid)
     elif leaves:
+        position = graph.position
         leaf = _pick_best(main_leaves, position) if main_leaves else _pick_best(leaves, position)
     else:
         leaf = None
@@ -136,17 +209,17 @@ def _build_conversation(index: TranscriptIndex, leaf_uuid: str | None) -> Conver
         return Conversation(
             messages=[],
             leaf_uuid=None,
-            other_leaves=_branch_tips(main_leaves, set(), entries, by_uuid, []),
+            other_leaves=_branch_tips(graph, set(), []),
         )
 
     chain, seen = _walk_to_root(leaf, by_uuid)
-    chain = _recover_orphaned_parallel_tool_results(by_uuid, chain, seen)
+    chain = _recover_orphaned_parallel_tool_results(graph, chain, seen)
     # ``seen`` now holds the recovered entries too: a parallel call's result is a leaf of the
     # file, but it is shown in this conversation, so it is not another branch.
     return Conversation(
         messages=[entry for entry in chain if is_visible_message(entry)],
         leaf_uuid=leaf.uuid,
-        other_leaves=_branch_tips(main_leaves, seen, entries, by_uuid, chain),
+        other_leaves=_branch_tips(graph, seen, chain),
         compact_boundaries=[
             entry
             for entry in chain
@@ -156,21 +229,8 @@ def _build_conversation(index: TranscriptIndex, leaf_uuid: str | None) -> Conver
     )
 
 
-def _branch_tips(
-    main_leaves: list[Entry],
-    shown: set[str],
-    entries: list[Entry],
-    by_uuid: dict[str, Entry],
-    chain: list[Entry],
-) -> list[str]:
-    """Tips of the rewind branches not shown, newest first.
-
-    The SDK's leaves come from every entry nothing points to, walked back to a message, so a
-    message with a ``progress`` entry hanging off it counts as a leaf even when the
-    conversation goes on after it. A tip here is a main-chain message no later message descends
-    from, that is not shown, and that is not merely the history a compaction on the shown chain
-    replaced (that one is reached from ``compact_boundaries``).
-    """
+def _continued_messages(entries: list[Entry], by_uuid: dict[str, Entry]) -> set[str]:
+    """Messages that a later message descends from, through at most 64 non-message entries."""
     continued: set[str] = set()
     for entry in entries:
         if entry.type not in _MESSAGE_TYPES:
@@ -182,23 +242,34 @@ def _branch_tips(
             steps += 1
         if parent is not None:
             continued.add(parent.uuid)
+    return continued
+
+
+def _branch_tips(graph: _Graph, shown: set[str], chain: list[Entry]) -> list[str]:
+    """Tips of the rewind branches not shown, newest first.
+
+    The SDK's leaves come from every entry nothing points to, walked back to a message, so a
+    message with a ``progress`` entry hanging off it counts as a leaf even when the
+    conversation goes on after it. A tip here is a main-chain message no later message descends
+    from, that is not shown, and that is not merely the history a compaction on the shown chain
+    replaced (that one is reached from ``compact_boundaries``).
+    """
     compacted = {
         entry.logical_parent_uuid
         for entry in chain
         if entry.type == "system" and entry.subtype == "compact_boundary"
     }
+    candidates = [
+        leaf for leaf in graph.main_leaves if leaf.uuid not in shown and leaf.uuid not in compacted
+    ]
+    if not candidates:
+        return []
+    continued = graph.continued  # built only when there is a leaf to test
     tips: dict[str, Entry] = {}
-    for leaf in main_leaves:
-        uid = leaf.uuid
-        if uid in shown or uid in continued or uid in compacted:
-            continue
-        tips[uid] = leaf
+    for leaf in candidates:
+        if leaf.uuid not in continued:
+            tips[leaf.uuid] = leaf
     return [leaf.uuid for leaf in sorted(tips.values(), key=lambda e: e.index, reverse=True)]
-
-
-def _is_tool_result_entry(entry: Entry) -> bool:
-    """A user entry with a parent that carries a tool_result block."""
-    return entry.type == "user" and bool(entry.parent_uuid) and "tool_result" in entry.role_blocks
 
 
 def _same_writer(a: Entry, b: Entry) -> bool:
@@ -209,8 +280,53 @@ def _timestamp_sort_key(entry: Entry) -> str:
     return entry.timestamp if entry.timestamp is not None else ""
 
 
+class _Parallel:
+    """The API responses split over several entries, and the tool results each one got: the
+    part of the SDK's ``_recover_orphaned_parallel_tool_results`` that does not depend on the
+    chain."""
+
+    __slots__ = ("siblings_by_message_id", "call_owner", "results_by_assistant")
+
+    def __init__(self, by_uuid: dict[str, Entry]) -> None:
+        siblings_by_message_id: dict[str, list[Entry]] = {}
+        call_owner: dict[str, Entry | None] = {}
+        tool_result_entries: list[Entry] = []
+        for entry in by_uuid.values():
+            kind = entry.type
+            if kind == "user":
+                if entry.parent_uuid and "tool_result" in entry.role_blocks:
+                    tool_result_entries.append(entry)  # a tool result with a parent
+                continue
+            message_id = entry.message_id if kind == "assistant" else None
+            if message_id:
+                siblings_by_message_id.setdefault(message_id, []).append(entry)
+                for call_id in entry.tool_use_ids:
+                    if call_id not in call_owner:
+                        call_owner[call_id] = entry
+                        continue
+                    owner = call_owner[call_id]
+                    same_response = owner is not None and owner.message_id == message_id
+                    call_owner[call_id] = entry if same_response else None
+
+        results_by_assistant: dict[str, list[Entry]] = {}
+        for result in tool_result_entries:
+            results_by_assistant.setdefault(result.parent_uuid, []).append(result)
+            source = result.source_tool_assistant_uuid
+            if source is not None:
+                source_entry = by_uuid.get(source)
+                if source_entry is not None and _same_writer(result, source_entry):
+                    results_by_assistant.setdefault(source, []).append(result)
+            for call_id in result.tool_result_ids:
+                owner = call_owner.get(call_id)
+                if owner is not None and _same_writer(result, owner):
+                    results_by_assistant.setdefault(owner.uuid, []).append(result)
+        self.siblings_by_message_id = siblings_by_message_id
+        self.call_owner = call_owner
+        self.results_by_assistant = results_by_assistant
+
+
 def _recover_orphaned_parallel_tool_results(
-    by_uuid: dict[str, Entry], chain: list[Entry], seen: set[str]
+    graph: _Graph, chain: list[Entry], seen: set[str]
 ) -> list[Entry]:
     """Put back the tool calls and results a parallel turn left off the chain (as the SDK)."""
     chain_assistants = [entry for entry in chain if entry.type == "assistant"]
@@ -224,35 +340,10 @@ def _recover_orphaned_parallel_tool_results(
     if not anchor_by_message_id:
         return chain
 
-    siblings_by_message_id: dict[str, list[Entry]] = {}
-    call_owner: dict[str, Entry | None] = {}
-    tool_result_entries: list[Entry] = []
-    for entry in by_uuid.values():
-        message_id = entry.message_id if entry.type == "assistant" else None
-        if message_id:
-            siblings_by_message_id.setdefault(message_id, []).append(entry)
-            for call_id in entry.tool_use_ids:
-                if call_id not in call_owner:
-                    call_owner[call_id] = entry
-                    continue
-                owner = call_owner[call_id]
-                same_response = owner is not None and owner.message_id == message_id
-                call_owner[call_id] = entry if same_response else None
-        elif _is_tool_result_entry(entry):
-            tool_result_entries.append(entry)
-
-    results_by_assistant: dict[str, list[Entry]] = {}
-    for result in tool_result_entries:
-        results_by_assistant.setdefault(result.parent_uuid, []).append(result)
-        source = result.source_tool_assistant_uuid
-        if source is not None:
-            source_entry = by_uuid.get(source)
-            if source_entry is not None and _same_writer(result, source_entry):
-                results_by_assistant.setdefault(source, []).append(result)
-        for call_id in result.tool_result_ids:
-            owner = call_owner.get(call_id)
-            if owner is not None and _same_writer(result, owner):
-                results_by_assistant.setdefault(owner.uuid, []).append(result)
+    parallel = graph.parallel
+    siblings_by_message_id = parallel.siblings_by_message_id
+    call_owner = parallel.call_owner
+    results_by_assistant = parallel.results_by_assistant
 
     answered_on_chain: set[str] | None = None
     file_position: dict[str, int] | None = None
@@ -286,7 +377,7 @@ def _recover_orphaned_parallel_tool_results(
                 answered_on_chain = {
                     call_id for entry in chain for call_id in entry.tool_result_ids
                 }
-                file_position = {uid: number for number, uid in enumerate(by_uuid)}
+                file_position = graph.file_position
             # Calls answered on the chain, plus those this response's results answer. (The SDK
             # copies the chain's set for every response; a second set gives the same answers
             # without the quadratic cost on long sessions.)

@@ -73,6 +73,10 @@ class TranscriptIndex:
     """Lines read up to ``size`` (for numbering the lines an incremental read adds)."""
     ends_open: bool = False
     """The last indexed line had no newline yet (it parsed, so it is an entry)."""
+    graph: object | None = field(default=None, repr=False, compare=False)
+    """What ``conversation.build_conversation`` worked out from these entries once, whatever the
+    leaf (links, leaves, parallel tool calls): kept so that the history before a compaction or
+    another branch costs only its own chain. Entries must not change after indexing."""
 
     @property
     def bad_lines(self) -> list[Entry]:

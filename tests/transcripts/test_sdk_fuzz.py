@@ -185,3 +185,39 @@ def test_random_transcripts_give_the_sdk_list_fields(fuzz_tree, monkeypatch):
         }, seed
     assert listed > 200
     assert os.environ["CLAUDE_CONFIG_DIR"] == str(fuzz_tree)
+
+
+def _answer(conversation) -> tuple:
+    return (
+        [entry.uuid for entry in conversation.messages],
+        conversation.leaf_uuid,
+        conversation.other_leaves,
+        [entry.uuid for entry in conversation.compact_boundaries],
+        [entry.uuid for entry in conversation.chain],
+    )
+
+
+def test_conversations_of_one_index_share_its_work_and_give_the_same_answers(fuzz_tree):
+    """Every leaf built from one index (whose shared graph is then kept on the index) gives
+    what a fresh index of the same file gives: the cached work never depends on the leaf."""
+    folder = fuzz_tree / "projects" / "-fuzz"
+    leaves_tried = 0
+    for seed in SEEDS:
+        path = folder / f"{_session_id(seed)}.jsonl"
+        shared = index_transcript(path)
+        main = build_conversation(shared)
+        graph = shared.graph
+        leaves = [*main.other_leaves, *(b.logical_parent_uuid for b in main.compact_boundaries)]
+        leaves += (
+            [entry.uuid for entry in random.Random(seed).sample(shared.entries, 3)]
+            if (len(shared.entries) >= 3)
+            else []
+        )
+        for leaf in [None, *leaves, "no-such-uuid"]:
+            fresh = build_conversation(index_transcript(path), leaf_uuid=leaf)
+            assert _answer(build_conversation(shared, leaf_uuid=leaf)) == _answer(fresh), (
+                f"seed {seed}, leaf {leaf}"
+            )
+            leaves_tried += 1
+        assert shared.graph is graph  # built once, reused for every leaf
+    assert leaves_tried > 4 * len(SEEDS)
