@@ -66,7 +66,8 @@ class TranscriptIndex:
     size: int
     """Bytes indexed: up to the end of the last complete line."""
     mtime: float
-    entries: list[Entry] = field(default_factory=list)
+    entries: list[Entry] = field(default_factory=list, repr=False)
+    """Every line, in file order (left out of ``repr``: a big file has tens of thousands)."""
     torn_tail: bytes = b""
     """A last line without its newline that does not parse yet: not yet written, not bad."""
     line_count: int = 0
@@ -120,14 +121,14 @@ class SessionMeta:
 class Conversation:
     """The conversation of one transcript, as the SDK would show it, plus what it hides."""
 
-    messages: list[Entry]
+    messages: list[Entry] = field(repr=False)
     """Visible messages, exactly ``get_session_messages``'s UUIDs in its order."""
     leaf_uuid: str | None
     """The leaf the chain was walked from."""
     other_leaves: list[str] = field(default_factory=list)
     """Leaves of rewind branches not shown, newest first."""
-    compact_boundaries: list[Entry] = field(default_factory=list)
+    compact_boundaries: list[Entry] = field(default_factory=list, repr=False)
     """``system``/``compact_boundary`` entries on the chain, in chain order. Each one's
     ``logical_parent_uuid`` is the leaf of the history before it (build from it to see that)."""
-    chain: list[Entry] = field(default_factory=list)
+    chain: list[Entry] = field(default_factory=list, repr=False)
     """Every entry on the chain in order, visible or not (progress, system, meta...)."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import ClassVar
@@ -46,9 +46,11 @@ class OpenTranscript:
 
     meta: SessionMeta
     path: Path
-    index: TranscriptIndex
-    conversation: Conversation
-    source: ConversationSource
+    # Out of repr: Textual describes a worker by the repr of its arguments, and the repr of a
+    # 100 MB session's index took 1.5 s on the main thread (``f`` froze the screen).
+    index: TranscriptIndex = field(repr=False)
+    conversation: Conversation = field(repr=False)
+    source: ConversationSource = field(repr=False)
     partial: bool = False
     """Only the end of a big file is indexed yet (its newest messages); the whole follows."""
 
@@ -567,7 +569,7 @@ class SessionscopeApp(ComposeControl, SessionActions, App[None]):
         self.forking = True
         self.make_fork(opened, point)
 
-    @work(thread=True, exclusive=True, group="fork")
+    @work(thread=True, exclusive=True, group="fork", description="fork")
     def make_fork(self, opened: OpenTranscript, point) -> None:
         from sessionscope.agent.fork import fork
 
@@ -619,7 +621,7 @@ class SessionscopeApp(ComposeControl, SessionActions, App[None]):
             return
         self.load_subagent(self.opened, event.tool_use)
 
-    @work(thread=True, exclusive=True, group="subagent")
+    @work(thread=True, exclusive=True, group="subagent", description="subagent")
     def load_subagent(self, opened: OpenTranscript, tool_use: dict) -> None:
         from sessionscope.transcripts.reader import index_transcript, load_entry
         from sessionscope.transcripts.subagents import list_subagents, subagent_messages

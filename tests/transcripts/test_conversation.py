@@ -148,3 +148,20 @@ def test_progress_off_a_continued_message_is_no_branch(write_transcript):
     conversation = build_conversation(index_transcript(path))
     assert [e.uuid for e in conversation.messages] == ["u1", "a1", "u2", "a2"]
     assert conversation.other_leaves == []
+
+
+def test_a_big_index_and_its_conversation_have_a_short_repr(write_transcript):
+    """Textual describes a worker by the repr of its arguments: an index or a conversation of a
+    big session must not print its tens of thousands of entries (that froze ``f`` for 1.5 s)."""
+    lines = [user("u0", None, "start")]
+    for number in range(1, 5000):
+        if number % 2:
+            lines.append(assistant(f"a{number}", f"u{number - 1}", message_id=f"m{number}"))
+        else:
+            lines.append(user(f"u{number}", f"a{number - 1}"))
+    index = index_transcript(write_transcript(lines))
+    conversation = build_conversation(index)
+    assert len(index.entries) == 5000 and len(conversation.messages) == 5000
+    assert len(repr(index)) < 500
+    assert len(repr(conversation)) < 500
+    assert conversation.leaf_uuid in repr(conversation)
