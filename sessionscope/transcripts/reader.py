@@ -10,6 +10,15 @@ line is parsed with orjson, falling back to the standard library's ``json`` for 
 accepts (lone surrogates, ``NaN``, Unicode whitespace around the object): the SDK reads those
 lines, so we do too. A line neither reads is kept as a bad-line entry with the reason in
 ``Entry.error``; it never stops the read.
+
+That is the *reference* path (``parse_line`` + :func:`entry_from_dict`). Most lines take a fast
+path that gives exactly the same entry: msgspec decodes the line straight into an
+:class:`Entry` (its fields are typed strictly: a value of any other type than the usual one is
+refused), skipping what the entry does not keep. A line the fast path refuses, or might read
+differently from orjson/json, goes through the reference path: anything msgspec rejects, a line
+that is not valid UTF-8 (msgspec does not check the strings it skips), one with a run of digits
+too long for ``json``'s integer limit, and every line when msgspec would accept deeper nesting
+than orjson (checked once per read). ``tests/transcripts/test_fast_path.py`` compares the two.
 """
 
 from __future__ import annotations
@@ -17,11 +26,14 @@ from __future__ import annotations
 import gc
 import json
 import os
+import re
+import sys
 import threading
 from collections.abc import Iterable
 from contextlib import contextmanager
 from sys import intern
 
+import msgspec
 import orjson
 
 from .files import open_regular
@@ -37,7 +49,7 @@ __all__ = [
 ]
 
 _EXTRA_DATA = "Extra data"
-_CHUNK = 8 << 20
+_CHUNK = 4 << 20
 """Bytes read at a time (whole lines: a longer line is read whole)."""
 
 
@@ -120,6 +132,114 @@ def entry_from_dict(
 
 
 _STRING_CONTENT = ("string",)
+
+_decode_entry = msgspec.json.Decoder(Entry).decode
+"""The fast path: one line's JSON straight into an :class:`Entry` (or ``ValueError``)."""
+
+_KINDS: dict[tuple[str, ...], tuple[str, ...]] = {}
+"""One tuple object for each ``role_blocks`` value seen (most entries share a handful)."""
+_KINDS_MAX = 4096
+
+
+def _struct_blocks(content: list) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """:func:`_blocks` for blocks the fast path decoded (``_Block`` structs)."""
+    uses: tuple[str, ...] = ()
+    results: tuple[str, ...] = ()
+    if len(content) == 1:
+        block = content[0]
+        kind = block.type or ""
+        if kind == "tool_use" and block.id is not None:
+            uses = (block.id,)
+        elif kind == "tool_result" and block.tool_use_id is not None:
+            results = (block.tool_use_id,)
+        kinds: tuple[str, ...] = (kind,)
+    else:
+        kind_list: list[str] = []
+        use_list: list[str] = []
+        result_list: list[str] = []
+        for block in content:
+            kind = block.type or ""
+            kind_list.append(kind)
+            if kind == "tool_use" and block.id is not None:
+                use_list.append(block.id)
+            elif kind == "tool_result" and block.tool_use_id is not None:
+                result_list.append(block.tool_use_id)
+        kinds = tuple(kind_list)
+        if use_list:
+            uses = tuple(use_list)
+        if result_list:
+            results = tuple(result_list)
+    shared = _KINDS.get(kinds)
+    if shared is not None:
+        return shared, uses, results
+    if len(_KINDS) < _KINDS_MAX:
+        _KINDS[kinds] = kinds
+    return kinds, uses, results
+
+
+_NON_DIGIT = re.compile(rb"[^0-9]")
+
+
+def _has_digit_run(raw: bytes, run: int) -> bool:
+    """True if ``raw`` holds ``run`` digits in a row.
+
+    Only bytes at multiples of ``run`` are looked at first (a run that long covers one of
+    them), so a long line costs a few byte reads, not a scan.
+    """
+    for k, byte in enumerate(raw[::run]):
+        if 48 <= byte <= 57:
+            at = k * run
+            after = _NON_DIGIT.search(raw, at)
+            end = after.start() if after is not None else len(raw)
+            start = end - run
+            if start >= 0 and _NON_DIGIT.search(raw, start, at) is None:
+                return True
+    return False
+
+
+def _orjson_depth_limit() -> int | None:
+    """The fewest nested arrays (inside an object) orjson refuses, or ``None`` if it takes 4096."""
+    low, high = 1, 4096
+    if _parses(high):
+        return None
+    while low < high:  # orjson accepts ``low`` levels, refuses ``high``
+        middle = (low + high) // 2
+        if middle == low:
+            break
+        if _parses(middle):
+            low = middle
+        else:
+            high = middle
+    return high
+
+
+def _nested(depth: int) -> bytes:
+    return b'{"a":' + b"[" * depth + b"]" * depth + b"}"
+
+
+def _parses(depth: int) -> bool:
+    try:
+        orjson.loads(_nested(depth))
+    except orjson.JSONDecodeError:
+        return False
+    return True
+
+
+_ORJSON_TOO_DEEP = _orjson_depth_limit()
+
+
+def _fast_path_is_exact() -> bool:
+    """msgspec refuses, from here, any nesting orjson refuses (its limit follows Python's
+    recursion limit and the stack depth; orjson's is fixed). Checked once per read."""
+    if _ORJSON_TOO_DEEP is None:
+        return True
+    try:
+        _decode_entry(_nested(_ORJSON_TOO_DEEP))
+    except RecursionError:
+        return True
+    except ValueError:
+        return False
+    return False
 
 
 def _blocks(content: list) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
@@ -281,11 +401,12 @@ def index_transcript(
             return index
         position = start
         ends_open = False
+        fast = _fast_path_is_exact()
         with gc_paused():
             while position < size:
                 buffer, usable, at_end = _read_whole_lines(fd, position, size)
                 line_no, consumed, ends_open, torn = _index_buffer(
-                    buffer, usable, position, entries, line_no
+                    buffer, usable, position, entries, line_no, fast
                 )
                 position += consumed
                 if torn is not None:
@@ -323,16 +444,114 @@ def _read_whole_lines(fd: int, position: int, size: int) -> tuple[bytes, int, bo
             return buffer, len(buffer), True
 
 
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode()
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _digit_run() -> int:
+    """Digits in a row that send a line to the reference path: ``json`` refuses an integer of
+    more digits than Python's limit (and orjson refuses it too, as too big)."""
+    limit = sys.get_int_max_str_digits()
+    return limit + 1 if limit else 1 << 62
+
+
+def _fast_entry(raw: bytes, digit_run: int) -> Entry | None:
+    """The fast path's undressed entry for one line (see :func:`_finish`), or ``None`` when
+    the line must take the reference path."""
+    if not raw.isascii() and not _is_utf8(raw):
+        return None
+    try:
+        entry = _decode_entry(raw)
+    except (ValueError, RecursionError):
+        return None
+    if len(raw) >= digit_run and _has_digit_run(raw, digit_run):
+        return None
+    return entry
+
+
+def _finish(entry: Entry, index: int, line_no: int, offset: int, length: int) -> Entry:
+    """Complete an entry the fast path decoded: :func:`entry_from_dict`'s normalisations, and
+    the fields derived from ``message`` and ``forkedFrom`` (every derived field is set, so a
+    line with a key named like one of them changes nothing)."""
+    entry.index = index
+    entry.line_no = line_no
+    entry.offset = offset
+    entry.length = length
+    entry_type = entry.type
+    if entry_type is not None:
+        entry.type = entry_type = intern(entry_type)
+    if entry.session_id is not None:
+        entry.session_id = intern(entry.session_id)
+    message = entry.raw_message
+    if message is None:
+        entry.message_id = None
+        entry.role_blocks = entry.tool_use_ids = entry.tool_result_ids = ()
+    else:
+        entry.raw_message = None
+        entry.message_id = message.id if entry_type == "assistant" and message.id else None
+        content = message.content
+        if content.__class__ is list:
+            entry.role_blocks, entry.tool_use_ids, entry.tool_result_ids = _struct_blocks(content)
+        else:
+            entry.role_blocks = () if content is None else _STRING_CONTENT
+            entry.tool_use_ids = entry.tool_result_ids = ()
+    forked = entry.raw_forked_from
+    if forked is None:
+        entry.forked_from = None
+    else:
+        entry.raw_forked_from = None
+        entry.forked_from = forked.sessionId
+    entry.error = None
+    return entry
+
+
+_TORN = Entry(error="torn")
+"""Returned by :func:`_reference_entry` for a line not yet fully written."""
+
+
+def _reference_entry(
+    raw: bytes, terminated: bool, index: int, line_no: int, offset: int
+) -> Entry | None:
+    """One line the reference way: its entry (maybe a bad-line one), ``None`` if blank, or
+    :data:`_TORN` if it does not parse and has no newline yet."""
+    error = None
+    try:
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError as failure:
+        value, error = _describe_failure(raw, str(failure))
+        if value is None and error is None:
+            return None  # blank once stripped, as the SDK sees it
+        if error is not None and not terminated:
+            return _TORN
+    if error is None and not isinstance(value, dict):
+        error = f"not a JSON object ({type(value).__name__})"
+    if error is not None:
+        return Entry(index, line_no, offset, len(raw), error=error)
+    return entry_from_dict(value, index=index, line_no=line_no, offset=offset, length=len(raw))
+
+
 def _index_buffer(
-    buffer: bytes, end: int, shift: int, entries: list[Entry], line_no: int
+    buffer: bytes,
+    end: int,
+    shift: int,
+    entries: list[Entry],
+    line_no: int,
+    fast: bool = True,
 ) -> tuple[int, int, bool, bytes | None]:
     """Index the lines of ``buffer[:end]`` (file offset ``shift``) into ``entries``.
 
     Returns ``(line_no, consumed, ends_open, torn_tail)``: ``consumed`` bytes are indexed (all
-    but a torn last line), ``ends_open`` if the last line indexed had no newline.
+    but a torn last line), ``ends_open`` if the last line indexed had no newline; ``torn_tail``
+    is ``None`` unless the last line, without a newline, does not parse (its bytes) or is blank
+    so far (``b""``): it is then left out, to be read again with what is appended.
     """
-    loads = orjson.loads
-    decode_error = orjson.JSONDecodeError
+    if fast and buffer.find(b"\r", 0, end) < 0:
+        return _index_plain_buffer(buffer, end, shift, entries, line_no)
+    digit_run = _digit_run()
     find = buffer.find
     append = entries.append
     count = len(entries)
@@ -353,26 +572,17 @@ def _index_buffer(
             if piece_start == piece_end:
                 continue
             raw = buffer[piece_start:piece_end]
-            error = None
-            try:
-                value = loads(raw)
-            except decode_error as failure:
-                value, error = _describe_failure(raw, str(failure))
-                if value is None and error is None:
-                    continue  # blank once stripped, as the SDK sees it
-                if error is not None and not terminated:
+            offset = piece_start + shift
+            entry = _fast_entry(raw, digit_run) if fast else None
+            if entry is not None:
+                entry = _finish(entry, count, line_no, offset, piece_end - piece_start)
+            else:
+                entry = _reference_entry(raw, terminated, count, line_no, offset)
+                if entry is None:
+                    continue
+                if entry is _TORN:
                     torn = True
                     break
-            offset = piece_start + shift
-            length = piece_end - piece_start
-            if error is None and not isinstance(value, dict):
-                error = f"not a JSON object ({type(value).__name__})"
-            if error is not None:
-                entry = Entry(count, line_no, offset, length, error=error)
-            else:
-                entry = entry_from_dict(
-                    value, index=count, line_no=line_no, offset=offset, length=length
-                )
             append(entry)
             count += 1
         if torn:
@@ -380,10 +590,101 @@ def _index_buffer(
             while entries and entries[-1].offset >= position + shift:
                 entries.pop()
             return line_no - 1, consumed, ends_open, buffer[position:line_end]
+        if not terminated and (not entries or entries[-1].offset < position + shift):
+            # A last line that is blank so far: not yet written either (an incremental read
+            # starts again there), though nothing to show.
+            return line_no - 1, consumed, ends_open, b""
         consumed = newline + 1 if terminated else line_end
         ends_open = not terminated
         position = line_end + 1
     return line_no, consumed, ends_open, None
+
+
+def _index_plain_buffer(
+    buffer: bytes, end: int, shift: int, entries: list[Entry], line_no: int
+) -> tuple[int, int, bool, bytes | None]:
+    """:func:`_index_buffer` for a buffer without ``\\r`` (one piece a line), on the fast path."""
+    lines = (buffer if end == len(buffer) else buffer[:end]).split(b"\n")
+    tail = lines.pop()  # what follows the last newline: b"" or an unterminated line
+    digit_run = _digit_run()
+    decode = _decode_entry
+    is_utf8 = _is_utf8
+    struct_blocks = _struct_blocks
+    string_content = _STRING_CONTENT
+    append = entries.append
+    count = len(entries)
+    position = 0
+    for raw in lines:
+        offset = position + shift
+        line_no += 1
+        length = len(raw)
+        position += length + 1
+        if not length:
+            continue
+        entry = None
+        if raw.isascii() or is_utf8(raw):
+            try:
+                entry = decode(raw)
+            except (ValueError, RecursionError):
+                entry = None
+            else:
+                if length >= digit_run and _has_digit_run(raw, digit_run):
+                    entry = None
+        if entry is None:
+            entry = _reference_entry(raw, True, count, line_no, offset)
+            if entry is not None:
+                append(entry)
+                count += 1
+            continue
+        # _finish(), inlined: this loop runs for nearly every line of a big file.
+        entry.index = count
+        entry.line_no = line_no
+        entry.offset = offset
+        entry.length = length
+        entry_type = entry.type
+        if entry_type is not None:
+            entry.type = entry_type = intern(entry_type)
+        session_id = entry.session_id
+        if session_id is not None:
+            entry.session_id = intern(session_id)
+        message = entry.raw_message
+        if message is None:
+            entry.message_id = None
+            entry.role_blocks = entry.tool_use_ids = entry.tool_result_ids = ()
+        else:
+            entry.raw_message = None
+            entry.message_id = message.id if entry_type == "assistant" and message.id else None
+            content = message.content
+            if content.__class__ is list:
+                entry.role_blocks, entry.tool_use_ids, entry.tool_result_ids = struct_blocks(
+                    content
+                )
+            else:
+                entry.role_blocks = () if content is None else string_content
+                entry.tool_use_ids = entry.tool_result_ids = ()
+        forked = entry.raw_forked_from
+        if forked is None:
+            entry.forked_from = None
+        else:
+            entry.raw_forked_from = None
+            entry.forked_from = forked.sessionId
+        entry.error = None
+        append(entry)
+        count += 1
+    if not tail:
+        return line_no, position, False, None
+    line_no += 1
+    entry = _fast_entry(tail, digit_run)
+    if entry is not None:
+        entry = _finish(entry, count, line_no, position + shift, len(tail))
+    else:
+        entry = _reference_entry(tail, False, count, line_no, position + shift)
+        if entry is _TORN:
+            return line_no - 1, position, False, tail
+    if entry is None:  # blank so far: not yet written either (see _index_buffer)
+        return line_no - 1, position, False, b""
+    append(entry)
+    return line_no, end, True, None
 
 
 def read_raw(path: str | os.PathLike[str], entry: Entry) -> bytes:

@@ -220,6 +220,22 @@ def test_unterminated_line_that_parsed_is_read_again_when_more_is_appended(write
     assert again.entries == index_transcript(path).entries
 
 
+@pytest.mark.parametrize("tail", [b"   ", b"\t", b"\r", b" \r "])
+def test_blank_last_line_without_newline_waits_for_the_rest(write_transcript, tail):
+    path = write_transcript([user("u1", None), assistant("a1", "u1")])
+    with open(path, "ab") as handle:
+        handle.write(tail)
+    index = index_transcript(path)
+    assert [e.uuid for e in index.entries] == ["u1", "a1"]
+    assert (index.line_count, index.ends_open, index.torn_tail) == (2, False, b"")
+    assert index.size == path.stat().st_size - len(tail)
+    with open(path, "ab") as handle:
+        handle.write(dumps(user("u2", "a1")) + b"\n")
+    again = index_transcript(path, base=index)
+    assert again.entries == index_transcript(path).entries
+    assert [(e.uuid, e.line_no) for e in again.entries][-1] == ("u2", 3)
+
+
 def test_gc_pause_nests_across_readers_and_restores_the_collector():
     import gc
     import threading
