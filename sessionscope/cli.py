@@ -42,32 +42,71 @@ def _add_common(parser: argparse.ArgumentParser, *, top_level: bool) -> None:
     )
 
 
-def build_parser() -> tuple[argparse.ArgumentParser, dict[str, object]]:
+def _command_module(name: str):
+    return importlib.import_module(f"sessionscope.commands.{name}")
+
+
+def _top_level() -> tuple[argparse.ArgumentParser, object]:
+    """The parser of the options before any subcommand (the TUI's are top-level)."""
     parser = argparse.ArgumentParser(
         prog="sessionscope",
         description="Explore, fork and continue Claude Code / Agent SDK sessions.",
     )
     _add_common(parser, top_level=True)
-    commands: dict[str, object] = {}
-    modules = [importlib.import_module(f"sessionscope.commands.{m}") for m in COMMAND_MODULES]
-    tui = next((m for m in modules if m.NAME == "tui"), None)
-    if tui is not None:
-        tui.add_arguments(parser)
+    tui = _command_module("tui")
+    tui.add_arguments(parser)
+    return parser, tui
+
+
+def chosen_command(top_level: argparse.ArgumentParser, argv: list[str]) -> str | None:
+    """The one command ``argv`` runs (``"tui"`` when it names none), read past the
+    ``top_level`` options before it; ``None`` when the whole parser is needed: a help request,
+    an unknown command, an option ``top_level`` does not spell exactly (argparse would take
+    an abbreviation; the whole parser decides then)."""
+    takes_value = {
+        option: action.nargs != 0 for option, action in top_level._option_string_actions.items()
+    }
+    at = 0
+    while at < len(argv):
+        token = argv[at]
+        if token == "--" or token == "-" or not token.startswith("-"):
+            break
+        option, equals, _value = token.partition("=")
+        if option in ("-h", "--help") or option not in takes_value:
+            return None
+        at += 1 if equals or not takes_value[option] else 2
+    else:
+        return "tui"
+    name = argv[at]
+    return name if name in COMMAND_MODULES and name != "tui" else None
+
+
+def build_parser(
+    argv: list[str] | None = None,
+) -> tuple[argparse.ArgumentParser, dict[str, object]]:
+    """The parser, with every command; given ``argv``, with only the one it runs when that is
+    clear (:func:`chosen_command`), so that a command imports no other command's modules.
+    ``--help`` and an unknown command get every command, with its help."""
+    parser, tui = _top_level()
+    only = chosen_command(parser, argv) if argv is not None else None
+    commands: dict[str, object] = {"tui": tui}
+    names = [only] if only is not None else list(COMMAND_MODULES)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in modules:
-        if module is tui:
-            continue
+    for name in names:
+        if name == "tui":
+            continue  # its options are top-level
+        module = _command_module(name)
         command_parser = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
         _add_common(command_parser, top_level=False)
         module.add_arguments(command_parser)
         commands[module.NAME] = module
-    if tui is not None:
-        commands["tui"] = tui
     return parser, commands
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser, commands = build_parser()
+    if argv is None:
+        argv = sys.argv[1:]
+    parser, commands = build_parser(argv)
     args = parser.parse_args(argv)
     args.config_dir = (
         Path(args.config_dir).expanduser() if args.config_dir else default_config_dir()

@@ -16,11 +16,24 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
-from ..transcripts.model import SessionMeta
-from .store import CachedRow, FileKey, MetaStore, decode_meta, encode_meta
+import orjson
+
+from ..transcripts.files import projects_dir, session_file_paths
+from .store import (
+    CachedRow,
+    FileKey,
+    MetaStore,
+    decode_listing,
+    decode_meta,
+    encode_listing,
+    encode_meta,
+)
+
+if TYPE_CHECKING:
+    from ..transcripts.model import SessionMeta
 
 ReadMeta = Callable[..., "SessionMeta | None"]
 
@@ -38,20 +51,40 @@ def _reader_read_meta(
     return read_session_meta(path, project_path, count_messages=count_messages)
 
 
-@dataclass
 class Refresh:
-    """What one refresh found."""
+    """What one refresh found. (A plain class: ``list`` never imports dataclasses.)"""
 
-    sessions: list[SessionMeta]
-    """The listing, newest first."""
-    reread: list[str] = field(default_factory=list)
-    """Files read (new, changed since they were cached, or never counted before)."""
-    removed: list[str] = field(default_factory=list)
-    """Cached files that are gone."""
+    __slots__ = ("removed", "reread", "sessions")
+
+    def __init__(
+        self,
+        sessions: list[SessionMeta],
+        reread: list[str] | None = None,
+        removed: list[str] | None = None,
+    ) -> None:
+        self.sessions = sessions
+        """The listing, newest first."""
+        self.reread: list[str] = reread or []
+        """Files read (new, changed since they were cached, or never counted before)."""
+        self.removed: list[str] = removed or []
+        """Cached files that are gone."""
 
     @property
     def changed(self) -> bool:
         return bool(self.reread or self.removed)
+
+
+class _Walk(NamedTuple):
+    """One look at the files to list: what a stored listing is checked against."""
+
+    project: str
+    """The project filter (``""``: every project)."""
+    paths: list[tuple[str, str | None]]
+    """``(path, project path)`` of every file, in directory order."""
+    keys: list[FileKey | None]
+    """Each file's size, mtime and inode (``None``: it could not be stat-ed)."""
+    blob: bytes | None
+    """All of it as JSON, or ``None`` when a file could not be stat-ed."""
 
 
 class Catalog:
@@ -68,8 +101,6 @@ class Catalog:
         store: MetaStore | None = None,
         read_meta: ReadMeta | None = None,
     ) -> None:
-        from ..transcripts.sessions import projects_dir
-
         self.config_dir = Path(os.path.abspath(config_dir))
         self.root = str(projects_dir(self.config_dir))
         """The cache's key for this config folder's rows (absolute, as are the file paths)."""
@@ -83,11 +114,18 @@ class Catalog:
     ) -> list[SessionMeta]:
         """The list as the cache last saw it, at once: files not cached yet are left out and
         changed files show their cached version. :meth:`refresh` makes it true."""
-        from ..transcripts.sessions import order_sessions, session_file_paths
+        from ..transcripts.sessions import order_sessions
 
+        paths = session_file_paths(self.config_dir, project)
+        stored = self.store.load_listing(self.root, project or "", count_messages)
+        if stored is not None and [file[:2] for file in orjson.loads(stored[0])] == [
+            list(pair) for pair in paths
+        ]:
+            # The same files as the last refresh (changed or not): its answer, forks inferred.
+            return decode_listing(stored[1])
         rows = self.store.load(self.root)
         metas = []
-        for path, project_path in session_file_paths(self.config_dir, project):
+        for path, project_path in paths:
             row = rows.get(path)
             if row is None:
                 continue
@@ -104,19 +142,88 @@ class Catalog:
         With ``count_messages`` (the default) every session has its ``message_count``, which
         reads a whole file the first time; without, only the head and tail of new and changed
         files are read (what the SDK's ``list_sessions`` reads).
+
+        When the walk (every file's path, project, size, mtime and inode, in order) is byte
+        for byte the one the stored listing was made from, that listing is the answer: nothing
+        else is looked at. Anything else (a file touched, added, removed or renamed, another
+        project filter, another cache format) goes through the rows, file by file, and stores
+        the new listing.
         """
-        from ..transcripts.sessions import infer_forks, order_sessions, session_file_paths
+        walk = self._walk(project)
+        stored = self._stored_listing(walk, count_messages)
+        if stored is not None:
+            return Refresh(decode_listing(stored))
+        return self._refresh_walked(walk, count_messages)
+
+    def json_lines(self, project: str | None = None) -> bytes:
+        """The true list now as ``sessionscope list --json`` prints it (every message counted),
+        in UTF-8: one JSON object a line, each ending in a newline. Stored with the listing, so
+        an unchanged walk costs one blob."""
+        walk = self._walk(project)
+        if walk.blob is not None:
+            text = self.store.listing_json_for(self.root, walk.project, walk.blob)
+            if text is not None:
+                return text
+        from .sessions_json import sessions_json
+
+        stored = self._stored_listing(walk, True)
+        if stored is not None:
+            sessions = decode_listing(stored)
+        else:
+            sessions = self._refresh_walked(walk, True).sessions
+        text = sessions_json(sessions).encode()
+        if walk.blob is not None:
+            self.store.save_listing_json(self.root, walk.project, walk.blob, text)
+        return text
+
+    def _walk(self, project: str | None) -> _Walk:
+        """Every session file to list, stat-ed (see :class:`_Walk`)."""
+        paths = session_file_paths(self.config_dir, project)
+        stat = os.stat
+        files: list[tuple[str, str | None, int, int, int]] = []
+        keys: list[FileKey | None] = []
+        for path, project_path in paths:
+            try:
+                status = stat(path)
+            except OSError:
+                keys.append(None)  # unreadable or vanished: read_session_meta decides
+                continue
+            key = (status.st_size, status.st_mtime_ns, status.st_ino)
+            keys.append(key)  # type: ignore[arg-type]  # compares equal to its FileKey
+            files.append((path, project_path, *key))
+        # A file that cannot be stat-ed is read on every refresh: no listing then.
+        blob = orjson.dumps(files) if len(files) == len(paths) else None
+        return _Walk(project or "", paths, keys, blob)
+
+    def _stored_listing(self, walk: _Walk, count_messages: bool) -> bytes | None:
+        """The stored sessions, if they answer this very walk."""
+        if walk.blob is None:
+            return None
+        return self.store.listing_for(self.root, walk.project, count_messages, walk.blob)
+
+    def _refresh_walked(self, walk: _Walk, count_messages: bool) -> Refresh:
+        """The list through the rows, stored as the listing of this walk."""
+        result = self._refresh_rows(walk.project or None, count_messages, walk.paths, walk.keys)
+        if walk.blob is not None:
+            self.store.save_listing(
+                self.root, walk.project, count_messages, walk.blob, encode_listing(result.sessions)
+            )
+        return result
+
+    def _refresh_rows(
+        self,
+        project: str | None,
+        count_messages: bool,
+        paths: list[tuple[str, str | None]],
+        keys: list[FileKey | None],
+    ) -> Refresh:
+        """The list from the cached rows of unchanged files and reads of the others."""
+        from ..transcripts.sessions import infer_forks, order_sessions
 
         cached = self.store.load(self.root)
         files: list[tuple[str, str | None, SessionMeta | None]] = []
         misses: list[tuple[str, FileKey | None]] = []
-        seen: set[str] = set()
-        for path, project_path in session_file_paths(self.config_dir, project):
-            seen.add(path)
-            try:
-                key = FileKey.of(os.stat(path))
-            except OSError:
-                key = None  # unreadable or vanished: read_session_meta decides what it is
+        for (path, project_path), key in zip(paths, keys, strict=True):
             row = cached.get(path)
             if row is not None and row.key == key and (row.counted or not count_messages):
                 files.append(
@@ -126,7 +233,7 @@ class Catalog:
                 # The key is taken before the read: a file appended to meanwhile has a newer
                 # key by the next refresh, so it is read again then.
                 files.append((path, project_path, None))
-                misses.append((path, key))
+                misses.append((path, None if key is None else FileKey(*key)))
         read = self._read_many(misses, count_messages)
         metas: list[SessionMeta] = []
         to_save: list[tuple[str, CachedRow]] = []
@@ -138,6 +245,7 @@ class Catalog:
             if meta is not None:
                 metas.append(_with_project_path(meta, project_path))
         reread = [path for path, _ in misses]
+        seen = {path for path, _ in paths}
         removed = [] if project else sorted(path for path in cached if path not in seen)
         self.store.save(self.root, to_save)
         self.store.forget(removed)

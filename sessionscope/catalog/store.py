@@ -12,6 +12,11 @@ by another process past a short wait, or a folder that cannot be written, leaves
 *disabled* (every lookup misses, nothing is written) with the reason in :attr:`MetaStore.problem`.
 None of these is ever an error for the caller. WAL mode lets several processes read while one
 writes; writers wait for each other up to ``busy_timeout_ms``.
+
+Beside the rows, a *listing* holds a whole answer of ``Catalog.refresh`` (the sessions in order,
+forks inferred), stored with the walk it was made from: every file's path, size, mtime and
+inode, in directory order. While a new walk gives the very same bytes, the listing is that walk's
+answer, and a warm list is one walk, one comparison and one blob (see ``Catalog.refresh``).
 """
 
 from __future__ import annotations
@@ -22,22 +27,20 @@ import sqlite3
 import threading
 import zlib
 from collections.abc import Iterable
-from dataclasses import fields
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import orjson
 
-from ..transcripts.model import SessionMeta
 from .paths import CACHE_FILE_MODE, cache_dir, ensure_cache_dir
+
+if TYPE_CHECKING:
+    from ..transcripts.model import SessionMeta
 
 DB_NAME = "catalog.sqlite3"
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """Bump when the tables change."""
-
-META_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(SessionMeta))
-"""SessionMeta's fields, in order: a row stores their values as one JSON array."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -52,6 +55,21 @@ CREATE TABLE IF NOT EXISTS session_meta (
     full BLOB
 );
 CREATE INDEX IF NOT EXISTS session_meta_by_root ON session_meta (root);
+CREATE TABLE IF NOT EXISTS listing (
+    root TEXT NOT NULL,
+    project TEXT NOT NULL,
+    counted INTEGER NOT NULL,
+    walk BLOB NOT NULL,
+    sessions BLOB NOT NULL,
+    PRIMARY KEY (root, project, counted)
+);
+CREATE TABLE IF NOT EXISTS listing_json (
+    root TEXT NOT NULL,
+    project TEXT NOT NULL,
+    walk BLOB NOT NULL,
+    json BLOB NOT NULL,
+    PRIMARY KEY (root, project)
+);
 """
 
 
@@ -73,8 +91,12 @@ def _reader_digest() -> str:
 
 
 def cache_format() -> str:
-    """What a cache file must have been written with to be used as it is."""
-    return f"{SCHEMA_VERSION}|{','.join(META_FIELDS)}|{_reader_digest()}"
+    """What a cache file must have been written with to be used as it is (the digest covers
+    ``transcripts/model.py``, hence ``SessionMeta``'s fields, which the blobs store in order,
+    and ``transcripts/text.py``, which makes the stored JSON lines safe)."""
+    from .sessions_json import JSON_FIELDS
+
+    return f"{SCHEMA_VERSION}|{_reader_digest()}|{','.join(JSON_FIELDS)}"
 
 
 class FileKey(NamedTuple):
@@ -100,16 +122,47 @@ class CachedRow(NamedTuple):
     or when the file is no session even counted."""
 
 
+def meta_fields() -> tuple[str, ...]:
+    """SessionMeta's fields, in order: a blob stores their values as one JSON array. (The model
+    and its dataclasses are imported on first use: ``list --json`` served from a listing never
+    builds one.)"""
+    global _META_FIELDS
+    if _META_FIELDS is None:
+        from dataclasses import fields
+
+        from ..transcripts.model import SessionMeta
+
+        _META_FIELDS = tuple(f.name for f in fields(SessionMeta))
+    return _META_FIELDS
+
+
+_META_FIELDS: tuple[str, ...] | None = None
+
+
 def encode_meta(meta: SessionMeta | None) -> bytes | None:
     if meta is None:
         return None
-    return orjson.dumps([getattr(meta, name) for name in META_FIELDS])
+    return orjson.dumps([getattr(meta, name) for name in meta_fields()])
 
 
 def decode_meta(blob: bytes | None) -> SessionMeta | None:
     if blob is None:
         return None
+    from ..transcripts.model import SessionMeta
+
     return SessionMeta(*orjson.loads(blob))
+
+
+def encode_listing(metas: Iterable[SessionMeta]) -> bytes:
+    """A list of sessions as one blob (each one as :func:`encode_meta` stores it)."""
+    names = meta_fields()
+    return orjson.dumps([[getattr(meta, name) for name in names] for meta in metas])
+
+
+def decode_listing(blob: bytes) -> list[SessionMeta]:
+    from ..transcripts.model import SessionMeta
+
+    return [SessionMeta(*values) for values in orjson.loads(blob)]
 
 
 def _is_locked(error: sqlite3.Error) -> bool:
@@ -166,6 +219,8 @@ class MetaStore:
             if row is None or row[0] != wanted:
                 conn.execute("BEGIN IMMEDIATE")
                 conn.execute("DELETE FROM session_meta")
+                conn.execute("DELETE FROM listing")
+                conn.execute("DELETE FROM listing_json")
                 conn.execute("INSERT OR REPLACE INTO info VALUES ('format', ?)", (wanted,))
                 conn.execute("COMMIT")
                 if row is not None:
@@ -278,6 +333,61 @@ class MetaStore:
         if not values:
             return True
         return self._write("DELETE FROM session_meta WHERE path = ?", values)
+
+    # -- listings ----------------------------------------------------------------------------
+
+    def load_listing(self, root: str, project: str, counted: bool) -> tuple[bytes, bytes] | None:
+        """The stored listing of ``root`` for ``project`` (``""``: every project) as
+        ``(walk, sessions)``: the walk it answers (``[path, project path, size, mtime_ns,
+        inode]`` of every file in order, as JSON) and the sessions (:func:`encode_listing`)."""
+        return self._fetch(
+            "SELECT walk, sessions FROM listing WHERE root = ? AND project = ? AND counted = ?",
+            (root, project, int(counted)),
+        )
+
+    def listing_for(self, root: str, project: str, counted: bool, walk: bytes) -> bytes | None:
+        """The stored sessions if they answer this very ``walk``, else ``None``."""
+        row = self._fetch(
+            "SELECT sessions FROM listing "
+            "WHERE root = ? AND project = ? AND counted = ? AND walk = ?",
+            (root, project, int(counted), walk),
+        )
+        return None if row is None else row[0]
+
+    def listing_json_for(self, root: str, project: str, walk: bytes) -> bytes | None:
+        """The stored ``list --json`` lines (UTF-8) if they answer this very ``walk``."""
+        row = self._fetch(
+            "SELECT json FROM listing_json WHERE root = ? AND project = ? AND walk = ?",
+            (root, project, walk),
+        )
+        return None if row is None else row[0]
+
+    def save_listing(
+        self, root: str, project: str, counted: bool, walk: bytes, sessions: bytes
+    ) -> bool:
+        """Store the sessions that answer ``walk`` (replacing the previous listing)."""
+        return self._write(
+            "INSERT OR REPLACE INTO listing (root, project, counted, walk, sessions) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [(root, project, int(counted), walk, sessions)],
+        )
+
+    def save_listing_json(self, root: str, project: str, walk: bytes, json: bytes) -> bool:
+        """Store the ``list --json`` lines that answer ``walk`` (replacing the previous ones)."""
+        return self._write(
+            "INSERT OR REPLACE INTO listing_json (root, project, walk, json) VALUES (?, ?, ?, ?)",
+            [(root, project, walk, json)],
+        )
+
+    def _fetch(self, sql: str, parameters: tuple) -> tuple | None:
+        with self._lock:
+            if self._conn is None:
+                return None
+            try:
+                return self._conn.execute(sql, parameters).fetchone()
+            except sqlite3.Error as error:
+                self._failed(error)
+                return None
 
     def _write(self, sql: str, values: list[tuple]) -> bool:
         with self._lock:

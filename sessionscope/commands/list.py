@@ -5,30 +5,19 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from typing import TYPE_CHECKING
 
 from ..catalog import Catalog
-from ..transcripts.model import SessionMeta
-from ..transcripts.text import inert, json_line
+from ..catalog.sessions_json import JSON_FIELDS, session_json
 from ._common import check_config_dir, safe_stdout
+
+if TYPE_CHECKING:
+    from ..transcripts.model import SessionMeta
+
+__all__ = ["JSON_FIELDS", "as_json"]
 
 NAME = "list"
 HELP = "list sessions, newest first (--json: one JSON object a line)"
-
-JSON_FIELDS = (
-    "session_id",
-    "summary",
-    "last_modified",
-    "file_size",
-    "custom_title",
-    "first_prompt",
-    "git_branch",
-    "cwd",
-    "tag",
-    "created_at",
-    "message_count",
-    "forked_from",
-)
-"""The SDK's ``SDKSessionInfo`` field names, then ours."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -42,14 +31,39 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def as_json(meta: SessionMeta) -> str:
-    return json_line({name: getattr(meta, name) for name in JSON_FIELDS})
+    """One session as ``list --json`` prints it (without the newline)."""
+    return session_json(meta)
 
 
 def _when(milliseconds: int) -> str:
     return time.strftime("%Y-%m-%d %H:%M", time.localtime(milliseconds / 1000))
 
 
+def _no_sessions(project: str | None, found: bool) -> None:
+    if project and not found:
+        from ..transcripts.text import inert
+
+        print(f"sessionscope: no sessions for project {inert(project)}", file=sys.stderr)
+
+
+def _write_utf8(out, data: bytes) -> None:
+    """UTF-8 text as it is when the output is UTF-8 (no decoding and encoding again)."""
+    import codecs
+
+    buffer = getattr(out, "buffer", None)
+    encoding = getattr(out, "encoding", None)
+    if buffer is not None and encoding and codecs.lookup(encoding).name == "utf-8":
+        out.flush()
+        buffer.write(data)
+        buffer.flush()
+    else:
+        out.write(data.decode())
+        out.flush()
+
+
 def _row(meta: SessionMeta, width: int) -> str:
+    from ..transcripts.text import inert
+
     title = meta.summary
     if meta.forked_from:
         title = f"{title} (fork of {meta.forked_from[:8]})"
@@ -67,15 +81,16 @@ def run(args: argparse.Namespace) -> int:
     check_config_dir(args.config_dir)
     # Through the metadata cache: exactly transcripts.sessions.list_sessions's answer, reading
     # only the files that changed since the last run (tests/catalog compares the two).
-    sessions = Catalog(args.config_dir).list_sessions(args.project)
-    out = safe_stdout()
-    if args.project and not sessions:
-        print(f"sessionscope: no sessions for project {inert(args.project)}", file=sys.stderr)
+    catalog = Catalog(args.config_dir)
     if args.json:
-        for meta in sessions:
-            out.write(as_json(meta) + "\n")
-        out.flush()
+        # The lines as stored with the listing, when no file changed since it was made.
+        lines = catalog.json_lines(args.project)
+        _no_sessions(args.project, bool(lines))
+        _write_utf8(safe_stdout(), lines)
         return 0
+    sessions = catalog.list_sessions(args.project)
+    _no_sessions(args.project, bool(sessions))
+    out = safe_stdout()
     import shutil
 
     width = shutil.get_terminal_size((120, 24)).columns

@@ -24,7 +24,13 @@ from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
-from .files import open_regular
+from .files import (
+    _session_names_in,
+    open_regular,
+    projects_dir,
+    session_file_paths,
+    validate_session_id,
+)
 from .model import Entry, SessionMeta
 
 # The reader, conversation and text modules (and subprocess, for git) are imported where they
@@ -52,10 +58,6 @@ LITE_READ_BUF_SIZE = 65536
 
 MAX_SANITIZED_LENGTH = 200
 
-_UUID_RE = re.compile(
-    r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE
-)
-
 _SKIP_FIRST_PROMPT_PATTERN = re.compile(
     r"^(?:<local-command-stdout>|<session-start-hook>|<tick>|<goal>|"
     r"\[Request interrupted by user[^\]]*\]|"
@@ -72,17 +74,7 @@ class SessionLookupError(LookupError):
     """A session id that is malformed or names no session; the message says which."""
 
 
-def validate_session_id(session_id: str) -> str | None:
-    """``session_id`` if it is a UUID (any case), else ``None`` (as the SDK)."""
-    return session_id if _UUID_RE.match(session_id) else None
-
-
 # --- paths -----------------------------------------------------------------------------------
-
-
-def projects_dir(config_dir: str | os.PathLike[str]) -> Path:
-    """``<config_dir>/projects``, NFC-normalised as the SDK does."""
-    return Path(unicodedata.normalize("NFC", os.fspath(config_dir))) / "projects"
 
 
 def _simple_hash(text: str) -> str:
@@ -380,15 +372,6 @@ def _parse_lite(
 # --- public API ------------------------------------------------------------------------------
 
 
-def _session_names_in(folder: str | os.PathLike[str]) -> list[str]:
-    """``<uuid>.jsonl`` names in one project folder, in directory order (as the SDK)."""
-    try:
-        names = os.listdir(folder)
-    except OSError:
-        return []
-    return [name for name in names if name.endswith(".jsonl") and validate_session_id(name[:-6])]
-
-
 def _session_files_in(project_dir: Path) -> list[Path]:
     """``<uuid>.jsonl`` files in one project folder, in directory order (as the SDK)."""
     return [project_dir / name for name in _session_names_in(project_dir)]
@@ -588,29 +571,6 @@ def infer_forks(sessions: list[SessionMeta]) -> None:
                 ),
             )
             meta.forked_from = parent.session_id
-
-
-def session_file_paths(
-    config_dir: str | os.PathLike[str], project: str | None = None
-) -> list[tuple[str, str | None]]:
-    """:func:`session_files` as strings: the metadata cache walks 2,000 files on every list,
-    and building a ``Path`` for each costs more than stat-ing it."""
-    if project:
-        folders = [(str(folder), path) for folder, path in _project_folders(config_dir, project)]
-    else:
-        projects = str(projects_dir(config_dir))
-        try:
-            with os.scandir(projects) as entries:
-                names = [entry.name for entry in entries if entry.is_dir()]
-        except OSError:
-            names = []
-        folders = [(os.path.join(projects, name), "") for name in names]
-    join = os.path.join
-    return [
-        (join(folder, name), project_path or None)
-        for folder, project_path in folders
-        for name in _session_names_in(folder)
-    ]
 
 
 def session_files(

@@ -66,7 +66,20 @@ def _unsafe_pattern(keep_newlines: bool, keep_tabs: bool) -> re.Pattern[str]:
 
 
 def _class_of(table: dict[int, str]) -> re.Pattern[str]:
-    return re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(table)) + "]")
+    """A character class of the table's keys, written as ranges (one item per code would make
+    a class of 2,000 surrogates that takes a noticeable while to compile)."""
+    codes = sorted(table)
+    ranges: list[list[int]] = []
+    for code in codes:
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    items = (
+        re.escape(chr(low)) if low == high else f"{re.escape(chr(low))}-{re.escape(chr(high))}"
+        for low, high in ranges
+    )
+    return re.compile("[" + "".join(items) + "]")
 
 
 def inert_bytes(raw: bytes, *, keep_newlines: bool = True, keep_tabs: bool = True) -> str:
@@ -87,6 +100,13 @@ def _json_unsafe() -> tuple[dict[int, str], re.Pattern[str]]:
     return table, _class_of(table)
 
 
+_UTF8_LEADS_OF_UNSAFE = (b"\x7f", b"\xc2", b"\xd8\x9c", b"\xe2\x80", b"\xe2\x81")
+"""Every character :func:`json_line` escapes, bar lone surrogates (which orjson never writes),
+encodes in UTF-8 to bytes that start with one of these: DEL; the C1 controls (U+0080-U+009F:
+``C2 80``-``C2 9F``); U+061C (``D8 9C``); U+200E-U+202E (``E2 80 ..``); U+2066-U+2069
+(``E2 81 ..``). Most lines hold none of them, which a few byte searches tell."""
+
+
 def json_line(value: object) -> str:
     """``value`` as one line of JSON that is safe on a terminal and means the same.
 
@@ -95,10 +115,14 @@ def json_line(value: object) -> str:
     hold, as the SDK reads them), so the line can be printed as is.
     """
     try:
-        text = orjson.dumps(value).decode()
+        raw = orjson.dumps(value)
     except TypeError:
         # orjson refuses lone surrogates (and integers beyond 64 bits): the standard library does not.
         text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    else:
+        if not any(lead in raw for lead in _UTF8_LEADS_OF_UNSAFE):
+            return raw.decode()
+        text = raw.decode()
     table, unsafe = _json_unsafe()
     return text.translate(table) if unsafe.search(text) else text
 

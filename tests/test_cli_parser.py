@@ -1,0 +1,96 @@
+"""The command line builds only the parser of the command it runs; help and errors list all."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from sessionscope import cli
+
+COMMANDS = [name for name in cli.COMMAND_MODULES if name != "tui"]
+
+
+def _help_lines(text: str) -> dict[str, str]:
+    lines = {}
+    for line in text.splitlines():
+        words = line.split(None, 1)
+        if line.startswith("    ") and words and words[0] in COMMANDS:
+            lines[words[0]] = words[1] if len(words) > 1 else ""
+    return lines
+
+
+def test_help_lists_every_command_with_its_help(capsys) -> None:
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["--help"])
+    assert exited.value.code == 0
+    listed = _help_lines(capsys.readouterr().out)
+    assert sorted(listed) == sorted(COMMANDS)
+    assert all(listed.values())
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["bogus"], ["--config-dir", "/x", "bogus"], ["--demo", "nope", "--json"]],
+)
+def test_an_unknown_command_names_every_command(capsys, argv) -> None:
+    with pytest.raises(SystemExit) as exited:
+        cli.main(argv)
+    assert exited.value.code == 2
+    error = capsys.readouterr().err
+    assert "invalid choice" in error
+    assert all(f"'{name}'" in error for name in COMMANDS)
+
+
+def test_help_after_a_command_is_that_commands_help(capsys) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["list", "--help"])
+    out = capsys.readouterr().out
+    assert out.startswith("usage: sessionscope list") and "--json" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "chosen"),
+    [
+        ([], "tui"),
+        (["--demo"], "tui"),
+        (["--session", "list"], "tui"),  # "list" is the option's value
+        (["list", "--json"], "list"),
+        (["--config-dir", "show", "list"], "list"),
+        (["--config-dir=show", "list"], "list"),
+        (["--model", "m", "--demo", "show", "x"], "show"),
+        (["-h"], None),
+        (["--help", "list"], None),
+        (["--conf", "x", "list"], None),  # an abbreviation: the whole parser decides
+        (["bogus"], None),
+        (["tui"], None),  # not a command of its own
+    ],
+)
+def test_the_command_is_found_past_the_top_level_options(argv, chosen) -> None:
+    parser, _ = cli._top_level()
+    assert cli.chosen_command(parser, argv) == chosen
+
+
+def test_abbreviated_options_still_work(tmp_path, capsys) -> None:
+    (tmp_path / "projects").mkdir()
+    assert cli.main(["--conf", str(tmp_path), "list", "--js"]) == 0
+    assert capsys.readouterr().out == ""
+
+
+def test_list_imports_no_other_command() -> None:
+    code = (
+        "import sys, tempfile, os\n"
+        "from sessionscope import cli\n"
+        "folder = tempfile.mkdtemp()\n"
+        "os.mkdir(os.path.join(folder, 'projects'))\n"
+        "cli.main(['list', '--json', '--config-dir', folder])\n"
+        "print(','.join(sorted(m for m in sys.modules if m.startswith('sessionscope.commands.')"
+        " or m.split('.')[0] in ('textual', 'claude_agent_sdk'))))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == (
+        "sessionscope.commands._common,sessionscope.commands.list,sessionscope.commands.tui"
+    )
