@@ -100,13 +100,6 @@ def _json_unsafe() -> tuple[dict[int, str], re.Pattern[str]]:
     return table, _class_of(table)
 
 
-_UTF8_LEADS_OF_UNSAFE = (b"\x7f", b"\xc2", b"\xd8\x9c", b"\xe2\x80", b"\xe2\x81")
-"""Every character :func:`json_line` escapes, bar lone surrogates (which orjson never writes),
-encodes in UTF-8 to bytes that start with one of these: DEL; the C1 controls (U+0080-U+009F:
-``C2 80``-``C2 9F``); U+061C (``D8 9C``); U+200E-U+202E (``E2 80 ..``); U+2066-U+2069
-(``E2 81 ..``). Most lines hold none of them, which a few byte searches tell."""
-
-
 def json_line(value: object) -> str:
     """``value`` as one line of JSON that is safe on a terminal and means the same.
 
@@ -115,14 +108,13 @@ def json_line(value: object) -> str:
     hold, as the SDK reads them), so the line can be printed as is.
     """
     try:
-        raw = orjson.dumps(value)
+        text = orjson.dumps(value).decode()
     except TypeError:
         # orjson refuses lone surrogates (and integers beyond 64 bits): the standard library does not.
         text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    else:
-        if not any(lead in raw for lead in _UTF8_LEADS_OF_UNSAFE):
-            return raw.decode()
-        text = raw.decode()
+    if text.isascii():
+        # Of the characters escaped here, only DEL is ASCII (and isascii costs nothing).
+        return text.replace("\x7f", "\\u007f") if "\x7f" in text else text
     table, unsafe = _json_unsafe()
     return text.translate(table) if unsafe.search(text) else text
 

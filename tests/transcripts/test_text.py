@@ -45,6 +45,7 @@ def test_inert_bytes_shows_invalid_utf8_as_hex():
     "value",
     [
         {"text": "\x1b[2J\x9b\u202e\x7f"},
+        {"text": "ascii only, but a DEL: \x7f"},
         {"text": "lone \ud800 surrogate"},
         {"n": 2**70},
     ],
