@@ -304,7 +304,11 @@ class SessionscopeApp(ComposeControl, SessionActions, App[None]):
                 import claude_agent_sdk  # noqa: F401
 
     @work(thread=True, exclusive=True, group="transcript")
-    def load_transcript(self, meta: SessionMeta, select_uuid: str | None, leaf: str | None) -> None:
+    def load_transcript(
+        self, meta: SessionMeta, select_uuid: str | None, leaf: str | None, width: int = 0
+    ) -> None:
+        """Index the session and build what the message pane shows, off the main thread (with
+        the blocks' estimated heights at ``width``); a big file's newest messages first."""
         from sessionscope.transcripts.conversation import build_conversation
         from sessionscope.transcripts.reader import index_transcript
 
@@ -319,6 +323,8 @@ class SessionscopeApp(ComposeControl, SessionActions, App[None]):
                 tail_conversation = build_conversation(tail)
                 if tail_conversation.messages and not worker.is_cancelled:
                     source = ConversationSource(path, tail, tail_conversation, with_history=False)
+                    if width:
+                        source.estimates(width)
                     opened = OpenTranscript(
                         meta, path, tail, tail_conversation, source, partial=True
                     )
@@ -336,6 +342,8 @@ class SessionscopeApp(ComposeControl, SessionActions, App[None]):
         if worker.is_cancelled:
             return
         source = ConversationSource(path, index, conversation)
+        if width:
+            source.estimates(width)
         opened = OpenTranscript(meta, path, index, conversation, source)
         self.post_message(self.TranscriptLoaded(opened, select_uuid))
 
@@ -378,7 +386,12 @@ class SessionscopeApp(ComposeControl, SessionActions, App[None]):
         self._show_info(meta)
         # After the next paint: the highlight moves on screen before the reading starts.
         self.call_after_refresh(
-            self.load_transcript, meta, select_uuid, self.leaf_choice.get(meta.session_id)
+            lambda: self.load_transcript(
+                meta,
+                select_uuid,
+                self.leaf_choice.get(meta.session_id),
+                self.message_view.content_width,
+            )
         )
         self.compose_session_changed()
 
@@ -535,7 +548,7 @@ class SessionscopeApp(ComposeControl, SessionActions, App[None]):
         )
         self.leaf_choice[session_id] = following
         self.notify(f"Branch {ordered.index(following) + 1} of {len(ordered)}: leaf {following}")
-        self.load_transcript(opened.meta, following, following)
+        self.load_transcript(opened.meta, following, following, self.message_view.content_width)
 
     def action_fork(self) -> None:
         opened = self.opened

@@ -85,6 +85,7 @@ class ConversationSource:
         self.position_of_uuid = {
             entry.uuid: position for position, entry in enumerate(self.blocks) if entry.uuid
         }
+        self._estimates: tuple[int, list[int]] | None = None
 
     @staticmethod
     def _merge(index: TranscriptIndex, conversation: Conversation) -> list[Entry]:
@@ -115,6 +116,19 @@ class ConversationSource:
         if entry.type == "system":
             return 3
         return _estimate_message(entry, width)
+
+    def estimates(self, width: int) -> list[int]:
+        """Every block's estimate at ``width``, kept for the last width asked: the worker that
+        reads a big session works them out, so the screen does not (44,000 blocks: ~70 ms)."""
+        cached = self._estimates
+        if cached is not None and cached[0] == width:
+            return cached[1]
+        heights = [
+            3 if entry.type == "system" else _estimate_message(entry, width)
+            for entry in self.blocks
+        ]
+        self._estimates = (width, heights)
+        return heights
 
     def render(self, index: int, width: int, expanded: bool, renderer: BlockRenderer) -> Rendered:
         entry = self.blocks[index]

@@ -176,7 +176,7 @@ class MessageView(ScrollView, can_focus=True):
         count = len(source) if source is not None else 0
         width = self._content_width()
         self._measured_width = width
-        self._map = LineMap([source.estimate(i, width) for i in range(count)] if source else [])
+        self._map = LineMap(self._estimates(source, width) if source else [])
         self._update_virtual_size()
         self.scroll_to(y=0, animate=False, force=True)
         if count:
@@ -185,6 +185,20 @@ class MessageView(ScrollView, can_focus=True):
         else:
             self.cursor = -1
         self.refresh()
+
+    @property
+    def content_width(self) -> int:
+        """Columns a block is rendered in (the view less the scrollbar and the gutter)."""
+        return self._content_width()
+
+    @staticmethod
+    def _estimates(source: BlockSource, width: int) -> list[int]:
+        """Every block's estimated height; from the source's own list when it keeps one (made
+        off the main thread for a big session)."""
+        estimates = getattr(source, "estimates", None)
+        if estimates is not None:
+            return estimates(width)  # LineMap copies it
+        return [source.estimate(i, width) for i in range(len(source))]
 
     @property
     def current_entry(self) -> Entry | None:
@@ -330,7 +344,7 @@ class MessageView(ScrollView, can_focus=True):
         self._measured_width = width
         self._cache.clear()
         self._lines.clear()
-        self._map = LineMap([self.source.estimate(i, width) for i in range(len(self.source))])
+        self._map = LineMap(self._estimates(self.source, width))
         self._update_virtual_size()
         if self.cursor >= 0:
             self._scroll_to_block(self.cursor, top=True)
