@@ -116,3 +116,21 @@ def test_has_transcripts_is_false_for_empty_or_missing(tmp_path: Path) -> None:
     assert not has_transcripts(tmp_path)
     (tmp_path / "projects" / "x").mkdir(parents=True)
     assert not has_transcripts(tmp_path)
+
+
+def test_a_source_keeps_its_estimates_for_the_last_width() -> None:
+    """The reading worker works the estimates out; the pane then takes the same numbers."""
+    from sessionscope.transcripts.conversation import build_conversation
+    from sessionscope.transcripts.reader import index_transcript
+    from sessionscope.transcripts.sessions import list_session_files
+    from sessionscope.tui.sources import ConversationSource
+
+    config_dir = prepare_demo()
+    path = max(list_session_files(config_dir), key=lambda p: p.stat().st_size)
+    index = index_transcript(path)
+    source = ConversationSource(path, index, build_conversation(index))
+    assert len(source) > 5
+    for width in (40, 116):
+        heights = source.estimates(width)
+        assert heights == [source.estimate(i, width) for i in range(len(source))]
+        assert source.estimates(width) is heights  # kept
