@@ -230,6 +230,7 @@ class SessionscopeApp(ComposeControl, SessionActions, App[None]):
         """Session id → the rewind leaf being shown (absent: the SDK's leaf)."""
         self.forking = False
         self._list_painted = threading.Event()
+        self._transcript_painted = threading.Event()
         """Set once a session list is on screen: background reading waits for it, so the first
         paint does not share the interpreter with it."""
         if context.keymap:
@@ -298,8 +299,10 @@ class SessionscopeApp(ComposeControl, SessionActions, App[None]):
         except Exception as error:  # the list must come up even if one source fails
             self.post_message(self.SessionsLoaded(shown or [], f"cannot list sessions: {error}"))
         # Import the SDK now, while the user reads, so that `f` does not wait a second and more
-        # for it; never before the list is painted. A missing SDK is reported by fork itself.
+        # for it; never before the list and the first session's messages are painted (the
+        # import holds the interpreter for a second). A missing SDK is reported by fork itself.
         if self._list_painted.wait(timeout=30) and not worker.is_cancelled:
+            self._transcript_painted.wait(timeout=3)
             with contextlib.suppress(Exception):
                 import claude_agent_sdk  # noqa: F401
 
@@ -407,6 +410,8 @@ class SessionscopeApp(ComposeControl, SessionActions, App[None]):
             entry = self.message_view.current_entry
             select_uuid = entry.uuid if entry else None
         self._show_current(select_uuid)
+        if not self._transcript_painted.is_set():
+            self.call_after_refresh(self._transcript_painted.set)
 
     def on_sessionscope_app_transcript_failed(self, event: TranscriptFailed) -> None:
         self.opened = None
