@@ -38,9 +38,12 @@ if TYPE_CHECKING:
 ReadMeta = Callable[..., "SessionMeta | None"]
 
 PARALLEL_READS_FROM = 64
-"""From this many files to read, they are read by ``READ_THREADS`` threads."""
-READ_THREADS = 8
-"""``read_session_meta(path, project_path=None, *, count_messages=True)``."""
+"""From this many files to read (a cold cache), they are read by worker processes, one a core:
+reading is parsing, which threads would only take turns at (the interpreter's lock)."""
+MAX_READ_PROCESSES = 8
+BATCHES_PER_PROCESS = 4
+"""Files are handed out in this many batches a process, of about equal bytes (a count reads
+whole files), biggest first, so that no process is left with the last big file alone."""
 
 
 def _reader_read_meta(
@@ -257,27 +260,23 @@ class Catalog:
     def _read_many(
         self, misses: list[tuple[str, FileKey | None]], count_messages: bool
     ) -> dict[str, tuple[SessionMeta | None, CachedRow | None]]:
-        """Read the files that missed the cache. Many at once (a cold cache) are read by a few
-        threads: reading a file releases the interpreter, so one file's disk wait overlaps
-        another's parsing."""
-        if len(misses) < PARALLEL_READS_FROM:
-            return {path: self._read(path, key, count_messages) for path, key in misses}
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(max_workers=READ_THREADS) as pool:
-            results = pool.map(lambda miss: self._read(miss[0], miss[1], count_messages), misses)
-            return {path: result for (path, _), result in zip(misses, results, strict=True)}
+        """Read the files that missed the cache: many (a cold cache) in worker processes, when
+        this process may fork (one thread) and reads with the real reader (a test's reader
+        records what it reads, which it could not do in another process); else one by one."""
+        if (
+            len(misses) >= PARALLEL_READS_FROM
+            and self._read_meta is _reader_read_meta
+            and _may_fork()
+        ):
+            read = _read_in_processes(misses, count_messages)
+            if read is not None:
+                return read
+        return {path: _read(path, key, count_messages, self._read_meta) for path, key in misses}
 
     def _read(
         self, path: str, key: FileKey | None, count_messages: bool
     ) -> tuple[SessionMeta | None, CachedRow | None]:
-        """Read one file: its metadata as asked, and the row to cache (``None`` if unstat-able)."""
-        lite = self._read_meta(Path(path), None, count_messages=False)
-        full = self._read_meta(Path(path), None, count_messages=True) if count_messages else None
-        meta = full if count_messages else lite
-        if key is None:
-            return meta, None
-        return meta, CachedRow(key, count_messages, encode_meta(lite), encode_meta(full))
+        return _read(path, key, count_messages, self._read_meta)
 
     def list_sessions(
         self, project: str | None = None, *, count_messages: bool = True
@@ -299,6 +298,87 @@ class Catalog:
         if row is not None and os.path.dirname(os.path.dirname(path)) == self.root:
             self.store.save(self.root, [(path, row)])
         return meta
+
+
+def _read(
+    path: str, key: FileKey | None, count_messages: bool, read_meta: ReadMeta = _reader_read_meta
+) -> tuple[SessionMeta | None, CachedRow | None]:
+    """Read one file: its metadata as asked, and the row to cache (``None`` if unstat-able).
+    A count reads the file once: its lite metadata comes from the counted one."""
+    from ..transcripts.sessions import lite_meta
+
+    if count_messages:
+        full = read_meta(Path(path), None, count_messages=True)
+        lite = lite_meta(full)
+        meta = full
+    else:
+        full = None
+        lite = meta = read_meta(Path(path), None, count_messages=False)
+    if key is None:
+        return meta, None
+    return meta, CachedRow(key, count_messages, encode_meta(lite), encode_meta(full))
+
+
+def _may_fork() -> bool:
+    """Forking is safe here: no other thread (one could hold a lock the child then waits on
+    for ever; the TUI's workers read one by one) and a platform that forks."""
+    import threading
+
+    if threading.active_count() != 1 or not hasattr(os, "fork"):
+        return False
+    return _processes() > 1
+
+
+def _processes() -> int:
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return min(cores, MAX_READ_PROCESSES)
+
+
+def _read_batch(
+    batch: list[tuple[str, FileKey | None]], count_messages: bool
+) -> list[tuple[str, tuple[SessionMeta | None, CachedRow | None]]]:
+    return [(path, _read(path, key, count_messages)) for path, key in batch]
+
+
+def _batches(
+    misses: list[tuple[str, FileKey | None]], count_messages: bool, count: int
+) -> list[list[tuple[str, FileKey | None]]]:
+    """``misses`` in ``count`` batches: of about equal bytes for a count (biggest file first,
+    each to the lightest batch), else of equal length (a lite read costs the same for any
+    file). Heaviest batches first."""
+    import heapq
+
+    if not count_messages:
+        return [misses[start::count] for start in range(count) if misses[start::count]]
+    heap = [(0, number, []) for number in range(count)]
+    for miss in sorted(misses, key=lambda miss: miss[1].size if miss[1] else 0, reverse=True):
+        total, number, batch = heapq.heappop(heap)
+        batch.append(miss)
+        heapq.heappush(heap, (total + (miss[1].size if miss[1] else 0), number, batch))
+    heap.sort(reverse=True)
+    return [batch for _, _, batch in heap if batch]
+
+
+def _read_in_processes(
+    misses: list[tuple[str, FileKey | None]], count_messages: bool
+) -> dict[str, tuple[SessionMeta | None, CachedRow | None]] | None:
+    """:func:`_read` for every miss, in forked worker processes; ``None`` if they could not
+    run (the caller then reads in this process)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    processes = _processes()
+    batches = _batches(misses, count_messages, processes * BATCHES_PER_PROCESS)
+    try:
+        with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork")) as pool:
+            done = pool.map(_read_batch, batches, [count_messages] * len(batches))
+            return {path: result for part in done for path, result in part}
+    except (OSError, BrokenProcessPool):
+        return None
 
 
 def _with_project_path(meta: SessionMeta, project_path: str | None) -> SessionMeta:

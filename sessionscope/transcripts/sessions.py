@@ -21,7 +21,9 @@ import stat
 import sys
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from .files import (
@@ -154,6 +156,18 @@ def _worktree_paths(cwd: str) -> list[str]:
 
 
 # --- the lite read (port of the SDK) -----------------------------------------------------------
+#
+# The SDK decodes the head and tail (UTF-8, invalid bytes replaced) and scans the text; we scan
+# the bytes and decode only the values found, which gives the same strings: the markers searched
+# for are ASCII, and the decoder never merges an ASCII byte into a replaced sequence, so every
+# ASCII character sits at the same place in the text as in the bytes, and a value cut at ASCII
+# characters decodes alone as it does in the whole. (Decoding 128 KiB per file, and scanning
+# text that one emoji makes four bytes a character, was most of a cold list's time.)
+# tests/transcripts/test_lite.py compares the two on hostile heads and tails.
+
+
+def _text(raw: bytes) -> str:
+    return raw.decode("utf-8", errors="replace")
 
 
 def _unescape_json_string(raw: str) -> str:
@@ -166,54 +180,74 @@ def _unescape_json_string(raw: str) -> str:
     return result if isinstance(result, str) else raw
 
 
-def _string_value_end(text: str, value_start: int) -> int:
-    """Index of the quote closing the JSON string value starting at ``value_start``; -1 if cut."""
-    i = value_start
-    while i < len(text):
-        if text[i] == "\\":
-            i += 2
-            continue
-        if text[i] == '"':
-            return i
-        i += 1
+def _string_value_end(data: bytes, value_start: int) -> int:
+    """Index of the quote closing the JSON string value starting at ``value_start``; -1 if cut.
+
+    The SDK walks the value a character at a time, a backslash skipping the next one: the end
+    is the first quote after an even run of backslashes (counted from ``value_start``).
+    """
+    find = data.find
+    quote = find(b'"', value_start)
+    while quote >= 0:
+        before = quote - 1
+        while before >= value_start and data[before] == 92:  # a backslash
+            before -= 1
+        if (quote - 1 - before) % 2 == 0:
+            return quote
+        quote = find(b'"', quote + 1)
     return -1
 
 
-def _extract_json_string_field(text: str, key: str) -> str | None:
-    for pattern in (f'"{key}":"', f'"{key}": "'):
-        found = text.find(pattern)
+_SPACED = b'": "'
+
+
+def _field_patterns(key: str, spaced: bool) -> tuple[bytes, ...]:
+    """The SDK's two spellings of a key; the second only if ``data`` holds ``": "`` at all
+    (``spaced``): the CLI writes compact JSON, and each pattern missed is a scan of 64 KiB."""
+    if spaced:
+        return f'"{key}":"'.encode(), f'"{key}": "'.encode()
+    return (f'"{key}":"'.encode(),)
+
+
+def _extract_json_string_field(data: bytes, key: str, spaced: bool = True) -> str | None:
+    for pattern in _field_patterns(key, spaced):
+        found = data.find(pattern)
         if found < 0:
             continue
         value_start = found + len(pattern)
-        value_end = _string_value_end(text, value_start)
+        value_end = _string_value_end(data, value_start)
         if value_end >= 0:
-            return _unescape_json_string(text[value_start:value_end])
+            return _unescape_json_string(_text(data[value_start:value_end]))
     return None
 
 
-def _extract_last_json_string_field(text: str, key: str) -> str | None:
-    last_value: str | None = None
-    for pattern in (f'"{key}":"', f'"{key}": "'):
+def _extract_last_json_string_field(data: bytes, key: str, spaced: bool = True) -> str | None:
+    """The SDK's scan for the last value (with either pattern: ``"key":"`` values are looked at
+    first, then ``"key": "`` ones, and the last one found wins)."""
+    last_value: bytes | None = None
+    for pattern in _field_patterns(key, spaced):
         search_from = 0
         while True:
-            found = text.find(pattern, search_from)
+            found = data.find(pattern, search_from)
             if found < 0:
                 break
             value_start = found + len(pattern)
-            value_end = _string_value_end(text, value_start)
+            value_end = _string_value_end(data, value_start)
             if value_end < 0:
                 break
-            last_value = _unescape_json_string(text[value_start:value_end])
+            last_value = data[value_start:value_end]
             search_from = value_end + 1
-    return last_value
+    if last_value is None:
+        return None
+    return _unescape_json_string(_text(last_value))
 
 
-def _extract_first_prompt_from_head(head: str) -> str:
+def _extract_first_prompt_from_head(head: bytes) -> str:
     start = 0
     command_fallback = ""
     head_len = len(head)
     while start < head_len:
-        newline = head.find("\n", start)
+        newline = head.find(b"\n", start)
         if newline >= 0:
             line = head[start:newline]
             start = newline + 1
@@ -221,16 +255,16 @@ def _extract_first_prompt_from_head(head: str) -> str:
             line = head[start:]
             start = head_len
 
-        if '"type":"user"' not in line and '"type": "user"' not in line:
+        if b'"type":"user"' not in line and b'"type": "user"' not in line:
             continue
-        if '"tool_result"' in line:
+        if b'"tool_result"' in line:
             continue
-        if '"isMeta":true' in line or '"isMeta": true' in line:
+        if b'"isMeta":true' in line or b'"isMeta": true' in line:
             continue
-        if '"isCompactSummary":true' in line or '"isCompactSummary": true' in line:
+        if b'"isCompactSummary":true' in line or b'"isCompactSummary": true' in line:
             continue
         try:
-            entry = json.loads(line)
+            entry = json.loads(_text(line))
         except (ValueError, RecursionError):
             # RecursionError: the SDK would raise here; one deep line must not hide a session.
             continue
@@ -271,33 +305,56 @@ def _extract_first_prompt_from_head(head: str) -> str:
 class _Lite:
     __slots__ = ("mtime", "size", "head", "tail")
 
-    def __init__(self, mtime: int, size: int, head: str, tail: str) -> None:
+    def __init__(self, mtime: int, size: int, head: bytes, tail: bytes) -> None:
         self.mtime = mtime
         self.size = size
         self.head = head
         self.tail = tail
 
 
-def _read_lite(path: Path) -> _Lite | None:
-    """Stat + head + tail; ``None`` on any error or for an empty file (as the SDK)."""
+def _read_lite(path: str | os.PathLike[str]) -> _Lite | None:
+    """Stat + head + tail (bytes); ``None`` on any error or for an empty file (as the SDK)."""
     try:
-        with open(open_regular(path), "rb") as handle:
-            status = os.fstat(handle.fileno())
-            size = status.st_size
-            mtime = int(status.st_mtime * 1000)
-            head_bytes = handle.read(LITE_READ_BUF_SIZE)
-            if not head_bytes:
-                return None
-            head = head_bytes.decode("utf-8", errors="replace")
-            tail_offset = max(0, size - LITE_READ_BUF_SIZE)
-            if tail_offset == 0:
-                tail = head
-            else:
-                handle.seek(tail_offset)
-                tail = handle.read(LITE_READ_BUF_SIZE).decode("utf-8", errors="replace")
-            return _Lite(mtime, size, head, tail)
+        fd = open_regular(path)
     except OSError:
         return None
+    try:
+        status = os.fstat(fd)
+        size = status.st_size
+        mtime = int(status.st_mtime * 1000)
+        head = os.read(fd, LITE_READ_BUF_SIZE)
+        if not head:
+            return None
+        # The SDK reads the file in order from its start, which a read of a pipe or a file
+        # cut short under us does too: keep reading until the buffer is full.
+        while len(head) < LITE_READ_BUF_SIZE:
+            more = os.read(fd, LITE_READ_BUF_SIZE - len(head))
+            if not more:
+                break
+            head += more
+        tail_offset = max(0, size - LITE_READ_BUF_SIZE)
+        tail = head if tail_offset == 0 else os.pread(fd, LITE_READ_BUF_SIZE, tail_offset)
+        return _Lite(mtime, size, head, tail)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+_TAG_LINE = b'{"type":"tag"'
+
+
+def _last_tag_line(tail: bytes) -> bytes | None:
+    """The last line of ``tail`` that starts with ``{"type":"tag"`` (lines split at ``\\n``)."""
+    found = tail.rfind(b"\n" + _TAG_LINE)
+    if found >= 0:
+        start = found + 1
+    elif tail.startswith(_TAG_LINE):
+        start = 0
+    else:
+        return None
+    end = tail.find(b"\n", start)
+    return tail[start:] if end < 0 else tail[start:end]
 
 
 def _parse_lite(
@@ -307,43 +364,37 @@ def _parse_lite(
     SDK drops for having no title, summary or prompt in its head and tail, with ``summary=""``
     (sidechain transcripts are dropped either way)."""
     head, tail = lite.head, lite.tail
-    first_newline = head.find("\n")
+    first_newline = head.find(b"\n")
     first_line = head[:first_newline] if first_newline >= 0 else head
-    if '"isSidechain":true' in first_line or '"isSidechain": true' in first_line:
+    if b'"isSidechain":true' in first_line or b'"isSidechain": true' in first_line:
         return None
 
+    head_spaced = _SPACED in head
+    tail_spaced = head_spaced if tail is head else _SPACED in tail
+    in_head = partial(_extract_json_string_field, head, spaced=head_spaced)
+    last_in_head = partial(_extract_last_json_string_field, head, spaced=head_spaced)
+    last_in_tail = partial(_extract_last_json_string_field, tail, spaced=tail_spaced)
     custom_title = (
-        _extract_last_json_string_field(tail, "customTitle")
-        or _extract_last_json_string_field(head, "customTitle")
-        or _extract_last_json_string_field(tail, "aiTitle")
-        or _extract_last_json_string_field(head, "aiTitle")
+        last_in_tail("customTitle")
+        or last_in_head("customTitle")
+        or last_in_tail("aiTitle")
+        or last_in_head("aiTitle")
         or None
     )
     first_prompt = _extract_first_prompt_from_head(head) or None
-    summary = (
-        custom_title
-        or _extract_last_json_string_field(tail, "lastPrompt")
-        or _extract_last_json_string_field(tail, "summary")
-        or first_prompt
-    )
+    summary = custom_title or last_in_tail("lastPrompt") or last_in_tail("summary") or first_prompt
     if not summary:
         if not keep_unsummarized:
             return None
         summary = ""
 
-    git_branch = (
-        _extract_last_json_string_field(tail, "gitBranch")
-        or _extract_json_string_field(head, "gitBranch")
-        or None
-    )
-    session_cwd = _extract_json_string_field(head, "cwd") or project_path or None
-    tag_line = next(
-        (line for line in reversed(tail.split("\n")) if line.startswith('{"type":"tag"')), None
-    )
+    git_branch = last_in_tail("gitBranch") or in_head("gitBranch") or None
+    session_cwd = in_head("cwd") or project_path or None
+    tag_line = _last_tag_line(tail)
     tag = (_extract_last_json_string_field(tag_line, "tag") or None) if tag_line else None
 
     created_at: int | None = None
-    first_timestamp = _extract_json_string_field(head, "timestamp")
+    first_timestamp = in_head("timestamp")
     if first_timestamp:
         try:
             stamp = (
@@ -441,6 +492,17 @@ def read_session_meta(
         meta.listed_by_sdk = False
         meta.summary = _fallback_summary(path, messages)
     return meta
+
+
+def lite_meta(full: SessionMeta | None) -> SessionMeta | None:
+    """What ``read_session_meta(path, count_messages=False)`` gives, from what
+    ``read_session_meta(path, count_messages=True)`` gave for the same version of the file: the
+    counting read makes the same lite read first, then fills ``message_count``, ``root_uuid``,
+    ``forked_from``, and keeps a session the SDK drops (``listed_by_sdk=False``) that a lite
+    read leaves out. So a cold count reads each file once, not twice."""
+    if full is None or not full.listed_by_sdk:
+        return None
+    return replace(full, message_count=0, root_uuid=None, forked_from=None)
 
 
 def _fallback_summary(path: Path, messages: list[Entry]) -> str:
