@@ -97,11 +97,14 @@ def _is_main(entry: Entry) -> bool:
     return not entry.is_sidechain and not entry.team_name and not entry.is_meta
 
 
-def _pick_best(candidates: list[Entry], position: dict[str, int]) -> Entry:
+def _pick_best(candidates: list[Entry], by_uuid: dict[str, Entry]) -> Entry:
+    """The SDK's ``_pick_best``: the candidate whose uuid was written last. (The SDK compares
+    places in its list of chain entries; the file index of the entry the uuid maps to orders
+    them the same way.)"""
     best = candidates[0]
-    best_position = position.get(best.uuid, -1)
+    best_position = by_uuid[best.uuid].index
     for current in candidates[1:]:
-        current_position = position.get(current.uuid, -1)
+        current_position = by_uuid[current.uuid].index
         if current_position > best_position:
             best = current
             best_position = current_position
@@ -119,7 +122,6 @@ class _Graph:
         "source",
         "count",
         "by_uuid",
-        "position",
         "leaves",
         "main_leaves",
         "_continued",
@@ -133,10 +135,8 @@ class _Graph:
         entries = chain_entries(index.entries)
         # A repeated uuid: the last entry and its place win (as the SDK's dict does).
         by_uuid = {entry.uuid: entry for entry in entries}
-        position = {entry.uuid: number for number, entry in enumerate(entries)}
         self.entries = entries
         self.by_uuid = by_uuid
-        self.position = position
         self.leaves = _find_leaves(entries, by_uuid) if entries else []
         self.main_leaves = [leaf for leaf in self.leaves if _is_main(leaf)]
         self._continued: set[str] | None = None
@@ -201,8 +201,7 @@ def _build_conversation(graph: _Graph, leaf_uuid: str | None) -> Conversation:
     if leaf_uuid is not None:
         leaf = by_uuid.get(leaf_uuid)
     elif leaves:
-        position = graph.position
-        leaf = _pick_best(main_leaves, position) if main_leaves else _pick_best(leaves, position)
+        leaf = _pick_best(main_leaves, by_uuid) if main_leaves else _pick_best(leaves, by_uuid)
     else:
         leaf = None
     if leaf is None:

@@ -59,6 +59,23 @@ def _estimate_message(entry: Entry, width: int) -> int:
     return lines + 1  # the blank line after each block
 
 
+def _shape(kinds: tuple[str, ...]) -> tuple[int, int]:
+    """:func:`_estimate_message` split in two: the lines that do not depend on the entry's
+    length (header, collapsed results and thinking, tool calls, the blank line after), and how
+    many text blocks add a length-dependent share."""
+    fixed, texts = 2, 0
+    for kind in kinds or ("text",):
+        if kind == "tool_result":
+            fixed += 1 + COLLAPSED_RESULT_LINES + 1
+        elif kind in ("thinking", "redacted_thinking"):
+            fixed += 1 + COLLAPSED_THINKING_LINES + 1
+        elif kind == "tool_use":
+            fixed += 1
+        else:
+            texts += 1
+    return fixed, texts
+
+
 class ConversationSource:
     """The conversation as the SDK shows it, with compaction boundaries and system notes between."""
 
@@ -123,10 +140,25 @@ class ConversationSource:
         cached = self._estimates
         if cached is not None and cached[0] == width:
             return cached[1]
-        heights = [
-            3 if entry.type == "system" else _estimate_message(entry, width)
-            for entry in self.blocks
-        ]
+        # _estimate_message, with the part that depends only on the blocks' kinds worked out
+        # once per combination of kinds (a few dozen in a session of 40,000 messages).
+        text_width = max(20, width)
+        most = COLLAPSED_TEXT_LINES + 1
+        shapes: dict[tuple[str, ...], tuple[int, int]] = {}
+        heights = []
+        append = heights.append
+        for entry in self.blocks:
+            if entry.type == "system":
+                append(3)
+                continue
+            kinds = entry.role_blocks
+            shape = shapes.get(kinds)
+            if shape is None:
+                shape = shapes[kinds] = _shape(kinds)
+            fixed, texts = shape
+            if texts:
+                fixed += texts * min(most, max(1, entry.length // text_width // 2))
+            append(fixed)
         self._estimates = (width, heights)
         return heights
 
