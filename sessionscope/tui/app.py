@@ -21,7 +21,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 from textual.worker import get_current_worker
 
 from sessionscope.agent.compose import ComposeSettings
@@ -35,6 +35,7 @@ from sessionscope.tui.session_actions import SESSION_ACTION_BINDINGS, SessionAct
 from sessionscope.tui.sessions_model import session_title
 from sessionscope.tui.sources import ConversationSource, RawSource
 from sessionscope.tui.widgets.compose_box import ComposeBox
+from sessionscope.tui.widgets.footer import Footer
 from sessionscope.tui.widgets.live_turn import LiveTurn
 from sessionscope.tui.widgets.message_view import MessageView
 from sessionscope.tui.widgets.session_list import SessionList
