@@ -41,9 +41,6 @@ PARALLEL_READS_FROM = 64
 """From this many files to read (a cold cache), they are read by worker processes, one a core:
 reading is parsing, which threads would only take turns at (the interpreter's lock)."""
 MAX_READ_PROCESSES = 8
-BATCHES_PER_PROCESS = 4
-"""Files are handed out in this many batches a process, of about equal bytes (a count reads
-whole files), biggest first, so that no process is left with the last big file alone."""
 
 
 def _reader_read_meta(
@@ -365,20 +362,57 @@ def _batches(
 def _read_in_processes(
     misses: list[tuple[str, FileKey | None]], count_messages: bool
 ) -> dict[str, tuple[SessionMeta | None, CachedRow | None]] | None:
-    """:func:`_read` for every miss, in forked worker processes; ``None`` if they could not
-    run (the caller then reads in this process)."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
+    """:func:`_read` for every miss, split between this process and forked children (one a
+    core, each with its share of the bytes); ``None`` if a child failed (the caller then reads
+    everything here, and meets the error itself if there is one).
 
-    processes = _processes()
-    batches = _batches(misses, count_messages, processes * BATCHES_PER_PROCESS)
+    Plain ``fork`` and a pipe each: a pool's machinery is not needed for one batch a process,
+    and Ctrl-C (which reaches every process of the group) must stop all of them at once: the
+    children ignore it, and this process kills them when it is interrupted.
+    """
+    import pickle
+    import signal
+
+    batches = _batches(misses, count_messages, _processes())
+    children: list[tuple[int, int]] = []
     try:
-        with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork")) as pool:
-            done = pool.map(_read_batch, batches, [count_messages] * len(batches))
-            return {path: result for part in done for path, result in part}
-    except (OSError, BrokenProcessPool):
-        return None
+        for batch in batches[1:]:
+            read_end, write_end = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the child: read its batch, send the answers, exit at once
+                code = 1
+                try:
+                    signal.signal(signal.SIGINT, signal.SIG_IGN)
+                    os.close(read_end)
+                    data = pickle.dumps(_read_batch(batch, count_messages), protocol=5)
+                    view = memoryview(data)
+                    while view:
+                        view = view[os.write(write_end, view) :]
+                    code = 0
+                finally:
+                    os._exit(code)
+            os.close(write_end)
+            children.append((pid, read_end))
+        read = dict(_read_batch(batches[0], count_messages)) if batches else {}
+        failed = False
+        while children:
+            pid, read_end = children[0]
+            chunks = []
+            while chunk := os.read(read_end, 1 << 20):
+                chunks.append(chunk)
+            os.close(read_end)
+            _, status = os.waitpid(pid, 0)
+            children.pop(0)
+            if status != 0:
+                failed = True
+            elif not failed:
+                read.update(pickle.loads(b"".join(chunks)))
+        return None if failed else read
+    finally:
+        for pid, read_end in children:  # interrupted, or this process's own batch failed
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            os.close(read_end)
 
 
 def _with_project_path(meta: SessionMeta, project_path: str | None) -> SessionMeta:

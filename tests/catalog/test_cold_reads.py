@@ -27,6 +27,14 @@ from sessionscope.catalog import catalog as catalog_module
 from sessionscope.catalog.store import decode_meta
 
 config_dir, store_path, count = sys.argv[1], sys.argv[2], sys.argv[3] == "count"
+if sys.argv[4:] == ["crash"]:  # every child dies: the parent must read it all itself
+    import os
+    parent, real_batch = os.getpid(), catalog_module._read_batch
+    def crashing(batch, count_messages):
+        if os.getpid() != parent:
+            os._exit(3)
+        return real_batch(batch, count_messages)
+    catalog_module._read_batch = crashing
 forked = []
 original = catalog_module._read_in_processes
 def spy(misses, count_messages):
@@ -51,10 +59,10 @@ print(json.dumps({
 """
 
 
-def _cold_list(config_dir: Path, store_path: Path, count: bool) -> dict:
+def _cold_list(config_dir: Path, store_path: Path, count: bool, *extra: str) -> dict:
     done = subprocess.run(
         [sys.executable, "-c", _COLD_LIST, str(config_dir), str(store_path)]
-        + ["count" if count else "lite"],
+        + ["count" if count else "lite", *extra],
         capture_output=True,
         text=True,
         cwd=PROJECT_ROOT,
@@ -79,6 +87,14 @@ def test_cold_list_in_worker_processes_is_the_readers(generated_corpus, tmp_path
         assert lite == _plain(reader_sessions.read_session_meta(path, count_messages=False))
         if count:
             assert full == _plain(reader_sessions.read_session_meta(path, count_messages=True))
+
+
+def test_a_child_that_dies_leaves_the_reading_to_the_parent(generated_corpus, tmp_path):
+    result = _cold_list(generated_corpus, tmp_path / "cache.sqlite3", True, "crash")
+    if (os.cpu_count() or 1) > 1:
+        assert result["forked"] == [False]
+    want = reader_sessions.list_sessions(generated_corpus)
+    assert result["sessions"] == [dataclasses.asdict(meta) for meta in want]
 
 
 def _plain(meta):
