@@ -30,6 +30,9 @@ from sessionscope.tui.sources import BlockSource
 
 GUTTER = 2
 """Columns left of every block: the cursor bar and a space."""
+_GUTTER_SELECTED = Segment("▌ ")
+"""The cursor bar (its colour is the cursor style, applied with the line's)."""
+_GUTTER_PLAIN = Segment(" " * GUTTER)
 CACHE_BLOCKS = 600
 """Rendered blocks kept; beyond this the least recently drawn are rendered again when needed."""
 LOOKAHEAD = 0.5
@@ -380,15 +383,24 @@ class MessageView(ScrollView, can_focus=True):
         if len(rendered.strips) != self._map.height(index):
             # Drawn before it was measured (a scrollbar drag): fix the map after this frame.
             self.call_after_refresh(self._measure_view)
-        strip = rendered.strips[within] if within < len(rendered.strips) else Strip.blank(0)
+        # One Strip made from plain segments (every Strip keeps seven caches of its own: a
+        # join, a crop and two styles as Strips cost more than the rest of a cursor step).
+        segments = [_GUTTER_SELECTED if selected else _GUTTER_PLAIN]
+        length = GUTTER
+        if within < len(rendered.strips):
+            source_line = rendered.strips[within]
+            segments.extend(source_line)
+            length += source_line.cell_length
+        if length != width:
+            segments = Segment.adjust_line_length(segments, width)
+        style = base + self._style("cursor-header") if selected and within == 0 else base
+        segments = [
+            Segment(text, style + segment_style if segment_style else style, control)
+            for text, segment_style, control in segments
+        ]
         if selected:
-            gutter = Strip([Segment("▌ ", self._style("cursor"))])
-        else:
-            gutter = Strip([Segment(" " * GUTTER)])
-        strip = Strip.join([gutter, strip]).crop_extend(0, width, None)
-        if selected and within == 0:
-            strip = strip.apply_style(self._style("cursor-header"))
-        strip = strip.apply_style(base)
+            segments[0] = Segment(segments[0].text, style + self._style("cursor"))
+        strip = Strip(segments, width)
         lines[(within, selected)] = strip
         return strip
 
