@@ -54,6 +54,13 @@ class OpenTranscript:
     source: ConversationSource = field(repr=False)
     partial: bool = False
     """Only the end of a big file is indexed yet (its newest messages); the whole follows."""
+    bad_lines: int = -1
+    """Bad lines in the file, counted by the reading worker (-1: count them when asked)."""
+
+    def bad_line_count(self) -> int:
+        if self.bad_lines < 0:
+            self.bad_lines = len(self.index.bad_lines)
+        return self.bad_lines
 
 
 TAIL_FIRST_BYTES = 8 << 20
@@ -348,7 +355,9 @@ class SessionscopeApp(ComposeControl, SessionActions, App[None]):
         source = ConversationSource(path, index, conversation)
         if width:
             source.estimates(width)
-        opened = OpenTranscript(meta, path, index, conversation, source)
+        opened = OpenTranscript(
+            meta, path, index, conversation, source, bad_lines=len(index.bad_lines)
+        )
         self.post_message(self.TranscriptLoaded(opened, select_uuid))
 
     # -- session list --------------------------------------------------------------------------
@@ -452,7 +461,7 @@ class SessionscopeApp(ComposeControl, SessionActions, App[None]):
             leaves = opened.conversation.other_leaves
             if leaves:
                 info.append(f" · {len(leaves) + 1} branches (b)", style="yellow")
-            bad = len(opened.index.bad_lines)
+            bad = opened.bad_line_count()
             if bad:
                 info.append(f" · {bad} bad lines (a)", style="red")
         if self.raw:
