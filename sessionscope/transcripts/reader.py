@@ -49,8 +49,9 @@ __all__ = [
 ]
 
 _EXTRA_DATA = "Extra data"
-_CHUNK = 4 << 20
-"""Bytes read at a time (whole lines: a longer line is read whole)."""
+_CHUNK = 1 << 20
+"""Bytes read at a time (whole lines: a longer line is read whole). The fast path splits a
+buffer into its lines at once, so a small one keeps the peak memory low (no slower)."""
 
 
 def _str_or_none(value: object) -> str | None:
@@ -175,6 +176,17 @@ def _struct_blocks(content: list) -> tuple[tuple[str, ...], tuple[str, ...], tup
     if len(_KINDS) < _KINDS_MAX:
         _KINDS[kinds] = kinds
     return kinds, uses, results
+
+
+_ONE_KIND: dict[str, tuple[str]] = {}
+"""``role_blocks`` of a one-block message, by the block's type."""
+
+
+def _one_kind(kind: str) -> tuple[str]:
+    kinds = (kind,)
+    if len(_ONE_KIND) < _KINDS_MAX:
+        _ONE_KIND[kind] = kinds
+    return kinds
 
 
 _NON_DIGIT = re.compile(rb"[^0-9]")
@@ -611,9 +623,11 @@ def _index_plain_buffer(
     is_utf8 = _is_utf8
     struct_blocks = _struct_blocks
     string_content = _STRING_CONTENT
+    one_kind = _ONE_KIND
     append = entries.append
     count = len(entries)
     position = 0
+    last_session = None
     for raw in lines:
         offset = position + shift
         line_no += 1
@@ -646,7 +660,10 @@ def _index_plain_buffer(
             entry.type = entry_type = intern(entry_type)
         session_id = entry.session_id
         if session_id is not None:
-            entry.session_id = intern(session_id)
+            if session_id == last_session:
+                entry.session_id = last_session
+            else:
+                entry.session_id = last_session = intern(session_id)
         message = entry.raw_message
         if message is None:
             entry.message_id = None
@@ -655,13 +672,28 @@ def _index_plain_buffer(
             entry.raw_message = None
             entry.message_id = message.id if entry_type == "assistant" and message.id else None
             content = message.content
-            if content.__class__ is list:
+            if content.__class__ is not list:
+                entry.role_blocks = () if content is None else string_content
+                entry.tool_use_ids = entry.tool_result_ids = ()
+            elif len(content) == 1:  # most entries: one block (the CLI splits responses)
+                block = content[0]
+                kind = block.type or ""
+                kinds = one_kind.get(kind)
+                if kinds is None:
+                    kinds = _one_kind(kind)
+                entry.role_blocks = kinds
+                if kind == "tool_use" and block.id is not None:
+                    entry.tool_use_ids = (block.id,)
+                    entry.tool_result_ids = ()
+                elif kind == "tool_result" and block.tool_use_id is not None:
+                    entry.tool_use_ids = ()
+                    entry.tool_result_ids = (block.tool_use_id,)
+                else:
+                    entry.tool_use_ids = entry.tool_result_ids = ()
+            else:
                 entry.role_blocks, entry.tool_use_ids, entry.tool_result_ids = struct_blocks(
                     content
                 )
-            else:
-                entry.role_blocks = () if content is None else string_content
-                entry.tool_use_ids = entry.tool_result_ids = ()
         forked = entry.raw_forked_from
         if forked is None:
             entry.forked_from = None

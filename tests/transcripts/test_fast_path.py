@@ -471,6 +471,12 @@ def test_whole_files_match_line_for_line(tmp_path, monkeypatch):
             lines.append(one + rng.choice([b"\r", b"\r\r", b"\r  \r"]) + two)
         else:
             lines.append(b"")
+    # Every kind of block alone and in twos (the plain loop's one-block shortcut, and not).
+    for kind in ("assistant", "user"):
+        for block in BLOCKS:
+            for content in ([block], [block, rng.choice(BLOCKS)]):
+                lines.append(encode([("type", kind), ("message", {"id": "m", "content": content})]))
+    rng.shuffle(lines)
     body = b"\n".join(lines)
     tails = [b"", b"\n", b'\n{"type":"user","uu', b'\n{"type":"user"}', b"\n   ", b"\r\n"]
     for tail in tails:
