@@ -117,12 +117,12 @@ class Catalog:
         from ..transcripts.sessions import order_sessions
 
         paths = session_file_paths(self.config_dir, project)
-        stored = self.store.load_listing(self.root, project or "", count_messages)
-        if stored is not None and [file[:2] for file in orjson.loads(stored[0])] == [
-            list(pair) for pair in paths
-        ]:
+        stored = self.store.listing_of_paths(
+            self.root, project or "", count_messages, orjson.dumps(paths)
+        )
+        if stored is not None:
             # The same files as the last refresh (changed or not): its answer, forks inferred.
-            return decode_listing(stored[1])
+            return decode_listing(stored)
         rows = self.store.load(self.root)
         metas = []
         for path, project_path in paths:
@@ -206,7 +206,12 @@ class Catalog:
         result = self._refresh_rows(walk.project or None, count_messages, walk.paths, walk.keys)
         if walk.blob is not None:
             self.store.save_listing(
-                self.root, walk.project, count_messages, walk.blob, encode_listing(result.sessions)
+                self.root,
+                walk.project,
+                count_messages,
+                orjson.dumps(walk.paths),
+                walk.blob,
+                encode_listing(result.sessions),
             )
         return result
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 from operator import attrgetter
 from typing import TYPE_CHECKING
 
+from ..transcripts.text import json_line
+
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
@@ -33,8 +35,6 @@ _json_values = attrgetter(*JSON_FIELDS)
 
 def session_json(meta: SessionMeta) -> str:
     """One session as one line of terminal-safe JSON (no newline)."""
-    from ..transcripts.text import json_line
-
     return json_line(dict(zip(JSON_FIELDS, _json_values(meta), strict=True)))
 
 

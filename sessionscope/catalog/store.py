@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
 DB_NAME = "catalog.sqlite3"
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 """Bump when the tables change."""
 
 _SCHEMA = """
@@ -59,6 +59,7 @@ CREATE TABLE IF NOT EXISTS listing (
     root TEXT NOT NULL,
     project TEXT NOT NULL,
     counted INTEGER NOT NULL,
+    paths BLOB NOT NULL,
     walk BLOB NOT NULL,
     sessions BLOB NOT NULL,
     PRIMARY KEY (root, project, counted)
@@ -336,14 +337,17 @@ class MetaStore:
 
     # -- listings ----------------------------------------------------------------------------
 
-    def load_listing(self, root: str, project: str, counted: bool) -> tuple[bytes, bytes] | None:
-        """The stored listing of ``root`` for ``project`` (``""``: every project) as
-        ``(walk, sessions)``: the walk it answers (``[path, project path, size, mtime_ns,
-        inode]`` of every file in order, as JSON) and the sessions (:func:`encode_listing`)."""
-        return self._fetch(
-            "SELECT walk, sessions FROM listing WHERE root = ? AND project = ? AND counted = ?",
-            (root, project, int(counted)),
+    def listing_of_paths(
+        self, root: str, project: str, counted: bool, paths: bytes
+    ) -> bytes | None:
+        """The stored sessions if the listing was made from these very files (``paths``:
+        ``[path, project path]`` of every file in order, as JSON), changed since or not."""
+        row = self._fetch(
+            "SELECT sessions FROM listing "
+            "WHERE root = ? AND project = ? AND counted = ? AND paths = ?",
+            (root, project, int(counted), paths),
         )
+        return None if row is None else row[0]
 
     def listing_for(self, root: str, project: str, counted: bool, walk: bytes) -> bytes | None:
         """The stored sessions if they answer this very ``walk``, else ``None``."""
@@ -363,13 +367,15 @@ class MetaStore:
         return None if row is None else row[0]
 
     def save_listing(
-        self, root: str, project: str, counted: bool, walk: bytes, sessions: bytes
+        self, root: str, project: str, counted: bool, paths: bytes, walk: bytes, sessions: bytes
     ) -> bool:
-        """Store the sessions that answer ``walk`` (replacing the previous listing)."""
+        """Store the sessions that answer ``walk`` (replacing the previous listing). ``walk``
+        is ``[path, project path, size, mtime_ns, inode]`` of every file in order, as JSON;
+        ``paths`` the same without the last three."""
         return self._write(
-            "INSERT OR REPLACE INTO listing (root, project, counted, walk, sessions) "
-            "VALUES (?, ?, ?, ?, ?)",
-            [(root, project, int(counted), walk, sessions)],
+            "INSERT OR REPLACE INTO listing (root, project, counted, paths, walk, sessions) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [(root, project, int(counted), paths, walk, sessions)],
         )
 
     def save_listing_json(self, root: str, project: str, walk: bytes, json: bytes) -> bool:

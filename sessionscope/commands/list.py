@@ -30,9 +30,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def as_json(meta: SessionMeta) -> str:
-    """One session as ``list --json`` prints it (without the newline)."""
-    return session_json(meta)
+as_json = session_json
+"""One session as ``list --json`` prints it (without the newline)."""
 
 
 def _when(milliseconds: int) -> str:

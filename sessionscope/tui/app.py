@@ -20,6 +20,7 @@ from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.widgets import Header, Input, Static
 from textual.worker import get_current_worker
@@ -81,6 +82,13 @@ def _line_start_at_or_after(path: Path, offset: int) -> int:
             newline = chunk.find(b"\n")
             if newline >= 0:
                 return handle.tell() - len(chunk) + newline + 1
+
+
+FOOTER_AT_THE_LATEST = 0.5
+"""Seconds after mounting when the footer shows its keys even if no list is painted yet."""
+
+LIST_FIRST_SECONDS = 2.0
+"""At most this long the first transcript waits for the first session list to be painted."""
 
 
 class FilterInput(Input):
@@ -256,14 +264,27 @@ class SessionscopeApp(ComposeControl, SessionActions, App[None]):
             yield MessageView(tz=self.context.tz, placeholder="Reading sessions…", id="messages")
             yield LiveTurn(id="live-turn")
             yield ComposeBox(id="compose")
-        yield Footer()
+        # Its keys are composed once the first list is painted (the list comes first).
+        yield Footer(held=True)
 
     def on_mount(self) -> None:
         self.sub_title = "demo transcripts" if self.context.demo else ""
         self.query_one(SessionList).focus()
         if self.context.notice:
             self.notify(self.context.notice, timeout=8)
+        # A list that takes long (no cache yet) does not keep the keys from the footer.
+        self.set_timer(FOOTER_AT_THE_LATEST, self._release_footer)
         self.load_sessions()
+
+    def _list_shown(self) -> None:
+        """A list is on screen: background work may start, the footer shows its keys."""
+        self._list_painted.set()
+        self._release_footer()
+
+    def _release_footer(self) -> None:
+        if self.screen_stack:  # a timer may fire while the app closes
+            with contextlib.suppress(NoMatches):
+                self.screen_stack[0].query_one(Footer).release()
 
     @property
     def session_list(self) -> SessionList:
@@ -320,6 +341,8 @@ class SessionscopeApp(ComposeControl, SessionActions, App[None]):
     ) -> None:
         """Index the session and build what the message pane shows, off the main thread (with
         the blocks' estimated heights at ``width``); a big file's newest messages first."""
+        # At start-up the list is painted first: reading shares the interpreter with painting.
+        self._list_painted.wait(timeout=LIST_FIRST_SECONDS)
         from sessionscope.transcripts.conversation import build_conversation
         from sessionscope.transcripts.reader import index_transcript
 
@@ -382,7 +405,7 @@ class SessionscopeApp(ComposeControl, SessionActions, App[None]):
             else:
                 self.notify(f"No session {inert(self.initial_session)} here", severity="error")
         self.initial_session = None
-        self.call_after_refresh(self._list_painted.set)
+        self.call_after_refresh(self._list_shown)
 
     @on(SessionList.Highlighted)
     def _session_highlighted(self, event: SessionList.Highlighted) -> None:

@@ -167,3 +167,15 @@ def test_a_file_that_cannot_be_stat_ed_is_read_every_time(isolated_user_dirs: Pa
         assert as_dicts(result.sessions) == as_dicts(
             reader_sessions.list_sessions(isolated_user_dirs)
         )
+
+
+def test_cached_list_is_the_listing_while_the_files_are_the_same(corpus_copy: Path) -> None:
+    before = as_dicts(Catalog(corpus_copy).refresh().sessions)
+    # A changed file: the cached list is still the listing (its cached version)...
+    _append(session_paths(corpus_copy)[9])
+    drop_rows()
+    assert as_dicts(Catalog(corpus_copy).cached_sessions()) == before
+    # ...a new file: the listing is not of these files, the rows answer (none are left here).
+    source = Path(session_paths(corpus_copy)[5])
+    source.with_name("0a0b0c0d-3333-4222-8333-444455556666.jsonl").write_bytes(source.read_bytes())
+    assert Catalog(corpus_copy).cached_sessions() == []

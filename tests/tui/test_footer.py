@@ -40,3 +40,36 @@ async def test_a_burst_of_binding_changes_recomposes_the_footer_once(make, monke
         await pilot.pause()
         keys = {key.action for key in footer.query(FooterKey)}
         assert "choose" not in keys and "quit" in keys
+
+
+async def test_a_held_footer_composes_its_keys_once_released() -> None:
+    from textual.app import App
+    from textual.binding import Binding
+
+    class Small(App[None]):
+        BINDINGS = [Binding("x", "bell", "Ring", id="ring")]
+
+        def compose(self):
+            yield Footer(held=True)
+
+    app = Small()
+    async with app.run_test(size=(60, 5)) as pilot:
+        footer = app.query_one(Footer)
+        app.screen.refresh_bindings()
+        await pilot.pause()
+        await pilot.pause()
+        assert footer.held and not footer.query(FooterKey)
+        footer.release()
+        await pilot.pause()
+        await pilot.pause()
+        assert not footer.held
+        assert "bell" in {key.action for key in footer.query(FooterKey)}
+
+
+async def test_the_app_releases_its_footer_when_the_list_is_painted(make) -> None:
+    app = make()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(app, pilot)
+        assert app.session_list.rows
+        footer = app.query_one(Footer)
+        assert not footer.held and footer.query(FooterKey)
