@@ -198,19 +198,10 @@ def _string_value_end(data: bytes, value_start: int) -> int:
     return -1
 
 
-_SPACED = b'": "'
-
-
-def _field_patterns(key: str, spaced: bool) -> tuple[bytes, ...]:
-    """The SDK's two spellings of a key; the second only if ``data`` holds ``": "`` at all
-    (``spaced``): the CLI writes compact JSON, and each pattern missed is a scan of 64 KiB."""
-    if spaced:
-        return f'"{key}":"'.encode(), f'"{key}": "'.encode()
-    return (f'"{key}":"'.encode(),)
-
-
-def _extract_json_string_field(data: bytes, key: str, spaced: bool = True) -> str | None:
-    for pattern in _field_patterns(key, spaced):
+def _extract_json_string_field(data: bytes, key: str) -> str | None:
+    """The SDK's scan for the first value: the first ``"key":"``, else the first ``"key": "``
+    (a value cut short by the end of ``data`` counts as not found)."""
+    for pattern in (f'"{key}":"'.encode(), f'"{key}": "'.encode()):
         found = data.find(pattern)
         if found < 0:
             continue
@@ -221,17 +212,31 @@ def _extract_json_string_field(data: bytes, key: str, spaced: bool = True) -> st
     return None
 
 
-def _extract_last_json_string_field(data: bytes, key: str, spaced: bool = True) -> str | None:
-    """The SDK's scan for the last value (with either pattern: ``"key":"`` values are looked at
-    first, then ``"key": "`` ones, and the last one found wins)."""
+def _extract_last_json_string_field(data: bytes, key: str) -> str | None:
+    """The SDK's scan for the last value: it walks the ``"key":"`` values (each search going on
+    after the value found), then the ``"key": "`` ones, stopping at a value cut short; the last
+    value found wins. Here one search for ``"key":`` finds both spellings' places (a search
+    for a pattern ending with a quote is slow on JSON, and the second spelling is rare), and
+    the two walks are made over those places."""
+    needle = f'"{key}":'.encode()
+    after = len(needle)
+    compact: list[int] = []
+    spaced: list[int] = []
+    found = data.find(needle)
+    while found >= 0:
+        follows = data[found + after : found + after + 2]
+        if follows[:1] == b'"':
+            compact.append(found)
+        elif follows == b' "':
+            spaced.append(found)
+        found = data.find(needle, found + 1)
     last_value: bytes | None = None
-    for pattern in _field_patterns(key, spaced):
+    for places, pattern_length in ((compact, after + 1), (spaced, after + 2)):
         search_from = 0
-        while True:
-            found = data.find(pattern, search_from)
-            if found < 0:
-                break
-            value_start = found + len(pattern)
+        for found in places:
+            if found < search_from:
+                continue
+            value_start = found + pattern_length
             value_end = _string_value_end(data, value_start)
             if value_end < 0:
                 break
@@ -369,11 +374,9 @@ def _parse_lite(
     if b'"isSidechain":true' in first_line or b'"isSidechain": true' in first_line:
         return None
 
-    head_spaced = _SPACED in head
-    tail_spaced = head_spaced if tail is head else _SPACED in tail
-    in_head = partial(_extract_json_string_field, head, spaced=head_spaced)
-    last_in_head = partial(_extract_last_json_string_field, head, spaced=head_spaced)
-    last_in_tail = partial(_extract_last_json_string_field, tail, spaced=tail_spaced)
+    in_head = partial(_extract_json_string_field, head)
+    last_in_head = partial(_extract_last_json_string_field, head)
+    last_in_tail = partial(_extract_last_json_string_field, tail)
     custom_title = (
         last_in_tail("customTitle")
         or last_in_head("customTitle")

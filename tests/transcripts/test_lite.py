@@ -194,3 +194,22 @@ def test_tag_lines(tmp_path):
         path = tmp_path / f"{uuid.uuid4()}.jsonl"
         path.write_bytes(b'{"type":"summary","summary":"s"}\n' + body)
         compare(path)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        b'{"type":"summary","summary":"a\\"summary":"b"}',
+        b'{"type":"summary","summary":"a\\"summary": "b"}',
+        b'{"type":"summary","summary": "a\\"summary": "b", "x":"\\"summary":"c"}',
+        b'{"gitBranch":"x\\"gitBranch":"y\\\\"gitBranch":"z","summary":"s"}',
+        b'{"type":"summary","summary":"cut \\"summary":"never closed',
+        b'{"type":"custom-title","customTitle":"a\\\\\\"customTitle":"b"}',
+    ],
+)
+def test_a_key_inside_a_value_is_skipped_as_the_sdk_skips_it(tmp_path, line):
+    """The SDK's walk goes on after each value it reads: a key's spelling inside a value (its
+    first quote escaped) is not a key."""
+    path = tmp_path / f"{uuid.uuid4()}.jsonl"
+    path.write_bytes(b'{"type":"user","message":{"content":"hi"},"cwd":"/w"}\n' + line + b"\n")
+    compare(path)
