@@ -155,8 +155,13 @@ def fork_session_at(
     """Make the fork with the SDK's ``fork_session`` in ``config_dir``; the new session's id."""
     from claude_agent_sdk import fork_session  # lazy: the SDK import costs over a second
 
+    from sessionscope.transcripts.reader import gc_paused
+
     # The SDK finds transcripts through CLAUDE_CONFIG_DIR; point it at the folder we show.
-    with _ENV_LOCK:
+    # With the cyclic collector paused: the SDK parses every line of the source into dicts
+    # (no cycles), and in the app every collection meanwhile, whichever thread set it off,
+    # walked those too while the screen's thread waited (a 100 MB fork: 9.6 s -> 5.8 s).
+    with _ENV_LOCK, gc_paused():
         previous = os.environ.get("CLAUDE_CONFIG_DIR")
         os.environ["CLAUDE_CONFIG_DIR"] = str(config_dir)
         try:

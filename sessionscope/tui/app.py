@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import ClassVar
@@ -243,6 +244,8 @@ class SessionscopeApp(ComposeControl, SessionActions, App[None]):
         self.opened: OpenTranscript | None = None
         self.raw = False
         self.leaf_choice: dict[str, str] = {}
+        self._counting: dict[str, threading.Event] = {}
+        """Sessions listed before their messages were counted (new forks): set once counted."""
         """Session id → the rewind leaf being shown (absent: the SDK's leaf)."""
         self.forking = False
         self._list_painted = threading.Event()
@@ -443,8 +446,32 @@ class SessionscopeApp(ComposeControl, SessionActions, App[None]):
             entry = self.message_view.current_entry
             select_uuid = entry.uuid if entry else None
         self._show_current(select_uuid)
+        self._count_from(opened)
         if not self._transcript_painted.is_set():
             self.call_after_refresh(self._transcript_painted.set)
+
+    def _count_from(self, opened: OpenTranscript) -> None:
+        """A session listed without its message count (a new fork) gets it from the transcript
+        just read, when that is the conversation the list counts (the SDK's, no branch chosen)."""
+        shown = self._counting.pop(opened.meta.session_id, None)
+        if shown is None:
+            return
+        if opened.partial or opened.meta.session_id in self.leaf_choice:
+            self._counting[opened.meta.session_id] = shown
+            return
+        messages = opened.conversation.messages
+        listed = next(
+            (m for m in self.session_list.sessions if m.session_id == opened.meta.session_id),
+            opened.meta,
+        )
+        self.session_list.update_session(
+            replace(
+                listed,
+                message_count=len(messages),
+                root_uuid=messages[0].uuid if messages else None,
+            )
+        )
+        shown.set()
 
     def on_sessionscope_app_transcript_failed(self, event: TranscriptFailed) -> None:
         self.opened = None
@@ -635,12 +662,27 @@ class SessionscopeApp(ComposeControl, SessionActions, App[None]):
         except Exception as error:
             self.post_message(self.ForkFailed(f"{type(error).__name__}: {error}"))
             return
+        # The fork is selected once listed, so its whole transcript is read next and its
+        # message count taken from that (see _count_from): reading it a second time, at the
+        # same time, only slowed both down. If it is not shown soon, count it here.
+        shown = threading.Event()
+        self._counting[result.session_id] = shown
         self.post_message(self.ForkCompleted(meta, point.end.uuid, point.reason))
+        worker = get_current_worker()
+        deadline = time.monotonic() + 15
+        while not shown.wait(timeout=0.1):
+            if worker.is_cancelled:
+                return  # the app is closing
+            if time.monotonic() > deadline:
+                break
+        else:
+            return
+        self._counting.pop(result.session_id, None)
         try:
             counted = self.context.catalog.session_meta(result.path)
         except Exception:  # the count is a nicety; the fork is made and listed
             return
-        if counted is not None:
+        if counted is not None and not worker.is_cancelled:
             self.post_message(self.SessionUpdated(counted))
 
     class SessionUpdated(Message):

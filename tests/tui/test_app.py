@@ -336,6 +336,13 @@ async def test_fork_inside_a_response_ends_at_the_group_end(make, gallery: Path)
         assert row.depth == 1
         assert app.opened.meta.session_id == new_id
         assert app.message_view.block_count == 5
+        # Its message count comes from the transcript just read (not a second read of it),
+        # and says what reading the file for the list says.
+        from sessionscope.transcripts.sessions import read_session_meta
+
+        listed, read = app.session_list.current, read_session_meta(new_path)
+        assert (listed.message_count, listed.root_uuid) == (read.message_count, read.root_uuid)
+        assert listed.message_count == 5
         assert app.focused is app.message_view
         messages = " ".join(n.message for n in app._notifications)
         assert f"Forked → {new_id}" in messages and u(5) in messages
