@@ -34,7 +34,7 @@ from sessionscope.tui.compose_control import ComposeControl
 from sessionscope.tui.context import AppContext, Catalog, system_clock
 from sessionscope.tui.keys import binding_nodes
 from sessionscope.tui.session_actions import SESSION_ACTION_BINDINGS, SessionActions
-from sessionscope.tui.sessions_model import session_title
+from sessionscope.tui.sessions_model import build_rows, session_title
 from sessionscope.tui.sources import ConversationSource, RawSource
 from sessionscope.tui.widgets.compose_box import ComposeBox
 from sessionscope.tui.widgets.footer import Footer
@@ -193,12 +193,15 @@ class SessionscopeApp(ComposeControl, SessionActions, App[None]):
     ]
 
     class SessionsLoaded(Message):
-        """The session list was read."""
+        """The session list was read (and its rows built, off the main thread)."""
 
         def __init__(self, sessions: list[SessionMeta], error: str = "") -> None:
             super().__init__()
             self.sessions = sessions
             self.error = error
+            self.rows = build_rows(sessions)
+            """The list's rows, unfiltered: built where the message is made (the worker that
+            read the list), not on the main thread."""
 
     class TranscriptLoaded(Message):
         """A session's transcript was indexed and its conversation built."""
@@ -398,7 +401,7 @@ class SessionscopeApp(ComposeControl, SessionActions, App[None]):
             self.message_view.show(
                 None, placeholder="No transcripts here. Try: sessionscope --demo"
             )
-        session_list.set_sessions(event.sessions, select=self.initial_session)
+        session_list.set_sessions(event.sessions, select=self.initial_session, rows=event.rows)
         projects = len({meta.project for meta in event.sessions})
         counts = f"{len(event.sessions)} sessions · {projects} projects"
         self.sub_title = f"demo · {counts}" if self.context.demo else counts

@@ -136,11 +136,18 @@ class SessionList(ScrollView, can_focus=True):
 
     # -- data ----------------------------------------------------------------------------------
 
-    def set_sessions(self, sessions: list[SessionMeta], *, select: str | None = None) -> None:
-        """Replace the sessions; keep the selected one (or select ``select``)."""
+    def set_sessions(
+        self,
+        sessions: list[SessionMeta],
+        *,
+        select: str | None = None,
+        rows: list[Row] | None = None,
+    ) -> None:
+        """Replace the sessions; keep the selected one (or select ``select``). ``rows``:
+        ``build_rows(sessions)`` made already (by a worker), used while nothing is filtered."""
         keep = select or (self.current.session_id if self.current else None)
         self.sessions = list(sessions)
-        self._rebuild(keep)
+        self._rebuild(keep, rows if rows is not None and not self.query_text.strip() else None)
 
     def add_session(self, meta: SessionMeta, *, select: bool = True) -> None:
         """Add or replace one session (a fork, a new session) and optionally select it."""
@@ -181,8 +188,8 @@ class SessionList(ScrollView, can_focus=True):
     def _filtered(self, query: str) -> list[SessionMeta]:
         return [row.meta for row in build_rows(self.sessions, query) if row.meta]
 
-    def _rebuild(self, keep: str | None) -> None:
-        self.rows = build_rows(self.sessions, self.query_text)
+    def _rebuild(self, keep: str | None, rows: list[Row] | None = None) -> None:
+        self.rows = rows if rows is not None else build_rows(self.sessions, self.query_text)
         self._map = LineMap([ROW_HEIGHT[row.kind] for row in self.rows])
         self.virtual_size = Size(self.scrollable_content_region.width, self._map.total)
         target = -1
