@@ -79,6 +79,9 @@ def _shape(kinds: tuple[str, ...]) -> tuple[int, int]:
 class ConversationSource:
     """The conversation as the SDK shows it, with compaction boundaries and system notes between."""
 
+    shows_line_numbers = False
+    """Its blocks do not show the file's line numbers (see ``MessageView._carried_blocks``)."""
+
     def __init__(
         self,
         path: Path,

@@ -478,3 +478,44 @@ async def test_q_quits(make) -> None:
         await pilot.press("q")
         await pilot.pause()
         assert not app.is_running
+
+
+async def test_showing_the_same_file_again_keeps_what_was_rendered(make) -> None:
+    """The whole of a big session replaces its newest messages (and a branch, or the file after
+    a new turn, replaces the conversation) without rendering again the blocks on screen; the raw
+    view, which numbers lines, keeps a block only if its line number is the same."""
+    from sessionscope.transcripts.conversation import build_conversation
+    from sessionscope.transcripts.reader import index_transcript
+    from sessionscope.tui.sources import ConversationSource, RawSource
+
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_gallery(app, pilot)
+        await pilot.pause()
+        drawn = dict(view._cache)
+        assert drawn
+        path = app.opened.path
+        index = index_transcript(path)
+        again = ConversationSource(path, index, build_conversation(index))
+        rendered: list[int] = []
+        original = again.render
+        again.render = lambda i, *a: rendered.append(i) or original(i, *a)
+        view.show(again)
+        await pilot.pause()
+        assert rendered == []  # every block on screen came from the earlier rendering
+        assert {uuids(view)[i] for i in view._cache} >= {
+            app.opened.source.entry(i).uuid for i in drawn
+        }
+        # Raw rows numbered differently (as a tail read numbers them) are drawn again.
+        raw = RawSource(path, index)
+        view.show(raw)
+        await pilot.pause()
+        numbered_from_tail = RawSource(path, index_transcript(path, count_lines_before=False))
+        for entry in numbered_from_tail.rows:
+            entry.line_no += 1000
+        redrawn: list[int] = []
+        original_raw = numbered_from_tail.render
+        numbered_from_tail.render = lambda i, *a: redrawn.append(i) or original_raw(i, *a)
+        view.show(numbered_from_tail)
+        await pilot.pause()
+        assert redrawn and "1001" in block_text(view, 0)

@@ -171,6 +171,7 @@ class MessageView(ScrollView, can_focus=True):
         self, source: BlockSource | None, *, select: int | None = None, placeholder: str = ""
     ) -> None:
         """Show ``source``, selecting block ``select`` (default: the last block)."""
+        carried = self._carried_blocks(source)
         self.source = source
         self.placeholder = placeholder
         self._expanded.clear()
@@ -180,6 +181,10 @@ class MessageView(ScrollView, can_focus=True):
         width = self._content_width()
         self._measured_width = width
         self._map = LineMap(self._estimates(source, width) if source else [])
+        for index, cached in carried.items():
+            if cached[0] == width:
+                self._cache[index] = cached
+                self._map.set_height(index, len(cached[2].strips))
         self._update_virtual_size()
         self.scroll_to(y=0, animate=False, force=True)
         if count:
@@ -188,6 +193,40 @@ class MessageView(ScrollView, can_focus=True):
         else:
             self.cursor = -1
         self.refresh()
+
+    def _carried_blocks(self, source: BlockSource | None) -> dict[int, tuple[int, bool, Rendered]]:
+        """Blocks already rendered that the new source shows too, by their new index: the same
+        lines of the same file (the whole of a big session after its newest messages, another
+        branch, the file after a new turn) look the same, so they are not rendered again."""
+        old = self.source
+        if source is None or old is None or type(old) is not type(source):
+            return {}
+        if getattr(old, "path", None) != getattr(source, "path", None):
+            return {}
+        positions = getattr(source, "position_of_uuid", None)
+        if not positions:
+            return {}
+        # A block that shows its line number (the raw view) looks the same only if numbered
+        # the same (the newest messages of a big file are numbered from where they start).
+        numbered = getattr(source, "shows_line_numbers", True)
+        carried: dict[int, tuple[int, bool, Rendered]] = {}
+        for index, cached in self._cache.items():
+            if cached[1]:
+                continue  # expanded: every block starts collapsed again
+            entry = old.entry(index)
+            if entry is None or not entry.uuid:
+                continue
+            new_index = positions.get(entry.uuid)
+            if new_index is None:
+                continue
+            new_entry = source.entry(new_index)
+            if (
+                new_entry is not None
+                and (new_entry.offset, new_entry.length) == (entry.offset, entry.length)
+                and (not numbered or new_entry.line_no == entry.line_no)
+            ):
+                carried[new_index] = cached
+        return carried
 
     @property
     def content_width(self) -> int:
