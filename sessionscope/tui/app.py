@@ -427,15 +427,18 @@ class SessionscopeApp(ComposeControl, SessionActions, App[None]):
         self.message_view.placeholder = "Reading…"
         self._show_info(meta)
         # After the next paint: the highlight moves on screen before the reading starts.
-        self.call_after_refresh(
-            lambda: self.load_transcript(
-                meta,
-                select_uuid,
-                self.leaf_choice.get(meta.session_id),
-                self.message_view.content_width,
-            )
-        )
+        self.call_after_refresh(self._start_reading, meta, select_uuid)
         self.compose_session_changed()
+
+    def _start_reading(self, meta: SessionMeta, select_uuid: str | None) -> None:
+        if not self.screen_stack:
+            return  # the app closed right after the selection
+        self.load_transcript(
+            meta,
+            select_uuid,
+            self.leaf_choice.get(meta.session_id),
+            self.message_view.content_width,
+        )
 
     def on_sessionscope_app_transcript_loaded(self, event: TranscriptLoaded) -> None:
         current = self.session_list.current
