@@ -45,24 +45,22 @@ class BlockSource(Protocol):
 
 
 def _estimate_message(entry: Entry, width: int) -> int:
-    text_width = max(20, width)
-    lines = 1  # header
-    for kind in entry.role_blocks or ("text",):
-        if kind == "tool_result":
-            lines += 1 + COLLAPSED_RESULT_LINES + 1
-        elif kind in ("thinking", "redacted_thinking"):
-            lines += 1 + COLLAPSED_THINKING_LINES + 1
-        elif kind == "tool_use":
-            lines += 1
-        else:
-            lines += min(COLLAPSED_TEXT_LINES + 1, max(1, entry.length // text_width // 2))
-    return lines + 1  # the blank line after each block
+    """A message block's height before it is rendered: header, each content block collapsed
+    (a text block by its share of the line's length), the blank line after."""
+    fixed, texts = _shape(entry.role_blocks)
+    if texts:
+        fixed += texts * _text_lines(entry.length, max(20, width))
+    return fixed
+
+
+def _text_lines(length: int, text_width: int) -> int:
+    return min(COLLAPSED_TEXT_LINES + 1, max(1, length // text_width // 2))
 
 
 def _shape(kinds: tuple[str, ...]) -> tuple[int, int]:
-    """:func:`_estimate_message` split in two: the lines that do not depend on the entry's
-    length (header, collapsed results and thinking, tool calls, the blank line after), and how
-    many text blocks add a length-dependent share."""
+    """The part of :func:`_estimate_message` that depends only on the blocks' kinds: the lines
+    that do not depend on the entry's length (header, collapsed results and thinking, tool
+    calls, the blank line after), and how many text blocks add a length-dependent share."""
     fixed, texts = 2, 0
     for kind in kinds or ("text",):
         if kind == "tool_result":
@@ -146,7 +144,6 @@ class ConversationSource:
         # _estimate_message, with the part that depends only on the blocks' kinds worked out
         # once per combination of kinds (a few dozen in a session of 40,000 messages).
         text_width = max(20, width)
-        most = COLLAPSED_TEXT_LINES + 1
         shapes: dict[tuple[str, ...], tuple[int, int]] = {}
         heights = []
         append = heights.append
@@ -160,7 +157,7 @@ class ConversationSource:
                 shape = shapes[kinds] = _shape(kinds)
             fixed, texts = shape
             if texts:
-                fixed += texts * min(most, max(1, entry.length // text_width // 2))
+                fixed += texts * _text_lines(entry.length, text_width)
             append(fixed)
         self._estimates = (width, heights)
         return heights
