@@ -5,79 +5,21 @@ from __future__ import annotations
 
 import shlex
 import shutil
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
 from tests import fakeapi
+from tests.tmuxterm import Tmux, installed_sessionscope
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
 
-class Tmux:
-    """One tmux server on a private socket, one window running a command."""
-
-    def __init__(self, name: str) -> None:
-        self.base = ["tmux", "-L", name]
-
-    def run(self, *args: str) -> str:
-        done = subprocess.run(
-            [*self.base, *args], capture_output=True, text=True, timeout=30, check=False
-        )
-        return done.stdout
-
-    def start(self, command: str, width: int = 120, height: int = 40) -> None:
-        subprocess.run(
-            [
-                *self.base,
-                "new-session",
-                "-d",
-                "-s",
-                "main",
-                "-x",
-                str(width),
-                "-y",
-                str(height),
-                command,
-            ],
-            check=True,
-            timeout=30,
-        )
-
-    def screen(self) -> str:
-        return self.run("capture-pane", "-p", "-t", "main")
-
-    def keys(self, *keys: str, literal: bool = False) -> None:
-        self.run("send-keys", "-t", "main", *(["-l"] if literal else []), *keys)
-
-    def wait_for(self, text: str, timeout: float = 90.0) -> str:
-        deadline = time.monotonic() + timeout
-        screen = ""
-        while time.monotonic() < deadline:
-            screen = self.screen()
-            if text in screen:
-                return screen
-            time.sleep(0.2)
-        raise AssertionError(f"{text!r} never appeared; the screen was:\n{screen}")
-
-    def kill(self) -> None:
-        self.run("kill-server")
-
-
 @pytest.fixture
 def tmux(tmp_path):
-    session = Tmux(f"sessionscope-test-{tmp_path.name}")
+    session = Tmux(tmp_path)
     yield session
     session.kill()
-
-
-def installed_sessionscope() -> str:
-    command = Path(sys.executable).parent / "sessionscope"
-    assert command.exists(), f"the sessionscope command is not installed beside {sys.executable}"
-    return str(command)
 
 
 def test_compose_in_a_real_terminal(tmux, fake_api, cli_transcripts_copy, tmp_path):

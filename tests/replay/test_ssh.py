@@ -10,12 +10,13 @@ import shlex
 import shutil
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.tmuxterm import Tmux, installed_sessionscope
 
 from .sample import SAMPLE_ID
 
@@ -100,40 +101,10 @@ def ssh_server(tmp_path: Path) -> Iterator[dict]:
             process.kill()
 
 
-class Tmux:
-    """A private tmux server holding one 80×24 window."""
-
-    def __init__(self, folder: Path) -> None:
-        self.socket = str(folder / "tmux.sock")
-
-    def run(self, *args: str) -> str:
-        result = subprocess.run(
-            ["tmux", "-S", self.socket, *args], capture_output=True, text=True, check=True
-        )
-        return result.stdout
-
-    def screen(self) -> str:
-        return self.run("capture-pane", "-p", "-t", "replay")
-
-    def wait_for(self, text: str, timeout: float = 30.0) -> str:
-        deadline = time.monotonic() + timeout
-        screen = ""
-        while time.monotonic() < deadline:
-            screen = self.screen()
-            if text in screen:
-                return screen
-            time.sleep(0.2)
-        raise AssertionError(f"{text!r} never appeared; the screen:\n{screen}")
-
-    def kill(self) -> None:
-        subprocess.run(["tmux", "-S", self.socket, "kill-server"], capture_output=True)
-
-
 def test_replay_over_ssh_in_80x24_xterm(
     ssh_server: dict, sample_session: Path, isolated_user_dirs: Path
 ) -> None:
-    sessionscope = Path(sys.executable).with_name("sessionscope")
-    assert sessionscope.exists(), "sessionscope is not installed beside this Python"
+    sessionscope = installed_sessionscope()
     folder = ssh_server["folder"]
     # What the remote side runs: the replay, then proof that the terminal came back whole.
     remote = folder / "remote.sh"
@@ -164,23 +135,11 @@ def test_replay_over_ssh_in_80x24_xterm(
     ]
     local = folder / "local.sh"
     local.write_text(f"TERM=xterm exec {shlex.join(ssh)}\n")
-    tmux = Tmux(folder)
+    tmux = Tmux(folder, window="replay")
     try:
-        tmux.run(
-            "-f",
-            "/dev/null",
-            "new-session",
-            "-d",
-            "-s",
-            "replay",
-            "-x",
-            "80",
-            "-y",
-            "24",
-            f"sh {shlex.quote(str(local))}",
-        )
+        tmux.start(f"sh {shlex.quote(str(local))}", width=80, height=24)
         # Messages appear in their recorded order (at 2x the sample's first 4 s take 2 s).
-        screen = tmux.wait_for("00000000-0000-4000-8000-000000000005")
+        screen = tmux.wait_for("00000000-0000-4000-8000-000000000005", timeout=30)
         rows = screen.splitlines()
         assert len(rows) <= 24 and all(len(row) <= 80 for row in rows)
         order = [screen.index(f"00000000-0000-4000-8000-{n:012d}") for n in (1, 2, 3, 4, 5)]
@@ -190,17 +149,17 @@ def test_replay_over_ssh_in_80x24_xterm(
         assert "space pause" in screen
 
         # space pauses: the status says so and nothing moves afterwards.
-        tmux.run("send-keys", "-t", "replay", "Space")
-        paused = tmux.wait_for("❚❚")
+        tmux.keys("Space")
+        paused = tmux.wait_for("❚❚", timeout=30)
         time.sleep(2.5)
         assert tmux.screen() == paused
 
         # q leaves, and the terminal is itself again: the shell's output shows on the normal
         # screen, the replay is gone, and the line discipline is back (echo, icanon).
-        tmux.run("send-keys", "-t", "replay", "q")
+        tmux.keys("q")
         after = tmux.wait_for("REPLAY-EXITED 0", timeout=20)
         assert "space pause" not in after and "❚❚" not in after
-        tty = tmux.wait_for("TTY 24 80")
+        tty = tmux.wait_for("TTY 24 80", timeout=30)
         line = next(row for row in tty.splitlines() if row.startswith("TTY 24 80"))
         flags = line.split()[3:]
         assert "icanon" in flags and "echo" in flags, line  # not -icanon / -echo
