@@ -247,14 +247,15 @@ class SessionscopeApp(ComposeControl, SessionActions, App[None]):
         self.opened: OpenTranscript | None = None
         self.raw = False
         self.leaf_choice: dict[str, str] = {}
+        """Session id → the rewind leaf being shown (absent: the SDK's leaf)."""
         self._counting: dict[str, threading.Event] = {}
         """Sessions listed before their messages were counted (new forks): set once counted."""
-        """Session id → the rewind leaf being shown (absent: the SDK's leaf)."""
         self.forking = False
         self._list_painted = threading.Event()
-        self._transcript_painted = threading.Event()
         """Set once a session list is on screen: background reading waits for it, so the first
         paint does not share the interpreter with it."""
+        self._transcript_painted = threading.Event()
+        """Set once the first session's messages are on screen (the SDK import waits for it)."""
         if context.keymap:
             self.set_keymap(context.keymap)
 
