@@ -35,3 +35,29 @@ def test_cli_help_runs_without_textual_or_sdk() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == ""
+
+
+# What the first paint of the list does not need: the compose box (its TextArea and the SDK
+# bridge), the session dialogs, the transcript sources and the command palette's provider are
+# imported when first used. Every module imported with the app delays the list.
+NOT_BEFORE_FIRST_PAINT = [
+    "sessionscope.agent.compose",
+    "sessionscope.tui.widgets.compose_box",
+    "sessionscope.tui.widgets.live_turn",
+    "sessionscope.tui.screens.session_dialogs",
+    "sessionscope.tui.sources",
+    "sessionscope.tui.commands",
+    "claude_agent_sdk",
+]
+
+
+def test_app_module_leaves_later_parts_unimported() -> None:
+    code = (
+        "import sys\n"
+        "import sessionscope.tui.app\n"
+        f"print(','.join(m for m in {NOT_BEFORE_FIRST_PAINT!r} if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "", f"imported with the app: {result.stdout.strip()}"

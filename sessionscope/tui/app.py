@@ -8,13 +8,14 @@ workers, which post past-tense messages (``SessionsLoaded``, ``TranscriptLoaded`
 from __future__ import annotations
 
 import contextlib
+import gc
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -26,21 +27,24 @@ from textual.message import Message
 from textual.widgets import Header, Input, Static
 from textual.worker import get_current_worker
 
-from sessionscope.agent.compose import ComposeSettings
 from sessionscope.transcripts.model import Conversation, SessionMeta, TranscriptIndex
 from sessionscope.transcripts.text import inert
-from sessionscope.tui.commands import ActionsProvider
 from sessionscope.tui.compose_control import ComposeControl
 from sessionscope.tui.context import AppContext, Catalog, system_clock
-from sessionscope.tui.keys import binding_nodes
 from sessionscope.tui.session_actions import SESSION_ACTION_BINDINGS, SessionActions
 from sessionscope.tui.sessions_model import build_rows, session_title
-from sessionscope.tui.sources import ConversationSource, RawSource
-from sessionscope.tui.widgets.compose_box import ComposeBox
 from sessionscope.tui.widgets.footer import Footer
-from sessionscope.tui.widgets.live_turn import LiveTurn
 from sessionscope.tui.widgets.message_view import MessageView
 from sessionscope.tui.widgets.session_list import SessionList
+
+if TYPE_CHECKING:
+    from textual.command import Provider
+
+    from sessionscope.agent.compose import ComposeSettings
+    from sessionscope.tui.sources import ConversationSource
+
+# What only later screens, dialogs and the compose box need is imported when first used: the
+# first paint of the list waits for every module imported here.
 
 
 @dataclass(slots=True)
@@ -85,6 +89,25 @@ def _line_start_at_or_after(path: Path, offset: int) -> int:
                 return handle.tell() - len(chunk) + newline + 1
 
 
+def _actions_provider() -> type[Provider]:
+    from sessionscope.tui.commands import ActionsProvider
+
+    return ActionsProvider
+
+
+def pause_collector() -> bool:
+    """Pause the cyclic garbage collector for the start-up; returns whether it was running.
+
+    Start-up allocates tens of thousands of objects (CSS rules, widgets, the cached list), and
+    the collections they set off each walked every object the imports had made: the list read
+    in 11 ms alone took 30 to 40 ms in the starting app. Start-up makes no garbage cycles worth
+    collecting; the collector runs again once the first list is painted.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    return was_enabled
+
+
 FOOTER_AT_THE_LATEST = 0.5
 """Seconds after mounting when the footer shows its keys even if no list is painted yet."""
 
@@ -101,7 +124,7 @@ class SessionscopeApp(ComposeControl, SessionActions, App[None]):
 
     TITLE = "sessionscope"
     CSS_PATH = "app.tcss"
-    COMMANDS = {ActionsProvider}
+    COMMANDS = {_actions_provider}
     BINDING_GROUP_TITLE = "Anywhere"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="quit", tooltip="Quit sessionscope"),
@@ -258,8 +281,13 @@ class SessionscopeApp(ComposeControl, SessionActions, App[None]):
         """Set once the first session's messages are on screen (the SDK import waits for it)."""
         if context.keymap:
             self.set_keymap(context.keymap)
+        self._collector_paused = False
+        """The collector was running and start-up paused it (see :func:`pause_collector`)."""
 
     # -- layout --------------------------------------------------------------------------------
+
+    def on_load(self) -> None:
+        self._collector_paused = pause_collector()
 
     def compose(self) -> ComposeResult:
         yield Header(icon="◆")
@@ -269,8 +297,8 @@ class SessionscopeApp(ComposeControl, SessionActions, App[None]):
         with Vertical(id="messages-pane"):
             yield Static("", id="session-info")
             yield MessageView(tz=self.context.tz, placeholder="Reading sessions…", id="messages")
-            yield LiveTurn(id="live-turn")
-            yield ComposeBox(id="compose")
+            # The live panel and the compose box are mounted under it once the first list is
+            # painted (mount_compose): the list comes first.
         # Its keys are composed once the first list is painted (the list comes first).
         yield Footer(held=True)
 
@@ -289,9 +317,20 @@ class SessionscopeApp(ComposeControl, SessionActions, App[None]):
         self._release_footer()
 
     def _release_footer(self) -> None:
+        """The first list is painted (or it is late): what was kept from start-up comes now."""
+        self._resume_collector()
+        self.mount_compose()
         if self.screen_stack:  # a timer may fire while the app closes
             with contextlib.suppress(NoMatches):
                 self.screen_stack[0].query_one(Footer).release()
+
+    def _resume_collector(self) -> None:
+        if self._collector_paused:
+            self._collector_paused = False
+            gc.enable()
+
+    def on_unmount(self) -> None:
+        self._resume_collector()
 
     @property
     def session_list(self) -> SessionList:
@@ -352,6 +391,7 @@ class SessionscopeApp(ComposeControl, SessionActions, App[None]):
         self._list_painted.wait(timeout=LIST_FIRST_SECONDS)
         from sessionscope.transcripts.conversation import build_conversation
         from sessionscope.transcripts.reader import index_transcript
+        from sessionscope.tui.sources import ConversationSource
 
         worker = get_current_worker()
         path = Path(meta.path)
@@ -490,7 +530,12 @@ class SessionscopeApp(ComposeControl, SessionActions, App[None]):
         if opened is None:
             view.show(None, placeholder="Select a session")
             return
-        source = RawSource(opened.path, opened.index) if self.raw else opened.source
+        if self.raw:
+            from sessionscope.tui.sources import RawSource
+
+            source = RawSource(opened.path, opened.index)
+        else:
+            source = opened.source
         position = source.position_of_uuid.get(select_uuid) if select_uuid else None
         if select_uuid and position is None and not self.raw:
             self.notify(
@@ -571,6 +616,7 @@ class SessionscopeApp(ComposeControl, SessionActions, App[None]):
     def action_help(self) -> None:
         # Imported here: the help screen's Markdown widget (markdown-it, pygments) would cost
         # start-up a tenth of a second.
+        from sessionscope.tui.keys import binding_nodes
         from sessionscope.tui.screens.help import HelpScreen, help_markdown
 
         if isinstance(self.screen, HelpScreen):
@@ -725,6 +771,7 @@ class SessionscopeApp(ComposeControl, SessionActions, App[None]):
     def load_subagent(self, opened: OpenTranscript, tool_use: dict) -> None:
         from sessionscope.transcripts.reader import index_transcript, load_entry
         from sessionscope.transcripts.subagents import list_subagents, subagent_messages
+        from sessionscope.tui.sources import ConversationSource
 
         tool_use_id = tool_use.get("id")
         try:

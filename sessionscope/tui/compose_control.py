@@ -21,25 +21,27 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.message import Message
 
-from sessionscope.agent.compose import (
-    ComposeSettings,
-    ComposeTurn,
-    PermissionDecision,
-    PermissionRequest,
-    SessionAssigned,
-    SessionPermissions,
-    TurnEvent,
-    TurnFinished,
-    TurnTarget,
-)
 from sessionscope.transcripts.model import SessionMeta
 from sessionscope.transcripts.text import inert
 from sessionscope.tui.sessions_model import session_title
-from sessionscope.tui.widgets.compose_box import ComposeBox, PromptArea
-from sessionscope.tui.widgets.live_turn import LiveTurn, TurnState
 
 if TYPE_CHECKING:
     from textual.app import App
+
+    from sessionscope.agent.compose import (
+        ComposeSettings,
+        ComposeTurn,
+        PermissionDecision,
+        PermissionRequest,
+        SessionPermissions,
+        TurnEvent,
+        TurnTarget,
+    )
+    from sessionscope.tui.widgets.compose_box import ComposeBox
+    from sessionscope.tui.widgets.live_turn import LiveTurn, TurnState
+
+# The compose machinery (the SDK bridge, the box's TextArea) is imported when the box is
+# mounted, after the first list is painted: nothing of it is needed to show the list.
 
 NEW_FILE_WAIT_S = 10.0
 """How long to wait for a new session's transcript file after the CLI names the session."""
@@ -82,18 +84,46 @@ class ComposeControl:
     """What the live panel shows about the latest turn."""
     new_session_target: bool = False
     """``ctrl+n`` in the compose box: the next prompt starts a new session."""
+    compose_ready: bool = False
+    """The live panel and the compose box are mounted (:meth:`mount_compose`)."""
+    _compose_mounting: bool = False
 
     # -- wiring ---------------------------------------------------------------------------------
 
+    def mount_compose(self: App) -> None:
+        """Mount the live panel and the compose box under the messages (once): called when the
+        first list is painted, so that neither they nor the modules they need delay it."""
+        if self._compose_mounting:
+            return
+        self._compose_mounting = True
+        self.call_later(self._mount_compose_widgets)
+
+    async def _mount_compose_widgets(self: App) -> None:
+        from sessionscope.tui.widgets.compose_box import ComposeBox
+        from sessionscope.tui.widgets.live_turn import LiveTurn
+
+        if not self.screen_stack:
+            return  # the app is closing
+        pane = self.screen_stack[0].query_one("#messages-pane")
+        await pane.mount(LiveTurn(id="live-turn"), ComposeBox(id="compose"))
+        self.compose_ready = True
+        self.compose_session_changed()
+
     @property
     def compose_box(self: App) -> ComposeBox:
-        return self.query_one(ComposeBox)
+        from sessionscope.tui.widgets.compose_box import ComposeBox
+
+        return self.screen_stack[0].query_one(ComposeBox)
 
     @property
     def live_turn(self: App) -> LiveTurn:
-        return self.query_one(LiveTurn)
+        from sessionscope.tui.widgets.live_turn import LiveTurn
+
+        return self.screen_stack[0].query_one(LiveTurn)
 
     def compose_settings(self) -> ComposeSettings:
+        from sessionscope.agent.compose import ComposeSettings
+
         settings = self.context.compose or ComposeSettings()
         if settings.config_dir is None:
             from dataclasses import replace
@@ -103,23 +133,25 @@ class ComposeControl:
 
     @property
     def session_permissions(self) -> SessionPermissions:
+        from sessionscope.agent.compose import SessionPermissions
+
         if "_session_permissions" not in self.__dict__:
             self.__dict__["_session_permissions"] = SessionPermissions()
         return self.__dict__["_session_permissions"]
 
     def compose_target(self) -> TurnTarget:
         """Where a prompt sent now goes: the selected session, else a new session here."""
+        from sessionscope.agent.compose import TurnTarget
+
         meta = self.session_list.current
         if self.new_session_target or meta is None:
             return TurnTarget(None, os.getcwd())
         return TurnTarget(meta.session_id, meta.cwd or os.getcwd(), title=session_title(meta))
 
-    def on_mount(self) -> None:
-        # Textual calls every class's on_mount along the MRO: this runs beside the app's own.
-        self.compose_box.set_target(self.compose_target())
-
     def compose_session_changed(self) -> None:
         """The selection moved: retarget the box; show the live panel only with its session."""
+        if not self.compose_ready:
+            return  # mounted soon: it takes the target then
         self.compose_box.set_target(self.compose_target())
         self._sync_live_panel()
 
@@ -137,6 +169,11 @@ class ComposeControl:
     # -- actions --------------------------------------------------------------------------------
 
     def action_compose(self) -> None:
+        if not self.compose_ready:
+            # Pressed before the first list was painted: as soon as the box is there.
+            self.mount_compose()
+            self.call_after_refresh(self.action_compose)
+            return
         self.compose_box.set_target(self.compose_target())
         self.compose_box.prompt_area.activate()
 
@@ -145,7 +182,7 @@ class ComposeControl:
         if turn is not None:
             self.notify("Interrupting…", timeout=3)
             self.run_worker(turn.interrupt(), group="interrupt", exclusive=True)
-        elif isinstance(self.focused, PromptArea):
+        elif self.compose_ready and self.focused is self.compose_box.prompt_area:
             self.message_view.focus()
 
     def on_compose_box_new_session_toggled(self) -> None:
@@ -175,6 +212,9 @@ class ComposeControl:
     # -- the turn -------------------------------------------------------------------------------
 
     def start_turn(self, prompt: str, target: TurnTarget) -> ComposeTurn:
+        from sessionscope.agent.compose import ComposeTurn
+        from sessionscope.tui.widgets.live_turn import TurnState
+
         turn = ComposeTurn(
             prompt,
             target,
@@ -200,6 +240,7 @@ class ComposeControl:
 
     async def ask_permission(self, request: PermissionRequest) -> PermissionDecision:
         """``can_use_tool``: a dialog; the turn waits for the answer."""
+        from sessionscope.agent.compose import PermissionDecision
         from sessionscope.tui.screens.permission import PermissionScreen
 
         answered: asyncio.Future[PermissionDecision] = asyncio.get_running_loop().create_future()
@@ -213,6 +254,8 @@ class ComposeControl:
         return await answered
 
     def on_compose_control_turn_event_arrived(self, message: ComposeControl.TurnEventArrived):
+        from sessionscope.agent.compose import SessionAssigned, TurnFinished
+
         if message.turn is not self.turn and not isinstance(message.event, TurnFinished):
             return
         state = self.turn_state

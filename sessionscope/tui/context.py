@@ -11,10 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from sessionscope.agent.compose import ComposeSettings
 from sessionscope.transcripts.model import SessionMeta
+
+if TYPE_CHECKING:
+    from sessionscope.agent.compose import ComposeSettings
 
 
 class Catalog(Protocol):

@@ -10,7 +10,7 @@ from textual.widgets import Input, Label
 
 from sessionscope.tui.app import make_app
 from sessionscope.tui.screens.replay import ReplayScreen
-from sessionscope.tui.session_actions import ConfirmDelete, ExportDialog, TextPrompt
+from sessionscope.tui.screens.session_dialogs import ConfirmDelete, ExportDialog, TextPrompt
 
 from .sample import HOSTILE_ID, SAMPLE_ID, hostile_entries, write_session
 

@@ -519,3 +519,33 @@ async def test_showing_the_same_file_again_keeps_what_was_rendered(make) -> None
         view.show(numbered_from_tail)
         await pilot.pause()
         assert redrawn and "1001" in block_text(view, 0)
+
+
+async def test_start_up_defers_the_compose_box_and_the_collector(make) -> None:
+    """The first list is painted before the compose box is mounted and with the cyclic
+    collector paused; both come back right after, the box aimed at the selected session."""
+    import gc
+
+    from sessionscope.tui.widgets.compose_box import ComposeBox
+
+    app = make()
+    seen_at_first_list: dict[str, bool] = {}
+
+    def first_list(event) -> None:
+        if "box" not in seen_at_first_list:
+            seen_at_first_list["box"] = bool(app.screen.query(ComposeBox))
+            seen_at_first_list["collector"] = gc.isenabled()
+
+    assert gc.isenabled()
+    async with app.run_test(
+        size=SIZE,
+        message_hook=lambda m: first_list(m) if isinstance(m, app.SessionsLoaded) else None,
+    ) as pilot:
+        await settle(app, pilot)
+        assert seen_at_first_list == {"box": False, "collector": False}
+        assert gc.isenabled()
+        box = app.screen.query_one(ComposeBox)
+        current = app.session_list.current
+        assert current is not None and box.target is not None
+        assert box.target.session_id == current.session_id
+    assert gc.isenabled()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from datetime import tzinfo
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
@@ -26,7 +26,9 @@ from textual.strip import Strip
 from sessionscope.transcripts.model import Entry
 from sessionscope.tui.linemap import LineMap
 from sessionscope.tui.render import BlockRenderer, Palette, Rendered, subagent_tool_use
-from sessionscope.tui.sources import BlockSource
+
+if TYPE_CHECKING:
+    from sessionscope.tui.sources import BlockSource
 
 GUTTER = 2
 """Columns left of every block: the cursor bar and a space."""
