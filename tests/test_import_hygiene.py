@@ -61,3 +61,19 @@ def test_app_module_leaves_later_parts_unimported() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "", f"imported with the app: {result.stdout.strip()}"
+
+
+def test_tui_command_imports_nothing_of_compose_before_the_app_runs() -> None:
+    """The command line makes the compose settings without the turn machinery."""
+    code = (
+        "import sys\n"
+        "from sessionscope.agent.settings import ComposeSettings\n"
+        "from sessionscope.tui.keys import load_keymap\n"
+        "import sessionscope.commands.tui, sessionscope.tui.app\n"
+        "ComposeSettings(); load_keymap({})\n"
+        f"print(','.join(m for m in {NOT_BEFORE_FIRST_PAINT!r} if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "", f"imported: {result.stdout.strip()}"

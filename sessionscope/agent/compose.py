@@ -29,9 +29,9 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
+from sessionscope.agent.settings import ComposeSettings
 from sessionscope.transcripts.text import inert
 
 __all__ = [
@@ -82,24 +82,6 @@ class TurnTarget:
         if not self.title:
             return f"{verb} {short}"
         return f"{verb} {short} · {inert(self.title, keep_newlines=False)}"
-
-
-@dataclass(frozen=True)
-class ComposeSettings:
-    """How turns run: the same for every turn of one sessionscope run."""
-
-    config_dir: Path | None = None
-    """CLAUDE_CONFIG_DIR for the CLI (where it finds and writes transcripts)."""
-    permission_mode: str | None = None
-    """``--permission-mode``: ``None`` keeps the SDK's default (ask through ``can_use_tool``)."""
-    model: str | None = None
-    """``--model``; ``None`` keeps the CLI's default."""
-    cli_path: str | None = None
-    """The Claude Code executable; ``None`` uses the one bundled in the SDK wheel."""
-    env: dict[str, str] = field(default_factory=dict)
-    """Extra environment for the CLI (tests point ``ANTHROPIC_BASE_URL`` at a fake API)."""
-    allowed_tools: tuple[str, ...] = ()
-    """Tools that run without asking."""
 
 
 # --- Events -------------------------------------------------------------------------------------

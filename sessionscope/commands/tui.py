@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
         except SessionLookupError as error:
             raise CommandError(str(error)) from error
 
-    from sessionscope.agent.compose import ComposeSettings
+    from sessionscope.agent.settings import ComposeSettings
     from sessionscope.tui.app import make_app
 
     compose = ComposeSettings(

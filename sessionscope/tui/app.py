@@ -40,7 +40,7 @@ from sessionscope.tui.widgets.session_list import SessionList
 if TYPE_CHECKING:
     from textual.command import Provider
 
-    from sessionscope.agent.compose import ComposeSettings
+    from sessionscope.agent.settings import ComposeSettings
     from sessionscope.tui.sources import ConversationSource
 
 # What only later screens, dialogs and the compose box need is imported when first used: the

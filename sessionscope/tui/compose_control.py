@@ -122,7 +122,7 @@ class ComposeControl:
         return self.screen_stack[0].query_one(LiveTurn)
 
     def compose_settings(self) -> ComposeSettings:
-        from sessionscope.agent.compose import ComposeSettings
+        from sessionscope.agent.settings import ComposeSettings
 
         settings = self.context.compose or ComposeSettings()
         if settings.config_dir is None:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 from sessionscope.transcripts.model import SessionMeta
 
 if TYPE_CHECKING:
-    from sessionscope.agent.compose import ComposeSettings
+    from sessionscope.agent.settings import ComposeSettings
 
 
 class Catalog(Protocol):

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -50,6 +49,8 @@ def load_keymap(environ: Mapping[str, str] | None = None) -> dict[str, str]:
     keymap: dict[str, str] = {}
     path = keymap_file(environ)
     if path.is_file():
+        import tomllib
+
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
