@@ -87,11 +87,29 @@ def _make(config_dir: str, **kwargs):
 
 
 def launch_to_list(config_dir: str, spawned_at: float) -> dict:
-    """From process start to the session list painted (the cache is warm); run the way the
-    reference app is run."""
-    app = _make(config_dir)
-    app.exit_when_listed = True
-    app.run(headless=True, size=SIZE)
+    """From process start to the session list painted (the cache is warm), through the real
+    command line (``sessionscope --config-dir DIR``: its parsing, keymap and checks), the app
+    run headless at the benchmark's size like the reference."""
+    import sessionscope.tui.app as app_module
+
+    made = []
+    make_app = app_module.make_app
+
+    def make_timed(*args, **kwargs):
+        app = make_app(*args, **kwargs)
+        app.__class__ = _timed_app_class()
+        app.marks = {}
+        app.exit_when_listed = True
+        run = app.run
+        app.run = lambda *_args, **_kwargs: run(headless=True, size=SIZE)
+        made.append(app)
+        return app
+
+    app_module.make_app = make_timed
+    from sessionscope.cli import main
+
+    main(["--config-dir", config_dir])
+    app = made[0]
     return {"painted": app.marks["list"] - spawned_at, "rows": app.marks["rows"]}
 
 
