@@ -4,7 +4,7 @@ The metadata fields are a faithful port of the SDK's lite read (``_read_session_
 ``_parse_session_info_from_lite``, ``_extract_first_prompt_from_head`` and the JSON string field
 scanners in ``claude_agent_sdk/_internal/sessions.py``): the first and last 64 KiB of the file,
 scanned as text, never fully parsed. ``tests/transcripts`` compares them with the SDK field by
-field. On top of those, :func:`read_session_meta` counts the visible messages (a full index of
+field. On top of those, :func:`read_session_meta` counts the visible messages (a full read of
 the file) and reads ``forkedFrom``.
 
 Which files are sessions follows the SDK too: ``projects/<folder>/<uuid>.jsonl``, deduplicated
@@ -452,17 +452,15 @@ def read_session_meta(
 
     ``None`` for: a name that is not ``<uuid>.jsonl``, an unreadable or empty file (or a
     directory), a sidechain transcript. ``project_path`` is the working directory the SDK falls
-    back to for ``cwd`` (``list_sessions(directory=...)``). ``count_messages`` indexes the whole
-    file for ``message_count``, ``root_uuid`` and ``forked_from``.
+    back to for ``cwd`` (``list_sessions(directory=...)``). ``count_messages`` reads the whole
+    file for ``message_count``, ``root_uuid`` and ``forked_from`` (``counting.count_messages``,
+    else an index of the file and its conversation, which give the same answer).
 
     The SDK also drops a session with no title, summary or prompt in the first and last 64 KiB
     (a first prompt longer than that, a head of corrupt lines): we keep it if it has a visible
     message (``listed_by_sdk=False``, summary from its first message), or return ``None`` if it
     has none, as the SDK. Without ``count_messages`` such a file is ``None``.
     """
-    from .conversation import build_conversation
-    from .reader import index_transcript
-
     path = Path(path)
     if not path.name.endswith(".jsonl"):
         return None
@@ -479,6 +477,19 @@ def read_session_meta(
     meta.project = path.parent.name
     if not count_messages:
         return meta
+    if meta.summary:
+        from .counting import count_messages as quick_count
+
+        try:
+            counted = quick_count(path)
+        except OSError:
+            return meta
+        if counted is not None:
+            meta.message_count, meta.root_uuid, meta.forked_from = counted
+            return meta
+    from .conversation import build_conversation
+    from .reader import index_transcript
+
     try:
         index = index_transcript(path)
     except OSError:

@@ -1,0 +1,343 @@
+"""A session's message count, root and ``forkedFrom`` without indexing it: the cold list's read.
+
+``sessions.read_session_meta(count_messages=True)`` needs three things from a whole file: how many
+messages ``get_session_messages`` would give, the first one's uuid, and the first
+``forkedFrom.sessionId``. Indexing the file (``reader.index_transcript``) and building the
+conversation (``conversation.build_conversation``) gives them, but keeps much more than they
+need: an :class:`~sessionscope.transcripts.model.Entry` a line with its place in the file, every
+leaf's branch, the parallel tool calls of every response. Here each buffer of the file is decoded
+by one msgspec call straight into lean records (the fields the chain, the leaf, the parallel tool
+call recovery and the visibility of a message depend on), and the answer is worked out from them.
+
+Exactness comes first. :func:`count_messages` declines (``None``: the caller takes the reference
+path) a file with any buffer the reader's fast path might read differently than the reference
+path (a ``\\r``, invalid UTF-8, a run of digits past ``json``'s integer limit, nesting msgspec
+would accept deeper than orjson), or that msgspec refuses for any reason (not JSON, a field of an
+unusual type, a blank line...), or whose lines are not each exactly one JSON object (``{`` first,
+``}`` last, as many objects as lines: no object holds ``}\\n{``, so none spans two lines). Its
+last line may lack a newline if it is one object, as the reader reads it.
+
+The lines read, the usual file is counted by a port of the SDK's leaves, pick and walk on those
+records, valid when each chain uuid is written once, the walk meets no cycle and the SDK's
+recovery of parallel tool results would add nothing (no entry off the chain belongs to, or
+answers, a response on it: rewinds and compaction leave entries off the chain, but rarely such
+ones). Any other file is counted by ``build_conversation`` itself, on the entries the reader would
+have made of these lines.
+
+``tests/transcripts/test_counting.py`` compares it with the reference on generated, hostile and
+real transcripts.
+"""
+
+from __future__ import annotations
+
+import os
+from codecs import utf_8_decode
+from itertools import repeat
+from operator import attrgetter
+
+import msgspec
+
+from .conversation import TRANSCRIPT_ENTRY_TYPES, build_conversation
+from .files import open_regular
+from .model import Entry, TranscriptIndex, _ForkedFrom, _Message
+from .reader import (
+    _ORJSON_TOO_DEEP,
+    _STRING_CONTENT,
+    _digit_run,
+    _has_digit_run,
+    _nested,
+    _read_whole_lines,
+    _struct_blocks,
+    gc_paused,
+)
+
+__all__ = ["count_messages"]
+
+_MESSAGE_TYPES = ("user", "assistant")
+
+_UTF8_PIECE = 1 << 15
+"""Bytes checked as UTF-8 at a time: the text made of a whole buffer at once is big enough to
+be given back to the system and taken again for every buffer, a page fault at a time."""
+
+
+class _Link(msgspec.Struct, gc=False):
+    """What the count takes from one line (every other key is skipped). Typed as strictly as
+    the reader's ``Entry``: a value of another type refuses the buffer."""
+
+    type: str | None = None
+    uuid: str | None = None
+    parent: str | None = msgspec.field(default=None, name="parentUuid")
+    sidechain: bool = msgspec.field(default=False, name="isSidechain")
+    meta: bool = msgspec.field(default=False, name="isMeta")
+    team: str | None = msgspec.field(default=None, name="teamName")
+    source: str | None = msgspec.field(default=None, name="sourceToolAssistantUUID")
+    forked: _ForkedFrom | None = msgspec.field(default=None, name="forkedFrom")
+    message: _Message | None = None
+    agent: str | None = msgspec.field(default=None, name="agentId")
+    timestamp: str | None = None
+
+
+_decode_links = msgspec.json.Decoder(_Link).decode_lines
+_decode_link = msgspec.json.Decoder(_Link).decode
+_forked_of = attrgetter("forked")
+_type_of = attrgetter("type")
+
+
+def _lines_are_exact() -> bool:
+    """msgspec refuses, from here, any nesting orjson refuses (``reader._fast_path_is_exact``
+    for this decoder)."""
+    if _ORJSON_TOO_DEEP is None:
+        return True
+    try:
+        _decode_links(_nested(_ORJSON_TOO_DEEP))
+    except RecursionError:
+        return True
+    except ValueError:
+        return False
+    return False
+
+
+def _is_utf8(view: memoryview, end: int) -> bool:
+    """``view[:end]`` is valid UTF-8 (``end`` follows a newline: no character is cut there)."""
+    at = 0
+    try:
+        while at < end:
+            used = utf_8_decode(view[at : min(at + _UTF8_PIECE, end)], "strict", False)[1]
+            if not used:
+                return False
+            at += used
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _read_links(path: str | os.PathLike[str]) -> list[_Link] | None:
+    """Every line of the file as a :class:`_Link`, or ``None`` if any buffer is unusual (see
+    the module's docstring). Raises ``OSError`` as ``index_transcript`` does."""
+    fd = open_regular(os.fspath(path))
+    try:
+        size = os.fstat(fd).st_size
+        if not _lines_are_exact():
+            return None
+        digit_run = _digit_run()
+        links: list[_Link] = []
+        position = 0
+        while position < size:
+            buffer, usable, at_end = _read_whole_lines(fd, position, size)
+            if usable == 0:
+                return None
+            if buffer[usable - 1] == 10:
+                cut = usable
+            elif at_end:  # a last line without its newline: an entry if it is one object
+                cut = buffer.rfind(b"\n", 0, usable) + 1
+            else:
+                return None
+            if buffer.find(b"\r", 0, usable) >= 0:
+                return None
+            view = memoryview(buffer)
+            if not buffer.isascii() and not _is_utf8(view, usable):
+                return None
+            if len(buffer) >= digit_run and _has_digit_run(buffer, digit_run):
+                return None
+            try:
+                got = _decode_links(view[:cut] if cut < len(buffer) else buffer) if cut else []
+                if cut < usable:  # one value, as the reader's fast path reads a last line
+                    got.append(_decode_link(view[cut:usable]))
+            except (ValueError, RecursionError):
+                return None
+            find = buffer.find
+            start = lines = 0
+            while start < cut:
+                end = find(b"\n", start, cut)
+                if buffer[start] != 123 or buffer[end - 1] != 125:  # "{", "}"
+                    return None
+                lines += 1
+                start = end + 1
+            if lines + (cut < usable) != len(got):
+                return None
+            links += got
+            position += usable
+            if at_end:
+                break
+        return links if position == size else None
+    finally:
+        os.close(fd)
+
+
+def count_messages(path: str | os.PathLike[str]) -> tuple[int, str | None, str | None] | None:
+    """``(message_count, root_uuid, forked_from)`` as ``sessions.read_session_meta`` gets them
+    from ``index_transcript`` and ``build_conversation``, or ``None`` when this quick read
+    cannot vouch for a line (the caller then takes that path). Raises ``OSError`` when the
+    file cannot be read."""
+    with gc_paused():
+        links = _read_links(path)
+        if links is None:
+            return None
+        return _count(links)
+
+
+def _count(links: list[_Link]) -> tuple[int, str | None, str | None]:
+    forked_from = None
+    for forked in filter(None, map(_forked_of, links)):
+        if forked.sessionId:
+            forked_from = forked.sessionId
+            break
+    counted = _quick_count(links)
+    if counted is None:
+        # Something unusual: the reference's own code, on the entries it would have read.
+        index = TranscriptIndex(path="", size=0, mtime=0.0, entries=_entries(links))
+        messages = build_conversation(index).messages
+        counted = len(messages), (messages[0].uuid if messages else None)
+    return counted[0], counted[1], forked_from
+
+
+def _entries(links: list[_Link]) -> list[Entry]:
+    """The reader's entries for these lines, as far as ``build_conversation`` looks at them."""
+    entries = []
+    append = entries.append
+    for number, link in enumerate(links):
+        kind = link.type
+        entry = Entry(number, number + 1, 0, 0, kind, link.uuid, link.parent or None)
+        entry.timestamp = link.timestamp
+        entry.is_sidechain = link.sidechain
+        entry.is_meta = link.meta
+        entry.team_name = link.team or None
+        entry.agent_id = link.agent
+        entry.source_tool_assistant_uuid = link.source
+        message = link.message
+        if message is not None:
+            if kind == "assistant" and message.id:
+                entry.message_id = message.id
+            content = message.content
+            if content.__class__ is list:
+                entry.role_blocks, entry.tool_use_ids, entry.tool_result_ids = _struct_blocks(
+                    content
+                )
+            elif content is not None:
+                entry.role_blocks = _STRING_CONTENT
+        append(entry)
+    return entries
+
+
+def _quick_count(links: list[_Link]) -> tuple[int, str | None] | None:
+    """``(message_count, root_uuid)`` for the usual file, or ``None`` (see the module's
+    docstring: a uuid twice, a cycle, a chain the parallel tool call recovery could change)."""
+    chain_types = TRANSCRIPT_ENTRY_TYPES
+    chain = [link for link in links if link.type in chain_types and link.uuid is not None]
+    if not chain:
+        return 0, None
+    by_uuid = {link.uuid: link for link in chain}
+    if len(by_uuid) != len(chain):
+        return None
+    get = by_uuid.get
+
+    # The SDK's leaves: from each entry no other names as its parent, the nearest message.
+    parents = {link.parent for link in chain}
+    parents.discard(None)
+    parents.discard("")
+    message_types = _MESSAGE_TYPES
+    leaves: list[_Link] = []
+    for terminal in [link for link in chain if link.uuid not in parents]:
+        if terminal.type in message_types:
+            leaves.append(terminal)
+            continue
+        walked = {terminal.uuid}
+        parent = terminal.parent
+        current = get(parent) if parent else None
+        while current is not None:
+            uid = current.uuid
+            if uid in walked:
+                break
+            walked.add(uid)
+            if current.type in message_types:
+                leaves.append(current)
+                break
+            parent = current.parent
+            current = get(parent) if parent else None
+    if not leaves:
+        return 0, None
+
+    # The SDK's pick: the main leaf written last (else any leaf written last).
+    candidates = [leaf for leaf in leaves if not (leaf.sidechain or leaf.team or leaf.meta)]
+    candidates = candidates or leaves
+    leaf = candidates[0]
+    if len(candidates) > 1:
+        wanted = set(map(id, candidates))
+        for link in reversed(chain):
+            if id(link) in wanted:
+                leaf = link
+                break
+
+    # The walk to the root: each uuid once, so more steps than entries went round a cycle.
+    walk: list[_Link] = [leaf]
+    append = walk.append
+    parent = leaf.parent
+    current = get(parent) if parent else None
+    for _ in repeat(None, len(chain)):
+        if current is None:
+            break
+        append(current)
+        parent = current.parent
+        current = get(parent) if parent else None
+    else:
+        return None
+
+    messages = [link for link in walk if link.type in message_types]
+    if len(messages) != sum(map(message_types.__contains__, map(_type_of, chain))):
+        # Messages off the chain (rewinds, compaction): could any be recovered?
+        seen = {link.uuid for link in walk}
+        if not _recovery_adds_nothing(chain, messages, seen):
+            return None
+    visible = [link for link in messages if not (link.meta or link.sidechain or link.team)]
+    return len(visible), (visible[-1].uuid if visible else None)
+
+
+def _blocks(link: _Link) -> list:
+    message = link.message
+    if message is None:
+        return []
+    content = message.content
+    return content if content.__class__ is list else []
+
+
+def _recovery_adds_nothing(chain: list[_Link], messages: list[_Link], seen: set[str]) -> bool:
+    """True if the SDK's ``_recover_orphaned_parallel_tool_results`` returns the walked chain as
+    it is (``messages``: its user and assistant entries): no entry off the chain belongs to, or
+    answers, a response on it (a superset of what it would recover; see
+    ``conversation._recover_orphaned_parallel_tool_results``)."""
+    off = [link for link in chain if link.uuid not in seen and link.type in _MESSAGE_TYPES]
+    off_ids = {
+        link.message.id
+        for link in off
+        if link.type == "assistant" and link.message is not None and link.message.id
+    }
+    results = [
+        link
+        for link in off
+        if link.type == "user" and link.parent and "tool_result" in map(_type_of, _blocks(link))
+    ]
+    if not off_ids and not results:
+        return True
+    responses = [
+        link
+        for link in messages
+        if link.type == "assistant" and link.message is not None and link.message.id
+    ]
+    if not off_ids.isdisjoint([link.message.id for link in responses]):  # type: ignore[union-attr]
+        return False  # part of a response on the chain is off it
+    members = {link.uuid for link in responses}
+    answered: set[str] = set()
+    for link in results:
+        if link.parent in members or link.source in members:
+            return False
+        answered.update(
+            block.tool_use_id
+            for block in _blocks(link)
+            if block.type == "tool_result" and block.tool_use_id is not None
+        )
+    if answered:
+        for link in responses:
+            for block in _blocks(link):
+                if block.type == "tool_use" and block.id in answered:
+                    return False
+    return True
