@@ -347,6 +347,8 @@ def _read_lite(path: str | os.PathLike[str]) -> _Lite | None:
 
 
 _TAG_LINE = b'{"type":"tag"'
+_TITLES = b'Title":'
+"""In both ``"customTitle":`` and ``"aiTitle":`` (how either spelling of either key starts)."""
 
 
 def _last_tag_line(tail: bytes) -> bytes | None:
@@ -375,15 +377,21 @@ def _parse_lite(
         return None
 
     in_head = partial(_extract_json_string_field, head)
-    last_in_head = partial(_extract_last_json_string_field, head)
     last_in_tail = partial(_extract_last_json_string_field, tail)
-    custom_title = (
-        last_in_tail("customTitle")
-        or last_in_head("customTitle")
-        or last_in_tail("aiTitle")
-        or last_in_head("aiTitle")
-        or None
-    )
+    # Each title is looked for in the tail, then the head (the same bytes for a file of up to
+    # 64 KiB: looked at once), and a window without 'Title":' holds neither.
+    custom_title = None
+    tail_titles = _TITLES in tail
+    if tail_titles:
+        custom_title = last_in_tail("customTitle")
+    head_titles = head is not tail and _TITLES in head
+    if not custom_title and head_titles:
+        custom_title = _extract_last_json_string_field(head, "customTitle")
+    if not custom_title and tail_titles:
+        custom_title = last_in_tail("aiTitle")
+    if not custom_title and head_titles:
+        custom_title = _extract_last_json_string_field(head, "aiTitle")
+    custom_title = custom_title or None
     first_prompt = _extract_first_prompt_from_head(head) or None
     summary = custom_title or last_in_tail("lastPrompt") or last_in_tail("summary") or first_prompt
     if not summary:
