@@ -339,57 +339,80 @@ def _processes() -> int:
     return min(cores, MAX_READ_PROCESSES)
 
 
-def _read_batch(
-    batch: list[tuple[str, FileKey | None]], count_messages: bool
-) -> list[tuple[str, tuple[SessionMeta | None, CachedRow | None]]]:
-    return [(path, _read(path, key, count_messages)) for path, key in batch]
+_QUEUE_ITEM = 4
+"""Bytes of one item of the work queue: a little-endian place in the work order."""
+_QUEUE_ITEMS = 1024
+"""Items written to the queue (4 KiB: what any pipe holds); more files go a few to an item."""
 
 
-def _batches(
-    misses: list[tuple[str, FileKey | None]], count_messages: bool, count: int
-) -> list[list[tuple[str, FileKey | None]]]:
-    """``misses`` in ``count`` batches: of about equal bytes for a count (biggest file first,
-    each to the lightest batch), else of equal length (a lite read costs the same for any
-    file). Heaviest batches first."""
-    import heapq
-
+def _work_order(misses: list[tuple[str, FileKey | None]], count_messages: bool) -> list[int]:
+    """The places in ``misses`` in the order the workers take them: for a count, the biggest
+    file first (one started last would keep one worker busy alone at the end), else as listed
+    (a lite read costs the same for any file)."""
     if not count_messages:
-        return [misses[start::count] for start in range(count) if misses[start::count]]
-    heap = [(0, number, []) for number in range(count)]
-    for miss in sorted(misses, key=lambda miss: miss[1].size if miss[1] else 0, reverse=True):
-        total, number, batch = heapq.heappop(heap)
-        batch.append(miss)
-        heapq.heappush(heap, (total + (miss[1].size if miss[1] else 0), number, batch))
-    heap.sort(reverse=True)
-    return [batch for _, _, batch in heap if batch]
+        return list(range(len(misses)))
+    return sorted(
+        range(len(misses)), key=lambda n: misses[n][1].size if misses[n][1] else 0, reverse=True
+    )
+
+
+def _read_queued(
+    misses: list[tuple[str, FileKey | None]],
+    order: list[int],
+    step: int,
+    count_messages: bool,
+    queue: int,
+) -> list[tuple[str, tuple[SessionMeta | None, CachedRow | None]]]:
+    """Take items from the work queue until it is empty, and read their files."""
+    read = []
+    while item := os.read(queue, _QUEUE_ITEM):
+        start = int.from_bytes(item, "little")
+        for number in order[start : start + step]:
+            path, key = misses[number]
+            read.append((path, _read(path, key, count_messages)))
+    return read
 
 
 def _read_in_processes(
     misses: list[tuple[str, FileKey | None]], count_messages: bool
 ) -> dict[str, tuple[SessionMeta | None, CachedRow | None]] | None:
-    """:func:`_read` for every miss, split between this process and forked children (one a
-    core, each with its share of the bytes); ``None`` if a child failed (the caller then reads
-    everything here, and meets the error itself if there is one).
+    """:func:`_read` for every miss, shared between this process and forked children (one a
+    core); ``None`` if a child failed (the caller then reads everything here, and meets the
+    error itself if there is one).
 
-    Plain ``fork`` and a pipe each: a pool's machinery is not needed for one batch a process,
-    and Ctrl-C (which reaches every process of the group) must stop all of them at once: the
-    children ignore it, and this process kills them when it is interrupted.
+    The files wait in a work queue, a pipe every process reads from (a read of one item from a
+    pipe is whole, and no two processes get the same one): each process takes the next file as
+    soon as it is done with one, so all finish within about one small file of each other, however
+    the files' costs vary. Plain ``fork`` and a pipe back from each child: a pool's machinery is
+    not needed, and Ctrl-C (which reaches every process of the group) must stop all of them at
+    once: the children ignore it, and this process kills them when it is interrupted.
     """
     import pickle
     import signal
 
-    batches = _batches(misses, count_messages, _processes())
+    order = _work_order(misses, count_messages)
+    step = max(1, -(-len(order) // _QUEUE_ITEMS))
+    items = b"".join(start.to_bytes(_QUEUE_ITEM, "little") for start in range(0, len(order), step))
+    queue, queue_in = os.pipe()
     children: list[tuple[int, int]] = []
     try:
-        for batch in batches[1:]:
+        os.set_blocking(queue_in, False)
+        try:  # all of it at once, before anybody reads it
+            if os.write(queue_in, items) != len(items):
+                return None
+        except BlockingIOError:
+            return None
+        for _ in range(_processes() - 1):
             read_end, write_end = os.pipe()
             pid = os.fork()
-            if pid == 0:  # the child: read its batch, send the answers, exit at once
+            if pid == 0:  # the child: read what it takes, send the answers, exit at once
                 code = 1
                 try:
                     signal.signal(signal.SIGINT, signal.SIG_IGN)
                     os.close(read_end)
-                    data = pickle.dumps(_read_batch(batch, count_messages), protocol=5)
+                    os.close(queue_in)
+                    answers = _read_queued(misses, order, step, count_messages, queue)
+                    data = pickle.dumps(answers, protocol=5)
                     view = memoryview(data)
                     while view:
                         view = view[os.write(write_end, view) :]
@@ -398,7 +421,9 @@ def _read_in_processes(
                     os._exit(code)
             os.close(write_end)
             children.append((pid, read_end))
-        read = dict(_read_batch(batches[0], count_messages)) if batches else {}
+        os.close(queue_in)
+        queue_in = -1
+        read = dict(_read_queued(misses, order, step, count_messages, queue))
         failed = False
         while children:
             pid, read_end = children[0]
@@ -414,10 +439,13 @@ def _read_in_processes(
                 read.update(pickle.loads(b"".join(chunks)))
         return None if failed else read
     finally:
-        for pid, read_end in children:  # interrupted, or this process's own batch failed
+        for pid, read_end in children:  # interrupted, or this process's own reading failed
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
             os.close(read_end)
+        os.close(queue)
+        if queue_in >= 0:
+            os.close(queue_in)
 
 
 def _with_project_path(meta: SessionMeta, project_path: str | None) -> SessionMeta:

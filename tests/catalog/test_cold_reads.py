@@ -29,12 +29,12 @@ from sessionscope.catalog.store import decode_meta
 config_dir, store_path, count = sys.argv[1], sys.argv[2], sys.argv[3] == "count"
 if sys.argv[4:] == ["crash"]:  # every child dies: the parent must read it all itself
     import os
-    parent, real_batch = os.getpid(), catalog_module._read_batch
-    def crashing(batch, count_messages):
+    parent, real_read = os.getpid(), catalog_module._read
+    def crashing(*args):
         if os.getpid() != parent:
             os._exit(3)
-        return real_batch(batch, count_messages)
-    catalog_module._read_batch = crashing
+        return real_read(*args)
+    catalog_module._read = crashing
 forked = []
 original = catalog_module._read_in_processes
 def spy(misses, count_messages):
@@ -112,17 +112,26 @@ def test_lite_meta_is_the_lite_read(generated_corpus, shared_corpus):
         assert reader_sessions.lite_meta(full) == lite, path
 
 
-def test_batches_share_the_bytes_and_keep_every_file():
-    misses = [(f"/p/{n}.jsonl", FileKey(size, n, n)) for n, size in enumerate([100] + [1] * 50)]
+def test_the_work_order_starts_with_the_biggest_files_and_keeps_every_file():
+    sizes = [3, 100, 1, 50, 1]
+    misses = [(f"/p/{n}.jsonl", FileKey(size, n, n)) for n, size in enumerate(sizes)]
     misses.append(("/p/gone.jsonl", None))
-    batches = catalog_module._batches(misses, True, 8)
-    assert sorted(miss for batch in batches for miss in batch) == sorted(misses, key=str)
-    assert batches[0] == [misses[0]]  # the big file alone, first
-    sizes = [sum(key.size for _, key in batch if key) for batch in batches[1:]]
-    assert max(sizes) - min(sizes) <= 1
-    lite = catalog_module._batches(misses, False, 8)
-    assert sorted(miss for batch in lite for miss in batch) == sorted(misses, key=str)
-    assert max(map(len, lite)) - min(map(len, lite)) <= 1
+    assert catalog_module._work_order(misses, True) == [1, 3, 0, 2, 4, 5]
+    assert catalog_module._work_order(misses, False) == list(range(6))
+
+
+def test_every_file_is_read_once_whoever_takes_it(generated_corpus, monkeypatch):
+    """The work queue hands every file to one process: here to this one alone, a few files an
+    item, all of them read."""
+    monkeypatch.setattr(catalog_module, "_processes", lambda: 1)
+    monkeypatch.setattr(catalog_module, "_QUEUE_ITEMS", 7)
+    read = []
+    real = catalog_module._read
+    monkeypatch.setattr(catalog_module, "_read", lambda *args: read.append(args[0]) or real(*args))
+    misses = [(str(path), None) for path, _ in reader_sessions.session_files(generated_corpus)]
+    got = catalog_module._read_in_processes(misses, True)
+    assert sorted(read) == sorted(path for path, _ in misses)
+    assert set(got) == {path for path, _ in misses}
 
 
 def test_a_test_reader_or_other_threads_read_in_this_process(monkeypatch, corpus_copy):
