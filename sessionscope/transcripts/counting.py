@@ -31,12 +31,15 @@ real transcripts.
 from __future__ import annotations
 
 import os
+import sys
+import threading
 from codecs import utf_8_decode
 from itertools import repeat
 from operator import attrgetter
 
 import msgspec
 
+from . import reader
 from .conversation import TRANSCRIPT_ENTRY_TYPES, build_conversation
 from .files import open_regular
 from .model import Entry, TranscriptIndex, _ForkedFrom, _Message
@@ -46,7 +49,6 @@ from .reader import (
     _digit_run,
     _has_digit_run,
     _nested,
-    _read_whole_lines,
     _struct_blocks,
     gc_paused,
 )
@@ -85,16 +87,23 @@ _type_of = attrgetter("type")
 
 def _lines_are_exact() -> bool:
     """msgspec refuses, from here, any nesting orjson refuses (``reader._fast_path_is_exact``
-    for this decoder)."""
+    for this decoder). Up to Python 3.11 msgspec counts its nesting against the interpreter's
+    recursion limit, so under a limit orjson's depth needs no check."""
     if _ORJSON_TOO_DEEP is None:
         return True
+    if _NESTING_FOLLOWS_THE_LIMIT and sys.getrecursionlimit() <= _ORJSON_TOO_DEEP:
+        return True
     try:
-        _decode_links(_nested(_ORJSON_TOO_DEEP))
+        _decode_links(_TOO_DEEP)
     except RecursionError:
         return True
     except ValueError:
         return False
     return False
+
+
+_NESTING_FOLLOWS_THE_LIMIT = sys.version_info < (3, 12)
+_TOO_DEEP = _nested(_ORJSON_TOO_DEEP) if _ORJSON_TOO_DEEP is not None else b""
 
 
 def _is_utf8(view: memoryview, end: int) -> bool:
@@ -111,6 +120,29 @@ def _is_utf8(view: memoryview, end: int) -> bool:
     return True
 
 
+_buffers = threading.local()
+
+
+def _buffer(size: int) -> bytearray:
+    """This thread's read buffer of ``size`` bytes (made once and read into again and again:
+    a new buffer a read costs its allocation and its page faults every time)."""
+    buffer = getattr(_buffers, "buffer", None)
+    if buffer is None or len(buffer) != size:
+        buffer = _buffers.buffer = bytearray(size)
+    return buffer
+
+
+def _pread_into(fd: int, view: memoryview, position: int) -> int:
+    if _preadv is not None:
+        return _preadv(fd, [view], position)
+    data = os.pread(fd, len(view), position)
+    view[: len(data)] = data
+    return len(data)
+
+
+_preadv = getattr(os, "preadv", None)
+
+
 def _read_links(path: str | os.PathLike[str]) -> list[_Link] | None:
     """Every line of the file as a :class:`_Link`, or ``None`` if any buffer is unusual (see
     the module's docstring). Raises ``OSError`` as ``index_transcript`` does."""
@@ -121,26 +153,30 @@ def _read_links(path: str | os.PathLike[str]) -> list[_Link] | None:
             return None
         digit_run = _digit_run()
         links: list[_Link] = []
+        chunk = reader._CHUNK
+        buffer = _buffer(chunk)
         position = 0
         while position < size:
-            buffer, usable, at_end = _read_whole_lines(fd, position, size)
-            if usable == 0:
-                return None
-            if buffer[usable - 1] == 10:
-                cut = usable
-            elif at_end:  # a last line without its newline: an entry if it is one object
-                cut = buffer.rfind(b"\n", 0, usable) + 1
-            else:
-                return None
+            view = memoryview(buffer)
+            wanted = min(len(buffer), size - position)
+            filled = _pread_into(fd, view[:wanted], position)
+            at_end = filled < wanted or position + filled >= size
+            usable = filled if at_end else buffer.rfind(b"\n", 0, filled) + 1
+            if not usable:
+                if at_end:
+                    return None
+                buffer = _buffers.buffer = bytearray(2 * len(buffer))  # a longer line
+                continue
+            # A last line without its newline is an entry if it is one object.
+            cut = usable if buffer[usable - 1] == 10 else buffer.rfind(b"\n", 0, usable) + 1
             if buffer.find(b"\r", 0, usable) >= 0:
                 return None
-            view = memoryview(buffer)
             if not buffer.isascii() and not _is_utf8(view, usable):
                 return None
-            if len(buffer) >= digit_run and _has_digit_run(buffer, digit_run):
+            if usable >= digit_run and _has_digit_run(view[:usable], digit_run):
                 return None
             try:
-                got = _decode_links(view[:cut] if cut < len(buffer) else buffer) if cut else []
+                got = _decode_links(view[:cut]) if cut else []
                 if cut < usable:  # one value, as the reader's fast path reads a last line
                     got.append(_decode_link(view[cut:usable]))
             except (ValueError, RecursionError):
@@ -162,6 +198,8 @@ def _read_links(path: str | os.PathLike[str]) -> list[_Link] | None:
         return links if position == size else None
     finally:
         os.close(fd)
+        if len(getattr(_buffers, "buffer", None) or b"") > reader._CHUNK:
+            _buffers.buffer = None  # not kept past a file of very long lines
 
 
 def count_messages(path: str | os.PathLike[str]) -> tuple[int, str | None, str | None] | None:
