@@ -23,10 +23,12 @@ import orjson
 
 from ..transcripts.files import projects_dir, session_file_paths
 from .store import (
+    LITE_IS_FULL,
     CachedRow,
     FileKey,
     MetaStore,
     decode_listing,
+    decode_lite,
     decode_meta,
     encode_listing,
     encode_meta,
@@ -130,8 +132,7 @@ class Catalog:
             if row is None:
                 continue
             # Not counted yet: the lite values, until a refresh counts them.
-            blob = row.full if count_messages and row.counted else row.lite
-            meta = decode_meta(blob)
+            meta = decode_meta(row.full) if count_messages and row.counted else decode_lite(row)
             if meta is not None:
                 metas.append(_with_project_path(meta, project_path))
         return order_sessions(metas)
@@ -232,7 +233,11 @@ class Catalog:
             row = cached.get(path)
             if row is not None and row.key == key and (row.counted or not count_messages):
                 files.append(
-                    (path, project_path, decode_meta(row.full if count_messages else row.lite))
+                    (
+                        path,
+                        project_path,
+                        decode_meta(row.full) if count_messages else decode_lite(row),
+                    )
                 )
             else:
                 # The key is taken before the read: a file appended to meanwhile has a newer
@@ -295,7 +300,7 @@ class Catalog:
             key = None
         row = self.store.load_one(path) if key is not None else None
         if row is not None and row.key == key and (row.counted or not count_messages):
-            return decode_meta(row.full if count_messages else row.lite)
+            return decode_meta(row.full) if count_messages else decode_lite(row)
         meta, row = self._read(path, key, count_messages)
         if row is not None and os.path.dirname(os.path.dirname(path)) == self.root:
             self.store.save(self.root, [(path, row)])
@@ -306,19 +311,18 @@ def _read(
     path: str, key: FileKey | None, count_messages: bool, read_meta: ReadMeta = _reader_read_meta
 ) -> tuple[SessionMeta | None, CachedRow | None]:
     """Read one file: its metadata as asked, and the row to cache (``None`` if unstat-able).
-    A count reads the file once: its lite metadata comes from the counted one."""
-    from ..transcripts.sessions import lite_meta
-
+    A count reads the file once: its lite metadata is the counted one's without the counts
+    (``sessions.lite_meta``: none for a session only a count lists), stored as such."""
     if count_messages:
-        full = read_meta(Path(path), None, count_messages=True)
-        lite = lite_meta(full)
-        meta = full
-    else:
-        full = None
-        lite = meta = read_meta(Path(path), None, count_messages=False)
+        meta = read_meta(Path(path), None, count_messages=True)
+        if key is None:
+            return meta, None
+        lite = LITE_IS_FULL if meta is not None and meta.listed_by_sdk else None
+        return meta, CachedRow(key, True, lite, encode_meta(meta))
+    meta = read_meta(Path(path), None, count_messages=False)
     if key is None:
         return meta, None
-    return meta, CachedRow(key, count_messages, encode_meta(lite), encode_meta(full))
+    return meta, CachedRow(key, False, encode_meta(meta), None)
 
 
 def _may_fork() -> bool:
@@ -412,7 +416,14 @@ def _read_in_processes(
                     os.close(read_end)
                     os.close(queue_in)
                     answers = _read_queued(misses, order, step, count_messages, queue)
-                    data = pickle.dumps(answers, protocol=5)
+                    # A row holds its metadata, encoded: sent once (quicker to pickle).
+                    data = pickle.dumps(
+                        [
+                            (path, row, meta if row is None else None)
+                            for path, (meta, row) in answers
+                        ],
+                        protocol=5,
+                    )
                     view = memoryview(data)
                     while view:
                         view = view[os.write(write_end, view) :]
@@ -436,7 +447,10 @@ def _read_in_processes(
             if status != 0:
                 failed = True
             elif not failed:
-                read.update(pickle.loads(b"".join(chunks)))
+                for path, row, meta in pickle.loads(b"".join(chunks)):
+                    if row is not None:
+                        meta = decode_meta(row.full if count_messages else row.lite)
+                    read[path] = (meta, row)
         return None if failed else read
     finally:
         for pid, read_end in children:  # interrupted, or this process's own reading failed

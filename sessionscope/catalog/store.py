@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
 DB_NAME = "catalog.sqlite3"
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 """Bump when the tables change."""
 
 _SCHEMA = """
@@ -117,7 +117,8 @@ class CachedRow(NamedTuple):
     counted: bool
     """The file was read with ``count_messages`` (``full`` holds that answer)."""
     lite: bytes | None
-    """The encoded lite SessionMeta (:func:`encode_meta`); ``None``: no session to the SDK."""
+    """The encoded lite SessionMeta (:func:`encode_meta`); ``None``: no session to the SDK;
+    :data:`LITE_IS_FULL` (a counted row): ``full`` without its counts (see :func:`decode_lite`)."""
     full: bytes | None
     """The encoded SessionMeta with its message count (when ``counted``); ``None`` otherwise
     or when the file is no session even counted."""
@@ -152,6 +153,24 @@ def decode_meta(blob: bytes | None) -> SessionMeta | None:
     from ..transcripts.model import SessionMeta
 
     return SessionMeta(*orjson.loads(blob))
+
+
+LITE_IS_FULL = b""
+"""``CachedRow.lite`` of a counted row whose lite answer is its counted one without the counts
+(``sessions.lite_meta``): the same bytes are not stored twice (a cold list's 2,000 rows wrote
+2.5 MB, enough for SQLite to checkpoint its log in the middle of the save: 21 -> 8 ms)."""
+
+
+def decode_lite(row: CachedRow) -> SessionMeta | None:
+    """The lite SessionMeta of a row (``sessions.lite_meta`` of its full one, if so stored)."""
+    if row.lite == LITE_IS_FULL and row.full is not None:
+        meta = decode_meta(row.full)
+        if meta is not None:
+            meta.message_count = 0
+            meta.root_uuid = None
+            meta.forked_from = None
+        return meta
+    return decode_meta(row.lite)
 
 
 def encode_listing(metas: Iterable[SessionMeta]) -> bytes:

@@ -24,7 +24,7 @@ import dataclasses, json, sys
 from pathlib import Path
 from sessionscope.catalog import Catalog, MetaStore
 from sessionscope.catalog import catalog as catalog_module
-from sessionscope.catalog.store import decode_meta
+from sessionscope.catalog.store import decode_lite, decode_meta
 
 config_dir, store_path, count = sys.argv[1], sys.argv[2], sys.argv[3] == "count"
 if sys.argv[4:] == ["crash"]:  # every child dies: the parent must read it all itself
@@ -44,11 +44,12 @@ def spy(misses, count_messages):
 catalog_module._read_in_processes = spy
 store = MetaStore(Path(store_path))
 sessions = Catalog(config_dir, store=store).list_sessions(count_messages=count)
-def plain(blob):
-    meta = decode_meta(blob)
+def plain(meta):
+    if isinstance(meta, bytes):
+        meta = decode_meta(meta)
     return None if meta is None else dataclasses.asdict(meta)
 rows = {
-    path: [row.counted, plain(row.lite), plain(row.full)]
+    path: [row.counted, plain(decode_lite(row)), plain(row.full)]
     for path, row in store.load(Catalog(config_dir, store=store).root).items()
 }
 print(json.dumps({
