@@ -141,10 +141,30 @@ def meta_fields() -> tuple[str, ...]:
 _META_FIELDS: tuple[str, ...] | None = None
 
 
+def _dumps(value: object) -> bytes:
+    try:
+        return orjson.dumps(value)
+    except TypeError:
+        # A lone surrogate (the SDK reads a "\\ud800" escape as one): orjson refuses it; the
+        # standard library writes it as that escape.
+        import json
+
+        return json.dumps(value).encode()
+
+
+def _loads(blob: bytes) -> list:
+    try:
+        return orjson.loads(blob)
+    except orjson.JSONDecodeError:
+        import json
+
+        return json.loads(blob)
+
+
 def encode_meta(meta: SessionMeta | None) -> bytes | None:
     if meta is None:
         return None
-    return orjson.dumps([getattr(meta, name) for name in meta_fields()])
+    return _dumps([getattr(meta, name) for name in meta_fields()])
 
 
 def decode_meta(blob: bytes | None) -> SessionMeta | None:
@@ -152,7 +172,7 @@ def decode_meta(blob: bytes | None) -> SessionMeta | None:
         return None
     from ..transcripts.model import SessionMeta
 
-    return SessionMeta(*orjson.loads(blob))
+    return SessionMeta(*_loads(blob))
 
 
 LITE_IS_FULL = b""
@@ -176,13 +196,13 @@ def decode_lite(row: CachedRow) -> SessionMeta | None:
 def encode_listing(metas: Iterable[SessionMeta]) -> bytes:
     """A list of sessions as one blob (each one as :func:`encode_meta` stores it)."""
     names = meta_fields()
-    return orjson.dumps([[getattr(meta, name) for name in names] for meta in metas])
+    return _dumps([[getattr(meta, name) for name in names] for meta in metas])
 
 
 def decode_listing(blob: bytes) -> list[SessionMeta]:
     from ..transcripts.model import SessionMeta
 
-    return [SessionMeta(*values) for values in orjson.loads(blob)]
+    return [SessionMeta(*values) for values in _loads(blob)]
 
 
 def _is_locked(error: sqlite3.Error) -> bool:

@@ -231,3 +231,23 @@ def test_damaged_companion_files(corpus_copy: Path, damage: str) -> None:
     assert as_dicts(catalog.list_sessions(count_messages=False)) == as_dicts(
         reader_sessions.list_sessions(corpus_copy, count_messages=False)
     )
+
+
+def test_a_lone_surrogate_is_listed_and_cached(isolated_user_dirs: Path) -> None:
+    """The SDK reads a ``\\ud800`` escape as a lone surrogate, which orjson will not write: such
+    a prompt once stopped the whole list; it is stored (escaped) and read back as it was."""
+    from sessionscope.catalog.sessions_json import sessions_json
+
+    folder = isolated_user_dirs / "projects" / "-p"
+    folder.mkdir()
+    (folder / "11111111-2222-4333-8444-555555555555.jsonl").write_bytes(
+        b'{"type":"user","uuid":"a","parentUuid":null,"sessionId":"s",'
+        b'"message":{"role":"user","content":"hi \\ud800 there"}}\n'
+    )
+    want = reader_sessions.list_sessions(isolated_user_dirs)
+    assert want[0].summary == "hi \ud800 there"
+    assert decode_meta(encode_meta(want[0])) == want[0]
+    for _ in range(2):  # cold, then from the stored listing
+        assert Catalog(isolated_user_dirs).json_lines() == sessions_json(want).encode()
+        assert Catalog(isolated_user_dirs).list_sessions() == want
+    assert Catalog(isolated_user_dirs).cached_sessions() == want
