@@ -108,6 +108,20 @@ def pause_collector() -> bool:
     return was_enabled
 
 
+_frozen = False
+
+
+def freeze_long_lived() -> None:
+    """Once per process, after start-up and the SDK's import: move every object alive now
+    (modules, classes, Textual's and the SDK's tables, the widgets) out of the cyclic
+    collector's reach. Its full collections walked them all each time: pauses of 30 to 100 ms
+    while moving through a big session. Those objects live as long as the process anyway."""
+    global _frozen
+    if not _frozen:
+        _frozen = True
+        gc.freeze()
+
+
 FOOTER_AT_THE_LATEST = 0.5
 """Seconds after mounting when the footer shows its keys even if no list is painted yet."""
 
@@ -380,6 +394,7 @@ class SessionscopeApp(ComposeControl, SessionActions, App[None]):
             self._transcript_painted.wait(timeout=3)
             with contextlib.suppress(Exception):
                 import claude_agent_sdk  # noqa: F401
+            freeze_long_lived()
 
     @work(thread=True, exclusive=True, group="transcript")
     def load_transcript(

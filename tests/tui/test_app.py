@@ -549,3 +549,30 @@ async def test_start_up_defers_the_compose_box_and_the_collector(make) -> None:
         assert current is not None and box.target is not None
         assert box.target.session_id == current.session_id
     assert gc.isenabled()
+
+
+def test_long_lived_objects_are_frozen_once_the_sdk_is_imported(gallery: Path) -> None:
+    """After start-up and the background SDK import, what is alive is moved out of the cyclic
+    collector's reach (a full collection walked it all: 30-100 ms pauses). A fresh process:
+    the freeze happens once per process."""
+    import subprocess
+    import sys
+
+    code = (
+        "import asyncio, gc, sys\n"
+        "from pathlib import Path\n"
+        "from sessionscope.tui.app import make_app\n"
+        f"app = make_app(Path({str(gallery)!r}))\n"
+        "async def main():\n"
+        "    async with app.run_test(size=(120, 40)) as pilot:\n"
+        "        for _ in range(3):\n"
+        "            await app.workers.wait_for_complete()\n"
+        "            await pilot.pause()\n"
+        "        print('claude_agent_sdk' in sys.modules, gc.get_freeze_count() > 10000)\n"
+        "asyncio.run(main())\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split()[-2:] == ["True", "True"]
