@@ -40,7 +40,7 @@ from operator import attrgetter
 import msgspec
 
 from . import reader
-from .conversation import TRANSCRIPT_ENTRY_TYPES, build_conversation
+from .conversation import TRANSCRIPT_ENTRY_TYPES, _find_leaves, _is_main, build_conversation
 from .files import open_regular
 from .model import Entry, TranscriptIndex, _ForkedFrom, _Message
 from .reader import (
@@ -68,14 +68,17 @@ class _Link(msgspec.Struct, gc=False):
 
     type: str | None = None
     uuid: str | None = None
-    parent: str | None = msgspec.field(default=None, name="parentUuid")
-    sidechain: bool = msgspec.field(default=False, name="isSidechain")
-    meta: bool = msgspec.field(default=False, name="isMeta")
-    team: str | None = msgspec.field(default=None, name="teamName")
-    source: str | None = msgspec.field(default=None, name="sourceToolAssistantUUID")
+    # The chain's fields are named as on ``Entry``: conversation.py's leaf search reads them.
+    parent_uuid: str | None = msgspec.field(default=None, name="parentUuid")
+    is_sidechain: bool = msgspec.field(default=False, name="isSidechain")
+    is_meta: bool = msgspec.field(default=False, name="isMeta")
+    team_name: str | None = msgspec.field(default=None, name="teamName")
+    source_tool_assistant_uuid: str | None = msgspec.field(
+        default=None, name="sourceToolAssistantUUID"
+    )
     forked: _ForkedFrom | None = msgspec.field(default=None, name="forkedFrom")
     message: _Message | None = None
-    agent: str | None = msgspec.field(default=None, name="agentId")
+    agent_id: str | None = msgspec.field(default=None, name="agentId")
     timestamp: str | None = None
 
 
@@ -235,13 +238,13 @@ def _entries(links: list[_Link]) -> list[Entry]:
     append = entries.append
     for number, link in enumerate(links):
         kind = link.type
-        entry = Entry(number, number + 1, 0, 0, kind, link.uuid, link.parent or None)
+        entry = Entry(number, number + 1, 0, 0, kind, link.uuid, link.parent_uuid or None)
         entry.timestamp = link.timestamp
-        entry.is_sidechain = link.sidechain
-        entry.is_meta = link.meta
-        entry.team_name = link.team or None
-        entry.agent_id = link.agent
-        entry.source_tool_assistant_uuid = link.source
+        entry.is_sidechain = link.is_sidechain
+        entry.is_meta = link.is_meta
+        entry.team_name = link.team_name or None
+        entry.agent_id = link.agent_id
+        entry.source_tool_assistant_uuid = link.source_tool_assistant_uuid
         message = link.message
         if message is not None:
             if kind == "assistant" and message.id:
@@ -269,35 +272,12 @@ def _quick_count(links: list[_Link]) -> tuple[int, str | None] | None:
         return None
     get = by_uuid.get
 
-    # The SDK's leaves: from each entry no other names as its parent, the nearest message.
-    parents = {link.parent for link in chain}
-    parents.discard(None)
-    parents.discard("")
-    message_types = _MESSAGE_TYPES
-    leaves: list[_Link] = []
-    for terminal in [link for link in chain if link.uuid not in parents]:
-        if terminal.type in message_types:
-            leaves.append(terminal)
-            continue
-        walked = {terminal.uuid}
-        parent = terminal.parent
-        current = get(parent) if parent else None
-        while current is not None:
-            uid = current.uuid
-            if uid in walked:
-                break
-            walked.add(uid)
-            if current.type in message_types:
-                leaves.append(current)
-                break
-            parent = current.parent
-            current = get(parent) if parent else None
+    # The SDK's leaves (from each entry no other names as its parent, the nearest message)
+    # and its pick: the main leaf written last, else any leaf written last.
+    leaves = _find_leaves(chain, by_uuid)  # type: ignore[arg-type]
     if not leaves:
         return 0, None
-
-    # The SDK's pick: the main leaf written last (else any leaf written last).
-    candidates = [leaf for leaf in leaves if not (leaf.sidechain or leaf.team or leaf.meta)]
-    candidates = candidates or leaves
+    candidates = [leaf for leaf in leaves if _is_main(leaf)] or leaves  # type: ignore[arg-type]
     leaf = candidates[0]
     if len(candidates) > 1:
         wanted = set(map(id, candidates))
@@ -309,24 +289,25 @@ def _quick_count(links: list[_Link]) -> tuple[int, str | None] | None:
     # The walk to the root: each uuid once, so more steps than entries went round a cycle.
     walk: list[_Link] = [leaf]
     append = walk.append
-    parent = leaf.parent
+    parent = leaf.parent_uuid
     current = get(parent) if parent else None
     for _ in repeat(None, len(chain)):
         if current is None:
             break
         append(current)
-        parent = current.parent
+        parent = current.parent_uuid
         current = get(parent) if parent else None
     else:
         return None
 
+    message_types = _MESSAGE_TYPES
     messages = [link for link in walk if link.type in message_types]
     if len(messages) != sum(map(message_types.__contains__, map(_type_of, chain))):
         # Messages off the chain (rewinds, compaction): could any be recovered?
         seen = {link.uuid for link in walk}
         if not _recovery_adds_nothing(chain, messages, seen):
             return None
-    visible = [link for link in messages if not (link.meta or link.sidechain or link.team)]
+    visible = [link for link in messages if _is_main(link)]  # type: ignore[arg-type]
     return len(visible), (visible[-1].uuid if visible else None)
 
 
@@ -352,7 +333,9 @@ def _recovery_adds_nothing(chain: list[_Link], messages: list[_Link], seen: set[
     results = [
         link
         for link in off
-        if link.type == "user" and link.parent and "tool_result" in map(_type_of, _blocks(link))
+        if link.type == "user"
+        and link.parent_uuid
+        and "tool_result" in map(_type_of, _blocks(link))
     ]
     if not off_ids and not results:
         return True
@@ -366,7 +349,7 @@ def _recovery_adds_nothing(chain: list[_Link], messages: list[_Link], seen: set[
     members = {link.uuid for link in responses}
     answered: set[str] = set()
     for link in results:
-        if link.parent in members or link.source in members:
+        if link.parent_uuid in members or link.source_tool_assistant_uuid in members:
             return False
         answered.update(
             block.tool_use_id
