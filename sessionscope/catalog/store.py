@@ -184,12 +184,9 @@ LITE_IS_FULL = b""
 def decode_lite(row: CachedRow) -> SessionMeta | None:
     """The lite SessionMeta of a row (``sessions.lite_meta`` of its full one, if so stored)."""
     if row.lite == LITE_IS_FULL and row.full is not None:
-        meta = decode_meta(row.full)
-        if meta is not None:
-            meta.message_count = 0
-            meta.root_uuid = None
-            meta.forked_from = None
-        return meta
+        from ..transcripts.sessions import lite_meta
+
+        return lite_meta(decode_meta(row.full))
     return decode_meta(row.lite)
 
 
