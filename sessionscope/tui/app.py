@@ -123,7 +123,8 @@ def freeze_long_lived() -> None:
 
 
 FOOTER_AT_THE_LATEST = 0.5
-"""Seconds after mounting when the footer shows its keys even if no list is painted yet."""
+"""Seconds after mounting when start-up is over (the footer shows its keys, the compose box
+is mounted, the collector runs) even if no list is painted yet."""
 
 LIST_FIRST_SECONDS = 2.0
 """At most this long the first transcript waits for the first session list to be painted."""
@@ -322,15 +323,15 @@ class SessionscopeApp(ComposeControl, SessionActions, App[None]):
         if self.context.notice:
             self.notify(self.context.notice, timeout=8)
         # A list that takes long (no cache yet) does not keep the keys from the footer.
-        self.set_timer(FOOTER_AT_THE_LATEST, self._release_footer)
+        self.set_timer(FOOTER_AT_THE_LATEST, self._start_up_over)
         self.load_sessions()
 
     def _list_shown(self) -> None:
-        """A list is on screen: background work may start, the footer shows its keys."""
+        """A list is on screen: background work may start, and start-up is over."""
         self._list_painted.set()
-        self._release_footer()
+        self._start_up_over()
 
-    def _release_footer(self) -> None:
+    def _start_up_over(self) -> None:
         """The first list is painted (or it is late): what was kept from start-up comes now."""
         self._resume_collector()
         self.mount_compose()
