@@ -33,7 +33,6 @@ from __future__ import annotations
 import os
 import sys
 import threading
-from codecs import utf_8_decode
 from itertools import repeat
 from operator import attrgetter
 
@@ -52,14 +51,11 @@ from .reader import (
     _struct_blocks,
     gc_paused,
 )
+from .scan import object_lines, utf8_valid
 
 __all__ = ["count_messages"]
 
 _MESSAGE_TYPES = ("user", "assistant")
-
-_UTF8_PIECE = 1 << 15
-"""Bytes checked as UTF-8 at a time: the text made of a whole buffer at once is big enough to
-be given back to the system and taken again for every buffer, a page fault at a time."""
 
 
 class _Link(msgspec.Struct, gc=False):
@@ -107,20 +103,6 @@ def _lines_are_exact() -> bool:
 
 _NESTING_FOLLOWS_THE_LIMIT = sys.version_info < (3, 12)
 _TOO_DEEP = _nested(_ORJSON_TOO_DEEP) if _ORJSON_TOO_DEEP is not None else b""
-
-
-def _is_utf8(view: memoryview, end: int) -> bool:
-    """``view[:end]`` is valid UTF-8 (``end`` follows a newline: no character is cut there)."""
-    at = 0
-    try:
-        while at < end:
-            used = utf_8_decode(view[at : min(at + _UTF8_PIECE, end)], "strict", False)[1]
-            if not used:
-                return False
-            at += used
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 _buffers = threading.local()
@@ -174,7 +156,7 @@ def _read_links(path: str | os.PathLike[str]) -> list[_Link] | None:
             cut = usable if buffer[usable - 1] == 10 else buffer.rfind(b"\n", 0, usable) + 1
             if buffer.find(b"\r", 0, usable) >= 0:
                 return None
-            if not buffer.isascii() and not _is_utf8(view, usable):
+            if not buffer.isascii() and not utf8_valid(buffer, 0, usable):
                 return None
             if usable >= digit_run and _has_digit_run(view[:usable], digit_run):
                 return None
@@ -184,15 +166,8 @@ def _read_links(path: str | os.PathLike[str]) -> list[_Link] | None:
                     got.append(_decode_link(view[cut:usable]))
             except (ValueError, RecursionError):
                 return None
-            find = buffer.find
-            start = lines = 0
-            while start < cut:
-                end = find(b"\n", start, cut)
-                if buffer[start] != 123 or buffer[end - 1] != 125:  # "{", "}"
-                    return None
-                lines += 1
-                start = end + 1
-            if lines + (cut < usable) != len(got):
+            lines = object_lines(buffer, cut)
+            if lines < 0 or lines + (cut < usable) != len(got):
                 return None
             links += got
             position += usable

@@ -38,6 +38,7 @@ import orjson
 
 from .files import open_regular
 from .model import Entry, TranscriptIndex
+from .scan import utf8_valid
 
 __all__ = [
     "index_transcript",
@@ -456,12 +457,7 @@ def _read_whole_lines(fd: int, position: int, size: int) -> tuple[bytes, int, bo
             return buffer, len(buffer), True
 
 
-def _is_utf8(raw: bytes) -> bool:
-    try:
-        raw.decode()
-    except UnicodeDecodeError:
-        return False
-    return True
+_is_utf8 = utf8_valid
 
 
 def _digit_run() -> int:

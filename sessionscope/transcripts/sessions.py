@@ -34,6 +34,7 @@ from .files import (
     validate_session_id,
 )
 from .model import Entry, SessionMeta
+from .scan import find, rfind
 
 # The reader, conversation and text modules (and subprocess, for git) are imported where they
 # are used: listing from the metadata cache needs none of them, and every millisecond of
@@ -202,7 +203,7 @@ def _extract_json_string_field(data: bytes, key: str) -> str | None:
     """The SDK's scan for the first value: the first ``"key":"``, else the first ``"key": "``
     (a value cut short by the end of ``data`` counts as not found)."""
     for pattern in (f'"{key}":"'.encode(), f'"{key}": "'.encode()):
-        found = data.find(pattern)
+        found = find(data, pattern)
         if found < 0:
             continue
         value_start = found + len(pattern)
@@ -222,14 +223,14 @@ def _extract_last_json_string_field(data: bytes, key: str) -> str | None:
     after = len(needle)
     compact: list[int] = []
     spaced: list[int] = []
-    found = data.find(needle)
+    found = find(data, needle)
     while found >= 0:
         follows = data[found + after : found + after + 2]
         if follows[:1] == b'"':
             compact.append(found)
         elif follows == b' "':
             spaced.append(found)
-        found = data.find(needle, found + 1)
+        found = find(data, needle, found + 1)
     last_value: bytes | None = None
     for places, pattern_length in ((compact, after + 1), (spaced, after + 2)):
         search_from = 0
@@ -347,13 +348,14 @@ def _read_lite(path: str | os.PathLike[str]) -> _Lite | None:
 
 
 _TAG_LINE = b'{"type":"tag"'
+_NEWLINE_TAG_LINE = b"\n" + _TAG_LINE
 _TITLES = b'Title":'
 """In both ``"customTitle":`` and ``"aiTitle":`` (how either spelling of either key starts)."""
 
 
 def _last_tag_line(tail: bytes) -> bytes | None:
     """The last line of ``tail`` that starts with ``{"type":"tag"`` (lines split at ``\\n``)."""
-    found = tail.rfind(b"\n" + _TAG_LINE)
+    found = rfind(tail, _NEWLINE_TAG_LINE)
     if found >= 0:
         start = found + 1
     elif tail.startswith(_TAG_LINE):
@@ -381,10 +383,10 @@ def _parse_lite(
     # Each title is looked for in the tail, then the head (the same bytes for a file of up to
     # 64 KiB: looked at once), and a window without 'Title":' holds neither.
     custom_title = None
-    tail_titles = _TITLES in tail
+    tail_titles = find(tail, _TITLES) >= 0
     if tail_titles:
         custom_title = last_in_tail("customTitle")
-    head_titles = head is not tail and _TITLES in head
+    head_titles = head is not tail and find(head, _TITLES) >= 0
     if not custom_title and head_titles:
         custom_title = _extract_last_json_string_field(head, "customTitle")
     if not custom_title and tail_titles:
