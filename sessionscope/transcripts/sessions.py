@@ -220,6 +220,12 @@ def _extract_last_json_string_field(data: bytes, key: str) -> str | None:
     for a pattern ending with a quote is slow on JSON, and the second spelling is rare), and
     the two walks are made over those places."""
     needle = f'"{key}":'.encode()
+    last = rfind(data, needle)
+    if last < 0:
+        return None
+    quick = _last_value_quickly(data, needle, last)
+    if quick is not None:
+        return _unescape_json_string(_text(quick))
     after = len(needle)
     compact: list[int] = []
     spaced: list[int] = []
@@ -246,6 +252,37 @@ def _extract_last_json_string_field(data: bytes, key: str) -> str | None:
     if last_value is None:
         return None
     return _unescape_json_string(_text(last_value))
+
+
+def _last_value_quickly(data: bytes, needle: bytes, last: int) -> bytes | None:
+    """The value the walks of :func:`_extract_last_json_string_field` end with, found from the
+    end, when the usual case shows it is (else ``None``: the caller walks). ``last`` is the
+    last ``"key":`` (``needle``) in ``data``.
+
+    The usual case: no ``"key": "`` anywhere (its walk would come last), the last ``"key":``
+    is ``"key":"`` with a whole value, and the ``"key":`` before it, if any, is ``"key":"``
+    with a whole value that ends before ``last`` at a quote with no backslash before it. Then
+    the walk reaches ``last`` (and, its value being whole, ends with it): if it reached the one
+    before, that value ends before ``last``; if it skipped it, the value it was inside started
+    earlier, and ends at that quote at the latest (a quote with no backslash before it ends
+    any value it is in), so before ``last`` too; and no value before ``last`` is cut, since
+    each has that quote after it.
+    """
+    after = len(needle)
+    if data[last + after : last + after + 1] != b'"' or find(data, needle + b' "') >= 0:
+        return None
+    value_start = last + after + 1
+    value_end = _string_value_end(data, value_start)
+    if value_end < 0:
+        return None
+    before = rfind(data, needle, 0, last)
+    if before >= 0:
+        if data[before + after : before + after + 1] != b'"':
+            return None
+        end_before = _string_value_end(data, before + after + 1)
+        if end_before < 0 or end_before >= last or data[end_before - 1] == 92:  # a backslash
+            return None
+    return data[value_start:value_end]
 
 
 def _extract_first_prompt_from_head(head: bytes) -> str:
