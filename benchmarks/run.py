@@ -518,9 +518,12 @@ def machine() -> str:
         memory = f", {kb / 1024 / 1024:.0f} GB RAM"
     except (OSError, ValueError, IndexError):
         pass
+    from sessionscope.transcripts import scan
+
+    scans = "C scans" if scan.NATIVE else "pure-Python scans (sessionscope._speedups not built)"
     return (
         f"{cpu}, {os.cpu_count()} cores{memory}, {platform.system()} {platform.release()}, "
-        f"Python {platform.python_version()}"
+        f"Python {platform.python_version()}, {scans}"
     )
 
 
