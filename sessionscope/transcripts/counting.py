@@ -53,7 +53,7 @@ from .reader import (
 )
 from .scan import object_lines, utf8_valid
 
-__all__ = ["count_messages"]
+__all__ = ["Whole", "count_messages", "count_whole", "read_whole"]
 
 _MESSAGE_TYPES = ("user", "assistant")
 
@@ -152,22 +152,8 @@ def _read_links(path: str | os.PathLike[str]) -> list[_Link] | None:
                     return None
                 buffer = _buffers.buffer = bytearray(2 * len(buffer))  # a longer line
                 continue
-            # A last line without its newline is an entry if it is one object.
-            cut = usable if buffer[usable - 1] == 10 else buffer.rfind(b"\n", 0, usable) + 1
-            if buffer.find(b"\r", 0, usable) >= 0:
-                return None
-            if not buffer.isascii() and not utf8_valid(buffer, 0, usable):
-                return None
-            if usable >= digit_run and _has_digit_run(view[:usable], digit_run):
-                return None
-            try:
-                got = _decode_links(view[:cut]) if cut else []
-                if cut < usable:  # one value, as the reader's fast path reads a last line
-                    got.append(_decode_link(view[cut:usable]))
-            except (ValueError, RecursionError):
-                return None
-            lines = object_lines(buffer, cut)
-            if lines < 0 or lines + (cut < usable) != len(got):
+            got = _buffer_links(buffer, usable, digit_run)
+            if got is None:
                 return None
             links += got
             position += usable
@@ -178,6 +164,79 @@ def _read_links(path: str | os.PathLike[str]) -> list[_Link] | None:
         os.close(fd)
         if len(getattr(_buffers, "buffer", None) or b"") > reader._CHUNK:
             _buffers.buffer = None  # not kept past a file of very long lines
+
+
+def _buffer_links(buffer: bytearray, usable: int, digit_run: int) -> list[_Link] | None:
+    """The lines of ``buffer[:usable]`` as links (``usable`` follows a newline,
+    or is the end of the file), or ``None`` if anything in them is unusual."""
+    view = memoryview(buffer)
+    # A last line without its newline is an entry if it is one object.
+    cut = usable if buffer[usable - 1] == 10 else buffer.rfind(b"\n", 0, usable) + 1
+    if buffer.find(b"\r", 0, usable) >= 0:
+        return None
+    if not utf8_valid(buffer, 0, usable):
+        return None
+    if usable >= digit_run and _has_digit_run(view[:usable], digit_run):
+        return None
+    try:
+        got = _decode_links(view[:cut]) if cut else []
+        if cut < usable:  # one value, as the reader's fast path reads a last line
+            got.append(_decode_link(view[cut:usable]))
+    except (ValueError, RecursionError):
+        return None
+    lines = object_lines(buffer, cut)
+    if lines < 0 or lines + (cut < usable) != len(got):
+        return None
+    return got
+
+
+class Whole:
+    """A file read whole into this thread's buffer by :func:`read_whole` (valid until the
+    next read on this thread)."""
+
+    __slots__ = ("mtime", "size", "buffer")
+
+    def __init__(self, mtime: int, size: int, buffer: bytearray) -> None:
+        self.mtime = mtime
+        """``st_mtime`` in milliseconds, as the SDK's lite read gives it."""
+        self.size = size
+        self.buffer = buffer
+        """The file is ``buffer[:size]``."""
+
+
+def read_whole(path: str | os.PathLike[str]) -> Whole | None:
+    """The file, read at once, when one buffer holds it: a cold list reads each file once for
+    its head, tail and count (``sessions.read_session_meta``). ``None`` for a file that is
+    empty, bigger than a buffer, not read whole (cut short meanwhile) or not readable: the
+    caller reads it the usual way, and meets any error there."""
+    try:
+        fd = open_regular(os.fspath(path))
+    except OSError:
+        return None
+    try:
+        status = os.fstat(fd)
+        size = status.st_size
+        if not 0 < size <= reader._CHUNK:
+            return None
+        buffer = _buffer(reader._CHUNK)
+        if _pread_into(fd, memoryview(buffer)[:size], 0) != size:
+            return None
+        return Whole(int(status.st_mtime * 1000), size, buffer)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def count_whole(whole: Whole) -> tuple[int, str | None, str | None] | None:
+    """:func:`count_messages` for a file :func:`read_whole` read."""
+    with gc_paused():
+        if not _lines_are_exact():
+            return None
+        links = _buffer_links(whole.buffer, whole.size, _digit_run())
+        if links is None:
+            return None
+        return _count(links)
 
 
 def count_messages(path: str | os.PathLike[str]) -> tuple[int, str | None, str | None] | None:

@@ -25,6 +25,7 @@ from dataclasses import replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .files import (
     _session_names_in,
@@ -35,6 +36,9 @@ from .files import (
 )
 from .model import Entry, SessionMeta
 from .scan import find, rfind
+
+if TYPE_CHECKING:
+    from .counting import Whole
 
 # The reader, conversation and text modules (and subprocess, for git) are imported where they
 # are used: listing from the metadata cache needs none of them, and every millisecond of
@@ -384,6 +388,15 @@ def _read_lite(path: str | os.PathLike[str]) -> _Lite | None:
         os.close(fd)
 
 
+def _lite_of(whole: Whole) -> _Lite:
+    """What :func:`_read_lite` reads, from a file read whole."""
+    buffer, size = whole.buffer, whole.size
+    view = memoryview(buffer)
+    head = bytes(view[: min(size, LITE_READ_BUF_SIZE)])
+    tail = head if size <= LITE_READ_BUF_SIZE else bytes(view[size - LITE_READ_BUF_SIZE : size])
+    return _Lite(whole.mtime, size, head, tail)
+
+
 _TAG_LINE = b'{"type":"tag"'
 _NEWLINE_TAG_LINE = b"\n" + _TAG_LINE
 _TITLES = b'Title":'
@@ -514,7 +527,12 @@ def read_session_meta(
     session_id = validate_session_id(path.name[:-6])
     if session_id is None:
         return None
-    lite = _read_lite(path)
+    whole = None
+    if count_messages:
+        from .counting import read_whole
+
+        whole = read_whole(path)  # most files: read once for the head, the tail and the count
+    lite = _read_lite(path) if whole is None else _lite_of(whole)
     if lite is None:
         return None
     meta = _parse_lite(session_id, lite, project_path, keep_unsummarized=count_messages)
@@ -526,9 +544,10 @@ def read_session_meta(
         return meta
     if meta.summary:
         from .counting import count_messages as quick_count
+        from .counting import count_whole
 
         try:
-            counted = quick_count(path)
+            counted = quick_count(path) if whole is None else count_whole(whole)
         except OSError:
             return meta
         if counted is not None:

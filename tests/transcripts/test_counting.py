@@ -40,6 +40,9 @@ def reference(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[int, str | N
 def agrees(path: Path, monkeypatch: pytest.MonkeyPatch) -> bool:
     """The quick count is the reference's answer, or declines; True if it answered."""
     got = counting.count_messages(path)
+    whole = counting.read_whole(path)
+    if whole is not None:  # the file read at once is counted the same
+        assert counting.count_whole(whole) == got
     if got is None:
         return False
     assert got == reference(path, monkeypatch), path.read_bytes()[:2000]
@@ -393,11 +396,13 @@ def test_read_session_meta_is_the_same_either_way(tmp_path, monkeypatch):
         if seed % 3 == 0:
             body = random_transcript(rng, session)
         path.write_bytes(body)
-        quick = read_session_meta(path)
+        quick = read_session_meta(path)  # read once, for the head, the tail and the count
         with monkeypatch.context() as patch:
+            patch.setattr(counting, "read_whole", lambda path: None)
+            apart = read_session_meta(path)  # the head and tail, then the quick count
             patch.setattr(counting, "count_messages", lambda path: None)
-            slow = read_session_meta(path)
-        assert quick == slow, seed
+            slow = read_session_meta(path)  # the head and tail, then the reference
+        assert quick == apart == slow, seed
 
 
 def test_the_shared_corpus(shared_corpus, monkeypatch):
@@ -416,3 +421,33 @@ def test_link_fields_are_typed_like_the_entrys():
         counting._decode_link(b'{"teamName":[1]}')
     with pytest.raises(msgspec.ValidationError):
         counting._decode_link(b'{"message":"text"}')
+
+
+def test_a_file_read_once_reads_as_a_file_read_twice(tmp_path, monkeypatch):
+    """``read_whole``: the head and tail of a file read at once are the lite read's, around
+    the 64 KiB edges and the size of one buffer; an empty file, a folder and a file bigger
+    than a buffer are read the usual way."""
+    folder = tmp_path / "projects" / "-p"
+    folder.mkdir(parents=True)
+    rng = random.Random(2)
+    lines = cli_like(rng)
+    body = b"\n".join(lines) + b"\n"
+    while len(body) < reader._CHUNK + 70_000:
+        body += b"\n".join(cli_like(rng)) + b"\n"
+    edges = [65_536 - 1, 65_536, 65_536 + 1, 131_072 + 5, reader._CHUNK, reader._CHUNK + 1]
+    for n, size in enumerate([1, 300, *edges]):
+        path = folder / f"{n:08x}-0000-4000-8000-000000000000.jsonl"
+        path.write_bytes(body[:size])
+        whole = counting.read_whole(path)
+        assert (whole is not None) == (size <= reader._CHUNK)
+        once = read_session_meta(path)
+        with monkeypatch.context() as patch:
+            patch.setattr(counting, "read_whole", lambda path: None)
+            twice = read_session_meta(path)
+        assert once == twice, size
+    empty = folder / "00000000-0000-4000-8000-00000000000e.jsonl"
+    empty.write_bytes(b"")
+    assert counting.read_whole(empty) is None and read_session_meta(empty) is None
+    a_folder = folder / "00000000-0000-4000-8000-00000000000f.jsonl"
+    a_folder.mkdir()
+    assert counting.read_whole(a_folder) is None and read_session_meta(a_folder) is None
