@@ -7,11 +7,14 @@ inside ``run`` so that ``sessionscope list`` stays as quick as a Python start-up
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import os
 import sys
 from pathlib import Path
+
+TYPE_CHECKING = False  # not typing's: importing typing costs the warm list 2 ms
+if TYPE_CHECKING:
+    import argparse
 
 COMMAND_MODULES: tuple[str, ...] = ("tui", "list", "show", "fork", "export", "replay", "serve")
 """Subcommand modules under ``sessionscope.commands``, in the order ``--help`` lists them."""
@@ -32,6 +35,8 @@ def default_config_dir() -> Path:
 
 
 def _add_common(parser: argparse.ArgumentParser, *, top_level: bool) -> None:
+    import argparse
+
     # Sub-parsers must not overwrite a value given before the subcommand, hence SUPPRESS there.
     default = None if top_level else argparse.SUPPRESS
     parser.add_argument(
@@ -48,6 +53,8 @@ def _command_module(name: str):
 
 def _top_level() -> tuple[argparse.ArgumentParser, object]:
     """The parser of the options before any subcommand (the TUI's are top-level)."""
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="sessionscope",
         description="Explore, fork and continue Claude Code / Agent SDK sessions.",
@@ -103,17 +110,63 @@ def build_parser(
     return parser, commands
 
 
+def plain_list(argv: list[str]):
+    """The arguments of the usual ``list`` call, read without argparse (whose import and
+    parsers are a sixth of a warm ``sessionscope list --json``), or ``None`` for anything else.
+
+    The usual call: ``list`` with ``--json``, ``--project PATH`` after it and ``--config-dir
+    DIR`` anywhere, each option spelt out (``--opt VALUE`` or ``--opt=VALUE``), the last one
+    given winning, as argparse reads them. Anything else (help, an abbreviation, a value that
+    starts with ``-``, another option or word) is left to argparse, which says what is wrong.
+    """
+    from types import SimpleNamespace
+
+    values: dict[str, object] = {"config_dir": None, "json": False, "project": None}
+    found = False
+    at = 0
+    while at < len(argv):
+        token = argv[at]
+        if token == "list" and not found:
+            found = True
+            at += 1
+            continue
+        option, equals, value = token.partition("=")
+        if option == "--json" and found and not equals:
+            values["json"] = True
+            at += 1
+            continue
+        if option != "--config-dir" and not (option == "--project" and found):
+            return None
+        if equals:
+            at += 1
+        else:
+            if at + 1 == len(argv) or argv[at + 1].startswith("-"):
+                return None
+            value = argv[at + 1]
+            at += 2
+        values[option[2:].replace("-", "_")] = value
+    if not found:
+        return None
+    return SimpleNamespace(command="list", **values)
+
+
 def main(argv: list[str] | None = None) -> int:
     if argv is None:
         argv = sys.argv[1:]
-    parser, commands = build_parser(argv)
-    args = parser.parse_args(argv)
+    args = plain_list(argv)
+    if args is not None:
+        parser = None
+        commands = {"list": _command_module("list")}
+    else:
+        parser, commands = build_parser(argv)
+        args = parser.parse_args(argv)
     args.config_dir = (
         Path(args.config_dir).expanduser() if args.config_dir else default_config_dir()
     )
     name = args.command or "tui"
     module = commands.get(name)
     if module is None:
+        assert parser is not None
         parser.print_help()
         return 2
     try:

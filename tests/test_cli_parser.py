@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -91,6 +92,93 @@ def test_list_imports_no_other_command() -> None:
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
-    assert result.stdout.strip() == (
-        "sessionscope.commands._common,sessionscope.commands.list,sessionscope.commands.tui"
+    # The usual list call is read without argparse: not even the TUI's options are built.
+    assert result.stdout.strip() == "sessionscope.commands._common,sessionscope.commands.list"
+
+
+def test_the_usual_list_call_is_read_without_argparse(tmp_path) -> None:
+    """Nor typing, nor shutil (argparse's help formatter): a warm ``list --json`` is a Python
+    start-up and little more. (Modules the interpreter had before, as an editable install's
+    import hook brings, do not count.)"""
+    folder = tmp_path / "config"
+    (folder / "projects" / "-p").mkdir(parents=True)
+    session = folder / "projects" / "-p" / "00000000-0000-4000-8000-000000000001.jsonl"
+    session.write_text('{"type":"user","message":{"content":"hi"},"uuid":"u1"}\n')
+    code = (
+        "import sys\n"
+        "before = set(sys.modules)\n"
+        "from sessionscope import cli\n"
+        f"cli.main(['--config-dir', {str(folder)!r}, 'list', '--json'])\n"
+        "new = set(sys.modules) - before\n"
+        "print(sorted(m for m in ('argparse', 'typing', 'shutil', 'msgspec') if m in new))\n"
     )
+    env = {**os.environ, "SESSIONSCOPE_CACHE_DIR": str(tmp_path / "cache")}
+    for _ in range(2):  # the first run fills the cache; the second is the warm one
+        result = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+        )
+        assert '"session_id":"00000000-0000-4000-8000-000000000001"' in result.stdout
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+WORDS = ["list", "--json", "--project", "--config-dir", "x", "-y", "", "--js", "--demo", "-h"]
+
+
+def _argparse_list(parser, argv: list[str]) -> dict | None:
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit:
+        return None
+    if args.command != "list":
+        return None
+    return {"config_dir": args.config_dir, "json": args.json, "project": args.project}
+
+
+def test_the_plain_list_reading_is_argparses() -> None:
+    """Every argv of up to three words, and random ones of up to seven, from a mix of
+    options, values and odd words: where the quick reading answers, argparse reads the same;
+    where argparse reads a list call the quick reading leaves to it, the argv has an
+    abbreviation, a value that looks like an option or a TUI option."""
+    import contextlib
+    import io
+    import itertools
+    import random
+
+    parser, _ = cli.build_parser()
+    rng = random.Random(1)
+    argvs = [list(words) for n in range(4) for words in itertools.product(WORDS, repeat=n)]
+    argvs += [[rng.choice(WORDS) for _ in range(rng.randint(4, 7))] for _ in range(4000)]
+    for _ in range(3000):  # calls shaped like real ones, with odd values and words at times
+        values = ["x", "", "-y", "list", "a b", "--json", "-"]
+        argv = []
+        if rng.random() < 0.4:
+            argv += ["--config-dir", rng.choice(values)]
+        argv.append("list")
+        for _ in range(rng.randint(0, 4)):
+            option = rng.choice(["--json", "--project", "--config-dir", "--js", "--demo", "x"])
+            if option in ("--project", "--config-dir"):
+                value = rng.choice(values)
+                argv += [f"{option}={value}"] if rng.random() < 0.3 else [option, value]
+            else:
+                argv.append(option)
+        argvs.append(argv)
+    answered = 0
+    for argv in argvs:
+        for joined in (argv, [w + "=v" if w in ("--project", "--config-dir") else w for w in argv]):
+            quick = cli.plain_list(joined)
+            with (
+                contextlib.redirect_stderr(io.StringIO()),
+                contextlib.redirect_stdout(io.StringIO()),
+            ):
+                full = _argparse_list(parser, joined)
+            if quick is not None:
+                answered += 1
+                assert full == {
+                    "config_dir": quick.config_dir,
+                    "json": quick.json,
+                    "project": quick.project,
+                }, joined
+            elif full is not None:
+                odd = ("--js", "--demo", "-")
+                assert any(w in odd or w.startswith("-y") for w in joined), joined
+    assert answered > 1000

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
-from typing import TYPE_CHECKING
 
 from ..catalog import Catalog
 from ..catalog.sessions_json import JSON_FIELDS, session_json
 from ._common import check_config_dir, safe_stdout
 
+TYPE_CHECKING = False  # not typing's: importing typing costs the warm list 2 ms
 if TYPE_CHECKING:
+    import argparse
+
     from ..transcripts.model import SessionMeta
 
 __all__ = ["JSON_FIELDS", "as_json"]

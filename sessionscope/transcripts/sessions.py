@@ -25,7 +25,6 @@ from dataclasses import replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from .files import (
     _session_names_in,
@@ -37,6 +36,7 @@ from .files import (
 from .model import Entry, SessionMeta
 from .scan import find, rfind
 
+TYPE_CHECKING = False  # not typing's: importing typing costs a list 2 ms
 if TYPE_CHECKING:
     from .counting import Whole
 
