@@ -290,7 +290,8 @@ def _bins(run: PtyRun, start: float, end: float) -> list[int]:
     return bins
 
 
-def measure(seconds: float = 60.0) -> dict[str, float]:
+def measure(seconds: float = 60.0, command: list[str] | None = None) -> dict[str, float]:
+    """``command``: how to run sessionscope (default: :func:`sessionscope_command`)."""
     with tempfile.TemporaryDirectory() as temp:
         config_dir = Path(temp) / "claude"
         entries = minute_entries(seconds + 10)
@@ -302,7 +303,7 @@ def measure(seconds: float = 60.0) -> dict[str, float]:
             "LANG": "C.UTF-8",
             "CLAUDE_CONFIG_DIR": str(config_dir),
         }
-        argv = [*sessionscope_command(), "replay", SESSION_ID]
+        argv = [*(command or sessionscope_command()), "replay", SESSION_ID]
         playing = run_in_pty(argv, env=env, duration=seconds)
         paused = run_in_pty(argv, env=env, duration=min(seconds, 20.0), keys=[(4.0, b" ")])
     # The replay starts with the first byte (Python and Textual take a moment to load).

@@ -5,7 +5,9 @@
 the reference measured in the same run, the target, and whether it is met. Each figure is the
 median of several runs. Whole-command figures run the command in a subprocess; in-process
 figures run in a fresh child process each (``--probe``), so one figure's imports, caches and
-memory never flatter another's.
+memory never flatter another's. Everything ours runs from a regular install of the source as it
+is (``benchmarks/install.py``: built, C scans compiled, installed into an environment of its
+own, as a user has it), and each reference runs in that same environment.
 
 Options: ``--runs N`` (default 5), ``--only SUBSTRING`` (figures whose key contains it),
 ``--markdown`` (the table as Markdown, for the README).
@@ -29,9 +31,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+if sys.argv[1:2] == ["--probe"]:
+    # A probe runs in the benchmarks' regular install (benchmarks/install.py): sessionscope
+    # from there, not from the source tree; the benchmarks package from the source tree.
+    sys.path.append(str(ROOT))
+else:
+    sys.path.insert(0, str(ROOT))
 
 from benchmarks.corpus import CORPUS_ROOT, CorpusInfo, ensure_corpus  # noqa: E402
+from benchmarks.install import regular_install  # noqa: E402
 
 BENCH_CACHE = CORPUS_ROOT / "cache"
 """The benchmarks' own metadata cache folder (never the user's)."""
@@ -157,11 +165,18 @@ def tui(function: str, **kwargs) -> dict:
     return getattr(tui_probes, function)(**kwargs)
 
 
+INSTALL: Path | None = None
+"""The regular install every figure runs (:func:`benchmarks.install.regular_install`)."""
+
+
+def _python() -> str:
+    assert INSTALL is not None
+    return str(INSTALL / "bin" / "python")
+
+
 def _run_probe(name: str, env: dict[str, str] | None = None, **kwargs) -> dict:
-    if "spawned_at" in kwargs:
-        kwargs["spawned_at"] = time.time()
     result = subprocess.run(
-        [sys.executable, __file__, "--probe", name, json.dumps(kwargs)],
+        [_python(), __file__, "--probe", name, json.dumps(kwargs)],
         capture_output=True,
         text=True,
         env=env or _env(),
@@ -184,8 +199,23 @@ def _env(**extra: str) -> dict[str, str]:
 
 
 def _sessionscope_command() -> list[str]:
-    script = Path(sys.executable).with_name("sessionscope")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "sessionscope"]
+    assert INSTALL is not None
+    return [str(INSTALL / "bin" / "sessionscope")]
+
+
+def _launch(which: str, *args: str) -> dict:
+    """One launch figure (``benchmarks/launch.py``) in a fresh process of the install."""
+    spawned_at = time.time()
+    result = subprocess.run(
+        [_python(), str(ROOT / "benchmarks" / "launch.py"), which, repr(spawned_at), *args],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        cwd=ROOT,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"launch {which} failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def _time_command(argv: list[str], runs: int, env: dict[str, str], before=None) -> list[float]:
@@ -253,7 +283,7 @@ def figures_list(info: CorpusInfo, runs: int, only: str) -> list[Figure]:
         env = _env()
         subprocess.run(command, stdout=subprocess.DEVNULL, env=env, check=True)  # warm it
         ours_s = _median(_time_command(command, runs, env))
-        ref_s = _median(_time_command([sys.executable, "-c", "import orjson, sqlite3"], runs, env))
+        ref_s = _median(_time_command([_python(), "-c", "import orjson, sqlite3"], runs, env))
         out.append(
             Figure(
                 "list-warm-command",
@@ -353,15 +383,10 @@ def figures_tui(info: CorpusInfo, runs: int, only: str) -> list[Figure]:
     want = lambda key: only in key  # noqa: E731
     config_dir = info.config_dir
     if want("tui-launch"):
-        bare = [
-            _run_probe("tui", function="bare_first_paint", spawned_at=0)["painted"]
-            for _ in range(runs)
-        ]
-        ours = []
-        for _ in range(runs):
-            result = _run_probe(
-                "tui", function="launch_to_list", config_dir=config_dir, spawned_at=0
-            )
+        bare, ours = [], []
+        for _ in range(runs):  # in turn, so that a slow spell of the machine hits both
+            bare.append(_launch("bare")["painted"])
+            result = _launch("ours", config_dir)
             ours.append(result["painted"])
         bare_s, ours_s = _median(bare), _median(ours)
         out.append(
@@ -484,7 +509,7 @@ def figures_replay(info: CorpusInfo, runs: int, only: str) -> list[Figure]:
         return []
     from benchmarks.replay_bytes import measure
 
-    f = measure(60.0)
+    f = measure(60.0, _sessionscope_command())
     full = f["full_redraw_every_tick_per_minute"]
     ratio = f["bytes_per_minute"] / full
     idle = f["paused_bytes_per_minute"]
@@ -518,9 +543,13 @@ def machine() -> str:
         memory = f", {kb / 1024 / 1024:.0f} GB RAM"
     except (OSError, ValueError, IndexError):
         pass
-    from sessionscope.transcripts import scan
-
-    scans = "C scans" if scan.NATIVE else "pure-Python scans (sessionscope._speedups not built)"
+    native = subprocess.run(
+        [_python(), "-c", "from sessionscope.transcripts import scan; print(scan.NATIVE)"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT / "benchmarks",
+    ).stdout.strip()
+    scans = "C scans" if native == "True" else "pure-Python scans (no C compiler at install)"
     return (
         f"{cpu}, {os.cpu_count()} cores{memory}, {platform.system()} {platform.release()}, "
         f"Python {platform.python_version()}, {scans}"
@@ -544,15 +573,6 @@ def render(figures: list[Figure], markdown: bool) -> str:
     )
 
 
-def _compile_package() -> None:
-    """Write sessionscope's bytecode before timing, as an install does: with
-    ``PYTHONDONTWRITEBYTECODE`` set (or a source tree never imported), every run would compile
-    our modules from source while the references load site-packages' bytecode."""
-    import compileall
-
-    compileall.compile_dir(str(ROOT / "sessionscope"), quiet=1, workers=1)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="sessionscope's speed figures vs their targets")
     parser.add_argument("--runs", type=int, default=5, help="runs per figure (median)")
@@ -567,7 +587,8 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.perf_counter()
     load_at_start = os.getloadavg()[0]
-    _compile_package()
+    global INSTALL
+    INSTALL = regular_install(CORPUS_ROOT)
     info = ensure_corpus()
     BENCH_CACHE.mkdir(parents=True, exist_ok=True)
     print(

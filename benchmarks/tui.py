@@ -18,99 +18,20 @@ import tempfile
 import time
 from pathlib import Path
 
-SIZE = (120, 40)
-"""Terminal size for every run."""
+from benchmarks.launch import SIZE, timed_app_class
 
 
 def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def bare_first_paint(spawned_at: float) -> dict:
-    """The reference: a bare Textual app showing one line, from process start to first paint."""
-    from textual.app import App, ComposeResult
-    from textual.widgets import Static
-
-    marks: dict[str, float] = {}
-
-    class Bare(App[None]):
-        def compose(self) -> ComposeResult:
-            yield Static("sessionscope")
-
-        def on_mount(self) -> None:
-            self.call_after_refresh(self._painted)
-
-        def _painted(self) -> None:
-            marks["painted"] = time.time()
-            self.exit()
-
-    Bare().run(headless=True, size=SIZE)
-    return {"painted": marks["painted"] - spawned_at}
-
-
-def _timed_app_class():
-    from sessionscope.tui.app import SessionscopeApp
-
-    class Timed(SessionscopeApp):
-        """The real app, noting when each list and transcript reaches the screen."""
-
-        marks: dict[str, float]
-
-        def on_sessionscope_app_sessions_loaded(self, event) -> None:
-            # Runs before the app's own handler (Textual calls handlers down the MRO).
-            if "list" not in self.marks and event.sessions:
-                self.call_after_refresh(self._listed)
-
-        def _listed(self) -> None:
-            self.marks.setdefault("list", time.time())
-            self.marks["rows"] = len(self.session_list.rows)
-            if getattr(self, "exit_when_listed", False):
-                self.exit()
-
-        def on_sessionscope_app_transcript_loaded(self, event) -> None:
-            key = f"transcript:{event.opened.meta.session_id}"
-            self.call_after_refresh(lambda: self.marks.setdefault(key, time.time()))
-            if not event.opened.partial:
-                whole = f"whole:{event.opened.meta.session_id}"
-                self.call_after_refresh(lambda: self.marks.setdefault(whole, time.time()))
-
-    return Timed
-
-
 def _make(config_dir: str, **kwargs):
     from sessionscope.tui.app import make_app
 
     app = make_app(Path(config_dir), **kwargs)
-    app.__class__ = _timed_app_class()  # same app, with the timing hooks above
+    app.__class__ = timed_app_class()  # same app, with the timing hooks above
     app.marks = {}
     return app
-
-
-def launch_to_list(config_dir: str, spawned_at: float) -> dict:
-    """From process start to the session list painted (the cache is warm), through the real
-    command line (``sessionscope --config-dir DIR``: its parsing, keymap and checks), the app
-    run headless at the benchmark's size like the reference."""
-    import sessionscope.tui.app as app_module
-
-    made = []
-    make_app = app_module.make_app
-
-    def make_timed(*args, **kwargs):
-        app = make_app(*args, **kwargs)
-        app.__class__ = _timed_app_class()
-        app.marks = {}
-        app.exit_when_listed = True
-        run = app.run
-        app.run = lambda *_args, **_kwargs: run(headless=True, size=SIZE)
-        made.append(app)
-        return app
-
-    app_module.make_app = make_timed
-    from sessionscope.cli import main
-
-    main(["--config-dir", config_dir])
-    app = made[0]
-    return {"painted": app.marks["list"] - spawned_at, "rows": app.marks["rows"]}
 
 
 async def _until(pilot, condition, timeout: float = 120.0, poll: float = 0.002) -> None:

@@ -1,0 +1,99 @@
+"""The launch figures: from a process's start to its first screen, in an interpreter that
+imports nothing else first (what the harness imports would be paid by both apps, and flatter
+the ratio between them).
+
+``python benchmarks/launch.py bare SPAWNED_AT``: a bare Textual app showing one line, to its
+first paint. ``python benchmarks/launch.py ours SPAWNED_AT CONFIG_DIR``: ``sessionscope
+--config-dir CONFIG_DIR`` through the real command line, to its session list painted (the
+cache is warm). Both run headless at the benchmarks' size and print one JSON object; times are
+from ``SPAWNED_AT`` (the parent's ``time.time()`` just before it started this process).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+SIZE = (120, 40)
+"""Terminal size for every run."""
+
+
+def bare(spawned_at: float) -> dict:
+    from textual.app import App
+    from textual.widgets import Static
+
+    marks: dict[str, float] = {}
+
+    class Bare(App[None]):
+        def compose(self):
+            yield Static("sessionscope")
+
+        def on_mount(self) -> None:
+            self.call_after_refresh(self._painted)
+
+        def _painted(self) -> None:
+            marks["painted"] = time.time()
+            self.exit()
+
+    Bare().run(headless=True, size=SIZE)
+    return {"painted": marks["painted"] - spawned_at}
+
+
+def timed_app_class():
+    """The real app, noting when each list and transcript reaches the screen (the TUI
+    figures of ``benchmarks/tui.py`` use it too)."""
+    from sessionscope.tui.app import SessionscopeApp
+
+    class Timed(SessionscopeApp):
+        marks: dict[str, float]
+
+        def on_sessionscope_app_sessions_loaded(self, event) -> None:
+            # Runs before the app's own handler (Textual calls handlers down the MRO).
+            if "list" not in self.marks and event.sessions:
+                self.call_after_refresh(self._listed)
+
+        def _listed(self) -> None:
+            self.marks.setdefault("list", time.time())
+            self.marks["rows"] = len(self.session_list.rows)
+            if getattr(self, "exit_when_listed", False):
+                self.exit()
+
+        def on_sessionscope_app_transcript_loaded(self, event) -> None:
+            key = f"transcript:{event.opened.meta.session_id}"
+            self.call_after_refresh(lambda: self.marks.setdefault(key, time.time()))
+            if not event.opened.partial:
+                whole = f"whole:{event.opened.meta.session_id}"
+                self.call_after_refresh(lambda: self.marks.setdefault(whole, time.time()))
+
+    return Timed
+
+
+def ours(spawned_at: float, config_dir: str) -> dict:
+    import sessionscope.tui.app as app_module
+
+    made = []
+    make_app = app_module.make_app
+
+    def make_timed(*args, **kwargs):
+        app = make_app(*args, **kwargs)
+        app.__class__ = timed_app_class()
+        app.marks = {}
+        app.exit_when_listed = True
+        run = app.run
+        app.run = lambda *_args, **_kwargs: run(headless=True, size=SIZE)
+        made.append(app)
+        return app
+
+    app_module.make_app = make_timed
+    from sessionscope.cli import main
+
+    main(["--config-dir", config_dir])
+    app = made[0]
+    return {"painted": app.marks["list"] - spawned_at, "rows": app.marks["rows"]}
+
+
+if __name__ == "__main__":
+    which, spawned_at, *rest = sys.argv[1:]
+    result = bare(float(spawned_at)) if which == "bare" else ours(float(spawned_at), *rest)
+    print(json.dumps(result))
