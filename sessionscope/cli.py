@@ -10,11 +10,11 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from pathlib import Path
 
 TYPE_CHECKING = False  # not typing's: importing typing costs the warm list 2 ms
 if TYPE_CHECKING:
     import argparse
+    from pathlib import Path
 
 COMMAND_MODULES: tuple[str, ...] = ("tui", "list", "show", "fork", "export", "replay", "serve")
 """Subcommand modules under ``sessionscope.commands``, in the order ``--help`` lists them."""
@@ -30,8 +30,25 @@ class CommandError(Exception):
 
 def default_config_dir() -> Path:
     """``$CLAUDE_CONFIG_DIR``, else ``~/.claude``."""
+    from pathlib import Path
+
+    return Path(_default_config_folder())
+
+
+def _default_config_folder() -> str:
     env = os.environ.get("CLAUDE_CONFIG_DIR")
-    return Path(env).expanduser() if env else Path.home() / ".claude"
+    return os.path.expanduser(env) if env else os.path.join(os.path.expanduser("~"), ".claude")
+
+
+def _as_path_writes_it(folder: str) -> bool:
+    """``str(Path(folder)) == folder``, told without pathlib (a warm ``list`` does not import
+    it): no empty or ``.`` part, no trailing separator. ``..`` parts are left to Path."""
+    return (
+        os.sep == "/"
+        and bool(folder)
+        and os.path.normpath(folder) == folder
+        and (".." not in folder.split("/"))
+    )
 
 
 def _add_common(parser: argparse.ArgumentParser, *, top_level: bool) -> None:
@@ -160,9 +177,13 @@ def main(argv: list[str] | None = None) -> int:
     else:
         parser, commands = build_parser(argv)
         args = parser.parse_args(argv)
-    args.config_dir = (
-        Path(args.config_dir).expanduser() if args.config_dir else default_config_dir()
-    )
+    folder = os.path.expanduser(args.config_dir) if args.config_dir else _default_config_folder()
+    if parser is None and _as_path_writes_it(folder):
+        args.config_dir = folder  # the list command takes a string as well
+    else:
+        from pathlib import Path
+
+        args.config_dir = Path(folder)
     name = args.command or "tui"
     module = commands.get(name)
     if module is None:

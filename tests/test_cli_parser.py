@@ -97,25 +97,33 @@ def test_list_imports_no_other_command() -> None:
 
 
 def test_the_usual_list_call_is_read_without_argparse(tmp_path) -> None:
-    """Nor typing, nor shutil (argparse's help formatter): a warm ``list --json`` is a Python
-    start-up and little more. (Modules the interpreter had before, as an editable install's
-    import hook brings, do not count.)"""
+    """Nor typing, nor shutil (argparse's help formatter), nor pathlib: a warm ``list
+    --json`` is a Python start-up and little more. Run without ``site`` (``-S``), the
+    package and its dependencies put on the path by hand, so that no import hook of an
+    editable install brings any of them first."""
+    import sysconfig
+
     folder = tmp_path / "config"
     (folder / "projects" / "-p").mkdir(parents=True)
     session = folder / "projects" / "-p" / "00000000-0000-4000-8000-000000000001.jsonl"
     session.write_text('{"type":"user","message":{"content":"hi"},"uuid":"u1"}\n')
+    root = os.path.dirname(os.path.dirname(os.path.abspath(cli.__file__)))
+    paths = sysconfig.get_paths()
     code = (
         "import sys\n"
+        f"sys.path[:0] = [{root!r}]\n"
+        f"sys.path += [{paths['purelib']!r}, {paths['platlib']!r}]\n"
         "before = set(sys.modules)\n"
         "from sessionscope import cli\n"
         f"cli.main(['--config-dir', {str(folder)!r}, 'list', '--json'])\n"
         "new = set(sys.modules) - before\n"
-        "print(sorted(m for m in ('argparse', 'typing', 'shutil', 'msgspec') if m in new))\n"
+        "watched = ('argparse', 'typing', 'shutil', 'pathlib', 'msgspec')\n"
+        "print(sorted(m for m in watched if m in new))\n"
     )
     env = {**os.environ, "SESSIONSCOPE_CACHE_DIR": str(tmp_path / "cache")}
     for _ in range(2):  # the first run fills the cache; the second is the warm one
         result = subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+            [sys.executable, "-S", "-c", code], capture_output=True, text=True, check=True, env=env
         )
         assert '"session_id":"00000000-0000-4000-8000-000000000001"' in result.stdout
     assert result.stdout.strip().splitlines()[-1] == "[]"

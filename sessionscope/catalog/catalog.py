@@ -17,11 +17,10 @@ from __future__ import annotations
 import os
 from collections import namedtuple
 from collections.abc import Callable
-from pathlib import Path
 
 import orjson
 
-from ..transcripts.files import projects_dir, session_file_paths
+from ..transcripts.files import projects_folder, session_file_paths, session_file_paths_under
 from .store import (
     LITE_IS_FULL,
     CachedRow,
@@ -36,6 +35,8 @@ from .store import (
 
 TYPE_CHECKING = False  # not typing's: importing typing costs the warm list 2 ms
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from ..transcripts.model import SessionMeta
 
 ReadMeta = Callable[..., "SessionMeta | None"]
@@ -103,11 +104,24 @@ class Catalog:
         store: MetaStore | None = None,
         read_meta: ReadMeta | None = None,
     ) -> None:
-        self.config_dir = Path(os.path.abspath(config_dir))
-        self.root = str(projects_dir(self.config_dir))
+        self._config_dir = os.path.abspath(config_dir)
+        self.root = projects_folder(self._config_dir)
         """The cache's key for this config folder's rows (absolute, as are the file paths)."""
         self.store = store if store is not None else MetaStore()
         self._read_meta = read_meta or _reader_read_meta
+
+    @property
+    def config_dir(self) -> Path:
+        """The config folder, absolute. (Kept as a string inside: a warm ``list`` does not
+        import pathlib.)"""
+        from pathlib import Path
+
+        return Path(self._config_dir)
+
+    def _paths(self, project: str | None) -> list[tuple[str, str | None]]:
+        if project:
+            return session_file_paths(self._config_dir, project)
+        return session_file_paths_under(self.root)
 
     # -- the list ------------------------------------------------------------------------------
 
@@ -118,7 +132,7 @@ class Catalog:
         changed files show their cached version. :meth:`refresh` makes it true."""
         from ..transcripts.sessions import order_sessions
 
-        paths = session_file_paths(self.config_dir, project)
+        paths = self._paths(project)
         stored = self.store.listing_of_paths(
             self.root, project or "", count_messages, orjson.dumps(paths)
         )
@@ -179,7 +193,7 @@ class Catalog:
 
     def _walk(self, project: str | None) -> _Walk:
         """Every session file to list, stat-ed (see :class:`_Walk`)."""
-        paths = session_file_paths(self.config_dir, project)
+        paths = self._paths(project)
         stat = os.stat
         files: list[tuple[str, str | None, int, int, int]] = []
         keys: list[FileKey | None] = []
@@ -307,6 +321,12 @@ class Catalog:
         return meta
 
 
+def _path(path: str) -> Path:
+    from pathlib import Path
+
+    return Path(path)
+
+
 def _read(
     path: str, key: FileKey | None, count_messages: bool, read_meta: ReadMeta = _reader_read_meta
 ) -> tuple[SessionMeta | None, CachedRow | None]:
@@ -314,12 +334,12 @@ def _read(
     A count reads the file once: its lite metadata is the counted one's without the counts
     (``sessions.lite_meta``: none for a session only a count lists), stored as such."""
     if count_messages:
-        meta = read_meta(Path(path), None, count_messages=True)
+        meta = read_meta(_path(path), None, count_messages=True)
         if key is None:
             return meta, None
         lite = LITE_IS_FULL if meta is not None and meta.listed_by_sdk else None
         return meta, CachedRow(key, True, lite, encode_meta(meta))
-    meta = read_meta(Path(path), None, count_messages=False)
+    meta = read_meta(_path(path), None, count_messages=False)
     if key is None:
         return meta, None
     return meta, CachedRow(key, False, encode_meta(meta), None)

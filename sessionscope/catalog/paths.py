@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
+
+TYPE_CHECKING = False  # not typing's: importing typing costs the warm list 2 ms
+if TYPE_CHECKING:
+    from pathlib import Path
 
 CACHE_FILE_MODE = 0o600
 """Cache files hold transcript titles and prompts: only their owner may read them."""
@@ -13,23 +16,31 @@ CACHE_DIR_MODE = 0o700
 def cache_dir() -> Path:
     """``$SESSIONSCOPE_CACHE_DIR``, else ``$XDG_CACHE_HOME/sessionscope``, else
     ``~/.cache/sessionscope``. Not created here (see :func:`ensure_cache_dir`)."""
+    from pathlib import Path
+
+    return Path(cache_folder())
+
+
+def cache_folder() -> str:
+    """:func:`cache_dir` as a string, without ``pathlib`` (a warm ``list`` does not import it)."""
     explicit = os.environ.get("SESSIONSCOPE_CACHE_DIR")
     if explicit:
-        return Path(explicit).expanduser()
+        return os.path.expanduser(explicit)
     xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg).expanduser() if xdg and os.path.isabs(os.path.expanduser(xdg)) else None
-    return (base or Path.home() / ".cache") / "sessionscope"
+    base = os.path.expanduser(xdg) if xdg and os.path.isabs(os.path.expanduser(xdg)) else None
+    return os.path.join(base or os.path.join(os.path.expanduser("~"), ".cache"), "sessionscope")
 
 
-def ensure_cache_dir(folder: Path | None = None) -> Path:
+def ensure_cache_dir(folder: str | os.PathLike[str] | None = None) -> str | os.PathLike[str]:
     """Create the cache folder (mode 0700) if it is missing and return it.
 
     A folder that already exists keeps its mode: it may be one the user chose and shares.
     Raises ``OSError`` when it cannot be created.
     """
-    folder = folder or cache_dir()
-    if not folder.is_dir():
-        folder.mkdir(parents=True, exist_ok=True, mode=CACHE_DIR_MODE)
+    folder = folder or cache_folder()
+    if not os.path.isdir(folder):
+        # Parents with the usual mode, the folder itself with ours (as Path.mkdir does).
+        os.makedirs(folder, mode=CACHE_DIR_MODE, exist_ok=True)
         # mkdir's mode is filtered by the umask; make it exact.
         os.chmod(folder, CACHE_DIR_MODE)
     return folder

@@ -28,14 +28,15 @@ import threading
 import zlib
 from collections import namedtuple
 from collections.abc import Iterable
-from pathlib import Path
 
 import orjson
 
-from .paths import CACHE_FILE_MODE, cache_dir, ensure_cache_dir
+from .paths import CACHE_FILE_MODE, cache_folder, ensure_cache_dir
 
 TYPE_CHECKING = False  # not typing's: importing typing costs the warm list 2 ms
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from ..transcripts.model import SessionMeta
 
 DB_NAME = "catalog.sqlite3"
@@ -206,7 +207,7 @@ def _is_locked(error: sqlite3.Error) -> bool:
     return "locked" in text or "busy" in text
 
 
-def _remove_db_files(path: Path) -> None:
+def _remove_db_files(path: str) -> None:
     for suffix in ("", "-wal", "-shm", "-journal"):
         with contextlib.suppress(FileNotFoundError):
             os.unlink(f"{path}{suffix}")
@@ -215,8 +216,10 @@ def _remove_db_files(path: Path) -> None:
 class MetaStore:
     """SessionMeta rows in SQLite; every method is safe to call from any thread."""
 
-    def __init__(self, path: Path | None = None, *, busy_timeout_ms: int = 1000) -> None:
-        self.path = Path(path) if path is not None else cache_dir() / DB_NAME
+    def __init__(
+        self, path: str | os.PathLike[str] | None = None, *, busy_timeout_ms: int = 1000
+    ) -> None:
+        self._path = os.fspath(path) if path is not None else os.path.join(cache_folder(), DB_NAME)
         self.busy_timeout_ms = busy_timeout_ms
         self.problem: str | None = None
         """Why the cache is disabled or was rebuilt, for a status line or a log; else ``None``."""
@@ -232,16 +235,24 @@ class MetaStore:
     def enabled(self) -> bool:
         return self._conn is not None
 
+    @property
+    def path(self) -> Path:
+        """The cache file. (Kept as a string inside: a warm ``list`` does not import pathlib.)"""
+        from pathlib import Path
+
+        return Path(self._path)
+
     def _connect(self) -> sqlite3.Connection:
-        ensure_cache_dir(self.path.parent)
-        if not self.path.exists():
+        path = self._path
+        ensure_cache_dir(os.path.dirname(path) or ".")
+        if not os.path.exists(path):
             # Create it private before SQLite does (SQLite would use 0644 minus the umask);
             # SQLite gives its -wal and -shm files the database file's mode.
-            os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, CACHE_FILE_MODE))
-        if (os.stat(self.path).st_mode & 0o777) != CACHE_FILE_MODE:
-            os.chmod(self.path, CACHE_FILE_MODE)
+            os.close(os.open(path, os.O_RDWR | os.O_CREAT, CACHE_FILE_MODE))
+        if (os.stat(path).st_mode & 0o777) != CACHE_FILE_MODE:
+            os.chmod(path, CACHE_FILE_MODE)
         conn = sqlite3.connect(
-            self.path,
+            path,
             timeout=self.busy_timeout_ms / 1000,
             isolation_level=None,
             check_same_thread=False,
@@ -285,7 +296,7 @@ class MetaStore:
         self.problem = reason
         self.rebuilt = True
         try:
-            _remove_db_files(self.path)
+            _remove_db_files(self._path)
             self._conn = self._connect()
         except (sqlite3.Error, OSError) as error:
             self._disable(f"{reason}; rebuilding failed ({error})")

@@ -11,7 +11,10 @@ import os
 import re
 import stat
 import unicodedata
-from pathlib import Path
+
+TYPE_CHECKING = False  # not typing's: importing typing costs the warm list 2 ms
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = [
     "open_regular",
@@ -35,7 +38,15 @@ def validate_session_id(session_id: str) -> str | None:
 
 def projects_dir(config_dir: str | os.PathLike[str]) -> Path:
     """``<config_dir>/projects``, NFC-normalised as the SDK does."""
+    from pathlib import Path
+
     return Path(unicodedata.normalize("NFC", os.fspath(config_dir))) / "projects"
+
+
+def projects_folder(absolute_config_dir: str) -> str:
+    """``str(projects_dir(absolute_config_dir))`` for a path ``os.path.abspath`` gave (already
+    in the form ``Path`` writes), without ``pathlib``: a warm ``list`` does not import it."""
+    return os.path.join(unicodedata.normalize("NFC", absolute_config_dir), "projects")
 
 
 def _session_names_in(folder: str | os.PathLike[str]) -> list[str]:
@@ -56,14 +67,22 @@ def session_file_paths(
         from .sessions import _project_folders
 
         folders = [(str(folder), path) for folder, path in _project_folders(config_dir, project)]
-    else:
-        projects = str(projects_dir(config_dir))
-        try:
-            with os.scandir(projects) as entries:
-                names = [entry.name for entry in entries if entry.is_dir()]
-        except OSError:
-            names = []
-        folders = [(os.path.join(projects, name), "") for name in names]
+        return _session_paths(folders)
+    return session_file_paths_under(str(projects_dir(config_dir)))
+
+
+def session_file_paths_under(projects: str) -> list[tuple[str, str | None]]:
+    """:func:`session_file_paths` of every project, given the ``projects`` folder as
+    :func:`projects_dir` writes it."""
+    try:
+        with os.scandir(projects) as entries:
+            names = [entry.name for entry in entries if entry.is_dir()]
+    except OSError:
+        names = []
+    return _session_paths([(os.path.join(projects, name), "") for name in names])
+
+
+def _session_paths(folders: list[tuple[str, str]]) -> list[tuple[str, str | None]]:
     # os.path.join(folder, name) for a name from listdir (no separator in it), without a call
     # per file.
     return [
