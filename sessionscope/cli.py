@@ -40,17 +40,6 @@ def _default_config_folder() -> str:
     return os.path.expanduser(env) if env else os.path.join(os.path.expanduser("~"), ".claude")
 
 
-def _as_path_writes_it(folder: str) -> bool:
-    """``str(Path(folder)) == folder``, told without pathlib (a warm ``list`` does not import
-    it): no empty or ``.`` part, no trailing separator. ``..`` parts are left to Path."""
-    return (
-        os.sep == "/"
-        and bool(folder)
-        and os.path.normpath(folder) == folder
-        and (".." not in folder.split("/"))
-    )
-
-
 def _add_common(parser: argparse.ArgumentParser, *, top_level: bool) -> None:
     import argparse
 
@@ -178,8 +167,10 @@ def main(argv: list[str] | None = None) -> int:
         parser, commands = build_parser(argv)
         args = parser.parse_args(argv)
     folder = os.path.expanduser(args.config_dir) if args.config_dir else _default_config_folder()
-    if parser is None and _as_path_writes_it(folder):
-        args.config_dir = folder  # the list command takes a string as well
+    if parser is None:
+        from .transcripts.files import path_text
+
+        args.config_dir = path_text(folder)  # the list command takes a string as well
     else:
         from pathlib import Path
 

@@ -332,14 +332,16 @@ def _read(
 ) -> tuple[SessionMeta | None, CachedRow | None]:
     """Read one file: its metadata as asked, and the row to cache (``None`` if unstat-able).
     A count reads the file once: its lite metadata is the counted one's without the counts
-    (``sessions.lite_meta``: none for a session only a count lists), stored as such."""
+    (``sessions.lite_meta``: none for a session only a count lists), stored as such. The real
+    reader takes the path as it is (a string); a test's reader gets a Path."""
+    given = path if read_meta is _reader_read_meta else _path(path)
     if count_messages:
-        meta = read_meta(_path(path), None, count_messages=True)
+        meta = read_meta(given, None, count_messages=True)
         if key is None:
             return meta, None
         lite = LITE_IS_FULL if meta is not None and meta.listed_by_sdk else None
         return meta, CachedRow(key, True, lite, encode_meta(meta))
-    meta = read_meta(_path(path), None, count_messages=False)
+    meta = read_meta(given, None, count_messages=False)
     if key is None:
         return meta, None
     return meta, CachedRow(key, False, encode_meta(meta), None)

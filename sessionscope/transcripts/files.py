@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "open_regular",
+    "path_text",
     "projects_dir",
     "session_file_paths",
     "validate_session_id",
@@ -29,6 +30,18 @@ _UUID_RE = re.compile(
 """The SDK's pattern (``[0-9a-f]`` with ``re.IGNORECASE``), spelt out: it matches exactly the
 same strings (no other character folds to ``a``-``f``) four times faster, and a list checks
 every file name."""
+
+
+def path_text(path: str | os.PathLike[str]) -> str:
+    """``str(Path(path))``, without building a Path where it would change nothing (a path
+    ``os.path.abspath`` gave, one a walk joined): no empty or ``.`` part, no trailing
+    separator, no ``..`` part (which Path keeps and ``os.path.normpath`` would remove)."""
+    text = os.fspath(path)
+    if os.sep == "/" and text and os.path.normpath(text) == text and ".." not in text.split("/"):
+        return text
+    from pathlib import Path
+
+    return str(Path(text))
 
 
 def validate_session_id(session_id: str) -> str | None:

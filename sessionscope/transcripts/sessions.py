@@ -29,6 +29,7 @@ from pathlib import Path
 from .files import (
     _session_names_in,
     open_regular,
+    path_text,
     projects_dir,
     session_file_paths,
     validate_session_id,
@@ -521,33 +522,35 @@ def read_session_meta(
     message (``listed_by_sdk=False``, summary from its first message), or return ``None`` if it
     has none, as the SDK. Without ``count_messages`` such a file is ``None``.
     """
-    path = Path(path)
-    if not path.name.endswith(".jsonl"):
+    # Strings, not a Path: a cold list makes 2,000 of these calls, and a Path (twice) and an
+    # import statement a call cost more than half the rest of the work outside the read.
+    path = path_text(path)
+    folder, name = os.path.split(path)
+    if not name.endswith(".jsonl"):
         return None
-    session_id = validate_session_id(path.name[:-6])
+    session_id = validate_session_id(name[:-6])
     if session_id is None:
         return None
     whole = None
     if count_messages:
-        from .counting import read_whole
-
-        whole = read_whole(path)  # most files: read once for the head, the tail and the count
+        counting = _counting or _import_counting()
+        whole = counting.read_whole(path)  # most files: read once for head, tail and count
     lite = _read_lite(path) if whole is None else _lite_of(whole)
     if lite is None:
         return None
     meta = _parse_lite(session_id, lite, project_path, keep_unsummarized=count_messages)
     if meta is None:
         return None
-    meta.path = str(path)
-    meta.project = path.parent.name
+    meta.path = path
+    meta.project = os.path.basename(folder)
     if not count_messages:
         return meta
     if meta.summary:
-        from .counting import count_messages as quick_count
-        from .counting import count_whole
-
         try:
-            counted = quick_count(path) if whole is None else count_whole(whole)
+            if whole is None:
+                counted = counting.count_messages(path)
+            else:
+                counted = counting.count_whole(whole)
         except OSError:
             return meta
         if counted is not None:
@@ -572,6 +575,18 @@ def read_session_meta(
         meta.listed_by_sdk = False
         meta.summary = _fallback_summary(path, messages)
     return meta
+
+
+_counting = None
+"""The ``counting`` module once imported (listing from the cache never needs it)."""
+
+
+def _import_counting():
+    global _counting
+    from . import counting
+
+    _counting = counting
+    return counting
 
 
 def lite_meta(full: SessionMeta | None) -> SessionMeta | None:
