@@ -48,11 +48,15 @@ MAX_READ_PROCESSES = 8
 
 
 def _reader_read_meta(
-    path: Path, project_path: str | None = None, *, count_messages: bool = True
+    path: Path | str, project_path: str | None = None, *, count_messages: bool = True
 ) -> SessionMeta | None:
-    from ..transcripts.sessions import read_session_meta
+    global _read_session_meta
+    if _read_session_meta is None:  # imported once, not by every call of a cold list's 2,000
+        from ..transcripts.sessions import read_session_meta as _read_session_meta
+    return _read_session_meta(path, project_path, count_messages=count_messages)
 
-    return read_session_meta(path, project_path, count_messages=count_messages)
+
+_read_session_meta: ReadMeta | None = None
 
 
 class Refresh:
