@@ -14,7 +14,6 @@ import sys
 TYPE_CHECKING = False  # not typing's: importing typing costs the warm list 2 ms
 if TYPE_CHECKING:
     import argparse
-    from pathlib import Path
 
 COMMAND_MODULES: tuple[str, ...] = ("tui", "list", "show", "fork", "export", "replay", "serve")
 """Subcommand modules under ``sessionscope.commands``, in the order ``--help`` lists them."""
@@ -28,14 +27,8 @@ class CommandError(Exception):
         self.status = status
 
 
-def default_config_dir() -> Path:
-    """``$CLAUDE_CONFIG_DIR``, else ``~/.claude``."""
-    from pathlib import Path
-
-    return Path(_default_config_folder())
-
-
 def _default_config_folder() -> str:
+    """``$CLAUDE_CONFIG_DIR``, else ``~/.claude``."""
     env = os.environ.get("CLAUDE_CONFIG_DIR")
     return os.path.expanduser(env) if env else os.path.join(os.path.expanduser("~"), ".claude")
 

@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 import orjson
 
-from ..transcripts.files import projects_folder, session_file_paths, session_file_paths_under
+from ..transcripts.files import projects_folder, session_file_paths
 from .store import (
     LITE_IS_FULL,
     CachedRow,
@@ -122,11 +122,6 @@ class Catalog:
 
         return Path(self._config_dir)
 
-    def _paths(self, project: str | None) -> list[tuple[str, str | None]]:
-        if project:
-            return session_file_paths(self._config_dir, project)
-        return session_file_paths_under(self.root)
-
     # -- the list ------------------------------------------------------------------------------
 
     def cached_sessions(
@@ -136,7 +131,7 @@ class Catalog:
         changed files show their cached version. :meth:`refresh` makes it true."""
         from ..transcripts.sessions import order_sessions
 
-        paths = self._paths(project)
+        paths = session_file_paths(self._config_dir, project)
         stored = self.store.listing_of_paths(
             self.root, project or "", count_messages, orjson.dumps(paths)
         )
@@ -197,7 +192,7 @@ class Catalog:
 
     def _walk(self, project: str | None) -> _Walk:
         """Every session file to list, stat-ed (see :class:`_Walk`)."""
-        paths = self._paths(project)
+        paths = session_file_paths(self._config_dir, project)
         stat = os.stat
         files: list[tuple[str, str | None, int, int, int]] = []
         keys: list[FileKey | None] = []

@@ -53,13 +53,12 @@ def projects_dir(config_dir: str | os.PathLike[str]) -> Path:
     """``<config_dir>/projects``, NFC-normalised as the SDK does."""
     from pathlib import Path
 
-    return Path(unicodedata.normalize("NFC", os.fspath(config_dir))) / "projects"
+    return Path(projects_folder(config_dir))
 
 
-def projects_folder(absolute_config_dir: str) -> str:
-    """``str(projects_dir(absolute_config_dir))`` for a path ``os.path.abspath`` gave (already
-    in the form ``Path`` writes), without ``pathlib``: a warm ``list`` does not import it."""
-    return os.path.join(unicodedata.normalize("NFC", absolute_config_dir), "projects")
+def projects_folder(config_dir: str | os.PathLike[str]) -> str:
+    """:func:`projects_dir` as a string (a warm ``list`` does not import pathlib)."""
+    return path_text(os.path.join(unicodedata.normalize("NFC", os.fspath(config_dir)), "projects"))
 
 
 def _session_names_in(folder: str | os.PathLike[str]) -> list[str]:
@@ -80,22 +79,14 @@ def session_file_paths(
         from .sessions import _project_folders
 
         folders = [(str(folder), path) for folder, path in _project_folders(config_dir, project)]
-        return _session_paths(folders)
-    return session_file_paths_under(str(projects_dir(config_dir)))
-
-
-def session_file_paths_under(projects: str) -> list[tuple[str, str | None]]:
-    """:func:`session_file_paths` of every project, given the ``projects`` folder as
-    :func:`projects_dir` writes it."""
-    try:
-        with os.scandir(projects) as entries:
-            names = [entry.name for entry in entries if entry.is_dir()]
-    except OSError:
-        names = []
-    return _session_paths([(os.path.join(projects, name), "") for name in names])
-
-
-def _session_paths(folders: list[tuple[str, str]]) -> list[tuple[str, str | None]]:
+    else:
+        projects = projects_folder(config_dir)
+        try:
+            with os.scandir(projects) as entries:
+                names = [entry.name for entry in entries if entry.is_dir()]
+        except OSError:
+            names = []
+        folders = [(os.path.join(projects, name), "") for name in names]
     # os.path.join(folder, name) for a name from listdir (no separator in it), without a call
     # per file.
     return [

@@ -457,9 +457,6 @@ def _read_whole_lines(fd: int, position: int, size: int) -> tuple[bytes, int, bo
             return buffer, len(buffer), True
 
 
-_is_utf8 = utf8_valid
-
-
 def _digit_run() -> int:
     """Digits in a row that send a line to the reference path: ``json`` refuses an integer of
     more digits than Python's limit (and orjson refuses it too, as too big)."""
@@ -470,7 +467,7 @@ def _digit_run() -> int:
 def _fast_entry(raw: bytes, digit_run: int) -> Entry | None:
     """The fast path's undressed entry for one line (see :func:`_finish`), or ``None`` when
     the line must take the reference path."""
-    if not raw.isascii() and not _is_utf8(raw):
+    if not raw.isascii() and not utf8_valid(raw):
         return None
     try:
         entry = _decode_entry(raw)
@@ -616,7 +613,7 @@ def _index_plain_buffer(
     tail = lines.pop()  # what follows the last newline: b"" or an unterminated line
     digit_run = _digit_run()
     decode = _decode_entry
-    is_utf8 = _is_utf8
+    is_utf8 = utf8_valid
     struct_blocks = _struct_blocks
     string_content = _STRING_CONTENT
     one_kind = _ONE_KIND

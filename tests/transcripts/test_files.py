@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
-from sessionscope.transcripts.files import path_text
+from sessionscope.transcripts.files import path_text, projects_dir, projects_folder
 
 
 def test_path_text_is_what_path_writes() -> None:
@@ -17,6 +17,8 @@ def test_path_text_is_what_path_writes() -> None:
                 continue
             assert path_text(text) == str(Path(text)), text
             assert path_text(Path(text)) == str(Path(text)), text
+            assert projects_folder(text) == str(Path(text) / "projects"), text
+            assert projects_dir(text) == Path(text) / "projects", text
 
 
 def test_read_session_meta_writes_the_path_as_path_did(tmp_path) -> None:
