@@ -550,16 +550,9 @@ def machine() -> str:
         memory = f", {kb / 1024 / 1024:.0f} GB RAM"
     except (OSError, ValueError, IndexError):
         pass
-    native = subprocess.run(
-        [_python(), "-c", "from sessionscope.transcripts import scan; print(scan.NATIVE)"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT / "benchmarks",
-    ).stdout.strip()
-    scans = "C scans" if native == "True" else "pure-Python scans (no C compiler at install)"
     return (
         f"{cpu}, {os.cpu_count()} cores{memory}, {platform.system()} {platform.release()}, "
-        f"Python {platform.python_version()}, {scans}"
+        f"Python {platform.python_version()}"
     )
 
 

@@ -17,10 +17,18 @@ from __future__ import annotations
 import os
 from collections import namedtuple
 from collections.abc import Callable
+from pathlib import Path
 
 import orjson
 
-from ..transcripts.files import projects_folder, session_file_paths
+from ..transcripts.model import SessionMeta
+from ..transcripts.sessions import (
+    infer_forks,
+    order_sessions,
+    projects_dir,
+    read_session_meta,
+    session_files,
+)
 from .store import (
     LITE_IS_FULL,
     CachedRow,
@@ -33,30 +41,7 @@ from .store import (
     encode_meta,
 )
 
-TYPE_CHECKING = False  # not typing's: importing typing costs the warm list 2 ms
-if TYPE_CHECKING:
-    from pathlib import Path
-
-    from ..transcripts.model import SessionMeta
-
 ReadMeta = Callable[..., "SessionMeta | None"]
-
-PARALLEL_READS_FROM = 64
-"""From this many files to read (a cold cache), they are read by worker processes, one a core:
-reading is parsing, which threads would only take turns at (the interpreter's lock)."""
-MAX_READ_PROCESSES = 8
-
-
-def _reader_read_meta(
-    path: Path | str, project_path: str | None = None, *, count_messages: bool = True
-) -> SessionMeta | None:
-    global _read_session_meta
-    if _read_session_meta is None:  # imported once, not by every call of a cold list's 2,000
-        from ..transcripts.sessions import read_session_meta as _read_session_meta
-    return _read_session_meta(path, project_path, count_messages=count_messages)
-
-
-_read_session_meta: ReadMeta | None = None
 
 
 class Refresh:
@@ -109,17 +94,14 @@ class Catalog:
         read_meta: ReadMeta | None = None,
     ) -> None:
         self._config_dir = os.path.abspath(config_dir)
-        self.root = projects_folder(self._config_dir)
+        self.root = str(projects_dir(self._config_dir))
         """The cache's key for this config folder's rows (absolute, as are the file paths)."""
         self.store = store if store is not None else MetaStore()
-        self._read_meta = read_meta or _reader_read_meta
+        self._read_meta = read_meta or read_session_meta
 
     @property
     def config_dir(self) -> Path:
-        """The config folder, absolute. (Kept as a string inside: a warm ``list`` does not
-        import pathlib.)"""
-        from pathlib import Path
-
+        """The config folder, absolute."""
         return Path(self._config_dir)
 
     # -- the list ------------------------------------------------------------------------------
@@ -129,9 +111,7 @@ class Catalog:
     ) -> list[SessionMeta]:
         """The list as the cache last saw it, at once: files not cached yet are left out and
         changed files show their cached version. :meth:`refresh` makes it true."""
-        from ..transcripts.sessions import order_sessions
-
-        paths = session_file_paths(self._config_dir, project)
+        paths = session_files(self._config_dir, project)
         stored = self.store.listing_of_paths(
             self.root, project or "", count_messages, orjson.dumps(paths)
         )
@@ -192,7 +172,7 @@ class Catalog:
 
     def _walk(self, project: str | None) -> _Walk:
         """Every session file to list, stat-ed (see :class:`_Walk`)."""
-        paths = session_file_paths(self._config_dir, project)
+        paths = session_files(self._config_dir, project)
         stat = os.stat
         files: list[tuple[str, str | None, int, int, int]] = []
         keys: list[FileKey | None] = []
@@ -237,8 +217,6 @@ class Catalog:
         keys: list[FileKey | None],
     ) -> Refresh:
         """The list from the cached rows of unchanged files and reads of the others."""
-        from ..transcripts.sessions import infer_forks, order_sessions
-
         cached = self.store.load(self.root)
         files: list[tuple[str, str | None, SessionMeta | None]] = []
         misses: list[tuple[str, FileKey | None]] = []
@@ -280,17 +258,7 @@ class Catalog:
     def _read_many(
         self, misses: list[tuple[str, FileKey | None]], count_messages: bool
     ) -> dict[str, tuple[SessionMeta | None, CachedRow | None]]:
-        """Read the files that missed the cache: many (a cold cache) in worker processes, when
-        this process may fork (one thread) and reads with the real reader (a test's reader
-        records what it reads, which it could not do in another process); else one by one."""
-        if (
-            len(misses) >= PARALLEL_READS_FROM
-            and self._read_meta is _reader_read_meta
-            and _may_fork()
-        ):
-            read = _read_in_processes(misses, count_messages)
-            if read is not None:
-                return read
+        """Read the files that missed the cache, one by one."""
         return {path: _read(path, key, count_messages, self._read_meta) for path, key in misses}
 
     def _read(
@@ -320,20 +288,14 @@ class Catalog:
         return meta
 
 
-def _path(path: str) -> Path:
-    from pathlib import Path
-
-    return Path(path)
-
-
 def _read(
-    path: str, key: FileKey | None, count_messages: bool, read_meta: ReadMeta = _reader_read_meta
+    path: str, key: FileKey | None, count_messages: bool, read_meta: ReadMeta = read_session_meta
 ) -> tuple[SessionMeta | None, CachedRow | None]:
     """Read one file: its metadata as asked, and the row to cache (``None`` if unstat-able).
     A count reads the file once: its lite metadata is the counted one's without the counts
     (``sessions.lite_meta``: none for a session only a count lists), stored as such. The real
     reader takes the path as it is (a string); a test's reader gets a Path."""
-    given = path if read_meta is _reader_read_meta else _path(path)
+    given = path if read_meta is read_session_meta else Path(path)
     if count_messages:
         meta = read_meta(given, None, count_messages=True)
         if key is None:
@@ -344,143 +306,6 @@ def _read(
     if key is None:
         return meta, None
     return meta, CachedRow(key, False, encode_meta(meta), None)
-
-
-def _may_fork() -> bool:
-    """Forking is safe here: no other thread (one could hold a lock the child then waits on
-    for ever; the TUI's workers read one by one) and a platform that forks."""
-    import threading
-
-    if threading.active_count() != 1 or not hasattr(os, "fork"):
-        return False
-    return _processes() > 1
-
-
-def _processes() -> int:
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        cores = os.cpu_count() or 1
-    return min(cores, MAX_READ_PROCESSES)
-
-
-_QUEUE_ITEM = 4
-"""Bytes of one item of the work queue: a little-endian place in the work order."""
-_QUEUE_ITEMS = 1024
-"""Items written to the queue (4 KiB: what any pipe holds); more files go a few to an item."""
-
-
-def _work_order(misses: list[tuple[str, FileKey | None]], count_messages: bool) -> list[int]:
-    """The places in ``misses`` in the order the workers take them: for a count, the biggest
-    file first (one started last would keep one worker busy alone at the end), else as listed
-    (a lite read costs the same for any file)."""
-    if not count_messages:
-        return list(range(len(misses)))
-    return sorted(
-        range(len(misses)), key=lambda n: misses[n][1].size if misses[n][1] else 0, reverse=True
-    )
-
-
-def _read_queued(
-    misses: list[tuple[str, FileKey | None]],
-    order: list[int],
-    step: int,
-    count_messages: bool,
-    queue: int,
-) -> list[tuple[str, tuple[SessionMeta | None, CachedRow | None]]]:
-    """Take items from the work queue until it is empty, and read their files."""
-    read = []
-    while item := os.read(queue, _QUEUE_ITEM):
-        start = int.from_bytes(item, "little")
-        for number in order[start : start + step]:
-            path, key = misses[number]
-            read.append((path, _read(path, key, count_messages)))
-    return read
-
-
-def _read_in_processes(
-    misses: list[tuple[str, FileKey | None]], count_messages: bool
-) -> dict[str, tuple[SessionMeta | None, CachedRow | None]] | None:
-    """:func:`_read` for every miss, shared between this process and forked children (one a
-    core); ``None`` if a child failed (the caller then reads everything here, and meets the
-    error itself if there is one).
-
-    The files wait in a work queue, a pipe every process reads from (a read of one item from a
-    pipe is whole, and no two processes get the same one): each process takes the next file as
-    soon as it is done with one, so all finish within about one small file of each other, however
-    the files' costs vary. Plain ``fork`` and a pipe back from each child: a pool's machinery is
-    not needed, and Ctrl-C (which reaches every process of the group) must stop all of them at
-    once: the children ignore it, and this process kills them when it is interrupted.
-    """
-    import pickle
-    import signal
-
-    order = _work_order(misses, count_messages)
-    step = max(1, -(-len(order) // _QUEUE_ITEMS))
-    items = b"".join(start.to_bytes(_QUEUE_ITEM, "little") for start in range(0, len(order), step))
-    queue, queue_in = os.pipe()
-    children: list[tuple[int, int]] = []
-    try:
-        os.set_blocking(queue_in, False)
-        try:  # all of it at once, before anybody reads it
-            if os.write(queue_in, items) != len(items):
-                return None
-        except BlockingIOError:
-            return None
-        for _ in range(_processes() - 1):
-            read_end, write_end = os.pipe()
-            pid = os.fork()
-            if pid == 0:  # the child: read what it takes, send the answers, exit at once
-                code = 1
-                try:
-                    signal.signal(signal.SIGINT, signal.SIG_IGN)
-                    os.close(read_end)
-                    os.close(queue_in)
-                    answers = _read_queued(misses, order, step, count_messages, queue)
-                    # A row holds its metadata, encoded: sent once (quicker to pickle).
-                    data = pickle.dumps(
-                        [
-                            (path, row, meta if row is None else None)
-                            for path, (meta, row) in answers
-                        ],
-                        protocol=5,
-                    )
-                    view = memoryview(data)
-                    while view:
-                        view = view[os.write(write_end, view) :]
-                    code = 0
-                finally:
-                    os._exit(code)
-            os.close(write_end)
-            children.append((pid, read_end))
-        os.close(queue_in)
-        queue_in = -1
-        read = dict(_read_queued(misses, order, step, count_messages, queue))
-        failed = False
-        while children:
-            pid, read_end = children[0]
-            chunks = []
-            while chunk := os.read(read_end, 1 << 20):
-                chunks.append(chunk)
-            os.close(read_end)
-            _, status = os.waitpid(pid, 0)
-            children.pop(0)
-            if status != 0:
-                failed = True
-            elif not failed:
-                for path, row, meta in pickle.loads(b"".join(chunks)):
-                    if row is not None:
-                        meta = decode_meta(row.full if count_messages else row.lite)
-                    read[path] = (meta, row)
-        return None if failed else read
-    finally:
-        for pid, read_end in children:  # interrupted, or this process's own reading failed
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-            os.close(read_end)
-        os.close(queue)
-        if queue_in >= 0:
-            os.close(queue_in)
 
 
 def _with_project_path(meta: SessionMeta, project_path: str | None) -> SessionMeta:

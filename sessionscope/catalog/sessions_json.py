@@ -5,10 +5,10 @@ warm ``list --json`` writes them as they are."""
 from __future__ import annotations
 
 from operator import attrgetter
+from typing import TYPE_CHECKING
 
 from ..transcripts.text import json_line
 
-TYPE_CHECKING = False  # not typing's: importing typing costs the warm list 2 ms
 if TYPE_CHECKING:
     from collections.abc import Iterable
 

@@ -28,15 +28,14 @@ import threading
 import zlib
 from collections import namedtuple
 from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import orjson
 
-from .paths import CACHE_FILE_MODE, cache_folder, ensure_cache_dir
+from .paths import CACHE_FILE_MODE, cache_dir, ensure_cache_dir
 
-TYPE_CHECKING = False  # not typing's: importing typing costs the warm list 2 ms
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from ..transcripts.model import SessionMeta
 
 DB_NAME = "catalog.sqlite3"
@@ -219,7 +218,7 @@ class MetaStore:
     def __init__(
         self, path: str | os.PathLike[str] | None = None, *, busy_timeout_ms: int = 1000
     ) -> None:
-        self._path = os.fspath(path) if path is not None else os.path.join(cache_folder(), DB_NAME)
+        self._path = os.fspath(path) if path is not None else os.path.join(cache_dir(), DB_NAME)
         self.busy_timeout_ms = busy_timeout_ms
         self.problem: str | None = None
         """Why the cache is disabled or was rebuilt, for a status line or a log; else ``None``."""
@@ -237,9 +236,7 @@ class MetaStore:
 
     @property
     def path(self) -> Path:
-        """The cache file. (Kept as a string inside: a warm ``list`` does not import pathlib.)"""
-        from pathlib import Path
-
+        """The cache file."""
         return Path(self._path)
 
     def _connect(self) -> sqlite3.Connection:

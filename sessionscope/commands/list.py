@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import sys
 import time
+from typing import TYPE_CHECKING
 
 from ..catalog import Catalog
 from ..catalog.sessions_json import JSON_FIELDS, session_json
-from ._common import config_problems, safe_stdout
+from ._common import check_config_dir, safe_stdout
 
-TYPE_CHECKING = False  # not typing's: importing typing costs the warm list 2 ms
 if TYPE_CHECKING:
     import argparse
 
@@ -78,7 +78,7 @@ def _row(meta: SessionMeta, width: int) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    config_problems(args.config_dir)
+    check_config_dir(args.config_dir)
     # Through the metadata cache: exactly transcripts.sessions.list_sessions's answer, reading
     # only the files that changed since the last run (tests/catalog compares the two).
     catalog = Catalog(args.config_dir)
