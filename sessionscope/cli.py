@@ -13,7 +13,17 @@ import os
 import sys
 from pathlib import Path
 
-COMMAND_MODULES: tuple[str, ...] = ("tui", "list", "show", "fork", "export", "replay", "serve")
+COMMAND_MODULES: tuple[str, ...] = (
+    "tui",
+    "list",
+    "show",
+    "search",
+    "index",
+    "fork",
+    "export",
+    "replay",
+    "serve",
+)
 """Subcommand modules under ``sessionscope.commands``, in the order ``--help`` lists them."""
 
 

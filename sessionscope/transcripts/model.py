@@ -107,8 +107,9 @@ class SessionMeta:
     cwd: str | None = None
     tag: str | None = None
     created_at: int | None = None
-    message_count: int = 0
-    """Visible messages (user and assistant) in the conversation."""
+    message_count: int | None = None
+    """Visible messages (user and assistant) in the conversation; ``None`` until counted (the
+    SDK's head and tail read does not count them: the index does)."""
     forked_from: str | None = None
     """Session id this one was forked from: ``forkedFrom.sessionId`` (the SDK's forks), or, for
     forks the CLI made (``resume`` + ``fork_session``, which copy entries with their UUIDs and

@@ -267,9 +267,11 @@ def index_transcript(
     from the top of the file (``count_lines_before=False`` skips that: a quick look at the tail
     of a big file then numbers its lines from 1 at ``start``), entry indexes from 0.
 
-    ``each(entry, value)`` is called with every good entry of a complete line (its newline
-    written) and its parsed object, as the line is read: what else wants the line's content
-    (the search index) gets it without a second parse.
+    ``each(entry, value)`` is called with every good entry and its parsed object as the line
+    is read: what else wants the line's content (the search index) gets it without a second
+    parse. A last line without its newline is given too (it parsed), and given again by the
+    read that continues from ``base`` (it is read again with what follows); a rare piece of a
+    line found torn later (a line split at ``\r``) is given but left out of the result.
 
     Raises ``OSError`` when the file cannot be opened or read (a directory, no permission...).
     """
@@ -390,7 +392,7 @@ def _index_buffer(
                 break
             append(entry)
             count += 1
-            if each is not None and value is not None and terminated:
+            if each is not None and value is not None:
                 each(entry, value)
         if torn:
             # Entries already taken from this unfinished line wait for the rest of it.

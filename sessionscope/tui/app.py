@@ -865,9 +865,9 @@ def make_app(
     """The app, given what it depends on (tests pass a temp folder, a fixed clock and a zone)."""
     config_dir = Path(config_dir)
     if catalog is None:
-        from sessionscope.catalog import Catalog as CachedCatalog
+        from sessionscope.index import Index
 
-        catalog = CachedCatalog(config_dir)
+        catalog = Index(config_dir)
     context = AppContext(
         config_dir=config_dir,
         catalog=catalog,

@@ -76,6 +76,8 @@ def test_list_json_gives_the_sdk_sessions_and_fields(tree, capsys):
     from claude_agent_sdk import get_session_messages
     from claude_agent_sdk import list_sessions as sdk_list_sessions
 
+    assert cli.main(["index"]) == 0
+    capsys.readouterr()
     assert cli.main(["list", "--json"]) == 0
     records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     expected = sdk_list_sessions()
