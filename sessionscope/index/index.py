@@ -22,9 +22,14 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
+import zlib
+from collections import deque
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import fields
 from pathlib import Path
+from typing import NamedTuple
 
 import msgspec
 import orjson
@@ -54,6 +59,9 @@ Progress = Callable[[int, int], None]
 TAIL_CHECK = 64
 """Bytes before the place a file was read to, kept to notice a rewrite of the same size or
 more."""
+
+BATCH_SECONDS = 0.5
+"""How long a catch-up writes in one transaction before it commits (and lets others in)."""
 
 COMPACT_FROM = 50_000
 """Forgotten messages below this many never start a compaction."""
@@ -167,20 +175,25 @@ class Index:
         Cheap when nothing changed (a ``stat`` and a row), and reads only the bytes appended
         when it grew: what a watcher calls when a file changes. ``session_id`` is the session a
         subagent transcript belongs to (else its name, or its entries, say)."""
-        path = os.path.abspath(path)
-        if session_id is None:
-            session_id = _session_of(path)
+        job = self._job(os.path.abspath(path), session_id)
+        if job is None:
+            return False
+        return self._write(job, _read(job, self.root))
+
+    def _job(self, path: str, session_id: str | None) -> _Job | None:
+        """What reading ``path`` needs from the index (``None``: it has the file as it is)."""
         try:
             status = os.stat(path)
         except OSError:
-            return self.forget([path])
+            status = None
         row = self._row(path)
+        if status is None:
+            return _Job(path, session_id, None, row, None) if row is not None else None
         if row is not None and row.key == _key(status):
-            return False
-        try:
-            return self._read(path, session_id, status, row)
-        except OSError:
-            return self.forget([path])
+            return None
+        return _Job(
+            path, session_id or _session_of(path), status, row, self._base(path, status, row)
+        )
 
     def catch_up_all(self, progress: Progress | None = None) -> int:
         """Catch up every transcript of the config folder, newest first, and forget the rows
@@ -207,10 +220,35 @@ class Index:
         todo.sort()
         if progress is not None:
             progress(0, len(todo))
-        for done, (_when, path, session_id) in enumerate(todo, 1):
-            self.catch_up(path, session_id)
-            if progress is not None:
-                progress(done, len(todo))
+        # Reading a file (Python) and writing the one before (SQLite, which lets go of the
+        # interpreter's lock while it works) overlap: a thread reads one file ahead.
+        with ThreadPoolExecutor(1, thread_name_prefix="index-read") as reader:
+            ahead: deque[tuple[_Job, Future]] = deque()
+            done = 0
+            waiting = iter(todo)
+            while done < len(todo):
+                started = time.monotonic()
+                # A batch at a time: one transaction for many small files (the full-text
+                # index writes its segments once a transaction), short enough not to keep
+                # others waiting long.
+                with self.db.batch():
+                    while done < len(todo) and time.monotonic() - started < BATCH_SECONDS:
+                        while len(ahead) < 2:
+                            following = next(waiting, None)
+                            if following is None:
+                                break
+                            _when, path, session_id = following
+                            job = self._job(path, session_id)
+                            if job is not None:
+                                ahead.append((job, reader.submit(_read, job, self.root)))
+                            else:
+                                ahead.append((None, None))
+                        job, future = ahead.popleft()
+                        if job is not None:
+                            self._write(job, future.result())
+                        done += 1
+                        if progress is not None:
+                            progress(done, len(todo))
         return len(todo)
 
     def forget(self, paths: Iterable[str]) -> bool:
@@ -273,82 +311,19 @@ class Index:
             path=path,
             size=row.indexed_to,
             mtime=0.0,
-            entries=_DECODE_ENTRIES(blobs[0][0]),
+            entries=_DECODE_ENTRIES(zlib.decompress(blobs[0][0])),
             line_count=row.line_count,
             ends_open=row.ends_open,
         )
 
-    def _read(
-        self, path: str, session_id: str | None, status: os.stat_result, row: _Row | None
-    ) -> bool:
-        base = self._base(path, status, row)
-        found: list[tuple] = []
-        tool_names: dict[str, str] = {}
-
-        def each(entry: Entry, value: dict) -> None:
-            if entry.type not in ("user", "assistant"):
-                return
-            role, text, tools = message_text(value)
-            for call_id, name in zip(entry.tool_use_ids, tools, strict=False):
-                tool_names[call_id] = name
-            if role == "tool":
-                tools = [tool_names[i] for i in entry.tool_result_ids if i in tool_names]
-            found.append(
-                (
-                    entry.uuid,
-                    entry.type,
-                    role,
-                    entry.timestamp,
-                    entry.offset,
-                    entry.length,
-                    " ".join(tools),
-                    text,
-                )
-            )
-
-        index = index_transcript(path, base=base, each=each)
-        # A last line without its newline, read last time, was read again here: its old row
-        # goes. Pieces of a line found torn after they were given are not in the index.
-        again = (
-            base.entries[-1].offset
-            if base is not None and base.ends_open and base.entries
-            else None
-        )
-        first_new = 0 if base is None else len(base.entries) - (again is not None)
-        kept = {entry.offset for entry in index.entries[first_new:]}
-        found = [message for message in found if message[4] in kept]
-        if session_id is None:
-            session_id = next((e.session_id for e in index.entries if e.session_id), None)
-        folder = os.path.dirname(path)
-        is_session = os.path.basename(path)[:-6] == session_id
-        meta = None
-        if is_session:
-            lite = read_lite_meta(path, keep_unsummarized=True)
-            meta = add_counts(lite, index) if lite is not None else None
-        else:  # a subagent transcript: <project>/<session>/subagents/... or <project>/agent-*
-            while os.path.dirname(folder) != self.root and folder != os.path.dirname(folder):
-                folder = os.path.dirname(folder)
-        tail = _read_tail(path, index.size)
-        values = (
-            self.root,
-            os.path.basename(folder),
-            session_id,
-            None if is_session else os.path.basename(path)[len("agent-") : -len(".jsonl")],
-            *_key(status),
-            index.size,
-            index.line_count,
-            int(index.ends_open),
-            tail,
-            _ENTRIES.encode(index.entries),
-            encode_meta(meta),
-            meta.summary if meta else None,
-            meta.git_branch if meta else None,
-            meta.tag if meta else None,
-            meta.cwd if meta else None,
-        )
+    def _write(self, job: _Job, read: _Read | None) -> bool:
+        """Store what was read of a file (``None``: it could not be read: forget it)."""
+        if read is None:
+            return self.forget([job.path])
+        row, found, again = job.row, read.found, read.again
 
         def work(conn: sqlite3.Connection) -> bool:
-            if row is not None and (base is None or again is not None):
+            if row is not None and (job.base is None or again is not None):
                 dropped = conn.execute(
                     "DELETE FROM messages WHERE file_id = ? AND offset >= ?",
                     (row.id, 0 if again is None else again),
@@ -360,7 +335,7 @@ class Index:
                     "mtime_ns, inode, indexed_to, line_count, ends_open, tail, entries, meta, "
                     "title, git_branch, tag, cwd) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (path, *values),
+                    (job.path, *read.values),
                 ).lastrowid
             else:
                 file_id = row.id
@@ -369,17 +344,25 @@ class Index:
                     "size = ?, mtime_ns = ?, inode = ?, indexed_to = ?, line_count = ?, "
                     "ends_open = ?, tail = ?, entries = ?, meta = ?, title = ?, git_branch = ?, "
                     "tag = ?, cwd = ? WHERE id = ?",
-                    (*values, file_id),
+                    (*read.values, file_id),
                 )
-            for message in found:
-                rowid = conn.execute(
-                    "INSERT INTO messages (file_id, uuid, type, role, timestamp, offset, "
-                    "length, tools) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (file_id, *message[:7]),
-                ).lastrowid
-                conn.execute(
-                    "INSERT INTO messages_fts (rowid, text) VALUES (?, ?)", (rowid, message[7])
-                )
+            if not found:
+                return True
+            # Rowids given here (after the highest ever given: sqlite_sequence), so that the
+            # messages and their words go in with one statement each.
+            last = conn.execute(
+                "SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'messages'"
+            ).fetchone()[0]
+            ids = range(last + 1, last + 1 + len(found))
+            conn.executemany(
+                "INSERT INTO messages (id, file_id, uuid, type, role, timestamp, offset, "
+                "length, tools) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(rowid, file_id, *message[:7]) for rowid, message in zip(ids, found, strict=True)],
+            )
+            conn.executemany(
+                "INSERT INTO messages_fts (rowid, text) VALUES (?, ?)",
+                [(rowid, message[7]) for rowid, message in zip(ids, found, strict=True)],
+            )
             return True
 
         return self.db.run(work, False, write=True)
@@ -464,6 +447,105 @@ class Index:
 
     def close(self) -> None:
         self.db.close()
+
+
+class _Job(NamedTuple):
+    """One file to read: where it is, what the index has of it."""
+
+    path: str
+    session_id: str | None
+    status: os.stat_result | None
+    """``None``: the file is gone."""
+    row: _Row | None
+    base: TranscriptIndex | None
+    """What was read before, when the file only grew since (then only the rest is read)."""
+
+
+class _Read(NamedTuple):
+    """What reading a file gave: its row's values, its messages, and where a last line read
+    before without its newline starts (its old message goes: it was read again)."""
+
+    values: tuple
+    found: list[tuple]
+    again: int | None
+
+
+def _read(job: _Job, root: str) -> _Read | None:
+    """Read what is new in a file (no index access: runs in the reader thread); ``None`` when
+    it is gone or cannot be read."""
+    if job.status is None:
+        return None
+    try:
+        return _read_file(job, root)
+    except OSError:
+        return None
+
+
+def _read_file(job: _Job, root: str) -> _Read:
+    path, base = job.path, job.base
+    found: list[tuple] = []
+    tool_names: dict[str, str] = {}
+
+    def each(entry: Entry, value: dict) -> None:
+        if entry.type not in ("user", "assistant"):
+            return
+        role, text, tools = message_text(value)
+        for call_id, name in zip(entry.tool_use_ids, tools, strict=False):
+            tool_names[call_id] = name
+        if role == "tool":
+            tools = [tool_names[i] for i in entry.tool_result_ids if i in tool_names]
+        found.append(
+            (
+                entry.uuid,
+                entry.type,
+                role,
+                entry.timestamp,
+                entry.offset,
+                entry.length,
+                " ".join(tools),
+                text,
+            )
+        )
+
+    index = index_transcript(path, base=base, each=each)
+    # A last line without its newline, read last time, was read again here: its old row
+    # goes. Pieces of a line found torn after they were given are not in the index.
+    again = (
+        base.entries[-1].offset if base is not None and base.ends_open and base.entries else None
+    )
+    first_new = 0 if base is None else len(base.entries) - (again is not None)
+    kept = {entry.offset for entry in index.entries[first_new:]}
+    found = [message for message in found if message[4] in kept]
+    session_id = job.session_id
+    if session_id is None:
+        session_id = next((e.session_id for e in index.entries if e.session_id), None)
+    folder = os.path.dirname(path)
+    is_session = os.path.basename(path)[:-6] == session_id
+    meta = None
+    if is_session:
+        lite = read_lite_meta(path, keep_unsummarized=True)
+        meta = add_counts(lite, index) if lite is not None else None
+    else:  # a subagent transcript: <project>/<session>/subagents/... or <project>/agent-*
+        while os.path.dirname(folder) != root and folder != os.path.dirname(folder):
+            folder = os.path.dirname(folder)
+    values = (
+        root,
+        os.path.basename(folder),
+        session_id,
+        None if is_session else os.path.basename(path)[len("agent-") : -len(".jsonl")],
+        *_key(job.status),
+        index.size,
+        index.line_count,
+        int(index.ends_open),
+        _read_tail(path, index.size),
+        zlib.compress(_ENTRIES.encode(index.entries), 1),
+        encode_meta(meta),
+        meta.summary if meta else None,
+        meta.git_branch if meta else None,
+        meta.tag if meta else None,
+        meta.cwd if meta else None,
+    )
+    return _Read(values, found, again)
 
 
 def _note_forgotten(conn: sqlite3.Connection, count: int) -> None:

@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 import msgspec
 
 
-class Entry(msgspec.Struct, gc=False, repr_omit_defaults=True):
+class Entry(msgspec.Struct, gc=False, array_like=True, repr_omit_defaults=True):
     """One line of a transcript file, good or bad.
 
     A :class:`msgspec.Struct` without garbage-collector tracking: a big session holds tens of
     thousands of entries, which the collector's passes would otherwise walk again and again;
-    the index stores a file's entries as MessagePack (``msgspec.msgpack``) to read only what
-    is appended later. Built like a dataclass: ``Entry(index, line_no, offset, length,
+    the index stores a file's entries as MessagePack (``msgspec.msgpack``, an array a struct)
+    to read only what is appended later. Built like a dataclass: ``Entry(index, line_no, offset, length,
     type=...)``; equality compares every field.
     """
 
