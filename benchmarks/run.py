@@ -396,7 +396,7 @@ SEARCH_QUERIES = [
     "TODO role:tool",
     "fork tool:Bash",
     "deploy after:2026-06-01",
-    "performance before:2026-03-01",
+    "performance before:2026-09-01",
     "rebase branch:main",
     "migration project:src",
     "approximately therefore however",

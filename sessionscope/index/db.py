@@ -51,6 +51,7 @@ CREATE TABLE IF NOT EXISTS files (
     cwd TEXT
 );
 CREATE INDEX IF NOT EXISTS files_by_root ON files (root);
+CREATE INDEX IF NOT EXISTS files_by_session ON files (root, session_id, agent_id);
 CREATE TABLE IF NOT EXISTS messages (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     file_id INTEGER NOT NULL,
@@ -82,15 +83,16 @@ T = TypeVar("T")
 
 
 def _source_digest() -> str:
-    """A digest of the reading code (``transcripts`` and ``index``): what an older reader
-    stored may differ (a field read another way), so a change of reader starts the index
-    afresh."""
+    """A digest of the code that decides what is stored (the ``transcripts`` package, and the
+    index's reading, text and table code): what an older reader stored may differ (a field
+    read another way), so a change of it starts the index afresh. (Searching is not in it.)"""
     here = Path(__file__).resolve().parent
+    sources = sorted((here.parent / "transcripts").glob("*.py"))
+    sources += [here / name for name in ("db.py", "index.py", "texts.py")]
     digest = 0
-    for package in (here.parent / "transcripts", here):
-        for path in sorted(package.glob("*.py")):
-            with contextlib.suppress(OSError):
-                digest = zlib.crc32(path.read_bytes(), zlib.crc32(path.name.encode(), digest))
+    for path in sources:
+        with contextlib.suppress(OSError):
+            digest = zlib.crc32(path.read_bytes(), zlib.crc32(path.name.encode(), digest))
     return f"{digest:08x}"
 
 

@@ -45,7 +45,7 @@ from ..transcripts.sessions import (
     read_lite_meta,
     session_files,
 )
-from ..transcripts.subagents import _collect_agent_files, subagents_dir
+from ..transcripts.subagents import _collect_agent_files
 from .db import Database
 from .query import Query, parse_query
 from .search import Hit, search
@@ -144,27 +144,31 @@ class Index:
     def transcript_files(self) -> list[tuple[str, str | None]]:
         """Every transcript to index: ``(path, session id)`` of each session file (its id is
         in its name) and each subagent transcript (``None`` for one beside the sessions: its
-        entries say which session it belongs to)."""
+        entries say which session it belongs to). One listing a project folder."""
         found: list[tuple[str, str | None]] = []
-        folders: set[str] = set()
-        for path, _project_path in session_files(self.config_dir):
-            session_id = os.path.basename(path)[:-6]
-            found.append((path, session_id))
-            folders.add(os.path.dirname(path))
-            found.extend(
-                (str(agent), session_id)
-                for _agent_id, agent in _collect_agent_files(subagents_dir(path))
-            )
-        for folder in sorted(folders):
+        try:
+            with os.scandir(self.root) as listing:
+                folders = sorted(entry.path for entry in listing if entry.is_dir())
+        except OSError:
+            return found
+        for folder in folders:
             try:
-                names = sorted(os.listdir(folder))
+                with os.scandir(folder) as listing:
+                    entries = sorted(listing, key=lambda entry: entry.name)
             except OSError:
                 continue
-            found.extend(
-                (os.path.join(folder, name), None)
-                for name in names
-                if name.startswith("agent-") and name.endswith(".jsonl")
-            )
+            for entry in entries:
+                name = entry.name
+                if name.endswith(".jsonl"):
+                    if validate_session_id(name[:-6]):
+                        found.append((entry.path, name[:-6]))
+                    elif name.startswith("agent-"):
+                        found.append((entry.path, None))
+                elif validate_session_id(name) and entry.is_dir():
+                    found.extend(
+                        (str(path), name)
+                        for _agent_id, path in _collect_agent_files(Path(entry.path) / "subagents")
+                    )
         return found
 
     # -- catching up -----------------------------------------------------------------------------

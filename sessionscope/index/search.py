@@ -69,17 +69,11 @@ def fts_match(terms: tuple[Term, ...]) -> str:
     return " AND ".join(_quoted(term.text) + ("*" if term.prefix else "") for term in terms)
 
 
-def _sql(query: Query, root: str, limit: int) -> tuple[str, list]:
+def _filters(query: Query, root: str) -> tuple[list[str], list]:
+    """The SQL conditions of the query's filters (on ``m``: the message, ``f``: its file,
+    ``s``: its session's file) and their parameters."""
     where = ["f.root = ?"]
     parameters: list = [root]
-    if query.terms:
-        source = "messages_fts JOIN messages m ON m.id = messages_fts.rowid"
-        where.append("messages_fts MATCH ?")
-        parameters.append(fts_match(query.terms))
-        order = "bm25(messages_fts), m.timestamp DESC"
-    else:
-        source = "messages m"
-        order = "m.timestamp DESC"
 
     def any_of(condition: str, values: tuple[str, ...], convert=lambda value: value) -> None:
         where.append("(" + " OR ".join([condition] * len(values)) + ")")
@@ -115,16 +109,21 @@ def _sql(query: Query, root: str, limit: int) -> tuple[str, list]:
     for value in query.values("before"):
         where.append("m.timestamp < ?")
         parameters.append(value)
-    sql = (
-        "SELECT f.session_id, m.uuid, m.type, m.role, m.timestamp, f.project, "
-        "coalesce(s.title, ''), f.agent_id, f.path, m.offset, m.length "
-        f"FROM {source} JOIN files f ON f.id = m.file_id "
-        "LEFT JOIN files s ON s.root = f.root AND s.session_id = f.session_id "
-        "AND s.agent_id IS NULL "
-        f"WHERE {' AND '.join(where)} ORDER BY {order} LIMIT ?"
-    )
-    parameters.append(limit)
-    return sql, parameters
+    return where, parameters
+
+
+_SELECT = (
+    "SELECT m.id, f.session_id, m.uuid, m.type, m.role, m.timestamp, f.project, "
+    "coalesce(s.title, ''), f.agent_id, f.path, m.offset, m.length "
+    "FROM messages m CROSS JOIN files f ON f.id = m.file_id "
+    "LEFT JOIN files s ON s.root = f.root AND s.session_id = f.session_id AND s.agent_id IS NULL "
+)
+
+# CROSS JOIN: the messages drive (by id), their files are looked up; SQLite would otherwise
+# start from every file of the root.
+
+RANKED_STEP = 500
+"""Ranked matches looked up at a time, until enough pass the filters."""
 
 
 def _like(text: str) -> str:
@@ -133,9 +132,38 @@ def _like(text: str) -> str:
 
 def search(db, query: Query, root: str, limit: int = 20) -> list[Hit]:
     """The best ``limit`` hits of ``query`` among the transcripts under ``root``, each with its
-    snippet (``db``: the index's :class:`~.db.Database`)."""
-    sql, parameters = _sql(query, root, limit)
-    hits = [Hit(*row) for row in db.rows(sql, tuple(parameters))]
+    snippet (``db``: the index's :class:`~.db.Database`).
+
+    With words, the full-text table ranks its matches alone (bm25, best first) and the messages
+    are looked up in that order, a step at a time, until ``limit`` pass the filters: only the
+    hits shown are joined. With filters only, the newest messages that pass come first."""
+    where, parameters = _filters(query, root)
+
+    def ranked(conn) -> list[tuple]:
+        if not query.terms:
+            return conn.execute(
+                f"{_SELECT} WHERE {' AND '.join(where)} ORDER BY m.timestamp DESC LIMIT ?",
+                (*parameters, limit),
+            ).fetchall()
+        matches = conn.execute(
+            "SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rank",
+            (fts_match(query.terms),),
+        )
+        found: list[tuple] = []
+        while len(found) < limit:
+            ids = [row[0] for row in matches.fetchmany(RANKED_STEP)]
+            if not ids:
+                break
+            marks = ", ".join("?" * len(ids))
+            rows = conn.execute(
+                f"{_SELECT} WHERE m.id IN ({marks}) AND {' AND '.join(where)}",
+                (*ids, *parameters),
+            ).fetchall()
+            by_id = {row[0]: row for row in rows}
+            found += [by_id[rowid] for rowid in ids if rowid in by_id]
+        return found[:limit]
+
+    hits = [Hit(*row[1:]) for row in db.run(ranked, [])]
     for hit in hits:
         hit.snippet, hit.highlights = snippet(hit, query.terms)
     return hits
