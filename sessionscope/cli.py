@@ -15,7 +15,18 @@ TYPE_CHECKING = False  # not typing's: importing typing costs the warm list 2 ms
 if TYPE_CHECKING:
     import argparse
 
-COMMAND_MODULES: tuple[str, ...] = ("tui", "list", "show", "fork", "export", "replay", "serve")
+COMMAND_MODULES: tuple[str, ...] = (
+    "tui",
+    "list",
+    "show",
+    "fork",
+    "export",
+    "replay",
+    "serve",
+    "rename",
+    "tag",
+    "delete",
+)
 """Subcommand modules under ``sessionscope.commands``, in the order ``--help`` lists them."""
 
 
