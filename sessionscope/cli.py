@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "rename",
     "tag",
     "delete",
+    "stats",
 )
 """Subcommand modules under ``sessionscope.commands``, in the order ``--help`` lists them."""
 
