@@ -58,11 +58,14 @@ def _free_port() -> int:
 class PostgresServer:
     """One cluster in a temporary folder. ``start()``/``stop()``/``restart()``; ``url()``."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, durable: bool = False) -> None:
+        """``durable``: PostgreSQL's own defaults (fsync on) instead of the tests' quick
+        settings; the benchmarks measure that."""
         bin_dir = find_bin_dir()
         if bin_dir is None:
             raise RuntimeError(why_unavailable() or "no PostgreSQL")
         self.bin_dir = bin_dir
+        self.durable = durable
         self.as_root = os.geteuid() == 0
         self.folder = Path(tempfile.mkdtemp(prefix="sessionscope-pg-"))
         self.data = self.folder / "data"
@@ -108,8 +111,9 @@ class PostgresServer:
         # Durability is not what the tests measure: no fsync, so a test run stays quick.
         options = (
             f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.folder}"
-            " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         )
+        if not self.durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-o", options, "start")
         self.running = True
 

@@ -75,6 +75,7 @@ def schema_statements(table: str) -> list[str]:
             size bigint NOT NULL DEFAULT 0,
             summary jsonb,
             meta jsonb,
+            counts jsonb,
             pushed jsonb,
             UNIQUE (project_key, session_id, subpath))""",
         f'CREATE INDEX "{table}_sessions_by_id" ON {sessions} (session_id)',
@@ -82,7 +83,7 @@ def schema_statements(table: str) -> list[str]:
             seq bigserial PRIMARY KEY,
             key_id bigint NOT NULL REFERENCES {sessions} (id) ON DELETE CASCADE,
             uuid text,
-            entry json NOT NULL)""",
+            entry json COMPRESSION lz4 NOT NULL)""",
         f'CREATE UNIQUE INDEX "{table}_uuid" ON {entries} (key_id, uuid) WHERE uuid IS NOT NULL',
         f'CREATE INDEX "{table}_key_seq" ON {entries} (key_id, seq)',
         f"""CREATE TABLE {shares} (
@@ -313,11 +314,11 @@ class PostgresSessionStore:
                         VALUES (%s, %s, %s, {_NOW_MS})
                         ON CONFLICT (project_key, session_id, subpath)
                         DO UPDATE SET mtime = GREATEST(EXCLUDED.mtime, k.mtime + 1)
-                        RETURNING id, mtime, summary""",
+                        RETURNING id, mtime, summary, size""",
                         [key["project_key"], key["session_id"], subpath],
                     )
                 ).fetchone()
-                key_id, mtime, summary = row
+                key_id, mtime, summary, size_before = row
                 added = 0
                 if texts:
                     added_row = await (
@@ -325,7 +326,7 @@ class PostgresSessionStore:
                             f"""WITH added AS (
                                 INSERT INTO {self._entries} (key_id, uuid, entry)
                                 SELECT %s, u, j
-                                FROM unnest(%s::json[], %s::text[]) WITH ORDINALITY AS t (j, u, n)
+                                FROM unnest(%b::text[]::json[], %b::text[]) WITH ORDINALITY AS t (j, u, n)
                                 ORDER BY n
                                 ON CONFLICT (key_id, uuid) WHERE uuid IS NOT NULL DO NOTHING
                                 RETURNING octet_length(entry::text) + 1 AS bytes)
@@ -346,20 +347,60 @@ class PostgresSessionStore:
                         else {"session_id": key["session_id"], "mtime": mtime, "data": summary}
                     )
                     folded = fold_session_summary(previous, key, entries)["data"]
+                meta = None
+                if not subpath and added:
+                    fields = await self._list_fields(
+                        connection, key_id, key["session_id"], size_before + size
+                    )
+                    meta = fields if fields is not None else {"sidechain": True}
                 await connection.execute(
                     f"""UPDATE {self._sessions} SET size = size + %s,
-                        summary = coalesce(%s, summary), pushed = coalesce(%s, pushed)
-                        WHERE id = %s""",
+                    summary = coalesce(%s, summary), pushed = coalesce(%s, pushed),
+                    meta = coalesce(%s, meta) WHERE id = %s""",
                     [
                         size,
-                        None if folded is None else _jsonb_text(folded),
-                        None if pushed is None else _jsonb_text(pushed),
+                        *(
+                            None if value is None else _jsonb_text(value)
+                            for value in (folded, pushed, meta)
+                        ),
                         key_id,
                     ],
                 )
                 return added
 
         return await self._run("cannot append", work)
+
+    async def _list_fields(self, connection, key_id: int, session_id: str, size: int):
+        """The list fields worked out again from the first and last 64 KiB of the entries
+        (``stores.listing``), as the local list reads them from a file (None: a sidechain)."""
+        from .listing import LITE_READ_BUF_SIZE, head_bytes, lite_fields, tail_bytes
+
+        async def ends(order: str) -> list[str]:
+            texts: list[str] = []
+            taken = 0
+            bound = "seq > %s" if order == "ASC" else "seq < %s"
+            last = 0 if order == "ASC" else 2**62
+            while taken < LITE_READ_BUF_SIZE:
+                rows = await (
+                    await connection.execute(
+                        f"""SELECT seq, entry::text FROM {self._entries}
+                        WHERE key_id = %s AND {bound} ORDER BY seq {order} LIMIT 64""",
+                        [key_id, last],
+                    )
+                ).fetchall()
+                for seq, text in rows:
+                    texts.append(text)
+                    taken += len(text.encode()) + 1
+                    last = seq
+                    if taken >= LITE_READ_BUF_SIZE:
+                        break
+                if len(rows) < 64:
+                    break
+            return texts
+
+        head = head_bytes(await ends("ASC"))
+        tail = head if size <= LITE_READ_BUF_SIZE else tail_bytes(await ends("DESC"))
+        return lite_fields(session_id, size, head, tail)
 
     async def load(self, key: dict) -> list[dict] | None:
         texts = await self.load_texts(key)
@@ -438,6 +479,45 @@ class PostgresSessionStore:
             return await cursor.fetchall() if cursor.description else []
 
         return await self._run("query failed", work)
+
+    async def set_counts(self, key: dict, counts: dict) -> None:
+        """Record a main transcript's message count, first message uuid and fork parent
+        (``push`` counts them in the local file it pushed whole)."""
+        await self._select(
+            f"""UPDATE {self._sessions} SET counts = %s
+            WHERE project_key = %s AND session_id = %s AND subpath = ''""",
+            [_jsonb_text(counts), key["project_key"], key["session_id"]],
+        )
+
+    async def pushed_states(self, session_ids: list[str]) -> dict[tuple[str, str, str], dict]:
+        """``push``'s progress record of every key of these sessions that has one, by
+        ``(project_key, session_id, subpath)``."""
+        rows = await self._select(
+            f"""SELECT project_key, session_id, subpath, pushed FROM {self._sessions}
+            WHERE session_id = ANY(%s) AND pushed IS NOT NULL""",
+            [session_ids],
+        )
+        return {(project, session, subpath): pushed for project, session, subpath, pushed in rows}
+
+    async def list_all(self, project_key: str | None = None) -> list:
+        """Every main transcript this role may read (of one project, or all), as
+        :class:`SessionMeta` rows the session list shows, newest first; sidechain
+        transcripts and sessions with nothing to show are left out, as the local list does."""
+        from .listing import meta_from_row
+
+        where, params = ("AND project_key = %s", [project_key]) if project_key else ("", [])
+        rows = await self._select(
+            f"""SELECT session_id, project_key, mtime, size, meta, counts FROM {self._sessions}
+            WHERE subpath = '' AND meta IS NOT NULL AND NOT meta ? 'sidechain' {where}
+            ORDER BY mtime DESC, id""",
+            params,
+        )
+        sessions = []
+        for session_id, project, mtime, size, fields, counts in rows:
+            meta = meta_from_row(session_id, project, mtime, size, fields, counts)
+            if meta.summary or meta.message_count:
+                sessions.append(meta)
+        return sessions
 
     def for_project(self, project_key: str) -> ProjectStore:
         """This store seen through one ``project_key`` whatever the caller's key says: for the
