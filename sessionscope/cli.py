@@ -193,6 +193,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
+        if args.store:
+            from .commands._store import through_store
+
+            return through_store(name, module, args)
         return int(module.run(args) or 0)
     except CommandError as error:
         print(f"sessionscope: {error}", file=sys.stderr)

@@ -480,13 +480,15 @@ class PostgresSessionStore:
 
         return await self._run("query failed", work)
 
-    async def set_counts(self, key: dict, counts: dict) -> None:
+    async def set_counts(self, key: dict, counts: dict, counted: list[int]) -> None:
         """Record a main transcript's message count, first message uuid and fork parent
-        (``push`` counts them in the local file it pushed whole)."""
+        (``push`` counts them in the local file it pushed), and in its push record the file
+        offsets they were counted at."""
         await self._select(
-            f"""UPDATE {self._sessions} SET counts = %s
+            f"""UPDATE {self._sessions} SET counts = %s::jsonb || jsonb_build_object('size', size),
+            pushed = coalesce(pushed, '{{}}') || jsonb_build_object('counted', %s::jsonb)
             WHERE project_key = %s AND session_id = %s AND subpath = ''""",
-            [_jsonb_text(counts), key["project_key"], key["session_id"]],
+            [_jsonb_text(counts), _jsonb_text(counted), key["project_key"], key["session_id"]],
         )
 
     async def pushed_states(self, session_ids: list[str]) -> dict[tuple[str, str, str], dict]:
@@ -499,10 +501,11 @@ class PostgresSessionStore:
         )
         return {(project, session, subpath): pushed for project, session, subpath, pushed in rows}
 
-    async def list_all(self, project_key: str | None = None) -> list:
+    async def list_all(self, project_key: str | None = None) -> list[tuple]:
         """Every main transcript this role may read (of one project, or all), as
-        :class:`SessionMeta` rows the session list shows, newest first; sidechain
-        transcripts and sessions with nothing to show are left out, as the local list does."""
+        ``(SessionMeta, stale)`` rows, newest first; sidechain transcripts and sessions with
+        nothing to show are left out, as the local list does. ``stale``: its message count is
+        missing or older than its entries (``stores.mirror.list_sessions`` counts it again)."""
         from .listing import meta_from_row
 
         where, params = ("AND project_key = %s", [project_key]) if project_key else ("", [])
@@ -515,9 +518,19 @@ class PostgresSessionStore:
         sessions = []
         for session_id, project, mtime, size, fields, counts in rows:
             meta = meta_from_row(session_id, project, mtime, size, fields, counts)
-            if meta.summary or meta.message_count:
-                sessions.append(meta)
+            stale = counts is None or counts.get("size") != size
+            if meta.summary or meta.message_count or stale:
+                sessions.append((meta, stale))
         return sessions
+
+    async def record_counts(self, key: dict, counts: dict) -> None:
+        """Record counts worked out from a mirror (of the entries as they are now: stamped
+        with the key's size). A row of another role is left as it is."""
+        await self._select(
+            f"""UPDATE {self._sessions} SET counts = %s::jsonb || jsonb_build_object('size', size)
+            WHERE project_key = %s AND session_id = %s AND subpath = ''""",
+            [_jsonb_text(counts), key["project_key"], key["session_id"]],
+        )
 
     def for_project(self, project_key: str) -> ProjectStore:
         """This store seen through one ``project_key`` whatever the caller's key says: for the

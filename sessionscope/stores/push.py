@@ -213,15 +213,15 @@ class _Pusher:
         counted = self.result.added_by_session
         counted[session_id] = counted.get(session_id, 0) + added
 
-    async def push_file(self, session_id: str, key: dict, path: Path, state: dict) -> bool:
-        """Push what ``path`` has beyond ``state``; True when the whole file is in."""
+    async def push_file(self, session_id: str, key: dict, path: Path, state: dict) -> None:
+        """Push what ``path`` has beyond ``state`` (updated to where it got)."""
         offset, line_no = state.get("offset", 0), state.get("lines", 0)
         subpath = key.get("subpath", "")
         try:
             handle = open(path, "rb")  # noqa: SIM115 - closed below
         except OSError as error:
             self.result.problems.append(f"{session_id}: cannot read {path}: {error.strerror}")
-            return False
+            return
         with handle:
             size = os.fstat(handle.fileno()).st_size
             if size < offset:
@@ -229,13 +229,15 @@ class _Pusher:
                     f"{session_id}: {path.name} is shorter than what was pushed (rewritten?); "
                     "not pushed again"
                 )
-                return False
+                return
             handle.seek(offset)
+            if state.get("unterminated") and handle.read(1) != b"\n":
+                handle.seek(offset)  # still no newline after the line pushed last time
             texts: list[str] = []
             entries: list[dict] = []
             numbers: list[int] = []
             batch_bytes = 0
-            position = offset
+            position = handle.tell()
             carry = b""
             while True:
                 chunk = handle.read(READ_BYTES)
@@ -265,30 +267,47 @@ class _Pusher:
                         read = position - offset
                         await self.submit(session_id, key, texts, entries, pushed, numbers, read)
                         offset, texts, entries, numbers, batch_bytes = position, [], [], [], 0
+            # A last line without its newline: pushed when it is a whole JSON object (as the
+            # local reader reads it), else it is still being written and waits.
+            unterminated = False
+            if carry.strip() and not isinstance(parsed := _parse(carry), str):
+                line_no += 1
+                position += len(carry)
+                texts.append(parsed[0])
+                entries.append(parsed[1])
+                numbers.append(line_no)
+                unterminated = True
             if position > offset or texts:
-                pushed = {**state, "offset": position, "lines": line_no}
+                pushed = {
+                    **state,
+                    "offset": position,
+                    "lines": line_no,
+                    "unterminated": unterminated,
+                }
                 read = position - offset
                 await self.submit(session_id, key, texts, entries, pushed, numbers, read)
-            state.update(offset=position, lines=line_no)
+            state.update(offset=position, lines=line_no, unterminated=unterminated)
         if subpath and not state.get("meta"):
             meta = _agent_metadata(path)
             if meta is not None:
                 state["meta"] = True
                 text = json.dumps(meta)
                 await self.submit(session_id, key, [text], [meta], dict(state), [0], 0)
-        return not carry
 
     async def push_session(self, session: SessionFiles, states: dict) -> None:
-        whole = True
-        changed = False
+        pushed_to = []
         for key, path in session.transcripts():
             state = dict(
                 states.get((key["project_key"], key["session_id"], key.get("subpath", "")), {})
             )
-            before = state.get("offset", 0)
-            whole = await self.push_file(session.session_id, key, path, state) and whole
-            changed = changed or state.get("offset", 0) != before
-        if whole and changed:
+            await self.push_file(session.session_id, key, path, state)
+            pushed_to.append(state.get("offset", 0))
+            if not key.get("subpath"):
+                counted = state.get("counted")
+        if counted != pushed_to:
+            # Counted in the local file as the local list counts it (a torn last line or a
+            # corrupt one counts for nothing there either), once the files are in; recorded
+            # with the offsets counted at, so that a push killed before it counts next time.
             from ..transcripts.sessions import read_session_meta
 
             meta = read_session_meta(session.main)
@@ -299,7 +318,9 @@ class _Pusher:
                     "root_uuid": meta.root_uuid,
                     "forked_from": meta.forked_from,
                 }
-                await self.in_flight(session.session_id, lambda: self.store.set_counts(key, counts))
+                await self.in_flight(
+                    session.session_id, lambda: self.store.set_counts(key, counts, pushed_to)
+                )
 
 
 def pending_bytes(sessions: list[SessionFiles], states: dict) -> int:
