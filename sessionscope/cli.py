@@ -23,6 +23,10 @@ COMMAND_MODULES: tuple[str, ...] = (
     "export",
     "replay",
     "serve",
+    "rename",
+    "tag",
+    "delete",
+    "stats",
     "push",
     "store",
 )
