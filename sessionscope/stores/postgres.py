@@ -493,10 +493,11 @@ class PostgresSessionStore:
 
     async def pushed_states(self, session_ids: list[str]) -> dict[tuple[str, str, str], dict]:
         """``push``'s progress record of every key of these sessions that has one, by
-        ``(project_key, session_id, subpath)``."""
+        ``(project_key, session_id, subpath)`` (the current role's keys: another's shared
+        with it are not its to push to)."""
         rows = await self._select(
             f"""SELECT project_key, session_id, subpath, pushed FROM {self._sessions}
-            WHERE session_id = ANY(%s) AND pushed IS NOT NULL""",
+            WHERE session_id = ANY(%s) AND pushed IS NOT NULL AND owner = current_user""",
             [session_ids],
         )
         return {(project, session, subpath): pushed for project, session, subpath, pushed in rows}
