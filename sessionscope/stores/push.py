@@ -147,12 +147,13 @@ class _Pusher:
         self.pending: asyncio.Task | None = None
         self.refused: set[str] = set()
 
-    async def submit(self, session_id, key, texts, entries, pushed, numbers, read: int) -> None:
+    async def submit(self, session_id, key, texts, entries, pushed, numbers, start: int) -> None:
         """Append one batch while the next is read: the server stores this one as we parse
         the next (batches still land one after the other, in order)."""
 
         async def batch():
-            await self.append(session_id, key, texts, entries, pushed, numbers)
+            await self.append(session_id, key, texts, entries, pushed, numbers, start)
+            read = pushed["offset"] - start
             self.progress(read)
             self.result.bytes_read += read
 
@@ -183,11 +184,13 @@ class _Pusher:
         if pending is not None:
             await pending
 
-    async def append(self, session_id, key, texts, entries, pushed, numbers=()) -> None:
+    async def append(self, session_id, key, texts, entries, pushed, numbers, pushed_from) -> None:
         """One batch; when the server refuses it (a line it cannot keep), line by line, so
         that only the refused lines are left out."""
         try:
-            added = await self.store.append_texts(key, texts, entries, pushed=pushed)
+            added = await self.store.append_texts(
+                key, texts, entries, pushed=pushed, pushed_from=pushed_from
+            )
         except (StoreUnavailable, NotYourSession):
             raise
         except StoreError:
@@ -208,7 +211,7 @@ class _Pusher:
                             str(error).rsplit(": ", 1)[-1],
                         )
                     )
-            await self.store.append_texts(key, [], None, pushed=pushed)
+            await self.store.append_texts(key, [], None, pushed=pushed, pushed_from=pushed_from)
         self.result.entries_added += added
         counted = self.result.added_by_session
         counted[session_id] = counted.get(session_id, 0) + added
@@ -264,8 +267,7 @@ class _Pusher:
                     batch_bytes += len(line) + 1
                     if batch_bytes >= BATCH_BYTES or len(texts) >= BATCH_ENTRIES:
                         pushed = {**state, "offset": position, "lines": line_no}
-                        read = position - offset
-                        await self.submit(session_id, key, texts, entries, pushed, numbers, read)
+                        await self.submit(session_id, key, texts, entries, pushed, numbers, offset)
                         offset, texts, entries, numbers, batch_bytes = position, [], [], [], 0
             # A last line without its newline: pushed when it is a whole JSON object (as the
             # local reader reads it), else it is still being written and waits.
@@ -284,15 +286,16 @@ class _Pusher:
                     "lines": line_no,
                     "unterminated": unterminated,
                 }
-                read = position - offset
-                await self.submit(session_id, key, texts, entries, pushed, numbers, read)
+                await self.submit(session_id, key, texts, entries, pushed, numbers, offset)
             state.update(offset=position, lines=line_no, unterminated=unterminated)
         if subpath and not state.get("meta"):
             meta = _agent_metadata(path)
             if meta is not None:
                 state["meta"] = True
                 text = json.dumps(meta)
-                await self.submit(session_id, key, [text], [meta], dict(state), [0], 0)
+                await self.submit(
+                    session_id, key, [text], [meta], dict(state), [0], state["offset"]
+                )
 
     async def push_session(self, session: SessionFiles, states: dict) -> None:
         pushed_to = []
