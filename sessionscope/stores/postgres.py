@@ -138,12 +138,12 @@ def _uuid_of(entry) -> str | None:
     return uuid if isinstance(uuid, str) else None
 
 
-def _dumps(entry) -> str:
+def _dumps(entry) -> bytes:
     try:
-        return orjson.dumps(entry).decode()
+        return orjson.dumps(entry)
     except TypeError:
         # A lone surrogate (orjson refuses it) goes out as its \\u escape, which json keeps.
-        return json.dumps(entry, separators=(",", ":"))
+        return json.dumps(entry, separators=(",", ":")).encode()
 
 
 def _jsonb_text(value) -> str:
@@ -316,13 +316,13 @@ class PostgresSessionStore:
     async def append_texts(
         self,
         key: dict,
-        texts: list[str],
+        texts: list[bytes],
         entries: list[dict] | None = None,
         *,
         pushed: dict | None = None,
         pushed_from: int | None = None,
     ) -> int:
-        """Append entries given as JSON texts (one line each, kept byte for byte) in one
+        """Append entries given as JSON texts (UTF-8, one line each, kept byte for byte) in one
         transaction; ``entries`` are the same parsed, when the caller has them (their uuids are
         the idempotency keys; a main transcript's are folded into the SDK's summary). ``pushed`` is recorded with them (``push``'s progress through the local
         file); with ``pushed_from`` (the offset the batch starts at), a batch whose start is not
@@ -358,8 +358,8 @@ class PostgresSessionStore:
                         await connection.execute(
                             f"""WITH added AS (
                                 INSERT INTO {self._entries} (key_id, uuid, entry)
-                                SELECT %s, u, j
-                                FROM unnest(%b::text[]::json[], %b::text[]) WITH ORDINALITY AS t (j, u, n)
+                                SELECT %s, u, convert_from(b, 'UTF8')::json
+                                FROM unnest(%b::bytea[], %b::text[]) WITH ORDINALITY AS t (b, u, n)
                                 ORDER BY n
                                 ON CONFLICT (key_id, uuid) WHERE uuid IS NOT NULL DO NOTHING
                                 RETURNING octet_length(entry::text) + 1 AS bytes)
@@ -543,19 +543,24 @@ class PostgresSessionStore:
         ``(SessionMeta, stale)`` rows, newest first; sidechain transcripts and sessions with
         nothing to show are left out, as the local list does. ``stale``: its message count is
         missing or older than its entries (``stores.mirror.list_sessions`` counts it again)."""
-        from .listing import meta_from_row
+        from .listing import META_FIELDS, meta_from_row
 
         where, params = ("AND project_key = %s", [project_key]) if project_key else ("", [])
+        # Each field its own column: no JSON to decode here (a list of 20,000 sessions).
+        fields = ", ".join(f"meta ->> '{name}'" for name in META_FIELDS)
         rows = await self._select(
-            f"""SELECT session_id, project_key, mtime, size, meta, counts FROM {self._sessions}
+            f"""SELECT session_id, project_key, mtime, size, {fields},
+                (counts ->> 'message_count')::int, counts ->> 'forked_from',
+                counts ->> 'root_uuid', (counts ->> 'size')::bigint
+            FROM {self._sessions}
             WHERE subpath = '' AND meta IS NOT NULL AND NOT meta ? 'sidechain' {where}
             ORDER BY mtime DESC, id""",
             params,
         )
         sessions = []
-        for session_id, project, mtime, size, fields, counts in rows:
-            meta = meta_from_row(session_id, project, mtime, size, fields, counts)
-            stale = counts is None or counts.get("size") != size
+        for row in rows:
+            meta, counted_size = meta_from_row(row)
+            stale = counted_size is None or counted_size != meta.file_size
             if meta.summary or meta.message_count or stale:
                 sessions.append((meta, stale))
         return sessions
