@@ -23,6 +23,12 @@ COMMAND_MODULES: tuple[str, ...] = (
     "export",
     "replay",
     "serve",
+    "rename",
+    "tag",
+    "delete",
+    "stats",
+    "push",
+    "store",
 )
 """Subcommand modules under ``sessionscope.commands``, in the order ``--help`` lists them."""
 
@@ -49,6 +55,12 @@ def _add_common(parser: argparse.ArgumentParser, *, top_level: bool) -> None:
         metavar="DIR",
         default=default,
         help="Claude config folder holding projects/ (default: $CLAUDE_CONFIG_DIR, then ~/.claude)",
+    )
+    parser.add_argument(
+        "--store",
+        metavar="URL",
+        default=default,
+        help="a PostgreSQL session store instead of local files (default: $SESSIONSCOPE_STORE)",
     )
 
 
@@ -81,10 +93,16 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, object]]:
 def main(argv: list[str] | None = None) -> int:
     parser, commands = build_parser()
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    args.store = args.store or os.environ.get("SESSIONSCOPE_STORE") or None
     folder = os.path.expanduser(args.config_dir) if args.config_dir else _default_config_folder()
     args.config_dir = Path(folder)
-    module = commands[args.command or "tui"]
+    name = args.command or "tui"
+    module = commands[name]
     try:
+        if args.store:
+            from .commands._store import through_store
+
+            return through_store(name, module, args)
         return int(module.run(args) or 0)
     except CommandError as error:
         print(f"sessionscope: {error}", file=sys.stderr)
