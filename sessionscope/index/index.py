@@ -138,6 +138,9 @@ class Index:
         self.root = str(projects_dir(self.config_dir))
         """The ``files.root`` of this config folder's rows."""
         self.db = db if db is not None else Database()
+        self.progress: tuple[int, int] | None = None
+        """``(done, total)`` files of the catch-up running or last run (``None``: none yet);
+        another thread may read it to show how far a build got."""
 
     # -- which files -----------------------------------------------------------------------------
 
@@ -222,6 +225,7 @@ class Index:
         present = {path for path, _ in files}
         self.forget([path for path in known if path not in present])
         todo.sort()
+        self.progress = (0, len(todo))
         if progress is not None:
             progress(0, len(todo))
         # Reading a file (Python) and writing the one before (SQLite, which lets go of the
@@ -251,6 +255,7 @@ class Index:
                         if job is not None:
                             self._write(job, future.result())
                         done += 1
+                        self.progress = (done, len(todo))
                         if progress is not None:
                             progress(done, len(todo))
         return len(todo)

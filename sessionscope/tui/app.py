@@ -31,6 +31,7 @@ from sessionscope.transcripts.model import Conversation, SessionMeta, Transcript
 from sessionscope.transcripts.text import inert
 from sessionscope.tui.compose_control import ComposeControl
 from sessionscope.tui.context import AppContext, Catalog, system_clock
+from sessionscope.tui.search_actions import SEARCH_BINDINGS, SearchActions
 from sessionscope.tui.session_actions import SESSION_ACTION_BINDINGS, SessionActions
 from sessionscope.tui.sessions_model import build_rows, session_title
 from sessionscope.tui.usage_actions import USAGE_BINDINGS, UsageActions
@@ -135,7 +136,7 @@ class FilterInput(Input):
     """The ``/`` box above the session list (its keys are the app's: see ``check_action``)."""
 
 
-class SessionscopeApp(ComposeControl, SessionActions, UsageActions, App[None]):
+class SessionscopeApp(ComposeControl, SessionActions, UsageActions, SearchActions, App[None]):
     """Browse every session, read every message with its UUID, fork with ``f``."""
 
     TITLE = "sessionscope"
@@ -230,6 +231,7 @@ class SessionscopeApp(ComposeControl, SessionActions, UsageActions, App[None]):
         ),
         *SESSION_ACTION_BINDINGS,
         *USAGE_BINDINGS,
+        *SEARCH_BINDINGS,
     ]
 
     class SessionsLoaded(Message):
@@ -512,6 +514,7 @@ class SessionscopeApp(ComposeControl, SessionActions, UsageActions, App[None]):
             select_uuid = entry.uuid if entry else None
         self._show_current(select_uuid)
         self._count_from(opened)
+        self.fork_if_asked(opened)
         if not opened.partial:
             self.count_session_usage(opened.path, opened.index)
         if not self._transcript_painted.is_set():
@@ -614,8 +617,9 @@ class SessionscopeApp(ComposeControl, SessionActions, UsageActions, App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("filter_done", "filter_clear"):
             return isinstance(self.focused, FilterInput)
-        if action == "next_pane":
-            # Only on the main screen; dialogs and other screens keep their own tab.
+        if action in ("next_pane", "filter"):
+            # Only on the main screen; dialogs and other screens keep their own tab, and a
+            # "/" typed in their boxes is text.
             return self.screen is self.screen_stack[0]
         return super().check_action(action, parameters)
 
