@@ -496,6 +496,24 @@ def figures_index(info: CorpusInfo, runs: int, only: str) -> list[Figure]:
                 median_s <= 0.08 and worst_s <= 0.25,
             )
         )
+    if want("search-screen"):
+        result = _run_probe(
+            "tui",
+            function="search_keystrokes",
+            config_dir=config_dir,
+            queries=["regression", "cache is", "widget", "parse"],
+        )
+        times = result["times"]
+        out.append(
+            Figure(
+                "search-screen",
+                f"search screen, hits on screen per keystroke ({len(times)} keys)",
+                f"median {_ms(_median(times))}, worst {_ms(max(times))}",
+                "-",
+                "median <= 30 ms, worst <= 100 ms",
+                _median(times) <= 0.03 and max(times) <= 0.1,
+            )
+        )
     if want("show-big"):
         show_runs = max(3, runs // 2)
         ours = _run_probe(

@@ -93,6 +93,8 @@ class SearchScreen(Screen[SearchChoice | None]):
         self.tz = tz
         self.initial_query = query
         self.hits: list[Hit] = []
+        self.answered = ""
+        """The query whose answer is on screen."""
         self._building_seen: tuple[int, int] | None = None
 
     def compose(self) -> ComposeResult:
@@ -144,6 +146,7 @@ class SearchScreen(Screen[SearchChoice | None]):
     def on_search_screen_answered(self, event: Answered) -> None:
         if event.text != self.query_one(SearchInput).value:
             return  # typed on since
+        self.answered = event.text
         status = self.query_one("#search-status", Static)
         options = self.query_one(OptionList)
         if event.error:
