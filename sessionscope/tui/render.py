@@ -59,6 +59,8 @@ class Rendered:
     strips: list[Strip]
     expandable: bool = False
     """True when some of the block is hidden until ``enter``."""
+    header: int = 1
+    """How many of the first lines are the header (role, time, UUID): two in a narrow pane."""
 
 
 def local_time(timestamp: str | None, tz: tzinfo | None) -> str:
@@ -315,11 +317,13 @@ class BlockRenderer:
             (local_time(entry.timestamp, self.tz), self.palette.time),
         )
         strips = self.header(left, entry.uuid, width, Style())
+        header = len(strips)
         pieces, hidden = self.body(entry, data, expanded)
         for piece in pieces:
             strips += self.lines(piece, width)
         strips.append(Strip.blank(0))
-        return Rendered(strips, expandable=hidden or subagent_tool_use(data) is not None)
+        expandable = hidden or subagent_tool_use(data) is not None
+        return Rendered(strips, expandable=expandable, header=header)
 
     def separator(self, entry: Entry, data: dict[str, Any] | None, width: int, expanded: bool):
         """A compaction boundary or a system note, drawn as a rule with its time and UUID."""
@@ -338,6 +342,7 @@ class BlockRenderer:
             (local_time(entry.timestamp, self.tz), palette.time),
         )
         strips = self.header(left, entry.uuid, width, Style())
+        header = len(strips)
         content = data.get("content") if isinstance(data, dict) else None
         hidden = False
         if isinstance(content, str) and content.strip():
@@ -345,7 +350,7 @@ class BlockRenderer:
             for piece in more:
                 strips += self.lines(piece, width)
         strips.append(Strip.blank(0))
-        return Rendered(strips, expandable=hidden)
+        return Rendered(strips, expandable=hidden, header=header)
 
     def raw_row(
         self,
