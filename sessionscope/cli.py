@@ -15,7 +15,21 @@ TYPE_CHECKING = False  # not typing's: importing typing costs the warm list 2 ms
 if TYPE_CHECKING:
     import argparse
 
-COMMAND_MODULES: tuple[str, ...] = ("tui", "list", "show", "fork", "export", "replay", "serve")
+COMMAND_MODULES: tuple[str, ...] = (
+    "tui",
+    "list",
+    "show",
+    "fork",
+    "export",
+    "replay",
+    "serve",
+    "rename",
+    "tag",
+    "delete",
+    "stats",
+    "push",
+    "store",
+)
 """Subcommand modules under ``sessionscope.commands``, in the order ``--help`` lists them."""
 
 
@@ -43,6 +57,12 @@ def _add_common(parser: argparse.ArgumentParser, *, top_level: bool) -> None:
         metavar="DIR",
         default=default,
         help="Claude config folder holding projects/ (default: $CLAUDE_CONFIG_DIR, then ~/.claude)",
+    )
+    parser.add_argument(
+        "--store",
+        metavar="URL",
+        default=default,
+        help="a PostgreSQL session store instead of local files (default: $SESSIONSCOPE_STORE)",
     )
 
 
@@ -152,13 +172,15 @@ def plain_list(argv: list[str]):
 def main(argv: list[str] | None = None) -> int:
     if argv is None:
         argv = sys.argv[1:]
-    args = plain_list(argv)
+    args = None if os.environ.get("SESSIONSCOPE_STORE") else plain_list(argv)
     if args is not None:
+        args.store = None
         parser = None
         commands = {"list": _command_module("list")}
     else:
         parser, commands = build_parser(argv)
         args = parser.parse_args(argv)
+        args.store = args.store or os.environ.get("SESSIONSCOPE_STORE") or None
     folder = os.path.expanduser(args.config_dir) if args.config_dir else _default_config_folder()
     if parser is None:
         from .transcripts.files import path_text
@@ -175,6 +197,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
+        if args.store:
+            from .commands._store import through_store
+
+            return through_store(name, module, args)
         return int(module.run(args) or 0)
     except CommandError as error:
         print(f"sessionscope: {error}", file=sys.stderr)

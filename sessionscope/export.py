@@ -32,6 +32,10 @@ from sessionscope.transcripts.reader import index_transcript, load_entries
 from sessionscope.transcripts.sessions import read_session_meta
 from sessionscope.transcripts.text import inert
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from sessionscope.redaction import Redactor
+
 FORMATS = ("md", "html", "json")
 """What ``export --format`` accepts (json is written by ``show --json``'s code)."""
 
@@ -50,19 +54,27 @@ class SessionDocument:
     messages: list[Message]
 
 
-def load_document(path: str | os.PathLike[str]) -> SessionDocument:
-    """The visible conversation of one transcript file (as ``show`` and the SDK see it)."""
+def load_document(
+    path: str | os.PathLike[str], redactor: Redactor | None = None
+) -> SessionDocument:
+    """The visible conversation of one transcript file (as ``show`` and the SDK see it), with
+    every string of its entries (and its title and folder) masked by ``redactor`` if given."""
     path = Path(path)
     session_id = path.name.removesuffix(".jsonl")
     meta = read_session_meta(path, count_messages=False)
     index = index_transcript(path)
     raws = load_entries(path, build_conversation(index).messages)
+    if redactor is not None:
+        raws = [redactor.value(raw) for raw in raws]
     messages = [message_from_entry(raw) for raw in raws if isinstance(raw, dict)]
     if meta is not None:
         title = meta.custom_title or meta.summary or session_id
         cwd = meta.cwd
     else:
         title, cwd = session_id, None
+    if redactor is not None:
+        title = redactor.text(title)
+        cwd = redactor.text(cwd) if cwd else cwd
     return SessionDocument(session_id=session_id, title=title, cwd=cwd, messages=messages)
 
 

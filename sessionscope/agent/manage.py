@@ -115,6 +115,21 @@ def tag_session(config_dir: Path, session_id: str, tag: str | None) -> None:
             raise SessionActionError(f"could not tag {session_id}: {error}") from error
 
 
+def delete_session(config_dir: Path, session_id: str) -> Path:
+    """Delete the session for good (the SDK's ``delete_session``: the transcript and its
+    ``<id>/`` folder of subagent transcripts); returns where the transcript was."""
+    session_id = _check_id(session_id)
+    path = _sdk_target(config_dir, session_id)
+    from claude_agent_sdk import delete_session as sdk_delete
+
+    with sdk_config_dir(config_dir):
+        try:
+            sdk_delete(session_id)
+        except (ValueError, OSError) as error:
+            raise SessionActionError(f"could not delete {session_id}: {error}") from error
+    return path
+
+
 @dataclass(slots=True)
 class DeletedSession:
     """A session deleted in this run, with the copy that can bring it back."""
@@ -178,14 +193,11 @@ class Trash:
             mtime_ns=stat.st_mtime_ns,
             title=title,
         )
-        from claude_agent_sdk import delete_session as sdk_delete
-
-        with sdk_config_dir(config_dir):
-            try:
-                sdk_delete(session_id)
-            except (ValueError, OSError) as error:
-                shutil.rmtree(slot, ignore_errors=True)
-                raise SessionActionError(f"could not delete {session_id}: {error}") from error
+        try:
+            delete_session(config_dir, session_id)
+        except SessionActionError:
+            shutil.rmtree(slot, ignore_errors=True)
+            raise
         self.deleted.append(record)
         return record
 

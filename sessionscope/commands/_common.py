@@ -49,3 +49,28 @@ def safe_stdout():
         with contextlib.suppress(ValueError, OSError):
             reconfigure(errors="backslashreplace")
     return stream
+
+
+@contextlib.contextmanager
+def manage_errors():
+    """A rename/tag/delete failure (:class:`SessionActionError`) as a :class:`CommandError`."""
+    from ..agent.manage import SessionActionError
+
+    try:
+        yield
+    except SessionActionError as error:
+        raise CommandError(str(error)) from None
+
+
+def report(args, record: dict, line: str) -> None:
+    """What a command did: ``record`` as one JSON line with ``--json``, else ``line``."""
+    from ..transcripts.text import inert
+
+    stdout = safe_stdout()
+    if getattr(args, "json", False):
+        import orjson
+
+        stdout.write(orjson.dumps(record).decode() + "\n")
+    else:
+        stdout.write(inert(line, keep_newlines=False) + "\n")
+    stdout.flush()

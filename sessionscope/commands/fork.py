@@ -20,8 +20,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--title", metavar="T", help="title of the new session")
 
 
-def run(args: argparse.Namespace) -> int:
-    from sessionscope.agent.fork import ForkPoint, ForkRefused, all_messages, fork, fork_point
+def fork_point_of(args: argparse.Namespace):
+    """``(transcript path, ForkPoint)`` of ``args`` (the session in ``args.config_dir``), or
+    a :class:`CommandError` saying why there is none."""
+    from sessionscope.agent.fork import ForkPoint, ForkRefused, all_messages, fork_point
     from sessionscope.cli import CommandError
     from sessionscope.transcripts.conversation import build_conversation
     from sessionscope.transcripts.reader import index_transcript
@@ -58,6 +60,14 @@ def run(args: argparse.Namespace) -> int:
             point = fork_point(messages, position)
     except ForkRefused as error:
         raise CommandError(f"cannot fork at {messages[position].uuid}: {error}") from error
+    return path, point
+
+
+def run(args: argparse.Namespace) -> int:
+    from sessionscope.agent.fork import fork
+    from sessionscope.cli import CommandError
+
+    path, point = fork_point_of(args)
     try:
         result = fork(args.config_dir, path, args.session_id, point, title=args.title)
     except (ValueError, FileNotFoundError) as error:

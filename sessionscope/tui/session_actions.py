@@ -224,7 +224,7 @@ class SessionActions:
         if meta is None:
             return
 
-        def chosen(answer: tuple[str, str, bool] | None) -> None:
+        def chosen(answer: tuple[str, str, bool, bool] | None) -> None:
             if answer is not None:
                 self.export_worker(meta, *answer)
 
@@ -233,19 +233,27 @@ class SessionActions:
         self.push_screen(ExportDialog(meta, Path.cwd()), chosen)
 
     @work(thread=True, group="session-actions")
-    def export_worker(self, meta: SessionMeta, fmt: str, target: str, force: bool) -> None:
-        from sessionscope.commands.export import render
+    def export_worker(
+        self, meta: SessionMeta, fmt: str, target: str, force: bool, redact: bool
+    ) -> None:
+        from sessionscope.commands.export import render, render_redacted
         from sessionscope.export import ExportError, write_atomically
 
         path = Path(target).expanduser()
+        summary = ""
         try:
             if path.exists() and not force:
                 raise ExportError(f"{path} exists; tick “Replace” to overwrite it")
-            write_atomically(render(Path(meta.path), fmt), path, force=force)
+            if redact:
+                text, summary = render_redacted(Path(meta.path), fmt)
+            else:
+                text = render(Path(meta.path), fmt)
+            write_atomically(text, path, force=force)
         except (ExportError, OSError) as error:
             self._failed("Export", error)
             return
-        self.call_from_thread(self.notify, f"Exported to {inert(str(path))}", timeout=8)
+        done = f"Exported to {inert(str(path))}" + (f" ({summary})" if summary else "")
+        self.call_from_thread(self.notify, done, timeout=8)
 
     # -- replay ------------------------------------------------------------------------------
 

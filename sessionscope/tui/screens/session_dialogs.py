@@ -104,7 +104,7 @@ class ConfirmDelete(SessionActionModal):
 
 
 class ExportDialog(SessionActionModal):
-    """Where and how to export: a format and a file name."""
+    """Where and how to export: a format, a file name, and whether to mask secrets."""
 
     def __init__(self, meta: SessionMeta, folder: Path) -> None:
         super().__init__()
@@ -123,6 +123,9 @@ class ExportDialog(SessionActionModal):
                 yield RadioButton("JSON lines (as show --json)", id="format-json")
             yield Input(self._default_path("html"), id="export-path")
             yield Checkbox("Replace the file if it exists", id="export-force")
+            yield Checkbox(
+                "Mask secrets (API keys, tokens, private keys, passwords)", id="export-redact"
+            )
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="export-cancel")
                 yield Button("Export", variant="primary", id="export-ok")
@@ -146,7 +149,8 @@ class ExportDialog(SessionActionModal):
             self.notify("Give a file name", severity="warning")
             return
         force = self.query_one("#export-force", Checkbox).value
-        self.dismiss((self._format(), path, force))
+        redact = self.query_one("#export-redact", Checkbox).value
+        self.dismiss((self._format(), path, force, redact))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self._accept()

@@ -1,0 +1,156 @@
+"""Every transcript's token usage, each file read once and then only when it changes.
+
+Pure: no Textual, no SDK. Each file's :class:`~sessionscope.transcripts.usage.FileUsage` is kept
+in one MessagePack file in the user's cache folder (mode 0600), keyed by path and valid while the
+file's size, mtime and inode are the same; a file that changed is read again alone. (The
+incremental index of the catalog can hold these per-file rows later: the counting is
+``transcripts.usage``'s, on one file at a time.)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+import zlib
+
+import msgspec
+
+from ..transcripts.files import projects_dir, validate_session_id
+from ..transcripts.subagents import _collect_agent_files
+from ..transcripts.usage import FileUsage, file_identity, read_file_usage
+from .paths import CACHE_FILE_MODE, cache_folder, ensure_cache_dir
+
+CACHE_NAME = "usage.msgpack"
+
+
+class _Row(msgspec.Struct, array_like=True, gc=False):
+    identity: tuple[int, int, int]
+    usage: FileUsage
+
+
+class _CacheFile(msgspec.Struct, gc=False):
+    format: str
+    rows: dict[str, _Row]
+
+
+def _format() -> str:
+    """Rows written by another version of the counting code are not used."""
+    from ..transcripts import usage
+
+    with open(usage.__file__, "rb") as source:
+        return f"1|{zlib.crc32(source.read()):08x}"
+
+
+def transcript_files(config_dir: str | os.PathLike[str]) -> list[tuple[str, str | None, str]]:
+    """``(path, session id, project)`` of every transcript that can hold usage: each session's
+    file, its ``subagents/`` transcripts (its id), and older ``agent-*.jsonl`` files beside
+    the sessions (``None``: their entries name their session)."""
+    found: list[tuple[str, str | None, str]] = []
+    projects = projects_dir(config_dir)
+    try:
+        folders = sorted(os.scandir(projects), key=lambda item: item.name)
+    except OSError:
+        return found
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        try:
+            items = sorted(os.scandir(folder.path), key=lambda item: item.name)
+        except OSError:
+            continue
+        for item in items:
+            name = item.name
+            if name.endswith(".jsonl") and item.is_file():
+                stem = name[: -len(".jsonl")]
+                if validate_session_id(stem):
+                    found.append((item.path, stem, folder.name))
+                elif stem.startswith("agent-"):
+                    found.append((item.path, None, folder.name))
+            elif item.is_dir() and validate_session_id(name):
+                for _agent, path in _collect_agent_files(
+                    projects / folder.name / name / "subagents"
+                ):
+                    found.append((str(path), name, folder.name))
+    return found
+
+
+def collect_usage(
+    config_dir: str | os.PathLike[str], *, cache_path: str | None = None
+) -> list[FileUsage]:
+    """The usage of every transcript under ``config_dir``, from the cache where it is current.
+
+    The cache is rewritten only when a file was read; an unreadable or corrupt cache is read
+    around (every file read again), never an error.
+    """
+    cache_path = cache_path or os.path.join(cache_folder(), CACHE_NAME)
+    wanted = _format()
+    rows: dict[str, _Row] = {}
+    with contextlib.suppress(OSError, msgspec.DecodeError, msgspec.ValidationError):
+        with open(cache_path, "rb") as handle:
+            stored = msgspec.msgpack.decode(handle.read(), type=_CacheFile)
+        if stored.format == wanted:
+            rows = stored.rows
+    changed = False
+    result: list[FileUsage] = []
+    kept: dict[str, _Row] = {}
+    for path, session_id, project in transcript_files(config_dir):
+        try:
+            identity = file_identity(path)
+        except OSError:
+            continue
+        row = rows.get(path)
+        if row is None or tuple(row.identity) != identity:
+            try:
+                usage = read_file_usage(path, session_id, project)
+            except OSError:
+                continue
+            row = _Row(identity, usage)
+            changed = True
+        kept[path] = row
+        result.append(row.usage)
+    if changed or len(kept) != len(rows):
+        _write(cache_path, _CacheFile(wanted, _merged(rows, kept, config_dir)))
+    return result
+
+
+def _merged(rows: dict[str, _Row], kept: dict[str, _Row], config_dir) -> dict[str, _Row]:
+    """The rows to store: this walk's, and other config folders' rows as they were."""
+    inside = str(projects_dir(config_dir)) + os.sep
+    merged = {path: row for path, row in rows.items() if not path.startswith(inside)}
+    merged.update(kept)
+    return merged
+
+
+def _write(cache_path: str, cache: _CacheFile) -> None:
+    """Write through a temporary file and a rename; a failure leaves the old cache."""
+    folder = os.path.dirname(cache_path)
+    try:
+        ensure_cache_dir(folder)
+        fd, temporary = tempfile.mkstemp(dir=folder, prefix=".usage.", suffix=".part")
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), CACHE_FILE_MODE)
+            handle.write(msgspec.msgpack.encode(cache))
+        os.replace(temporary, cache_path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+
+
+def session_usage_files(session_path: str, index=None) -> list[FileUsage]:
+    """The usage of one session's files (its transcript and its subagents'), read directly.
+    ``index`` is the session file's ``TranscriptIndex`` when the caller has it (inline
+    subagents are found from it instead of reading the file again)."""
+    from ..transcripts.subagents import list_subagents
+
+    session_id = os.path.basename(session_path)[: -len(".jsonl")]
+    project = os.path.basename(os.path.dirname(session_path))
+    found = [read_file_usage(session_path, session_id, project)]
+    for sub in list_subagents(session_path, index):
+        if sub.layout != "inline":
+            with contextlib.suppress(OSError):
+                found.append(read_file_usage(sub.path, session_id, project))
+    return found

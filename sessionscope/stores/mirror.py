@@ -1,0 +1,179 @@
+"""A stored session mirrored into the user's cache as JSONL, for the file machinery to read.
+
+``show``, ``export``, ``replay``, ``fork``'s choice of a fork point and the explorer read
+transcripts from files (byte offsets, the SDK's semantics, tolerant of bad lines). Rather than a
+second reading path for the store, a session opened from the store is written into a
+CLAUDE_CONFIG_DIR-shaped folder in the cache (``projects/<project_key>/<id>.jsonl`` and its
+subagents; folders 0700, files 0600), each entry's text as the store keeps it, which is the line
+it was. The next time only the rows after the last one mirrored are fetched (by sequence); a
+mirror whose file does not end where its record says (a crash mid-write), or whose key was
+deleted and written again in the store, is made again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..catalog.paths import CACHE_DIR_MODE, CACHE_FILE_MODE, cache_folder, ensure_cache_dir
+from .postgres import PostgresSessionStore
+
+STATE_FILE = "mirror.json"
+"""Per mirror root: for each key, the store's key id, the last sequence and the file size."""
+
+
+@dataclass
+class Mirrored:
+    """A session mirrored: the config folder to read it from, and its main transcript."""
+
+    config_dir: Path
+    path: Path
+    project_key: str
+
+
+def mirror_root(store: PostgresSessionStore, role: str) -> Path:
+    """The cache folder that mirrors ``store`` as seen by ``role`` (one per server, database,
+    table and role: what one role may read is not another's)."""
+    identity = json.dumps([store.display_url, store.table, role])
+    digest = hashlib.sha256(identity.encode()).hexdigest()[:16]
+    return Path(cache_folder()) / "stores" / digest
+
+
+def _private_dirs(root: Path, folder: Path) -> None:
+    """``folder`` and its parents up to ``root``, each 0700."""
+    ensure_cache_dir()
+    missing = []
+    current = folder
+    while not current.exists():
+        missing.append(current)
+        if current == root.parent:
+            break
+        current = current.parent
+    for path in reversed(missing):
+        path.mkdir(mode=CACHE_DIR_MODE, exist_ok=True)
+        os.chmod(path, CACHE_DIR_MODE)
+
+
+def _key_file(root: Path, project_key: str, session_id: str, subpath: str) -> Path:
+    folder = root / "projects" / project_key
+    if not subpath:
+        return folder / f"{session_id}.jsonl"
+    return folder / session_id / f"{subpath}.jsonl"
+
+
+def _safe_name(name: str) -> bool:
+    return bool(name) and "/" not in name and name not in (".", "..") and "\x00" not in name
+
+
+def _safe_subpath(subpath: str) -> bool:
+    return all(_safe_name(part) for part in subpath.split("/"))
+
+
+class SessionNotInStore(LookupError):
+    """No session by that id that this role may read."""
+
+
+async def mirror_session(store: PostgresSessionStore, session_id: str) -> Mirrored:
+    """Bring the mirror of ``session_id`` (main transcript and subagents) up to date with the
+    store, fetching only rows not mirrored yet; where to read it."""
+    role = (await store._select("SELECT current_user"))[0][0]
+    root = mirror_root(store, role)
+    keys = await store._select(
+        f"""SELECT id, project_key, subpath FROM {store._sessions}
+        WHERE session_id = %s ORDER BY (subpath = '') DESC, mtime DESC""",
+        [session_id],
+    )
+    mains = [(key_id, project) for key_id, project, subpath in keys if not subpath]
+    if not mains:
+        raise SessionNotInStore(f"no session {session_id} in the store {store.display_url}")
+    main_id, project_key = mains[0]
+    if not _safe_name(project_key):
+        raise SessionNotInStore(f"session {session_id} has an unusable project key in the store")
+    wanted = [(main_id, "")] + [
+        (key_id, subpath)
+        for key_id, project, subpath in keys
+        if subpath and project == project_key and _safe_subpath(subpath)
+    ]
+    state_path = root / STATE_FILE
+    try:
+        state = json.loads(state_path.read_text())
+    except (OSError, ValueError):
+        state = {}
+    for key_id, subpath in wanted:
+        path = _key_file(root, project_key, session_id, subpath)
+        name = f"{project_key}/{session_id}/{subpath}"
+        record = state.get(name)
+        try:
+            size = path.stat().st_size
+        except OSError:
+            size = -1
+        if not record or record.get("key") != key_id or record.get("size") != size:
+            record = {"key": key_id, "seq": 0, "size": 0}
+            start_over = True
+        else:
+            start_over = False
+        rows = await store.load_rows(
+            {"project_key": project_key, "session_id": session_id, "subpath": subpath},
+            record["seq"],
+        )
+        if rows is None:
+            continue
+        if not rows and not start_over:
+            continue
+        _private_dirs(root, path.parent)
+        data = b"".join(text.encode() + b"\n" for _seq, text in rows)
+        flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if start_over else os.O_APPEND)
+        descriptor = os.open(path, flags, CACHE_FILE_MODE)
+        os.fchmod(descriptor, CACHE_FILE_MODE)
+        with os.fdopen(descriptor, "ab") as handle:
+            handle.write(data)
+        state[name] = {
+            "key": key_id,
+            "seq": rows[-1][0] if rows else record["seq"],
+            "size": record["size"] + len(data) if not start_over else len(data),
+        }
+        _write_state(root, state_path, state)
+    return Mirrored(root, _key_file(root, project_key, session_id, ""), project_key)
+
+
+def _write_state(root: Path, state_path: Path, state: dict) -> None:
+    _private_dirs(root, root)
+    temporary = state_path.with_suffix(".tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, CACHE_FILE_MODE)
+    with os.fdopen(descriptor, "w") as handle:
+        json.dump(state, handle)
+    os.replace(temporary, state_path)
+
+
+async def list_sessions(store: PostgresSessionStore, project_key: str | None = None) -> list:
+    """The session list of a store (:class:`SessionMeta`, newest first), as the local list
+    gives it. A session whose message count is missing or out of date (written by an SDK app,
+    a fork, or appended to since) is mirrored and counted by the local reader, and the count
+    recorded in the store (for sessions of one's own)."""
+    from ..transcripts.sessions import read_session_meta
+
+    sessions = []
+    for meta, stale in await store.list_all(project_key):
+        if stale:
+            try:
+                mirrored = await mirror_session(store, meta.session_id)
+            except SessionNotInStore:
+                continue  # deleted meanwhile
+            counted = read_session_meta(mirrored.path)
+            if counted is not None:
+                meta.message_count = counted.message_count
+                meta.root_uuid = counted.root_uuid
+                meta.forked_from = counted.forked_from
+                counts = {
+                    "message_count": counted.message_count,
+                    "root_uuid": counted.root_uuid,
+                    "forked_from": counted.forked_from,
+                }
+                key = {"project_key": meta.project, "session_id": meta.session_id}
+                await store.record_counts(key, counts)
+        if meta.summary or meta.message_count:
+            sessions.append(meta)
+    return sessions

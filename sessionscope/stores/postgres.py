@@ -1,0 +1,610 @@
+"""``PostgresSessionStore``: the Claude Agent SDK's ``SessionStore`` protocol on PostgreSQL.
+
+Three tables (``table`` is the entries table's name, the others are named after it):
+
+``<table>_sessions``
+    one row a transcript key (``project_key``, ``session_id``, ``subpath``; ``''`` is the main
+    transcript): its owner (the PostgreSQL role that wrote it first), its storage write time
+    ``mtime`` (epoch ms, strictly increasing), the size in bytes of the JSONL its entries make,
+    the SDK's summary sidecar (``fold_session_summary``), and how far ``sessionscope push`` got
+    through the local file.
+``<table>``
+    the entries, one row each, in a global sequence (``seq``): ``entry`` is the JSON text exactly
+    as it was written (PostgreSQL's ``json`` type validates it and keeps it byte for byte, so a
+    session read back is the very file it was; ``jsonb`` would reorder keys, which moves what
+    the SDK's list fields find in a transcript's first and last 64 KiB, and cannot hold
+    ``\\u0000``). An entry's ``uuid`` is its idempotency key within a transcript: appending an
+    entry whose uuid is already there adds nothing (the SDK retries batches, and ``push`` may
+    meet what a live mirror wrote).
+``<table>_shares``
+    who may read whose sessions (``sessionscope store share``).
+
+Row-level security: a role sees the keys it owns and those of owners that shared them with it
+(all projects, or one), and writes only its own: appending to a key another role owns fails with
+:class:`NotYourSession`. The policies hold the tables' owner too (``FORCE``); superusers and
+roles with ``BYPASSRLS`` see everything, as PostgreSQL decides.
+
+The SDK itself is imported only when a summary is folded (in :meth:`append`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import Awaitable, Callable, Iterable
+
+import orjson
+
+from .urls import display_url, scrub
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import psycopg
+
+DEFAULT_TABLE = "claude_session_store"
+
+_TABLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,40}")
+
+_NOW_MS = "(extract(epoch from clock_timestamp()) * 1000)::bigint"
+
+RECONNECT_WAITS = (0.0, 0.25, 0.5, 1.0, 1.5, 2.0)
+"""Seconds to wait before each new try when a connection that worked broke (about 5 s in
+all: a server restart); a store never reached fails at once."""
+
+
+class _AlreadyStored(Exception):
+    """A push batch found stored already (rolls its transaction back)."""
+
+
+class StoreError(Exception):
+    """A store failure, said in one line without the password."""
+
+
+class StoreUnavailable(StoreError):
+    """The server cannot be reached, or refused us (credentials, database, permissions)."""
+
+
+class NotYourSession(StoreError):
+    """An append to a transcript another role owns (one you may at most read)."""
+
+
+def schema_statements(table: str) -> list[str]:
+    """The DDL of a store named ``table``: tables, indexes, row-level security, grants."""
+    sessions, entries, shares = (f'"{table}_sessions"', f'"{table}"', f'"{table}_shares"')
+    return [
+        f"""CREATE TABLE {sessions} (
+            id bigserial PRIMARY KEY,
+            owner name NOT NULL DEFAULT current_user,
+            project_key text NOT NULL,
+            session_id text NOT NULL,
+            subpath text NOT NULL DEFAULT '',
+            mtime bigint NOT NULL,
+            size bigint NOT NULL DEFAULT 0,
+            summary jsonb,
+            meta jsonb,
+            counts jsonb,
+            pushed jsonb,
+            UNIQUE (project_key, session_id, subpath))""",
+        f'CREATE INDEX "{table}_sessions_by_id" ON {sessions} (session_id)',
+        f"""CREATE TABLE {entries} (
+            seq bigserial PRIMARY KEY,
+            key_id bigint NOT NULL REFERENCES {sessions} (id) ON DELETE CASCADE,
+            uuid text,
+            entry json COMPRESSION lz4 NOT NULL)""",
+        f'CREATE UNIQUE INDEX "{table}_uuid" ON {entries} (key_id, uuid) WHERE uuid IS NOT NULL',
+        f'CREATE INDEX "{table}_key_seq" ON {entries} (key_id, seq)',
+        f"""CREATE TABLE {shares} (
+            owner name NOT NULL DEFAULT current_user,
+            grantee name NOT NULL,
+            project_key text NOT NULL DEFAULT '',
+            PRIMARY KEY (owner, grantee, project_key))""",
+        # Who sees what. A share with project_key '' covers every project of its owner.
+        *(f"ALTER TABLE {name} ENABLE ROW LEVEL SECURITY" for name in (sessions, entries, shares)),
+        *(f"ALTER TABLE {name} FORCE ROW LEVEL SECURITY" for name in (sessions, entries, shares)),
+        f"""CREATE POLICY readable ON {sessions} FOR SELECT USING (
+            owner = current_user OR EXISTS (
+                SELECT 1 FROM {shares} s WHERE s.owner = {sessions}.owner
+                AND s.grantee = current_user AND s.project_key IN ('', {sessions}.project_key)))""",
+        f"CREATE POLICY own_insert ON {sessions} FOR INSERT WITH CHECK (owner = current_user)",
+        f"""CREATE POLICY own_update ON {sessions} FOR UPDATE
+            USING (owner = current_user) WITH CHECK (owner = current_user)""",
+        f"CREATE POLICY own_delete ON {sessions} FOR DELETE USING (owner = current_user)",
+        f"""CREATE POLICY readable ON {entries} FOR SELECT
+            USING (EXISTS (SELECT 1 FROM {sessions} k WHERE k.id = key_id))""",
+        f"""CREATE POLICY own_insert ON {entries} FOR INSERT WITH CHECK (
+            EXISTS (SELECT 1 FROM {sessions} k WHERE k.id = key_id AND k.owner = current_user))""",
+        f"""CREATE POLICY own_delete ON {entries} FOR DELETE USING (
+            EXISTS (SELECT 1 FROM {sessions} k WHERE k.id = key_id AND k.owner = current_user))""",
+        f"""CREATE POLICY readable ON {shares} FOR SELECT
+            USING (owner = current_user OR grantee = current_user)""",
+        f"CREATE POLICY own_insert ON {shares} FOR INSERT WITH CHECK (owner = current_user)",
+        f"CREATE POLICY own_delete ON {shares} FOR DELETE USING (owner = current_user)",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON {sessions}, {entries}, {shares} TO PUBLIC",
+        f'GRANT USAGE ON SEQUENCE "{table}_sessions_id_seq", "{table}_seq_seq" TO PUBLIC',
+    ]
+
+
+def _load_entry(text: str):
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)  # what orjson refuses and JSON allows: lone surrogates
+
+
+def _uuid_of(entry) -> str | None:
+    """An entry's idempotency key: its ``uuid`` when that is a string."""
+    uuid = entry.get("uuid") if isinstance(entry, dict) else None
+    return uuid if isinstance(uuid, str) else None
+
+
+def _dumps(entry) -> bytes:
+    try:
+        return orjson.dumps(entry)
+    except TypeError:
+        # A lone surrogate (orjson refuses it) goes out as its \\u escape, which json keeps.
+        return json.dumps(entry, separators=(",", ":")).encode()
+
+
+def _jsonb_text(value) -> str:
+    """``value`` as JSON that jsonb takes: no NUL characters and no lone surrogates in its
+    strings (the SDK's summary copies text from entries, where both may be)."""
+
+    def clean(item):
+        if isinstance(item, str):
+            return item.replace("\x00", "").encode("utf-8", "replace").decode()
+        if isinstance(item, dict):
+            return {clean(k): clean(v) for k, v in item.items()}
+        if isinstance(item, list):
+            return [clean(v) for v in item]
+        return item
+
+    return orjson.dumps(clean(value)).decode()
+
+
+class PostgresSessionStore:
+    """A ``SessionStore`` (the SDK's protocol, every optional method) on PostgreSQL.
+
+    ``url`` is a libpq connection string or URL (``postgresql://alice@db.example/claude``);
+    the password may come from the URL, ``PGPASSWORD`` or ``~/.pgpass``, as with every libpq
+    tool. The tables are created when missing. Pass it to an SDK app as
+    ``ClaudeAgentOptions(session_store=PostgresSessionStore(url))``.
+
+    One connection per event loop, opened on first use; a connection that broke (server
+    restart) is opened again on the next call, which then runs once more.
+    """
+
+    def __init__(self, url: str, *, table: str = DEFAULT_TABLE) -> None:
+        if not _TABLE_NAME.fullmatch(table):
+            raise ValueError(f"table name must be lower-case letters, digits and _: {table!r}")
+        self.url = url
+        self.table = table
+        self._connection: psycopg.AsyncConnection | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._lock: asyncio.Lock | None = None
+        self._schema_checked = False
+        self._was_connected = False
+
+    @property
+    def display_url(self) -> str:
+        """The URL without its password."""
+        return display_url(self.url)
+
+    def __repr__(self) -> str:
+        return f"PostgresSessionStore({self.display_url!r}, table={self.table!r})"
+
+    # --- connection ---------------------------------------------------------------------------
+
+    def _error(self, error: Exception, doing: str) -> StoreError:
+        import psycopg
+
+        text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        text = scrub(text, self.url)
+        if isinstance(error, psycopg.OperationalError | psycopg.errors.InsufficientPrivilege):
+            return StoreUnavailable(f"store {self.display_url}: {doing}: {text}")
+        return StoreError(f"store {self.display_url}: {doing}: {text}")
+
+    async def _connect(self) -> psycopg.AsyncConnection:
+        import psycopg
+
+        loop = asyncio.get_running_loop()
+        connection = self._connection
+        if connection is not None and self._loop is loop and not connection.closed:
+            return connection
+        if connection is not None and self._loop is loop:
+            await connection.close()
+        try:
+            connection = await psycopg.AsyncConnection.connect(
+                self.url, autocommit=True, application_name="sessionscope"
+            )
+        except psycopg.Error as error:
+            raise self._error(error, "cannot connect") from None
+        self._connection, self._loop, self._lock = connection, loop, asyncio.Lock()
+        self._was_connected = True
+        if not self._schema_checked:
+            await self._ensure_schema(connection)
+            self._schema_checked = True
+        return connection
+
+    async def _ensure_schema(self, connection: psycopg.AsyncConnection) -> None:
+        import psycopg
+
+        try:
+            found = await connection.execute("SELECT to_regclass(%s)", [f'"{self.table}_shares"'])
+            if (await found.fetchone())[0] is not None:
+                return
+            async with connection.transaction():
+                # Two first users at once: one makes the tables, the other finds them made.
+                await connection.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [self.table])
+                found = await connection.execute(
+                    "SELECT to_regclass(%s)", [f'"{self.table}_shares"']
+                )
+                if (await found.fetchone())[0] is None:
+                    for statement in schema_statements(self.table):
+                        await connection.execute(statement)
+        except psycopg.Error as error:
+            raise self._error(error, "cannot create the store's tables") from None
+
+    async def _run(self, doing: str, work: Callable[[psycopg.AsyncConnection], Awaitable]):
+        """``work(connection)`` under the connection's lock. When the connection broke (a
+        server restart, a network cut), a fresh one is opened and ``work`` runs again, for a
+        few seconds while the server comes back. Errors become :class:`StoreError`."""
+        import psycopg
+
+        waits = iter(RECONNECT_WAITS)
+        while True:
+            try:
+                connection = await self._connect()
+            except StoreUnavailable:
+                wait = (
+                    next(waits, None) if self._connection is None and self._was_connected else None
+                )
+                if wait is None:
+                    raise
+                await asyncio.sleep(wait)
+                continue
+            assert self._lock is not None
+            try:
+                async with self._lock:
+                    return await work(connection)
+            except psycopg.OperationalError as error:
+                if connection.broken:
+                    self._connection = None
+                    wait = next(waits, None)
+                    if wait is not None:
+                        await asyncio.sleep(wait)
+                        continue
+                raise self._error(error, doing) from None
+            except psycopg.errors.InsufficientPrivilege as error:
+                raise NotYourSession(
+                    scrub(f"{doing}: this session belongs to another role ({error})", self.url)
+                ) from None
+            except psycopg.Error as error:
+                raise self._error(error, doing) from None
+
+    async def close(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None and self._loop is asyncio.get_running_loop():
+            await connection.close()
+
+    async def __aenter__(self) -> PostgresSessionStore:
+        await self._connect()
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self.close()
+
+    @property
+    def _sessions(self) -> str:
+        return f'"{self.table}_sessions"'
+
+    @property
+    def _entries(self) -> str:
+        return f'"{self.table}"'
+
+    @property
+    def _shares(self) -> str:
+        return f'"{self.table}_shares"'
+
+    # --- the SessionStore protocol ------------------------------------------------------------
+
+    async def append(self, key: dict, entries: list[dict]) -> None:
+        if not entries:
+            return
+        await self.append_texts(key, [_dumps(entry) for entry in entries], entries)
+
+    async def append_texts(
+        self,
+        key: dict,
+        texts: list[bytes],
+        entries: list[dict] | None = None,
+        *,
+        pushed: dict | None = None,
+        pushed_from: int | None = None,
+    ) -> int:
+        """Append entries given as JSON texts (UTF-8, one line each, kept byte for byte) in one
+        transaction; ``entries`` are the same parsed, when the caller has them (their uuids are
+        the idempotency keys; a main transcript's are folded into the SDK's summary). ``pushed`` is recorded with them (``push``'s progress through the local
+        file); with ``pushed_from`` (the offset the batch starts at), a batch whose start is not
+        where the key's record says (it was stored already: a retry after a lost reply) adds
+        nothing. Returns how many entries were new (an entry whose uuid the key has is
+        skipped)."""
+        subpath = key.get("subpath") or ""
+        if entries is None:
+            entries = [_load_entry(text) for text in texts]
+        uuids = [_uuid_of(entry) for entry in entries]
+
+        async def work(connection):
+            async with connection.transaction():
+                row = await (
+                    await connection.execute(
+                        f"""INSERT INTO {self._sessions} AS k (project_key, session_id, subpath, mtime)
+                        VALUES (%s, %s, %s, {_NOW_MS})
+                        ON CONFLICT (project_key, session_id, subpath)
+                        DO UPDATE SET mtime = GREATEST(EXCLUDED.mtime, k.mtime + 1)
+                        RETURNING id, mtime, summary, size, pushed""",
+                        [key["project_key"], key["session_id"], subpath],
+                    )
+                ).fetchone()
+                key_id, mtime, summary, size_before, pushed_before = row
+                if (
+                    pushed_from is not None
+                    and (pushed_before or {}).get("offset", 0) != pushed_from
+                ):
+                    raise _AlreadyStored
+                added = 0
+                if texts:
+                    added_row = await (
+                        await connection.execute(
+                            f"""WITH added AS (
+                                INSERT INTO {self._entries} (key_id, uuid, entry)
+                                SELECT %s, u, convert_from(b, 'UTF8')::json
+                                FROM unnest(%b::bytea[], %b::text[]) WITH ORDINALITY AS t (b, u, n)
+                                ORDER BY n
+                                ON CONFLICT (key_id, uuid) WHERE uuid IS NOT NULL DO NOTHING
+                                RETURNING octet_length(entry::text) + 1 AS bytes)
+                            SELECT count(*), coalesce(sum(bytes), 0) FROM added""",
+                            [key_id, texts, uuids],
+                        )
+                    ).fetchone()
+                    added, size = added_row
+                else:
+                    size = 0
+                folded = None
+                if not subpath and entries:
+                    from claude_agent_sdk import fold_session_summary
+
+                    previous = (
+                        None
+                        if summary is None
+                        else {"session_id": key["session_id"], "mtime": mtime, "data": summary}
+                    )
+                    folded = fold_session_summary(previous, key, entries)["data"]
+                meta = None
+                if not subpath and added:
+                    fields = await self._list_fields(
+                        connection, key_id, key["session_id"], size_before + size
+                    )
+                    meta = fields if fields is not None else {"sidechain": True}
+                await connection.execute(
+                    f"""UPDATE {self._sessions} SET size = size + %s,
+                    summary = coalesce(%s, summary), pushed = coalesce(%s, pushed),
+                    meta = coalesce(%s, meta) WHERE id = %s""",
+                    [
+                        size,
+                        *(
+                            None if value is None else _jsonb_text(value)
+                            for value in (folded, pushed, meta)
+                        ),
+                        key_id,
+                    ],
+                )
+                return added
+
+        try:
+            return await self._run("cannot append", work)
+        except _AlreadyStored:
+            return 0
+
+    async def _list_fields(self, connection, key_id: int, session_id: str, size: int):
+        """The list fields worked out again from the first and last 64 KiB of the entries
+        (``stores.listing``), as the local list reads them from a file (None: a sidechain)."""
+        from .listing import LITE_READ_BUF_SIZE, head_bytes, lite_fields, tail_bytes
+
+        async def ends(order: str) -> list[str]:
+            texts: list[str] = []
+            taken = 0
+            bound = "seq > %s" if order == "ASC" else "seq < %s"
+            last = 0 if order == "ASC" else 2**62
+            while taken < LITE_READ_BUF_SIZE:
+                rows = await (
+                    await connection.execute(
+                        f"""SELECT seq, entry::text FROM {self._entries}
+                        WHERE key_id = %s AND {bound} ORDER BY seq {order} LIMIT 64""",
+                        [key_id, last],
+                    )
+                ).fetchall()
+                for seq, text in rows:
+                    texts.append(text)
+                    taken += len(text.encode()) + 1
+                    last = seq
+                    if taken >= LITE_READ_BUF_SIZE:
+                        break
+                if len(rows) < 64:
+                    break
+            return texts
+
+        head = head_bytes(await ends("ASC"))
+        tail = head if size <= LITE_READ_BUF_SIZE else tail_bytes(await ends("DESC"))
+        return lite_fields(session_id, size, head, tail)
+
+    async def load(self, key: dict) -> list[dict] | None:
+        texts = await self.load_texts(key)
+        return None if texts is None else [_load_entry(text) for text in texts]
+
+    async def load_texts(self, key: dict, after_seq: int = 0) -> list[str] | None:
+        """The key's entries as the JSON texts appended (``None``: no such key)."""
+        rows = await self.load_rows(key, after_seq)
+        return None if rows is None else [text for _seq, text in rows]
+
+    async def load_rows(self, key: dict, after_seq: int = 0) -> list[tuple[int, str]] | None:
+        """``(seq, JSON text)`` of the key's entries after ``after_seq``, in order."""
+
+        async def work(connection):
+            found = await (
+                await connection.execute(
+                    f"""SELECT id FROM {self._sessions}
+                    WHERE project_key = %s AND session_id = %s AND subpath = %s""",
+                    [key["project_key"], key["session_id"], key.get("subpath") or ""],
+                )
+            ).fetchone()
+            if found is None:
+                return None
+            cursor = await connection.execute(
+                f"""SELECT seq, entry::text FROM {self._entries}
+                WHERE key_id = %s AND seq > %s ORDER BY seq""",
+                [found[0], after_seq],
+            )
+            return await cursor.fetchall()
+
+        return await self._run("cannot load", work)
+
+    async def list_sessions(self, project_key: str) -> list[dict]:
+        rows = await self._select(
+            f"""SELECT session_id, mtime FROM {self._sessions}
+            WHERE project_key = %s AND subpath = ''""",
+            [project_key],
+        )
+        return [{"session_id": session_id, "mtime": mtime} for session_id, mtime in rows]
+
+    async def list_session_summaries(self, project_key: str) -> list[dict]:
+        rows = await self._select(
+            f"""SELECT session_id, mtime, summary FROM {self._sessions}
+            WHERE project_key = %s AND subpath = '' AND summary IS NOT NULL""",
+            [project_key],
+        )
+        return [
+            {"session_id": session_id, "mtime": mtime, "data": data}
+            for session_id, mtime, data in rows
+        ]
+
+    async def delete(self, key: dict) -> None:
+        if key.get("subpath"):
+            where, params = "subpath = %s", [key["subpath"]]
+        else:
+            where, params = "TRUE", []
+        await self._select(
+            f"""DELETE FROM {self._sessions}
+            WHERE project_key = %s AND session_id = %s AND {where}""",
+            [key["project_key"], key["session_id"], *params],
+        )
+
+    async def list_subkeys(self, key: dict) -> list[str]:
+        rows = await self._select(
+            f"""SELECT subpath FROM {self._sessions}
+            WHERE project_key = %s AND session_id = %s AND subpath <> '' ORDER BY subpath""",
+            [key["project_key"], key["session_id"]],
+        )
+        return [subpath for (subpath,) in rows]
+
+    # --- beyond the protocol ------------------------------------------------------------------
+
+    async def _select(self, statement: str, params: Iterable = ()) -> list[tuple]:
+        async def work(connection):
+            cursor = await connection.execute(statement, list(params))
+            return await cursor.fetchall() if cursor.description else []
+
+        return await self._run("query failed", work)
+
+    async def set_counts(self, key: dict, counts: dict, counted: list[int]) -> None:
+        """Record a main transcript's message count, first message uuid and fork parent
+        (``push`` counts them in the local file it pushed), and in its push record the file
+        offsets they were counted at."""
+        await self._select(
+            f"""UPDATE {self._sessions} SET counts = %s::jsonb || jsonb_build_object('size', size),
+            pushed = coalesce(pushed, '{{}}') || jsonb_build_object('counted', %s::jsonb)
+            WHERE project_key = %s AND session_id = %s AND subpath = ''""",
+            [_jsonb_text(counts), _jsonb_text(counted), key["project_key"], key["session_id"]],
+        )
+
+    async def pushed_states(self, session_ids: list[str]) -> dict[tuple[str, str, str], dict]:
+        """``push``'s progress record of every key of these sessions that has one, by
+        ``(project_key, session_id, subpath)`` (the current role's keys: another's shared
+        with it are not its to push to)."""
+        rows = await self._select(
+            f"""SELECT project_key, session_id, subpath, pushed FROM {self._sessions}
+            WHERE session_id = ANY(%s) AND pushed IS NOT NULL AND owner = current_user""",
+            [session_ids],
+        )
+        return {(project, session, subpath): pushed for project, session, subpath, pushed in rows}
+
+    async def list_all(self, project_key: str | None = None) -> list[tuple]:
+        """Every main transcript this role may read (of one project, or all), as
+        ``(SessionMeta, stale)`` rows, newest first; sidechain transcripts and sessions with
+        nothing to show are left out, as the local list does. ``stale``: its message count is
+        missing or older than its entries (``stores.mirror.list_sessions`` counts it again)."""
+        from .listing import META_FIELDS, meta_from_row
+
+        where, params = ("AND project_key = %s", [project_key]) if project_key else ("", [])
+        # Each field its own column: no JSON to decode here (a list of 20,000 sessions).
+        fields = ", ".join(f"meta ->> '{name}'" for name in META_FIELDS)
+        rows = await self._select(
+            f"""SELECT session_id, project_key, mtime, size, {fields},
+                (counts ->> 'message_count')::int, counts ->> 'forked_from',
+                counts ->> 'root_uuid', (counts ->> 'size')::bigint
+            FROM {self._sessions}
+            WHERE subpath = '' AND meta IS NOT NULL AND NOT meta ? 'sidechain' {where}
+            ORDER BY mtime DESC, id""",
+            params,
+        )
+        sessions = []
+        for row in rows:
+            meta, counted_size = meta_from_row(row)
+            stale = counted_size is None or counted_size != meta.file_size
+            if meta.summary or meta.message_count or stale:
+                sessions.append((meta, stale))
+        return sessions
+
+    async def record_counts(self, key: dict, counts: dict) -> None:
+        """Record counts worked out from a mirror (of the entries as they are now: stamped
+        with the key's size). A row of another role is left as it is."""
+        await self._select(
+            f"""UPDATE {self._sessions} SET counts = %s::jsonb || jsonb_build_object('size', size)
+            WHERE project_key = %s AND session_id = %s AND subpath = ''""",
+            [_jsonb_text(counts), key["project_key"], key["session_id"]],
+        )
+
+    def for_project(self, project_key: str) -> ProjectStore:
+        """This store seen through one ``project_key`` whatever the caller's key says: for the
+        SDK's ``*_from_store`` / ``*_via_store`` functions, which derive the key from a
+        directory of this machine (a pushed session keeps the key of the machine it came from)."""
+        return ProjectStore(self, project_key)
+
+
+class ProjectStore:
+    """A :class:`PostgresSessionStore` with every key's ``project_key`` replaced by one."""
+
+    def __init__(self, store: PostgresSessionStore, project_key: str) -> None:
+        self.store = store
+        self.project_key = project_key
+
+    def _key(self, key: dict) -> dict:
+        return {**key, "project_key": self.project_key}
+
+    async def append(self, key: dict, entries: list[dict]) -> None:
+        await self.store.append(self._key(key), entries)
+
+    async def load(self, key: dict) -> list[dict] | None:
+        return await self.store.load(self._key(key))
+
+    async def list_sessions(self, project_key: str) -> list[dict]:
+        return await self.store.list_sessions(self.project_key)
+
+    async def list_session_summaries(self, project_key: str) -> list[dict]:
+        return await self.store.list_session_summaries(self.project_key)
+
+    async def delete(self, key: dict) -> None:
+        await self.store.delete(self._key(key))
+
+    async def list_subkeys(self, key: dict) -> list[str]:
+        return await self.store.list_subkeys(self._key(key))
