@@ -562,6 +562,8 @@ class SessionscopeApp(ComposeControl, SessionActions, UsageActions, App[None]):
         current = self.session_list.current
         opened = event.opened
         if current is not None and current.session_id != opened.meta.session_id:
+            if event.painted is not None:
+                event.painted.set()  # not shown: nothing to wait for
             return  # the user has moved on
         previous = self.opened
         self.opened = opened
