@@ -41,9 +41,7 @@ def app_in_tmux(gallery: Path, tmp_path: Path):
     assignments = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
     tmux = Tmux(tmp_path)
     tmux.start(
-        # Without COLUMNS and LINES (set under pytest): the app takes the window's size.
-        f"env -u COLUMNS -u LINES {assignments} "
-        f"{shlex.quote(installed_sessionscope())} --session {GALLERY}",
+        f"env {assignments} {shlex.quote(installed_sessionscope())} --session {GALLERY}",
         width=240,
         height=40,
     )
