@@ -692,9 +692,8 @@ class SessionscopeApp(ComposeControl, SessionActions, UsageActions, SearchAction
             return self.screen is self.screen_stack[0] and not takes_text(self.focused)
         if action in ("filter_done", "filter_clear"):
             return isinstance(self.focused, FilterInput)
-        if action in ("next_pane", "filter"):
-            # Only on the main screen; dialogs and other screens keep their own tab, and a
-            # "/" typed in their boxes is text.
+        if action == "next_pane":
+            # Only on the main screen; dialogs and other screens keep their own tab.
             return self.screen is self.screen_stack[0]
         return super().check_action(action, parameters)
 
