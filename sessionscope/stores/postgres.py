@@ -243,7 +243,11 @@ class PostgresSessionStore:
                     for statement in schema_statements(self.table):
                         await connection.execute(statement)
         except psycopg.Error as error:
-            raise self._error(error, "cannot create the store's tables") from None
+            raise self._error(
+                error,
+                "no store tables here and cannot create them (the database's owner runs "
+                "`sessionscope store init URL` once)",
+            ) from None
 
     async def _run(self, doing: str, work: Callable[[psycopg.AsyncConnection], Awaitable]):
         """``work(connection)`` under the connection's lock. When the connection broke (a
