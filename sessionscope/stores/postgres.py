@@ -451,8 +451,11 @@ class PostgresSessionStore:
         rows = await self.load_rows(key, after_seq)
         return None if rows is None else [text for _seq, text in rows]
 
-    async def load_rows(self, key: dict, after_seq: int = 0) -> list[tuple[int, str]] | None:
-        """``(seq, JSON text)`` of the key's entries after ``after_seq``, in order."""
+    async def load_rows(
+        self, key: dict, after_seq: int = 0, limit: int | None = None
+    ) -> list[tuple[int, str]] | None:
+        """``(seq, JSON text)`` of the key's entries after ``after_seq``, in order (the first
+        ``limit`` of them, when given)."""
 
         async def work(connection):
             found = await (
@@ -466,8 +469,8 @@ class PostgresSessionStore:
                 return None
             cursor = await connection.execute(
                 f"""SELECT seq, entry::text FROM {self._entries}
-                WHERE key_id = %s AND seq > %s ORDER BY seq""",
-                [found[0], after_seq],
+                WHERE key_id = %s AND seq > %s ORDER BY seq LIMIT %s""",
+                [found[0], after_seq, limit],
             )
             return await cursor.fetchall()
 

@@ -108,6 +108,9 @@ def test_show_through_the_store_is_show_of_the_file(corpus_in_store, capsys, mon
 def test_the_mirror_is_private_and_fetches_only_new_rows(
     cli_transcripts, pg_url, capsys, monkeypatch
 ):
+    from sessionscope.stores import mirror
+
+    monkeypatch.setattr(mirror, "MIRROR_PAGE_ROWS", 3)  # several pages a session
     config = str(cli_transcripts.config_dir)
     assert run(capsys, "push", "--all", "--config-dir", config, "--store", pg_url)[0] == 0
     path = cli_transcripts.path(next(iter(cli_transcripts.sessions)))
