@@ -73,23 +73,6 @@ def json_record(key: str, totals) -> dict:
     }
 
 
-def tokens_text(count: int) -> str:
-    """``950``, ``12.3k``, ``4.56M``."""
-    if count < 1000:
-        return str(count)
-    if count < 1_000_000:
-        return f"{count / 1000:.1f}k"
-    return f"{count / 1_000_000:.2f}M"
-
-
-def cost_text(totals) -> str:
-    """``$1.23``; ``$1.23+?`` when some responses have no price; ``?`` when none has."""
-    cost = totals.known_cost
-    if cost is None:
-        return "?"
-    return f"${cost:,.2f}" + ("+?" if totals.unpriced_responses else "")
-
-
 def run(args: argparse.Namespace) -> int:
     import sys
 
@@ -98,7 +81,13 @@ def run(args: argparse.Namespace) -> int:
     from sessionscope.commands._common import config_problems, safe_stdout
     from sessionscope.transcripts.prices import PriceTableError, load_prices
     from sessionscope.transcripts.text import inert, json_line
-    from sessionscope.transcripts.usage import Totals, owned_responses, totals_by
+    from sessionscope.transcripts.usage import (
+        Totals,
+        cost_text,
+        owned_responses,
+        tokens_text,
+        totals_by,
+    )
 
     config_problems(args.config_dir)
     since = _since(args.since)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .usage import Response
@@ -68,12 +68,19 @@ class PriceTable:
     sources: tuple[str, ...]
     """The files the table was read from, bundled first."""
 
+    _found: dict[str, ModelPrice | None] = field(default_factory=dict, repr=False, compare=False)
+    """Each model name already looked up (a count prices tens of thousands of responses)."""
+
     def price(self, model: str) -> ModelPrice | None:
+        if model in self._found:
+            return self._found[model]
+        found = None
         for name in (model, _DATED.sub("", model)):
             found = self.models.get(name) or self.models.get(f"{name}-0")
             if found is not None:
-                return found
-        return None
+                break
+        self._found[model] = found
+        return found
 
     def cost(self, response: Response) -> float | None:
         """What the response cost, or ``None`` when the table cannot say."""

@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import NamedTuple
 
 import msgspec
 
@@ -238,21 +239,31 @@ def read_file_usage(path: str, session_id: str | None, project: str) -> FileUsag
     )
 
 
-@dataclass(frozen=True, slots=True)
-class OwnedResponse:
-    """A response with the session that answered it."""
+class OwnedResponse(NamedTuple):
+    """A response with the file (so the session) that answered it."""
 
     response: Response
-    session_id: str
-    project: str
-    cwd: str | None
+    file: FileUsage
+
+    @property
+    def session_id(self) -> str:
+        return self.file.session_id
+
+    @property
+    def project(self) -> str:
+        return self.file.project
+
+    @property
+    def cwd(self) -> str | None:
+        return self.file.cwd
 
 
 def owned_responses(files: Iterable[FileUsage]) -> list[OwnedResponse]:
     """Every response of ``files`` once, with the session it belongs to.
 
     A ``message.id`` found in several files belongs to a copy that is not marked copied, the
-    session that started first winning if several are not (older CLIs marked no copies).
+    session that started first winning if several are not (older CLIs marked no copies), and
+    of one session's copies the fullest (a mirrored one may have stopped early).
     """
     files = list(files)
     started: dict[str, str] = {}
@@ -261,20 +272,24 @@ def owned_responses(files: Iterable[FileUsage]) -> list[OwnedResponse]:
             usage.session_id not in started or usage.first_timestamp < started[usage.session_id]
         ):
             started[usage.session_id] = usage.first_timestamp
-    best: dict[str, tuple[tuple, OwnedResponse]] = {}
+
+    def rank(owned: OwnedResponse) -> tuple:
+        response, usage = owned
+        return (
+            response.copied,
+            started.get(usage.session_id, "~"),
+            usage.session_id,
+            -response.output_tokens,
+        )
+
+    best: dict[str, OwnedResponse] = {}
     for usage in files:
         for response in usage.responses:
-            rank = (
-                response.copied,
-                started.get(usage.session_id, "~"),
-                usage.session_id,
-                -response.output_tokens,  # the fullest copy: a mirrored one may have stopped early
-            )
-            known = best.get(response.message_id)
-            if known is None or rank < known[0]:
-                owned = OwnedResponse(response, usage.session_id, usage.project, usage.cwd)
-                best[response.message_id] = (rank, owned)
-    return [owned for _rank, owned in best.values()]
+            candidate = OwnedResponse(response, usage)
+            known = best.setdefault(response.message_id, candidate)
+            if known is not candidate and rank(candidate) < rank(known):
+                best[response.message_id] = candidate
+    return list(best.values())
 
 
 def own_responses(files: Iterable[FileUsage]) -> list[Response]:
@@ -304,7 +319,6 @@ class Totals:
     """The cost of the priced responses."""
     unpriced_responses: int = 0
     """Responses whose model (or size) the price table does not cover: not in ``cost_usd``."""
-    models: set[str] = field(default_factory=set)
 
     def add(self, response: Response, cost: float | None) -> None:
         self.responses += 1
@@ -312,7 +326,6 @@ class Totals:
         self.output_tokens += response.output_tokens
         self.cache_read_input_tokens += response.cache_read_input_tokens
         self.cache_creation_input_tokens += response.cache_creation_input_tokens
-        self.models.add(response.model)
         if cost is None:
             self.unpriced_responses += 1
         else:
@@ -350,6 +363,44 @@ def totals_by(
             totals = groups[name] = Totals()
         totals.add(item.response, cost(item.response))
     return groups
+
+
+def tokens_text(count: int) -> str:
+    """``950``, ``12.3k``, ``4.56M``."""
+    if count < 1000:
+        return str(count)
+    if count < 1_000_000:
+        return f"{count / 1000:.1f}k"
+    return f"{count / 1_000_000:.2f}M"
+
+
+def cost_text(totals: Totals) -> str:
+    """``$1.23`` (``$0.0036`` below a cent); ``$1.23+?`` when some responses have no price;
+    ``?`` when none has."""
+    cost = totals.known_cost
+    if cost is None:
+        return "?"
+    shown = f"${cost:.4f}" if 0 < cost < 0.01 else f"${cost:,.2f}"
+    return shown + ("+?" if totals.unpriced_responses else "")
+
+
+def usage_line(usage: dict) -> str:
+    """One response's ``message.usage`` as a header shows it: ``3 in · 40 out · 13.1k cache
+    read · 9.3k cache write`` (cache parts left out when zero)."""
+
+    def count(key: str) -> int:
+        value = usage.get(key)
+        return value if isinstance(value, int) and value > 0 else 0
+
+    parts = [
+        f"{tokens_text(count('input_tokens'))} in",
+        f"{tokens_text(count('output_tokens'))} out",
+    ]
+    if count("cache_read_input_tokens"):
+        parts.append(f"{tokens_text(count('cache_read_input_tokens'))} cache read")
+    if count("cache_creation_input_tokens"):
+        parts.append(f"{tokens_text(count('cache_creation_input_tokens'))} cache write")
+    return " · ".join(parts)
 
 
 def file_identity(path: str) -> tuple[int, int, int]:

@@ -33,6 +33,7 @@ from sessionscope.tui.compose_control import ComposeControl
 from sessionscope.tui.context import AppContext, Catalog, system_clock
 from sessionscope.tui.session_actions import SESSION_ACTION_BINDINGS, SessionActions
 from sessionscope.tui.sessions_model import build_rows, session_title
+from sessionscope.tui.usage_actions import USAGE_BINDINGS, UsageActions
 from sessionscope.tui.widgets.footer import Footer
 from sessionscope.tui.widgets.message_view import MessageView
 from sessionscope.tui.widgets.session_list import SessionList
@@ -134,7 +135,7 @@ class FilterInput(Input):
     """The ``/`` box above the session list (its keys are the app's: see ``check_action``)."""
 
 
-class SessionscopeApp(ComposeControl, SessionActions, App[None]):
+class SessionscopeApp(ComposeControl, SessionActions, UsageActions, App[None]):
     """Browse every session, read every message with its UUID, fork with ``f``."""
 
     TITLE = "sessionscope"
@@ -228,6 +229,7 @@ class SessionscopeApp(ComposeControl, SessionActions, App[None]):
             show=False,
         ),
         *SESSION_ACTION_BINDINGS,
+        *USAGE_BINDINGS,
     ]
 
     class SessionsLoaded(Message):
@@ -510,6 +512,8 @@ class SessionscopeApp(ComposeControl, SessionActions, App[None]):
             select_uuid = entry.uuid if entry else None
         self._show_current(select_uuid)
         self._count_from(opened)
+        if not opened.partial:
+            self.count_session_usage(opened.path, opened.index)
         if not self._transcript_painted.is_set():
             self.call_after_refresh(self._transcript_painted.set)
 
@@ -576,6 +580,9 @@ class SessionscopeApp(ComposeControl, SessionActions, App[None]):
             )
         elif opened is not None:
             info.append(f" · {len(opened.source.messages)} messages", style="dim")
+            usage = self.usage_summary(meta.session_id)
+            if usage:
+                info.append(f" · {usage}", style="dim")
             leaves = opened.conversation.other_leaves
             if leaves:
                 info.append(f" · {len(leaves) + 1} branches (b)", style="yellow")

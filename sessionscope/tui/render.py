@@ -23,6 +23,7 @@ from textual.strip import Strip
 
 from sessionscope.transcripts.model import Entry
 from sessionscope.transcripts.text import inert
+from sessionscope.transcripts.usage import SYNTHETIC_MODEL, usage_line
 
 COLLAPSED_RESULT_LINES = 4
 """Lines of a tool result shown before ``enter`` expands it."""
@@ -142,6 +143,14 @@ def role_label(entry: Entry, data: dict[str, Any] | None) -> tuple[str, str]:
     return (inert(entry.type or "entry"), "dim")
 
 
+def _usage_of(data: dict[str, Any] | None) -> dict[str, Any] | None:
+    message = data.get("message") if isinstance(data, dict) else None
+    usage = message.get("usage") if isinstance(message, dict) else None
+    if not isinstance(usage, dict) or message.get("model") == SYNTHETIC_MODEL:
+        return None
+    return usage
+
+
 class BlockRenderer:
     """Renders blocks to strips with one console, palette and time zone."""
 
@@ -159,15 +168,26 @@ class BlockRenderer:
         rows = self.console.render_lines(renderable, options, pad=False, new_lines=False)
         return [Strip(Segment.simplify(row)).simplify() for row in rows]
 
-    def header(self, left: Text, uuid: str | None, width: int, style: Style) -> list[Strip]:
-        """One line (label, time, UUID on the right), or two when the pane is narrow."""
+    def header(
+        self, left: Text, uuid: str | None, width: int, style: Style, extra: Text | None = None
+    ) -> list[Strip]:
+        """One line (label, time, ``extra``, UUID on the right); ``extra`` goes on a line of its
+        own when that does not fit, and the UUID too when the pane is narrow."""
         uuid_text = Text(inert(uuid), style=self.palette.uuid) if uuid else Text("")
         left.stylize(style)
+        after: list[Strip] = []
+        if extra is not None and extra.cell_len:
+            joined = Text.assemble(left, "  ", extra)
+            if joined.cell_len + 2 + uuid_text.cell_len <= width:
+                left = joined
+            else:
+                extra.no_wrap, extra.overflow = True, "ellipsis"
+                after = self.lines(extra, width)
         if uuid_text.cell_len and left.cell_len + 2 + uuid_text.cell_len > width:
-            return self.lines(left, width) + self.lines(uuid_text, width)
+            return self.lines(left, width) + self.lines(uuid_text, width) + after
         gap = max(1, width - left.cell_len - uuid_text.cell_len)
         line = Text.assemble(left, " " * gap, uuid_text)
-        return self.lines(line, width)
+        return self.lines(line, width) + after
 
     # -- pieces -------------------------------------------------------------------------------
 
@@ -307,14 +327,25 @@ class BlockRenderer:
 
     # -- blocks -------------------------------------------------------------------------------
 
-    def message(self, entry: Entry, data: dict[str, Any] | None, width: int, expanded: bool):
+    def message(
+        self,
+        entry: Entry,
+        data: dict[str, Any] | None,
+        width: int,
+        expanded: bool,
+        ends_response: bool = False,
+    ):
+        """A message block; ``ends_response``: the last entry of its API response, whose
+        header shows the response's tokens (the CLI repeats them, growing, on every entry)."""
         label, attribute = role_label(entry, data)
         left = Text.assemble(
             (label, getattr(self.palette, attribute)),
             "  ",
             (local_time(entry.timestamp, self.tz), self.palette.time),
         )
-        strips = self.header(left, entry.uuid, width, Style())
+        usage = _usage_of(data) if ends_response else None
+        tokens = Text(usage_line(usage), style=self.palette.time) if usage is not None else None
+        strips = self.header(left, entry.uuid, width, Style(), tokens)
         pieces, hidden = self.body(entry, data, expanded)
         for piece in pieces:
             strips += self.lines(piece, width)

@@ -104,6 +104,18 @@ class ConversationSource:
             entry.uuid: position for position, entry in enumerate(self.blocks) if entry.uuid
         }
         self._estimates: tuple[int, list[int]] | None = None
+        self._response_ends: set[int] | None = None
+
+    def ends_response(self, index: int) -> bool:
+        """Whether block ``index`` is the last shown entry of its API response (its header
+        shows the response's tokens)."""
+        if self._response_ends is None:
+            last: dict[str, int] = {}
+            for position, entry in enumerate(self.blocks):
+                if entry.type == "assistant" and entry.message_id:
+                    last[entry.message_id] = position
+            self._response_ends = set(last.values())
+        return index in self._response_ends
 
     @staticmethod
     def _merge(index: TranscriptIndex, conversation: Conversation) -> list[Entry]:
@@ -167,7 +179,7 @@ class ConversationSource:
         data = self.load(index)
         if entry.type == "system":
             return renderer.separator(entry, data, width, expanded)
-        return renderer.message(entry, data, width, expanded)
+        return renderer.message(entry, data, width, expanded, self.ends_response(index))
 
 
 class RawSource:
