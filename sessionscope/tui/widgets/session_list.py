@@ -155,7 +155,8 @@ class SessionList(ScrollView, can_focus=True):
         self.sessions = [meta, *others]
         if select and self.query_text and meta not in self._filtered(self.query_text):
             self.query_text = ""
-        self._rebuild(meta.session_id if select else None)
+        current = self.current
+        self._rebuild(meta.session_id if select else current.session_id if current else None)
 
     def remove_session(self, session_id: str) -> None:
         """Drop one session (deleted); the cursor moves to its neighbour."""
