@@ -108,18 +108,22 @@ def _list(args) -> int:
     import shutil
 
     from ..stores.mirror import list_json_lines, list_sessions
+    from ..transcripts.text import inert
     from ._common import safe_stdout
-    from .list import _no_sessions, _row, _write_utf8
+    from .list import _row, as_json
 
     project = project_key_of(args.project) if args.project else None
     out = safe_stdout()
     if args.json:
-        lines = run_with_store(args, lambda store: list_json_lines(store, project))
-        _no_sessions(args.project, bool(lines))
-        _write_utf8(out, lines)
+        lines = run_with_store(args, lambda store: list_json_lines(store, project, as_json))
+        if args.project and not lines:
+            print(f"sessionscope: no sessions for project {inert(args.project)}", file=_stderr())
+        out.write(lines.decode())
+        out.flush()
         return 0
     sessions = run_with_store(args, lambda store: list_sessions(store, project))
-    _no_sessions(args.project, bool(sessions))
+    if args.project and not sessions:
+        print(f"sessionscope: no sessions for project {inert(args.project)}", file=_stderr())
     width = shutil.get_terminal_size((120, 24)).columns
     out.write(f"{'MODIFIED':<16}  {'MSGS':>5}  {'SESSION':<36}  SUMMARY\n")
     for meta in sessions:

@@ -18,7 +18,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..catalog.paths import CACHE_DIR_MODE, CACHE_FILE_MODE, cache_folder, ensure_cache_dir
+from ..index.paths import CACHE_DIR_MODE, CACHE_FILE_MODE, cache_dir, ensure_cache_dir
 from .postgres import PostgresSessionStore
 
 MIRROR_PAGE_ROWS = 5000
@@ -42,7 +42,7 @@ def mirror_root(store: PostgresSessionStore, role: str) -> Path:
     table and role: what one role may read is not another's)."""
     identity = json.dumps([store.display_url, store.table, role])
     digest = hashlib.sha256(identity.encode()).hexdigest()[:16]
-    return Path(cache_folder()) / "stores" / digest
+    return cache_dir() / "stores" / digest
 
 
 def _private_dirs(root: Path, folder: Path) -> None:
@@ -182,13 +182,13 @@ async def list_sessions(store: PostgresSessionStore, project_key: str | None = N
     return sessions
 
 
-async def list_json_lines(store: PostgresSessionStore, project_key: str | None = None) -> bytes:
+async def list_json_lines(
+    store: PostgresSessionStore, project_key: str | None, json_line_of
+) -> bytes:
     """``list --json``'s lines for a store. The last listing is kept in the mirror folder with
     the store's fingerprint of it (:meth:`PostgresSessionStore.list_fingerprint`), and written
     again as it is while the fingerprint is the same: one query instead of 20,000 rows to
-    decode and format."""
-    from ..catalog.sessions_json import session_json
-
+    decode and format. ``json_line_of(meta)`` is ``list --json``'s line of one session."""
     role, fingerprint, stale = await store.list_fingerprint(project_key)
     root = mirror_root(store, role)
     name = hashlib.sha256((project_key or "").encode()).hexdigest()[:16]
@@ -201,7 +201,7 @@ async def list_json_lines(store: PostgresSessionStore, project_key: str | None =
                     return handle.read()
         except OSError:
             pass
-    data = "".join(session_json(meta) + "\n" for meta in await list_sessions(store, project_key))
+    data = "".join(json_line_of(meta) + "\n" for meta in await list_sessions(store, project_key))
     encoded = data.encode("utf-8", "surrogateescape")
     if stale:  # counts were recorded meanwhile: the fingerprint moved
         _role, fingerprint, stale = await store.list_fingerprint(project_key)

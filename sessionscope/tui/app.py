@@ -32,6 +32,7 @@ from sessionscope.transcripts.model import Conversation, SessionMeta, Transcript
 from sessionscope.transcripts.text import inert
 from sessionscope.tui.compose_control import ComposeControl
 from sessionscope.tui.context import AppContext, Catalog, system_clock
+from sessionscope.tui.search_actions import SEARCH_BINDINGS, SearchActions
 from sessionscope.tui.session_actions import SESSION_ACTION_BINDINGS, SessionActions
 from sessionscope.tui.sessions_model import build_rows, session_title
 from sessionscope.tui.usage_actions import USAGE_BINDINGS, UsageActions
@@ -148,7 +149,7 @@ class FilterInput(Input):
     """The ``/`` box above the session list (its keys are the app's: see ``check_action``)."""
 
 
-class SessionscopeApp(ComposeControl, SessionActions, UsageActions, App[None]):
+class SessionscopeApp(ComposeControl, SessionActions, UsageActions, SearchActions, App[None]):
     """Browse every session, read every message with its UUID, fork with ``f``."""
 
     TITLE = "sessionscope"
@@ -253,6 +254,7 @@ class SessionscopeApp(ComposeControl, SessionActions, UsageActions, App[None]):
         ),
         *SESSION_ACTION_BINDINGS,
         *USAGE_BINDINGS,
+        *SEARCH_BINDINGS,
     ]
 
     class SessionsLoaded(Message):
@@ -585,6 +587,7 @@ class SessionscopeApp(ComposeControl, SessionActions, UsageActions, App[None]):
             self.pending_move = None  # carried out now, on the whole session
         self._show_current(select_uuid, position=position)
         self._count_from(opened)
+        self.fork_if_asked(opened)
         if not opened.partial:
             self.count_session_usage(opened.path, opened.index)
         if event.painted is not None:
@@ -689,8 +692,9 @@ class SessionscopeApp(ComposeControl, SessionActions, UsageActions, App[None]):
             return self.screen is self.screen_stack[0] and not takes_text(self.focused)
         if action in ("filter_done", "filter_clear"):
             return isinstance(self.focused, FilterInput)
-        if action == "next_pane":
-            # Only on the main screen; dialogs and other screens keep their own tab.
+        if action in ("next_pane", "filter"):
+            # Only on the main screen; dialogs and other screens keep their own tab, and a
+            # "/" typed in their boxes is text.
             return self.screen is self.screen_stack[0]
         return super().check_action(action, parameters)
 
@@ -946,9 +950,9 @@ def make_app(
     """The app, given what it depends on (tests pass a temp folder, a fixed clock and a zone)."""
     config_dir = Path(config_dir)
     if catalog is None:
-        from sessionscope.catalog import Catalog as CachedCatalog
+        from sessionscope.index import Index
 
-        catalog = CachedCatalog(config_dir)
+        catalog = Index(config_dir)
     context = AppContext(
         config_dir=config_dir,
         catalog=catalog,

@@ -10,7 +10,7 @@ from rich.console import Console
 
 from sessionscope.transcripts.conversation import build_conversation
 from sessionscope.transcripts.reader import index_transcript
-from sessionscope.transcripts.sessions import list_session_files
+from sessionscope.transcripts.sessions import session_files
 from sessionscope.tui.render import BlockRenderer, Palette
 from sessionscope.tui.sources import ConversationSource, RawSource
 
@@ -24,7 +24,7 @@ def visible_text(strips) -> str:
 
 def test_every_corpus_session_renders(shared_corpus: Path) -> None:
     renderer = BlockRenderer(Console(width=100, color_system=None), Palette(), UTC)
-    files = list_session_files(shared_corpus)
+    files = [Path(path) for path, _ in session_files(shared_corpus)]
     assert files
     for path in files:
         index = index_transcript(path)

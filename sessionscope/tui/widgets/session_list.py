@@ -355,7 +355,8 @@ class SessionList(ScrollView, can_focus=True):
                         (" · ", self._style("meta")),
                         (inert(meta.git_branch), self._style("branch")),
                     ]
-                bits.append((f" · {meta.message_count} msgs", self._style("meta")))
+                if meta.message_count is not None:
+                    bits.append((f" · {meta.message_count} msgs", self._style("meta")))
                 if meta.tag:
                     bits.append((f" · #{inert(meta.tag)}", self._style("fork")))
                 bits.append((f" · {meta.session_id[:8]}", self._style("meta")))
