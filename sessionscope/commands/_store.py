@@ -43,7 +43,18 @@ def run_with_store(args, work: Callable[..., Awaitable], *, table: str | None = 
         raise CommandError(str(error)) from None
 
 
-STORE_COMMANDS = ("list", "show", "fork", "export", "replay", "push", "store")
+STORE_COMMANDS = (
+    "list",
+    "show",
+    "fork",
+    "export",
+    "replay",
+    "rename",
+    "tag",
+    "delete",
+    "push",
+    "store",
+)
 """Commands that work on a store (``--store`` or ``SESSIONSCOPE_STORE``)."""
 
 
@@ -58,6 +69,8 @@ def through_store(name: str, module, args) -> int:
         return _list(args)
     if name == "fork":
         return _fork(module, args)
+    if name in ("rename", "tag", "delete"):
+        return _change(name, args)
     mirrored = _mirror(args)
     args.config_dir = mirrored.config_dir
     return int(module.run(args) or 0)
@@ -148,4 +161,68 @@ def _fork(module, args) -> int:
     if point.reason:
         print(f"sessionscope: {point.reason}", file=_stderr())
     print(result.session_id)
+    return 0
+
+
+def _change(name: str, args) -> int:
+    """rename, tag or delete a session of one's own in the store, through the SDK's
+    ``*_via_store`` functions (a session shared with you is only read: refused)."""
+    import sys
+
+    from ..stores.access import own_project_key
+    from ..transcripts.files import validate_session_id
+    from ._common import report
+
+    session_id = args.session_id.strip()
+    if not validate_session_id(session_id):
+        raise CommandError(f"not a session id: {session_id!r}")
+    if name == "delete" and not args.yes:
+        if not sys.stdin.isatty():
+            raise CommandError(
+                f"not deleting {session_id}: stdin is not a terminal to ask on; pass --yes"
+            )
+        print(
+            f"Delete {session_id} from the store? This cannot be undone. [y/N] ",
+            end="",
+            file=sys.stderr,
+        )
+        sys.stderr.flush()
+        if sys.stdin.readline().strip().lower() not in ("y", "yes"):
+            print("kept it", file=sys.stderr)
+            return 1
+
+    async def work(store):
+        import claude_agent_sdk as sdk
+
+        try:
+            scoped = store.for_project(await own_project_key(store, session_id))
+        except LookupError as error:
+            raise CommandError(str(error)) from None
+        try:
+            if name == "rename":
+                await sdk.rename_session_via_store(scoped, session_id, args.title)
+            elif name == "tag":
+                await sdk.tag_session_via_store(scoped, session_id, args.tag or None)
+            else:
+                await sdk.delete_session_via_store(scoped, session_id)
+        except ValueError as error:
+            raise CommandError(f"{name} failed: {error}") from None
+
+    run_with_store(args, work)
+    if name == "rename":
+        title = args.title.strip()
+        record, line = (
+            {"session_id": session_id, "custom_title": title},
+            f"renamed {session_id} to {title!r}",
+        )
+    elif name == "tag":
+        tag = (args.tag or "").strip() or None
+        record = {"session_id": session_id, "tag": tag}
+        line = f"tagged {session_id} {tag!r}" if tag else f"cleared the tag of {session_id}"
+    else:
+        record, line = (
+            {"session_id": session_id, "deleted": True},
+            f"deleted {session_id} from the store",
+        )
+    report(args, record, line)
     return 0

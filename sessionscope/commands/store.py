@@ -20,10 +20,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
             "--project",
             metavar="KEY",
             default="",
-            help="one project (its folder name under projects/, e.g. -home-me-src-app); "
+            help="one project (its folder name under projects/: --project=-home-me-src-app); "
             "default: all of them",
         )
-    actions.add_parser("shares", help="what you shared and what is shared with you")
+    shares = actions.add_parser("shares", help="what you shared and what is shared with you")
+    from ..cli import _add_common
+
+    for action in (init, share, unshare, shares):
+        _add_common(action, top_level=False)  # --store after the action too
 
 
 def run(args: argparse.Namespace) -> int:

@@ -8,7 +8,7 @@ appended to: the store refuses (:class:`~sessionscope.stores.NotYourSession`).
 
 from __future__ import annotations
 
-from .postgres import PostgresSessionStore, StoreError
+from .postgres import NotYourSession, PostgresSessionStore, StoreError
 
 
 async def _role_exists(store: PostgresSessionStore, role: str) -> bool:
@@ -42,3 +42,22 @@ async def list_shares(store: PostgresSessionStore) -> list[tuple[str, str, str]]
     return await store._select(
         f"SELECT owner, grantee, project_key FROM {store._shares} ORDER BY owner, grantee, 2"
     )
+
+
+async def own_project_key(store: PostgresSessionStore, session_id: str) -> str:
+    """The project key of ``session_id`` among the current role's own sessions. ``LookupError``
+    when the role cannot see it; :class:`NotYourSession` when it may only read it."""
+    rows = await store._select(
+        f"""SELECT project_key, owner = current_user FROM {store._sessions}
+        WHERE session_id = %s AND subpath = '' ORDER BY owner = current_user DESC, mtime DESC""",
+        [session_id],
+    )
+    if not rows:
+        raise LookupError(f"no session {session_id} in the store {store.display_url}")
+    project_key, own = rows[0]
+    if not own:
+        raise NotYourSession(
+            f"session {session_id} belongs to another role: you may read it and fork it "
+            "into your own space, not change it"
+        )
+    return project_key

@@ -48,26 +48,28 @@ def lite_fields(session_id: str, size: int, head: bytes, tail: bytes) -> dict | 
     return {name: getattr(meta, name) for name in META_FIELDS}
 
 
-def meta_from_row(
-    session_id: str,
-    project_key: str,
-    mtime: int,
-    size: int,
-    fields: dict,
-    counts: dict | None,
-) -> SessionMeta:
-    """A :class:`SessionMeta` of a stored session, as the session list shows it."""
-    counts = counts or {}
+def meta_from_row(row: tuple) -> tuple[SessionMeta, int | None]:
+    """A stored session as the session list shows it, from ``PostgresSessionStore.list_all``'s
+    row (session id, project key, mtime, size, the :data:`META_FIELDS`, message count, fork
+    parent, root uuid, size counted at); with the size its counts were taken at."""
+    session_id, project_key, mtime, size, *rest = row
+    fields = dict(zip(META_FIELDS, rest, strict=False))
+    message_count, forked_from, root_uuid, counted_size = rest[len(META_FIELDS) :]
+    created_at = fields["created_at"]
     meta = SessionMeta(
         session_id=session_id,
-        summary=fields.get("summary") or "",
+        summary=fields["summary"] or "",
         last_modified=mtime,
         file_size=size,
-        message_count=counts.get("message_count", 0),
-        forked_from=counts.get("forked_from"),
-        root_uuid=counts.get("root_uuid"),
+        custom_title=fields["custom_title"],
+        first_prompt=fields["first_prompt"],
+        git_branch=fields["git_branch"],
+        cwd=fields["cwd"],
+        tag=fields["tag"],
+        created_at=int(created_at) if created_at is not None else None,
+        message_count=message_count or 0,
+        forked_from=forked_from,
+        root_uuid=root_uuid,
         project=project_key,
     )
-    for name in META_FIELDS[1:]:
-        setattr(meta, name, fields.get(name))
-    return meta
+    return meta, counted_size

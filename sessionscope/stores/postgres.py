@@ -48,6 +48,14 @@ _TABLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,40}")
 
 _NOW_MS = "(extract(epoch from clock_timestamp()) * 1000)::bigint"
 
+RECONNECT_WAITS = (0.0, 0.25, 0.5, 1.0, 1.5, 2.0)
+"""Seconds to wait before each new try when a connection that worked broke (about 5 s in
+all: a server restart); a store never reached fails at once."""
+
+
+class _AlreadyStored(Exception):
+    """A push batch found stored already (rolls its transaction back)."""
+
 
 class StoreError(Exception):
     """A store failure, said in one line without the password."""
@@ -130,12 +138,12 @@ def _uuid_of(entry) -> str | None:
     return uuid if isinstance(uuid, str) else None
 
 
-def _dumps(entry) -> str:
+def _dumps(entry) -> bytes:
     try:
-        return orjson.dumps(entry).decode()
+        return orjson.dumps(entry)
     except TypeError:
         # A lone surrogate (orjson refuses it) goes out as its \\u escape, which json keeps.
-        return json.dumps(entry, separators=(",", ":"))
+        return json.dumps(entry, separators=(",", ":")).encode()
 
 
 def _jsonb_text(value) -> str:
@@ -175,6 +183,7 @@ class PostgresSessionStore:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._lock: asyncio.Lock | None = None
         self._schema_checked = False
+        self._was_connected = False
 
     @property
     def display_url(self) -> str:
@@ -211,6 +220,7 @@ class PostgresSessionStore:
         except psycopg.Error as error:
             raise self._error(error, "cannot connect") from None
         self._connection, self._loop, self._lock = connection, loop, asyncio.Lock()
+        self._was_connected = True
         if not self._schema_checked:
             await self._ensure_schema(connection)
             self._schema_checked = True
@@ -236,19 +246,34 @@ class PostgresSessionStore:
             raise self._error(error, "cannot create the store's tables") from None
 
     async def _run(self, doing: str, work: Callable[[psycopg.AsyncConnection], Awaitable]):
-        """``work(connection)`` under the connection's lock; once more on a fresh connection
-        when the first one broke. Errors become :class:`StoreError`."""
+        """``work(connection)`` under the connection's lock. When the connection broke (a
+        server restart, a network cut), a fresh one is opened and ``work`` runs again, for a
+        few seconds while the server comes back. Errors become :class:`StoreError`."""
         import psycopg
 
-        for attempt in (1, 2):
-            connection = await self._connect()
+        waits = iter(RECONNECT_WAITS)
+        while True:
+            try:
+                connection = await self._connect()
+            except StoreUnavailable:
+                wait = (
+                    next(waits, None) if self._connection is None and self._was_connected else None
+                )
+                if wait is None:
+                    raise
+                await asyncio.sleep(wait)
+                continue
             assert self._lock is not None
             try:
                 async with self._lock:
                     return await work(connection)
             except psycopg.OperationalError as error:
-                if attempt == 1 and connection.broken:
-                    continue
+                if connection.broken:
+                    self._connection = None
+                    wait = next(waits, None)
+                    if wait is not None:
+                        await asyncio.sleep(wait)
+                        continue
                 raise self._error(error, doing) from None
             except psycopg.errors.InsufficientPrivilege as error:
                 raise NotYourSession(
@@ -256,7 +281,6 @@ class PostgresSessionStore:
                 ) from None
             except psycopg.Error as error:
                 raise self._error(error, doing) from None
-        raise AssertionError("unreachable")
 
     async def close(self) -> None:
         connection, self._connection = self._connection, None
@@ -292,15 +316,19 @@ class PostgresSessionStore:
     async def append_texts(
         self,
         key: dict,
-        texts: list[str],
+        texts: list[bytes],
         entries: list[dict] | None = None,
         *,
         pushed: dict | None = None,
+        pushed_from: int | None = None,
     ) -> int:
-        """Append entries given as JSON texts (one line each, kept byte for byte) in one
+        """Append entries given as JSON texts (UTF-8, one line each, kept byte for byte) in one
         transaction; ``entries`` are the same parsed, when the caller has them (their uuids are
         the idempotency keys; a main transcript's are folded into the SDK's summary). ``pushed`` is recorded with them (``push``'s progress through the local
-        file). Returns how many entries were new (an entry whose uuid the key has is skipped)."""
+        file); with ``pushed_from`` (the offset the batch starts at), a batch whose start is not
+        where the key's record says (it was stored already: a retry after a lost reply) adds
+        nothing. Returns how many entries were new (an entry whose uuid the key has is
+        skipped)."""
         subpath = key.get("subpath") or ""
         if entries is None:
             entries = [_load_entry(text) for text in texts]
@@ -314,19 +342,24 @@ class PostgresSessionStore:
                         VALUES (%s, %s, %s, {_NOW_MS})
                         ON CONFLICT (project_key, session_id, subpath)
                         DO UPDATE SET mtime = GREATEST(EXCLUDED.mtime, k.mtime + 1)
-                        RETURNING id, mtime, summary, size""",
+                        RETURNING id, mtime, summary, size, pushed""",
                         [key["project_key"], key["session_id"], subpath],
                     )
                 ).fetchone()
-                key_id, mtime, summary, size_before = row
+                key_id, mtime, summary, size_before, pushed_before = row
+                if (
+                    pushed_from is not None
+                    and (pushed_before or {}).get("offset", 0) != pushed_from
+                ):
+                    raise _AlreadyStored
                 added = 0
                 if texts:
                     added_row = await (
                         await connection.execute(
                             f"""WITH added AS (
                                 INSERT INTO {self._entries} (key_id, uuid, entry)
-                                SELECT %s, u, j
-                                FROM unnest(%b::text[]::json[], %b::text[]) WITH ORDINALITY AS t (j, u, n)
+                                SELECT %s, u, convert_from(b, 'UTF8')::json
+                                FROM unnest(%b::bytea[], %b::text[]) WITH ORDINALITY AS t (b, u, n)
                                 ORDER BY n
                                 ON CONFLICT (key_id, uuid) WHERE uuid IS NOT NULL DO NOTHING
                                 RETURNING octet_length(entry::text) + 1 AS bytes)
@@ -368,7 +401,10 @@ class PostgresSessionStore:
                 )
                 return added
 
-        return await self._run("cannot append", work)
+        try:
+            return await self._run("cannot append", work)
+        except _AlreadyStored:
+            return 0
 
     async def _list_fields(self, connection, key_id: int, session_id: str, size: int):
         """The list fields worked out again from the first and last 64 KiB of the entries
@@ -493,10 +529,11 @@ class PostgresSessionStore:
 
     async def pushed_states(self, session_ids: list[str]) -> dict[tuple[str, str, str], dict]:
         """``push``'s progress record of every key of these sessions that has one, by
-        ``(project_key, session_id, subpath)``."""
+        ``(project_key, session_id, subpath)`` (the current role's keys: another's shared
+        with it are not its to push to)."""
         rows = await self._select(
             f"""SELECT project_key, session_id, subpath, pushed FROM {self._sessions}
-            WHERE session_id = ANY(%s) AND pushed IS NOT NULL""",
+            WHERE session_id = ANY(%s) AND pushed IS NOT NULL AND owner = current_user""",
             [session_ids],
         )
         return {(project, session, subpath): pushed for project, session, subpath, pushed in rows}
@@ -506,19 +543,24 @@ class PostgresSessionStore:
         ``(SessionMeta, stale)`` rows, newest first; sidechain transcripts and sessions with
         nothing to show are left out, as the local list does. ``stale``: its message count is
         missing or older than its entries (``stores.mirror.list_sessions`` counts it again)."""
-        from .listing import meta_from_row
+        from .listing import META_FIELDS, meta_from_row
 
         where, params = ("AND project_key = %s", [project_key]) if project_key else ("", [])
+        # Each field its own column: no JSON to decode here (a list of 20,000 sessions).
+        fields = ", ".join(f"meta ->> '{name}'" for name in META_FIELDS)
         rows = await self._select(
-            f"""SELECT session_id, project_key, mtime, size, meta, counts FROM {self._sessions}
+            f"""SELECT session_id, project_key, mtime, size, {fields},
+                (counts ->> 'message_count')::int, counts ->> 'forked_from',
+                counts ->> 'root_uuid', (counts ->> 'size')::bigint
+            FROM {self._sessions}
             WHERE subpath = '' AND meta IS NOT NULL AND NOT meta ? 'sidechain' {where}
             ORDER BY mtime DESC, id""",
             params,
         )
         sessions = []
-        for session_id, project, mtime, size, fields, counts in rows:
-            meta = meta_from_row(session_id, project, mtime, size, fields, counts)
-            stale = counts is None or counts.get("size") != size
+        for row in rows:
+            meta, counted_size = meta_from_row(row)
+            stale = counted_size is None or counted_size != meta.file_size
             if meta.summary or meta.message_count or stale:
                 sessions.append((meta, stale))
         return sessions

@@ -120,7 +120,7 @@ def _agent_metadata(transcript: Path) -> dict | None:
     return {**meta, "type": "agent_metadata"} if isinstance(meta, dict) else None
 
 
-def _parse(line: bytes) -> tuple[str, dict] | str:
+def _parse(line: bytes) -> tuple[bytes, dict] | str:
     """``(text, entry)`` for a line that is a JSON object, else why not."""
     try:
         entry = orjson.loads(line)
@@ -131,7 +131,65 @@ def _parse(line: bytes) -> tuple[str, dict] | str:
             return f"not JSON ({str(error).split(':')[0]})"
     if not isinstance(entry, dict):
         return f"not a JSON object ({type(entry).__name__})"
-    return line.decode(), entry
+    return line, entry
+
+
+@dataclass
+class _Batch:
+    """Lines read and parsed, up to ``end`` (a byte offset) and line number ``lines``."""
+
+    texts: list[bytes]
+    entries: list[dict]
+    numbers: list[int]
+    skipped: list[tuple[int, str]]
+    end: int
+    lines: int
+    unterminated: bool = False
+
+
+def _batches(handle, line_no: int):
+    """The lines of ``handle`` from where it is, in batches of about :data:`BATCH_BYTES`; the
+    last one (possibly empty) ends at the last whole line. A last line without its newline
+    is in it when it is a whole JSON object (as the local reader reads it), else it is still
+    being written and waits."""
+    position = handle.tell()
+    batch = _Batch([], [], [], [], position, line_no)
+    batch_bytes = 0
+    carry = b""
+    while chunk := handle.read(READ_BYTES):
+        data = carry + chunk
+        end = data.rfind(b"\n")
+        if end < 0:
+            carry = data
+            continue
+        carry = data[end + 1 :]
+        for line in data[:end].split(b"\n"):
+            line_no += 1
+            position += len(line) + 1
+            if not line.strip():
+                continue
+            parsed = _parse(line)
+            if isinstance(parsed, str):
+                batch.skipped.append((line_no, parsed))
+                continue
+            batch.texts.append(parsed[0])
+            batch.entries.append(parsed[1])
+            batch.numbers.append(line_no)
+            batch_bytes += len(line) + 1
+            if batch_bytes >= BATCH_BYTES or len(batch.texts) >= BATCH_ENTRIES:
+                batch.end, batch.lines = position, line_no
+                yield batch
+                batch = _Batch([], [], [], [], position, line_no)
+                batch_bytes = 0
+    if carry.strip() and not isinstance(parsed := _parse(carry), str):
+        line_no += 1
+        position += len(carry)
+        batch.texts.append(parsed[0])
+        batch.entries.append(parsed[1])
+        batch.numbers.append(line_no)
+        batch.unterminated = True
+    batch.end, batch.lines = position, line_no
+    yield batch
 
 
 class _Pusher:
@@ -147,12 +205,13 @@ class _Pusher:
         self.pending: asyncio.Task | None = None
         self.refused: set[str] = set()
 
-    async def submit(self, session_id, key, texts, entries, pushed, numbers, read: int) -> None:
+    async def submit(self, session_id, key, texts, entries, pushed, numbers, start: int) -> None:
         """Append one batch while the next is read: the server stores this one as we parse
         the next (batches still land one after the other, in order)."""
 
         async def batch():
-            await self.append(session_id, key, texts, entries, pushed, numbers)
+            await self.append(session_id, key, texts, entries, pushed, numbers, start)
+            read = pushed["offset"] - start
             self.progress(read)
             self.result.bytes_read += read
 
@@ -183,11 +242,13 @@ class _Pusher:
         if pending is not None:
             await pending
 
-    async def append(self, session_id, key, texts, entries, pushed, numbers=()) -> None:
+    async def append(self, session_id, key, texts, entries, pushed, numbers, pushed_from) -> None:
         """One batch; when the server refuses it (a line it cannot keep), line by line, so
         that only the refused lines are left out."""
         try:
-            added = await self.store.append_texts(key, texts, entries, pushed=pushed)
+            added = await self.store.append_texts(
+                key, texts, entries, pushed=pushed, pushed_from=pushed_from
+            )
         except (StoreUnavailable, NotYourSession):
             raise
         except StoreError:
@@ -208,7 +269,7 @@ class _Pusher:
                             str(error).rsplit(": ", 1)[-1],
                         )
                     )
-            await self.store.append_texts(key, [], None, pushed=pushed)
+            await self.store.append_texts(key, [], None, pushed=pushed, pushed_from=pushed_from)
         self.result.entries_added += added
         counted = self.result.added_by_session
         counted[session_id] = counted.get(session_id, 0) + added
@@ -233,66 +294,34 @@ class _Pusher:
             handle.seek(offset)
             if state.get("unterminated") and handle.read(1) != b"\n":
                 handle.seek(offset)  # still no newline after the line pushed last time
-            texts: list[str] = []
-            entries: list[dict] = []
-            numbers: list[int] = []
-            batch_bytes = 0
-            position = handle.tell()
-            carry = b""
-            while True:
-                chunk = handle.read(READ_BYTES)
-                if not chunk:
-                    break
-                data = carry + chunk
-                end = data.rfind(b"\n")
-                if end < 0:
-                    carry = data
-                    continue
-                carry = data[end + 1 :]
-                for line in data[:end].split(b"\n"):
-                    line_no += 1
-                    position += len(line) + 1
-                    if not line.strip():
-                        continue
-                    parsed = _parse(line)
-                    if isinstance(parsed, str):
-                        self.result.skipped.append(Skipped(session_id, subpath, line_no, parsed))
-                        continue
-                    texts.append(parsed[0])
-                    entries.append(parsed[1])
-                    numbers.append(line_no)
-                    batch_bytes += len(line) + 1
-                    if batch_bytes >= BATCH_BYTES or len(texts) >= BATCH_ENTRIES:
-                        pushed = {**state, "offset": position, "lines": line_no}
-                        read = position - offset
-                        await self.submit(session_id, key, texts, entries, pushed, numbers, read)
-                        offset, texts, entries, numbers, batch_bytes = position, [], [], [], 0
-            # A last line without its newline: pushed when it is a whole JSON object (as the
-            # local reader reads it), else it is still being written and waits.
-            unterminated = False
-            if carry.strip() and not isinstance(parsed := _parse(carry), str):
-                line_no += 1
-                position += len(carry)
-                texts.append(parsed[0])
-                entries.append(parsed[1])
-                numbers.append(line_no)
-                unterminated = True
-            if position > offset or texts:
-                pushed = {
-                    **state,
-                    "offset": position,
-                    "lines": line_no,
-                    "unterminated": unterminated,
-                }
-                read = position - offset
-                await self.submit(session_id, key, texts, entries, pushed, numbers, read)
-            state.update(offset=position, lines=line_no, unterminated=unterminated)
+            # Read and parse in a thread: the event loop meanwhile drives the batch before
+            # to the server, so that both cores work.
+            batches = _batches(handle, line_no)
+            unterminated = state.get("unterminated", False)
+            while (batch := await asyncio.to_thread(next, batches, None)) is not None:
+                self.result.skipped += [
+                    Skipped(session_id, subpath, number, reason) for number, reason in batch.skipped
+                ]
+                if batch.end > offset or batch.texts:
+                    pushed = {
+                        **state,
+                        "offset": batch.end,
+                        "lines": batch.lines,
+                        "unterminated": batch.unterminated,
+                    }
+                    await self.submit(
+                        session_id, key, batch.texts, batch.entries, pushed, batch.numbers, offset
+                    )
+                    offset, line_no, unterminated = batch.end, batch.lines, batch.unterminated
+            state.update(offset=offset, lines=line_no, unterminated=unterminated)
         if subpath and not state.get("meta"):
             meta = _agent_metadata(path)
             if meta is not None:
                 state["meta"] = True
-                text = json.dumps(meta)
-                await self.submit(session_id, key, [text], [meta], dict(state), [0], 0)
+                text = json.dumps(meta).encode()
+                await self.submit(
+                    session_id, key, [text], [meta], dict(state), [0], state["offset"]
+                )
 
     async def push_session(self, session: SessionFiles, states: dict) -> None:
         pushed_to = []

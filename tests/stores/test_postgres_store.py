@@ -46,7 +46,7 @@ async def test_entries_come_back_as_written_in_order(pg_url) -> None:
         '{"type":"custom-title","customTitle":"t"}',
     ]
     async with PostgresSessionStore(pg_url) as store:
-        assert await store.append_texts(key, texts, None) == 3
+        assert await store.append_texts(key, [text.encode() for text in texts], None) == 3
         assert await store.load_texts(key) == texts
         loaded = await store.load(key)
     assert loaded[1]["text"] == "nul \x00 and \U0001f600"

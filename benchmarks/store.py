@@ -1,0 +1,158 @@
+"""The team store's speed figures against issue 15's targets, on a store this script fills.
+
+``python benchmarks/store.py`` starts its own PostgreSQL server (Debian's, as the tests do:
+``tests/pgserver.py``, with PostgreSQL's durable defaults, fsync on), then:
+
+1. generates a corpus with ``benchmarks/corpus.py`` (400 sessions: one of about 100 MB, the
+   rest about 20 MB together) and times ``sessionscope push --all`` of it, whole command;
+2. fills the store to 20,000 sessions (about 1 GB of entries) by copying the small sessions'
+   rows inside the server under new session ids (``INSERT ... SELECT``: no client transfer);
+3. times ``sessionscope list --json --store`` (whole command, counts up to date) and ``show``
+   of the 100 MB session through the store, first when its mirror is cold, then warm.
+
+Each timed command is run several times (``--runs``, default 5) and the median is printed beside
+its target. Options: ``--copies N`` (store size: 1 + N copies of the small sessions).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.corpus import CorpusParams, ensure_corpus  # noqa: E402
+from tests.pgserver import PostgresServer, why_unavailable  # noqa: E402
+
+PUSH_TARGET_MB_S = 20.0
+LIST_TARGET_S = 0.5
+
+
+def command(*argv: str) -> list[str]:
+    return [sys.executable, "-m", "sessionscope", *argv]
+
+
+def timed(argv: list[str], env: dict) -> float:
+    started = time.perf_counter()
+    result = subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        raise SystemExit(f"{' '.join(argv[3:])} failed: {result.stderr.decode()[-500:]}")
+    return elapsed
+
+
+def fill(url: str, big_session: str, copies: int) -> None:
+    """``copies`` more of every small session, under new ids, copied inside the server."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as connection:
+        for copy in range(1, copies + 1):
+            connection.execute(
+                """WITH originals AS (
+                    SELECT * FROM claude_session_store_sessions
+                    WHERE session_id <> %(big)s AND pushed IS NOT NULL),
+                new_keys AS (
+                    INSERT INTO claude_session_store_sessions
+                        (owner, project_key, session_id, subpath, mtime, size, summary, meta,
+                         counts)
+                    SELECT owner, project_key, md5(session_id || %(copy)s)::uuid::text,
+                        subpath, mtime + %(copy)s::int, size, summary, meta, counts
+                    FROM originals
+                    RETURNING id, project_key, session_id, subpath)
+                INSERT INTO claude_session_store (key_id, uuid, entry)
+                SELECT n.id, e.uuid, e.entry
+                FROM new_keys n
+                JOIN originals o ON o.project_key = n.project_key AND o.subpath = n.subpath
+                    AND md5(o.session_id || %(copy)s)::uuid::text = n.session_id
+                JOIN claude_session_store e ON e.key_id = o.id
+                ORDER BY n.id, e.seq""",
+                {"big": big_session, "copy": str(copy)},
+            )
+            print(f"\rfilling the store: copy {copy}/{copies}", end="", file=sys.stderr)
+        print(file=sys.stderr)
+        connection.execute("VACUUM ANALYZE")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--copies", type=int, default=50)
+    args = parser.parse_args()
+    reason = why_unavailable()
+    if reason:
+        print(f"cannot run: {reason}", file=sys.stderr)
+        return 1
+    params = CorpusParams(seed=1515, sessions=400, total_mb=120, big_mb=100, projects=20)
+    corpus = ensure_corpus(params)
+    config = Path(corpus.config_dir)
+    files = [p for p in (config / "projects").rglob("*.jsonl")]
+    corpus_bytes = sum(p.stat().st_size for p in files)
+    rows = []
+    with tempfile.TemporaryDirectory() as cache, PostgresServer(durable=True) as server:
+        env = {**os.environ, "SESSIONSCOPE_CACHE_DIR": cache, "PYTHONPATH": str(ROOT)}
+        env.pop("SESSIONSCOPE_STORE", None)
+        url = server.create_database("bench")
+        subprocess.run(
+            command("store", "init", url), env=env, check=True, stdout=subprocess.DEVNULL
+        )
+        push_s = timed(command("push", "--all", "--config-dir", str(config), "--store", url), env)
+        rate = corpus_bytes / 1e6 / push_s
+        rows.append(
+            (
+                f"push {len(files)} files, {corpus_bytes / 1e6:.0f} MB (one of 100 MB), whole command",
+                f"{rate:.1f} MB/s ({push_s:.1f} s)",
+                f">= {PUSH_TARGET_MB_S:.0f} MB/s",
+                rate >= PUSH_TARGET_MB_S,
+            )
+        )
+        fill(url, corpus.big_session_id, args.copies)
+        import psycopg
+
+        with psycopg.connect(url) as connection:
+            sessions, stored = connection.execute(
+                "SELECT count(*) FILTER (WHERE subpath = ''), pg_size_pretty(sum(size)) "
+                "FROM claude_session_store_sessions"
+            ).fetchone()
+            on_disk = connection.execute(
+                "SELECT pg_size_pretty(pg_database_size(current_database()))"
+            ).fetchone()[0]
+        list_argv = command("list", "--json", "--store", url)
+        timed(list_argv, env)  # the first list after the copies counts nothing: all current
+        list_runs = [timed(list_argv, env) for _ in range(args.runs)]
+        list_s = statistics.median(list_runs)
+        rows.append(
+            (
+                f"`list --json --store`, {sessions:,} sessions ({stored} of entries), whole command",
+                f"{list_s * 1000:.0f} ms",
+                f"<= {LIST_TARGET_S * 1000:.0f} ms",
+                list_s <= LIST_TARGET_S,
+            )
+        )
+        show_argv = command("show", corpus.big_session_id, "--json", "--store", url)
+        cold_s = timed(show_argv, env)
+        warm_s = statistics.median(timed(show_argv, env) for _ in range(max(1, args.runs // 2)))
+        rows.append(
+            (
+                "`show --json --store` of the 100 MB session: mirror cold / warm",
+                f"{cold_s:.2f} s / {warm_s:.2f} s",
+                "(information)",
+                None,
+            )
+        )
+    print(f"\nstore: {sessions:,} sessions, {stored} of entries, database {on_disk} on disk\n")
+    print("| figure | ours | target | met |\n|---|---|---|---|")
+    for figure, ours, target, met in rows:
+        shown = "info" if met is None else ("yes" if met else "NO")
+        print(f"| {figure} | {ours} | {target} | {shown} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
