@@ -50,18 +50,18 @@ class UsageActions:
 
     _prices: PriceTable | None = None
     _price_error: str | None = None
+    _session_usage: dict[str, Totals] | None = None
 
     @property
     def session_usage(self) -> dict[str, Totals]:
         """Each counted session's own totals, by id."""
-        found = self.__dict__.get("_session_usage")
-        if found is None:
-            found = self.__dict__["_session_usage"] = {}
-        return found
+        if self._session_usage is None:
+            self._session_usage = {}
+        return self._session_usage
 
     def price_of(self, response: Response) -> float | None:
         """What a response cost, from the price table (read once; a bad user file is said
-        once and leaves every cost out)."""
+        once and leaves every cost out). Called from the counting workers' threads."""
         if self._prices is None and self._price_error is None:
             from sessionscope.transcripts.prices import PriceTableError, load_prices
 
