@@ -129,6 +129,37 @@ async def test_fork_target_continues_in_a_new_session(fake_api, cli_transcripts_
     assert find_session_file(copy.config_dir, turn.session_id).exists()
 
 
+async def test_reply_from_an_older_message_branches_there(fake_api, cli_transcripts_copy):
+    """resume=ID, resume_session_at=UUID, fork_session=True: a new session holding the
+    conversation up to that message, then the new turn; the source is untouched."""
+    from tests.realcli import PROMPTS
+
+    copy = cli_transcripts_copy
+    source = copy.path("main")
+    source_bytes = source.read_bytes()
+    at = copy.messages["end_of_turn_1"]
+    fake_api.reply(fakeapi.text("From the first answer on."), when="Branch here")
+    target = TurnTarget(copy.sessions["main"], str(copy.projects["shop"]), fork=True, at_uuid=at)
+    assert target.describe() == f"new branch from {at[:8]} of {copy.sessions['main'][:8]}"
+    turn, events, finished = await run_turn(
+        "Branch here", target, settings_for(fake_api, copy.config_dir)
+    )
+    assert not of(events, TurnFailed) and finished is not None
+    assert turn.session_id and turn.session_id != copy.sessions["main"]
+    assert source.read_bytes() == source_bytes
+    # What the API was sent: turn one, not the turns after the branch point.
+    sent = json.dumps(fake_api.message_requests[-1].body)
+    assert PROMPTS["think"] in sent and "Branch here" in sent
+    assert PROMPTS["tools"] not in sent and PROMPTS["subagent"] not in sent
+    # The new session: the history up to the message, then the new turn.
+    path = find_session_file(copy.config_dir, turn.session_id)
+    text = path.read_text(encoding="utf-8")
+    assert "From the first answer on." in text and PROMPTS["tools"] not in text
+    kept = visible_uuids(copy.config_dir, copy.sessions["main"])
+    branch = visible_uuids(copy.config_dir, turn.session_id)
+    assert len(branch) == kept.index(at) + 1 + 2  # up to the message, the prompt, the reply
+
+
 def bash_then_text(command: str) -> list:
     return [
         fakeapi.tool_use("Bash", {"command": command, "description": "Write a file"}),
