@@ -69,7 +69,7 @@ def load_document(
     index = index_transcript(path)
     raws = load_entries(path, build_conversation(index).messages)
     if redactor is not None:
-        raws = [redactor.value(raw) for raw in raws]
+        raws = [_redacted(raw, redactor) for raw in raws]
     messages = [message_from_entry(raw) for raw in raws if isinstance(raw, dict)]
     if meta is not None:
         title = meta.custom_title or meta.summary or session_id
@@ -82,6 +82,26 @@ def load_document(
     return SessionDocument(
         session_id=session_id, title=title, cwd=cwd, messages=messages, edits=_edits(raws)
     )
+
+
+EXPORTED_RESULT_FIELDS = ("type", "structuredPatch")
+"""What an export reads of a tool result's ``toolUseResult`` (the patch an edit applied)."""
+
+
+def _redacted(raw: object, redactor: Redactor) -> object:
+    """An entry as an export reads it, its secrets masked: the message, and of the tool
+    result's details only the fields an export shows (its other copies of the output and of
+    whole files are not exported, so they are dropped rather than scanned)."""
+    if not isinstance(raw, dict):
+        return raw
+    kept = {key: value for key, value in raw.items() if key != "toolUseResult"}
+    kept["message"] = redactor.value(raw.get("message"))
+    details = raw.get("toolUseResult")
+    if isinstance(details, dict):
+        kept["toolUseResult"] = {
+            key: redactor.value(details[key]) for key in EXPORTED_RESULT_FIELDS if key in details
+        }
+    return kept
 
 
 def _edits(raws: list) -> dict[str, EditDiff]:
