@@ -513,7 +513,7 @@ class SessionscopeApp(ComposeControl, SessionActions, UsageActions, App[None]):
         self._show_current(select_uuid)
         self._count_from(opened)
         if not opened.partial:
-            self.count_session_usage(opened.path, opened.index)
+            self.schedule_session_usage(opened.path, opened.index)
         if not self._transcript_painted.is_set():
             self.call_after_refresh(self._transcript_painted.set)
 
