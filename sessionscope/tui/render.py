@@ -12,14 +12,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from rich.console import Console, ConsoleOptions, RenderableType
 from rich.padding import Padding
 from rich.segment import Segment
 from rich.style import Style
-from rich.syntax import Syntax
 from rich.text import Text
 from textual.strip import Strip
 
@@ -27,6 +26,9 @@ from sessionscope.transcripts.edits import EDIT_TOOLS, DiffLine, EditDiff
 from sessionscope.transcripts.model import Entry
 from sessionscope.transcripts.text import inert
 from sessionscope.transcripts.usage import SYNTHETIC_MODEL, usage_line
+
+if TYPE_CHECKING:
+    from rich.syntax import Syntax
 
 COLLAPSED_RESULT_LINES = 4
 """Lines of a tool result shown before ``enter`` expands it."""
@@ -154,6 +156,8 @@ def role_label(entry: Entry, data: dict[str, Any] | None) -> tuple[str, str]:
 @lru_cache(maxsize=256)
 def _lexer_for(path: str) -> str:
     """The syntax of a file, by its name (``text`` when unknown)."""
+    from rich.syntax import Syntax  # with pygments: imported when a diff is first drawn
+
     try:
         return Syntax.guess_lexer(path) if path else "text"
     except Exception:  # a name pygments trips over is shown uncoloured
@@ -167,6 +171,7 @@ def _syntax_for(lexer_name: str) -> Syntax | None:
         return None
     from pygments.lexers import get_lexer_by_name
     from pygments.util import ClassNotFound
+    from rich.syntax import Syntax
 
     try:
         lexer = get_lexer_by_name(lexer_name, stripnl=False, ensurenl=True, tabsize=8)
