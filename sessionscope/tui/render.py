@@ -22,13 +22,13 @@ from rich.style import Style
 from rich.text import Text
 from textual.strip import Strip
 
-from sessionscope.transcripts.edits import EDIT_TOOLS, DiffLine, EditDiff
 from sessionscope.transcripts.model import Entry
 from sessionscope.transcripts.text import inert
-from sessionscope.transcripts.usage import SYNTHETIC_MODEL, usage_line
 
 if TYPE_CHECKING:
     from rich.syntax import Syntax
+
+    from sessionscope.transcripts.edits import DiffLine, EditDiff
 
 COLLAPSED_RESULT_LINES = 4
 """Lines of a tool result shown before ``enter`` expands it."""
@@ -198,6 +198,8 @@ DIFF_THEME = "ansi_dark"
 
 
 def _usage_of(data: dict[str, Any] | None) -> dict[str, Any] | None:
+    from sessionscope.transcripts.usage import SYNTHETIC_MODEL
+
     message = data.get("message") if isinstance(data, dict) else None
     usage = message.get("usage") if isinstance(message, dict) else None
     if not isinstance(usage, dict) or message.get("model") == SYNTHETIC_MODEL:
@@ -353,7 +355,7 @@ class BlockRenderer:
                     line.append(inert(key))
                 if name in SUBAGENT_TOOLS:
                     line.append("  · enter opens the subagent", style=palette.hint)
-                diff = (edits or {}).get(block.get("id")) if name in EDIT_TOOLS else None
+                diff = edits.get(block.get("id")) if edits else None
                 if diff is not None:
                     line.append(f"  +{diff.added} −{diff.removed}", style=palette.dim)
                     if diff.note:
@@ -466,7 +468,11 @@ class BlockRenderer:
             (local_time(entry.timestamp, self.tz), self.palette.time),
         )
         usage = _usage_of(data) if ends_response else None
-        tokens = Text(usage_line(usage), style=self.palette.time) if usage is not None else None
+        tokens = None
+        if usage is not None:
+            from sessionscope.transcripts.usage import usage_line
+
+            tokens = Text(usage_line(usage), style=self.palette.time)
         strips = self.header(left, entry.uuid, width, Style(), tokens)
         pieces, hidden = self.body(entry, data, expanded, edits)
         for piece in pieces:
