@@ -89,6 +89,27 @@ class TurnTarget:
         return f"{verb} {short} · {inert(self.title, keep_newlines=False)}"
 
 
+def continue_from(
+    session_id: str, cwd: str, title: str | None, messages: list, position: int
+) -> TurnTarget:
+    """Where a prompt written on ``messages[position]`` goes: the session itself when that is
+    its last message (or not an assistant's), else a new branch from that message — moved, as
+    a fork's end is, past the rest of its API response and the results its tool calls wait
+    for, so that the branch can be resumed."""
+    from sessionscope.agent.fork import ForkRefused, fork_point
+
+    plain = TurnTarget(session_id, cwd, title=title)
+    if not 0 <= position < len(messages) or messages[position].type != "assistant":
+        return plain
+    try:
+        point = fork_point(messages, position)
+    except ForkRefused:
+        return plain
+    if point.end is messages[-1] or not point.end.uuid:
+        return plain
+    return TurnTarget(session_id, cwd, fork=True, title=title, at_uuid=point.end.uuid)
+
+
 # --- Events -------------------------------------------------------------------------------------
 
 

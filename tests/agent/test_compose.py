@@ -160,6 +160,36 @@ async def test_reply_from_an_older_message_branches_there(fake_api, cli_transcri
     assert len(branch) == kept.index(at) + 1 + 2  # up to the message, the prompt, the reply
 
 
+def test_continue_from_picks_the_session_or_a_safe_branch_point(cli_transcripts):
+    from sessionscope.agent.compose import continue_from
+    from sessionscope.agent.fork import all_messages
+
+    path = cli_transcripts.path("main")
+    index = index_transcript(path)
+    messages = all_messages(index, build_conversation(index))
+    session_id, cwd = cli_transcripts.sessions["main"], "/work/shop"
+
+    def target(position: int) -> TurnTarget:
+        return continue_from(session_id, cwd, "Shop", messages, position)
+
+    assert target(len(messages) - 1) == TurnTarget(session_id, cwd, title="Shop")
+    assert target(0) == TurnTarget(session_id, cwd, title="Shop")  # a prompt: the session
+    at = cli_transcripts.messages["end_of_turn_1"]
+    end_of_turn_1 = next(i for i, m in enumerate(messages) if m.uuid == at)
+    assert target(end_of_turn_1) == TurnTarget(session_id, cwd, fork=True, title="Shop", at_uuid=at)
+    # A tool call inside turn two: the branch starts after its response and its results.
+    call = next(
+        i
+        for i, m in enumerate(messages)
+        if i > end_of_turn_1 and m.type == "assistant" and m.tool_use_ids
+    )
+    moved = target(call)
+    assert moved.fork and moved.at_uuid != messages[call].uuid
+    end = next(i for i, m in enumerate(messages) if m.uuid == moved.at_uuid)
+    waited = set(messages[call].tool_use_ids)
+    assert waited <= {r for m in messages[call : end + 1] for r in m.tool_result_ids}
+
+
 def bash_then_text(command: str) -> list:
     return [
         fakeapi.tool_use("Bash", {"command": command, "description": "Write a file"}),
