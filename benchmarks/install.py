@@ -1,8 +1,7 @@
 """A regular install of the current source, for the benchmarks to measure.
 
-Every figure runs sessionscope as a user has it: built into a wheel (its C scans compiled) and
-installed into a virtual environment of its own, not imported from the source tree. A
-developer's editable install adds an import hook to every interpreter start in its
+Every figure runs sessionscope as a user has it: built into a wheel and installed into a
+virtual environment of its own, not imported from the source tree. A developer's editable install adds an import hook to every interpreter start in its
 environment (about 7 ms here), which the reference commands (``python -c "import orjson,
 sqlite3"``, a bare Textual app) would pay and a user's would not: measured there, the ratios
 flatter us. The install is made once per version of the source (a hash of its files) under
@@ -23,7 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
-SOURCES = ("sessionscope", "setup.py", "pyproject.toml")
+SOURCES = ("sessionscope", "pyproject.toml")
 
 
 def _source_hash() -> str:

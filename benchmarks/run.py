@@ -6,8 +6,8 @@ the reference measured in the same run, the target, and whether it is met. Each 
 median of several runs. Whole-command figures run the command in a subprocess; in-process
 figures run in a fresh child process each (``--probe``), so one figure's imports, caches and
 memory never flatter another's. Everything ours runs from a regular install of the source as it
-is (``benchmarks/install.py``: built, C scans compiled, installed into an environment of its
-own, as a user has it), and each reference runs in that same environment.
+is (``benchmarks/install.py``: built and installed into an environment of its own, as a user
+has it), and each reference runs in that same environment.
 
 Options: ``--runs N`` (default 5), ``--only SUBSTRING`` (figures whose key contains it),
 ``--markdown`` (the table as Markdown, for the README).
@@ -82,21 +82,23 @@ def sdk_list(config_dir: str, runs: int) -> dict:
 
 
 @probe
-def catalog_warm(config_dir: str, runs: int) -> dict:
-    from sessionscope.catalog import Catalog
+def index_warm(config_dir: str, runs: int) -> dict:
     from sessionscope.commands.list import as_json
+    from sessionscope.index import Index
+
+    Index(config_dir).catch_up_all()  # make sure the index is built and current
 
     def listing() -> list[str]:
-        return [as_json(meta) for meta in Catalog(config_dir).list_sessions()]
+        return [as_json(meta) for meta in Index(config_dir).list_sessions(count_messages=False)]
 
-    listing()  # make sure the cache is warm
     times, result = _timed(listing, runs)
     return {"times": times, "sessions": len(result)}
 
 
 @probe
-def catalog_cold(config_dir: str, runs: int, count_messages: bool) -> dict:
-    from sessionscope.catalog import Catalog, MetaStore
+def list_cold(config_dir: str, runs: int) -> dict:
+    """The list with no index at all: the SDK's fields from each file's head and tail."""
+    from sessionscope.index import Database, Index
 
     times = []
     sessions = 0
@@ -104,23 +106,43 @@ def catalog_cold(config_dir: str, runs: int, count_messages: bool) -> dict:
         folder = tempfile.mkdtemp(prefix="sessionscope-cold-")
         try:
             started = time.perf_counter()
-            store = MetaStore(Path(folder) / "catalog.sqlite3")
-            result = Catalog(config_dir, store=store).list_sessions(count_messages=count_messages)
+            db = Database(Path(folder) / "index.sqlite3")
+            result = Index(config_dir, db=db).list_sessions(count_messages=False)
             times.append(time.perf_counter() - started)
             sessions = len(result)
-            store.close()
+            db.close()
         finally:
             shutil.rmtree(folder, ignore_errors=True)
     return {"times": times, "sessions": sessions}
 
 
 @probe
+def index_build(config_dir: str, runs: int) -> dict:
+    """The first full index of every transcript, into a new index file."""
+    from sessionscope.index import Database, Index
+
+    times, sizes, files = [], [], 0
+    for _ in range(runs):
+        folder = tempfile.mkdtemp(prefix="sessionscope-build-")
+        try:
+            db = Database(Path(folder) / "index.sqlite3")
+            started = time.perf_counter()
+            files = Index(config_dir, db=db).catch_up_all()
+            times.append(time.perf_counter() - started)
+            db.close()
+            sizes.append(sum(path.stat().st_size for path in Path(folder).iterdir()))
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+    return {"times": times, "bytes": max(sizes), "files": files, "rss_mb": _peak_rss_mb()}
+
+
+@probe
 def touch_one(config_dir: str, runs: int) -> dict:
-    from sessionscope.catalog import Catalog
+    from sessionscope.index import Index
     from sessionscope.transcripts.sessions import session_files
 
-    Catalog(config_dir).refresh()
-    files = [str(path) for path, _ in session_files(config_dir)]
+    Index(config_dir).catch_up_all()
+    files = [path for path, _ in session_files(config_dir)]
     times, rereads = [], []
     for run in range(runs):
         target = files[(run * 397 + 1234) % len(files)]
@@ -128,12 +150,12 @@ def touch_one(config_dir: str, runs: int) -> dict:
         os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
         try:
             started = time.perf_counter()
-            result = Catalog(config_dir).refresh()
+            read = Index(config_dir).catch_up_all()
             times.append(time.perf_counter() - started)
-            rereads.append(result.reread == [os.path.abspath(target)])
+            rereads.append(read == 1)
         finally:
             os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-        Catalog(config_dir).refresh()  # the restored mtime is a change too: not this run's
+        Index(config_dir).catch_up_all()  # the restored mtime is a change too: not this run's
     return {"times": times, "only_that_file": all(rereads), "files": len(files)}
 
 
@@ -272,12 +294,12 @@ def figures_list(info: CorpusInfo, runs: int, only: str) -> list[Figure]:
         sdk_s = _median(sdk["times"])
 
     if want("list-warm-inprocess"):
-        ours = _run_probe("catalog_warm", config_dir=config_dir, runs=runs)
+        ours = _run_probe("index_warm", config_dir=config_dir, runs=runs)
         ours_s = _median(ours["times"])
         out.append(
             Figure(
                 "list-warm-inprocess",
-                f"list {ours['sessions']} sessions, cache warm, in process",
+                f"list {ours['sessions']} sessions, index warm, in process",
                 f"{_ms(ours_s)} ({sdk_s / ours_s:.0f}x faster)",
                 f"SDK list_sessions(): {_ms(sdk_s)}",
                 ">= 20x faster than list_sessions()",
@@ -300,7 +322,7 @@ def figures_list(info: CorpusInfo, runs: int, only: str) -> list[Figure]:
         out.append(
             Figure(
                 "list-warm-command",
-                "`sessionscope list --json`, cache warm, whole command",
+                "`sessionscope list --json`, index warm, whole command",
                 f"{_ms(ours_s)} ({ours_s / ref_s:.2f}x)",
                 f'`python -c "import orjson, sqlite3"`: {_ms(ref_s)}',
                 '<= 2x `python -c "import orjson, sqlite3"`',
@@ -310,14 +332,12 @@ def figures_list(info: CorpusInfo, runs: int, only: str) -> list[Figure]:
 
     if want("list-lite-cold"):
         cold_runs = max(3, runs // 2)
-        ours = _run_probe(
-            "catalog_cold", config_dir=config_dir, runs=cold_runs, count_messages=False
-        )
+        ours = _run_probe("list_cold", config_dir=config_dir, runs=cold_runs)
         ours_s = _median(ours["times"])
         out.append(
             Figure(
                 "list-lite-cold",
-                "list 2,000 sessions (the SDK's fields), no cache, in process",
+                "list 2,000 sessions (the SDK's fields), no index, in process",
                 f"{_ms(ours_s)}",
                 f"SDK list_sessions(): {_ms(sdk_s)}",
                 "faster than list_sessions()",
@@ -327,7 +347,7 @@ def figures_list(info: CorpusInfo, runs: int, only: str) -> list[Figure]:
 
     if want("list-cold-command"):
         command = [*_sessionscope_command(), "list", "--json", "--config-dir", config_dir]
-        cold_cache = Path(tempfile.mkdtemp(prefix="sessionscope-cold-"))
+        cold_cache = Path(tempfile.mkdtemp(prefix="sessionscope-cold-"))  # no index in it
         env = _env(SESSIONSCOPE_CACHE_DIR=str(cold_cache))
         # In turn with the SDK's list_sessions() (one timed call a round, after one untimed):
         # the machine's slow and quick spells then fall on both, not on one figure only.
@@ -344,7 +364,7 @@ def figures_list(info: CorpusInfo, runs: int, only: str) -> list[Figure]:
         out.append(
             Figure(
                 "list-cold-command",
-                "`sessionscope list --json`, no cache (counts every message: reads all 500 MB)",
+                "`sessionscope list --json`, no index (the SDK's fields; counts not known yet)",
                 _ms(ours_s),
                 f"SDK list_sessions(), run in turn with it: {_ms(paired_s)}",
                 "faster than list_sessions()",
@@ -389,6 +409,137 @@ def figures_list(info: CorpusInfo, runs: int, only: str) -> list[Figure]:
             )
         )
 
+    return out
+
+
+SEARCH_QUERIES = [
+    "regression",
+    "smörgåsbord",
+    "日本語",
+    "данные",
+    "invariant guarantee",
+    '"cache is cold"',
+    '"return self"',
+    '"make build"',
+    "pars*",
+    "refact*",
+    "widget* role:assistant",
+    "TODO role:tool",
+    "fork tool:Bash",
+    "deploy after:2026-06-01",
+    "performance before:2026-09-01",
+    "rebase branch:main",
+    "migration project:src",
+    "approximately therefore however",
+    "the",
+    "café résumé",
+]
+"""The 20 fixed queries of the search figure: rare and common words, phrases, prefixes,
+filters (the corpus's vocabulary is benchmarks/corpus.py's ``_WORDS``)."""
+
+
+@probe
+def show_big(config_dir: str, session_id: str, runs: int) -> dict:
+    """``sessionscope show ID --json`` of the big session, in process, output thrown away."""
+    import contextlib
+    import io
+
+    from sessionscope.cli import main
+
+    def show() -> None:
+        with contextlib.redirect_stdout(io.StringIO()):
+            main(["show", session_id, "--json", "--config-dir", config_dir])
+
+    times, _ = _timed(show, runs)
+    return {"times": times, "rss_mb": _peak_rss_mb()}
+
+
+def figures_index(info: CorpusInfo, runs: int, only: str) -> list[Figure]:
+    out: list[Figure] = []
+    want = lambda key: only in key  # noqa: E731
+    config_dir = info.config_dir
+    if want("index-build") or want("index-size"):
+        result = _run_probe("index_build", config_dir=config_dir, runs=max(1, runs // 3))
+        build_s = _median(result["times"])
+        ratio = result["bytes"] / info.bytes
+        out.append(
+            Figure(
+                "index-build",
+                f"first full index of the corpus ({result['files']:,} transcripts)",
+                f"{_ms(build_s)}, {result['rss_mb']:.0f} MB RSS",
+                "-",
+                "<= 10 s, RSS <= 250 MB",
+                build_s <= 10 and result["rss_mb"] <= 250,
+            )
+        )
+        out.append(
+            Figure(
+                "index-size",
+                "index on disk",
+                f"{result['bytes'] / 1e6:.0f} MB ({ratio:.2f}x)",
+                f"the transcripts: {info.bytes / 1e6:.0f} MB",
+                "<= 0.5x the transcripts",
+                ratio <= 0.5,
+            )
+        )
+    if want("search-warm"):
+        env = _env()
+        base = [*_sessionscope_command(), "--config-dir", config_dir]
+        subprocess.run([*base, "index"], stdout=subprocess.DEVNULL, env=env, check=True)
+        per_query = []
+        for query in SEARCH_QUERIES:
+            times = _time_command([*base, "search", "--json", query], max(3, runs), env)
+            per_query.append(_median(times))
+        median_s, worst_s = _median(per_query), max(per_query)
+        slowest = SEARCH_QUERIES[per_query.index(worst_s)]
+        out.append(
+            Figure(
+                "search-warm",
+                f"`sessionscope search --json`, whole command, warm, {len(SEARCH_QUERIES)} fixed "
+                "queries",
+                f"median {_ms(median_s)}, worst {_ms(worst_s)} (`{slowest}`)",
+                "-",
+                "median <= 80 ms, worst <= 250 ms",
+                median_s <= 0.08 and worst_s <= 0.25,
+            )
+        )
+    if want("search-screen"):
+        result = _run_probe(
+            "tui",
+            function="search_keystrokes",
+            config_dir=config_dir,
+            queries=["regression", "cache is", "widget", "parse"],
+        )
+        times = result["times"]
+        out.append(
+            Figure(
+                "search-screen",
+                f"search screen, hits on screen per keystroke ({len(times)} keys)",
+                f"median {_ms(_median(times))}, worst {_ms(max(times))}",
+                "-",
+                "median <= 30 ms, worst <= 100 ms",
+                _median(times) <= 0.03 and max(times) <= 0.1,
+            )
+        )
+    if want("show-big"):
+        show_runs = max(3, runs // 2)
+        ours = _run_probe(
+            "show_big", config_dir=config_dir, session_id=info.big_session_id, runs=show_runs
+        )
+        sdk = _run_probe(
+            "sdk_messages", config_dir=config_dir, session_id=info.big_session_id, runs=show_runs
+        )
+        ours_s, sdk_s = _median(ours["times"]), _median(sdk["times"])
+        out.append(
+            Figure(
+                "show-big",
+                "`show ID --json` of the 100 MB session, in process",
+                f"{_ms(ours_s)}, {ours['rss_mb']:.0f} MB RSS",
+                f"SDK get_session_messages(): {_ms(sdk_s)}, {sdk['rss_mb']:.0f} MB RSS",
+                "<= get_session_messages()",
+                ours_s <= sdk_s,
+            )
+        )
     return out
 
 
@@ -578,7 +729,7 @@ def figures_replay(info: CorpusInfo, runs: int, only: str) -> list[Figure]:
     ]
 
 
-SECTIONS = [figures_list, figures_open, figures_tui, figures_replay]
+SECTIONS = [figures_list, figures_index, figures_open, figures_tui, figures_replay]
 
 
 def machine() -> str:
@@ -596,16 +747,9 @@ def machine() -> str:
         memory = f", {kb / 1024 / 1024:.0f} GB RAM"
     except (OSError, ValueError, IndexError):
         pass
-    native = subprocess.run(
-        [_python(), "-c", "from sessionscope.transcripts import scan; print(scan.NATIVE)"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT / "benchmarks",
-    ).stdout.strip()
-    scans = "C scans" if native == "True" else "pure-Python scans (no C compiler at install)"
     return (
         f"{cpu}, {os.cpu_count()} cores{memory}, {platform.system()} {platform.release()}, "
-        f"Python {platform.python_version()}, {scans}"
+        f"Python {platform.python_version()}"
     )
 
 

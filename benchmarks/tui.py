@@ -202,3 +202,32 @@ def sdk_fork(big_path: str, session_id: str, runs: int) -> dict:
         finally:
             shutil.rmtree(folder, ignore_errors=True)
     return {"times": times}
+
+
+def search_keystrokes(config_dir: str, queries: list[str]) -> dict:
+    """Each query typed a key at a time into the search screen (the index already built):
+    from each key to the hits of the query so far on screen."""
+    from sessionscope.tui.screens.search import SearchScreen
+
+    async def run() -> dict:
+        app = _make(config_dir)
+        times: list[float] = []
+        async with app.run_test(size=SIZE) as pilot:
+            index = app.context.catalog
+            await _until(pilot, lambda: app.session_list.sessions)
+            await _until(pilot, lambda: index.progress and index.progress[0] == index.progress[1])
+            await pilot.press("ctrl+f")
+            await _until(pilot, lambda: isinstance(app.screen, SearchScreen))
+            screen = app.screen
+            box = screen.query_one("#search-query")
+            for query in queries:
+                box.value = ""
+                await _until(pilot, lambda: screen.answered == "")
+                for key in query:
+                    started = time.perf_counter()
+                    await pilot.press(key if key != " " else "space")
+                    await _until(pilot, lambda: screen.answered == box.value)
+                    times.append(time.perf_counter() - started)
+        return {"times": times}
+
+    return asyncio.run(run())

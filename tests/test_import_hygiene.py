@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-PURE_PACKAGES = ["sessionscope.transcripts", "sessionscope.catalog"]
+PURE_PACKAGES = ["sessionscope.transcripts", "sessionscope.index"]
 
 FRAMEWORKS = ("textual", "claude_agent_sdk")
 

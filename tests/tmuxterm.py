@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -22,7 +23,11 @@ class Tmux:
         return done.stdout
 
     def start(self, command: str, width: int = 120, height: int = 40) -> None:
-        """The window, ``width`` × ``height``, running ``command`` (no tmux config read)."""
+        """The window, ``width`` × ``height``, running ``command`` (no tmux config read).
+
+        The server starts without ``COLUMNS`` and ``LINES`` (a test run may have set them), so
+        that the program in the window takes the window's size."""
+        env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
         subprocess.run(
             [
                 *self.base,
@@ -40,6 +45,7 @@ class Tmux:
             ],
             check=True,
             timeout=30,
+            env=env,
         )
 
     def screen(self) -> str:

@@ -5,31 +5,20 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+from pathlib import Path
 
 from ..cli import CommandError
-
-TYPE_CHECKING = False  # not typing's: importing typing costs the warm list 2 ms
-if TYPE_CHECKING:
-    from pathlib import Path
 
 
 def check_config_dir(config_dir: str | os.PathLike[str]) -> Path:
     """``config_dir/projects``, or a :class:`CommandError` saying what is wrong with it."""
-    from pathlib import Path
-
-    return Path(config_problems(config_dir))
-
-
-def config_problems(config_dir: str | os.PathLike[str]) -> str:
-    """:func:`check_config_dir` without pathlib (a warm ``list`` does not import it): the
-    ``projects`` folder as a string, or a :class:`CommandError`."""
     if not os.path.exists(config_dir):
         raise CommandError(
             f"no Claude config folder at {config_dir} (use --config-dir or set CLAUDE_CONFIG_DIR)"
         )
     if not os.path.isdir(config_dir):
         raise CommandError(f"{config_dir} is not a folder (expected a Claude config folder)")
-    projects = os.path.join(config_dir, "projects")
+    projects = Path(config_dir) / "projects"
     if not os.path.exists(projects):
         return projects
     if not os.path.isdir(projects):

@@ -107,9 +107,9 @@ def project_key_of(project: str) -> str:
 def _list(args) -> int:
     import shutil
 
-    from ..catalog.sessions_json import session_json
     from ._common import safe_stdout
     from .list import _row
+    from .list import as_json as session_json
 
     project = project_key_of(args.project) if args.project else None
     from ..stores.mirror import list_sessions

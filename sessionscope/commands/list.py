@@ -2,23 +2,36 @@
 
 from __future__ import annotations
 
+import argparse
+import shutil
 import sys
 import time
 
-from ..catalog import Catalog
-from ..catalog.sessions_json import JSON_FIELDS, session_json
-from ._common import config_problems, safe_stdout
-
-TYPE_CHECKING = False  # not typing's: importing typing costs the warm list 2 ms
-if TYPE_CHECKING:
-    import argparse
-
-    from ..transcripts.model import SessionMeta
+from ..index import Index
+from ..transcripts.model import SessionMeta
+from ..transcripts.text import inert, json_line
+from ._common import check_config_dir, safe_stdout
 
 __all__ = ["JSON_FIELDS", "as_json"]
 
 NAME = "list"
 HELP = "list sessions, newest first (--json: one JSON object a line)"
+
+JSON_FIELDS = (
+    "session_id",
+    "summary",
+    "last_modified",
+    "file_size",
+    "custom_title",
+    "first_prompt",
+    "git_branch",
+    "cwd",
+    "tag",
+    "created_at",
+    "message_count",
+    "forked_from",
+)
+"""The SDK's ``SDKSessionInfo`` field names, then ours."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -31,45 +44,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-as_json = session_json
-"""One session as ``list --json`` prints it (without the newline)."""
+def as_json(meta: SessionMeta) -> str:
+    """One session as one line of terminal-safe JSON (no newline)."""
+    return json_line({name: getattr(meta, name) for name in JSON_FIELDS})
 
 
 def _when(milliseconds: int) -> str:
     return time.strftime("%Y-%m-%d %H:%M", time.localtime(milliseconds / 1000))
 
 
-def _no_sessions(project: str | None, found: bool) -> None:
-    if project and not found:
-        from ..transcripts.text import inert
-
-        print(f"sessionscope: no sessions for project {inert(project)}", file=sys.stderr)
-
-
-def _write_utf8(out, data: bytes) -> None:
-    """UTF-8 text as it is when the output is UTF-8 (no decoding and encoding again)."""
-    import codecs
-
-    buffer = getattr(out, "buffer", None)
-    encoding = getattr(out, "encoding", None)
-    if buffer is not None and encoding and codecs.lookup(encoding).name == "utf-8":
-        out.flush()
-        buffer.write(data)
-        buffer.flush()
-    else:
-        out.write(data.decode())
-        out.flush()
-
-
 def _row(meta: SessionMeta, width: int) -> str:
-    from ..transcripts.text import inert
-
     title = meta.summary
     if meta.forked_from:
         title = f"{title} (fork of {meta.forked_from[:8]})"
     if meta.tag:
         title = f"[{meta.tag}] {title}"
-    head = f"{_when(meta.last_modified)}  {meta.message_count:>5}  {meta.session_id}  "
+    count = "-" if meta.message_count is None else meta.message_count
+    head = f"{_when(meta.last_modified)}  {count:>5}  {meta.session_id}  "
     text = inert(title, keep_newlines=False, keep_tabs=False)
     room = max(width - len(head), 10)
     if len(text) > room:
@@ -78,24 +69,20 @@ def _row(meta: SessionMeta, width: int) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    config_problems(args.config_dir)
-    # Through the metadata cache: exactly transcripts.sessions.list_sessions's answer, reading
-    # only the files that changed since the last run (tests/catalog compares the two).
-    catalog = Catalog(args.config_dir)
-    if args.json:
-        # The lines as stored with the listing, when no file changed since it was made.
-        lines = catalog.json_lines(args.project)
-        _no_sessions(args.project, bool(lines))
-        _write_utf8(safe_stdout(), lines)
-        return 0
-    sessions = catalog.list_sessions(args.project)
-    _no_sessions(args.project, bool(sessions))
+    check_config_dir(args.config_dir)
+    # The SDK's fields read now; the counts the index has for these very files (run
+    # `sessionscope index`, or the explorer, to count the others).
+    sessions = Index(args.config_dir).list_sessions(args.project, count_messages=False)
+    if args.project and not sessions:
+        print(f"sessionscope: no sessions for project {inert(args.project)}", file=sys.stderr)
     out = safe_stdout()
-    import shutil
-
-    width = shutil.get_terminal_size((120, 24)).columns
-    out.write(f"{'MODIFIED':<16}  {'MSGS':>5}  {'SESSION':<36}  SUMMARY\n")
-    for meta in sessions:
-        out.write(_row(meta, width) + "\n")
+    if args.json:
+        for meta in sessions:
+            out.write(as_json(meta) + "\n")
+    else:
+        width = shutil.get_terminal_size((120, 24)).columns
+        out.write(f"{'MODIFIED':<16}  {'MSGS':>5}  {'SESSION':<36}  SUMMARY\n")
+        for meta in sessions:
+            out.write(_row(meta, width) + "\n")
     out.flush()
     return 0

@@ -76,9 +76,9 @@ def json_record(key: str, totals) -> dict:
 def run(args: argparse.Namespace) -> int:
     import sys
 
-    from sessionscope.catalog.usage_cache import collect_usage
     from sessionscope.cli import CommandError
-    from sessionscope.commands._common import config_problems, safe_stdout
+    from sessionscope.commands._common import check_config_dir, safe_stdout
+    from sessionscope.index.usage_cache import collect_usage
     from sessionscope.transcripts.prices import PriceTableError, load_prices
     from sessionscope.transcripts.text import inert, json_line
     from sessionscope.transcripts.usage import (
@@ -89,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
         totals_by,
     )
 
-    config_problems(args.config_dir)
+    check_config_dir(args.config_dir)
     since = _since(args.since)
     try:
         prices = load_prices()

@@ -18,7 +18,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..catalog.paths import CACHE_DIR_MODE, CACHE_FILE_MODE, cache_folder, ensure_cache_dir
+from ..index.paths import CACHE_DIR_MODE, CACHE_FILE_MODE, cache_dir, ensure_cache_dir
 from .postgres import PostgresSessionStore
 
 STATE_FILE = "mirror.json"
@@ -39,7 +39,7 @@ def mirror_root(store: PostgresSessionStore, role: str) -> Path:
     table and role: what one role may read is not another's)."""
     identity = json.dumps([store.display_url, store.table, role])
     digest = hashlib.sha256(identity.encode()).hexdigest()[:16]
-    return Path(cache_folder()) / "stores" / digest
+    return cache_dir() / "stores" / digest
 
 
 def _private_dirs(root: Path, folder: Path) -> None:

@@ -105,9 +105,13 @@ def session_files_at(path: Path) -> SessionFiles:
 
 def local_sessions(config_dir: str | os.PathLike[str]) -> list[SessionFiles]:
     """Every local session under ``config_dir/projects``."""
-    from ..transcripts.sessions import list_session_files
+    from ..transcripts.sessions import session_files
 
-    return [session_files_at(path) for path in list_session_files(config_dir) if path.is_file()]
+    return [
+        session_files_at(path)
+        for path in (Path(p) for p, _ in session_files(config_dir))
+        if path.is_file()
+    ]
 
 
 def _agent_metadata(transcript: Path) -> dict | None:

@@ -9,85 +9,56 @@ dicts in memory.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Annotated
 
 import msgspec
 
-_NonEmpty = Annotated[str, msgspec.Meta(min_length=1)]
-"""A field the reader turns ``""`` into ``None`` for: the fast path leaves those lines to the
-reference path (``reader.entry_from_dict``) instead of checking every entry."""
 
-
-class _Block(msgspec.Struct, gc=False):
-    """What the reader's fast path takes from one content block (everything else is skipped)."""
-
-    type: str | None = None
-    id: str | None = None
-    tool_use_id: str | None = None
-
-
-class _Message(msgspec.Struct, gc=False):
-    """What the reader's fast path takes from an entry's ``message``."""
-
-    id: str | None = None
-    content: list[_Block] | str | None = None
-
-
-class _ForkedFrom(msgspec.Struct, gc=False):
-    sessionId: str | None = None  # noqa: N815 (the JSON key)
-
-
-class Entry(msgspec.Struct, gc=False, repr_omit_defaults=True):
+class Entry(msgspec.Struct, gc=False, array_like=True, repr_omit_defaults=True):
     """One line of a transcript file, good or bad.
 
-    A :class:`msgspec.Struct`: the reader decodes most lines straight into it (its JSON field
-    names are the transcript's keys, see ``reader``), then fills the fields it derives. Built
-    like a dataclass: ``Entry(index, line_no, offset, length, type=...)``; equality compares
-    every field.
+    A :class:`msgspec.Struct` without garbage-collector tracking: a big session holds tens of
+    thousands of entries, which the collector's passes would otherwise walk again and again;
+    the index stores a file's entries as MessagePack (``msgspec.msgpack``, an array a struct)
+    to read only what is appended later. Built like a dataclass: ``Entry(index, line_no, offset, length,
+    type=...)``; equality compares every field.
     """
 
-    index: int = msgspec.field(default=0, name="\x7findex")
+    index: int = 0
     """Position among the file's lines that hold something (0-based, file order)."""
-    line_no: int = msgspec.field(default=0, name="\x7fline_no")
+    line_no: int = 0
     """1-based line number in the file, as an editor shows it."""
-    offset: int = msgspec.field(default=0, name="\x7foffset")
+    offset: int = 0
     """Byte offset of the line's first byte."""
-    length: int = msgspec.field(default=0, name="\x7flength")
+    length: int = 0
     """Byte length of the line, without its newline."""
     type: str | None = None
     """The entry's ``type`` field; ``None`` for a bad line or an entry without one."""
     uuid: str | None = None
-    parent_uuid: _NonEmpty | None = msgspec.field(default=None, name="parentUuid")
-    logical_parent_uuid: _NonEmpty | None = msgspec.field(default=None, name="logicalParentUuid")
+    parent_uuid: str | None = None
+    logical_parent_uuid: str | None = None
     timestamp: str | None = None
-    session_id: str | None = msgspec.field(default=None, name="sessionId")
+    session_id: str | None = None
     subtype: str | None = None
     """``system`` entries: ``compact_boundary``, ``api_error``, ...; else ``None``."""
-    message_id: str | None = msgspec.field(default=None, name="\x7fmessage_id")
+    message_id: str | None = None
     """``message.id`` of an assistant entry: entries of one API response share it."""
-    role_blocks: tuple[str, ...] = msgspec.field(default=(), name="\x7frole_blocks")
+    role_blocks: tuple[str, ...] = ()
     """Types of ``message.content``'s blocks in order (``text``, ``thinking``, ``tool_use``,
     ``tool_result``...; ``""`` for a block without a type); ``("string",)`` when the content is
     a plain string; ``()`` when there is no content."""
-    tool_use_ids: tuple[str, ...] = msgspec.field(default=(), name="\x7ftool_use_ids")
-    tool_result_ids: tuple[str, ...] = msgspec.field(default=(), name="\x7ftool_result_ids")
-    is_sidechain: bool = msgspec.field(default=False, name="isSidechain")
-    is_meta: bool = msgspec.field(default=False, name="isMeta")
-    is_compact_summary: bool = msgspec.field(default=False, name="isCompactSummary")
-    team_name: _NonEmpty | None = msgspec.field(default=None, name="teamName")
-    agent_id: str | None = msgspec.field(default=None, name="agentId")
-    source_tool_assistant_uuid: str | None = msgspec.field(
-        default=None, name="sourceToolAssistantUUID"
-    )
+    tool_use_ids: tuple[str, ...] = ()
+    tool_result_ids: tuple[str, ...] = ()
+    is_sidechain: bool = False
+    is_meta: bool = False
+    is_compact_summary: bool = False
+    team_name: str | None = None
+    agent_id: str | None = None
+    source_tool_assistant_uuid: str | None = None
     """``sourceToolAssistantUUID`` of a tool-result entry: the assistant entry that made the call."""
-    forked_from: str | None = msgspec.field(default=None, name="\x7fforked_from")
+    forked_from: str | None = None
     """``forkedFrom.sessionId``: the session this entry was copied from by a fork."""
-    error: str | None = msgspec.field(default=None, name="\x7ferror")
+    error: str | None = None
     """Why the line could not be read (not JSON, NUL bytes, invalid UTF-8...); ``None`` if good."""
-    raw_message: _Message | None = msgspec.field(default=None, name="message")
-    """Only while the reader decodes the line (``None`` in every entry it returns)."""
-    raw_forked_from: _ForkedFrom | None = msgspec.field(default=None, name="forkedFrom")
-    """Only while the reader decodes the line (``None`` in every entry it returns)."""
 
     @property
     def is_bad(self) -> bool:
@@ -136,8 +107,9 @@ class SessionMeta:
     cwd: str | None = None
     tag: str | None = None
     created_at: int | None = None
-    message_count: int = 0
-    """Visible messages (user and assistant) in the conversation."""
+    message_count: int | None = None
+    """Visible messages (user and assistant) in the conversation; ``None`` until counted (the
+    SDK's head and tail read does not count them: the index does)."""
     forked_from: str | None = None
     """Session id this one was forked from: ``forkedFrom.sessionId`` (the SDK's forks), or, for
     forks the CLI made (``resume`` + ``fork_session``, which copy entries with their UUIDs and

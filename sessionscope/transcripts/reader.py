@@ -9,16 +9,8 @@ with universal newlines, so a lone ``\\r`` also ends a line, and it strips each 
 line is parsed with orjson, falling back to the standard library's ``json`` for what only it
 accepts (lone surrogates, ``NaN``, Unicode whitespace around the object): the SDK reads those
 lines, so we do too. A line neither reads is kept as a bad-line entry with the reason in
-``Entry.error``; it never stops the read.
-
-That is the *reference* path (``parse_line`` + :func:`entry_from_dict`). Most lines take a fast
-path that gives exactly the same entry: msgspec decodes the line straight into an
-:class:`Entry` (its fields are typed strictly: a value of any other type than the usual one is
-refused), skipping what the entry does not keep. A line the fast path refuses, or might read
-differently from orjson/json, goes through the reference path: anything msgspec rejects, a line
-that is not valid UTF-8 (msgspec does not check the strings it skips), one with a run of digits
-too long for ``json``'s integer limit, and every line when msgspec would accept deeper nesting
-than orjson (checked once per read). ``tests/transcripts/test_fast_path.py`` compares the two.
+``Entry.error``; it never stops the read. One function turns a line into an entry:
+:func:`entry_from_line`.
 """
 
 from __future__ import annotations
@@ -26,33 +18,30 @@ from __future__ import annotations
 import gc
 import json
 import os
-import re
-import sys
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from sys import intern
 
-import msgspec
 import orjson
 
 from .files import open_regular
 from .model import Entry, TranscriptIndex
-from .scan import utf8_valid
 
 __all__ = [
+    "entry_from_dict",
+    "entry_from_line",
+    "gc_paused",
     "index_transcript",
     "load_entries",
     "load_entry",
     "parse_line",
     "read_raw",
-    "entry_from_dict",
 ]
 
 _EXTRA_DATA = "Extra data"
 _CHUNK = 1 << 20
-"""Bytes read at a time (whole lines: a longer line is read whole). The fast path splits a
-buffer into its lines at once, so a small one keeps the peak memory low (no slower)."""
+"""Bytes read at a time (whole lines: a longer line is read whole)."""
 
 
 def _str_or_none(value: object) -> str | None:
@@ -70,25 +59,40 @@ def _truthy_label(value: object) -> str | None:
     return value if isinstance(value, str) else repr(value)
 
 
+_STRING_CONTENT = ("string",)
+
+
+def _blocks(content: list) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """Block kinds, tool_use ids and tool_result ids of a message's content list."""
+    kinds: list[str] = []
+    tool_use_ids: list[str] = []
+    tool_result_ids: list[str] = []
+    for block in content:
+        if not isinstance(block, dict):
+            kinds.append("")
+            continue
+        kind = block.get("type")
+        if not isinstance(kind, str):
+            kind = ""
+        kinds.append(intern(kind))
+        if kind == "tool_use":
+            call_id = block.get("id")
+            if isinstance(call_id, str):
+                tool_use_ids.append(call_id)
+        elif kind == "tool_result":
+            call_id = block.get("tool_use_id")
+            if isinstance(call_id, str):
+                tool_result_ids.append(call_id)
+    return tuple(kinds), tuple(tool_use_ids), tuple(tool_result_ids)
+
+
 def entry_from_dict(
     data: dict, *, index: int = 0, line_no: int = 0, offset: int = 0, length: int = 0
 ) -> Entry:
-    """The light record of one parsed transcript line (the hot path: kept flat on purpose)."""
+    """The light record of one parsed transcript line."""
     get = data.get
     entry_type = get("type")
-    entry_type = intern(entry_type) if entry_type.__class__ is str else None
-    uuid = get("uuid")
-    if uuid.__class__ is not str:
-        uuid = None
-    parent = get("parentUuid")
-    if parent.__class__ is not str or not parent:
-        parent = None
-    timestamp = get("timestamp")
-    if timestamp.__class__ is not str:
-        timestamp = None
     session_id = get("sessionId")
-    # One string object for the id every entry repeats (and for each type), not one per entry.
-    session_id = intern(session_id) if session_id.__class__ is str else None
     message_id = None
     role_blocks: tuple[str, ...] = ()
     tool_use_ids: tuple[str, ...] = ()
@@ -102,181 +106,33 @@ def entry_from_dict(
             role_blocks, tool_use_ids, tool_result_ids = _blocks(content)
         elif isinstance(content, str):
             role_blocks = _STRING_CONTENT
-    entry = Entry(index, line_no, offset, length, entry_type, uuid, parent)
-    entry.timestamp = timestamp
-    entry.session_id = session_id
-    entry.message_id = message_id
-    entry.role_blocks = role_blocks
-    entry.tool_use_ids = tool_use_ids
-    entry.tool_result_ids = tool_result_ids
-    # Rarer fields: most entries have none of them.
-    if "logicalParentUuid" in data:
-        entry.logical_parent_uuid = _nonempty_str(get("logicalParentUuid"))
-    if "subtype" in data:
-        entry.subtype = _str_or_none(get("subtype"))
-    if get("isSidechain"):
-        entry.is_sidechain = True
-    if get("isMeta"):
-        entry.is_meta = True
-    if get("isCompactSummary"):
-        entry.is_compact_summary = True
-    if "teamName" in data:
-        entry.team_name = _truthy_label(get("teamName"))
     agent_id = get("agentId")
-    if agent_id is not None:
-        entry.agent_id = agent_id if isinstance(agent_id, str) else repr(agent_id)
-    if "sourceToolAssistantUUID" in data:
-        entry.source_tool_assistant_uuid = _str_or_none(get("sourceToolAssistantUUID"))
     forked = get("forkedFrom")
-    if isinstance(forked, dict):
-        entry.forked_from = _str_or_none(forked.get("sessionId"))
-    return entry
-
-
-_STRING_CONTENT = ("string",)
-
-_decode_entry = msgspec.json.Decoder(Entry).decode
-"""The fast path: one line's JSON straight into an :class:`Entry` (or ``ValueError``)."""
-
-_KINDS: dict[tuple[str, ...], tuple[str, ...]] = {}
-"""One tuple object for each ``role_blocks`` value seen (most entries share a handful)."""
-_KINDS_MAX = 4096
-
-
-def _struct_blocks(content: list) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-    """:func:`_blocks` for blocks the fast path decoded (``_Block`` structs)."""
-    uses: tuple[str, ...] = ()
-    results: tuple[str, ...] = ()
-    if len(content) == 1:
-        block = content[0]
-        kind = block.type or ""
-        if kind == "tool_use" and block.id is not None:
-            uses = (block.id,)
-        elif kind == "tool_result" and block.tool_use_id is not None:
-            results = (block.tool_use_id,)
-        kinds: tuple[str, ...] = (kind,)
-    else:
-        kind_list: list[str] = []
-        use_list: list[str] = []
-        result_list: list[str] = []
-        for block in content:
-            kind = block.type or ""
-            kind_list.append(kind)
-            if kind == "tool_use" and block.id is not None:
-                use_list.append(block.id)
-            elif kind == "tool_result" and block.tool_use_id is not None:
-                result_list.append(block.tool_use_id)
-        kinds = tuple(kind_list)
-        if use_list:
-            uses = tuple(use_list)
-        if result_list:
-            results = tuple(result_list)
-    shared = _KINDS.get(kinds)
-    if shared is not None:
-        return shared, uses, results
-    if len(_KINDS) < _KINDS_MAX:
-        _KINDS[kinds] = kinds
-    return kinds, uses, results
-
-
-_ONE_KIND: dict[str, tuple[str]] = {}
-"""``role_blocks`` of a one-block message, by the block's type."""
-
-
-def _one_kind(kind: str) -> tuple[str]:
-    kinds = (kind,)
-    if len(_ONE_KIND) < _KINDS_MAX:
-        _ONE_KIND[kind] = kinds
-    return kinds
-
-
-_NON_DIGIT = re.compile(rb"[^0-9]")
-
-
-def _has_digit_run(raw: bytes, run: int) -> bool:
-    """True if ``raw`` holds ``run`` digits in a row.
-
-    Only bytes at multiples of ``run`` are looked at first (a run that long covers one of
-    them), so a long line costs a few byte reads, not a scan.
-    """
-    for k, byte in enumerate(raw[::run]):
-        if 48 <= byte <= 57:
-            at = k * run
-            after = _NON_DIGIT.search(raw, at)
-            end = after.start() if after is not None else len(raw)
-            start = end - run
-            if start >= 0 and _NON_DIGIT.search(raw, start, at) is None:
-                return True
-    return False
-
-
-def _orjson_depth_limit() -> int | None:
-    """The fewest nested arrays (inside an object) orjson refuses, or ``None`` if it takes 4096."""
-    low, high = 1, 4096
-    if _parses(high):
-        return None
-    while low < high:  # orjson accepts ``low`` levels, refuses ``high``
-        middle = (low + high) // 2
-        if middle == low:
-            break
-        if _parses(middle):
-            low = middle
-        else:
-            high = middle
-    return high
-
-
-def _nested(depth: int) -> bytes:
-    return b'{"a":' + b"[" * depth + b"]" * depth + b"}"
-
-
-def _parses(depth: int) -> bool:
-    try:
-        orjson.loads(_nested(depth))
-    except orjson.JSONDecodeError:
-        return False
-    return True
-
-
-_ORJSON_TOO_DEEP = _orjson_depth_limit()
-
-
-def _fast_path_is_exact() -> bool:
-    """msgspec refuses, from here, any nesting orjson refuses (its limit follows Python's
-    recursion limit and the stack depth; orjson's is fixed). Checked once per read."""
-    if _ORJSON_TOO_DEEP is None:
-        return True
-    try:
-        _decode_entry(_nested(_ORJSON_TOO_DEEP))
-    except RecursionError:
-        return True
-    except ValueError:
-        return False
-    return False
-
-
-def _blocks(content: list) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-    """Block kinds, tool_use ids and tool_result ids of a message's content list."""
-    kinds: list[str] = []
-    tool_use_ids: list[str] = []
-    tool_result_ids: list[str] = []
-    for block in content:
-        if not isinstance(block, dict):
-            kinds.append("")
-            continue
-        kind = block.get("type")
-        if kind.__class__ is not str:
-            kind = ""
-        kinds.append(kind)
-        if kind == "tool_use":
-            call_id = block.get("id")
-            if isinstance(call_id, str):
-                tool_use_ids.append(call_id)
-        elif kind == "tool_result":
-            call_id = block.get("tool_use_id")
-            if isinstance(call_id, str):
-                tool_result_ids.append(call_id)
-    return tuple(kinds), tuple(tool_use_ids), tuple(tool_result_ids)
+    return Entry(
+        index=index,
+        line_no=line_no,
+        offset=offset,
+        length=length,
+        # One string object for the id every entry repeats (and for each type).
+        type=intern(entry_type) if isinstance(entry_type, str) else None,
+        uuid=_str_or_none(get("uuid")),
+        parent_uuid=_nonempty_str(get("parentUuid")),
+        logical_parent_uuid=_nonempty_str(get("logicalParentUuid")),
+        timestamp=_str_or_none(get("timestamp")),
+        session_id=intern(session_id) if isinstance(session_id, str) else None,
+        subtype=_str_or_none(get("subtype")),
+        message_id=message_id,
+        role_blocks=role_blocks,
+        tool_use_ids=tool_use_ids,
+        tool_result_ids=tool_result_ids,
+        is_sidechain=bool(get("isSidechain")),
+        is_meta=bool(get("isMeta")),
+        is_compact_summary=bool(get("isCompactSummary")),
+        team_name=_truthy_label(get("teamName")),
+        agent_id=agent_id if agent_id is None or isinstance(agent_id, str) else repr(agent_id),
+        source_tool_assistant_uuid=_str_or_none(get("sourceToolAssistantUUID")),
+        forked_from=_str_or_none(forked.get("sessionId")) if isinstance(forked, dict) else None,
+    )
 
 
 def _describe_failure(raw: bytes, orjson_error: str) -> tuple[object | None, str | None]:
@@ -315,8 +171,37 @@ def parse_line(raw: bytes) -> tuple[object | None, str | None]:
         return _describe_failure(raw, str(error))
 
 
-def _segments(buffer, offset: int, end: int) -> list[tuple[int, int]]:
-    """Split a line at lone ``\\r`` as universal newlines does (rare: checked first)."""
+_TORN = Entry(error="torn")
+"""Returned by :func:`entry_from_line` for a line not yet fully written."""
+
+
+def entry_from_line(
+    raw: bytes, *, terminated: bool = True, index: int = 0, line_no: int = 0, offset: int = 0
+) -> Entry | None:
+    """One line's entry (maybe a bad-line one), ``None`` if blank, or :data:`_TORN` if it does
+    not parse and has no newline yet (``terminated=False``)."""
+    return _read_line(raw, terminated, index, line_no, offset)[0]
+
+
+def _read_line(
+    raw: bytes, terminated: bool, index: int, line_no: int, offset: int
+) -> tuple[Entry | None, dict | None]:
+    """:func:`entry_from_line`, with the parsed object of a good line."""
+    value, error = parse_line(raw)
+    if value is None and error is None:
+        return None, None  # blank once stripped, as the SDK sees it
+    if error is not None and not terminated:
+        return _TORN, None
+    if error is None and not isinstance(value, dict):
+        error = f"not a JSON object ({type(value).__name__})"
+    if error is not None:
+        return Entry(index, line_no, offset, len(raw), error=error), None
+    entry = entry_from_dict(value, index=index, line_no=line_no, offset=offset, length=len(raw))
+    return entry, value
+
+
+def _segments(buffer: bytes, offset: int, end: int) -> list[tuple[int, int]]:
+    """Split a line at lone ``\\r`` as universal newlines does."""
     pieces = []
     position = offset
     while True:
@@ -371,6 +256,7 @@ def index_transcript(
     base: TranscriptIndex | None = None,
     *,
     count_lines_before: bool = True,
+    each: Callable[[Entry, dict], None] | None = None,
 ) -> TranscriptIndex:
     """Index every line of ``path`` from byte ``start`` (or where ``base`` stopped).
 
@@ -380,6 +266,12 @@ def index_transcript(
     start. Without ``base``, ``start`` may be any line start: line numbers are still counted
     from the top of the file (``count_lines_before=False`` skips that: a quick look at the tail
     of a big file then numbers its lines from 1 at ``start``), entry indexes from 0.
+
+    ``each(entry, value)`` is called with every good entry and its parsed object as the line
+    is read: what else wants the line's content (the search index) gets it without a second
+    parse. A last line without its newline is given too (it parsed), and given again by the
+    read that continues from ``base`` (it is read again with what follows); a rare piece of a
+    line found torn later (a line split at ``\r``) is given but left out of the result.
 
     Raises ``OSError`` when the file cannot be opened or read (a directory, no permission...).
     """
@@ -414,12 +306,11 @@ def index_transcript(
             return index
         position = start
         ends_open = False
-        fast = _fast_path_is_exact()
         with gc_paused():
             while position < size:
                 buffer, usable, at_end = _read_whole_lines(fd, position, size)
                 line_no, consumed, ends_open, torn = _index_buffer(
-                    buffer, usable, position, entries, line_no, fast
+                    buffer, usable, position, entries, line_no, each
                 )
                 position += consumed
                 if torn is not None:
@@ -457,95 +348,13 @@ def _read_whole_lines(fd: int, position: int, size: int) -> tuple[bytes, int, bo
             return buffer, len(buffer), True
 
 
-def _digit_run() -> int:
-    """Digits in a row that send a line to the reference path: ``json`` refuses an integer of
-    more digits than Python's limit (and orjson refuses it too, as too big)."""
-    limit = sys.get_int_max_str_digits()
-    return limit + 1 if limit else 1 << 62
-
-
-def _fast_entry(raw: bytes, digit_run: int) -> Entry | None:
-    """The fast path's undressed entry for one line (see :func:`_finish`), or ``None`` when
-    the line must take the reference path."""
-    if not raw.isascii() and not utf8_valid(raw):
-        return None
-    try:
-        entry = _decode_entry(raw)
-    except (ValueError, RecursionError):
-        return None
-    if len(raw) >= digit_run and _has_digit_run(raw, digit_run):
-        return None
-    return entry
-
-
-def _finish(entry: Entry, index: int, line_no: int, offset: int, length: int) -> Entry:
-    """Complete an entry the fast path decoded: :func:`entry_from_dict`'s normalisations, and
-    the fields derived from ``message`` and ``forkedFrom`` (every derived field is set, so a
-    line with a key named like one of them changes nothing)."""
-    entry.index = index
-    entry.line_no = line_no
-    entry.offset = offset
-    entry.length = length
-    entry_type = entry.type
-    if entry_type is not None:
-        entry.type = entry_type = intern(entry_type)
-    if entry.session_id is not None:
-        entry.session_id = intern(entry.session_id)
-    message = entry.raw_message
-    if message is None:
-        entry.message_id = None
-        entry.role_blocks = entry.tool_use_ids = entry.tool_result_ids = ()
-    else:
-        entry.raw_message = None
-        entry.message_id = message.id if entry_type == "assistant" and message.id else None
-        content = message.content
-        if content.__class__ is list:
-            entry.role_blocks, entry.tool_use_ids, entry.tool_result_ids = _struct_blocks(content)
-        else:
-            entry.role_blocks = () if content is None else _STRING_CONTENT
-            entry.tool_use_ids = entry.tool_result_ids = ()
-    forked = entry.raw_forked_from
-    if forked is None:
-        entry.forked_from = None
-    else:
-        entry.raw_forked_from = None
-        entry.forked_from = forked.sessionId
-    entry.error = None
-    return entry
-
-
-_TORN = Entry(error="torn")
-"""Returned by :func:`_reference_entry` for a line not yet fully written."""
-
-
-def _reference_entry(
-    raw: bytes, terminated: bool, index: int, line_no: int, offset: int
-) -> Entry | None:
-    """One line the reference way: its entry (maybe a bad-line one), ``None`` if blank, or
-    :data:`_TORN` if it does not parse and has no newline yet."""
-    error = None
-    try:
-        value = orjson.loads(raw)
-    except orjson.JSONDecodeError as failure:
-        value, error = _describe_failure(raw, str(failure))
-        if value is None and error is None:
-            return None  # blank once stripped, as the SDK sees it
-        if error is not None and not terminated:
-            return _TORN
-    if error is None and not isinstance(value, dict):
-        error = f"not a JSON object ({type(value).__name__})"
-    if error is not None:
-        return Entry(index, line_no, offset, len(raw), error=error)
-    return entry_from_dict(value, index=index, line_no=line_no, offset=offset, length=len(raw))
-
-
 def _index_buffer(
     buffer: bytes,
     end: int,
     shift: int,
     entries: list[Entry],
     line_no: int,
-    fast: bool = True,
+    each: Callable[[Entry, dict], None] | None = None,
 ) -> tuple[int, int, bool, bytes | None]:
     """Index the lines of ``buffer[:end]`` (file offset ``shift``) into ``entries``.
 
@@ -554,9 +363,6 @@ def _index_buffer(
     is ``None`` unless the last line, without a newline, does not parse (its bytes) or is blank
     so far (``b""``): it is then left out, to be read again with what is appended.
     """
-    if fast and buffer.find(b"\r", 0, end) < 0:
-        return _index_plain_buffer(buffer, end, shift, entries, line_no)
-    digit_run = _digit_run()
     find = buffer.find
     append = entries.append
     count = len(entries)
@@ -576,20 +382,18 @@ def _index_buffer(
         for piece_start, piece_end in pieces:
             if piece_start == piece_end:
                 continue
-            raw = buffer[piece_start:piece_end]
-            offset = piece_start + shift
-            entry = _fast_entry(raw, digit_run) if fast else None
-            if entry is not None:
-                entry = _finish(entry, count, line_no, offset, piece_end - piece_start)
-            else:
-                entry = _reference_entry(raw, terminated, count, line_no, offset)
-                if entry is None:
-                    continue
-                if entry is _TORN:
-                    torn = True
-                    break
+            entry, value = _read_line(
+                buffer[piece_start:piece_end], terminated, count, line_no, piece_start + shift
+            )
+            if entry is None:
+                continue
+            if entry is _TORN:
+                torn = True
+                break
             append(entry)
             count += 1
+            if each is not None and value is not None:
+                each(entry, value)
         if torn:
             # Entries already taken from this unfinished line wait for the rest of it.
             while entries and entries[-1].offset >= position + shift:
@@ -603,113 +407,6 @@ def _index_buffer(
         ends_open = not terminated
         position = line_end + 1
     return line_no, consumed, ends_open, None
-
-
-def _index_plain_buffer(
-    buffer: bytes, end: int, shift: int, entries: list[Entry], line_no: int
-) -> tuple[int, int, bool, bytes | None]:
-    """:func:`_index_buffer` for a buffer without ``\\r`` (one piece a line), on the fast path."""
-    lines = (buffer if end == len(buffer) else buffer[:end]).split(b"\n")
-    tail = lines.pop()  # what follows the last newline: b"" or an unterminated line
-    digit_run = _digit_run()
-    decode = _decode_entry
-    is_utf8 = utf8_valid
-    struct_blocks = _struct_blocks
-    string_content = _STRING_CONTENT
-    one_kind = _ONE_KIND
-    append = entries.append
-    count = len(entries)
-    position = 0
-    last_session = None
-    for raw in lines:
-        offset = position + shift
-        line_no += 1
-        length = len(raw)
-        position += length + 1
-        if not length:
-            continue
-        entry = None
-        if raw.isascii() or is_utf8(raw):
-            try:
-                entry = decode(raw)
-            except (ValueError, RecursionError):
-                entry = None
-            else:
-                if length >= digit_run and _has_digit_run(raw, digit_run):
-                    entry = None
-        if entry is None:
-            entry = _reference_entry(raw, True, count, line_no, offset)
-            if entry is not None:
-                append(entry)
-                count += 1
-            continue
-        # _finish(), inlined: this loop runs for nearly every line of a big file.
-        entry.index = count
-        entry.line_no = line_no
-        entry.offset = offset
-        entry.length = length
-        entry_type = entry.type
-        if entry_type is not None:
-            entry.type = entry_type = intern(entry_type)
-        session_id = entry.session_id
-        if session_id is not None:
-            if session_id == last_session:
-                entry.session_id = last_session
-            else:
-                entry.session_id = last_session = intern(session_id)
-        message = entry.raw_message
-        if message is None:
-            entry.message_id = None
-            entry.role_blocks = entry.tool_use_ids = entry.tool_result_ids = ()
-        else:
-            entry.raw_message = None
-            entry.message_id = message.id if entry_type == "assistant" and message.id else None
-            content = message.content
-            if content.__class__ is not list:
-                entry.role_blocks = () if content is None else string_content
-                entry.tool_use_ids = entry.tool_result_ids = ()
-            elif len(content) == 1:  # most entries: one block (the CLI splits responses)
-                block = content[0]
-                kind = block.type or ""
-                kinds = one_kind.get(kind)
-                if kinds is None:
-                    kinds = _one_kind(kind)
-                entry.role_blocks = kinds
-                if kind == "tool_use" and block.id is not None:
-                    entry.tool_use_ids = (block.id,)
-                    entry.tool_result_ids = ()
-                elif kind == "tool_result" and block.tool_use_id is not None:
-                    entry.tool_use_ids = ()
-                    entry.tool_result_ids = (block.tool_use_id,)
-                else:
-                    entry.tool_use_ids = entry.tool_result_ids = ()
-            else:
-                entry.role_blocks, entry.tool_use_ids, entry.tool_result_ids = struct_blocks(
-                    content
-                )
-        forked = entry.raw_forked_from
-        if forked is None:
-            entry.forked_from = None
-        else:
-            entry.raw_forked_from = None
-            entry.forked_from = forked.sessionId
-        entry.error = None
-        append(entry)
-        count += 1
-    if not tail:
-        return line_no, position, False, None
-    line_no += 1
-    entry = _fast_entry(tail, digit_run)
-    if entry is not None:
-        entry = _finish(entry, count, line_no, position + shift, len(tail))
-    else:
-        entry = _reference_entry(tail, False, count, line_no, position + shift)
-        if entry is _TORN:
-            return line_no - 1, position, False, tail
-    if entry is None:  # blank so far: not yet written either (see _index_buffer)
-        return line_no - 1, position, False, b""
-    append(entry)
-    return line_no, end, True, None
 
 
 def read_raw(path: str | os.PathLike[str], entry: Entry) -> bytes:

@@ -26,37 +26,22 @@ from datetime import datetime
 from functools import partial
 from pathlib import Path
 
-from .files import (
-    _session_names_in,
-    open_regular,
-    path_text,
-    projects_dir,
-    session_file_paths,
-    validate_session_id,
-)
-from .model import Entry, SessionMeta
-from .scan import find, rfind
-
-TYPE_CHECKING = False  # not typing's: importing typing costs a list 2 ms
-if TYPE_CHECKING:
-    from .counting import Whole
-
-# The reader, conversation and text modules (and subprocess, for git) are imported where they
-# are used: listing from the metadata cache needs none of them, and every millisecond of
-# `sessionscope list`'s start-up counts.
+from .conversation import build_conversation
+from .files import _session_names_in, open_regular, projects_dir, validate_session_id
+from .model import Entry, SessionMeta, TranscriptIndex
+from .reader import index_transcript, load_entries
+from .text import content_text
 
 __all__ = [
     "SessionLookupError",
     "find_project_dir",
     "find_session_file",
     "infer_forks",
-    "list_session_files",
     "list_sessions",
     "order_sessions",
     "projects_dir",
     "read_session_meta",
     "sanitize_path",
-    "session_file_paths",
     "session_files",
     "validate_session_id",
 ]
@@ -208,7 +193,7 @@ def _extract_json_string_field(data: bytes, key: str) -> str | None:
     """The SDK's scan for the first value: the first ``"key":"``, else the first ``"key": "``
     (a value cut short by the end of ``data`` counts as not found)."""
     for pattern in (f'"{key}":"'.encode(), f'"{key}": "'.encode()):
-        found = find(data, pattern)
+        found = data.find(pattern)
         if found < 0:
             continue
         value_start = found + len(pattern)
@@ -221,34 +206,12 @@ def _extract_json_string_field(data: bytes, key: str) -> str | None:
 def _extract_last_json_string_field(data: bytes, key: str) -> str | None:
     """The SDK's scan for the last value: it walks the ``"key":"`` values (each search going on
     after the value found), then the ``"key": "`` ones, stopping at a value cut short; the last
-    value found wins. Here one search for ``"key":`` finds both spellings' places (a search
-    for a pattern ending with a quote is slow on JSON, and the second spelling is rare), and
-    the two walks are made over those places."""
-    needle = f'"{key}":'.encode()
-    last = rfind(data, needle)
-    if last < 0:
-        return None
-    quick = _last_value_quickly(data, needle, last)
-    if quick is not None:
-        return _unescape_json_string(_text(quick))
-    after = len(needle)
-    compact: list[int] = []
-    spaced: list[int] = []
-    found = find(data, needle)
-    while found >= 0:
-        follows = data[found + after : found + after + 2]
-        if follows[:1] == b'"':
-            compact.append(found)
-        elif follows == b' "':
-            spaced.append(found)
-        found = find(data, needle, found + 1)
+    value found wins."""
     last_value: bytes | None = None
-    for places, pattern_length in ((compact, after + 1), (spaced, after + 2)):
+    for pattern in (f'"{key}":"'.encode(), f'"{key}": "'.encode()):
         search_from = 0
-        for found in places:
-            if found < search_from:
-                continue
-            value_start = found + pattern_length
+        while (found := data.find(pattern, search_from)) >= 0:
+            value_start = found + len(pattern)
             value_end = _string_value_end(data, value_start)
             if value_end < 0:
                 break
@@ -257,37 +220,6 @@ def _extract_last_json_string_field(data: bytes, key: str) -> str | None:
     if last_value is None:
         return None
     return _unescape_json_string(_text(last_value))
-
-
-def _last_value_quickly(data: bytes, needle: bytes, last: int) -> bytes | None:
-    """The value the walks of :func:`_extract_last_json_string_field` end with, found from the
-    end, when the usual case shows it is (else ``None``: the caller walks). ``last`` is the
-    last ``"key":`` (``needle``) in ``data``.
-
-    The usual case: no ``"key": "`` anywhere (its walk would come last), the last ``"key":``
-    is ``"key":"`` with a whole value, and the ``"key":`` before it, if any, is ``"key":"``
-    with a whole value that ends before ``last`` at a quote with no backslash before it. Then
-    the walk reaches ``last`` (and, its value being whole, ends with it): if it reached the one
-    before, that value ends before ``last``; if it skipped it, the value it was inside started
-    earlier, and ends at that quote at the latest (a quote with no backslash before it ends
-    any value it is in), so before ``last`` too; and no value before ``last`` is cut, since
-    each has that quote after it.
-    """
-    after = len(needle)
-    if data[last + after : last + after + 1] != b'"' or find(data, needle + b' "') >= 0:
-        return None
-    value_start = last + after + 1
-    value_end = _string_value_end(data, value_start)
-    if value_end < 0:
-        return None
-    before = rfind(data, needle, 0, last)
-    if before >= 0:
-        if data[before + after : before + after + 1] != b'"':
-            return None
-        end_before = _string_value_end(data, before + after + 1)
-        if end_before < 0 or end_before >= last or data[end_before - 1] == 92:  # a backslash
-            return None
-    return data[value_start:value_end]
 
 
 def _extract_first_prompt_from_head(head: bytes) -> str:
@@ -389,15 +321,6 @@ def _read_lite(path: str | os.PathLike[str]) -> _Lite | None:
         os.close(fd)
 
 
-def _lite_of(whole: Whole) -> _Lite:
-    """What :func:`_read_lite` reads, from a file read whole."""
-    buffer, size = whole.buffer, whole.size
-    view = memoryview(buffer)
-    head = bytes(view[: min(size, LITE_READ_BUF_SIZE)])
-    tail = head if size <= LITE_READ_BUF_SIZE else bytes(view[size - LITE_READ_BUF_SIZE : size])
-    return _Lite(whole.mtime, size, head, tail)
-
-
 _TAG_LINE = b'{"type":"tag"'
 _NEWLINE_TAG_LINE = b"\n" + _TAG_LINE
 _TITLES = b'Title":'
@@ -406,7 +329,7 @@ _TITLES = b'Title":'
 
 def _last_tag_line(tail: bytes) -> bytes | None:
     """The last line of ``tail`` that starts with ``{"type":"tag"`` (lines split at ``\\n``)."""
-    found = rfind(tail, _NEWLINE_TAG_LINE)
+    found = tail.rfind(_NEWLINE_TAG_LINE)
     if found >= 0:
         start = found + 1
     elif tail.startswith(_TAG_LINE):
@@ -434,10 +357,10 @@ def _parse_lite(
     # Each title is looked for in the tail, then the head (the same bytes for a file of up to
     # 64 KiB: looked at once), and a window without 'Title":' holds neither.
     custom_title = None
-    tail_titles = find(tail, _TITLES) >= 0
+    tail_titles = _TITLES in tail
     if tail_titles:
         custom_title = last_in_tail("customTitle")
-    head_titles = head is not tail and find(head, _TITLES) >= 0
+    head_titles = head is not tail and _TITLES in head
     if not custom_title and head_titles:
         custom_title = _extract_last_json_string_field(head, "customTitle")
     if not custom_title and tail_titles:
@@ -487,11 +410,6 @@ def _parse_lite(
 # --- public API ------------------------------------------------------------------------------
 
 
-def _session_files_in(project_dir: Path) -> list[Path]:
-    """``<uuid>.jsonl`` files in one project folder, in directory order (as the SDK)."""
-    return [project_dir / name for name in _session_names_in(project_dir)]
-
-
 def _project_dirs(config_dir: str | os.PathLike[str]) -> list[Path]:
     projects = projects_dir(config_dir)
     try:
@@ -501,11 +419,6 @@ def _project_dirs(config_dir: str | os.PathLike[str]) -> list[Path]:
     return [projects / name for name in names if (projects / name).is_dir()]
 
 
-def list_session_files(config_dir: str | os.PathLike[str]) -> list[Path]:
-    """Every ``projects/<folder>/<uuid>.jsonl`` path (files or not: the caller reads them)."""
-    return [path for folder in _project_dirs(config_dir) for path in _session_files_in(folder)]
-
-
 def read_session_meta(
     path: str | os.PathLike[str], project_path: str | None = None, *, count_messages: bool = True
 ) -> SessionMeta | None:
@@ -513,56 +426,56 @@ def read_session_meta(
 
     ``None`` for: a name that is not ``<uuid>.jsonl``, an unreadable or empty file (or a
     directory), a sidechain transcript. ``project_path`` is the working directory the SDK falls
-    back to for ``cwd`` (``list_sessions(directory=...)``). ``count_messages`` reads the whole
-    file for ``message_count``, ``root_uuid`` and ``forked_from`` (``counting.count_messages``,
-    else an index of the file and its conversation, which give the same answer).
+    back to for ``cwd`` (``list_sessions(directory=...)``). ``count_messages`` indexes the whole
+    file for ``message_count``, ``root_uuid`` and ``forked_from`` (:func:`add_counts`).
 
     The SDK also drops a session with no title, summary or prompt in the first and last 64 KiB
     (a first prompt longer than that, a head of corrupt lines): we keep it if it has a visible
     message (``listed_by_sdk=False``, summary from its first message), or return ``None`` if it
     has none, as the SDK. Without ``count_messages`` such a file is ``None``.
     """
-    # Strings, not a Path: a cold list makes 2,000 of these calls, and a Path (twice) and an
-    # import statement a call cost more than half the rest of the work outside the read.
-    path = path_text(path)
+    meta = read_lite_meta(path, project_path, keep_unsummarized=count_messages)
+    if meta is None or not count_messages:
+        return meta
+    try:
+        index = index_transcript(meta.path)
+    except OSError:
+        return meta if meta.summary else None
+    return add_counts(meta, index)
+
+
+def read_lite_meta(
+    path: str | os.PathLike[str],
+    project_path: str | None = None,
+    *,
+    keep_unsummarized: bool = False,
+) -> SessionMeta | None:
+    """The SDK's list fields of one session file from its first and last 64 KiB (its lite
+    read), or ``None`` where the SDK lists nothing. ``keep_unsummarized`` keeps a session the
+    SDK drops for having no title, summary or prompt there, with ``summary=""``: only a count
+    (:func:`add_counts`) can say whether it has messages."""
+    path = str(Path(path))
     folder, name = os.path.split(path)
     if not name.endswith(".jsonl"):
         return None
     session_id = validate_session_id(name[:-6])
     if session_id is None:
         return None
-    whole = None
-    if count_messages:
-        counting = _counting or _import_counting()
-        whole = counting.read_whole(path)  # most files: read once for head, tail and count
-    lite = _read_lite(path) if whole is None else _lite_of(whole)
+    lite = _read_lite(path)
     if lite is None:
         return None
-    meta = _parse_lite(session_id, lite, project_path, keep_unsummarized=count_messages)
+    meta = _parse_lite(session_id, lite, project_path, keep_unsummarized=keep_unsummarized)
     if meta is None:
         return None
     meta.path = path
     meta.project = os.path.basename(folder)
-    if not count_messages:
-        return meta
-    if meta.summary:
-        try:
-            if whole is None:
-                counted = counting.count_messages(path)
-            else:
-                counted = counting.count_whole(whole)
-        except OSError:
-            return meta
-        if counted is not None:
-            meta.message_count, meta.root_uuid, meta.forked_from = counted
-            return meta
-    from .conversation import build_conversation
-    from .reader import index_transcript
+    return meta
 
-    try:
-        index = index_transcript(path)
-    except OSError:
-        return meta if meta.summary else None
+
+def add_counts(meta: SessionMeta, index: TranscriptIndex) -> SessionMeta | None:
+    """``meta`` with ``message_count``, ``root_uuid`` and ``forked_from`` from an index of its
+    file; a session only a count lists gets its summary from its first message, and ``None``
+    if it has no message at all."""
     messages = build_conversation(index).messages
     meta.message_count = len(messages)
     meta.root_uuid = messages[0].uuid if messages else None
@@ -573,28 +486,13 @@ def read_session_meta(
         if not messages:
             return None
         meta.listed_by_sdk = False
-        meta.summary = _fallback_summary(path, messages)
+        meta.summary = _fallback_summary(meta.path, messages)
     return meta
-
-
-_counting = None
-"""The ``counting`` module once imported (listing from the cache never needs it)."""
-
-
-def _import_counting():
-    global _counting
-    from . import counting
-
-    _counting = counting
-    return counting
 
 
 def lite_meta(full: SessionMeta | None) -> SessionMeta | None:
     """What ``read_session_meta(path, count_messages=False)`` gives, from what
-    ``read_session_meta(path, count_messages=True)`` gave for the same version of the file: the
-    counting read makes the same lite read first, then fills ``message_count``, ``root_uuid``,
-    ``forked_from``, and keeps a session the SDK drops (``listed_by_sdk=False``) that a lite
-    read leaves out. So a cold count reads each file once, not twice."""
+    ``read_session_meta(path, count_messages=True)`` gave for the same version of the file."""
     if full is None or not full.listed_by_sdk:
         return None
     return replace(full, message_count=0, root_uuid=None, forked_from=None)
@@ -602,8 +500,6 @@ def lite_meta(full: SessionMeta | None) -> SessionMeta | None:
 
 def _fallback_summary(path: Path, messages: list[Entry]) -> str:
     """The first prompt-like text among the first visible messages (as the SDK shortens it)."""
-    from .reader import load_entries
-    from .text import content_text
 
     first_text = ""
     for data in load_entries(path, messages[:20]):
@@ -672,9 +568,6 @@ def _project_folders(config_dir: str | os.PathLike[str], project: str) -> list[t
 
 
 def _message_uuids(path: str) -> list[str]:
-    from .conversation import build_conversation
-    from .reader import index_transcript
-
     try:
         index = index_transcript(path)
     except OSError:
@@ -732,12 +625,19 @@ def infer_forks(sessions: list[SessionMeta]) -> None:
 
 def session_files(
     config_dir: str | os.PathLike[str], project: str | None = None
-) -> list[tuple[Path, str | None]]:
-    """The files :func:`list_sessions` reads, in its order, each with the working directory the
-    SDK falls back to for ``cwd`` (``None`` when listing every project). The metadata cache
-    walks the same files (:func:`session_file_paths`)."""
+) -> list[tuple[str, str | None]]:
+    """The files :func:`list_sessions` reads, in its order, as ``(path, working directory the
+    SDK falls back to for cwd)`` (``None`` when listing every project)."""
+    if project:
+        folders = [
+            (str(folder), path or None) for folder, path in _project_folders(config_dir, project)
+        ]
+    else:
+        folders = [(str(folder), None) for folder in _project_dirs(config_dir)]
     return [
-        (Path(path), project_path) for path, project_path in session_file_paths(config_dir, project)
+        (os.path.join(folder, name), project_path)
+        for folder, project_path in folders
+        for name in _session_names_in(folder)
     ]
 
 

@@ -18,7 +18,7 @@ The counting rules (each has a test on real and generated transcripts):
 
 Responses the CLI makes up itself (model ``<synthetic>``: an API error shown as a reply) cost
 nothing and are not counted. A file is read once into :class:`FileUsage`, small enough to keep
-per file in a cache (``catalog.usage_cache``).
+per file in a cache (``index.usage_cache``).
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -31,6 +32,7 @@ from sessionscope.transcripts.model import Conversation, SessionMeta, Transcript
 from sessionscope.transcripts.text import inert
 from sessionscope.tui.compose_control import ComposeControl
 from sessionscope.tui.context import AppContext, Catalog, system_clock
+from sessionscope.tui.search_actions import SEARCH_BINDINGS, SearchActions
 from sessionscope.tui.session_actions import SESSION_ACTION_BINDINGS, SessionActions
 from sessionscope.tui.sessions_model import build_rows, session_title
 from sessionscope.tui.usage_actions import USAGE_BINDINGS, UsageActions
@@ -40,6 +42,7 @@ from sessionscope.tui.widgets.session_list import SessionList
 
 if TYPE_CHECKING:
     from textual.command import Provider
+    from textual.widget import Widget
 
     from sessionscope.agent.settings import ComposeSettings
     from sessionscope.tui.sources import ConversationSource
@@ -131,11 +134,22 @@ LIST_FIRST_SECONDS = 2.0
 """At most this long the first transcript waits for the first session list to be painted."""
 
 
+def takes_text(widget: Widget | None) -> bool:
+    """Whether ``widget`` is a box where typed keys are text: an ``Input`` (the filter, the
+    dialogs) or a ``TextArea`` (the compose box)."""
+    if isinstance(widget, Input):
+        return True
+    # Looked up, not imported: until its module is imported (with the compose box, after the
+    # first paint) no TextArea exists, and importing it would cost the start-up.
+    text_area = sys.modules.get("textual.widgets._text_area")
+    return text_area is not None and isinstance(widget, text_area.TextArea)
+
+
 class FilterInput(Input):
     """The ``/`` box above the session list (its keys are the app's: see ``check_action``)."""
 
 
-class SessionscopeApp(ComposeControl, SessionActions, UsageActions, App[None]):
+class SessionscopeApp(ComposeControl, SessionActions, UsageActions, SearchActions, App[None]):
     """Browse every session, read every message with its UUID, fork with ``f``."""
 
     TITLE = "sessionscope"
@@ -145,8 +159,10 @@ class SessionscopeApp(ComposeControl, SessionActions, UsageActions, App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="quit", tooltip="Quit sessionscope"),
         Binding("question_mark", "help", "Help", id="help", tooltip="Every key"),
-        # A priority binding runs before the keys typed after it are sent to a widget, so
-        # "/" then "abc" in one burst (a paste, a fast typist, tmux) all land in the filter.
+        # "/" and "c" move the focus to a box. As priority bindings they run when the app
+        # reads the key, before the keys typed after it are handed to a widget, so "/" then
+        # "abc" in one burst (a fast typist, tmux) all land in the filter. They act only where
+        # no box takes text (check_action): typed into a box, "/" and "c" are text.
         Binding(
             "slash",
             "filter",
@@ -155,8 +171,9 @@ class SessionscopeApp(ComposeControl, SessionActions, UsageActions, App[None]):
             tooltip="Filter sessions as you type",
             priority=True,
         ),
-        # Keys of the filter box, as priority bindings for the same reason as "/"; they act
-        # only while the box has focus (check_action), otherwise the key goes on as usual.
+        # The filter box's own keys, priority for the same reason; they act only while the
+        # filter has focus (check_action), otherwise the key goes on as usual. None of them
+        # is a printable character.
         Binding(
             "enter,down", "filter_done", "To the list", id="filter-done", show=False, priority=True
         ),
@@ -195,7 +212,14 @@ class SessionscopeApp(ComposeControl, SessionActions, UsageActions, App[None]):
         Binding(
             "a", "toggle_raw", "Raw", id="raw-view", tooltip="Raw view: every entry of the file"
         ),
-        Binding("c", "compose", "Compose", id="compose", tooltip="Write to the selected session"),
+        Binding(
+            "c",
+            "compose",
+            "Compose",
+            id="compose",
+            tooltip="Write to the selected session",
+            priority=True,
+        ),
         Binding(
             "escape",
             "interrupt",
@@ -230,6 +254,7 @@ class SessionscopeApp(ComposeControl, SessionActions, UsageActions, App[None]):
         ),
         *SESSION_ACTION_BINDINGS,
         *USAGE_BINDINGS,
+        *SEARCH_BINDINGS,
     ]
 
     class SessionsLoaded(Message):
@@ -246,10 +271,18 @@ class SessionscopeApp(ComposeControl, SessionActions, UsageActions, App[None]):
     class TranscriptLoaded(Message):
         """A session's transcript was indexed and its conversation built."""
 
-        def __init__(self, opened: OpenTranscript, select_uuid: str | None) -> None:
+        def __init__(
+            self,
+            opened: OpenTranscript,
+            select_uuid: str | None,
+            painted: threading.Event | None = None,
+        ) -> None:
             super().__init__()
             self.opened = opened
             self.select_uuid = select_uuid
+            self.painted = painted
+            """Set once it is on screen (the newest messages of a big session: the rest is
+            read after, not while they are painted)."""
 
     class TranscriptFailed(Message):
         """A session's transcript could not be read."""
@@ -284,6 +317,9 @@ class SessionscopeApp(ComposeControl, SessionActions, UsageActions, App[None]):
         self.context = context
         self.initial_session = session_id
         self.initial_message = message_uuid
+        self.pending_move: tuple[str, str] | None = None
+        """(session id, message UUID): a message asked for (``--message``, a search hit) that is
+        kept until the whole session is shown with it selected, whatever is read meanwhile."""
         self.opened: OpenTranscript | None = None
         self.raw = False
         self.leaf_choice: dict[str, str] = {}
@@ -312,6 +348,10 @@ class SessionscopeApp(ComposeControl, SessionActions, UsageActions, App[None]):
             yield FilterInput(placeholder="/ filter: title, project, branch, tag, id", id="filter")
             yield SessionList(now_ms=self.context.now_ms, id="sessions")
         with Vertical(id="messages-pane"):
+            if self.context.notice:
+                # A line of the layout, not a toast: it covers neither the compose box nor
+                # a dialog, and stays as long as it is true.
+                yield Static(inert(self.context.notice), id="notice")
             yield Static("", id="session-info")
             yield MessageView(tz=self.context.tz, placeholder="Reading sessions…", id="messages")
             # The live panel and the compose box are mounted under it once the first list is
@@ -322,8 +362,6 @@ class SessionscopeApp(ComposeControl, SessionActions, UsageActions, App[None]):
     def on_mount(self) -> None:
         self.sub_title = "demo transcripts" if self.context.demo else ""
         self.query_one(SessionList).focus()
-        if self.context.notice:
-            self.notify(self.context.notice, timeout=8)
         # A list that takes long (no cache yet) does not keep the keys from the footer.
         self.set_timer(FOOTER_AT_THE_LATEST, self._start_up_over)
         self.load_sessions()
@@ -401,10 +439,16 @@ class SessionscopeApp(ComposeControl, SessionActions, UsageActions, App[None]):
 
     @work(thread=True, exclusive=True, group="transcript")
     def load_transcript(
-        self, meta: SessionMeta, select_uuid: str | None, leaf: str | None, width: int = 0
+        self,
+        meta: SessionMeta,
+        select_uuid: str | None,
+        leaf: str | None,
+        width: int = 0,
+        tail_first: bool = True,
     ) -> None:
         """Index the session and build what the message pane shows, off the main thread (with
-        the blocks' estimated heights at ``width``); a big file's newest messages first."""
+        the blocks' estimated heights at ``width``); a big file's newest messages first unless
+        a message is asked for or ``tail_first`` is false."""
         # At start-up the list is painted first: reading shares the interpreter with painting.
         self._list_painted.wait(timeout=LIST_FIRST_SECONDS)
         from sessionscope.transcripts.conversation import build_conversation
@@ -414,7 +458,8 @@ class SessionscopeApp(ComposeControl, SessionActions, UsageActions, App[None]):
         worker = get_current_worker()
         path = Path(meta.path)
         try:
-            if leaf is None and select_uuid is None and path.stat().st_size > TAIL_FIRST_BYTES:
+            big = path.stat().st_size > TAIL_FIRST_BYTES
+            if tail_first and leaf is None and select_uuid is None and big:
                 # A big file: index its last few MB and show the newest messages now; the
                 # whole file is indexed next (the cursor stays where the user put it).
                 start = _line_start_at_or_after(path, path.stat().st_size - TAIL_BYTES)
@@ -427,7 +472,9 @@ class SessionscopeApp(ComposeControl, SessionActions, UsageActions, App[None]):
                     opened = OpenTranscript(
                         meta, path, tail, tail_conversation, source, partial=True
                     )
-                    self.post_message(self.TranscriptLoaded(opened, None))
+                    painted = threading.Event()
+                    self.post_message(self.TranscriptLoaded(opened, None, painted))
+                    painted.wait(timeout=1)
                 del tail, tail_conversation
             if worker.is_cancelled:
                 return
@@ -481,15 +528,28 @@ class SessionscopeApp(ComposeControl, SessionActions, UsageActions, App[None]):
         self.message_view.focus()
 
     def open_session(self, meta: SessionMeta, select_uuid: str | None = None) -> None:
+        """Show ``meta``'s messages, selecting ``select_uuid`` (kept as the pending move until
+        the whole session is shown with it, even if the session is opened again meanwhile)."""
         if select_uuid is None and self.initial_message:
             select_uuid, self.initial_message = self.initial_message, None
+        if select_uuid is not None:
+            self.pending_move = (meta.session_id, select_uuid)
+        elif self.pending_move is not None and self.pending_move[0] == meta.session_id:
+            select_uuid = self.pending_move[1]
+        else:
+            self.pending_move = None  # another session: the move asked for is left behind
+        # Opened again while the whole of it is shown (the list was read again): read it
+        # whole, and the cursor stays on its message; its newest messages alone would move it.
+        opened = self.opened
+        again = opened is not None and opened.meta.session_id == meta.session_id
+        tail_first = not (again and not opened.partial)
         self.message_view.placeholder = "Reading…"
         self._show_info(meta)
         # After the next paint: the highlight moves on screen before the reading starts.
-        self.call_after_refresh(self._start_reading, meta, select_uuid)
+        self.call_after_refresh(self._start_reading, meta, select_uuid, tail_first)
         self.compose_session_changed()
 
-    def _start_reading(self, meta: SessionMeta, select_uuid: str | None) -> None:
+    def _start_reading(self, meta: SessionMeta, select_uuid: str | None, tail_first: bool) -> None:
         if not self.screen_stack:
             return  # the app closed right after the selection
         self.load_transcript(
@@ -497,23 +557,41 @@ class SessionscopeApp(ComposeControl, SessionActions, UsageActions, App[None]):
             select_uuid,
             self.leaf_choice.get(meta.session_id),
             self.message_view.content_width,
+            tail_first,
         )
 
     def on_sessionscope_app_transcript_loaded(self, event: TranscriptLoaded) -> None:
         current = self.session_list.current
         opened = event.opened
         if current is not None and current.session_id != opened.meta.session_id:
+            if event.painted is not None:
+                event.painted.set()  # not shown: nothing to wait for
             return  # the user has moved on
         previous = self.opened
         self.opened = opened
+        view = self.message_view
         select_uuid = event.select_uuid
-        if select_uuid is None and previous is not None and previous.path == opened.path:
-            entry = self.message_view.current_entry
+        position = None
+        pending = self.pending_move
+        same_file = previous is not None and previous.path == opened.path
+        if same_file and previous.partial and view.asked_end:
+            # g or G on the newest messages: the end asked for is the whole session's.
+            position = 0 if view.asked_end == "first" else None
+            select_uuid = None
+        elif pending is not None and pending[0] == opened.meta.session_id:
+            select_uuid = pending[1]
+        elif select_uuid is None and same_file:
+            entry = view.current_entry
             select_uuid = entry.uuid if entry else None
-        self._show_current(select_uuid)
+        if not opened.partial:
+            self.pending_move = None  # carried out now, on the whole session
+        self._show_current(select_uuid, position=position)
         self._count_from(opened)
+        self.fork_if_asked(opened)
         if not opened.partial:
             self.schedule_session_usage(opened.path, opened.index)
+        if event.painted is not None:
+            self.call_after_refresh(event.painted.set)
         if not self._transcript_painted.is_set():
             self.call_after_refresh(self._transcript_painted.set)
 
@@ -544,7 +622,9 @@ class SessionscopeApp(ComposeControl, SessionActions, UsageActions, App[None]):
         self.opened = None
         self.message_view.show(None, placeholder=f"Cannot read this session: {inert(event.error)}")
 
-    def _show_current(self, select_uuid: str | None = None) -> None:
+    def _show_current(self, select_uuid: str | None = None, *, position: int | None = None) -> None:
+        """Show the opened session, selecting the message ``select_uuid`` or the block at
+        ``position`` (default: the last)."""
         opened = self.opened
         view = self.message_view
         if opened is None:
@@ -556,13 +636,14 @@ class SessionscopeApp(ComposeControl, SessionActions, UsageActions, App[None]):
             source = RawSource(opened.path, opened.index)
         else:
             source = opened.source
-        position = source.position_of_uuid.get(select_uuid) if select_uuid else None
-        if select_uuid and position is None and not self.raw:
-            self.notify(
-                f"Message {inert(select_uuid)} is not in this conversation", severity="warning"
-            )
+        if select_uuid:
+            position = source.position_of_uuid.get(select_uuid)
+            if position is None and not self.raw and not opened.partial:
+                self.notify(
+                    f"Message {inert(select_uuid)} is not in this conversation", severity="warning"
+                )
         empty = "This session has no messages yet" if not self.raw else "This file is empty"
-        view.show(source, select=position, placeholder=empty)
+        view.show(source, select=position, placeholder=empty, partial=opened.partial)
         self._show_info(opened.meta)
 
     def _show_info(self, meta: SessionMeta) -> None:
@@ -598,24 +679,22 @@ class SessionscopeApp(ComposeControl, SessionActions, UsageActions, App[None]):
     # -- filter --------------------------------------------------------------------------------
 
     def action_filter(self) -> None:
-        box = self.query_one(FilterInput)
-        if self.focused is box:
-            box.insert_text_at_cursor("/")  # a "/" typed in the filter itself
-            return
-        if self.screen is not box.screen:
-            return
         # Focus now, not after a refresh: the keys typed right after "/" come next.
-        self.screen.set_focus(box)
+        self.screen.set_focus(self.query_one(FilterInput))
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
         self.session_list.set_query(event.value)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("filter", "compose"):
+            # Keys that move to a box: on the main screen, and never while a box takes text.
+            return self.screen is self.screen_stack[0] and not takes_text(self.focused)
         if action in ("filter_done", "filter_clear"):
             return isinstance(self.focused, FilterInput)
-        if action == "next_pane":
-            # Only on the main screen; dialogs and other screens keep their own tab.
+        if action in ("next_pane", "filter"):
+            # Only on the main screen; dialogs and other screens keep their own tab, and a
+            # "/" typed in their boxes is text.
             return self.screen is self.screen_stack[0]
         return super().check_action(action, parameters)
 
@@ -631,10 +710,9 @@ class SessionscopeApp(ComposeControl, SessionActions, UsageActions, App[None]):
     # -- actions -------------------------------------------------------------------------------
 
     def action_next_pane(self) -> None:
-        if self.focused is self.message_view:
-            self.session_list.focus()
-        else:
-            self.message_view.focus()
+        # Focus now (focus() waits for a refresh): the keys typed next go to the new pane.
+        following = self.session_list if self.focused is self.message_view else self.message_view
+        self.screen.set_focus(following)
 
     def action_help(self) -> None:
         # Imported here: the help screen's Markdown widget (markdown-it, pygments) would cost
@@ -872,9 +950,9 @@ def make_app(
     """The app, given what it depends on (tests pass a temp folder, a fixed clock and a zone)."""
     config_dir = Path(config_dir)
     if catalog is None:
-        from sessionscope.catalog import Catalog as CachedCatalog
+        from sessionscope.index import Index
 
-        catalog = CachedCatalog(config_dir)
+        catalog = Index(config_dir)
     context = AppContext(
         config_dir=config_dir,
         catalog=catalog,

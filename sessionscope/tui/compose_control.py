@@ -7,6 +7,10 @@ app's loop (the SDK is asyncio); the worker's events come back as :class:`TurnEv
 messages and only the handlers change widgets. A turn is bound to its target when it is sent:
 selecting another session while it streams changes neither where it writes nor what the other
 session shows (the live panel shows only with the turn's own session).
+
+A draft is bound to its target too: while the box holds text, nothing the selection does (moving
+in the list, the filter, a refresh, a fork, a new session arriving) changes where it goes; only
+``ctrl+n`` does, in the box, where it is seen before ``enter``. An empty box follows the selection.
 """
 
 from __future__ import annotations
@@ -82,8 +86,9 @@ class ComposeControl:
     """The running turn, if any."""
     turn_state: TurnState | None = None
     """What the live panel shows about the latest turn."""
-    new_session_target: bool = False
-    """``ctrl+n`` in the compose box: the next prompt starts a new session."""
+    selected_at_send: str | None = None
+    """The session selected when the running turn was sent: a session the turn creates is
+    selected when it is listed only if the selection is still there."""
     compose_ready: bool = False
     """The live panel and the compose box are mounted (:meth:`mount_compose`)."""
     _compose_mounting: bool = False
@@ -139,20 +144,24 @@ class ComposeControl:
             self.__dict__["_session_permissions"] = SessionPermissions()
         return self.__dict__["_session_permissions"]
 
-    def compose_target(self) -> TurnTarget:
-        """Where a prompt sent now goes: the selected session, else a new session here."""
+    def compose_target(self, *, new: bool = False) -> TurnTarget:
+        """The selected session as a target; a new session here with ``new`` or when no
+        session is selected."""
         from sessionscope.agent.compose import TurnTarget
 
         meta = self.session_list.current
-        if self.new_session_target or meta is None:
+        if new or meta is None:
             return TurnTarget(None, os.getcwd())
         return TurnTarget(meta.session_id, meta.cwd or os.getcwd(), title=session_title(meta))
 
     def compose_session_changed(self) -> None:
-        """The selection moved: retarget the box; show the live panel only with its session."""
+        """The selection moved: an empty box follows it (a draft keeps its target); the live
+        panel shows only with its session."""
         if not self.compose_ready:
             return  # mounted soon: it takes the target then
-        self.compose_box.set_target(self.compose_target())
+        box = self.compose_box
+        if not box.has_draft:
+            box.set_target(self.compose_target())
         self._sync_live_panel()
 
     def _sync_live_panel(self) -> None:
@@ -174,8 +183,10 @@ class ComposeControl:
             self.mount_compose()
             self.call_after_refresh(self.action_compose)
             return
-        self.compose_box.set_target(self.compose_target())
-        self.compose_box.prompt_area.activate()
+        box = self.compose_box
+        if not box.has_draft:
+            box.set_target(self.compose_target())
+        box.prompt_area.activate()
 
     def action_interrupt(self) -> None:
         turn = self.turn
@@ -186,11 +197,25 @@ class ComposeControl:
             self.message_view.focus()
 
     def on_compose_box_new_session_toggled(self) -> None:
-        self.new_session_target = not self.new_session_target
-        self.compose_box.set_target(self.compose_target())
+        """``ctrl+n``: a new session, or back from one to the selected session."""
+        box = self.compose_box
+        was_new = box.target is not None and box.target.session_id is None
+        box.set_target(self.compose_target(new=not was_new))
+
+    def on_compose_box_draft_emptied(self) -> None:
+        self.compose_session_changed()
 
     def on_compose_box_sent(self, event: ComposeBox.Sent) -> None:
         target = event.target
+        listed = {meta.session_id for meta in self.session_list.sessions}
+        if target.session_id is not None and target.session_id not in listed:
+            self.notify(
+                f"Session {target.session_id[:8]} is gone (deleted?): nothing was sent. "
+                "ctrl+n sends the draft to a new session or the selected one",
+                severity="warning",
+                timeout=10,
+            )
+            return
         if self.turn is not None:
             where = self.turn_state.target if self.turn_state else "another session"
             self.notify(
@@ -206,8 +231,9 @@ class ComposeControl:
                 timeout=10,
             )
             return
-        self.compose_box.clear()
         self.start_turn(event.prompt, target)
+        self.compose_box.clear()  # the empty box follows the selection again
+        self.compose_session_changed()
 
     # -- the turn -------------------------------------------------------------------------------
 
@@ -224,6 +250,8 @@ class ComposeControl:
             permissions=self.session_permissions,
         )
         self.turn = turn
+        current = self.session_list.current
+        self.selected_at_send = current.session_id if current else None
         state = TurnState(target=target.describe(), prompt=prompt)
         state.session_id = None if target.fork else target.session_id
         self.turn_state = state
@@ -267,11 +295,7 @@ class ComposeControl:
         ):
             # A new session (or a fork): list it at once, selected if the user is still here.
             current = self.session_list.current
-            at_send = message.turn.target.session_id
-            still_here = (
-                self.new_session_target or current is None or (current.session_id == at_send)
-            )
-            self.new_session_target = False
+            still_here = (current.session_id if current else None) == self.selected_at_send
             self.find_new_session(event.session_id, select=still_here)
         if isinstance(event, TurnFinished) and message.turn is self.turn:
             self.turn = None

@@ -1,7 +1,7 @@
 """What the app is built from: where transcripts are, how sessions are listed, what time it is.
 
 The app never reaches for globals: ``make_app`` passes these in, so tests give it a temporary
-config folder, a fixed clock and time zone, and the catalog (SQLite cache) can replace the plain
+config folder, a fixed clock and time zone, and the index (SQLite) can replace the plain
 file reader without the app knowing.
 """
 
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 
 class Catalog(Protocol):
-    """Where the session list comes from (``sessionscope.catalog.Catalog``: the SQLite cache)."""
+    """Where the session list comes from (``sessionscope.index.Index``: the one index)."""
 
     def cached_sessions(self) -> list[SessionMeta]:
         """What is known at once, without reading transcripts (may be stale or empty)."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from pathlib import Path
 
 from textual.binding import Binding
@@ -70,18 +71,19 @@ def section_name(node: DOMNode) -> str:
 
 
 def iter_bindings(nodes: list[DOMNode]) -> Iterator[tuple[DOMNode, Binding]]:
-    """Every binding with an id on ``nodes`` (inherited ones too), once each."""
-    seen: set[tuple[str, str]] = set()
+    """Every binding with an id on ``nodes`` (inherited ones too), once each, its ``key`` naming
+    every key bound to it: Textual keeps one ``Binding`` a key (``"enter,down"`` is two)."""
+    found: dict[tuple[str, str], tuple[DOMNode, Binding, list[str]]] = {}
     for node in nodes:
-        for bindings in node._bindings.key_to_bindings.values():
+        for key, bindings in node._bindings.key_to_bindings.items():
             for binding in bindings:
                 if binding.id is None or not binding.description:
                     continue
-                key = (section_name(node), binding.id)
-                if key in seen:
-                    continue
-                seen.add(key)
-                yield node, binding
+                first = found.setdefault((section_name(node), binding.id), (node, binding, []))
+                if first[0] is node and key not in first[2]:
+                    first[2].append(key)
+    for node, binding, keys in found.values():
+        yield node, replace(binding, key=",".join(keys))
 
 
 def key_display(app, binding: Binding) -> str:

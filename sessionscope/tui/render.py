@@ -70,6 +70,8 @@ class Rendered:
     strips: list[Strip]
     expandable: bool = False
     """True when some of the block is hidden until ``enter``."""
+    header: int = 1
+    """How many of the first lines are the header (role, time, UUID): two in a narrow pane."""
 
 
 def local_time(timestamp: str | None, tz: tzinfo | None) -> str:
@@ -474,11 +476,13 @@ class BlockRenderer:
 
             tokens = Text(usage_line(usage), style=self.palette.time)
         strips = self.header(left, entry.uuid, width, Style(), tokens)
+        header = _header_lines(strips, entry.uuid)
         pieces, hidden = self.body(entry, data, expanded, edits)
         for piece in pieces:
             strips += self.lines(piece, width)
         strips.append(Strip.blank(0))
-        return Rendered(strips, expandable=hidden or subagent_tool_use(data) is not None)
+        expandable = hidden or subagent_tool_use(data) is not None
+        return Rendered(strips, expandable=expandable, header=header)
 
     def separator(self, entry: Entry, data: dict[str, Any] | None, width: int, expanded: bool):
         """A compaction boundary or a system note, drawn as a rule with its time and UUID."""
@@ -497,6 +501,7 @@ class BlockRenderer:
             (local_time(entry.timestamp, self.tz), palette.time),
         )
         strips = self.header(left, entry.uuid, width, Style())
+        header = _header_lines(strips, entry.uuid)
         content = data.get("content") if isinstance(data, dict) else None
         hidden = False
         if isinstance(content, str) and content.strip():
@@ -504,7 +509,7 @@ class BlockRenderer:
             for piece in more:
                 strips += self.lines(piece, width)
         strips.append(Strip.blank(0))
-        return Rendered(strips, expandable=hidden)
+        return Rendered(strips, expandable=hidden, header=header)
 
     def raw_row(
         self,
@@ -544,6 +549,16 @@ class BlockRenderer:
             for piece in more:
                 strips += self.lines(Padding(piece, (0, 0, 0, 7)), max(1, width))
         return Rendered(strips, expandable=True)
+
+
+def _header_lines(strips: list[Strip], uuid: str | None) -> int:
+    """How many of a block's first lines make its header: through the line with the UUID (a
+    line of tokens may follow it in a narrow pane; it is not pinned)."""
+    if uuid:
+        for number, strip in enumerate(strips):
+            if uuid in strip.text:
+                return number + 1
+    return 1
 
 
 def strip_width(strips: Iterable[Strip]) -> int:

@@ -8,8 +8,11 @@ from __future__ import annotations
 import os
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
+from sessionscope.index.query import Query, QueryError, parse_query
 from sessionscope.transcripts.model import SessionMeta
+from sessionscope.transcripts.sessions import sanitize_path
 from sessionscope.transcripts.text import inert
 
 
@@ -91,10 +94,55 @@ def fuzzy_match(query: str, text: str) -> bool:
     return True
 
 
+def session_matches(meta: SessionMeta, query: Query) -> bool:
+    """Whether a session passes the ``/`` filter: each word fuzzily in its title, project,
+    branch, tag or id (:func:`fuzzy_match`), and the session filters of the search syntax
+    (``project:`` ``branch:`` ``tag:`` ``session:`` ``after:`` ``before:``, the last two on
+    when it was last written). ``role:`` and ``tool:`` are about messages: the search screen
+    (``ctrl+f``) applies them."""
+    text = haystack(meta)
+    if not all(fuzzy_match(term.text, text) for term in query.terms):
+        return False
+    checks = {
+        "project": lambda value: (
+            value.lower() in f"{meta.project} {meta.cwd or ''}".lower()
+            or sanitize_path(value).lower() in meta.project.lower()
+        ),
+        "branch": lambda value: (meta.git_branch or "").lower() == value.lower(),
+        "tag": lambda value: (meta.tag or "").lower() == value.lower(),
+        "session": lambda value: meta.session_id.lower().startswith(value.lower()),
+        "after": lambda value: _iso(meta.last_modified) >= value,
+        "before": lambda value: _iso(meta.last_modified) < value,
+    }
+    return all(
+        any(check(value) for value in query.values(name))
+        for name, check in checks.items()
+        if query.values(name)
+    )
+
+
+def _iso(milliseconds: int | None) -> str:
+    """A time in ms since the epoch as the query's UTC form (``YYYY-MM-DDTHH:MM:SS``)."""
+    moment = datetime.fromtimestamp((milliseconds or 0) / 1000, UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def filter_sessions(metas: list[SessionMeta], text: str) -> list[SessionMeta]:
+    """The sessions the ``/`` filter ``text`` keeps. While a query does not parse (a quote
+    or a filter being typed), its words are matched as they are, quotes aside."""
+    try:
+        query = parse_query(text)
+    except QueryError:
+        words = text.replace('"', " ")
+        return [meta for meta in metas if fuzzy_match(words, haystack(meta))]
+    return [meta for meta in metas if session_matches(meta, query)]
+
+
 def build_rows(metas: list[SessionMeta], query: str = "") -> list[Row]:
-    """Rows for ``metas``: projects by their newest session, sessions newest first, forks nested."""
+    """Rows for ``metas``: projects by their newest session, sessions newest first, forks nested;
+    only those the ``/`` filter ``query`` keeps (:func:`filter_sessions`)."""
     if query.strip():
-        metas = [meta for meta in metas if fuzzy_match(query, haystack(meta))]
+        metas = filter_sessions(metas, query)
     by_project: dict[str, list[SessionMeta]] = defaultdict(list)
     for meta in metas:
         by_project[meta.project].append(meta)

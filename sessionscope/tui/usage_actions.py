@@ -111,7 +111,7 @@ class UsageActions:
     @work(thread=True, exclusive=True, group="session-usage")
     def count_session_usage(self, path: Path, index: TranscriptIndex) -> None:
         """Count the session's own responses (its file and its subagents'), off the screen."""
-        from sessionscope.catalog.usage_cache import session_usage_files
+        from sessionscope.index.usage_cache import session_usage_files
         from sessionscope.transcripts.usage import Totals, own_responses
 
         session_id = path.name.removesuffix(".jsonl")

@@ -10,7 +10,7 @@ import pytest
 
 from sessionscope.transcripts.conversation import build_conversation
 from sessionscope.transcripts.reader import index_transcript, load_entries
-from sessionscope.transcripts.sessions import list_session_files, list_sessions
+from sessionscope.transcripts.sessions import list_sessions, session_files
 from sessionscope.transcripts.subagents import list_subagents
 from tests.transcripts.sdkparity import compare_listing, compare_messages, compare_subagents
 
@@ -80,7 +80,7 @@ def test_demo_has_projects_forks_subagents_thinking_and_tools():
 
 
 def test_demo_files_are_package_data():
-    files = list_session_files(DEMO)
+    files = [Path(path) for path, _ in session_files(DEMO)]
     assert files and all(path.is_relative_to(DEMO / "projects") for path in files)
     # The demo is small: it ships in the wheel.
     total = sum(path.stat().st_size for path in (DEMO / "projects").rglob("*") if path.is_file())

@@ -36,7 +36,7 @@ def pg_url(pg_server: PostgresServer) -> str:
 def store_corpus(tmp_path_factory: pytest.TempPathFactory):
     """150 generated sessions, about 24 MB (forks, rewinds, compaction, subagents, torn and
     bad lines: ``benchmarks/corpus.py``), made once; read-only: copy it to change it."""
-    from tests.catalog.conftest import _corpus_module
+    from tests.index.conftest import _corpus_module
 
     corpus = _corpus_module()
     root = tmp_path_factory.mktemp("store-corpus") / "claude"

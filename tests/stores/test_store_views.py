@@ -46,6 +46,9 @@ def corpus_in_store(shared_corpus, pg_url, capsys):
         capsys, "push", "--all", "--config-dir", str(shared_corpus), "--store", pg_url
     )
     assert status == 0, err
+    # The local list's message counts come from the index.
+    status, _out, err = run(capsys, "index", "--config-dir", str(shared_corpus))
+    assert status == 0, err
     return shared_corpus, pg_url
 
 

@@ -9,7 +9,7 @@ from claude_agent_sdk.types import SDKSessionInfo
 
 from sessionscope.transcripts.conversation import build_conversation
 from sessionscope.transcripts.reader import index_transcript
-from sessionscope.transcripts.sessions import list_session_files, list_sessions
+from sessionscope.transcripts.sessions import list_sessions, session_files
 from sessionscope.transcripts.subagents import list_subagents, subagent_messages
 
 SDK_FIELDS = tuple(field.name for field in dataclasses.fields(SDKSessionInfo))
@@ -22,7 +22,7 @@ def compare_messages(config_dir: Path) -> tuple[int, int, list[str]]:
 
     differences: list[str] = []
     sessions = messages = 0
-    for path in list_session_files(config_dir):
+    for path in [Path(path) for path, _ in session_files(config_dir)]:
         session_id = path.name[:-6]
         sdk = [message.uuid for message in get_session_messages(session_id)]
         ours = [entry.uuid for entry in build_conversation(index_transcript(path)).messages]
@@ -67,7 +67,7 @@ def compare_subagents(config_dir: Path) -> tuple[int, int, list[str]]:
 
     differences = []
     count = messages = 0
-    for path in list_session_files(config_dir):
+    for path in [Path(path) for path, _ in session_files(config_dir)]:
         session_id = path.name[:-6]
         sdk_ids = sdk_list_subagents(session_id)
         ours = [sub for sub in list_subagents(path) if sub.layout == "subagents"]

@@ -37,6 +37,10 @@ def test_list_json_has_the_sdk_fields_and_ours(write_transcript, capsys):
     write_transcript(conversation())
     status, out, err = run(capsys, "list", "--json")
     assert status == 0 and err == ""
+    assert json.loads(out)["message_count"] is None  # not counted until indexed
+    assert run(capsys, "index")[0] == 0
+    status, out, err = run(capsys, "list", "--json")
+    assert status == 0 and err == ""
     (line,) = out.splitlines()
     record = json.loads(line)
     assert list(record) == [*SDK_FIELDS, "message_count", "forked_from"]

@@ -216,10 +216,9 @@ def test_a_key_inside_a_value_is_skipped_as_the_sdk_skips_it(tmp_path, line):
 
 
 @pytest.mark.parametrize("key", ["summary", "gitBranch"])
-def test_last_value_from_the_end_is_the_sdks_walk(key):
-    """The last value, found from the end when the usual case allows (``_last_value_quickly``),
-    is the one the SDK's forward walks end with, on text made of keys, both spellings, quotes,
-    backslash runs and values cut short."""
+def test_last_value_is_the_sdks_walk(key):
+    """The last value is the one the SDK's forward walks end with, on text made of keys, both
+    spellings, quotes, backslash runs and values cut short."""
     rng = random.Random(11)
     pieces = [
         f'"{key}":"',
@@ -237,14 +236,7 @@ def test_last_value_from_the_end_is_the_sdks_walk(key):
         '"x":"',
         "\u00e9",
     ]
-    quick = 0
     for _ in range(20_000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
-        data = text.encode()
         want = sdk_sessions._extract_last_json_string_field(text, key)
-        assert sessions._extract_last_json_string_field(data, key) == want, text
-        last = data.rfind(f'"{key}":'.encode())
-        needle = f'"{key}":'.encode()
-        if last >= 0 and sessions._last_value_quickly(data, needle, last) is not None:
-            quick += 1
-    assert quick > 300  # the quick path was taken often, not only the walk
+        assert sessions._extract_last_json_string_field(text.encode(), key) == want, text

@@ -11,7 +11,7 @@ import pytest
 
 from sessionscope import cli
 from sessionscope.transcripts.reader import index_transcript
-from sessionscope.transcripts.sessions import list_session_files, list_sessions
+from sessionscope.transcripts.sessions import list_sessions, session_files
 from sessionscope.transcripts.subagents import list_subagents, subagent_messages
 
 from .sdkparity import SDK_FIELDS, compare_listing, compare_messages, compare_subagents
@@ -60,7 +60,7 @@ def test_show_json_gives_the_sdk_uuids_in_order(tree, capsys):
     from claude_agent_sdk import get_session_messages
 
     compared = 0
-    for path in list_session_files(tree):
+    for path in [Path(path) for path, _ in session_files(tree)]:
         session_id = path.name[:-6]
         assert cli.main(["show", session_id, "--json"]) == 0
         records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
@@ -76,6 +76,8 @@ def test_list_json_gives_the_sdk_sessions_and_fields(tree, capsys):
     from claude_agent_sdk import get_session_messages
     from claude_agent_sdk import list_sessions as sdk_list_sessions
 
+    assert cli.main(["index"]) == 0
+    capsys.readouterr()
     assert cli.main(["list", "--json"]) == 0
     records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     expected = sdk_list_sessions()

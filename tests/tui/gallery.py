@@ -405,3 +405,28 @@ def write_gallery(config_dir: Path) -> Path:
     _write(main / f"{FORK}.jsonl", fork_entries(), age=timedelta(hours=1))
     _write(projects / NOTES_PROJECT / f"{NOTES}.jsonl", notes_entries(), age=timedelta(days=2))
     return Path(config_dir)
+
+
+LONG = "66666666-6666-4666-8666-666666666666"
+"""A session whose answers are taller than the pane (at 80×24 as at 200×60)."""
+
+
+def long_answer_entries() -> list[dict]:
+    s = LONG
+    steps = "\n".join(
+        f"{n}. Step {n}: check the `orbit` config, then run `orbit sync --dry-run` again."
+        for n in range(1, 58)
+    )
+    return [
+        user(s, u(501), None, 0, "How do I migrate the orbit config to v2?"),
+        assistant(s, u(502), u(501), 1, "msg_l1", {"type": "text", "text": steps}),
+        user(s, u(503), u(502), 2, "And the rollback?"),
+        assistant(s, u(504), u(503), 3, "msg_l2", {"type": "text", "text": steps}),
+    ]
+
+
+def write_long_answers(config_dir: Path) -> Path:
+    """A config folder holding one session of long answers; returns ``config_dir``."""
+    projects = Path(config_dir) / "projects"
+    _write(projects / PROJECT / f"{LONG}.jsonl", long_answer_entries(), age=timedelta(hours=1))
+    return Path(config_dir)

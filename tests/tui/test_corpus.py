@@ -10,7 +10,7 @@ from rich.console import Console
 
 from sessionscope.transcripts.conversation import build_conversation
 from sessionscope.transcripts.reader import index_transcript
-from sessionscope.transcripts.sessions import list_session_files
+from sessionscope.transcripts.sessions import session_files
 from sessionscope.tui.render import BlockRenderer, Palette
 from sessionscope.tui.sources import ConversationSource, RawSource
 
@@ -24,7 +24,7 @@ def visible_text(strips) -> str:
 
 def test_every_corpus_session_renders(shared_corpus: Path) -> None:
     renderer = BlockRenderer(Console(width=100, color_system=None), Palette(), UTC)
-    files = list_session_files(shared_corpus)
+    files = [Path(path) for path, _ in session_files(shared_corpus)]
     assert files
     for path in files:
         index = index_transcript(path)
@@ -40,3 +40,39 @@ def test_every_corpus_session_renders(shared_corpus: Path) -> None:
         for position in range(len(raw)):
             expanded = raw.entry(position).is_bad  # a bad line's bytes, shown inert
             visible_text(raw.render(position, 78, expanded, renderer).strips)
+
+
+async def test_every_corpus_session_opened_at_80x24_shows_the_selected_uuid(
+    shared_corpus: Path,
+) -> None:
+    """Opened at its end, the last message's header (its UUID) is on screen, however tall
+    the message: the header stays pinned on top of the pane."""
+    from sessionscope.tui.app import make_app
+    from tests.agent.test_compose_tui import settle, wait_for
+
+    app = make_app(shared_corpus, tz=UTC)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.session_list.sessions, what="the list")
+        await settle(app, pilot)
+        hidden = []
+        for meta in list(app.session_list.sessions):
+            assert app.session_list.select_session(meta.session_id)
+            await wait_for(
+                pilot,
+                lambda meta=meta: (
+                    app.opened is not None
+                    and app.opened.meta.session_id == meta.session_id
+                    and not app.opened.partial
+                ),
+                what=f"session {meta.session_id}",
+            )
+            await pilot.pause()
+            view = app.message_view
+            entry = view.current_entry
+            if entry is None or not entry.uuid:
+                continue
+            height = view.scrollable_content_region.height
+            screen = "\n".join(view.render_line(y).text for y in range(height))
+            if entry.uuid not in screen:
+                hidden.append((meta.session_id, entry.uuid))
+        assert not hidden, f"the selected UUID is off screen in {len(hidden)} sessions: {hidden}"

@@ -122,3 +122,42 @@ def test_after_fork(make, repeatable_sdk_fork, snap_compare) -> None:
 
 def test_80x24(make, snap_compare) -> None:
     assert snap_compare(make(), terminal_size=(80, 24), run_before=select(u(4)))
+
+
+def open_long(tmp_path: Path):
+    from tests.tui.gallery import LONG, write_long_answers
+
+    return write_long_answers(tmp_path / "long"), LONG
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 60)])
+def test_last_answer_taller_than_the_pane_keeps_its_header(
+    make, tmp_path: Path, snap_compare, size
+) -> None:
+    """Opened at its end, the last answer fills the pane: its header (UUID) is pinned on top."""
+    config, session = open_long(tmp_path)
+    assert snap_compare(
+        make(config_dir=config, session_id=session), terminal_size=size, run_before=loaded
+    )
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 60)])
+def test_header_stays_while_paging_through_a_tall_answer(
+    make, tmp_path: Path, snap_compare, size
+) -> None:
+    config, session = open_long(tmp_path)
+
+    async def page_into_the_first_answer(pilot) -> None:
+        await settle(pilot.app, pilot)
+        view = pilot.app.message_view
+        view.focus()
+        view.select(1)
+        await pilot.pause()
+        await pilot.press("pagedown")
+        await pilot.pause()
+
+    assert snap_compare(
+        make(config_dir=config, session_id=session),
+        terminal_size=size,
+        run_before=page_into_the_first_answer,
+    )

@@ -122,11 +122,13 @@ def test_a_source_keeps_its_estimates_for_the_last_width() -> None:
     """The reading worker works the estimates out; the pane then takes the same numbers."""
     from sessionscope.transcripts.conversation import build_conversation
     from sessionscope.transcripts.reader import index_transcript
-    from sessionscope.transcripts.sessions import list_session_files
+    from sessionscope.transcripts.sessions import session_files
     from sessionscope.tui.sources import ConversationSource
 
     config_dir = prepare_demo()
-    path = max(list_session_files(config_dir), key=lambda p: p.stat().st_size)
+    path = max(
+        [Path(path) for path, _ in session_files(config_dir)], key=lambda p: p.stat().st_size
+    )
     index = index_transcript(path)
     source = ConversationSource(path, index, build_conversation(index))
     assert len(source) > 5

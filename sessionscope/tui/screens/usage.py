@@ -1,7 +1,7 @@
 """The usage screen: every session's tokens and cost by day (a chart of the last eight weeks),
 by project and by model, and the dearest sessions (``enter`` opens one; ``escape`` goes back).
 
-Counting runs in a thread worker (``catalog.usage_cache``: every transcript read once, then only
+Counting runs in a thread worker (``index.usage_cache``: every transcript read once, then only
 what changed); the screen says "Counting…" until it is done.
 """
 
@@ -91,7 +91,7 @@ class UsageScreen(Screen[str | None]):
 
     @work(thread=True, exclusive=True)
     def count(self) -> None:
-        from sessionscope.catalog.usage_cache import collect_usage
+        from sessionscope.index.usage_cache import collect_usage
         from sessionscope.transcripts.usage import owned_responses, totals_by
 
         owned = owned_responses(collect_usage(self.config_dir))

@@ -103,6 +103,9 @@ class ComposeBox(Vertical):
     class NewSessionToggled(Message):
         """``ctrl+n``: the app decides the new target."""
 
+    class DraftEmptied(Message):
+        """The last of the draft was deleted: the box may follow the selection again."""
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.target: TurnTarget | None = None
@@ -117,6 +120,17 @@ class ComposeBox(Vertical):
     @property
     def prompt_area(self) -> PromptArea:
         return self.query_one(PromptArea)
+
+    @property
+    def has_draft(self) -> bool:
+        """Text is written in the box: its target stays whatever the selection does."""
+        return bool(self.prompt_area.text.strip())
+
+    @on(TextArea.Changed, "#prompt")
+    def _draft_changed(self, event: TextArea.Changed) -> None:
+        event.stop()
+        if not self.has_draft:
+            self.post_message(self.DraftEmptied())
 
     def set_target(self, target: TurnTarget | None) -> None:
         self.target = target

@@ -166,13 +166,27 @@ class MessageView(ScrollView, can_focus=True):
         self._styles: dict[str, Style] = {}
         """Rich styles for ``render_line``, looked up once per style change (a lookup costs
         more than drawing the line)."""
+        self.partial = False
+        """Only the newest messages of the session are shown yet; the whole follows."""
+        self.asked_end: str | None = None
+        """``"first"`` or ``"last"`` when the latest move asked for an end of the session (``g``,
+        ``G``): on a partial view, that end is only known once the whole session is shown."""
 
     # -- public --------------------------------------------------------------------------------
 
     def show(
-        self, source: BlockSource | None, *, select: int | None = None, placeholder: str = ""
+        self,
+        source: BlockSource | None,
+        *,
+        select: int | None = None,
+        placeholder: str = "",
+        partial: bool = False,
     ) -> None:
-        """Show ``source``, selecting block ``select`` (default: the last block)."""
+        """Show ``source``, selecting block ``select`` (default: the last block); ``partial``:
+        it is the newest part of a session whose whole follows."""
+        if not partial or getattr(source, "path", None) != getattr(self.source, "path", None):
+            self.asked_end = None
+        self.partial = partial
         carried = self._carried_blocks(source)
         self.source = source
         self.placeholder = placeholder
@@ -411,14 +425,44 @@ class MessageView(ScrollView, can_focus=True):
                 text = Segment("  " + self.placeholder, self._style("placeholder"))
                 return Strip([text]).crop_extend(0, width, base).apply_style(base)
             return Strip.blank(width, base)
-        line = round(self.scroll_y) + y
+        top = round(self.scroll_y)
+        line = top + y
         if line >= self._map.total:
             return Strip.blank(width, base)
+        pinned = self._pinned_header_line(top, y)
+        if pinned is not None:
+            return self._strip(self.cursor, pinned, True, width, pinned=True)
         index, within = self._map.block_at(line)
-        selected = index == self.cursor
+        return self._strip(index, within, index == self.cursor, width)
+
+    def _pinned_header_line(self, top: int, y: int) -> int | None:
+        """The line of the selected block's header drawn on row ``y``, if it is pinned there.
+
+        When the selected block starts above the view and some of it is still on screen, its
+        header (role, time, UUID) is drawn over its own first visible lines, so that which
+        message is selected is always on screen. With fewer of its lines left than the header
+        has, the header's last lines are the ones shown (the UUID is last in a narrow pane).
+        """
+        cursor = self.cursor
+        if not 0 <= cursor < len(self._map):
+            return None
+        start = self._map.start(cursor)
+        visible = start + self._map.height(cursor) - top
+        if start >= top or visible <= 0:
+            return None
+        header = self._rendered(cursor).header
+        shown = min(header, visible)
+        return y + header - shown if y < shown else None
+
+    def _strip(
+        self, index: int, within: int, selected: bool, width: int, *, pinned: bool = False
+    ) -> Strip:
+        """Line ``within`` of block ``index``, with the gutter and the cursor's styles."""
+        base = self._style("base")
         rendered = self._rendered(index)  # a cache hit, or the block's lines are forgotten
         lines = self._lines.setdefault(index, {})
-        finished = lines.get((within, selected))
+        key = (within, "pinned" if pinned else selected)
+        finished = lines.get(key)
         if finished is not None and finished.cell_length == width:
             return finished
         if len(rendered.strips) != self._map.height(index):
@@ -434,7 +478,8 @@ class MessageView(ScrollView, can_focus=True):
             length += source_line.cell_length
         if length != width:
             segments = Segment.adjust_line_length(segments, width)
-        style = base + self._style("cursor-header") if selected and within == 0 else base
+        header = selected and (within == 0 or pinned)
+        style = base + self._style("cursor-header") if header else base
         segments = [
             Segment(text, style + segment_style if segment_style else style, control)
             for text, segment_style, control in segments
@@ -442,7 +487,7 @@ class MessageView(ScrollView, can_focus=True):
         if selected:
             segments[0] = Segment(segments[0].text, style + self._style("cursor"))
         strip = Strip(segments, width)
-        lines[(within, selected)] = strip
+        lines[key] = strip
         return strip
 
     # -- cursor --------------------------------------------------------------------------------
@@ -506,22 +551,27 @@ class MessageView(ScrollView, can_focus=True):
             self.refresh_lines(self._map.start(index), self._map.height(index))
 
     def action_cursor_down(self) -> None:
+        self.asked_end = None
         if self.cursor < self.block_count - 1:
             self.cursor += 1
 
     def action_cursor_up(self) -> None:
+        self.asked_end = None
         if self.cursor > 0:
             self.cursor -= 1
 
     def action_first(self) -> None:
+        self.asked_end = "first"
         if self.block_count:
             self.cursor = 0
 
     def action_last(self) -> None:
+        self.asked_end = "last"
         if self.block_count:
             self.cursor = self.block_count - 1
 
     def action_page_down(self) -> None:
+        self.asked_end = None
         if not self.block_count:
             return
         height = max(1, self.scrollable_content_region.height)
@@ -529,11 +579,16 @@ class MessageView(ScrollView, can_focus=True):
         if target >= self.max_scroll_y:
             self.cursor = self.block_count - 1
             return
-        self.scroll_to(y=target, animate=False, force=True)
+        self.scroll_to(y=target, animate=False, force=True, immediate=True)
         self._measure_view()
-        self.cursor = max(self.cursor, self._map.block_at(round(self.scroll_y))[0])
+        # The cursor moves only when its block is left behind: paging through a block taller
+        # than the pane keeps it selected (its header pinned on top).
+        first = self._map.block_at(round(self.scroll_y))[0]
+        if first > self.cursor:
+            self.cursor = first
 
     def action_page_up(self) -> None:
+        self.asked_end = None
         if not self.block_count:
             return
         height = max(1, self.scrollable_content_region.height)
@@ -541,9 +596,11 @@ class MessageView(ScrollView, can_focus=True):
         if target == 0:
             self.cursor = 0
             return
-        self.scroll_to(y=target, animate=False, force=True)
+        self.scroll_to(y=target, animate=False, force=True, immediate=True)
         self._measure_view(upward=True)
-        self.cursor = min(self.cursor, self._map.block_at(round(self.scroll_y))[0])
+        first = self._map.block_at(round(self.scroll_y))[0]
+        if first < self.cursor:
+            self.cursor = first
 
     def action_activate(self) -> None:
         if self.source is None or self.cursor < 0:
@@ -572,5 +629,6 @@ class MessageView(ScrollView, can_focus=True):
     def on_click(self, event: events.Click) -> None:
         if not self.block_count:
             return
+        self.asked_end = None
         index, _ = self._map.block_at(round(self.scroll_y) + event.y)
         self.cursor = index

@@ -155,7 +155,8 @@ class SessionList(ScrollView, can_focus=True):
         self.sessions = [meta, *others]
         if select and self.query_text and meta not in self._filtered(self.query_text):
             self.query_text = ""
-        self._rebuild(meta.session_id if select else None)
+        current = self.current
+        self._rebuild(meta.session_id if select else current.session_id if current else None)
 
     def remove_session(self, session_id: str) -> None:
         """Drop one session (deleted); the cursor moves to its neighbour."""
@@ -354,7 +355,8 @@ class SessionList(ScrollView, can_focus=True):
                         (" · ", self._style("meta")),
                         (inert(meta.git_branch), self._style("branch")),
                     ]
-                bits.append((f" · {meta.message_count} msgs", self._style("meta")))
+                if meta.message_count is not None:
+                    bits.append((f" · {meta.message_count} msgs", self._style("meta")))
                 if meta.tag:
                     bits.append((f" · #{inert(meta.tag)}", self._style("fork")))
                 bits.append((f" · {meta.session_id[:8]}", self._style("meta")))

@@ -3,7 +3,7 @@
 Pure: no Textual, no SDK. Each file's :class:`~sessionscope.transcripts.usage.FileUsage` is kept
 in one MessagePack file in the user's cache folder (mode 0600), keyed by path and valid while the
 file's size, mtime and inode are the same; a file that changed is read again alone. (The
-incremental index of the catalog can hold these per-file rows later: the counting is
+incremental index (``index.index``) can hold these per-file rows later: the counting is
 ``transcripts.usage``'s, on one file at a time.)
 """
 
@@ -19,7 +19,7 @@ import msgspec
 from ..transcripts.files import projects_dir, validate_session_id
 from ..transcripts.subagents import _collect_agent_files
 from ..transcripts.usage import FileUsage, file_identity, read_file_usage
-from .paths import CACHE_FILE_MODE, cache_folder, ensure_cache_dir
+from .paths import CACHE_FILE_MODE, cache_dir, ensure_cache_dir
 
 CACHE_NAME = "usage.msgpack"
 
@@ -83,7 +83,7 @@ def collect_usage(
     The cache is rewritten only when a file was read; an unreadable or corrupt cache is read
     around (every file read again), never an error.
     """
-    cache_path = cache_path or os.path.join(cache_folder(), CACHE_NAME)
+    cache_path = cache_path or os.path.join(cache_dir(), CACHE_NAME)
     wanted = _format()
     rows: dict[str, _Row] = {}
     with contextlib.suppress(OSError, msgspec.DecodeError, msgspec.ValidationError):

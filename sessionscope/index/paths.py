@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import os
-
-TYPE_CHECKING = False  # not typing's: importing typing costs the warm list 2 ms
-if TYPE_CHECKING:
-    from pathlib import Path
+from pathlib import Path
 
 CACHE_FILE_MODE = 0o600
 """Cache files hold transcript titles and prompts: only their owner may read them."""
@@ -16,19 +13,12 @@ CACHE_DIR_MODE = 0o700
 def cache_dir() -> Path:
     """``$SESSIONSCOPE_CACHE_DIR``, else ``$XDG_CACHE_HOME/sessionscope``, else
     ``~/.cache/sessionscope``. Not created here (see :func:`ensure_cache_dir`)."""
-    from pathlib import Path
-
-    return Path(cache_folder())
-
-
-def cache_folder() -> str:
-    """:func:`cache_dir` as a string, without ``pathlib`` (a warm ``list`` does not import it)."""
     explicit = os.environ.get("SESSIONSCOPE_CACHE_DIR")
     if explicit:
-        return os.path.expanduser(explicit)
+        return Path(os.path.expanduser(explicit))
     xdg = os.environ.get("XDG_CACHE_HOME")
     base = os.path.expanduser(xdg) if xdg and os.path.isabs(os.path.expanduser(xdg)) else None
-    return os.path.join(base or os.path.join(os.path.expanduser("~"), ".cache"), "sessionscope")
+    return Path(base or os.path.join(os.path.expanduser("~"), ".cache")) / "sessionscope"
 
 
 def ensure_cache_dir(folder: str | os.PathLike[str] | None = None) -> str | os.PathLike[str]:
@@ -37,7 +27,7 @@ def ensure_cache_dir(folder: str | os.PathLike[str] | None = None) -> str | os.P
     A folder that already exists keeps its mode: it may be one the user chose and shares.
     Raises ``OSError`` when it cannot be created.
     """
-    folder = folder or cache_folder()
+    folder = folder or cache_dir()
     if not os.path.isdir(folder):
         # Parents with the usual mode, the folder itself with ours (as Path.mkdir does).
         os.makedirs(folder, mode=CACHE_DIR_MODE, exist_ok=True)

@@ -1,0 +1,54 @@
+"""``sessionscope search QUERY``: the messages of every transcript that match, best first."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..cli import CommandError
+from ..index import Index, QueryError, parse_query
+from ..transcripts.text import json_line
+from ._common import check_config_dir, safe_stdout
+
+NAME = "search"
+HELP = "search every message of every transcript (--json: one JSON object a line)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "query",
+        nargs="+",
+        metavar="QUERY",
+        help='words, "phrases", prefix*, and filters: project: branch: tag: after: before: '
+        "role: tool: session:",
+    )
+    parser.add_argument("--json", action="store_true", help="one JSON object a line")
+    parser.add_argument(
+        "--limit", type=int, default=20, metavar="N", help="at most N hits (default 20)"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.limit < 1:
+        raise CommandError("--limit wants a number of hits, 1 or more", status=2)
+    try:
+        query = parse_query(" ".join(args.query))
+    except QueryError as error:
+        raise CommandError(f"bad query: {error}", status=2) from None
+    check_config_dir(args.config_dir)
+    index = Index(args.config_dir)
+    hits = index.search(query, args.limit)
+    out = safe_stdout()
+    if args.json:
+        for hit in hits:
+            out.write(json_line(hit.as_json()) + "\n")
+    else:
+        for hit in hits:
+            when = (hit.timestamp or "")[:16].replace("T", " ")
+            where = hit.session_id + (f" agent {hit.agent_id}" if hit.agent_id else "")
+            out.write(f"{when:<16}  {hit.role:<9}  {where}  {hit.uuid or ''}\n")
+            out.write(f"    {hit.snippet}\n")
+        if not hits:
+            print("no messages match", file=sys.stderr)
+    out.flush()
+    return 0

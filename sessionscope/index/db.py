@@ -1,0 +1,276 @@
+"""The index's SQLite file: opened private, rebuilt when corrupt, skipped when locked.
+
+The file lives in the user's cache folder (``paths.cache_dir()``), mode 0600 (it holds every
+word of every transcript). A file that is not a database, or one of another format, is deleted
+and built again; a database locked by another process past a wait leaves the operation undone
+(it is tried again next time). Neither is an error for the caller: :attr:`Database.problem` says
+what happened, for a status line.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import threading
+import zlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TypeVar
+
+from .paths import CACHE_FILE_MODE, cache_dir, ensure_cache_dir
+
+__all__ = ["DB_NAME", "Database"]
+
+DB_NAME = "index.sqlite3"
+
+SCHEMA_VERSION = 1
+"""Bump when the tables change."""
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+    id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,
+    root TEXT NOT NULL,
+    project TEXT NOT NULL,
+    session_id TEXT,
+    agent_id TEXT,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    inode INTEGER NOT NULL,
+    indexed_to INTEGER NOT NULL,
+    line_count INTEGER NOT NULL,
+    ends_open INTEGER NOT NULL,
+    tail BLOB NOT NULL,
+    entries BLOB NOT NULL,
+    meta BLOB,
+    title TEXT,
+    git_branch TEXT,
+    tag TEXT,
+    cwd TEXT
+);
+CREATE INDEX IF NOT EXISTS files_by_root ON files (root);
+CREATE INDEX IF NOT EXISTS files_by_session ON files (root, session_id, agent_id);
+CREATE TABLE IF NOT EXISTS messages (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    file_id INTEGER NOT NULL,
+    uuid TEXT,
+    type TEXT NOT NULL,
+    role TEXT NOT NULL,
+    timestamp TEXT,
+    offset INTEGER NOT NULL,
+    length INTEGER NOT NULL,
+    tools TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS messages_by_file ON messages (file_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS messages_fts USING fts5 (
+    text, content='', tokenize='unicode61 remove_diacritics 2'
+);
+"""
+"""``files``: one row a transcript (sessions and subagents), with the file's size, mtime and
+inode when last read, how far it was read (``indexed_to``: whole lines only), the last bytes
+read (``tail``: a file whose bytes there changed was rewritten), its light entries (MessagePack,
+compressed, for the chain walk after an append) and its list fields (``meta``, JSON; ``NULL`` for no
+session; the ones search filters on and shows also in columns of their own). ``messages``: one row a user or assistant entry, where its line is (``offset``,
+``length``) and the fields search filters on; ``messages_fts`` its words, by the same rowid. The
+full-text table keeps no copy of the text (``content=''``): snippets are read back from the
+transcript. (SQLite before 3.43 cannot delete from such a table, so the words of a forgotten
+message stay until the next compaction, matched by no ``messages`` row: ``AUTOINCREMENT`` keeps
+their rowids from being given to new messages.)"""
+
+T = TypeVar("T")
+
+
+def _source_digest() -> str:
+    """A digest of the code that decides what is stored (the ``transcripts`` package, and the
+    index's reading, text and table code): what an older reader stored may differ (a field
+    read another way), so a change of it starts the index afresh. (Searching is not in it.)"""
+    here = Path(__file__).resolve().parent
+    sources = sorted((here.parent / "transcripts").glob("*.py"))
+    sources += [here / name for name in ("db.py", "index.py", "texts.py")]
+    digest = 0
+    for path in sources:
+        with contextlib.suppress(OSError):
+            digest = zlib.crc32(path.read_bytes(), zlib.crc32(path.name.encode(), digest))
+    return f"{digest:08x}"
+
+
+def index_format() -> str:
+    return f"{SCHEMA_VERSION}|{_source_digest()}"
+
+
+def _is_locked(error: sqlite3.Error) -> bool:
+    text = str(error).lower()
+    return "locked" in text or "busy" in text
+
+
+def _remove_db_files(path: str) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(f"{path}{suffix}")
+
+
+class Database:
+    """One connection to the index file, shared by the threads of a process (a lock)."""
+
+    def __init__(self, path: str | os.PathLike[str] | None = None, *, busy_ms: int = 5000):
+        self.path = Path(path) if path is not None else cache_dir() / DB_NAME
+        self.busy_ms = busy_ms
+        self.problem: str | None = None
+        """Why the index was rebuilt or an operation skipped; else ``None``."""
+        self.rebuilt = False
+        """The file was corrupt or of another format and was started afresh."""
+        self._conn: sqlite3.Connection | None = None
+        self._lock = threading.RLock()
+        self._batching = False
+        try:
+            self._conn = self._connect()
+        except sqlite3.Error as error:
+            if _is_locked(error):
+                self.problem = f"index busy ({error})"
+            else:
+                self._rebuild(f"index unreadable ({error}); rebuilt")
+        except OSError as error:
+            self.problem = f"index folder unusable ({error})"
+
+    @property
+    def enabled(self) -> bool:
+        return self._conn is not None
+
+    def _connect(self) -> sqlite3.Connection:
+        path = str(self.path)
+        ensure_cache_dir(self.path.parent)
+        if not os.path.exists(path):
+            # Created private before SQLite does (it would use 0644 minus the umask); SQLite
+            # gives its -wal and -shm files the database file's mode.
+            os.close(os.open(path, os.O_RDWR | os.O_CREAT, CACHE_FILE_MODE))
+        if (os.stat(path).st_mode & 0o777) != CACHE_FILE_MODE:
+            os.chmod(path, CACHE_FILE_MODE)
+        conn = sqlite3.connect(
+            path, timeout=self.busy_ms / 1000, isolation_level=None, check_same_thread=False
+        )
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            wanted = index_format()
+            try:
+                row = conn.execute("SELECT value FROM info WHERE key = 'format'").fetchone()
+            except sqlite3.OperationalError:  # no such table: a new file
+                row = None
+            if row is None or row[0] != wanted:
+                conn.execute("BEGIN IMMEDIATE")
+                for (name,) in conn.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' "
+                    "AND name IN ('info', 'files', 'messages', 'messages_fts')"
+                ).fetchall():
+                    conn.execute(f"DROP TABLE {name}")
+                for statement in SCHEMA.split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                # Merge the full-text segments 8 at a time, not 4: a first build of 500 MB of
+                # transcripts spends a fifth less time merging (queries stay as quick).
+                conn.execute(
+                    "INSERT INTO messages_fts (messages_fts, rank) VALUES ('automerge', 8)"
+                )
+                conn.execute("INSERT INTO info VALUES ('format', ?)", (wanted,))
+                conn.execute("COMMIT")
+                if row is not None:
+                    self.rebuilt = True
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _rebuild(self, reason: str) -> None:
+        """Delete a corrupt index and start an empty one (or go without, if that fails)."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        self.problem = reason
+        self.rebuilt = True
+        try:
+            _remove_db_files(str(self.path))
+            self._conn = self._connect()
+        except (sqlite3.Error, OSError) as error:
+            self.problem = f"{reason}; rebuilding failed ({error})"
+
+    def run(self, work: Callable[[sqlite3.Connection], T], default: T, *, write: bool = False) -> T:
+        """``work(connection)``, in a transaction when it writes (inside a :meth:`batch`, a
+        savepoint of the batch's); ``default`` when the index is unusable or locked (the reason
+        in :attr:`problem`); a corrupt file is rebuilt."""
+        with self._lock:
+            if self._conn is None:
+                return default
+            conn = self._conn
+            try:
+                if not write:
+                    return work(conn)
+                begin, end, undo = (
+                    ("SAVEPOINT one", "RELEASE one", "ROLLBACK TO one")
+                    if self._batching
+                    else ("BEGIN IMMEDIATE", "COMMIT", "ROLLBACK")
+                )
+                conn.execute(begin)
+                try:
+                    result = work(conn)
+                    conn.execute(end)
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute(undo)
+                        if self._batching:
+                            conn.execute(end)
+                    raise
+                return result
+            except sqlite3.Error as error:
+                self._failed(error)
+                return default
+
+    def _failed(self, error: sqlite3.Error) -> None:
+        if _is_locked(error):
+            self.problem = f"index busy ({error}); skipped"
+        else:
+            self._batching = False
+            self._rebuild(f"index corrupt ({error}); rebuilt")
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Writes made meanwhile (by this thread; others wait) share one transaction: many
+        small files are written in a fraction of the time. Each write is whole or not there,
+        and what was written is kept even if the batch is interrupted."""
+        with self._lock:
+            if self._conn is None or self._batching:
+                yield
+                return
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as error:
+                self._failed(error)
+                yield
+                return
+            self._batching = True
+            try:
+                yield
+            finally:
+                self._batching = False
+                if self._conn is not None and self._conn.in_transaction:
+                    try:
+                        self._conn.execute("COMMIT")
+                    except sqlite3.Error as error:
+                        self._failed(error)
+
+    def rows(self, sql: str, parameters: tuple = ()) -> list[tuple]:
+        """Every row of a query (``[]`` when the index is unusable)."""
+        return self.run(lambda conn: conn.execute(sql, parameters).fetchall(), [])
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection | None]:
+        """The connection for a few reads in a row (``None`` when unusable)."""
+        with self._lock:
+            yield self._conn
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None

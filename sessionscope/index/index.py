@@ -1,0 +1,587 @@
+"""The one index of every transcript: list fields, message counts, full-text search.
+
+Each transcript is read once, then only what was appended (:meth:`Index.catch_up`): a file that
+grew is read from where the index stopped (whole lines only: a torn or unterminated last line
+waits for its newline), a file rewritten or cut short (its last indexed bytes differ, another
+inode, a smaller size) is read again whole, a file that is gone is forgotten. Every file is
+committed on its own, so an interrupted build keeps what it did and goes on from there.
+
+What a file's read gives, with one parse of each line (``reader.index_transcript``'s ``each``):
+
+- its light entries (kept as MessagePack), from which the conversation's chain gives the message
+  count after each append, without reading the file again;
+- its list fields (the SDK's head and tail read, ``sessions.read_lite_meta``) and the counts;
+- every user and assistant entry's words (``texts.message_text``) in an FTS5 table, with the
+  entry's UUID, type, role, time, tools and byte range (the snippet is read back from there).
+
+Subagent transcripts (``<session>/subagents/agent-*.jsonl``, and older ``agent-*.jsonl`` beside
+the sessions) are indexed for search under their session's id.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+import zlib
+from collections import deque
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import fields
+from pathlib import Path
+from typing import NamedTuple
+
+import msgspec
+import orjson
+
+from ..transcripts.files import open_regular, validate_session_id
+from ..transcripts.model import Entry, SessionMeta, TranscriptIndex
+from ..transcripts.reader import index_transcript
+from ..transcripts.sessions import (
+    add_counts,
+    infer_forks,
+    order_sessions,
+    projects_dir,
+    read_lite_meta,
+    session_files,
+)
+from ..transcripts.subagents import _collect_agent_files
+from .db import Database
+from .query import Query, parse_query
+from .search import Hit, search
+from .texts import message_text
+
+__all__ = ["Index", "Progress"]
+
+Progress = Callable[[int, int], None]
+"""``progress(done, total)``: files caught up so far, of those that needed it."""
+
+TAIL_CHECK = 64
+"""Bytes before the place a file was read to, kept to notice a rewrite of the same size or
+more."""
+
+BATCH_SECONDS = 0.5
+"""How long a catch-up writes in one transaction before it commits (and lets others in)."""
+
+COMPACT_FROM = 50_000
+"""Forgotten messages below this many never start a compaction."""
+
+_ENTRIES = msgspec.msgpack.Encoder()
+_DECODE_ENTRIES = msgspec.msgpack.Decoder(list[Entry]).decode
+
+_META_FIELDS = tuple(f.name for f in fields(SessionMeta))
+
+
+def _dumps(value: object) -> bytes:
+    try:
+        return orjson.dumps(value)
+    except TypeError:  # a lone surrogate (the SDK reads a "\\ud800" escape as one)
+        import json
+
+        return json.dumps(value).encode()
+
+
+def _loads(blob: bytes) -> object:
+    try:
+        return orjson.loads(blob)
+    except orjson.JSONDecodeError:
+        import json
+
+        return json.loads(blob)
+
+
+def encode_meta(meta: SessionMeta | None) -> bytes | None:
+    return None if meta is None else _dumps([getattr(meta, name) for name in _META_FIELDS])
+
+
+def decode_meta(blob: bytes | None) -> SessionMeta | None:
+    return None if blob is None else SessionMeta(*_loads(blob))
+
+
+def _key(status: os.stat_result) -> tuple[int, int, int]:
+    return status.st_size, status.st_mtime_ns, status.st_ino
+
+
+def _read_tail(path: str, end: int) -> bytes:
+    """The :data:`TAIL_CHECK` bytes before ``end``."""
+    start = max(0, end - TAIL_CHECK)
+    fd = open_regular(path)
+    try:
+        return os.pread(fd, end - start, start)
+    finally:
+        os.close(fd)
+
+
+class _Row(msgspec.Struct):
+    """What the index knows of one file."""
+
+    id: int
+    size: int
+    mtime_ns: int
+    inode: int
+    indexed_to: int
+    line_count: int
+    ends_open: bool
+    tail: bytes
+
+    @property
+    def key(self) -> tuple[int, int, int]:
+        return self.size, self.mtime_ns, self.inode
+
+
+class Index:
+    """The index of one Claude config folder's transcripts, in one SQLite file that several
+    config folders (and processes) share. Safe to use from several threads."""
+
+    def __init__(self, config_dir: str | os.PathLike[str], *, db: Database | None = None):
+        self.config_dir = Path(os.path.abspath(config_dir))
+        self.root = str(projects_dir(self.config_dir))
+        """The ``files.root`` of this config folder's rows."""
+        self.db = db if db is not None else Database()
+        self.progress: tuple[int, int] | None = None
+        """``(done, total)`` files of the catch-up running or last run (``None``: none yet);
+        another thread may read it to show how far a build got."""
+
+    # -- which files -----------------------------------------------------------------------------
+
+    def transcript_files(self) -> list[tuple[str, str | None]]:
+        """Every transcript to index: ``(path, session id)`` of each session file (its id is
+        in its name) and each subagent transcript (``None`` for one beside the sessions: its
+        entries say which session it belongs to). One listing a project folder."""
+        found: list[tuple[str, str | None]] = []
+        try:
+            with os.scandir(self.root) as listing:
+                folders = sorted(entry.path for entry in listing if entry.is_dir())
+        except OSError:
+            return found
+        for folder in folders:
+            try:
+                with os.scandir(folder) as listing:
+                    entries = sorted(listing, key=lambda entry: entry.name)
+            except OSError:
+                continue
+            for entry in entries:
+                name = entry.name
+                if name.endswith(".jsonl"):
+                    if validate_session_id(name[:-6]):
+                        found.append((entry.path, name[:-6]))
+                    elif name.startswith("agent-"):
+                        found.append((entry.path, None))
+                elif validate_session_id(name) and entry.is_dir():
+                    found.extend(
+                        (str(path), name)
+                        for _agent_id, path in _collect_agent_files(Path(entry.path) / "subagents")
+                    )
+        return found
+
+    # -- catching up -----------------------------------------------------------------------------
+
+    def catch_up(self, path: str | os.PathLike[str], session_id: str | None = None) -> bool:
+        """Bring one file's rows up to date with the file; ``True`` if anything changed.
+
+        Cheap when nothing changed (a ``stat`` and a row), and reads only the bytes appended
+        when it grew: what a watcher calls when a file changes. ``session_id`` is the session a
+        subagent transcript belongs to (else its name, or its entries, say)."""
+        job = self._job(os.path.abspath(path), session_id)
+        if job is None:
+            return False
+        return self._write(job, _read(job, self.root))
+
+    def _job(self, path: str, session_id: str | None) -> _Job | None:
+        """What reading ``path`` needs from the index (``None``: it has the file as it is)."""
+        try:
+            status = os.stat(path)
+        except OSError:
+            status = None
+        row = self._row(path)
+        if status is None:
+            return _Job(path, session_id, None, row, None) if row is not None else None
+        if row is not None and row.key == _key(status):
+            return None
+        return _Job(
+            path, session_id or _session_of(path), status, row, self._base(path, status, row)
+        )
+
+    def catch_up_all(self, progress: Progress | None = None) -> int:
+        """Catch up every transcript of the config folder, newest first, and forget the rows
+        of files that are gone; returns how many files were read."""
+        self._compact_if_needed()
+        files = self.transcript_files()
+        known = dict(
+            self.db.rows(
+                "SELECT path, size || ':' || mtime_ns || ':' || inode FROM files WHERE root = ?",
+                (self.root,),
+            )
+        )
+        todo: list[tuple[float, str, str | None]] = []
+        for path, session_id in files:
+            try:
+                status = os.stat(path)
+            except OSError:
+                continue
+            size, mtime_ns, inode = _key(status)
+            if known.get(path) != f"{size}:{mtime_ns}:{inode}":
+                todo.append((-mtime_ns, path, session_id))
+        present = {path for path, _ in files}
+        self.forget([path for path in known if path not in present])
+        todo.sort()
+        self.progress = (0, len(todo))
+        if progress is not None:
+            progress(0, len(todo))
+        # Reading a file (Python) and writing the one before (SQLite, which lets go of the
+        # interpreter's lock while it works) overlap: a thread reads one file ahead.
+        with ThreadPoolExecutor(1, thread_name_prefix="index-read") as reader:
+            ahead: deque[tuple[_Job, Future]] = deque()
+            done = 0
+            waiting = iter(todo)
+            while done < len(todo):
+                started = time.monotonic()
+                # A batch at a time: one transaction for many small files (the full-text
+                # index writes its segments once a transaction), short enough not to keep
+                # others waiting long.
+                with self.db.batch():
+                    while done < len(todo) and time.monotonic() - started < BATCH_SECONDS:
+                        while len(ahead) < 2:
+                            following = next(waiting, None)
+                            if following is None:
+                                break
+                            _when, path, session_id = following
+                            job = self._job(path, session_id)
+                            if job is not None:
+                                ahead.append((job, reader.submit(_read, job, self.root)))
+                            else:
+                                ahead.append((None, None))
+                        job, future = ahead.popleft()
+                        if job is not None:
+                            self._write(job, future.result())
+                        done += 1
+                        self.progress = (done, len(todo))
+                        if progress is not None:
+                            progress(done, len(todo))
+        return len(todo)
+
+    def forget(self, paths: Iterable[str]) -> bool:
+        """Drop the rows of files that are gone (their words stay unmatched until compaction)."""
+        paths = list(paths)
+        if not paths:
+            return False
+
+        def work(conn: sqlite3.Connection) -> bool:
+            for path in paths:
+                dropped = conn.execute(
+                    "DELETE FROM messages WHERE file_id IN (SELECT id FROM files WHERE path = ?)",
+                    (path,),
+                ).rowcount
+                _note_forgotten(conn, dropped)
+                conn.execute("DELETE FROM files WHERE path = ?", (path,))
+            return True
+
+        return self.db.run(work, False, write=True)
+
+    def _compact_if_needed(self) -> None:
+        """Start the words afresh when the forgotten messages' words outnumber the live ones
+        (a deleted or rewritten transcript's words stay in the full-text table, unmatched):
+        every transcript is read again by the catch-up that follows."""
+        rows = self.db.rows(
+            "SELECT (SELECT value FROM info WHERE key = 'forgotten'), "
+            "(SELECT count(*) FROM messages)"
+        )
+        forgotten, live = rows[0] if rows else (None, 0)
+        if forgotten is None or int(forgotten) <= max(COMPACT_FROM, live):
+            return
+
+        def work(conn: sqlite3.Connection) -> None:
+            conn.execute("DELETE FROM messages")
+            conn.execute("DELETE FROM files")
+            conn.execute("INSERT INTO messages_fts (messages_fts) VALUES ('delete-all')")
+            conn.execute("DELETE FROM info WHERE key = 'forgotten'")
+
+        self.db.run(work, None, write=True)
+
+    def _row(self, path: str) -> _Row | None:
+        rows = self.db.rows(
+            "SELECT id, size, mtime_ns, inode, indexed_to, line_count, ends_open, tail "
+            "FROM files WHERE path = ?",
+            (path,),
+        )
+        return _Row(*rows[0]) if rows else None
+
+    def _base(self, path: str, status: os.stat_result, row: _Row | None) -> TranscriptIndex | None:
+        """What was read of the file before, if the file only grew since."""
+        # Appending makes a file longer: one of the same size with another mtime was rewritten.
+        if row is None or status.st_ino != row.inode or status.st_size <= row.indexed_to:
+            return None
+        if _read_tail(path, row.indexed_to) != row.tail:
+            return None
+        blobs = self.db.rows("SELECT entries FROM files WHERE id = ?", (row.id,))
+        if not blobs:
+            return None
+        return TranscriptIndex(
+            path=path,
+            size=row.indexed_to,
+            mtime=0.0,
+            entries=_DECODE_ENTRIES(zlib.decompress(blobs[0][0])),
+            line_count=row.line_count,
+            ends_open=row.ends_open,
+        )
+
+    def _write(self, job: _Job, read: _Read | None) -> bool:
+        """Store what was read of a file (``None``: it could not be read: forget it)."""
+        if read is None:
+            return self.forget([job.path])
+        row, found, again = job.row, read.found, read.again
+
+        def work(conn: sqlite3.Connection) -> bool:
+            if row is not None and (job.base is None or again is not None):
+                dropped = conn.execute(
+                    "DELETE FROM messages WHERE file_id = ? AND offset >= ?",
+                    (row.id, 0 if again is None else again),
+                ).rowcount
+                _note_forgotten(conn, dropped)
+            if row is None:
+                file_id = conn.execute(
+                    "INSERT INTO files (path, root, project, session_id, agent_id, size, "
+                    "mtime_ns, inode, indexed_to, line_count, ends_open, tail, entries, meta, "
+                    "title, git_branch, tag, cwd) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (job.path, *read.values),
+                ).lastrowid
+            else:
+                file_id = row.id
+                conn.execute(
+                    "UPDATE files SET root = ?, project = ?, session_id = ?, agent_id = ?, "
+                    "size = ?, mtime_ns = ?, inode = ?, indexed_to = ?, line_count = ?, "
+                    "ends_open = ?, tail = ?, entries = ?, meta = ?, title = ?, git_branch = ?, "
+                    "tag = ?, cwd = ? WHERE id = ?",
+                    (*read.values, file_id),
+                )
+            if not found:
+                return True
+            # Rowids given here (after the highest ever given: sqlite_sequence), so that the
+            # messages and their words go in with one statement each.
+            last = conn.execute(
+                "SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'messages'"
+            ).fetchone()[0]
+            ids = range(last + 1, last + 1 + len(found))
+            conn.executemany(
+                "INSERT INTO messages (id, file_id, uuid, type, role, timestamp, offset, "
+                "length, tools) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(rowid, file_id, *message[:7]) for rowid, message in zip(ids, found, strict=True)],
+            )
+            conn.executemany(
+                "INSERT INTO messages_fts (rowid, text) VALUES (?, ?)",
+                [(rowid, message[7]) for rowid, message in zip(ids, found, strict=True)],
+            )
+            return True
+
+        return self.db.run(work, False, write=True)
+
+    # -- the list ---------------------------------------------------------------------------------
+
+    def _stored(self) -> dict[str, tuple[tuple[int, int, int], bytes | None]]:
+        rows = self.db.rows(
+            "SELECT path, size, mtime_ns, inode, meta FROM files "
+            "WHERE root = ? AND agent_id IS NULL",
+            (self.root,),
+        )
+        return {path: ((size, mtime, inode), meta) for path, size, mtime, inode, meta in rows}
+
+    def cached_sessions(self, project: str | None = None) -> list[SessionMeta]:
+        """The list as the index last saw it, at once (no transcript is opened or stat-ed):
+        files not indexed yet are left out."""
+        stored = self._stored()
+        metas = []
+        for path, project_path in session_files(self.config_dir, project):
+            found = stored.get(path)
+            meta = decode_meta(found[1]) if found is not None else None
+            if meta is not None:
+                metas.append(_with_project_path(meta, project_path))
+        sessions = order_sessions(metas)
+        infer_forks(sessions)
+        return sessions
+
+    def list_sessions(
+        self, project: str | None = None, *, count_messages: bool = True
+    ) -> list[SessionMeta]:
+        """Every session now, newest first, with the SDK's fields. With ``count_messages`` the
+        index catches up first (each file read once, then only what changed), so every session
+        has its count. Without, nothing is indexed: a file the index has as it is now is listed
+        from its row (count included), any other from its head and tail (the SDK's read;
+        ``message_count`` is ``None``: not counted yet)."""
+        if count_messages:
+            self.catch_up_all()
+        stored = self._stored()
+        metas = []
+        for path, project_path in session_files(self.config_dir, project):
+            try:
+                key = _key(os.stat(path))
+            except OSError:
+                continue  # gone or unreadable: no session to list
+            found = stored.get(path)
+            if found is not None and found[0] == key:
+                meta = decode_meta(found[1])
+            else:
+                meta = read_lite_meta(path, project_path)
+            if meta is not None:
+                metas.append(_with_project_path(meta, project_path))
+        sessions = order_sessions(metas)
+        infer_forks(sessions)
+        return sessions
+
+    def session_meta(
+        self, path: str | os.PathLike[str], *, count_messages: bool = True
+    ) -> SessionMeta | None:
+        """One session's fields now (after a fork, a rename...), its file caught up first."""
+        path = os.path.abspath(path)
+        if not count_messages:
+            return read_lite_meta(path)
+        self.catch_up(path)
+        rows = self.db.rows("SELECT meta FROM files WHERE path = ?", (path,))
+        if rows:
+            return decode_meta(rows[0][0])
+        from ..transcripts.sessions import read_session_meta
+
+        return read_session_meta(path)  # the index is unusable: read it here
+
+    # -- search ---------------------------------------------------------------------------------
+
+    def search(self, query: Query | str, limit: int = 20, *, catch_up: bool = True) -> list[Hit]:
+        """The best ``limit`` messages for ``query`` (a string is parsed: ``QueryError`` if it
+        cannot be), best first; the index catches up on changed files first."""
+        if isinstance(query, str):
+            query = parse_query(query)
+        if catch_up:
+            self.catch_up_all()
+        return search(self.db, query, self.root, limit)
+
+    def close(self) -> None:
+        self.db.close()
+
+
+class _Job(NamedTuple):
+    """One file to read: where it is, what the index has of it."""
+
+    path: str
+    session_id: str | None
+    status: os.stat_result | None
+    """``None``: the file is gone."""
+    row: _Row | None
+    base: TranscriptIndex | None
+    """What was read before, when the file only grew since (then only the rest is read)."""
+
+
+class _Read(NamedTuple):
+    """What reading a file gave: its row's values, its messages, and where a last line read
+    before without its newline starts (its old message goes: it was read again)."""
+
+    values: tuple
+    found: list[tuple]
+    again: int | None
+
+
+def _read(job: _Job, root: str) -> _Read | None:
+    """Read what is new in a file (no index access: runs in the reader thread); ``None`` when
+    it is gone or cannot be read."""
+    if job.status is None:
+        return None
+    try:
+        return _read_file(job, root)
+    except OSError:
+        return None
+
+
+def _read_file(job: _Job, root: str) -> _Read:
+    path, base = job.path, job.base
+    found: list[tuple] = []
+    tool_names: dict[str, str] = {}
+
+    def each(entry: Entry, value: dict) -> None:
+        if entry.type not in ("user", "assistant"):
+            return
+        role, text, tools = message_text(value)
+        for call_id, name in zip(entry.tool_use_ids, tools, strict=False):
+            tool_names[call_id] = name
+        if role == "tool":
+            tools = [tool_names[i] for i in entry.tool_result_ids if i in tool_names]
+        found.append(
+            (
+                entry.uuid,
+                entry.type,
+                role,
+                entry.timestamp,
+                entry.offset,
+                entry.length,
+                " ".join(tools),
+                text,
+            )
+        )
+
+    index = index_transcript(path, base=base, each=each)
+    # A last line without its newline, read last time, was read again here: its old row
+    # goes. Pieces of a line found torn after they were given are not in the index.
+    again = (
+        base.entries[-1].offset if base is not None and base.ends_open and base.entries else None
+    )
+    first_new = 0 if base is None else len(base.entries) - (again is not None)
+    kept = {entry.offset for entry in index.entries[first_new:]}
+    found = [message for message in found if message[4] in kept]
+    session_id = job.session_id
+    if session_id is None:
+        session_id = next((e.session_id for e in index.entries if e.session_id), None)
+    folder = os.path.dirname(path)
+    is_session = os.path.basename(path)[:-6] == session_id
+    meta = None
+    if is_session:
+        lite = read_lite_meta(path, keep_unsummarized=True)
+        meta = add_counts(lite, index) if lite is not None else None
+    else:  # a subagent transcript: <project>/<session>/subagents/... or <project>/agent-*
+        while os.path.dirname(folder) != root and folder != os.path.dirname(folder):
+            folder = os.path.dirname(folder)
+    values = (
+        root,
+        os.path.basename(folder),
+        session_id,
+        None if is_session else os.path.basename(path)[len("agent-") : -len(".jsonl")],
+        *_key(job.status),
+        index.size,
+        index.line_count,
+        int(index.ends_open),
+        _read_tail(path, index.size),
+        zlib.compress(_ENTRIES.encode(index.entries), 1),
+        encode_meta(meta),
+        meta.summary if meta else None,
+        meta.git_branch if meta else None,
+        meta.tag if meta else None,
+        meta.cwd if meta else None,
+    )
+    return _Read(values, found, again)
+
+
+def _note_forgotten(conn: sqlite3.Connection, count: int) -> None:
+    if count > 0:
+        conn.execute(
+            "INSERT INTO info (key, value) VALUES ('forgotten', ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = value + excluded.value",
+            (count,),
+        )
+
+
+def _session_of(path: str) -> str | None:
+    """The session a transcript belongs to, by its path: ``<id>.jsonl``, or
+    ``<id>/subagents/.../agent-*.jsonl``; ``None`` when only its entries can say."""
+    name = os.path.basename(path)
+    if name.endswith(".jsonl") and validate_session_id(name[:-6]):
+        return name[:-6]
+    parts = Path(path).parts
+    if "subagents" in parts:
+        at = len(parts) - 1 - parts[::-1].index("subagents")
+        if at > 0 and validate_session_id(parts[at - 1]):
+            return parts[at - 1]
+    return None
+
+
+def _with_project_path(meta: SessionMeta, project_path: str | None) -> SessionMeta:
+    """The SDK uses the project's working directory as ``cwd`` only when the file names none."""
+    if meta.cwd is None and project_path:
+        meta.cwd = project_path
+    return meta

@@ -1,0 +1,77 @@
+"""``sessionscope index``, ``search`` and ``list`` as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sessionscope.commands.list import as_json
+from sessionscope.transcripts.sessions import list_sessions
+
+from .conftest import OTHER, assistant, chain, user
+
+
+def run(config_dir: Path, *argv: str, ok: bool = True) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        [sys.executable, "-m", "sessionscope", *argv, "--config-dir", str(config_dir)],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+        timeout=300,
+    )
+    if ok:
+        assert result.returncode == 0, result.stderr
+    return result
+
+
+def test_list_has_the_sdk_fields_at_once_and_counts_once_indexed(corpus_copy: Path) -> None:
+    listed = [json.loads(text) for text in run(corpus_copy, "list", "--json").stdout.splitlines()]
+    sdk = list_sessions(corpus_copy, count_messages=False)
+    assert [item["session_id"] for item in listed] == [meta.session_id for meta in sdk]
+    assert {item["message_count"] for item in listed} == {None}
+    indexed = run(corpus_copy, "index")
+    assert indexed.stdout.count("\n") == 1 and "\r" not in indexed.stdout  # no bar off a tty
+    want = "".join(as_json(meta) + "\n" for meta in list_sessions(corpus_copy))
+    assert run(corpus_copy, "list", "--json").stdout == want
+    folder = sorted(p.name for p in (corpus_copy / "projects").iterdir())[3]
+    assert run(corpus_copy, "list", "--json", f"--project={folder}").stdout == "".join(
+        as_json(meta) + "\n" for meta in list_sessions(corpus_copy, folder)
+    )
+    table = run(corpus_copy, "list").stdout.splitlines()
+    assert table[0].split() == ["MODIFIED", "MSGS", "SESSION", "SUMMARY"]
+    assert len(table) == len(want.splitlines()) + 1
+
+
+def test_search_json_catches_up_before_answering(sessions_dir, isolated_user_dirs) -> None:
+    first = chain(user("where is parse_line defined"), assistant("in src/reader.py"))
+    path = sessions_dir(first)
+    sessions_dir([user("nothing to see", session=OTHER)], session=OTHER)
+    run(isolated_user_dirs, "index")
+    more = user("parse_line again, appended", parent=first[-1]["uuid"])
+    with path.open("ab") as handle:
+        handle.write(json.dumps(more).encode() + b"\n")
+    out = run(isolated_user_dirs, "search", "parse_line", "--json").stdout
+    hits = [json.loads(text) for text in out.splitlines()]
+    assert {hit["uuid"] for hit in hits} == {first[0]["uuid"], more["uuid"]}
+    for hit in hits:
+        assert set(hit) >= {"session_id", "uuid", "type", "timestamp", "snippet"}
+        assert hit["session_id"] == path.stem and hit["type"] == "user"
+        assert "parse_line" in hit["snippet"]
+    limited = run(isolated_user_dirs, "search", "parse_line", "--json", "--limit", "1").stdout
+    assert len(limited.splitlines()) == 1
+    text = run(isolated_user_dirs, "search", "src/reader.py").stdout
+    assert first[1]["uuid"] in text and "src/reader.py" in text
+
+
+def test_a_malformed_query_is_one_clear_line(sessions_dir, isolated_user_dirs) -> None:
+    sessions_dir([user("hello")])
+    for argv in (['"unclosed'], ["role:robot"], ["after:soon"], ["x", "--limit", "0"]):
+        result = run(isolated_user_dirs, "search", *argv, ok=False)
+        assert result.returncode != 0
+        assert result.stdout == ""
+        lines = result.stderr.splitlines()
+        assert len(lines) == 1 and lines[0].startswith("sessionscope: "), result.stderr
+        assert "Traceback" not in result.stderr

@@ -1,0 +1,323 @@
+"""The index: the reader's list and counts, incremental catch-up, a corrupt file rebuilt, every
+message findable (identifiers and paths as typed), snippets read back from the transcript."""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+from pathlib import Path
+
+import pytest
+
+from sessionscope.index import Database, Index, parse_query
+from sessionscope.index import index as index_module
+from sessionscope.index.db import DB_NAME
+from sessionscope.index.paths import cache_dir
+from sessionscope.transcripts import sessions as reader_sessions
+from sessionscope.transcripts.conversation import build_conversation
+from sessionscope.transcripts.reader import index_transcript, load_entries
+
+from .conftest import OTHER, SESSION, assistant, chain, line, user
+
+
+def as_dicts(metas) -> list[dict]:
+    return [{name: getattr(meta, name) for name in meta.__slots__} for meta in metas]
+
+
+def uuids_of(hits) -> list[str]:
+    return [hit.uuid for hit in hits]
+
+
+def message_ids(index: Index, path: Path) -> dict[str, int]:
+    """uuid -> rowid of the messages the index holds for one file."""
+    rows = index.db.rows(
+        "SELECT m.uuid, m.id FROM messages m JOIN files f ON f.id = m.file_id WHERE f.path = ?",
+        (str(path),),
+    )
+    return dict(rows)
+
+
+def test_list_with_counts_is_the_readers(generated_corpus: Path) -> None:
+    want = as_dicts(reader_sessions.list_sessions(generated_corpus))
+    index = Index(generated_corpus)
+    assert as_dicts(index.list_sessions()) == want
+    assert as_dicts(Index(generated_corpus).cached_sessions()) == want
+    # A cold list (no index yet for another cache) has the SDK's fields, counts unknown.
+    fresh = Index(generated_corpus, db=Database(Path(os.environ["SESSIONSCOPE_CACHE_DIR"]) / "x"))
+    lite = fresh.list_sessions(count_messages=False)
+    sdk = as_dicts(reader_sessions.list_sessions(generated_corpus, count_messages=False))
+    fields = (
+        "session_id",
+        "summary",
+        "last_modified",
+        "file_size",
+        "custom_title",
+        "first_prompt",
+        "git_branch",
+        "cwd",
+        "tag",
+        "created_at",
+    )
+    assert [{k: d[k] for k in fields} for d in as_dicts(lite)] == [
+        {k: d[k] for k in fields} for d in sdk
+    ]
+    assert {meta.message_count for meta in lite} == {None}
+
+
+def test_shared_corpus_list_is_the_readers(shared_corpus: Path) -> None:
+    index = Index(shared_corpus)
+    assert as_dicts(index.list_sessions()) == as_dicts(reader_sessions.list_sessions(shared_corpus))
+
+
+def test_the_index_file_is_private(sessions_dir, isolated_user_dirs) -> None:
+    sessions_dir([user("hello")])
+    old = os.umask(0o022)
+    try:
+        Index(isolated_user_dirs).catch_up_all()
+    finally:
+        os.umask(old)
+    assert (cache_dir() / DB_NAME).stat().st_mode & 0o777 == 0o600
+    assert cache_dir().stat().st_mode & 0o777 == 0o700
+
+
+def test_an_append_is_read_alone(sessions_dir, isolated_user_dirs) -> None:
+    first = chain(user("alpha words here"), assistant("beta answer"))
+    path = sessions_dir(first)
+    index = Index(isolated_user_dirs)
+    assert index.catch_up_all() == 1
+    before = message_ids(index, path)
+    assert len(before) == 2
+    assert not index.catch_up(path)  # nothing changed: nothing read
+    more = chain(first[-1], user("gamma question"), assistant("delta reply"))[1:]
+    with path.open("ab") as handle:
+        handle.write(b"".join(line(entry) for entry in more))
+    assert index.catch_up(path)
+    after = message_ids(index, path)
+    # The old messages keep their rows (a re-read would have made new ones).
+    assert {uid: after[uid] for uid in before} == before
+    assert len(after) == 4
+    assert uuids_of(index.search("gamma")) == [more[0]["uuid"]]
+    assert index.session_meta(path).message_count == 4
+
+
+def test_a_torn_last_line_waits_for_its_newline(sessions_dir, isolated_user_dirs) -> None:
+    settled = user("settled words")
+    path = sessions_dir([settled])
+    index = Index(isolated_user_dirs)
+    index.catch_up_all()
+    new = user("zebrafish arrives", parent=settled["uuid"])
+    raw = line(new)
+    with path.open("ab") as handle:
+        handle.write(raw[:25])  # torn: not JSON yet
+    index.catch_up(path)
+    assert index.search("zebrafish") == []
+    with path.open("ab") as handle:
+        handle.write(raw[25:-1])  # whole JSON, no newline yet: a message, as the SDK reads it
+    index.catch_up(path)
+    assert uuids_of(index.search("zebrafish")) == [new["uuid"]]
+    assert index.session_meta(path).message_count == 2
+    with path.open("ab") as handle:
+        handle.write(b"\n" + line(user("then a yak", parent=new["uuid"])))
+    index.catch_up(path)
+    assert uuids_of(index.search("zebrafish")) == [new["uuid"]]  # once, not twice
+    assert len(message_ids(index, path)) == 3
+    assert index.session_meta(path).message_count == 3
+
+
+@pytest.mark.parametrize("how", ["shorter", "same size", "longer"])
+def test_a_rewritten_file_is_read_again_whole(sessions_dir, isolated_user_dirs, how) -> None:
+    path = sessions_dir(chain(user("original aardvark"), assistant("original reply")))
+    index = Index(isolated_user_dirs)
+    index.catch_up_all()
+    old = path.read_bytes()
+    new_text = {"shorter": "kiwi", "same size": "original bbbbbbbb", "longer": "x" * 300}[how]
+    entries = chain(user(new_text), assistant("original reply"))
+    raw = b"".join(line(entry) for entry in entries)
+    if how == "same size":
+        raw = raw[: len(old)].ljust(len(old), b" ")
+        assert len(raw) == len(old)
+    path.write_bytes(raw)
+    index.catch_up_all()
+    assert index.search("aardvark") == []
+    assert len(message_ids(index, path)) == 2
+
+
+def test_a_deleted_file_is_forgotten(sessions_dir, isolated_user_dirs) -> None:
+    path = sessions_dir([user("ephemeral mayfly")])
+    keep = sessions_dir([user("ephemeral tortoise")], session=OTHER)
+    index = Index(isolated_user_dirs)
+    index.catch_up_all()
+    assert len(index.search("ephemeral")) == 2
+    path.unlink()
+    index.catch_up_all()
+    assert [hit.session_id for hit in index.search("ephemeral")] == [OTHER]
+    assert index.db.rows("SELECT path FROM files") == [(str(keep),)]
+
+
+def test_garbage_over_the_index_is_rebuilt(sessions_dir, isolated_user_dirs) -> None:
+    sessions_dir([user("resilient heron")])
+    Index(isolated_user_dirs).catch_up_all()
+    db = cache_dir() / DB_NAME
+    for suffix in ("-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    db.write_bytes(os.urandom(4096) * 8)
+    index = Index(isolated_user_dirs)
+    assert index.db.rebuilt and index.db.enabled
+    assert len(index.search("heron")) == 1
+    assert db.stat().st_mode & 0o777 == 0o600
+
+
+def test_an_interrupted_build_goes_on_where_it_stopped(corpus_copy: Path) -> None:
+    index = Index(corpus_copy)
+
+    def stop_after_50(done: int, total: int) -> None:
+        if done == 50:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        index.catch_up_all(progress=stop_after_50)
+    total = len(index.transcript_files())
+    again = Index(corpus_copy)
+    assert again.catch_up_all() == total - 50
+    assert again.catch_up_all() == 0
+
+
+def test_identifiers_and_paths_are_found_as_typed(sessions_dir, isolated_user_dirs) -> None:
+    entries = chain(
+        user("please fix parse_line in src/app.py for ticket ENT-207"),
+        assistant(
+            [
+                {"type": "thinking", "thinking": "the quokka theory", "signature": "s"},
+                {
+                    "type": "tool_use",
+                    "id": "toolu_1",
+                    "name": "Read",
+                    "input": {"file_path": "/repo/lib/reader_util.py"},
+                },
+            ]
+        ),
+        user(
+            [
+                {
+                    "type": "tool_result",
+                    "tool_use_id": "toolu_1",
+                    "content": "def parse_line(raw): return wombat",
+                }
+            ]
+        ),
+        assistant("I will rename parseLine and the line parser."),
+    )
+    sessions_dir(entries)
+    index = Index(isolated_user_dirs)
+    first, thinking, result, last = (entry["uuid"] for entry in entries)
+    assert set(uuids_of(index.search("parse_line"))) == {first, result}
+    assert uuids_of(index.search("src/app.py")) == [first]
+    assert uuids_of(index.search("app.py")) == [first]
+    assert uuids_of(index.search("ENT-207")) == [first]
+    assert uuids_of(index.search("ent-207")) == [first]
+    assert uuids_of(index.search("quokka")) == [thinking]  # thinking
+    assert uuids_of(index.search("reader_util.py")) == [thinking]  # a tool call's input
+    assert uuids_of(index.search("wombat")) == [result]  # a tool result
+    assert uuids_of(index.search("parseline")) == [last]
+    assert set(uuids_of(index.search("pars*"))) == {first, result, last}
+    assert uuids_of(index.search('"line parser"')) == [last]
+    assert uuids_of(index.search("role:tool parse_line")) == [result]
+    assert uuids_of(index.search("tool:Read")) == [result, thinking] or set(
+        uuids_of(index.search("tool:Read"))
+    ) == {result, thinking}
+    hit = index.search("ENT-207")[0]
+    assert hit.snippet[slice(*hit.highlights[0])] == "ENT-207"
+    assert hit.title == "please fix parse_line in src/app.py for ticket ENT-207"
+
+
+def test_filters(sessions_dir, isolated_user_dirs) -> None:
+    early = user("shared otter", ts="2026-01-01T09:00:00.000Z")
+    late = user("shared otter", ts="2026-03-01T09:00:00.000Z", session=OTHER, gitBranch="dev")
+    sessions_dir([early], project="-work-app")
+    sessions_dir(
+        [late, {"type": "tag", "tag": "review", "sessionId": OTHER}],
+        session=OTHER,
+        project="-home-me-other",
+    )
+    index = Index(isolated_user_dirs)
+    assert uuids_of(index.search("otter after:2026-02-01")) == [late["uuid"]]
+    assert uuids_of(index.search("otter before:2026-02-01")) == [early["uuid"]]
+    assert uuids_of(index.search("otter project:other")) == [late["uuid"]]
+    assert uuids_of(index.search("otter project:/home/me/other")) == [late["uuid"]]
+    assert uuids_of(index.search("otter branch:dev")) == [late["uuid"]]
+    assert uuids_of(index.search("otter branch:main")) == [early["uuid"]]
+    assert uuids_of(index.search("otter tag:review")) == [late["uuid"]]
+    assert uuids_of(index.search(f"otter session:{OTHER[:8]}")) == [late["uuid"]]
+    assert uuids_of(index.search("otter role:assistant")) == []
+    assert len(index.search("otter branch:dev branch:main")) == 2  # either value
+    assert uuids_of(index.search("role:user before:2026-02-01")) == [early["uuid"]]
+
+
+def test_subagent_transcripts_are_searched_under_their_session(
+    sessions_dir, isolated_user_dirs
+) -> None:
+    path = sessions_dir([user("start the agents")])
+    agent = path.with_suffix("") / "subagents" / "agent-a1b2.jsonl"
+    agent.parent.mkdir(parents=True)
+    inner = user("subagent platypus work", session=SESSION, isSidechain=True, agentId="a1b2")
+    agent.write_bytes(line(inner))
+    index = Index(isolated_user_dirs)
+    [hit] = index.search("platypus")
+    assert (hit.session_id, hit.agent_id, hit.uuid) == (SESSION, "a1b2", inner["uuid"])
+    assert [meta.session_id for meta in index.list_sessions()] == [SESSION]
+
+
+def test_control_characters_in_snippets_are_made_visible(sessions_dir, isolated_user_dirs):
+    sessions_dir([user("before \x1b[2J\x1b]52;c;aGk=\x07 the lemur \x9b31m after")])
+    [hit] = Index(isolated_user_dirs).search("lemur")
+    assert "\x1b" not in hit.snippet and "\x9b" not in hit.snippet and "\x07" not in hit.snippet
+    assert hit.snippet[slice(*hit.highlights[0])] == "lemur"
+
+
+def test_forgotten_words_are_compacted_away(sessions_dir, isolated_user_dirs, monkeypatch):
+    monkeypatch.setattr(index_module, "COMPACT_FROM", 3)
+    paths = [
+        sessions_dir([user(f"word{n} common")], session=f"{n}1111111-1111-4111-8111-111111111111")
+        for n in range(1, 6)
+    ]
+    index = Index(isolated_user_dirs)
+    index.catch_up_all()
+    for path in paths[:4]:
+        path.unlink()
+    index.catch_up_all()  # forgets 4 (more than 3 and the 1 left): the next one compacts
+    assert int(index.db.rows("SELECT value FROM info WHERE key = 'forgotten'")[0][0]) == 4
+    index.catch_up_all()
+    assert index.db.rows("SELECT value FROM info WHERE key = 'forgotten'") == []
+    assert [hit.session_id for hit in index.search("common")] == [paths[4].stem]
+
+
+def _words(text: str) -> list[str]:
+    return [word for word in re.findall(r"[A-Za-z]{7,}", text) if word.isalpha()]
+
+
+def test_random_words_of_real_transcripts_find_their_message(shared_corpus: Path) -> None:
+    """Words taken at random from real transcripts find the message they came from."""
+    from sessionscope.index.texts import message_text
+
+    index = Index(shared_corpus)
+    rng = random.Random(5)
+    files = [path for path, _ in reader_sessions.session_files(shared_corpus)]
+    checked = 0
+    for path in rng.sample(files, min(25, len(files))):
+        messages = build_conversation(index_transcript(path)).messages
+        if not messages:
+            continue
+        for entry, value in zip(
+            messages[:: max(1, len(messages) // 4)],
+            load_entries(path, messages[:: max(1, len(messages) // 4)]),
+            strict=True,
+        ):
+            words = _words(message_text(value)[1]) if value else []
+            if not words:
+                continue
+            word = rng.choice(words)
+            hits = index.search(parse_query(f"{word} session:{Path(path).stem}"), limit=500)
+            assert entry.uuid in uuids_of(hits), (path, word)
+            checked += 1
+    assert checked >= 20
