@@ -90,12 +90,19 @@ class TurnTarget:
 
 
 def continue_from(
-    session_id: str, cwd: str, title: str | None, messages: list, position: int
+    session_id: str,
+    cwd: str,
+    title: str | None,
+    messages: list,
+    position: int,
+    *,
+    other_branch: bool = False,
 ) -> TurnTarget:
     """Where a prompt written on ``messages[position]`` goes: the session itself when that is
     its last message (or not an assistant's), else a new branch from that message — moved, as
     a fork's end is, past the rest of its API response and the results its tool calls wait
-    for, so that the branch can be resumed."""
+    for, so that the branch can be resumed. ``other_branch``: ``messages`` are a rewind branch
+    that is not the one a resume continues, so even its last message starts a new branch."""
     from sessionscope.agent.fork import ForkRefused, fork_point
 
     plain = TurnTarget(session_id, cwd, title=title)
@@ -105,7 +112,7 @@ def continue_from(
         point = fork_point(messages, position)
     except ForkRefused:
         return plain
-    if point.end is messages[-1] or not point.end.uuid:
+    if (point.end is messages[-1] and not other_branch) or not point.end.uuid:
         return plain
     return TurnTarget(session_id, cwd, fork=True, title=title, at_uuid=point.end.uuid)
 
