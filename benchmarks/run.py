@@ -187,6 +187,13 @@ def tui(function: str, **kwargs) -> dict:
     return getattr(tui_probes, function)(**kwargs)
 
 
+@probe
+def diffs(tool: str) -> dict:
+    from benchmarks import diffs as diff_probes
+
+    return diff_probes.measure(tool)
+
+
 INSTALL: Path | None = None
 """The regular install every figure runs (:func:`benchmarks.install.regular_install`)."""
 
@@ -680,6 +687,21 @@ def figures_tui(info: CorpusInfo, runs: int, only: str) -> list[Figure]:
                 f"SDK fork_session() alone: {_ms(sdk_s)}",
                 "<= 1.5x fork_session()",
                 ours_s <= 1.5 * sdk_s,
+            )
+        )
+    if want("tui-diffs"):
+        ours = _run_probe("diffs", tool="Edit")
+        reference = _run_probe("diffs", tool="Bash")
+        out.append(
+            Figure(
+                "tui-diffs",
+                f"a screen of diffs while scrolling (pagedown, {ours['screens']} new screens "
+                "of syntax-coloured Edit diffs)",
+                f"{ours['median']:.0f} ms (CPU {ours['cpu']:.0f} ms; max {ours['max']:.0f} ms)",
+                f"the same calls without diffs: {reference['median']:.0f} ms "
+                f"(CPU {reference['cpu']:.0f} ms)",
+                "<= 16 ms a frame",
+                ours["median"] <= 16,
             )
         )
     return out

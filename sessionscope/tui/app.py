@@ -589,7 +589,7 @@ class SessionscopeApp(ComposeControl, SessionActions, UsageActions, SearchAction
         self._count_from(opened)
         self.fork_if_asked(opened)
         if not opened.partial:
-            self.count_session_usage(opened.path, opened.index)
+            self.schedule_session_usage(opened.path, opened.index)
         if event.painted is not None:
             self.call_after_refresh(event.painted.set)
         if not self._transcript_painted.is_set():
