@@ -129,8 +129,7 @@ class LiveActions:
     # -- the list ---------------------------------------------------------------------------------
 
     def on_sessions_changed(self, event: SessionsChanged) -> None:
-        # Drop what another change already took out (the file deleted right after it changed).
-        listed = [meta for meta in event.listed if os.path.exists(meta.path or "")]
+        listed = event.listed
         self.session_list.apply_changes(listed, event.gone)
         self._mark_live()
         opened = self.opened
