@@ -2,14 +2,15 @@
 being written show what is appended as it is written.
 
 A :class:`~sessionscope.index.watch.TranscriptWatcher` thread (started once the first list is
-painted) posts :class:`TranscriptsChanged` with each batch of changed files, then catches the
-index up on them (appended bytes only) and posts :class:`SessionsChanged`: new sessions join the
-list, deleted ones go, changed ones get their new fields, and search finds the new messages.
-When the open session's file is among the changed ones, :meth:`LiveActions.follow_transcript`
-reads what was appended (from the byte where the open index stopped: a 100 MB session is not
-read again) and posts :class:`TranscriptGrew`; the message pane keeps the reader's place, or
-follows the end like ``tail -f`` when the cursor was on the last message. A torn last line is
-not an entry until its newline arrives, so it is never shown half.
+painted) posts :class:`TranscriptsChanged` with each batch of changed files. When the open
+session's file is among them, :meth:`LiveActions.follow_transcript` reads what was appended
+(from the byte where the open index stopped: a 100 MB session is not read again) and posts
+:class:`TranscriptGrew`; the message pane keeps the reader's place, or follows the end like
+``tail -f`` when the cursor was on the last message. A torn last line is not an entry until its
+newline arrives, so it is never shown half. Then :meth:`LiveActions.catch_up_index` catches the
+index up on the changed files (appended bytes only) and posts :class:`SessionsChanged`: new
+sessions join the list, deleted ones go, changed ones get their new fields, and search finds
+the new messages.
 
 The app mixes in :class:`LiveActions`, calls :meth:`LiveActions.start_watching` once its first
 list is painted, :meth:`LiveActions.stop_watching` when it closes, and
@@ -19,6 +20,7 @@ list is painted, :meth:`LiveActions.stop_watching` when it closes, and
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -78,6 +80,10 @@ class LiveActions:
     """The open transcript a follow is reading from, while one runs."""
     _follow_again = False
     """A change came while a follow was running: read again when it is done."""
+    _index_pending: set[str] = frozenset()
+    """Changed files the index catches up on once the open session's follow is on screen."""
+    _index_lock = threading.Lock()
+    """One index catch-up at a time."""
 
     # -- watching ---------------------------------------------------------------------------------
 
@@ -107,17 +113,23 @@ class LiveActions:
         self.call_from_thread(self.notify, error, severity="warning", timeout=8)
 
     def _transcripts_changed(self, paths: set[str]) -> None:
-        """In the watcher's thread: tell the app at once (the open session is read by a worker
-        of its own), then catch the index up and say what that did to the list."""
+        """In the watcher's thread: tell the app (it reads the open session first, then has the
+        index catch up: the two would only slow each other down)."""
+        self.post_message(TranscriptsChanged(paths))
+
+    @work(thread=True, group="live-index", description="index changes")
+    def catch_up_index(self, paths: set[str]) -> None:
+        """Catch the index up on changed files and say what that did to the list (one catch-up
+        at a time: two of one file at once would both write what was appended)."""
         from sessionscope.index import Index
         from sessionscope.index.watch import catch_up_changes
 
-        self.post_message(TranscriptsChanged(paths))
         catalog = self.context.catalog
         if not isinstance(catalog, Index):
             return
         try:
-            changes = catch_up_changes(catalog, paths)
+            with self._index_lock:
+                changes = catch_up_changes(catalog, paths)
         except Exception as error:  # noqa: BLE001 - a locked or broken index: the next change retries
             self.post_message(SessionsChanged([], [], False))
             self.call_from_thread(
@@ -160,7 +172,18 @@ class LiveActions:
     def on_transcripts_changed(self, event: TranscriptsChanged) -> None:
         opened = self.opened
         if opened is not None and os.path.abspath(opened.path) in event.paths:
+            # The open session first; the index once it is on screen.
+            self._index_pending |= event.paths
             self.follow_if_grown()
+            if self._following is not None:
+                return
+        self._catch_up_pending(event.paths)
+
+    def _catch_up_pending(self, paths: set[str] = frozenset()) -> None:
+        paths = self._index_pending | paths
+        self._index_pending = set()
+        if paths:
+            self.catch_up_index(paths)
 
     def follow_if_grown(self) -> None:
         """Read what was appended to the open session (if anything was), unless a read of it is
@@ -209,6 +232,7 @@ class LiveActions:
 
     def on_transcript_grew(self, event: TranscriptGrew) -> None:
         self._following = None
+        self._catch_up_pending()
         after = event.after
         if after is not None and self.opened is event.before:
             self.opened = after
