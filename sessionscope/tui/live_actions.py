@@ -53,12 +53,16 @@ class TranscriptsChanged(Message):
 class SessionsChanged(Message):
     """The index caught up on changed files: sessions new or changed, and sessions gone."""
 
-    def __init__(self, listed: list[SessionMeta], gone: list[str], indexed: bool) -> None:
+    def __init__(
+        self, listed: list[SessionMeta], gone: list[str], indexed: bool, error: str = ""
+    ) -> None:
         super().__init__()
         self.listed = listed
         self.gone = gone
         self.indexed = indexed
         """The index has new words (an open search asks again)."""
+        self.error = error
+        """What went wrong following the files, to say once (the next change tries again)."""
 
 
 class TranscriptGrew(Message):
@@ -110,7 +114,7 @@ class LiveActions:
 
     def _watch_error(self, error: str) -> None:
         """In the watcher's thread: notifications failed; it polls instead."""
-        self.call_from_thread(self.notify, error, severity="warning", timeout=8)
+        self.post_message(SessionsChanged([], [], False, error=error))
 
     def _transcripts_changed(self, paths: set[str]) -> None:
         """In the watcher's thread: tell the app (it reads the open session first, then has the
@@ -131,9 +135,8 @@ class LiveActions:
             with self._index_lock:
                 changes = catch_up_changes(catalog, paths)
         except Exception as error:  # noqa: BLE001 - a locked or broken index: the next change retries
-            self.post_message(SessionsChanged([], [], False))
-            self.call_from_thread(
-                self.notify, f"cannot update the index: {error}", severity="warning"
+            self.post_message(
+                SessionsChanged([], [], False, error=f"cannot update the index: {error}")
             )
             return
         self.post_message(SessionsChanged(changes.listed, changes.gone, changes.indexed))
@@ -141,6 +144,10 @@ class LiveActions:
     # -- the list ---------------------------------------------------------------------------------
 
     def on_sessions_changed(self, event: SessionsChanged) -> None:
+        if event.error:
+            from sessionscope.transcripts.text import inert
+
+            self.notify(inert(event.error), severity="warning", timeout=8)
         listed = event.listed
         self.session_list.apply_changes(listed, event.gone)
         self._mark_live()
