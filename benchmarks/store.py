@@ -66,8 +66,8 @@ def fill(url: str, big_session: str, copies: int) -> None:
                         subpath, mtime + %(copy)s::int, size, summary, meta, counts
                     FROM originals
                     RETURNING id, project_key, session_id, subpath)
-                INSERT INTO claude_session_store (key_id, uuid, entry)
-                SELECT n.id, e.uuid, e.entry
+                INSERT INTO claude_session_store (key_id, uuid, bytes, entry)
+                SELECT n.id, e.uuid, e.bytes, e.entry
                 FROM new_keys n
                 JOIN originals o ON o.project_key = n.project_key AND o.subpath = n.subpath
                     AND md5(o.session_id || %(copy)s)::uuid::text = n.session_id

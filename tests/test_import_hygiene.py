@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-PURE_PACKAGES = ["sessionscope.transcripts", "sessionscope.index"]
+PURE_PACKAGES = ["sessionscope.transcripts", "sessionscope.index", "sessionscope.stores"]
 
 FRAMEWORKS = ("textual", "claude_agent_sdk")
 

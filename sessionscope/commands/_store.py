@@ -107,26 +107,27 @@ def project_key_of(project: str) -> str:
 def _list(args) -> int:
     import shutil
 
+    from ..stores.mirror import list_json_lines, list_sessions
+    from ..transcripts.text import inert
     from ._common import safe_stdout
-    from .list import _row
-    from .list import as_json as session_json
+    from .list import _row, as_json
 
     project = project_key_of(args.project) if args.project else None
-    from ..stores.mirror import list_sessions
-
-    sessions = run_with_store(args, lambda store: list_sessions(store, project))
-    if project and not sessions:
-        from ..transcripts.text import inert
-
-        print(f"sessionscope: no sessions for project {inert(args.project)}", file=_stderr())
     out = safe_stdout()
     if args.json:
-        out.write("".join(session_json(meta) + "\n" for meta in sessions))
-    else:
-        width = shutil.get_terminal_size((120, 24)).columns
-        out.write(f"{'MODIFIED':<16}  {'MSGS':>5}  {'SESSION':<36}  SUMMARY\n")
-        for meta in sessions:
-            out.write(_row(meta, width) + "\n")
+        lines = run_with_store(args, lambda store: list_json_lines(store, project, as_json))
+        if args.project and not lines:
+            print(f"sessionscope: no sessions for project {inert(args.project)}", file=_stderr())
+        out.write(lines.decode())
+        out.flush()
+        return 0
+    sessions = run_with_store(args, lambda store: list_sessions(store, project))
+    if args.project and not sessions:
+        print(f"sessionscope: no sessions for project {inert(args.project)}", file=_stderr())
+    width = shutil.get_terminal_size((120, 24)).columns
+    out.write(f"{'MODIFIED':<16}  {'MSGS':>5}  {'SESSION':<36}  SUMMARY\n")
+    for meta in sessions:
+        out.write(_row(meta, width) + "\n")
     out.flush()
     return 0
 

@@ -40,8 +40,12 @@ class _Bar:
         sys.stderr.write(f"\rpushing [{'#' * filled}{'.' * (30 - filled)}] {megabytes}")
         sys.stderr.flush()
 
-    def end(self) -> None:
+    def end(self, finished: bool) -> None:
+        """The last line of the bar: full when the push finished (a last line still being
+        written, which waits for the next push, is not left showing as work to do)."""
         if self.on and self.done:
+            if finished:
+                self.advance(self.total - self.done)
             sys.stderr.write("\n")
 
 
@@ -113,10 +117,12 @@ def run(args: argparse.Namespace) -> int:
         async def work(store):
             return await push_sessions(store, sessions, on_start=bar.start, progress=bar.advance)
 
+        finished = False
         try:
             result = run_with_store(args, work)
+            finished = True
         finally:
-            bar.end()
+            bar.end(finished)
     except CommandError as error:
         if args.hook and error.status == 2:
             # A Stop hook's exit status 2 would keep Claude going: a failed push is status 1.

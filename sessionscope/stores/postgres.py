@@ -87,13 +87,17 @@ def schema_statements(table: str) -> list[str]:
             pushed jsonb,
             UNIQUE (project_key, session_id, subpath))""",
         f'CREATE INDEX "{table}_sessions_by_id" ON {sessions} (session_id)',
+        # Entries by key in order: the primary key is the one index reads need. No foreign
+        # key (its check on every row cost a tenth of a push): delete() removes a key's
+        # entries itself.
         f"""CREATE TABLE {entries} (
-            seq bigserial PRIMARY KEY,
-            key_id bigint NOT NULL REFERENCES {sessions} (id) ON DELETE CASCADE,
+            key_id bigint NOT NULL,
+            seq bigserial,
             uuid text,
-            entry json COMPRESSION lz4 NOT NULL)""",
+            bytes integer NOT NULL,
+            entry json COMPRESSION lz4 NOT NULL,
+            PRIMARY KEY (key_id, seq))""",
         f'CREATE UNIQUE INDEX "{table}_uuid" ON {entries} (key_id, uuid) WHERE uuid IS NOT NULL',
-        f'CREATE INDEX "{table}_key_seq" ON {entries} (key_id, seq)',
         f"""CREATE TABLE {shares} (
             owner name NOT NULL DEFAULT current_user,
             grantee name NOT NULL,
@@ -214,8 +218,10 @@ class PostgresSessionStore:
         if connection is not None and self._loop is loop:
             await connection.close()
         try:
+            # Not prepared: a generic plan for "this key's rows after seq N" reads the whole
+            # key's rows (a push spent half of its server time there); a custom plan does not.
             connection = await psycopg.AsyncConnection.connect(
-                self.url, autocommit=True, application_name="sessionscope"
+                self.url, autocommit=True, application_name="sessionscope", prepare_threshold=None
             )
         except psycopg.Error as error:
             raise self._error(error, "cannot connect") from None
@@ -243,7 +249,11 @@ class PostgresSessionStore:
                     for statement in schema_statements(self.table):
                         await connection.execute(statement)
         except psycopg.Error as error:
-            raise self._error(error, "cannot create the store's tables") from None
+            raise self._error(
+                error,
+                "no store tables here and cannot create them (the database's owner runs "
+                "`sessionscope store init URL` once)",
+            ) from None
 
     async def _run(self, doing: str, work: Callable[[psycopg.AsyncConnection], Awaitable]):
         """``work(connection)`` under the connection's lock. When the connection broke (a
@@ -357,13 +367,13 @@ class PostgresSessionStore:
                     added_row = await (
                         await connection.execute(
                             f"""WITH added AS (
-                                INSERT INTO {self._entries} (key_id, uuid, entry)
-                                SELECT %s, u, convert_from(b, 'UTF8')::json
+                                INSERT INTO {self._entries} (key_id, uuid, bytes, entry)
+                                SELECT %s, u, octet_length(b), convert_from(b, 'UTF8')::json
                                 FROM unnest(%b::bytea[], %b::text[]) WITH ORDINALITY AS t (b, u, n)
                                 ORDER BY n
                                 ON CONFLICT (key_id, uuid) WHERE uuid IS NOT NULL DO NOTHING
-                                RETURNING octet_length(entry::text) + 1 AS bytes)
-                            SELECT count(*), coalesce(sum(bytes), 0) FROM added""",
+                                RETURNING bytes)
+                            SELECT count(*), coalesce(sum(bytes + 1), 0) FROM added""",
                             [key_id, texts, uuids],
                         )
                     ).fetchone()
@@ -412,6 +422,8 @@ class PostgresSessionStore:
         from .listing import LITE_READ_BUF_SIZE, head_bytes, lite_fields, tail_bytes
 
         async def ends(order: str) -> list[str]:
+            # Only the rows that make up the 64 KiB are read whole: the running total is of
+            # their byte counts (kept beside them: json's text is not had without copying it).
             texts: list[str] = []
             taken = 0
             bound = "seq > %s" if order == "ASC" else "seq < %s"
@@ -419,18 +431,20 @@ class PostgresSessionStore:
             while taken < LITE_READ_BUF_SIZE:
                 rows = await (
                     await connection.execute(
-                        f"""SELECT seq, entry::text FROM {self._entries}
-                        WHERE key_id = %s AND {bound} ORDER BY seq {order} LIMIT 64""",
-                        [key_id, last],
+                        f"""SELECT seq, entry::text FROM (
+                            SELECT seq, entry, sum(bytes + 1) OVER (ORDER BY seq {order})
+                                - bytes - 1 AS before
+                            FROM {self._entries}
+                            WHERE key_id = %s AND {bound} ORDER BY seq {order} LIMIT 256) AS w
+                        WHERE before < %s ORDER BY seq {order}""",
+                        [key_id, last, LITE_READ_BUF_SIZE - taken],
                     )
                 ).fetchall()
                 for seq, text in rows:
                     texts.append(text)
                     taken += len(text.encode()) + 1
                     last = seq
-                    if taken >= LITE_READ_BUF_SIZE:
-                        break
-                if len(rows) < 64:
+                if len(rows) < 256 or taken >= LITE_READ_BUF_SIZE:
                     break
             return texts
 
@@ -447,8 +461,11 @@ class PostgresSessionStore:
         rows = await self.load_rows(key, after_seq)
         return None if rows is None else [text for _seq, text in rows]
 
-    async def load_rows(self, key: dict, after_seq: int = 0) -> list[tuple[int, str]] | None:
-        """``(seq, JSON text)`` of the key's entries after ``after_seq``, in order."""
+    async def load_rows(
+        self, key: dict, after_seq: int = 0, limit: int | None = None
+    ) -> list[tuple[int, str]] | None:
+        """``(seq, JSON text)`` of the key's entries after ``after_seq``, in order (the first
+        ``limit`` of them, when given)."""
 
         async def work(connection):
             found = await (
@@ -462,8 +479,8 @@ class PostgresSessionStore:
                 return None
             cursor = await connection.execute(
                 f"""SELECT seq, entry::text FROM {self._entries}
-                WHERE key_id = %s AND seq > %s ORDER BY seq""",
-                [found[0], after_seq],
+                WHERE key_id = %s AND seq > %s ORDER BY seq LIMIT %s""",
+                [found[0], after_seq, limit],
             )
             return await cursor.fetchall()
 
@@ -493,11 +510,25 @@ class PostgresSessionStore:
             where, params = "subpath = %s", [key["subpath"]]
         else:
             where, params = "TRUE", []
-        await self._select(
-            f"""DELETE FROM {self._sessions}
-            WHERE project_key = %s AND session_id = %s AND {where}""",
-            [key["project_key"], key["session_id"], *params],
-        )
+        params = [key["project_key"], key["session_id"], *params]
+
+        async def work(connection):
+            async with connection.transaction():
+                # The entries first: their policy looks their key up (one's own keys only).
+                keys = await (
+                    await connection.execute(
+                        f"""SELECT id FROM {self._sessions}
+                        WHERE project_key = %s AND session_id = %s AND {where} FOR UPDATE""",
+                        params,
+                    )
+                ).fetchall()
+                ids = [key_id for (key_id,) in keys]
+                await connection.execute(
+                    f"DELETE FROM {self._entries} WHERE key_id = ANY(%s)", [ids]
+                )
+                await connection.execute(f"DELETE FROM {self._sessions} WHERE id = ANY(%s)", [ids])
+
+        await self._run("cannot delete", work)
 
     async def list_subkeys(self, key: dict) -> list[str]:
         rows = await self._select(
@@ -564,6 +595,24 @@ class PostgresSessionStore:
             if meta.summary or meta.message_count or stale:
                 sessions.append((meta, stale))
         return sessions
+
+    async def list_fingerprint(self, project_key: str | None = None) -> tuple[str, str, int]:
+        """``(current role, fingerprint, stale)`` of what :meth:`list_all` would list now: the
+        fingerprint changes with any row that comes, goes or changes (its write time, size or
+        counts: the list fields change only with an append, which moves the write time);
+        ``stale`` counts the rows whose message count is out of date."""
+        where, params = ("AND project_key = %s", [project_key]) if project_key else ("", [])
+        rows = await self._select(
+            f"""SELECT current_user,
+                coalesce(md5(string_agg(concat_ws(':', id, mtime, size, counts::text), ','
+                                        ORDER BY id)), ''),
+                count(*) FILTER (WHERE counts IS NULL
+                                 OR (counts ->> 'size')::bigint IS DISTINCT FROM size)
+            FROM {self._sessions}
+            WHERE subpath = '' AND meta IS NOT NULL AND NOT meta ? 'sidechain' {where}""",
+            params,
+        )
+        return rows[0]
 
     async def record_counts(self, key: dict, counts: dict) -> None:
         """Record counts worked out from a mirror (of the entries as they are now: stamped

@@ -92,6 +92,10 @@ def test_each_role_sees_its_own_and_what_is_shared_with_it(team, capsys) -> None
     alice, bob = team["alice"], team["bob"]
     assert listed_ids(capsys, alice[2]) == {ALICE_SESSION, ALICE_OTHER}
     assert listed_ids(capsys, bob[2]) == {BOB_SESSION}
+    # One project: by its folder name, or by the working directory it is named after.
+    for project in ("--project=-w-lab", "--project=/w/lab"):
+        status, out, _ = run(capsys, "list", "--json", project, "--store", alice[2])
+        assert [json.loads(line)["session_id"] for line in out.splitlines()] == [ALICE_OTHER]
     # Not even by id, nor by SQL.
     status, _, err = run(capsys, "show", ALICE_SESSION, "--store", bob[2])
     assert status == 1 and "no session" in err
@@ -187,3 +191,13 @@ def test_passwords_from_pgpassword_and_pgpass_never_shown(
         assert err.count("\n") == 1 and "password authentication failed" in err
         assert "Wrong-Secret-123" not in out + err
         assert f"postgresql://{role}@127.0.0.1:{pg_server.port}/" in err
+
+
+def test_a_role_that_cannot_create_the_tables_is_told_who_can(pg_server, pg_url, capsys):
+    number = next(_people)
+    role, password = f"carol_{number}", "pw-carol"
+    pg_server.create_role(role, password)
+    url = pg_server.url(role, password, pg_url.rsplit("/", 1)[1])
+    status, _, err = run(capsys, "list", "--store", url)
+    assert status == 2 and err.count("\n") == 1
+    assert "store init" in err and "permission denied for schema public" in err

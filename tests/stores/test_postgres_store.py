@@ -158,3 +158,14 @@ async def test_nul_and_lone_surrogates_in_a_first_prompt_do_not_stop_append(pg_u
         assert await store.load(key) == [prompt]
         [summary] = await store.list_session_summaries("p")
     assert "\x00" not in str(summary["data"])
+
+
+async def test_delete_leaves_no_entry_behind(pg_url) -> None:
+    key = {"project_key": "p", "session_id": "s"}
+    async with PostgresSessionStore(pg_url) as store:
+        await store.append(key, [{"type": "x", "n": 1}])
+        await store.append({**key, "subpath": "subagents/agent-1"}, [{"type": "x", "n": 2}])
+        await store.append({**key, "session_id": "kept"}, [{"type": "x", "n": 3}])
+        await store.delete(key)
+        rows = await store._select("SELECT count(*) FROM claude_session_store")
+    assert rows == [(1,)]

@@ -111,6 +111,9 @@ def test_show_through_the_store_is_show_of_the_file(corpus_in_store, capsys, mon
 def test_the_mirror_is_private_and_fetches_only_new_rows(
     cli_transcripts, pg_url, capsys, monkeypatch
 ):
+    from sessionscope.stores import mirror
+
+    monkeypatch.setattr(mirror, "MIRROR_PAGE_ROWS", 3)  # several pages a session
     config = str(cli_transcripts.config_dir)
     assert run(capsys, "push", "--all", "--config-dir", config, "--store", pg_url)[0] == 0
     path = cli_transcripts.path(next(iter(cli_transcripts.sessions)))
@@ -194,3 +197,28 @@ def test_unknown_session_and_commands_without_store_support(pg_url, capsys) -> N
     assert status == 1 and "not a session id" in err
     status, _, err = run(capsys, "serve", "--store", pg_url)
     assert status == 1 and "does not work on a store" in err
+
+
+def test_the_kept_listing_follows_every_change(cli_transcripts, pg_url, capsys) -> None:
+    import psycopg
+
+    config = str(cli_transcripts.config_dir)
+    assert run(capsys, "push", "--all", "--config-dir", config, "--store", pg_url)[0] == 0
+    first = run(capsys, "list", "--json", "--store", pg_url)[1]
+    assert run(capsys, "list", "--json", "--store", pg_url)[1] == first  # kept, the same
+    session_id = json.loads(first.splitlines()[0])["session_id"]
+    with psycopg.connect(pg_url, autocommit=True) as connection:
+        # Another writer's count (no new entry, so no new write time) shows all the same.
+        connection.execute(
+            """UPDATE claude_session_store_sessions
+            SET counts = jsonb_set(counts, '{message_count}', '9999')
+            WHERE session_id = %s AND subpath = ''""",
+            [session_id],
+        )
+    rows = listed(capsys, "--store", pg_url)
+    assert rows[session_id]["message_count"] == 9999
+    with psycopg.connect(pg_url, autocommit=True) as connection:
+        connection.execute(
+            "DELETE FROM claude_session_store_sessions WHERE session_id = %s", [session_id]
+        )
+    assert session_id not in listed(capsys, "--store", pg_url)
