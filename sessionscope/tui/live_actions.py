@@ -203,12 +203,15 @@ class LiveActions:
             return
         self._following = opened
         self._follow_again = False
-        self.follow_transcript(opened, self.leaf_choice.get(opened.meta.session_id))
+        self.follow_transcript(
+            opened, self.leaf_choice.get(opened.meta.session_id), self.message_view.content_width
+        )
 
     @work(thread=True, group="follow", description="follow")
-    def follow_transcript(self, opened: OpenTranscript, leaf: str | None) -> None:
+    def follow_transcript(self, opened: OpenTranscript, leaf: str | None, width: int) -> None:
         """Index what was appended to ``opened``'s file since its index stopped, and build
-        what the pane shows from it (the whole file again only if it was rewritten)."""
+        what the pane shows from it (with the blocks' estimated heights at ``width``; the whole
+        file again only if it was rewritten)."""
         from sessionscope.transcripts.conversation import build_conversation
         from sessionscope.transcripts.reader import index_transcript
         from sessionscope.tui.sources import ConversationSource
@@ -224,7 +227,7 @@ class LiveActions:
                 build_conversation(index, leaf_uuid=leaf) if leaf else build_conversation(index)
             )
             source = ConversationSource(opened.path, index, conversation)
-            source.estimates(self.message_view.content_width)
+            source.estimates(width)
         except Exception:  # noqa: BLE001 - gone or unreadable now: the list says so when it goes
             self.post_message(TranscriptGrew(opened, None))
             return
@@ -239,7 +242,8 @@ class LiveActions:
 
     def on_transcript_grew(self, event: TranscriptGrew) -> None:
         self._following = None
-        self._catch_up_pending()
+        # The index catches up once this is painted (its thread would slow the paint down).
+        self.call_after_refresh(self._catch_up_pending)
         after = event.after
         if after is not None and self.opened is event.before:
             self.opened = after
