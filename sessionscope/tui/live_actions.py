@@ -168,13 +168,19 @@ class LiveActions:
 
     def _mark_live(self) -> None:
         """Mark the sessions written to in the last :data:`LIVE_SECONDS` (by the app's clock)."""
+        from textual.css.query import NoMatches
+
+        try:
+            session_list = self.session_list
+        except (IndexError, NoMatches):  # the interval fired while the app closed
+            return
         now = self.context.now_ms()
         live = {
             meta.session_id
-            for meta in self.session_list.sessions
+            for meta in session_list.sessions
             if 0 <= now - (meta.last_modified or 0) < LIVE_SECONDS * 1000
         }
-        self.session_list.set_live(live)
+        session_list.set_live(live)
 
     # -- the open session -------------------------------------------------------------------------
 
