@@ -89,6 +89,11 @@ class LiveActions:
     _index_lock = threading.Lock()
     """One index catch-up at a time."""
 
+    def _main_screen_up(self) -> bool:
+        """The main screen and its panes are there (not so while the app closes: a change
+        reported then is dropped)."""
+        return bool(self.screen_stack) and bool(self.screen_stack[0].query("#sessions"))
+
     # -- watching ---------------------------------------------------------------------------------
 
     def start_watching(self) -> None:
@@ -144,6 +149,8 @@ class LiveActions:
     # -- the list ---------------------------------------------------------------------------------
 
     def on_sessions_changed(self, event: SessionsChanged) -> None:
+        if not self._main_screen_up():
+            return  # the app is closing
         if event.error:
             from sessionscope.transcripts.text import inert
 
@@ -166,6 +173,8 @@ class LiveActions:
 
     def _mark_live(self) -> None:
         """Mark the sessions written to in the last :data:`LIVE_SECONDS` (by the app's clock)."""
+        if not self._main_screen_up():
+            return  # the app is closing
         now = self.context.now_ms()
         live = {
             meta.session_id
@@ -177,6 +186,8 @@ class LiveActions:
     # -- the open session -------------------------------------------------------------------------
 
     def on_transcripts_changed(self, event: TranscriptsChanged) -> None:
+        if not self._main_screen_up():
+            return  # the app is closing
         opened = self.opened
         if opened is not None and os.path.abspath(opened.path) in event.paths:
             # The open session first; the index once it is on screen.
@@ -241,6 +252,8 @@ class LiveActions:
         self.post_message(TranscriptGrew(opened, after))
 
     def on_transcript_grew(self, event: TranscriptGrew) -> None:
+        if not self._main_screen_up():
+            return  # the app is closing
         self._following = None
         # The index catches up once this is painted (its thread would slow the paint down).
         self.call_after_refresh(self._catch_up_pending)
