@@ -188,6 +188,13 @@ def tui(function: str, **kwargs) -> dict:
 
 
 @probe
+def diffs(tool: str) -> dict:
+    from benchmarks import diffs as diff_probes
+
+    return diff_probes.measure(tool)
+
+
+@probe
 def live(config_dir: str, session_path: str, appends: int) -> dict:
     from benchmarks.live import measure
 
@@ -687,6 +694,21 @@ def figures_tui(info: CorpusInfo, runs: int, only: str) -> list[Figure]:
                 f"SDK fork_session() alone: {_ms(sdk_s)}",
                 "<= 1.5x fork_session()",
                 ours_s <= 1.5 * sdk_s,
+            )
+        )
+    if want("tui-diffs"):
+        ours = _run_probe("diffs", tool="Edit")
+        reference = _run_probe("diffs", tool="Bash")
+        out.append(
+            Figure(
+                "tui-diffs",
+                f"a screen of diffs while scrolling (pagedown, {ours['screens']} new screens "
+                "of syntax-coloured Edit diffs)",
+                f"{ours['median']:.0f} ms (CPU {ours['cpu']:.0f} ms; max {ours['max']:.0f} ms)",
+                f"the same calls without diffs: {reference['median']:.0f} ms "
+                f"(CPU {reference['cpu']:.0f} ms)",
+                "<= 16 ms a frame",
+                ours["median"] <= 16,
             )
         )
     return out

@@ -594,7 +594,7 @@ class SessionscopeApp(
         self._count_from(opened)
         self.fork_if_asked(opened)
         if not opened.partial:
-            self.count_session_usage(opened.path, opened.index)
+            self.schedule_session_usage(opened.path, opened.index)
             self.follow_if_grown()  # written to while it was read
         if event.painted is not None:
             self.call_after_refresh(event.painted.set)
@@ -698,9 +698,8 @@ class SessionscopeApp(
             return self.screen is self.screen_stack[0] and not takes_text(self.focused)
         if action in ("filter_done", "filter_clear"):
             return isinstance(self.focused, FilterInput)
-        if action in ("next_pane", "filter"):
-            # Only on the main screen; dialogs and other screens keep their own tab, and a
-            # "/" typed in their boxes is text.
+        if action == "next_pane":
+            # Only on the main screen; dialogs and other screens keep their own tab.
             return self.screen is self.screen_stack[0]
         return super().check_action(action, parameters)
 

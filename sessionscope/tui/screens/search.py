@@ -28,7 +28,7 @@ from textual.worker import get_current_worker
 from sessionscope.index import Hit, Index, QueryError, parse_query
 from sessionscope.transcripts.text import inert
 
-SEARCH_LIMIT = 50
+SEARCH_LIMIT = 20
 """Hits shown for one query."""
 
 
