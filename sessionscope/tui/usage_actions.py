@@ -102,6 +102,8 @@ class UsageActions:
         session_id = path.name.removesuffix(".jsonl")
 
         def count_if_still_shown() -> None:
+            if not self.screen_stack:  # the timer fired while the app closed
+                return
             current = self.session_list.current
             if current is not None and current.session_id == session_id:
                 self.count_session_usage(path, index)
