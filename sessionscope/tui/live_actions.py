@@ -20,7 +20,6 @@ list is painted, :meth:`LiveActions.stop_watching` when it closes, and
 from __future__ import annotations
 
 import os
-import threading
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -54,9 +53,17 @@ class SessionsChanged(Message):
     """The index caught up on changed files: sessions new or changed, and sessions gone."""
 
     def __init__(
-        self, listed: list[SessionMeta], gone: list[str], indexed: bool, error: str = ""
+        self,
+        listed: list[SessionMeta],
+        gone: list[str],
+        indexed: bool,
+        error: str = "",
+        *,
+        caught_up: bool = True,
     ) -> None:
         super().__init__()
+        self.caught_up = caught_up
+        """Posted by an index catch-up (``False``: by the watcher, to say it polls)."""
         self.listed = listed
         self.gone = gone
         self.indexed = indexed
@@ -86,8 +93,14 @@ class LiveActions:
     """A change came while a follow was running: read again when it is done."""
     _index_pending: set[str] = frozenset()
     """Changed files the index catches up on once the open session's follow is on screen."""
-    _index_lock = threading.Lock()
-    """One index catch-up at a time."""
+    _indexing = False
+    """An index catch-up runs (one at a time: two of one file at once would both write what
+    was appended)."""
+
+    def _main_screen_up(self) -> bool:
+        """The main screen and its panes are there (not so while the app closes: a change
+        reported then is dropped)."""
+        return bool(self.screen_stack) and bool(self.screen_stack[0].query("#sessions"))
 
     # -- watching ---------------------------------------------------------------------------------
 
@@ -114,7 +127,7 @@ class LiveActions:
 
     def _watch_error(self, error: str) -> None:
         """In the watcher's thread: notifications failed; it polls instead."""
-        self.post_message(SessionsChanged([], [], False, error=error))
+        self.post_message(SessionsChanged([], [], False, error=error, caught_up=False))
 
     def _transcripts_changed(self, paths: set[str]) -> None:
         """In the watcher's thread: tell the app (it reads the open session first, then has the
@@ -123,17 +136,16 @@ class LiveActions:
 
     @work(thread=True, group="live-index", description="index changes")
     def catch_up_index(self, paths: set[str]) -> None:
-        """Catch the index up on changed files and say what that did to the list (one catch-up
-        at a time: two of one file at once would both write what was appended)."""
+        """Catch the index up on changed files and say what that did to the list."""
         from sessionscope.index import Index
         from sessionscope.index.watch import catch_up_changes
 
         catalog = self.context.catalog
         if not isinstance(catalog, Index):
+            self.post_message(SessionsChanged([], [], False))
             return
         try:
-            with self._index_lock:
-                changes = catch_up_changes(catalog, paths)
+            changes = catch_up_changes(catalog, paths)
         except Exception as error:  # noqa: BLE001 - a locked or broken index: the next change retries
             self.post_message(
                 SessionsChanged([], [], False, error=f"cannot update the index: {error}")
@@ -144,8 +156,10 @@ class LiveActions:
     # -- the list ---------------------------------------------------------------------------------
 
     def on_sessions_changed(self, event: SessionsChanged) -> None:
-        if not self.screen_stack:  # posted while the app closed
-            return
+        if not self._main_screen_up():
+            return  # the app is closing
+        if event.caught_up:
+            self._indexing = False
         if event.error:
             from sessionscope.transcripts.text import inert
 
@@ -165,28 +179,26 @@ class LiveActions:
             for screen in self.screen_stack:
                 if isinstance(screen, SearchScreen):
                     screen.ask_again()
+        if self._following is None:
+            self._catch_up_pending()  # what changed while it caught up
 
     def _mark_live(self) -> None:
         """Mark the sessions written to in the last :data:`LIVE_SECONDS` (by the app's clock)."""
-        from textual.css.query import NoMatches
-
-        try:
-            session_list = self.session_list
-        except (IndexError, NoMatches):  # the interval fired while the app closed
-            return
+        if not self._main_screen_up():
+            return  # the app is closing
         now = self.context.now_ms()
         live = {
             meta.session_id
-            for meta in session_list.sessions
+            for meta in self.session_list.sessions
             if 0 <= now - (meta.last_modified or 0) < LIVE_SECONDS * 1000
         }
-        session_list.set_live(live)
+        self.session_list.set_live(live)
 
     # -- the open session -------------------------------------------------------------------------
 
     def on_transcripts_changed(self, event: TranscriptsChanged) -> None:
-        if not self.screen_stack:  # posted while the app closed
-            return
+        if not self._main_screen_up():
+            return  # the app is closing
         opened = self.opened
         if opened is not None and os.path.abspath(opened.path) in event.paths:
             # The open session first; the index once it is on screen.
@@ -197,9 +209,15 @@ class LiveActions:
         self._catch_up_pending(event.paths)
 
     def _catch_up_pending(self, paths: set[str] = frozenset()) -> None:
+        """Have the index catch up on the changed files, or, while it is catching up already,
+        once it is done (all that changed meanwhile in one go)."""
         paths = self._index_pending | paths
+        if self._indexing:
+            self._index_pending = paths
+            return
         self._index_pending = set()
         if paths:
+            self._indexing = True
             self.catch_up_index(paths)
 
     def follow_if_grown(self) -> None:
@@ -251,8 +269,8 @@ class LiveActions:
         self.post_message(TranscriptGrew(opened, after))
 
     def on_transcript_grew(self, event: TranscriptGrew) -> None:
-        if not self.screen_stack:  # posted while the app closed
-            return
+        if not self._main_screen_up():
+            return  # the app is closing
         self._following = None
         # The index catches up once this is painted (its thread would slow the paint down).
         self.call_after_refresh(self._catch_up_pending)

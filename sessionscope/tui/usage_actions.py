@@ -128,8 +128,8 @@ class UsageActions:
 
     def on_session_usage_counted(self, event: SessionUsageCounted) -> None:
         self.session_usage[event.session_id] = event.totals
-        if not self.screen_stack:  # counted while the app closed
-            return
+        if not self.screen_stack or not self.screen_stack[0].query("#sessions"):
+            return  # counted as the app closes
         current = self.session_list.current
         if current is not None and current.session_id == event.session_id:
             self._show_info(current)

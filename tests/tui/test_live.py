@@ -293,3 +293,24 @@ def test_installed_command_shows_a_message_appended_while_it_runs(
         assert u(910) in screen
     finally:
         term.kill()
+
+
+async def test_the_raw_view_grows_too(make, gallery) -> None:
+    path = transcript(gallery, NOTES, NOTES_PROJECT)
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, pilot, NOTES)
+        app.message_view.focus()
+        await pilot.press("a")
+        await settle(app, pilot)
+        view = app.message_view
+        rows = view.block_count
+        assert view.cursor == rows - 1
+        append(path, {"type": "custom-title", "customTitle": "Renamed live", "sessionId": NOTES})
+        await wait_for(pilot, lambda: view.block_count == rows + 1, "the new raw row")
+        assert view.cursor == rows  # followed to the new last line
+        assert "custom-title" in block_text(app, rows)
+        # The list and the header take the new title.
+        await wait_for(
+            pilot, lambda: app.session_list.current.custom_title == "Renamed live", "the title"
+        )
