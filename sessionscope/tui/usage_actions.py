@@ -126,6 +126,8 @@ class UsageActions:
 
     def on_session_usage_counted(self, event: SessionUsageCounted) -> None:
         self.session_usage[event.session_id] = event.totals
+        if not self.screen_stack or not self.is_running:
+            return  # counted as the app closed: nothing left to show it on
         current = self.session_list.current
         if current is not None and current.session_id == event.session_id:
             self._show_info(current)
