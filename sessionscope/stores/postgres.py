@@ -48,6 +48,9 @@ _TABLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,40}")
 
 _NOW_MS = "(extract(epoch from clock_timestamp()) * 1000)::bigint"
 
+CANDIDATES = 5000
+"""Matches of a search ranked at most (the newest), or the hits asked for when more."""
+
 RECONNECT_WAITS = (0.0, 0.25, 0.5, 1.0, 1.5, 2.0)
 """Seconds to wait before each new try when a connection that worked broke (about 5 s in
 all: a server restart); a store never reached fails at once."""
@@ -144,7 +147,10 @@ def words_statements(table: str) -> list[str]:
             calls text NOT NULL,
             words tsvector NOT NULL,
             PRIMARY KEY (key_id, seq))""",
-        f'CREATE INDEX "{table}_words_words" ON {words} USING gin (words)',
+        # New words wait in the index's pending list (appended, cheap) until it holds 64 MB
+        # or autovacuum merges them in bulk, instead of each append merging its own.
+        f"""CREATE INDEX "{table}_words_words" ON {words} USING gin (words)
+            WITH (fastupdate = on, gin_pending_list_limit = 65536)""",
         f"ALTER TABLE {words} ENABLE ROW LEVEL SECURITY",
         f"ALTER TABLE {words} FORCE ROW LEVEL SECURITY",
         f"""CREATE POLICY readable ON {words} FOR SELECT
@@ -701,26 +707,33 @@ class PostgresSessionStore:
         ``w``: the search row, ``k``: its key, ``s``: its session's main key), or with no
         ``tsquery`` the newest that pass, as ``(session id, subpath, project key, title, role,
         entry text)`` (``stores.search`` builds both)."""
+        the_query = "(SELECT to_tsquery('simple', %s) AS q) AS q"
         if tsquery is None:
-            source, rank, params = "", "w.timestamp", list(params)
+            inner_from, outer_from, rank, outer_params = "", "", "c.timestamp", []
         else:
-            source, rank = "(SELECT to_tsquery('simple', %s) AS q) AS q, ", "ts_rank(w.words, q.q)"
+            inner_from, outer_from = f"{the_query}, ", f", {the_query}"
+            rank, outer_params = "ts_rank(c.words, q.q)", [tsquery]
             where, params = ["w.words @@ q.q", *where], [tsquery, *params]
-        # The best few are picked from the search rows alone; only their entries are read.
+        # The best few are picked from the search rows alone, and only their entries read.
+        # Ranking every match of a common word would take seconds: the newest CANDIDATES
+        # matches are ranked (by key, then place: the planner walks the primary key backwards
+        # for a common word, and takes the GIN index for a rare one).
         rows = await self._select(
             f"""SELECT h.session_id, h.subpath, h.project_key, h.title, h.role, e.entry::text
             FROM (
-                SELECT w.key_id, w.seq, w.role, k.session_id, k.subpath, k.project_key,
-                    s.meta ->> 'summary' AS title, {rank} AS rank
-                FROM {source}{self._words} w
-                JOIN {self._sessions} k ON k.id = w.key_id
-                LEFT JOIN {self._sessions} s ON s.project_key = k.project_key
-                    AND s.session_id = k.session_id AND s.subpath = ''
-                WHERE {" AND ".join(where) or "TRUE"}
-                ORDER BY rank DESC NULLS LAST, w.seq DESC LIMIT %s) AS h
+                SELECT c.*, {rank} AS rank FROM (
+                    SELECT w.key_id, w.seq, w.role, w.timestamp, w.words, k.session_id,
+                        k.subpath, k.project_key, s.meta ->> 'summary' AS title
+                    FROM {inner_from}{self._words} w
+                    JOIN {self._sessions} k ON k.id = w.key_id
+                    LEFT JOIN {self._sessions} s ON s.project_key = k.project_key
+                        AND s.session_id = k.session_id AND s.subpath = ''
+                    WHERE {" AND ".join(where) or "TRUE"}
+                    ORDER BY w.key_id DESC, w.seq DESC LIMIT %s) AS c{outer_from}
+                ORDER BY rank DESC NULLS LAST, c.key_id DESC, c.seq DESC LIMIT %s) AS h
             JOIN {self._entries} e ON e.key_id = h.key_id AND e.seq = h.seq
-            ORDER BY h.rank DESC NULLS LAST, h.seq DESC""",
-            [*params, limit],
+            ORDER BY h.rank DESC NULLS LAST, h.key_id DESC, h.seq DESC""",
+            [*params, max(CANDIDATES, limit), *outer_params, limit],
         )
         return rows
 

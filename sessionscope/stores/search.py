@@ -16,9 +16,10 @@ its first 16,383 words.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
-from ..index.query import Query, Term, term_words
+from ..index.query import _WORD, Query, Term
 from ..index.search import Hit, snippet_of
 from ..index.texts import message_text
 
@@ -28,12 +29,22 @@ MAX_WORDS_CHARS = 300_000
 """Characters of a message's words kept (a ``tsvector`` holds at most 1 MB)."""
 
 
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
+"""The combining marks that accents decompose into (Unicode's combining diacritical blocks)."""
+
+
 def fold(text: str) -> str:
     """``text`` without its accents (``é`` is ``e``), as the local index compares words."""
     if text.isascii():
         return text
-    decomposed = unicodedata.normalize("NFD", text)
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
+    return _COMBINING.sub("", unicodedata.normalize("NFD", text))
+
+
+def words_of(text: str) -> str:
+    """The words of a message as the store keeps them: split as the local index splits them,
+    lower case, accents folded, space-separated, at most :data:`MAX_WORDS_CHARS`."""
+    # One lower() of the words joined is each word's lower() (the spaces end each word).
+    return " ".join(_WORD.findall(fold(text[:MAX_WORDS_CHARS]))).lower()[:MAX_WORDS_CHARS]
 
 
 def _calls(content: object, kind: str, field: str) -> list[str]:
@@ -72,7 +83,7 @@ def message_rows(entries: list[dict], known_calls: dict[str, str]) -> list[tuple
         if role == "tool":
             results = _calls(content, "tool_result", "tool_use_id")
             tools = [known_calls[i] for i in results if i in known_calls]
-        words = " ".join(term_words(fold(text)))[:MAX_WORDS_CHARS]
+        words = words_of(text)
         timestamp = value.get("timestamp")
         rows.append(
             (
@@ -108,7 +119,7 @@ def unresolved_results(entries: list[dict], known_calls: dict[str, str]) -> list
 
 
 def _term_tsquery(term: Term) -> str:
-    words = [f"'{word}'" for word in term_words(fold(term.text))]
+    words = [f"'{word}'" for word in words_of(term.text).split()]
     if term.prefix:
         words[-1] += ":*"
     return " <-> ".join(words)
