@@ -187,6 +187,20 @@ def tui(function: str, **kwargs) -> dict:
     return getattr(tui_probes, function)(**kwargs)
 
 
+@probe
+def diffs(tool: str) -> dict:
+    from benchmarks import diffs as diff_probes
+
+    return diff_probes.measure(tool)
+
+
+@probe
+def live(config_dir: str, session_path: str, appends: int) -> dict:
+    from benchmarks.live import measure
+
+    return measure(config_dir, session_path, appends)
+
+
 INSTALL: Path | None = None
 """The regular install every figure runs (:func:`benchmarks.install.regular_install`)."""
 
@@ -682,6 +696,21 @@ def figures_tui(info: CorpusInfo, runs: int, only: str) -> list[Figure]:
                 ours_s <= 1.5 * sdk_s,
             )
         )
+    if want("tui-diffs"):
+        ours = _run_probe("diffs", tool="Edit")
+        reference = _run_probe("diffs", tool="Bash")
+        out.append(
+            Figure(
+                "tui-diffs",
+                f"a screen of diffs while scrolling (pagedown, {ours['screens']} new screens "
+                "of syntax-coloured Edit diffs)",
+                f"{ours['median']:.0f} ms (CPU {ours['cpu']:.0f} ms; max {ours['max']:.0f} ms)",
+                f"the same calls without diffs: {reference['median']:.0f} ms "
+                f"(CPU {reference['cpu']:.0f} ms)",
+                "<= 16 ms a frame",
+                ours["median"] <= 16,
+            )
+        )
     return out
 
 
@@ -707,7 +736,63 @@ def figures_replay(info: CorpusInfo, runs: int, only: str) -> list[Figure]:
     ]
 
 
-SECTIONS = [figures_list, figures_index, figures_open, figures_tui, figures_replay]
+def figures_live(info: CorpusInfo, runs: int, only: str) -> list[Figure]:
+    """A turn appended while the app shows the session (benchmarks/live.py): to on screen, and
+    to findable by search; on a session of the corpus's median size, and on the big one."""
+    if only and not any(only in key for key in ("live-shown", "live-findable", "live-big")):
+        return []
+    from benchmarks.live import summary, typical_session
+
+    appends = max(10, 4 * runs)
+    out: list[Figure] = []
+    typical = _run_probe(
+        "live",
+        config_dir=info.config_dir,
+        session_path=typical_session(info.config_dir),
+        appends=appends,
+    )
+    f = summary(typical)
+    out.append(
+        Figure(
+            "live-shown",
+            f"append a turn -> the reply on screen ({appends} appends, "
+            f"a {typical['size_mb'] * 1000:.0f} KB session, the median size)",
+            f"median {_ms(f['shown_median'])}, worst {_ms(f['shown_worst'])}",
+            "-",
+            "median <= 300 ms, worst <= 1 s",
+            f["shown_median"] <= 0.3 and f["shown_worst"] <= 1.0,
+        )
+    )
+    out.append(
+        Figure(
+            "live-findable",
+            "append a turn -> the reply found by search (TUI running)",
+            f"median {_ms(f['findable_median'])}, worst {_ms(f['findable_worst'])}",
+            "-",
+            "<= 2 s",
+            f["findable_worst"] <= 2.0,
+        )
+    )
+    if info.big_session_path and (not only or "live-big" in only or only in "live-big"):
+        big = _run_probe(
+            "live", config_dir=info.config_dir, session_path=info.big_session_path, appends=appends
+        )
+        b = summary(big)
+        out.append(
+            Figure(
+                "live-big",
+                f"the same on the {big['size_mb']:.0f} MB session: on screen / findable",
+                f"median {_ms(b['shown_median'])} / {_ms(b['findable_median'])}, "
+                f"worst {_ms(b['shown_worst'])} / {_ms(b['findable_worst'])}",
+                "-",
+                "(information: the targets are for any session)",
+                None,
+            )
+        )
+    return out
+
+
+SECTIONS = [figures_list, figures_index, figures_open, figures_tui, figures_replay, figures_live]
 
 
 def machine() -> str:

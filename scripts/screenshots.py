@@ -47,6 +47,8 @@ SHOTS = [
     ("raw", (120, 36), ["a"], True),
     ("help", (100, 36), ["question_mark"], False),
     ("80x24", (80, 24), [], True),
+    ("diff", (120, 36), ["g", *["j"] * 7], True),
+    ("usage", (120, 36), ["dollar_sign"], False),
 ]
 
 

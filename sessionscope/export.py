@@ -13,7 +13,7 @@ import html
 import os
 import re
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -28,6 +28,7 @@ from sessionscope.content import (
     message_from_entry,
 )
 from sessionscope.transcripts.conversation import build_conversation
+from sessionscope.transcripts.edits import EDIT_TOOLS, EditDiff, edit_diff
 from sessionscope.transcripts.reader import index_transcript, load_entries
 from sessionscope.transcripts.sessions import read_session_meta
 from sessionscope.transcripts.text import inert
@@ -52,6 +53,9 @@ class SessionDocument:
     title: str
     cwd: str | None
     messages: list[Message]
+    edits: dict[str, EditDiff] = field(default_factory=dict)
+    """The diffs of the session's edit tool calls (Edit, MultiEdit, Write, NotebookEdit), by
+    tool use id, with the patch each result recorded."""
 
 
 def load_document(
@@ -65,7 +69,7 @@ def load_document(
     index = index_transcript(path)
     raws = load_entries(path, build_conversation(index).messages)
     if redactor is not None:
-        raws = [redactor.value(raw) for raw in raws]
+        raws = [_redacted(raw, redactor) for raw in raws]
     messages = [message_from_entry(raw) for raw in raws if isinstance(raw, dict)]
     if meta is not None:
         title = meta.custom_title or meta.summary or session_id
@@ -75,7 +79,52 @@ def load_document(
     if redactor is not None:
         title = redactor.text(title)
         cwd = redactor.text(cwd) if cwd else cwd
-    return SessionDocument(session_id=session_id, title=title, cwd=cwd, messages=messages)
+    return SessionDocument(
+        session_id=session_id, title=title, cwd=cwd, messages=messages, edits=_edits(raws)
+    )
+
+
+EXPORTED_RESULT_FIELDS = ("type", "structuredPatch")
+"""What an export reads of a tool result's ``toolUseResult`` (the patch an edit applied)."""
+
+
+def _redacted(raw: object, redactor: Redactor) -> object:
+    """An entry as an export reads it, its secrets masked: the message, and of the tool
+    result's details only the fields an export shows (its other copies of the output and of
+    whole files are not exported, so they are dropped rather than scanned)."""
+    if not isinstance(raw, dict):
+        return raw
+    kept = {key: value for key, value in raw.items() if key != "toolUseResult"}
+    kept["message"] = redactor.value(raw.get("message"))
+    details = raw.get("toolUseResult")
+    if isinstance(details, dict):
+        kept["toolUseResult"] = {
+            key: redactor.value(details[key]) for key in EXPORTED_RESULT_FIELDS if key in details
+        }
+    return kept
+
+
+def _edits(raws: list) -> dict[str, EditDiff]:
+    """Each edit call's diff, with the ``toolUseResult`` of its result when there is one."""
+    results: dict[str, object] = {}
+    calls: list[dict] = []
+    for raw in raws:
+        if not isinstance(raw, dict) or not isinstance(raw.get("message"), dict):
+            continue
+        content = raw["message"].get("content")
+        for block in content if isinstance(content, list) else []:
+            if not isinstance(block, dict):
+                continue
+            if block.get("type") == "tool_result" and isinstance(block.get("tool_use_id"), str):
+                results[block["tool_use_id"]] = raw.get("toolUseResult")
+            elif block.get("type") == "tool_use" and block.get("name") in EDIT_TOOLS:
+                calls.append(block)
+    found: dict[str, EditDiff] = {}
+    for call in calls:
+        diff = edit_diff(call["name"], call.get("input"), results.get(call.get("id")))
+        if diff is not None and isinstance(call.get("id"), str):
+            found[call["id"]] = diff
+    return found
 
 
 def format_timestamp(timestamp: str | None) -> str:
@@ -158,9 +207,20 @@ def to_markdown(document: SessionDocument) -> str:
                 label = part_label(part)
                 if part.tool_use_id:
                     label += f" · `{inert(part.tool_use_id)}`"
+                diff = document.edits.get(part.tool_use_id or "") if part.kind == TOOL_USE else None
+                if diff is not None:
+                    lines += [f"**{label}** — {_diff_summary(diff, inert)}", ""]
+                    lines += [_fence(inert(diff.unified()), "diff"), ""]
+                    continue
                 info = "json" if part.kind == TOOL_USE else ""
                 lines += [f"**{label}**", "", _fence(body.rstrip("\n"), info), ""]
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _diff_summary(diff: EditDiff, escape) -> str:
+    """``/path/file.py`` (+8 −1, replace all)."""
+    extra = f", {escape(diff.note)}" if diff.note else ""
+    return f"`{escape(diff.path)}` (+{diff.added} −{diff.removed}{extra})"
 
 
 # -- HTML ----------------------------------------------------------------------------------------
@@ -199,6 +259,9 @@ details { margin: .25rem 0 .75rem; } summary { cursor: pointer; color: var(--mut
 .thinking pre { font-style: italic; background: transparent; border-left: 3px solid var(--line); }
 .error .part-label, .error summary { color: var(--error); }
 footer { margin-top: 2rem; color: var(--muted); font-size: .8rem; }
+pre.diff span { display: block; } pre.diff .hunk { color: var(--muted); }
+pre.diff .add { background: rgba(46, 160, 67, .16); } pre.diff .del { background: rgba(248, 81, 73, .16); }
+pre.diff .ln { color: var(--muted); font-style: normal; user-select: none; }
 """
 
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
@@ -209,7 +272,46 @@ def _h(text: str) -> str:
     return html.escape(inert(text), quote=True)
 
 
-def _html_part(part: Part) -> str:
+def _html_diff(diff: EditDiff) -> str:
+    """A diff as lines in a ``pre``: hunk headers, line numbers when recorded, each line's
+    ``-``/``+`` mark kept in the text (a background marks it too)."""
+    width = 0
+    if diff.numbered:
+        numbers = [
+            n
+            for hunk in diff.hunks
+            for line in hunk.lines
+            for n in (line.old_number, line.new_number)
+            if n is not None
+        ]
+        width = len(str(max(numbers, default=0)))
+    rows = []
+    for hunk in diff.hunks:
+        rows.append(f'<span class="hunk">{_h(hunk.header)}</span>')
+        for line in hunk.lines:
+            css = {"+": "add", "-": "del"}.get(line.mark, "ctx")
+            numbers = ""
+            if diff.numbered:
+                old = str(line.old_number) if line.old_number is not None else ""
+                new = str(line.new_number) if line.new_number is not None else ""
+                numbers = f'<i class="ln">{old:>{width}} {new:>{width}} </i>'
+            rows.append(f'<span class="{css}">{numbers}{_h(line.mark + line.text)}</span>')
+    return f'<pre class="diff">{"".join(rows)}</pre>'
+
+
+def _html_part(part: Part, edits: dict[str, EditDiff]) -> str:
+    diff = edits.get(part.tool_use_id or "") if part.kind == TOOL_USE else None
+    if diff is not None:
+        label = _h(part_label(part))
+        if part.tool_use_id:
+            label += f" <code>{_h(part.tool_use_id)}</code>"
+        summary = _diff_summary(diff, _h).replace("`", "")
+        lines = sum(len(hunk.lines) + 1 for hunk in diff.hunks)
+        is_open = " open" if lines <= 30 else ""
+        return (
+            f'<details class="tool-use"{is_open}><summary class="part-label">{label} '
+            f"{summary}</summary>{_html_diff(diff)}</details>"
+        )
     body = _h(part.body)
     if part.kind == TEXT:
         return f'<div class="text">{body}</div>'
@@ -265,7 +367,7 @@ def to_html(document: SessionDocument) -> str:
             f"{_h(format_timestamp(message.timestamp))}</time>"
             f'<a class="uuid" href="#{anchor}">{uuid}</a></header>',
         ]
-        out += [_html_part(part) for part in message.parts]
+        out += [_html_part(part, document.edits) for part in message.parts]
         out.append("</article>")
     out += [
         "</main>",

@@ -72,6 +72,9 @@ class TurnTarget:
     """Resume into a new session (``fork_session=True``) rather than appending to this one."""
     title: str | None = None
     """How the target is named on screen (the session's title), if known."""
+    at_uuid: str | None = None
+    """Continue from this message rather than from the end (``resume_session_at``): the
+    conversation up to it, then the new prompt, in a new session (only with ``fork``)."""
 
     def describe(self) -> str:
         """One line for the compose box: which session a prompt will go to."""
@@ -79,9 +82,39 @@ class TurnTarget:
             return f"new session in {inert(self.cwd, keep_newlines=False)}"
         short = self.session_id[:8]
         verb = "fork of" if self.fork else "to"
+        if self.at_uuid and self.fork:
+            verb = f"new branch from {inert(self.at_uuid[:8], keep_newlines=False)} of"
         if not self.title:
             return f"{verb} {short}"
         return f"{verb} {short} · {inert(self.title, keep_newlines=False)}"
+
+
+def continue_from(
+    session_id: str,
+    cwd: str,
+    title: str | None,
+    messages: list,
+    position: int,
+    *,
+    other_branch: bool = False,
+) -> TurnTarget:
+    """Where a prompt written on ``messages[position]`` goes: the session itself when that is
+    its last message (or not an assistant's), else a new branch from that message — moved, as
+    a fork's end is, past the rest of its API response and the results its tool calls wait
+    for, so that the branch can be resumed. ``other_branch``: ``messages`` are a rewind branch
+    that is not the one a resume continues, so even its last message starts a new branch."""
+    from sessionscope.agent.fork import ForkRefused, fork_point
+
+    plain = TurnTarget(session_id, cwd, title=title)
+    if not 0 <= position < len(messages) or messages[position].type != "assistant":
+        return plain
+    try:
+        point = fork_point(messages, position)
+    except ForkRefused:
+        return plain
+    if (point.end is messages[-1] and not other_branch) or not point.end.uuid:
+        return plain
+    return TurnTarget(session_id, cwd, fork=True, title=title, at_uuid=point.end.uuid)
 
 
 # --- Events -------------------------------------------------------------------------------------
@@ -374,6 +407,8 @@ class ComposeTurn:
         if self.target.session_id is not None:
             options["resume"] = self.target.session_id
             options["fork_session"] = self.target.fork
+            if self.target.at_uuid and self.target.fork:
+                options["resume_session_at"] = self.target.at_uuid
         if self.settings.permission_mode:
             options["permission_mode"] = self.settings.permission_mode
         if self.settings.model:

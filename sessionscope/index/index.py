@@ -203,8 +203,9 @@ class Index:
         )
 
     def catch_up_all(self, progress: Progress | None = None) -> int:
-        """Catch up every transcript of the config folder, newest first, and forget the rows
-        of files that are gone; returns how many files were read."""
+        """Catch up every transcript of the config folder, oldest first (so that newer
+        messages get higher rowids: search ranks a common word's newest matches first), and
+        forget the rows of files that are gone; returns how many files were read."""
         self._compact_if_needed()
         files = self.transcript_files()
         known = dict(
@@ -221,7 +222,7 @@ class Index:
                 continue
             size, mtime_ns, inode = _key(status)
             if known.get(path) != f"{size}:{mtime_ns}:{inode}":
-                todo.append((-mtime_ns, path, session_id))
+                todo.append((mtime_ns, path, session_id))
         present = {path for path, _ in files}
         self.forget([path for path in known if path not in present])
         todo.sort()

@@ -125,6 +125,9 @@ _SELECT = (
 RANKED_STEP = 500
 """Ranked matches looked up at a time, until enough pass the filters."""
 
+RECENT_MATCHES = 5000
+"""Matches ranked together first, the newest: a common word's older matches come after."""
+
 
 def _like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -134,9 +137,10 @@ def search(db, query: Query, root: str, limit: int = 20) -> list[Hit]:
     """The best ``limit`` hits of ``query`` among the transcripts under ``root``, each with its
     snippet (``db``: the index's :class:`~.db.Database`).
 
-    With words, the full-text table ranks its matches alone (bm25, best first) and the messages
-    are looked up in that order, a step at a time, until ``limit`` pass the filters: only the
-    hits shown are joined. With filters only, the newest messages that pass come first."""
+    With words, the full-text table ranks its matches alone (bm25, best first; a common word's
+    newest :data:`RECENT_MATCHES` matches first, then its older ones) and the messages are
+    looked up in that order, a step at a time, until ``limit`` pass the filters: only the hits
+    shown are joined. With filters only, the newest messages that pass come first."""
     where, parameters = _filters(query, root)
 
     def ranked(conn) -> list[tuple]:
@@ -145,22 +149,39 @@ def search(db, query: Query, root: str, limit: int = 20) -> list[Hit]:
                 f"{_SELECT} WHERE {' AND '.join(where)} ORDER BY m.timestamp DESC LIMIT ?",
                 (*parameters, limit),
             ).fetchall()
-        matches = conn.execute(
-            "SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rank",
-            (fts_match(query.terms),),
-        )
+        match = fts_match(query.terms)
+        # Ranking costs a little for every match: a word in 100,000 messages takes 100 ms and
+        # more. So the newest RECENT_MATCHES matches (the newest messages have the highest
+        # rowids) are ranked first, and the older ones, ranked, only when those leave fewer
+        # than ``limit`` hits that pass the filters.
+        edge = conn.execute(
+            "SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? "
+            "ORDER BY rowid DESC LIMIT 1 OFFSET ?",
+            (match, RECENT_MATCHES - 1),
+        ).fetchone()
+        if edge is None:
+            passes = [("", ())]
+        else:
+            passes = [("AND rowid >= ?", (edge[0],)), ("AND rowid < ?", (edge[0],))]
         found: list[tuple] = []
-        while len(found) < limit:
-            ids = [row[0] for row in matches.fetchmany(RANKED_STEP)]
-            if not ids:
+        for bound, values in passes:
+            matches = conn.execute(
+                f"SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? {bound} ORDER BY rank",
+                (match, *values),
+            )
+            while len(found) < limit:
+                ids = [row[0] for row in matches.fetchmany(RANKED_STEP)]
+                if not ids:
+                    break
+                marks = ", ".join("?" * len(ids))
+                rows = conn.execute(
+                    f"{_SELECT} WHERE m.id IN ({marks}) AND {' AND '.join(where)}",
+                    (*ids, *parameters),
+                ).fetchall()
+                by_id = {row[0]: row for row in rows}
+                found += [by_id[rowid] for rowid in ids if rowid in by_id]
+            if len(found) >= limit:
                 break
-            marks = ", ".join("?" * len(ids))
-            rows = conn.execute(
-                f"{_SELECT} WHERE m.id IN ({marks}) AND {' AND '.join(where)}",
-                (*ids, *parameters),
-            ).fetchall()
-            by_id = {row[0]: row for row in rows}
-            found += [by_id[rowid] for rowid in ids if rowid in by_id]
         return found[:limit]
 
     hits = [Hit(*row[1:]) for row in db.run(ranked, [])]

@@ -89,50 +89,67 @@ def _blocks(content: list) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str,
 def entry_from_dict(
     data: dict, *, index: int = 0, line_no: int = 0, offset: int = 0, length: int = 0
 ) -> Entry:
-    """The light record of one parsed transcript line."""
+    """The light record of one parsed transcript line (every line of every transcript comes
+    through here: the usual fields first, the rarer ones only when the line has them)."""
     get = data.get
     entry_type = get("type")
+    uuid = get("uuid")
+    parent = get("parentUuid")
+    timestamp = get("timestamp")
     session_id = get("sessionId")
     message_id = None
     role_blocks: tuple[str, ...] = ()
     tool_use_ids: tuple[str, ...] = ()
     tool_result_ids: tuple[str, ...] = ()
     message = get("message")
-    if isinstance(message, dict):
+    if message.__class__ is dict:
         if entry_type == "assistant":
             message_id = _nonempty_str(message.get("id"))
         content = message.get("content")
-        if isinstance(content, list):
+        if content.__class__ is list:
             role_blocks, tool_use_ids, tool_result_ids = _blocks(content)
-        elif isinstance(content, str):
+        elif content.__class__ is str:
             role_blocks = _STRING_CONTENT
-    agent_id = get("agentId")
-    forked = get("forkedFrom")
-    return Entry(
-        index=index,
-        line_no=line_no,
-        offset=offset,
-        length=length,
+    # Parsed JSON holds exact types: ``__class__ is str`` is isinstance here, and quicker.
+    entry = Entry(
+        index,
+        line_no,
+        offset,
+        length,
         # One string object for the id every entry repeats (and for each type).
-        type=intern(entry_type) if isinstance(entry_type, str) else None,
-        uuid=_str_or_none(get("uuid")),
-        parent_uuid=_nonempty_str(get("parentUuid")),
-        logical_parent_uuid=_nonempty_str(get("logicalParentUuid")),
-        timestamp=_str_or_none(get("timestamp")),
-        session_id=intern(session_id) if isinstance(session_id, str) else None,
-        subtype=_str_or_none(get("subtype")),
-        message_id=message_id,
-        role_blocks=role_blocks,
-        tool_use_ids=tool_use_ids,
-        tool_result_ids=tool_result_ids,
-        is_sidechain=bool(get("isSidechain")),
-        is_meta=bool(get("isMeta")),
-        is_compact_summary=bool(get("isCompactSummary")),
-        team_name=_truthy_label(get("teamName")),
-        agent_id=agent_id if agent_id is None or isinstance(agent_id, str) else repr(agent_id),
-        source_tool_assistant_uuid=_str_or_none(get("sourceToolAssistantUUID")),
-        forked_from=_str_or_none(forked.get("sessionId")) if isinstance(forked, dict) else None,
+        intern(entry_type) if entry_type.__class__ is str else None,
+        uuid if uuid.__class__ is str else None,
+        parent if parent.__class__ is str and parent else None,
+        None,
+        timestamp if timestamp.__class__ is str else None,
+        intern(session_id) if session_id.__class__ is str else None,
+        None,
+        message_id,
+        role_blocks,
+        tool_use_ids,
+        tool_result_ids,
     )
+    if "logicalParentUuid" in data:
+        entry.logical_parent_uuid = _nonempty_str(get("logicalParentUuid"))
+    if "subtype" in data:
+        entry.subtype = _str_or_none(get("subtype"))
+    if get("isSidechain"):
+        entry.is_sidechain = True
+    if get("isMeta"):
+        entry.is_meta = True
+    if get("isCompactSummary"):
+        entry.is_compact_summary = True
+    if "teamName" in data:
+        entry.team_name = _truthy_label(get("teamName"))
+    agent_id = get("agentId")
+    if agent_id is not None:
+        entry.agent_id = agent_id if agent_id.__class__ is str else repr(agent_id)
+    if "sourceToolAssistantUUID" in data:
+        entry.source_tool_assistant_uuid = _str_or_none(get("sourceToolAssistantUUID"))
+    forked = get("forkedFrom")
+    if forked.__class__ is dict:
+        entry.forked_from = _str_or_none(forked.get("sessionId"))
+    return entry
 
 
 def _describe_failure(raw: bytes, orjson_error: str) -> tuple[object | None, str | None]:

@@ -189,24 +189,31 @@ def count_responses(entries: Iterable[UsageEntry], session_id: str) -> list[Resp
     return list(found.values())
 
 
-def _lines(data: bytes) -> Iterator[bytes]:
-    """Each whole line of ``data`` (a last line without its newline may be half written)."""
-    start = 0
-    end = data.find(b"\n")
-    while end >= 0:
-        yield data[start:end]
-        start = end + 1
-        end = data.find(b"\n", start)
-    if start < len(data):
-        yield data[start:]
+READ_CHUNK = 1 << 20
+"""Bytes read at a time: a 100 MB transcript is counted in a megabyte of memory."""
 
 
-def usage_entries(data: bytes) -> Iterator[UsageEntry]:
-    """The entries of a transcript's bytes that carry usage, after the first lines that name
-    the file's session, folder and time; read leniently: a bad or torn line is skipped (it
-    costs that line only)."""
+def file_lines(handle) -> Iterator[bytes]:
+    """Each line of an open binary file, read a megabyte at a time (a last line without its
+    newline may be half written: it is yielded, and fails to decode if it is)."""
+    rest = b""
+    while True:
+        chunk = handle.read(READ_CHUNK)
+        if not chunk:
+            break
+        lines = (rest + chunk).split(b"\n")
+        rest = lines.pop()
+        yield from lines
+    if rest:
+        yield rest
+
+
+def usage_entries(lines: Iterable[bytes]) -> Iterator[UsageEntry]:
+    """The entries among a transcript's lines that carry usage, after the first lines that
+    name the file's session, folder and time; read leniently: a bad or torn line is skipped
+    (it costs that line only)."""
     head = True
-    for line in _lines(data):
+    for line in lines:
         if not head and b'"usage"' not in line:
             continue
         try:
@@ -223,8 +230,7 @@ def read_file_usage(path: str, session_id: str | None, project: str) -> FileUsag
     ``None`` for an older ``agent-*.jsonl`` beside the sessions: the session its entries name.
     Raises ``OSError`` when the file cannot be read."""
     with open(path, "rb") as handle:
-        data = handle.read()
-    entries = list(usage_entries(data))
+        entries = list(usage_entries(file_lines(handle)))
     if session_id is None:
         session_id = next((e.sessionId for e in entries if e.sessionId), "") or ""
     cwd = next((e.cwd for e in entries if e.cwd), None)

@@ -32,6 +32,7 @@ from sessionscope.transcripts.model import Conversation, SessionMeta, Transcript
 from sessionscope.transcripts.text import inert
 from sessionscope.tui.compose_control import ComposeControl
 from sessionscope.tui.context import AppContext, Catalog, system_clock
+from sessionscope.tui.live_actions import LiveActions
 from sessionscope.tui.search_actions import SEARCH_BINDINGS, SearchActions
 from sessionscope.tui.session_actions import SESSION_ACTION_BINDINGS, SessionActions
 from sessionscope.tui.sessions_model import build_rows, session_title
@@ -149,7 +150,9 @@ class FilterInput(Input):
     """The ``/`` box above the session list (its keys are the app's: see ``check_action``)."""
 
 
-class SessionscopeApp(ComposeControl, SessionActions, UsageActions, SearchActions, App[None]):
+class SessionscopeApp(
+    ComposeControl, SessionActions, UsageActions, SearchActions, LiveActions, App[None]
+):
     """Browse every session, read every message with its UUID, fork with ``f``."""
 
     TITLE = "sessionscope"
@@ -370,6 +373,7 @@ class SessionscopeApp(ComposeControl, SessionActions, UsageActions, SearchAction
         """A list is on screen: background work may start, and start-up is over."""
         self._list_painted.set()
         self._start_up_over()
+        self.start_watching()
 
     def _start_up_over(self) -> None:
         """The first list is painted (or it is late): what was kept from start-up comes now."""
@@ -385,6 +389,7 @@ class SessionscopeApp(ComposeControl, SessionActions, UsageActions, SearchAction
             gc.enable()
 
     def on_unmount(self) -> None:
+        self.stop_watching()
         self._resume_collector()
 
     @property
@@ -589,7 +594,8 @@ class SessionscopeApp(ComposeControl, SessionActions, UsageActions, SearchAction
         self._count_from(opened)
         self.fork_if_asked(opened)
         if not opened.partial:
-            self.count_session_usage(opened.path, opened.index)
+            self.schedule_session_usage(opened.path, opened.index)
+            self.follow_if_grown()  # written to while it was read
         if event.painted is not None:
             self.call_after_refresh(event.painted.set)
         if not self._transcript_painted.is_set():
@@ -692,9 +698,8 @@ class SessionscopeApp(ComposeControl, SessionActions, UsageActions, SearchAction
             return self.screen is self.screen_stack[0] and not takes_text(self.focused)
         if action in ("filter_done", "filter_clear"):
             return isinstance(self.focused, FilterInput)
-        if action in ("next_pane", "filter"):
-            # Only on the main screen; dialogs and other screens keep their own tab, and a
-            # "/" typed in their boxes is text.
+        if action == "next_pane":
+            # Only on the main screen; dialogs and other screens keep their own tab.
             return self.screen is self.screen_stack[0]
         return super().check_action(action, parameters)
 

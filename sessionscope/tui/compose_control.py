@@ -144,15 +144,32 @@ class ComposeControl:
             self.__dict__["_session_permissions"] = SessionPermissions()
         return self.__dict__["_session_permissions"]
 
-    def compose_target(self, *, new: bool = False) -> TurnTarget:
+    def compose_target(self, *, new: bool = False, at_message: bool = False) -> TurnTarget:
         """The selected session as a target; a new session here with ``new`` or when no
-        session is selected."""
-        from sessionscope.agent.compose import TurnTarget
+        session is selected. ``at_message``: from the message selected in the pane — a new
+        branch from it when it is an older assistant message (``agent.compose.continue_from``)."""
+        from sessionscope.agent.compose import TurnTarget, continue_from
 
         meta = self.session_list.current
         if new or meta is None:
             return TurnTarget(None, os.getcwd())
-        return TurnTarget(meta.session_id, meta.cwd or os.getcwd(), title=session_title(meta))
+        cwd, title = meta.cwd or os.getcwd(), session_title(meta)
+        opened = self.opened
+        if (
+            at_message
+            and not self.raw
+            and opened is not None
+            and not opened.partial
+            and opened.meta.session_id == meta.session_id
+        ):
+            messages = opened.source.messages
+            entry = self.message_view.current_entry
+            position = next((i for i, m in enumerate(messages) if m is entry), -1)
+            other_branch = meta.session_id in self.leaf_choice
+            return continue_from(
+                meta.session_id, cwd, title, messages, position, other_branch=other_branch
+            )
+        return TurnTarget(meta.session_id, cwd, title=title)
 
     def compose_session_changed(self) -> None:
         """The selection moved: an empty box follows it (a draft keeps its target); the live
@@ -185,7 +202,8 @@ class ComposeControl:
             return
         box = self.compose_box
         if not box.has_draft:
-            box.set_target(self.compose_target())
+            # From a message in the pane: a new branch there when it is an older answer.
+            box.set_target(self.compose_target(at_message=self.focused is self.message_view))
         box.prompt_area.activate()
 
     def action_interrupt(self) -> None:

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
-from typing import Any
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from rich.console import Console, ConsoleOptions, RenderableType
@@ -23,7 +24,11 @@ from textual.strip import Strip
 
 from sessionscope.transcripts.model import Entry
 from sessionscope.transcripts.text import inert
-from sessionscope.transcripts.usage import SYNTHETIC_MODEL, usage_line
+
+if TYPE_CHECKING:
+    from rich.syntax import Syntax
+
+    from sessionscope.transcripts.edits import DiffLine, EditDiff
 
 COLLAPSED_RESULT_LINES = 4
 """Lines of a tool result shown before ``enter`` expands it."""
@@ -31,6 +36,8 @@ COLLAPSED_THINKING_LINES = 2
 """Lines of thinking shown before ``enter`` expands it."""
 COLLAPSED_TEXT_LINES = 60
 """Lines of a long prompt or answer shown before ``enter`` expands it."""
+COLLAPSED_DIFF_LINES = 12
+"""Lines of an edit's diff shown before ``enter`` expands it."""
 EXPANDED_MAX_LINES = 4000
 """Source lines drawn even when expanded: beyond this, the pane says where to read the rest."""
 SUBAGENT_TOOLS = frozenset({"Task", "Agent"})
@@ -51,6 +58,9 @@ class Palette:
     error: Style = field(default_factory=lambda: Style(color="red"))
     separator: Style = field(default_factory=lambda: Style(color="blue"))
     hint: Style = field(default_factory=lambda: Style(dim=True, italic=True))
+    diff_add: Style = field(default_factory=lambda: Style(color="green", bold=True))
+    """The ``+`` of an added line (the mark carries the meaning; colour only helps)."""
+    diff_remove: Style = field(default_factory=lambda: Style(color="red", bold=True))
 
 
 @dataclass(slots=True)
@@ -145,7 +155,53 @@ def role_label(entry: Entry, data: dict[str, Any] | None) -> tuple[str, str]:
     return (inert(entry.type or "entry"), "dim")
 
 
+@lru_cache(maxsize=256)
+def _lexer_for(path: str) -> str:
+    """The syntax of a file, by its name (``text`` when unknown)."""
+    from rich.syntax import Syntax  # with pygments: imported when a diff is first drawn
+
+    try:
+        return Syntax.guess_lexer(path) if path else "text"
+    except Exception:  # a name pygments trips over is shown uncoloured
+        return "text"
+
+
+@lru_cache(maxsize=64)
+def _syntax_for(lexer_name: str) -> Syntax | None:
+    """A highlighter for one syntax, made once (finding a pygments lexer by name is slow)."""
+    if lexer_name == "text":
+        return None
+    from pygments.lexers import get_lexer_by_name
+    from pygments.util import ClassNotFound
+    from rich.syntax import Syntax
+
+    try:
+        lexer = get_lexer_by_name(lexer_name, stripnl=False, ensurenl=True, tabsize=8)
+    except ClassNotFound:
+        return None
+    return Syntax("", lexer, theme=DIFF_THEME)
+
+
+def _highlight(path: str, lines: list[str]) -> list[Text]:
+    """``lines`` of the file ``path`` with syntax colours (one pass over them all, so a line
+    inside a string or comment keeps its colour), one ``Text`` each."""
+    syntax = _syntax_for(_lexer_for(path))
+    if syntax is None or not lines:
+        return [Text(line) for line in lines]
+    highlighted = syntax.highlight("\n".join(lines))
+    highlighted.style = ""  # the pane's background, not the theme's
+    highlighted.rstrip()
+    out = highlighted.split("\n", allow_blank=True)
+    return list(out) + [Text("")] * (len(lines) - len(out))
+
+
+DIFF_THEME = "ansi_dark"
+"""Syntax colours from the terminal's own palette: right in 16 colours and over SSH."""
+
+
 def _usage_of(data: dict[str, Any] | None) -> dict[str, Any] | None:
+    from sessionscope.transcripts.usage import SYNTHETIC_MODEL
+
     message = data.get("message") if isinstance(data, dict) else None
     usage = message.get("usage") if isinstance(message, dict) else None
     if not isinstance(usage, dict) or message.get("model") == SYNTHETIC_MODEL:
@@ -254,8 +310,15 @@ class BlockRenderer:
         size = f", {len(data) * 3 // 4 // 1024} KB" if isinstance(data, str) else ""
         return f"[image: {inert(str(media))}{size}]"
 
-    def body(self, entry: Entry, data: dict[str, Any] | None, expanded: bool):
-        """Renderables for a user/assistant entry's content, and whether anything is hidden."""
+    def body(
+        self,
+        entry: Entry,
+        data: dict[str, Any] | None,
+        expanded: bool,
+        edits: dict[str, EditDiff] | None = None,
+    ):
+        """Renderables for a user/assistant entry's content, and whether anything is hidden.
+        ``edits``: the diffs of the entry's edit tool calls, by tool use id."""
         palette = self.palette
         pieces: list[RenderableType] = []
         hidden_any = False
@@ -294,6 +357,16 @@ class BlockRenderer:
                     line.append(inert(key))
                 if name in SUBAGENT_TOOLS:
                     line.append("  · enter opens the subagent", style=palette.hint)
+                diff = edits.get(block.get("id")) if edits else None
+                if diff is not None:
+                    line.append(f"  +{diff.added} −{diff.removed}", style=palette.dim)
+                    if diff.note:
+                        line.append(f" · {inert(diff.note)}", style=palette.dim)
+                    pieces.append(line)
+                    more, hidden = self._diff(diff, expanded)
+                    pieces += more
+                    hidden_any |= hidden
+                    continue
                 pieces.append(line)
                 if expanded:
                     dumped = orjson.dumps(block.get("input"), option=orjson.OPT_INDENT_2).decode()
@@ -327,6 +400,55 @@ class BlockRenderer:
                 pieces.append(Text(f"[{inert(str(kind))} block]", style=palette.dim))
         return pieces, hidden_any
 
+    def _diff(self, diff: EditDiff, expanded: bool) -> tuple[list[RenderableType], bool]:
+        """An edit as a unified diff: hunk headers, then each line with its numbers (when
+        recorded), its ``-``/``+`` mark and its code coloured by the file's type; folded to
+        :data:`COLLAPSED_DIFF_LINES` unless ``expanded``."""
+        palette = self.palette
+        listed: list[tuple[str, DiffLine | None]] = []
+        for hunk in diff.hunks:
+            if len(diff.hunks) > 1 or hunk.header.startswith("@@"):
+                listed.append((hunk.header, None))
+            listed += [("", line) for line in hunk.lines]
+        limit = EXPANDED_MAX_LINES if expanded else COLLAPSED_DIFF_LINES
+        shown, hidden = listed[:limit], max(0, len(listed) - limit)
+        code = [inert(line.text, keep_newlines=False) for _, line in shown if line is not None]
+        highlighted = iter(_highlight(diff.path, code))
+        width = 0
+        if diff.numbered:
+            numbers = [
+                n
+                for _, line in shown
+                if line is not None
+                for n in (line.old_number, line.new_number)
+                if n is not None
+            ]
+            width = len(str(max(numbers, default=0)))
+        rows: list[Text] = []
+        for header, line in shown:
+            if line is None:
+                rows.append(Text(inert(header, keep_newlines=False), style=palette.separator))
+                continue
+            row = Text()
+            if diff.numbered:
+                old = str(line.old_number) if line.old_number is not None else ""
+                new = str(line.new_number) if line.new_number is not None else ""
+                row.append(f"{old:>{width}} {new:>{width}} ", style=palette.dim)
+            mark_style = {"+": palette.diff_add, "-": palette.diff_remove}.get(line.mark)
+            row.append(line.mark, style=mark_style or palette.dim)
+            row.append(" ")
+            row.append_text(next(highlighted))
+            rows.append(row)
+        # One Text of many lines: drawn in one pass, each line cut (never wrapped) to the pane.
+        drawn = Text("\n").join(rows)
+        drawn.no_wrap, drawn.overflow = True, "ellipsis"
+        pieces: list[RenderableType] = [drawn] if rows else []
+        if hidden:
+            pieces.append(self._more(hidden, expanded))
+        elif not diff.hunks or not any(hunk.lines for hunk in diff.hunks):
+            pieces.append(Text("(no lines)", style=palette.dim))
+        return pieces, bool(hidden)
+
     # -- blocks -------------------------------------------------------------------------------
 
     def message(
@@ -336,9 +458,11 @@ class BlockRenderer:
         width: int,
         expanded: bool,
         ends_response: bool = False,
+        edits: dict[str, EditDiff] | None = None,
     ):
         """A message block; ``ends_response``: the last entry of its API response, whose
-        header shows the response's tokens (the CLI repeats them, growing, on every entry)."""
+        header shows the response's tokens (the CLI repeats them, growing, on every entry);
+        ``edits``: its edit calls' diffs, by tool use id."""
         label, attribute = role_label(entry, data)
         left = Text.assemble(
             (label, getattr(self.palette, attribute)),
@@ -346,10 +470,14 @@ class BlockRenderer:
             (local_time(entry.timestamp, self.tz), self.palette.time),
         )
         usage = _usage_of(data) if ends_response else None
-        tokens = Text(usage_line(usage), style=self.palette.time) if usage is not None else None
+        tokens = None
+        if usage is not None:
+            from sessionscope.transcripts.usage import usage_line
+
+            tokens = Text(usage_line(usage), style=self.palette.time)
         strips = self.header(left, entry.uuid, width, Style(), tokens)
         header = _header_lines(strips, entry.uuid)
-        pieces, hidden = self.body(entry, data, expanded)
+        pieces, hidden = self.body(entry, data, expanded, edits)
         for piece in pieces:
             strips += self.lines(piece, width)
         strips.append(Strip.blank(0))

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from sessionscope.agent.fork import history_before
+from sessionscope.transcripts.edits import EDIT_TOOLS, EditDiff, edit_diff
 from sessionscope.transcripts.model import Conversation, Entry, TranscriptIndex
 from sessionscope.transcripts.reader import load_entry, read_raw
 from sessionscope.tui.render import (
@@ -18,6 +19,7 @@ from sessionscope.tui.render import (
     COLLAPSED_THINKING_LINES,
     BlockRenderer,
     Rendered,
+    content_blocks,
 )
 
 RAW_PREVIEW_BYTES = 256 * 1024
@@ -105,6 +107,7 @@ class ConversationSource:
         }
         self._estimates: tuple[int, list[int]] | None = None
         self._response_ends: set[int] | None = None
+        self._result_of: dict[str, int] | None = None
 
     def ends_response(self, index: int) -> bool:
         """Whether block ``index`` is the last shown entry of its API response (its header
@@ -116,6 +119,37 @@ class ConversationSource:
                     last[entry.message_id] = position
             self._response_ends = set(last.values())
         return index in self._response_ends
+
+    def edits(self, index: int, data: dict[str, Any] | None) -> dict[str, EditDiff] | None:
+        """The diffs of block ``index``'s edit tool calls, by tool use id, each with the patch
+        its result recorded (read from the result's entry) when there is one."""
+        entry = self.blocks[index]
+        if entry.type != "assistant" or "tool_use" not in entry.role_blocks:
+            return None
+        calls = [
+            block
+            for block in content_blocks(data)
+            if block.get("type") == "tool_use" and block.get("name") in EDIT_TOOLS
+        ]
+        if not calls:
+            return None
+        if self._result_of is None:
+            self._result_of = {
+                tool_use_id: position
+                for position, block in enumerate(self.blocks)
+                for tool_use_id in block.tool_result_ids
+            }
+        found: dict[str, EditDiff] = {}
+        for call in calls:
+            result = None
+            position = self._result_of.get(call.get("id"))
+            if position is not None:
+                raw = self.load(position)
+                result = raw.get("toolUseResult") if isinstance(raw, dict) else None
+            diff = edit_diff(call["name"], call.get("input"), result)
+            if diff is not None and isinstance(call.get("id"), str):
+                found[call["id"]] = diff
+        return found
 
     @staticmethod
     def _merge(index: TranscriptIndex, conversation: Conversation) -> list[Entry]:
@@ -179,7 +213,9 @@ class ConversationSource:
         data = self.load(index)
         if entry.type == "system":
             return renderer.separator(entry, data, width, expanded)
-        return renderer.message(entry, data, width, expanded, self.ends_response(index))
+        return renderer.message(
+            entry, data, width, expanded, self.ends_response(index), self.edits(index, data)
+        )
 
 
 class RawSource:

@@ -3,7 +3,7 @@ selected session's totals in its header, and the usage screen (``$``, or "Usage"
 palette) over every session.
 
 The app mixes in :class:`UsageActions`, lists :data:`USAGE_BINDINGS` among its bindings, calls
-:meth:`UsageActions.count_session_usage` when a session's whole transcript is read, and adds
+:meth:`UsageActions.schedule_session_usage` when a session's whole transcript is read, and adds
 :meth:`UsageActions.usage_summary` to the session's header. Counting is ``transcripts.usage``'s
 (each API response once, subagents included, a fork's inherited history left out), in thread
 workers.
@@ -35,6 +35,14 @@ USAGE_BINDINGS: list[BindingType] = [
 """The key this adds to the app (its id lets users remap it)."""
 
 
+COUNT_AFTER = 1.0
+"""Seconds after a big session is read before its usage is counted (a 100 MB transcript
+takes a quarter of a second of the interpreter)."""
+BIG_TRANSCRIPT_BYTES = 8 << 20
+"""Transcripts from this size on are counted after :data:`COUNT_AFTER`; smaller ones at once
+(a few milliseconds)."""
+
+
 class SessionUsageCounted(Message):
     """One session's own tokens and cost were counted."""
 
@@ -50,18 +58,18 @@ class UsageActions:
 
     _prices: PriceTable | None = None
     _price_error: str | None = None
+    _session_usage: dict[str, Totals] | None = None
 
     @property
     def session_usage(self) -> dict[str, Totals]:
         """Each counted session's own totals, by id."""
-        found = self.__dict__.get("_session_usage")
-        if found is None:
-            found = self.__dict__["_session_usage"] = {}
-        return found
+        if self._session_usage is None:
+            self._session_usage = {}
+        return self._session_usage
 
     def price_of(self, response: Response) -> float | None:
         """What a response cost, from the price table (read once; a bad user file is said
-        once and leaves every cost out)."""
+        once and leaves every cost out). Called from the counting workers' threads."""
         if self._prices is None and self._price_error is None:
             from sessionscope.transcripts.prices import PriceTableError, load_prices
 
@@ -80,6 +88,25 @@ class UsageActions:
         if totals is None or not totals.responses:
             return None
         return f"{tokens_text(totals.tokens)} tokens · {cost_text(totals)}"
+
+    def schedule_session_usage(self, path: Path, index: TranscriptIndex) -> None:
+        """Count the session's usage: at once, or for a big transcript once the screen has
+        settled (:data:`COUNT_AFTER`), so that what the user asked for (its messages, the
+        first moves through them) comes first."""
+        timer = getattr(self, "_usage_timer", None)
+        if timer is not None:
+            timer.stop()
+        if index.size < BIG_TRANSCRIPT_BYTES:
+            self.count_session_usage(path, index)
+            return
+        session_id = path.name.removesuffix(".jsonl")
+
+        def count_if_still_shown() -> None:
+            current = self.session_list.current
+            if current is not None and current.session_id == session_id:
+                self.count_session_usage(path, index)
+
+        self._usage_timer = self.set_timer(COUNT_AFTER, count_if_still_shown)
 
     @work(thread=True, exclusive=True, group="session-usage")
     def count_session_usage(self, path: Path, index: TranscriptIndex) -> None:

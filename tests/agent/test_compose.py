@@ -129,6 +129,67 @@ async def test_fork_target_continues_in_a_new_session(fake_api, cli_transcripts_
     assert find_session_file(copy.config_dir, turn.session_id).exists()
 
 
+async def test_reply_from_an_older_message_branches_there(fake_api, cli_transcripts_copy):
+    """resume=ID, resume_session_at=UUID, fork_session=True: a new session holding the
+    conversation up to that message, then the new turn; the source is untouched."""
+    from tests.realcli import PROMPTS
+
+    copy = cli_transcripts_copy
+    source = copy.path("main")
+    source_bytes = source.read_bytes()
+    at = copy.messages["end_of_turn_1"]
+    fake_api.reply(fakeapi.text("From the first answer on."), when="Branch here")
+    target = TurnTarget(copy.sessions["main"], str(copy.projects["shop"]), fork=True, at_uuid=at)
+    assert target.describe() == f"new branch from {at[:8]} of {copy.sessions['main'][:8]}"
+    turn, events, finished = await run_turn(
+        "Branch here", target, settings_for(fake_api, copy.config_dir)
+    )
+    assert not of(events, TurnFailed) and finished is not None
+    assert turn.session_id and turn.session_id != copy.sessions["main"]
+    assert source.read_bytes() == source_bytes
+    # What the API was sent: turn one, not the turns after the branch point.
+    sent = json.dumps(fake_api.message_requests[-1].body)
+    assert PROMPTS["think"] in sent and "Branch here" in sent
+    assert PROMPTS["tools"] not in sent and PROMPTS["subagent"] not in sent
+    # The new session: the history up to the message, then the new turn.
+    path = find_session_file(copy.config_dir, turn.session_id)
+    text = path.read_text(encoding="utf-8")
+    assert "From the first answer on." in text and PROMPTS["tools"] not in text
+    kept = visible_uuids(copy.config_dir, copy.sessions["main"])
+    branch = visible_uuids(copy.config_dir, turn.session_id)
+    assert len(branch) == kept.index(at) + 1 + 2  # up to the message, the prompt, the reply
+
+
+def test_continue_from_picks_the_session_or_a_safe_branch_point(cli_transcripts):
+    from sessionscope.agent.compose import continue_from
+    from sessionscope.agent.fork import all_messages
+
+    path = cli_transcripts.path("main")
+    index = index_transcript(path)
+    messages = all_messages(index, build_conversation(index))
+    session_id, cwd = cli_transcripts.sessions["main"], "/work/shop"
+
+    def target(position: int) -> TurnTarget:
+        return continue_from(session_id, cwd, "Shop", messages, position)
+
+    assert target(len(messages) - 1) == TurnTarget(session_id, cwd, title="Shop")
+    assert target(0) == TurnTarget(session_id, cwd, title="Shop")  # a prompt: the session
+    at = cli_transcripts.messages["end_of_turn_1"]
+    end_of_turn_1 = next(i for i, m in enumerate(messages) if m.uuid == at)
+    assert target(end_of_turn_1) == TurnTarget(session_id, cwd, fork=True, title="Shop", at_uuid=at)
+    # A tool call inside turn two: the branch starts after its response and its results.
+    call = next(
+        i
+        for i, m in enumerate(messages)
+        if i > end_of_turn_1 and m.type == "assistant" and m.tool_use_ids
+    )
+    moved = target(call)
+    assert moved.fork and moved.at_uuid != messages[call].uuid
+    end = next(i for i, m in enumerate(messages) if m.uuid == moved.at_uuid)
+    waited = set(messages[call].tool_use_ids)
+    assert waited <= {r for m in messages[call : end + 1] for r in m.tool_result_ids}
+
+
 def bash_then_text(command: str) -> list:
     return [
         fakeapi.tool_use("Bash", {"command": command, "description": "Write a file"}),

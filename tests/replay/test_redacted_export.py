@@ -161,8 +161,11 @@ def test_every_format_masks_every_secret_with_its_kind(
     counted = {kind: int(count) for count, kind in (item.split(" ") for item in listed.split(", "))}
     assert sum(counted.values()) == int(total)
     assert set(counted) == set(KINDS)
+    # Each format shows each secret once, Markdown and HTML the title too: so many masked (the
+    # tool result's other copy of the output, in toolUseResult, is not exported nor scanned).
+    in_title = {"aws-access-key": 1} if fmt != "json" else {}
+    assert counted == {kind: count + in_title.get(kind, 0) for kind, count in KINDS.items()}
     if fmt == "json":
-        assert counted == KINDS
         records = [json.loads(line) for line in captured.out.splitlines()]
         assert [r["uuid"][-1] for r in records] == ["1", "2", "3", "4", "5"]
         command = records[2]["message"]["content"][0]["input"]["command"]
@@ -170,10 +173,6 @@ def test_every_format_masks_every_secret_with_its_kind(
             command
             == "GITHUB_TOKEN=[redacted: github-token] gh auth status && cat /home/ada/shop/.env"
         )
-    else:
-        # Markdown and HTML are built from whole entries: the tool result's copy in
-        # toolUseResult is masked (and counted) too.
-        assert all(counted[kind] >= KINDS[kind] for kind in KINDS)
     if fmt == "md":
         assert "# deploy with [redacted: aws-access-key]" in captured.out
         assert (

@@ -132,3 +132,23 @@ def test_installed_command_shows_tokens_and_the_usage_screen(gallery: Path, tmp_
         tmux(socket, "send-keys", "-t", "app", "q")
     finally:
         subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True, timeout=10)
+
+
+async def test_a_big_session_is_counted_once_the_screen_settles(make, monkeypatch) -> None:
+    """A big transcript's count waits COUNT_AFTER (its first moves come first), then runs."""
+    import time
+
+    from sessionscope.tui import usage_actions
+
+    monkeypatch.setattr(usage_actions, "BIG_TRANSCRIPT_BYTES", 0)
+    monkeypatch.setattr(usage_actions, "COUNT_AFTER", 2.0)
+    app = make()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        app.session_list.select_session(GALLERY)
+        await settle(app, pilot)
+        assert GALLERY not in app.session_usage  # not yet: the timer runs
+        deadline = time.monotonic() + 10
+        while GALLERY not in app.session_usage and time.monotonic() < deadline:
+            await pilot.pause(0.05)
+        assert app.session_usage[GALLERY].responses > 0

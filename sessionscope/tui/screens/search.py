@@ -28,7 +28,7 @@ from textual.worker import get_current_worker
 from sessionscope.index import Hit, Index, QueryError, parse_query
 from sessionscope.transcripts.text import inert
 
-SEARCH_LIMIT = 50
+SEARCH_LIMIT = 20
 """Hits shown for one query."""
 
 
@@ -143,20 +143,33 @@ class SearchScreen(Screen[SearchChoice | None]):
         if not get_current_worker().is_cancelled:
             self.post_message(self.Answered(text, hits))
 
+    def ask_again(self) -> None:
+        """The index has new messages: ask the query on screen again."""
+        value = self.query_one(SearchInput).value
+        if value.strip():
+            self.ask(value)
+
     def on_search_screen_answered(self, event: Answered) -> None:
         if event.text != self.query_one(SearchInput).value:
             return  # typed on since
+        same_query = event.text == self.answered
         self.answered = event.text
         status = self.query_one("#search-status", Static)
         options = self.query_one(OptionList)
         if event.error:
             status.update(Text(f"⚠ {event.error}", style="bold"))
             return
+        # The same query asked again (the index grew): the hit the user is on stays highlighted.
+        was = options.highlighted
+        kept = (
+            self.hits[was].uuid if same_query and was is not None and was < len(self.hits) else None
+        )
         self.hits = event.hits
         options.clear_options()
         options.add_options([Option(self._hit_text(hit)) for hit in event.hits])
         if event.hits:
-            options.highlighted = 0
+            uuids = [hit.uuid for hit in event.hits]
+            options.highlighted = uuids.index(kept) if kept in uuids else 0
         if not event.text.strip():
             status.update("")
         else:

@@ -152,7 +152,7 @@ class UsageScreen(Screen[str | None]):
         axis.update(
             Text(
                 f"highest {shown(values[peak])} on {span[peak]} · last 7 days {shown(week)} · "
-                f"{active} days with usage",
+                f"{active} day{'s' if active != 1 else ''} with usage",
                 style="dim",
             )
         )

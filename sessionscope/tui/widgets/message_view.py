@@ -210,10 +210,66 @@ class MessageView(ScrollView, can_focus=True):
             self.cursor = -1
         self.refresh()
 
-    def _carried_blocks(self, source: BlockSource | None) -> dict[int, tuple[int, bool, Rendered]]:
+    def grow(self, source: BlockSource, *, follow: bool) -> None:
+        """Show ``source``, the same session after its file grew (a live update): what is on
+        screen stays where it is, the selected message stays selected, unfolded blocks stay
+        unfolded. With ``follow`` (the reader was at the last block) the last block is
+        selected and shown, as ``tail -f`` does."""
+        old = self.source
+        if old is None or getattr(old, "path", None) != getattr(source, "path", None):
+            self.show(source, partial=False)
+            return
+        entry = self.current_entry
+        top = round(self.scroll_y)
+        offset = self._map.start(self.cursor) - top if 0 <= self.cursor < len(self._map) else 0
+        expanded_uuids = {
+            found.uuid
+            for found in (old.entry(index) for index in self._expanded)
+            if found is not None and found.uuid
+        }
+        carried = self._carried_blocks(source, keep_expanded=True)
+        self.source = source
+        self.partial = False
+        self._lines.clear()
+        self._cache.clear()
+        width = self._content_width()
+        self._measured_width = width
+        self._map = LineMap(self._estimates(source, width))
+        positions = getattr(source, "position_of_uuid", {})
+        self._expanded = {positions[uuid] for uuid in expanded_uuids if uuid in positions}
+        for index, cached in carried.items():
+            if cached[0] == width and cached[1] == (index in self._expanded):
+                self._cache[index] = cached
+                self._map.set_height(index, len(cached[2].strips))
+        self._update_virtual_size()
+        count = len(source)
+        if not count:
+            self.cursor = -1
+            self.refresh()
+            return
+        if follow or entry is None:
+            self.cursor = count - 1  # watch_cursor scrolls to the bottom
+            self.refresh()
+            return
+        position = positions.get(entry.uuid) if entry.uuid else None
+        if position is None:
+            # A row without a UUID (the raw view's bad lines): rows only ever follow it.
+            position = min(self.cursor, count - 1)
+        # The selected block keeps its place on screen; nothing else moves with it.
+        self.set_reactive(MessageView.cursor, position)
+        self._measure(position)
+        self._update_virtual_size()
+        self.scroll_to(y=max(0, self._map.start(position) - offset), animate=False, force=True)
+        self._measure_view()
+        self.refresh()
+
+    def _carried_blocks(
+        self, source: BlockSource | None, *, keep_expanded: bool = False
+    ) -> dict[int, tuple[int, bool, Rendered]]:
         """Blocks already rendered that the new source shows too, by their new index: the same
         lines of the same file (the whole of a big session after its newest messages, another
-        branch, the file after a new turn) look the same, so they are not rendered again."""
+        branch, the file after a new turn) look the same, so they are not rendered again.
+        Unfolded blocks are left out unless ``keep_expanded``."""
         old = self.source
         if source is None or old is None or type(old) is not type(source):
             return {}
@@ -226,8 +282,10 @@ class MessageView(ScrollView, can_focus=True):
         # the same (the newest messages of a big file are numbered from where they start).
         numbered = getattr(source, "shows_line_numbers", True)
         carried: dict[int, tuple[int, bool, Rendered]] = {}
+        old_ends = getattr(old, "ends_response", None)
+        new_ends = getattr(source, "ends_response", None)
         for index, cached in self._cache.items():
-            if cached[1]:
+            if cached[1] and not keep_expanded:
                 continue  # expanded: every block starts collapsed again
             entry = old.entry(index)
             if entry is None or not entry.uuid:
@@ -240,6 +298,9 @@ class MessageView(ScrollView, can_focus=True):
                 new_entry is not None
                 and (new_entry.offset, new_entry.length) == (entry.offset, entry.length)
                 and (not numbered or new_entry.line_no == entry.line_no)
+                # The response's tokens are shown on its last entry: one more entry of the
+                # same response moves them.
+                and (old_ends is None or old_ends(index) == new_ends(new_index))
             ):
                 carried[new_index] = cached
         return carried

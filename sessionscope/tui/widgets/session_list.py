@@ -41,6 +41,7 @@ class SessionList(ScrollView, can_focus=True):
         "session-list--fork",
         "session-list--meta",
         "session-list--branch",
+        "session-list--live",
         "session-list--cursor",
         "session-list--placeholder",
     }
@@ -55,6 +56,7 @@ class SessionList(ScrollView, can_focus=True):
         & > .session-list--fork { color: $warning; }
         & > .session-list--meta { color: $text-muted; }
         & > .session-list--branch { color: $success; }
+        & > .session-list--live { color: $success; text-style: bold; }
         & > .session-list--cursor {
             color: $block-cursor-blurred-foreground;
             background: $block-cursor-blurred-background;
@@ -133,6 +135,8 @@ class SessionList(ScrollView, can_focus=True):
         self.query_text = ""
         self.rows: list[Row] = []
         self._map = LineMap([])
+        self.live: set[str] = set()
+        """Ids of the sessions whose transcript was written in the last seconds (marked ●)."""
 
     # -- data ----------------------------------------------------------------------------------
 
@@ -180,6 +184,60 @@ class SessionList(ScrollView, can_focus=True):
             for row in self.rows
         ]
         self.refresh()
+
+    def apply_changes(self, listed: list[SessionMeta], gone: list[str]) -> None:
+        """Sessions written, created or deleted while the app runs (a live update). A session
+        already listed is updated where it is; new ones join their project and deleted ones
+        go, the others keeping their order. The selected session stays selected without being
+        opened again (a ``Highlighted`` only when it was deleted: its neighbour is selected)."""
+        known = {meta.session_id: meta for meta in self.sessions}
+        changed = [meta for meta in listed if known.get(meta.session_id) != meta]
+        gone = [session_id for session_id in gone if session_id in known]
+        if not changed and not gone:
+            return
+        added = [meta for meta in changed if meta.session_id not in known]
+        if not added and not gone:
+            for meta in changed:
+                self.update_session(meta)
+            return
+        current = self.current
+        if current is not None and current.session_id in gone:
+            for meta in changed:
+                self.update_session(meta)
+            for session_id in gone:
+                self.remove_session(session_id)  # the neighbour is selected and opened
+            self.add_sessions(added)
+            return
+        fresh = {meta.session_id: meta for meta in changed}
+        self.sessions = [
+            *added,
+            *(fresh.get(s.session_id, s) for s in self.sessions if s.session_id not in gone),
+        ]
+        self.rows = build_rows(self.sessions, self.query_text)
+        self._map = LineMap([ROW_HEIGHT[row.kind] for row in self.rows])
+        self.virtual_size = Size(self.scrollable_content_region.width, self._map.total)
+        keep = current.session_id if current is not None else None
+        target = next(
+            (i for i, row in enumerate(self.rows) if row.meta and row.meta.session_id == keep), -1
+        )
+        if target < 0:
+            self._rebuild(None, self.rows)  # nothing was selected: select as a new list does
+            return
+        # The same session, maybe on another row: selected again without a Highlighted.
+        self.set_reactive(SessionList.cursor, target)
+        self._scroll_to_row(target)
+        self.refresh()
+
+    def add_sessions(self, metas: list[SessionMeta]) -> None:
+        """Add sessions without selecting them (the selection stays, and is not opened again)."""
+        if metas:
+            self.apply_changes(metas, [])
+
+    def set_live(self, live: set[str]) -> None:
+        """Mark the sessions written to in the last seconds."""
+        if live != self.live:
+            self.live = set(live)
+            self.refresh()
 
     def set_query(self, query: str) -> None:
         """Filter as the user types (fuzzy over title, project, branch, tag and id)."""
@@ -232,21 +290,25 @@ class SessionList(ScrollView, can_focus=True):
         if new < 0 or new >= len(self.rows):
             self.refresh()
             return
-        start = self._map.start(new)
-        height = self._map.height(new)
+        self._scroll_to_row(new)
+        self.refresh()
+        meta = self.rows[new].meta
+        if meta is not None and old != new:
+            self.post_message(self.Highlighted(self, meta))
+
+    def _scroll_to_row(self, index: int) -> None:
+        """Scroll so row ``index`` (and the project heading just above it) is on screen."""
+        start = self._map.start(index)
+        height = self._map.height(index)
         # Show the project heading above the first session of a group too.
-        if new > 0 and self.rows[new - 1].kind == "project":
-            start, height = self._map.start(new - 1), height + 1
+        if index > 0 and self.rows[index - 1].kind == "project":
+            start, height = self._map.start(index - 1), height + 1
         view = max(1, self.scrollable_content_region.height)
         top = round(self.scroll_y)
         if start < top:
             self.scroll_to(y=start, animate=False, force=True)
         elif start + height > top + view:
             self.scroll_to(y=start + height - view, animate=False, force=True)
-        self.refresh()
-        meta = self.rows[new].meta
-        if meta is not None and old != new:
-            self.post_message(self.Highlighted(self, meta))
 
     def _move(self, step: int, count: int = 1) -> None:
         index = self.cursor
@@ -344,7 +406,10 @@ class SessionList(ScrollView, can_focus=True):
             indent = "   " + "  " * row.depth
             if within == 0:
                 marker = ("↳ ", self._style("fork")) if row.depth else ("", Style())
-                text = Text.assemble(indent, marker, (session_title(meta), self._style("title")))
+                live = ("● ", self._style("live")) if meta.session_id in self.live else ""
+                text = Text.assemble(
+                    indent, marker, live, (session_title(meta), self._style("title"))
+                )
             else:
                 bits: list[tuple[str, Style] | str] = [
                     indent + ("  " if row.depth else ""),

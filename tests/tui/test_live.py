@@ -1,0 +1,295 @@
+"""Live: transcripts written while the explorer runs show on screen, in the list and in search.
+
+Each test appends to (or creates, or deletes) a transcript while the app runs, with the real
+file watcher, and waits (with a generous deadline) for what the screen must show.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from sessionscope.index import Index
+from sessionscope.tui.context import system_clock
+from tests.tmuxterm import Tmux, installed_sessionscope
+from tests.tui.conftest import settle
+from tests.tui.gallery import (
+    GALLERY,
+    NOTES,
+    NOTES_PROJECT,
+    PROJECT,
+    RELEASE,
+    assistant,
+    u,
+    user,
+)
+
+SIZE = (120, 40)
+DEADLINE = 20.0
+
+
+async def wait_for(pilot, condition, what: str) -> None:
+    deadline = time.monotonic() + DEADLINE
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await pilot.pause(0.05)
+
+
+def transcript(gallery: Path, session_id: str, project: str = PROJECT) -> Path:
+    return gallery / "projects" / project / f"{session_id}.jsonl"
+
+
+def append(path: Path, *entries: dict, raw: bytes = b"") -> None:
+    with open(path, "ab") as handle:
+        for entry in entries:
+            handle.write(json.dumps(entry).encode() + b"\n")
+        handle.write(raw)
+
+
+def view_uuids(app) -> list[str | None]:
+    view = app.message_view
+    return [view.source.entry(i).uuid for i in range(view.block_count)]
+
+
+def block_text(app, index: int) -> str:
+    view = app.message_view
+    return "\n".join(strip.text for strip in view._rendered(index).strips)
+
+
+def screen_text(app) -> str:
+    """What the list and the message pane show now, line by line."""
+    widgets = (app.session_list, app.message_view)
+    return "\n".join(
+        widget.render_line(y).text for widget in widgets for y in range(widget.size.height)
+    )
+
+
+async def start(app, pilot, session_id: str) -> None:
+    await settle(app, pilot)
+    if app.session_list.current.session_id != session_id:
+        app.session_list.select_session(session_id)
+        await settle(app, pilot)
+    assert app.opened is not None and app.opened.meta.session_id == session_id
+    await wait_for(pilot, lambda: app.watching is not None and app.watching.is_set(), "watching")
+
+
+async def test_an_appended_message_shows_and_the_pane_follows_at_the_end(make, gallery) -> None:
+    path = transcript(gallery, NOTES, NOTES_PROJECT)
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, pilot, NOTES)
+        view = app.message_view
+        before = view.block_count
+        assert view.cursor == before - 1  # at the end: the pane follows
+        last = view_uuids(app)[-1]
+        append(
+            path,
+            user(NOTES, u(901), last, 100, "Live question: is the staging sync green?"),
+            assistant(
+                NOTES, u(902), u(901), 101, "msg_live", {"type": "text", "text": "Green, 14:02."}
+            ),
+        )
+        await wait_for(pilot, lambda: u(902) in view_uuids(app), "the appended messages")
+        assert view.block_count == before + 2
+        assert view.current_entry.uuid == u(902)  # followed to the new end
+        assert "Green, 14:02." in screen_text(app)
+        assert view.scroll_y == view.max_scroll_y
+        # Its count in the header and the list.
+        await wait_for(
+            pilot,
+            lambda: app.session_list.current.message_count == before + 2,
+            "the new count",
+        )
+
+
+async def test_the_cursor_stays_where_the_reader_is(make, gallery) -> None:
+    path = transcript(gallery, GALLERY)
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, pilot, GALLERY)
+        view = app.message_view
+        view.focus()
+        view.select(2)
+        await pilot.pause()
+        await pilot.press("enter")  # unfolded: stays unfolded
+        await pilot.pause()
+        chosen = view.current_entry.uuid
+        expanded = view.is_expanded(2)
+        place = view._map.start(view.cursor) - round(view.scroll_y)
+        before = view.block_count
+        # Completes the torn last line the gallery ends with, then one more message.
+        append(
+            path,
+            raw=b'er","content":"and the release notes?"},"uuid":"'
+            + u(903).encode()
+            + b'","parentUuid":"'
+            + u(17).encode()
+            + b'","sessionId":"'
+            + GALLERY.encode()
+            + b'","timestamp":"2026-03-01T10:00:00.000Z"}\n',
+        )
+        await wait_for(pilot, lambda: u(903) in view_uuids(app), "the completed line")
+        assert view.block_count == before + 1
+        assert view.current_entry.uuid == chosen
+        assert view.is_expanded(view.cursor) == expanded
+        assert view._map.start(view.cursor) - round(view.scroll_y) == place
+        assert "and the release notes?" in block_text(app, view.block_count - 1)
+
+
+async def test_a_torn_line_is_not_shown_until_its_newline(make, gallery) -> None:
+    path = transcript(gallery, RELEASE)
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, pilot, RELEASE)
+        before = view_uuids(app)
+        line = json.dumps(user(RELEASE, u(904), before[-1], 200, "half now, half later")).encode()
+        with open(path, "ab") as handle:
+            handle.write(line[:40])
+        await wait_for(pilot, lambda: app.opened.index.torn_tail == line[:40], "the torn line read")
+        await settle(app, pilot)
+        assert view_uuids(app) == before
+        assert "half now" not in screen_text(app)
+        with open(path, "ab") as handle:
+            handle.write(line[40:] + b"\n")
+        await wait_for(pilot, lambda: u(904) in view_uuids(app), "the whole line")
+        assert "half now, half later" in screen_text(app)
+
+
+async def test_new_sessions_appear_deleted_ones_go_and_live_ones_are_marked(make, gallery) -> None:
+    app = make(clock=system_clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, pilot, GALLERY)
+        listed = lambda: {s.session_id for s in app.session_list.sessions}  # noqa: E731
+        assert app.session_list.live == set()  # the gallery was written minutes ago
+        arrived = "77777777-7777-4777-8777-777777777777"
+        transcript(gallery, arrived).write_text(
+            json.dumps(user(arrived, u(905), None, 0, "A brand new session appears")) + "\n"
+        )
+        await wait_for(pilot, lambda: arrived in listed(), "the new session listed")
+        # Listed, not selected: the session being read stays open.
+        assert app.session_list.current.session_id == GALLERY
+        assert app.opened.meta.session_id == GALLERY
+        assert arrived in app.session_list.live
+        assert "● A brand new session appears" in screen_text(app)
+
+        transcript(gallery, RELEASE).unlink()
+        await wait_for(pilot, lambda: RELEASE not in listed(), "the deleted session gone")
+        assert app.session_list.current.session_id == GALLERY
+
+        # The open session deleted: its neighbour is selected and shown.
+        transcript(gallery, GALLERY).unlink()
+        await wait_for(pilot, lambda: GALLERY not in listed(), "the open session gone")
+        await settle(app, pilot)
+        assert app.session_list.current.session_id != GALLERY
+        assert app.opened.meta.session_id == app.session_list.current.session_id
+
+
+async def test_a_draft_keeps_its_session_through_live_updates(make, gallery) -> None:
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, pilot, NOTES)
+        await wait_for(pilot, lambda: app.compose_ready, "the compose box")
+        await pilot.press("c", *"draft")
+        await pilot.press("escape")
+        assert app.compose_box.target.session_id == NOTES
+        append(
+            transcript(gallery, NOTES, NOTES_PROJECT),
+            user(NOTES, u(906), None, 300, "written by an agent meanwhile"),
+        )
+        arrived = "88888888-8888-4888-8888-888888888888"
+        transcript(gallery, arrived).write_text(
+            json.dumps(user(arrived, u(907), None, 0, "another new session")) + "\n"
+        )
+        await wait_for(
+            pilot,
+            lambda: any(s.session_id == arrived for s in app.session_list.sessions),
+            "the new session",
+        )
+        await wait_for(pilot, lambda: u(906) in view_uuids(app), "the appended message")
+        assert app.compose_box.prompt_area.text == "draft"
+        assert app.compose_box.target.session_id == NOTES
+
+
+async def test_an_appended_message_is_findable_while_the_app_runs(make, gallery) -> None:
+    word = "zanzibarquokka"
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, pilot, NOTES)
+        append(
+            transcript(gallery, NOTES, NOTES_PROJECT),
+            user(NOTES, u(908), None, 400, f"where did the {word} go?"),
+        )
+        index = Index(gallery)
+        try:
+            await wait_for(
+                pilot,
+                lambda: [h.uuid for h in index.search(word, catch_up=False)] == [u(908)],
+                "the app's index to have the new message",
+            )
+        finally:
+            index.close()
+        await pilot.press("ctrl+f", *word)
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.answered == word, "the search screen's answer")
+        assert [hit.uuid for hit in screen.hits] == [u(908)]
+
+
+async def test_an_open_search_finds_a_message_written_after_it_was_asked(make, gallery) -> None:
+    word = "wombatlighthouse"
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, pilot, NOTES)
+        await pilot.press("ctrl+f", *word)
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.answered == word, "the first answer")
+        assert screen.hits == []
+        append(
+            transcript(gallery, NOTES, NOTES_PROJECT),
+            user(NOTES, u(909), None, 500, f"the {word} is lit"),
+        )
+        await wait_for(pilot, lambda: [h.uuid for h in screen.hits] == [u(909)], "the new hit")
+
+
+@pytest.mark.skipif(
+    shutil.which("tmux") is None, reason="tmux is not installed (.ci/run installs it)"
+)
+def test_installed_command_shows_a_message_appended_while_it_runs(
+    gallery: Path, tmp_path: Path
+) -> None:
+    """In a real terminal: the session is open, an agent appends a message (first half a
+    line, then the rest), the message appears on screen (its text and UUID), never half."""
+    term = Tmux(tmp_path)
+    env = {
+        "CLAUDE_CONFIG_DIR": str(gallery),
+        "SESSIONSCOPE_CACHE_DIR": str(tmp_path / "cache"),
+        "XDG_CACHE_HOME": str(tmp_path / "xdg-cache"),
+        "XDG_CONFIG_HOME": str(tmp_path / "xdg-config"),
+        "TERM": "xterm-256color",
+        "TZ": "UTC",
+    }
+    exports = " ".join(f"{key}={value}" for key, value in env.items())
+    term.start(f"env {exports} {installed_sessionscope()} --session {NOTES}", width=120, height=40)
+    try:
+        term.wait_for("Three decisions")
+        time.sleep(1)  # the watcher starts right after the first paint
+        path = transcript(gallery, NOTES, NOTES_PROJECT)
+        line = json.dumps(
+            assistant(
+                NOTES, u(910), u(402), 600, "msg_tmux", {"type": "text", "text": "Live from tmux"}
+            )
+        ).encode()
+        with open(path, "ab") as handle:
+            handle.write(line[:60])
+        time.sleep(1.5)
+        assert u(910) not in term.screen()
+        with open(path, "ab") as handle:
+            handle.write(line[60:] + b"\n")
+        screen = term.wait_for("Live from tmux", timeout=30)
+        assert u(910) in screen
+    finally:
+        term.kill()
