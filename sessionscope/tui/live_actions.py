@@ -144,6 +144,8 @@ class LiveActions:
     # -- the list ---------------------------------------------------------------------------------
 
     def on_sessions_changed(self, event: SessionsChanged) -> None:
+        if not self.screen_stack:  # posted while the app closed
+            return
         if event.error:
             from sessionscope.transcripts.text import inert
 
@@ -177,6 +179,8 @@ class LiveActions:
     # -- the open session -------------------------------------------------------------------------
 
     def on_transcripts_changed(self, event: TranscriptsChanged) -> None:
+        if not self.screen_stack:  # posted while the app closed
+            return
         opened = self.opened
         if opened is not None and os.path.abspath(opened.path) in event.paths:
             # The open session first; the index once it is on screen.
@@ -241,6 +245,8 @@ class LiveActions:
         self.post_message(TranscriptGrew(opened, after))
 
     def on_transcript_grew(self, event: TranscriptGrew) -> None:
+        if not self.screen_stack:  # posted while the app closed
+            return
         self._following = None
         # The index catches up once this is painted (its thread would slow the paint down).
         self.call_after_refresh(self._catch_up_pending)

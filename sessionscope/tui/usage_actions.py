@@ -102,6 +102,8 @@ class UsageActions:
         session_id = path.name.removesuffix(".jsonl")
 
         def count_if_still_shown() -> None:
+            if not self.screen_stack:  # the timer fired while the app closed
+                return
             current = self.session_list.current
             if current is not None and current.session_id == session_id:
                 self.count_session_usage(path, index)
@@ -126,6 +128,8 @@ class UsageActions:
 
     def on_session_usage_counted(self, event: SessionUsageCounted) -> None:
         self.session_usage[event.session_id] = event.totals
+        if not self.screen_stack:  # counted while the app closed
+            return
         current = self.session_list.current
         if current is not None and current.session_id == event.session_id:
             self._show_info(current)
