@@ -46,6 +46,7 @@ def run_with_store(args, work: Callable[..., Awaitable], *, table: str | None = 
 STORE_COMMANDS = (
     "list",
     "show",
+    "search",
     "fork",
     "export",
     "replay",
@@ -67,6 +68,8 @@ def through_store(name: str, module, args) -> int:
         raise CommandError(f"{name} does not work on a store yet (leave out --store)")
     if name == "list":
         return _list(args)
+    if name == "search":
+        return _search(module, args)
     if name == "fork":
         return _fork(module, args)
     if name in ("rename", "tag", "delete"):
@@ -130,6 +133,16 @@ def _list(args) -> int:
         out.write(_row(meta, width) + "\n")
     out.flush()
     return 0
+
+
+def _search(module, args) -> int:
+    """The query (the one parser) as PostgreSQL full-text search in the store: what this role
+    may read, written out as the local search writes its hits."""
+    from ..stores.search import search
+
+    query = module.parsed_query(args)
+    hits = run_with_store(args, lambda store: search(store, query, args.limit))
+    return module.write_hits(hits, json=args.json)
 
 
 def _stderr():

@@ -28,18 +28,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def run(args: argparse.Namespace) -> int:
+def parsed_query(args: argparse.Namespace):
+    """The query and limit of ``args``, or a :class:`CommandError` saying what is wrong."""
     if args.limit < 1:
         raise CommandError("--limit wants a number of hits, 1 or more", status=2)
     try:
-        query = parse_query(" ".join(args.query))
+        return parse_query(" ".join(args.query))
     except QueryError as error:
         raise CommandError(f"bad query: {error}", status=2) from None
+
+
+def run(args: argparse.Namespace) -> int:
+    query = parsed_query(args)
     check_config_dir(args.config_dir)
     index = Index(args.config_dir)
-    hits = index.search(query, args.limit)
+    return write_hits(index.search(query, args.limit), json=args.json)
+
+
+def write_hits(hits, *, json: bool) -> int:
+    """The hits on stdout: one JSON object a line, or two lines of text each."""
     out = safe_stdout()
-    if args.json:
+    if json:
         for hit in hits:
             out.write(json_line(hit.as_json()) + "\n")
     else:

@@ -14,7 +14,7 @@ from ..transcripts.text import inert
 from .query import Query, Term
 from .texts import message_text
 
-__all__ = ["Hit", "fts_match", "search", "snippet"]
+__all__ = ["Hit", "fts_match", "search", "snippet", "snippet_of"]
 
 SNIPPET_CHARS = 160
 """Characters of text around the first match a snippet shows."""
@@ -209,6 +209,12 @@ def snippet(hit: Hit, terms: tuple[Term, ...]) -> tuple[str, list[tuple[int, int
     except OSError:
         return "", []
     value, _error = parse_line(raw)
+    return snippet_of(value, terms)
+
+
+def snippet_of(value: object, terms: tuple[Term, ...]) -> tuple[str, list[tuple[int, int]]]:
+    """The text around the first match in a message (its parsed entry), and where the matches
+    are in it. ``("", [])`` when it is not an entry."""
     if not isinstance(value, dict):
         return "", []
     text = " ".join(message_text(value)[1].split())

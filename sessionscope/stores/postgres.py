@@ -48,6 +48,9 @@ _TABLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,40}")
 
 _NOW_MS = "(extract(epoch from clock_timestamp()) * 1000)::bigint"
 
+CANDIDATES = 5000
+"""Matches of a search ranked at most (the newest), or the hits asked for when more."""
+
 RECONNECT_WAITS = (0.0, 0.25, 0.5, 1.0, 1.5, 2.0)
 """Seconds to wait before each new try when a connection that worked broke (about 5 s in
 all: a server restart); a store never reached fails at once."""
@@ -126,6 +129,38 @@ def schema_statements(table: str) -> list[str]:
         f"CREATE POLICY own_delete ON {shares} FOR DELETE USING (owner = current_user)",
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON {sessions}, {entries}, {shares} TO PUBLIC",
         f'GRANT USAGE ON SEQUENCE "{table}_sessions_id_seq", "{table}_seq_seq" TO PUBLIC',
+        *words_statements(table),
+    ]
+
+
+def words_statements(table: str) -> list[str]:
+    """The DDL of the store's search table ``<table>_words``: one row a user or assistant
+    entry (``stores.search``), filled as it is appended; readable and writable as its entry."""
+    sessions, words = f'"{table}_sessions"', f'"{table}_words"'
+    return [
+        # The words compressed with lz4 as the entries are (pglz cost a push a tenth of its time).
+        f"""CREATE TABLE {words} (
+            key_id bigint NOT NULL,
+            seq bigint NOT NULL,
+            role text NOT NULL,
+            tools text NOT NULL,
+            timestamp text,
+            calls text NOT NULL,
+            words tsvector COMPRESSION lz4 NOT NULL,
+            PRIMARY KEY (key_id, seq))""",
+        # New words wait in the index's pending list (appended, cheap) until it holds 64 MB
+        # or autovacuum merges them in bulk, instead of each append merging its own.
+        f"""CREATE INDEX "{table}_words_words" ON {words} USING gin (words)
+            WITH (fastupdate = on, gin_pending_list_limit = 65536)""",
+        f"ALTER TABLE {words} ENABLE ROW LEVEL SECURITY",
+        f"ALTER TABLE {words} FORCE ROW LEVEL SECURITY",
+        f"""CREATE POLICY readable ON {words} FOR SELECT
+            USING (EXISTS (SELECT 1 FROM {sessions} k WHERE k.id = key_id))""",
+        f"""CREATE POLICY own_insert ON {words} FOR INSERT WITH CHECK (
+            EXISTS (SELECT 1 FROM {sessions} k WHERE k.id = key_id AND k.owner = current_user))""",
+        f"""CREATE POLICY own_delete ON {words} FOR DELETE USING (
+            EXISTS (SELECT 1 FROM {sessions} k WHERE k.id = key_id AND k.owner = current_user))""",
+        f"GRANT SELECT, INSERT, DELETE ON {words} TO PUBLIC",
     ]
 
 
@@ -235,19 +270,26 @@ class PostgresSessionStore:
     async def _ensure_schema(self, connection: psycopg.AsyncConnection) -> None:
         import psycopg
 
+        async def missing(suffix: str) -> bool:
+            found = await connection.execute("SELECT to_regclass(%s)", [f'"{self.table}{suffix}"'])
+            return (await found.fetchone())[0] is None
+
         try:
-            found = await connection.execute("SELECT to_regclass(%s)", [f'"{self.table}_shares"'])
-            if (await found.fetchone())[0] is not None:
+            # A store made before search had no words table: it is added (the entries
+            # stored before it are not searched).
+            if not await missing("_shares") and not await missing("_words"):
                 return
             async with connection.transaction():
                 # Two first users at once: one makes the tables, the other finds them made.
                 await connection.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [self.table])
-                found = await connection.execute(
-                    "SELECT to_regclass(%s)", [f'"{self.table}_shares"']
-                )
-                if (await found.fetchone())[0] is None:
-                    for statement in schema_statements(self.table):
-                        await connection.execute(statement)
+                if await missing("_shares"):
+                    statements = schema_statements(self.table)
+                elif await missing("_words"):
+                    statements = words_statements(self.table)
+                else:
+                    statements = []
+                for statement in statements:
+                    await connection.execute(statement)
         except psycopg.Error as error:
             raise self._error(
                 error,
@@ -313,6 +355,10 @@ class PostgresSessionStore:
         return f'"{self.table}"'
 
     @property
+    def _words(self) -> str:
+        return f'"{self.table}_words"'
+
+    @property
     def _shares(self) -> str:
         return f'"{self.table}_shares"'
 
@@ -343,6 +389,7 @@ class PostgresSessionStore:
         if entries is None:
             entries = [_load_entry(text) for text in texts]
         uuids = [_uuid_of(entry) for entry in entries]
+        from .search import message_rows, unresolved_results
 
         async def work(connection):
             async with connection.transaction():
@@ -364,6 +411,11 @@ class PostgresSessionStore:
                     raise _AlreadyStored
                 added = 0
                 if texts:
+                    known_calls = await self._earlier_calls(
+                        connection, key_id, unresolved_results(entries, {})
+                    )
+                    words = list(zip(*message_rows(entries, known_calls), strict=True)) or [()] * 6
+                    # The entries and, for the new ones, their search rows (``stores.search``).
                     added_row = await (
                         await connection.execute(
                             f"""WITH added AS (
@@ -372,9 +424,17 @@ class PostgresSessionStore:
                                 FROM unnest(%b::bytea[], %b::text[]) WITH ORDINALITY AS t (b, u, n)
                                 ORDER BY n
                                 ON CONFLICT (key_id, uuid) WHERE uuid IS NOT NULL DO NOTHING
-                                RETURNING bytes)
+                                RETURNING seq, uuid, bytes),
+                            searched AS (
+                                INSERT INTO {self._words}
+                                    (key_id, seq, role, tools, timestamp, calls, words)
+                                SELECT %s, a.seq, w.role, w.tools, w.ts, w.calls,
+                                    to_tsvector('simple', w.words)
+                                FROM added a JOIN unnest(%s::text[], %s::text[], %s::text[],
+                                    %s::text[], %s::text[], %s::text[])
+                                    AS w (uuid, role, tools, ts, words, calls) USING (uuid))
                             SELECT count(*), coalesce(sum(bytes + 1), 0) FROM added""",
-                            [key_id, texts, uuids],
+                            [key_id, texts, uuids, key_id, *map(list, words)],
                         )
                     ).fetchone()
                     added, size = added_row
@@ -415,6 +475,24 @@ class PostgresSessionStore:
             return await self._run("cannot append", work)
         except _AlreadyStored:
             return 0
+
+    async def _earlier_calls(self, connection, key_id: int, call_ids: list[str]) -> dict:
+        """Tool name by call id, of these calls made in the key's entries stored before (so
+        that a tool result appended later is found by its tool's name, ``tool:``)."""
+        if not call_ids:
+            return {}
+        rows = await (
+            await connection.execute(
+                f"""SELECT calls, tools FROM {self._words}
+                WHERE key_id = %s AND role = 'assistant'
+                AND string_to_array(calls, ' ') && %s::text[]""",
+                [key_id, call_ids],
+            )
+        ).fetchall()
+        known: dict[str, str] = {}
+        for calls, tools in rows:
+            known.update(zip(calls.split(), tools.split(), strict=False))
+        return known
 
     async def _list_fields(self, connection, key_id: int, session_id: str, size: int):
         """The list fields worked out again from the first and last 64 KiB of the entries
@@ -523,9 +601,8 @@ class PostgresSessionStore:
                     )
                 ).fetchall()
                 ids = [key_id for (key_id,) in keys]
-                await connection.execute(
-                    f"DELETE FROM {self._entries} WHERE key_id = ANY(%s)", [ids]
-                )
+                for table in (self._words, self._entries):
+                    await connection.execute(f"DELETE FROM {table} WHERE key_id = ANY(%s)", [ids])
                 await connection.execute(f"DELETE FROM {self._sessions} WHERE id = ANY(%s)", [ids])
 
         await self._run("cannot delete", work)
@@ -622,6 +699,44 @@ class PostgresSessionStore:
             WHERE project_key = %s AND session_id = %s AND subpath = ''""",
             [_jsonb_text(counts), key["project_key"], key["session_id"]],
         )
+
+    async def search_rows(
+        self, tsquery: str | None, where: list[str], params: list, limit: int
+    ) -> list[tuple]:
+        """The best ``limit`` messages this role may read that match ``tsquery`` (the text of
+        ``to_tsquery('simple', …)``; ranked by ``ts_rank``) and the conditions ``where`` (on
+        ``w``: the search row, ``k``: its key, ``s``: its session's main key), or with no
+        ``tsquery`` the newest that pass, as ``(session id, subpath, project key, title, role,
+        entry text)`` (``stores.search`` builds both)."""
+        the_query = "(SELECT to_tsquery('simple', %s) AS q) AS q"
+        if tsquery is None:
+            inner_from, outer_from, rank, outer_params = "", "", "c.timestamp", []
+        else:
+            inner_from, outer_from = f"{the_query}, ", f", {the_query}"
+            rank, outer_params = "ts_rank(c.words, q.q)", [tsquery]
+            where, params = ["w.words @@ q.q", *where], [tsquery, *params]
+        # The best few are picked from the search rows alone, and only their entries read.
+        # Ranking every match of a common word would take seconds: the newest CANDIDATES
+        # matches are ranked (by key, then place: the planner walks the primary key backwards
+        # for a common word, and takes the GIN index for a rare one).
+        rows = await self._select(
+            f"""SELECT h.session_id, h.subpath, h.project_key, h.title, h.role, e.entry::text
+            FROM (
+                SELECT c.*, {rank} AS rank FROM (
+                    SELECT w.key_id, w.seq, w.role, w.timestamp, w.words, k.session_id,
+                        k.subpath, k.project_key, s.meta ->> 'summary' AS title
+                    FROM {inner_from}{self._words} w
+                    JOIN {self._sessions} k ON k.id = w.key_id
+                    LEFT JOIN {self._sessions} s ON s.project_key = k.project_key
+                        AND s.session_id = k.session_id AND s.subpath = ''
+                    WHERE {" AND ".join(where) or "TRUE"}
+                    ORDER BY w.key_id DESC, w.seq DESC LIMIT %s) AS c{outer_from}
+                ORDER BY rank DESC NULLS LAST, c.key_id DESC, c.seq DESC LIMIT %s) AS h
+            JOIN {self._entries} e ON e.key_id = h.key_id AND e.seq = h.seq
+            ORDER BY h.rank DESC NULLS LAST, h.key_id DESC, h.seq DESC""",
+            [*params, max(CANDIDATES, limit), *outer_params, limit],
+        )
+        return rows
 
     def for_project(self, project_key: str) -> ProjectStore:
         """This store seen through one ``project_key`` whatever the caller's key says: for the

@@ -1,0 +1,202 @@
+"""Search through a store: the words of each message kept beside its entry (filled when it is
+appended), and a :class:`~sessionscope.index.query.Query` (the one parser) as PostgreSQL
+full-text search.
+
+Words are split as the local index splits them (:func:`~sessionscope.index.query.term_words`:
+letters and digits, anything else separates; lower case, accents folded) before PostgreSQL
+sees them, and kept with the ``simple`` configuration (no stemming, no stop words): PostgreSQL's
+own parser would keep ``src/app.py`` as one file-name token and ``ENT-207`` as a hyphenated word,
+so typing ``app.py`` or ``ENT`` would find nothing. A word with punctuation inside is then the
+phrase of its parts (``parse_line`` is ``parse <-> line``), as locally.
+
+Limits of PostgreSQL's ``tsvector``: a message's first :data:`MAX_WORDS_CHARS` characters of
+words are kept (a bigger tool result is found by its beginning), and phrases are matched within
+its first 16,383 words.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from ..index.query import _WORD, Query, Term
+from ..index.search import Hit, snippet_of
+from ..index.texts import message_text
+
+__all__ = ["MAX_WORDS_CHARS", "fold", "message_rows", "search", "tsquery_text"]
+
+MAX_WORDS_CHARS = 300_000
+"""Characters of a message's words kept (a ``tsvector`` holds at most 1 MB)."""
+
+
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
+"""The combining marks that accents decompose into (Unicode's combining diacritical blocks)."""
+
+
+def fold(text: str) -> str:
+    """``text`` without its accents (``é`` is ``e``), as the local index compares words."""
+    if text.isascii():
+        return text
+    return _COMBINING.sub("", unicodedata.normalize("NFD", text))
+
+
+def words_of(text: str) -> str:
+    """The words of a message as the store keeps them: split as the local index splits them,
+    lower case, accents folded, space-separated, at most :data:`MAX_WORDS_CHARS`."""
+    # One lower() of the words joined is each word's lower() (the spaces end each word).
+    return " ".join(_WORD.findall(fold(text[:MAX_WORDS_CHARS]))).lower()[:MAX_WORDS_CHARS]
+
+
+def _calls(content: object, kind: str, field: str) -> list[str]:
+    if not isinstance(content, list):
+        return []
+    return [
+        block[field]
+        for block in content
+        if isinstance(block, dict)
+        and block.get("type") == kind
+        and isinstance(block.get(field), str)
+    ]
+
+
+def message_rows(entries: list[dict], known_calls: dict[str, str]) -> list[tuple]:
+    """The search rows of a batch of entries: for each ``user`` and ``assistant`` entry with a
+    uuid (the first of a uuid only), ``(uuid, role, tools, timestamp, words, calls)``. ``tools``
+    are the tool names it calls, or for a tool result the tools whose results it holds (looked
+    up in ``known_calls``, call id → name, which this batch's calls are added to); ``calls``
+    its tool call ids; ``words`` space-separated."""
+    rows: list[tuple] = []
+    seen: set[str] = set()
+    for value in entries:
+        if not isinstance(value, dict) or value.get("type") not in ("user", "assistant"):
+            continue
+        uuid = value.get("uuid")
+        if not isinstance(uuid, str) or uuid in seen:
+            continue
+        seen.add(uuid)
+        role, text, tools = message_text(value)
+        message = value.get("message")
+        content = message.get("content") if isinstance(message, dict) else None
+        calls = _calls(content, "tool_use", "id") if role == "assistant" else []
+        for call_id, name in zip(calls, tools, strict=False):
+            known_calls[call_id] = name
+        if role == "tool":
+            results = _calls(content, "tool_result", "tool_use_id")
+            tools = [known_calls[i] for i in results if i in known_calls]
+        words = words_of(text)
+        timestamp = value.get("timestamp")
+        rows.append(
+            (
+                uuid,
+                role,
+                " ".join(tool.lower() for tool in tools),
+                timestamp if isinstance(timestamp, str) else None,
+                words,
+                " ".join(calls),
+            )
+        )
+    return rows
+
+
+def unresolved_results(entries: list[dict], known_calls: dict[str, str]) -> list[str]:
+    """Tool call ids that this batch's tool results answer and that neither the batch nor
+    ``known_calls`` names (their calls were appended before: the store looks them up)."""
+    in_batch = set(known_calls)
+    for value in entries:
+        if isinstance(value, dict) and value.get("type") == "assistant":
+            message = value.get("message")
+            content = message.get("content") if isinstance(message, dict) else None
+            in_batch.update(_calls(content, "tool_use", "id"))
+    missing: list[str] = []
+    for value in entries:
+        if isinstance(value, dict) and value.get("type") == "user":
+            message = value.get("message")
+            content = message.get("content") if isinstance(message, dict) else None
+            missing += [
+                i for i in _calls(content, "tool_result", "tool_use_id") if i not in in_batch
+            ]
+    return missing
+
+
+def _term_tsquery(term: Term) -> str:
+    words = [f"'{word}'" for word in words_of(term.text).split()]
+    if term.prefix:
+        words[-1] += ":*"
+    return " <-> ".join(words)
+
+
+def tsquery_text(terms: tuple[Term, ...]) -> str:
+    """The ``to_tsquery('simple', …)`` text of the terms, all of them required: each term the
+    phrase of its words, a prefix term's last word ``:*``."""
+    return " & ".join(f"({_term_tsquery(term)})" for term in terms)
+
+
+def _like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def filters_sql(query: Query) -> tuple[list[str], list]:
+    """The SQL conditions of the query's filters (on ``w``: the message's search row, ``k``:
+    its transcript's key, ``s``: its session's main key) and their parameters."""
+    from ..transcripts.sessions import sanitize_path
+
+    where: list[str] = []
+    parameters: list = []
+
+    def any_of(condition: str, values, convert=lambda value: value) -> None:
+        if values:
+            where.append("(" + " OR ".join([condition] * len(values)) + ")")
+            for value in values:
+                converted = convert(value)
+                parameters.extend(converted if isinstance(converted, list) else [converted])
+
+    any_of(
+        "(k.project_key ILIKE %s OR s.meta ->> 'cwd' ILIKE %s)",
+        query.values("project"),
+        lambda value: [f"%{_like(sanitize_path(value))}%", f"%{_like(value)}%"],
+    )
+    any_of("lower(s.meta ->> 'git_branch') = lower(%s)", query.values("branch"))
+    any_of("lower(s.meta ->> 'tag') = lower(%s)", query.values("tag"))
+    any_of("w.role = %s", query.values("role"))
+    any_of("%s = ANY(string_to_array(w.tools, ' '))", query.values("tool"), str.lower)
+    any_of("k.session_id LIKE %s", query.values("session"), lambda v: _like(v.lower()) + "%")
+    for value in query.values("after"):
+        where.append("w.timestamp >= %s")
+        parameters.append(value)
+    for value in query.values("before"):
+        where.append("w.timestamp < %s")
+        parameters.append(value)
+    return where, parameters
+
+
+async def search(store, query: Query, limit: int = 20) -> list[Hit]:
+    """The best ``limit`` hits of ``query`` among the messages this role may read in
+    ``store`` (a :class:`~sessionscope.stores.PostgresSessionStore`), each with its snippet:
+    ranked by ``ts_rank`` with words, newest first with filters only."""
+    from .postgres import _load_entry
+
+    where, parameters = filters_sql(query)
+    rows = await store.search_rows(
+        tsquery_text(query.terms) if query.terms else None, where, parameters, limit
+    )
+    hits = []
+    for session_id, subpath, project_key, title, role, text in rows:
+        value = _load_entry(text)
+        value = value if isinstance(value, dict) else {}
+        timestamp = value.get("timestamp")
+        hit = Hit(
+            session_id=session_id,
+            uuid=value.get("uuid") if isinstance(value.get("uuid"), str) else None,
+            type=str(value.get("type") or ""),
+            role=role,
+            timestamp=timestamp if isinstance(timestamp, str) else None,
+            project=project_key,
+            title=title or "",
+            agent_id=subpath.rsplit("/", 1)[-1].removeprefix("agent-") if subpath else None,
+            path="",
+            offset=0,
+            length=0,
+        )
+        hit.snippet, hit.highlights = snippet_of(value, query.terms)
+        hits.append(hit)
+    return hits

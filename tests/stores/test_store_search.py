@@ -1,0 +1,147 @@
+"""``search --store``: the query syntax of local search as PostgreSQL full-text search, finding
+what local search finds in the same transcripts, identifiers as typed, and only what the role
+may read."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from sessionscope import cli
+from tests.stores.test_access import ALICE_SESSION, BOB_SESSION, write_session
+
+QUERIES = (
+    "parse",
+    "cafe",
+    "naïve résumé",
+    '"parse render"',
+    "optim*",
+    '"fork resu"*',
+    "日本語",
+    "ValueError",
+    "role:user merge",
+    "role:tool",
+    "tool:Bash",
+    "tool:bash role:tool",
+    "worker branch:main",
+    "session:0 queue",
+    "after:2026-01-15 token",
+    "before:2026-01-10 latency",
+    "project:proj-2 diff",
+    "$HOME claude",
+)
+"""Words, accents, phrases, prefixes and every filter, against the generated corpus."""
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    status = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def found(capsys, *argv: str) -> list[dict]:
+    status, out, err = run(capsys, "search", "--json", *argv)
+    assert status == 0, err
+    return [json.loads(line) for line in out.splitlines()]
+
+
+@pytest.fixture
+def corpus_in_store(store_corpus, pg_url, tmp_path, capsys):
+    config = tmp_path / "claude"
+    shutil.copytree(store_corpus, config)
+    status, _, err = run(capsys, "push", "--all", "--config-dir", str(config), "--store", pg_url)
+    assert status == 0, err
+    return str(config), pg_url
+
+
+def test_the_store_finds_what_local_search_finds(corpus_in_store, capsys) -> None:
+    config, url = corpus_in_store
+    matched = 0
+    for query in QUERIES:
+        local = found(capsys, query, "--limit", "100000", "--config-dir", config)
+        stored = found(capsys, query, "--limit", "100000", "--store", url)
+        assert {(hit["session_id"], hit["uuid"]) for hit in stored} == {
+            (hit["session_id"], hit["uuid"]) for hit in local
+        }, query
+        by_uuid = {(hit["session_id"], hit["uuid"]): hit for hit in local}
+        for hit in stored:
+            twin = by_uuid[(hit["session_id"], hit["uuid"])]
+            for name in ("type", "timestamp", "snippet", "role", "project", "agent_id"):
+                assert hit[name] == twin[name], (query, name)
+        matched += bool(local)
+    assert matched >= len(QUERIES) - 2  # the queries do find things
+    # Ranked, and cut at the limit.
+    best = found(capsys, "parse", "--limit", "5", "--store", url)
+    assert len(best) == 5
+
+
+IDENTIFIERS = (
+    "Fixed parse_line in src/app.py for ENT-207 (v2.1.0) at https://example.com/a?b=1 — déjà vu"
+)
+
+
+def test_identifiers_and_paths_are_found_as_typed(pg_url, tmp_path, capsys) -> None:
+    config = tmp_path / "claude"
+    write_session(config, "-w-app", ALICE_SESSION, IDENTIFIERS)
+    write_session(
+        config, "-w-app", BOB_SESSION, "parse the line from the src folder, and the app in py"
+    )
+    status, _, err = run(capsys, "push", "--all", "--config-dir", str(config), "--store", pg_url)
+    assert status == 0, err
+    for query in (
+        "parse_line",
+        "src/app.py",
+        "app.py",
+        "ENT-207",
+        "ENT",
+        "207",
+        "v2.1.0",
+        "example.com/a",
+        "deja",
+        "parse_li*",
+        '"in src/app"*',
+    ):
+        hits = found(capsys, query, "--store", pg_url)
+        assert [hit["session_id"] for hit in hits] == [ALICE_SESSION], query
+        assert "src/app.py for ENT-207" in hits[0]["snippet"]
+    # Words apart are not the identifier; both sessions have the words.
+    assert len(found(capsys, "parse line", "--store", pg_url)) == 2
+    assert found(capsys, "ENT-208", "--store", pg_url) == []
+
+
+def test_a_role_finds_only_what_it_may_read(pg_server, pg_url, tmp_path, capsys) -> None:
+    assert run(capsys, "store", "init", pg_url)[0] == 0
+    db = pg_url.rsplit("/", 1)[1]
+    people = {}
+    for name, session_id, prompt in (
+        ("alice", ALICE_SESSION, "alice's app"),
+        ("bob", BOB_SESSION, "bob's app"),
+    ):
+        role, password = f"search_{name}", f"pw-{name}!"
+        pg_server.create_role(role, password)
+        write_session(tmp_path / name, "-w-app", session_id, prompt)
+        url = pg_server.url(role, password, db)
+        push = ("push", "--all", "--config-dir", str(tmp_path / name), "--store", url)
+        assert run(capsys, *push)[0] == 0
+        people[name] = (role, url)
+    alice, bob = people["alice"], people["bob"]
+    assert {hit["session_id"] for hit in found(capsys, "app", "--store", alice[1])} == {
+        ALICE_SESSION
+    }
+    assert found(capsys, "alice", "--store", bob[1]) == []
+    assert run(capsys, "store", "share", bob[0], "--store", alice[1])[0] == 0
+    assert {hit["session_id"] for hit in found(capsys, "alice", "--store", bob[1])} == {
+        ALICE_SESSION
+    }
+
+
+def test_bad_queries_and_a_store_that_is_down(pg_server, pg_url, capsys) -> None:
+    status, out, err = run(capsys, "search", '"open', "--store", pg_url)
+    assert (status, out) == (2, "")
+    assert err.count("\n") == 1 and "quote is not closed" in err
+    down = f"postgresql://nobody:secret@127.0.0.1:{pg_server.port + 1}/x"
+    status, out, err = run(capsys, "search", "word", "--store", down)
+    assert (status, out) == (2, "")
+    assert err.count("\n") == 1 and "secret" not in err and "cannot connect" in err
