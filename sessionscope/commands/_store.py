@@ -108,12 +108,10 @@ def project_key_of(project: str) -> str:
 
 
 def _list(args) -> int:
-    import shutil
-
     from ..stores.mirror import list_json_lines, list_sessions
     from ..transcripts.text import inert
     from ._common import safe_stdout
-    from .list import _row, as_json
+    from .list import as_json, write_table
 
     project = project_key_of(args.project) if args.project else None
     out = safe_stdout()
@@ -127,10 +125,7 @@ def _list(args) -> int:
     sessions = run_with_store(args, lambda store: list_sessions(store, project))
     if args.project and not sessions:
         print(f"sessionscope: no sessions for project {inert(args.project)}", file=_stderr())
-    width = shutil.get_terminal_size((120, 24)).columns
-    out.write(f"{'MODIFIED':<16}  {'MSGS':>5}  {'SESSION':<36}  SUMMARY\n")
-    for meta in sessions:
-        out.write(_row(meta, width) + "\n")
+    write_table(out, sessions)
     out.flush()
     return 0
 

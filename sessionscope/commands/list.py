@@ -80,9 +80,14 @@ def run(args: argparse.Namespace) -> int:
         for meta in sessions:
             out.write(as_json(meta) + "\n")
     else:
-        width = shutil.get_terminal_size((120, 24)).columns
-        out.write(f"{'MODIFIED':<16}  {'MSGS':>5}  {'SESSION':<36}  SUMMARY\n")
-        for meta in sessions:
-            out.write(_row(meta, width) + "\n")
+        write_table(out, sessions)
     out.flush()
     return 0
+
+
+def write_table(out, sessions: list[SessionMeta]) -> None:
+    """The sessions as a table the width of the terminal, one row a session."""
+    width = shutil.get_terminal_size((120, 24)).columns
+    out.write(f"{'MODIFIED':<16}  {'MSGS':>5}  {'SESSION':<36}  SUMMARY\n")
+    for meta in sessions:
+        out.write(_row(meta, width) + "\n")
