@@ -392,6 +392,11 @@ class SessionscopeApp(
         self.stop_watching()
         self._resume_collector()
 
+    def main_screen_up(self) -> bool:
+        """The main screen and its panes are there (not so while the app closes: what a worker
+        or a timer reports then is dropped)."""
+        return bool(self.screen_stack) and bool(self.screen_stack[0].query("#sessions"))
+
     @property
     def session_list(self) -> SessionList:
         """The list on the main screen (whatever screen is on top)."""

@@ -97,11 +97,6 @@ class LiveActions:
     """An index catch-up runs (one at a time: two of one file at once would both write what
     was appended)."""
 
-    def _main_screen_up(self) -> bool:
-        """The main screen and its panes are there (not so while the app closes: a change
-        reported then is dropped)."""
-        return bool(self.screen_stack) and bool(self.screen_stack[0].query("#sessions"))
-
     # -- watching ---------------------------------------------------------------------------------
 
     def start_watching(self) -> None:
@@ -156,7 +151,7 @@ class LiveActions:
     # -- the list ---------------------------------------------------------------------------------
 
     def on_sessions_changed(self, event: SessionsChanged) -> None:
-        if not self._main_screen_up():
+        if not self.main_screen_up():
             return  # the app is closing
         if event.caught_up:
             self._indexing = False
@@ -184,7 +179,7 @@ class LiveActions:
 
     def _mark_live(self) -> None:
         """Mark the sessions written to in the last :data:`LIVE_SECONDS` (by the app's clock)."""
-        if not self._main_screen_up():
+        if not self.main_screen_up():
             return  # the app is closing
         now = self.context.now_ms()
         live = {
@@ -197,7 +192,7 @@ class LiveActions:
     # -- the open session -------------------------------------------------------------------------
 
     def on_transcripts_changed(self, event: TranscriptsChanged) -> None:
-        if not self._main_screen_up():
+        if not self.main_screen_up():
             return  # the app is closing
         opened = self.opened
         if opened is not None and os.path.abspath(opened.path) in event.paths:
@@ -269,7 +264,7 @@ class LiveActions:
         self.post_message(TranscriptGrew(opened, after))
 
     def on_transcript_grew(self, event: TranscriptGrew) -> None:
-        if not self._main_screen_up():
+        if not self.main_screen_up():
             return  # the app is closing
         self._following = None
         # The index catches up once this is painted (its thread would slow the paint down).

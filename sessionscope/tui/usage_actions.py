@@ -102,7 +102,7 @@ class UsageActions:
         session_id = path.name.removesuffix(".jsonl")
 
         def count_if_still_shown() -> None:
-            if not self.screen_stack:  # the timer fired while the app closed
+            if not self.main_screen_up():
                 return
             current = self.session_list.current
             if current is not None and current.session_id == session_id:
@@ -128,7 +128,7 @@ class UsageActions:
 
     def on_session_usage_counted(self, event: SessionUsageCounted) -> None:
         self.session_usage[event.session_id] = event.totals
-        if not self.screen_stack or not self.screen_stack[0].query("#sessions"):
+        if not self.main_screen_up():
             return  # counted as the app closes
         current = self.session_list.current
         if current is not None and current.session_id == event.session_id:
