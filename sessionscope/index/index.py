@@ -45,7 +45,7 @@ from ..transcripts.sessions import (
     read_lite_meta,
     session_files,
 )
-from ..transcripts.subagents import _collect_agent_files
+from ..transcripts.subagents import transcript_files
 from .db import Database
 from .query import Query, parse_query
 from .search import Hit, search
@@ -147,32 +147,8 @@ class Index:
     def transcript_files(self) -> list[tuple[str, str | None]]:
         """Every transcript to index: ``(path, session id)`` of each session file (its id is
         in its name) and each subagent transcript (``None`` for one beside the sessions: its
-        entries say which session it belongs to). One listing a project folder."""
-        found: list[tuple[str, str | None]] = []
-        try:
-            with os.scandir(self.root) as listing:
-                folders = sorted(entry.path for entry in listing if entry.is_dir())
-        except OSError:
-            return found
-        for folder in folders:
-            try:
-                with os.scandir(folder) as listing:
-                    entries = sorted(listing, key=lambda entry: entry.name)
-            except OSError:
-                continue
-            for entry in entries:
-                name = entry.name
-                if name.endswith(".jsonl"):
-                    if validate_session_id(name[:-6]):
-                        found.append((entry.path, name[:-6]))
-                    elif name.startswith("agent-"):
-                        found.append((entry.path, None))
-                elif validate_session_id(name) and entry.is_dir():
-                    found.extend(
-                        (str(path), name)
-                        for _agent_id, path in _collect_agent_files(Path(entry.path) / "subagents")
-                    )
-        return found
+        entries say which session it belongs to)."""
+        return [(path, session_id) for path, session_id, _ in transcript_files(self.config_dir)]
 
     # -- catching up -----------------------------------------------------------------------------
 

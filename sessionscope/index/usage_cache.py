@@ -16,8 +16,8 @@ import zlib
 
 import msgspec
 
-from ..transcripts.files import projects_dir, validate_session_id
-from ..transcripts.subagents import _collect_agent_files
+from ..transcripts.files import projects_dir
+from ..transcripts.subagents import transcript_files
 from ..transcripts.usage import FileUsage, file_identity, read_file_usage
 from .paths import CACHE_FILE_MODE, cache_dir, ensure_cache_dir
 
@@ -40,39 +40,6 @@ def _format() -> str:
 
     with open(usage.__file__, "rb") as source:
         return f"1|{zlib.crc32(source.read()):08x}"
-
-
-def transcript_files(config_dir: str | os.PathLike[str]) -> list[tuple[str, str | None, str]]:
-    """``(path, session id, project)`` of every transcript that can hold usage: each session's
-    file, its ``subagents/`` transcripts (its id), and older ``agent-*.jsonl`` files beside
-    the sessions (``None``: their entries name their session)."""
-    found: list[tuple[str, str | None, str]] = []
-    projects = projects_dir(config_dir)
-    try:
-        folders = sorted(os.scandir(projects), key=lambda item: item.name)
-    except OSError:
-        return found
-    for folder in folders:
-        if not folder.is_dir():
-            continue
-        try:
-            items = sorted(os.scandir(folder.path), key=lambda item: item.name)
-        except OSError:
-            continue
-        for item in items:
-            name = item.name
-            if name.endswith(".jsonl") and item.is_file():
-                stem = name[: -len(".jsonl")]
-                if validate_session_id(stem):
-                    found.append((item.path, stem, folder.name))
-                elif stem.startswith("agent-"):
-                    found.append((item.path, None, folder.name))
-            elif item.is_dir() and validate_session_id(name):
-                for _agent, path in _collect_agent_files(
-                    projects / folder.name / name / "subagents"
-                ):
-                    found.append((str(path), name, folder.name))
-    return found
 
 
 def collect_usage(

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .conversation import build_subagent_conversation, chain_entries
-from .files import open_regular
+from .files import open_regular, projects_dir, validate_session_id
 from .model import Entry, TranscriptIndex
 from .reader import index_transcript, parse_line
 
@@ -178,3 +178,36 @@ def subagent_messages(
     return build_subagent_conversation(
         TranscriptIndex(path=index.path, size=index.size, mtime=index.mtime, entries=own)
     )
+
+
+def transcript_files(config_dir: str | os.PathLike[str]) -> list[tuple[str, str | None, str]]:
+    """``(path, session id, project folder)`` of every transcript: each session's
+    file, its ``subagents/`` transcripts (its id), and older ``agent-*.jsonl`` files beside
+    the sessions (``None``: their entries name their session)."""
+    found: list[tuple[str, str | None, str]] = []
+    projects = projects_dir(config_dir)
+    try:
+        folders = sorted(os.scandir(projects), key=lambda item: item.name)
+    except OSError:
+        return found
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        try:
+            items = sorted(os.scandir(folder.path), key=lambda item: item.name)
+        except OSError:
+            continue
+        for item in items:
+            name = item.name
+            if name.endswith(".jsonl") and item.is_file():
+                stem = name[: -len(".jsonl")]
+                if validate_session_id(stem):
+                    found.append((item.path, stem, folder.name))
+                elif stem.startswith("agent-"):
+                    found.append((item.path, None, folder.name))
+            elif item.is_dir() and validate_session_id(name):
+                for _agent, path in _collect_agent_files(
+                    projects / folder.name / name / "subagents"
+                ):
+                    found.append((str(path), name, folder.name))
+    return found

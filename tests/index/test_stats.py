@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from sessionscope.cli import main
-from sessionscope.index.usage_cache import CACHE_NAME, collect_usage, transcript_files
+from sessionscope.index.usage_cache import CACHE_NAME, collect_usage
+from sessionscope.transcripts.subagents import transcript_files
 from sessionscope.transcripts.usage import own_responses
 
 MAIN = "11111111-2222-4333-8444-000000000001"
