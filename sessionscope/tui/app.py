@@ -339,6 +339,12 @@ class SessionscopeApp(
             self.set_keymap(context.keymap)
         self._collector_paused = False
         """The collector was running and start-up paused it (see :func:`pause_collector`)."""
+        self.images = None
+        """Pictures of image blocks, for every message pane (``None``: labels only)."""
+        if context.images != "off":
+            from sessionscope.tui.images import ImageStore
+
+            self.images = ImageStore(context.images, self._start_image_worker)
 
     # -- layout --------------------------------------------------------------------------------
 
@@ -356,11 +362,19 @@ class SessionscopeApp(
                 # a dialog, and stays as long as it is true.
                 yield Static(inert(self.context.notice), id="notice")
             yield Static("", id="session-info")
-            yield MessageView(tz=self.context.tz, placeholder="Reading sessions…", id="messages")
+            yield MessageView(
+                tz=self.context.tz,
+                placeholder="Reading sessions…",
+                images=self.images,
+                id="messages",
+            )
             # The live panel and the compose box are mounted under it once the first list is
             # painted (mount_compose): the list comes first.
         # Its keys are composed once the first list is painted (the list comes first).
         yield Footer(held=True)
+
+    def _start_image_worker(self, work: Callable[[], None]) -> None:
+        self.run_worker(work, thread=True, group="images", description="images")
 
     def on_mount(self) -> None:
         self.sub_title = "demo transcripts" if self.context.demo else ""
@@ -934,7 +948,11 @@ class SessionscopeApp(
     def on_sessionscope_app_subagent_loaded(self, event: SubagentLoaded) -> None:
         from sessionscope.tui.screens.subagent import SubagentScreen
 
-        self.push_screen(SubagentScreen(event.title, event.agent_id, event.source, self.context.tz))
+        self.push_screen(
+            SubagentScreen(
+                event.title, event.agent_id, event.source, self.context.tz, images=self.images
+            )
+        )
 
     def on_sessionscope_app_subagent_missing(self, event: SubagentMissing) -> None:
         self.notify(f"Cannot open the subagent: {inert(event.error)}", severity="warning")
@@ -956,6 +974,7 @@ def make_app(
     demo: bool = False,
     notice: str = "",
     compose: ComposeSettings | None = None,
+    images: str = "off",
 ) -> SessionscopeApp:
     """The app, given what it depends on (tests pass a temp folder, a fixed clock and a zone)."""
     config_dir = Path(config_dir)
@@ -972,5 +991,6 @@ def make_app(
         demo=demo,
         notice=notice,
         compose=compose,
+        images=images,
     )
     return SessionscopeApp(context, session_id=session_id, message_uuid=message_uuid)

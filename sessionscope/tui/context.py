@@ -76,6 +76,8 @@ class AppContext:
     """Said once at start-up (e.g. why the demo is shown)."""
     compose: ComposeSettings | None = None
     """How compose runs turns (permission mode, model, CLI); ``None``: the defaults."""
+    images: str = "off"
+    """How image blocks are drawn: ``kitty``, ``halfblock`` or ``off`` (their labels)."""
 
     def now_ms(self) -> int:
         return int(self.clock().timestamp() * 1000)
