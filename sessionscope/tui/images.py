@@ -101,6 +101,9 @@ class Picture:
 @dataclass(slots=True)
 class _Decoded:
     image: PILImage | None
+    """Scaled down to what the pane can show; ``None`` when it cannot be shown."""
+    size: tuple[int, int] = (0, 0)
+    """The image's own size in pixels (its shape on screen)."""
     reason: str = ""
 
 
@@ -112,22 +115,22 @@ def _decode(source: ImageSource, mode: str) -> _Decoded:
     try:
         raw = source.decoded()
     except ValueError as error:
-        return _Decoded(None, str(error))
+        return _Decoded(None, reason=str(error))
     try:
         with Image.open(io.BytesIO(raw)) as opened:
             width, height = opened.size
             if width * height > MAX_PIXELS:
-                return _Decoded(None, f"cannot be shown: too large ({width}×{height})")
+                return _Decoded(None, reason=f"cannot be shown: too large ({width}×{height})")
             per_cell = KITTY_CELL_PIXELS if mode == "kitty" else 1
             box = (MAX_COLUMNS * per_cell, round(MAX_ROWS * CELL_ASPECT * per_cell))
             opened.draft("RGB", box)  # JPEG: decode at a fraction of the size
             opened.thumbnail(box, reducing_gap=2.0)
             image = opened.convert("RGB")
     except UnidentifiedImageError:
-        return _Decoded(None, f"cannot be shown: not a readable {source.media_type} image")
+        return _Decoded(None, reason=f"cannot be shown: not a readable {source.media_type} image")
     except (OSError, ValueError, Image.DecompressionBombError) as error:
-        return _Decoded(None, f"cannot be shown: {error}")
-    return _Decoded(image)
+        return _Decoded(None, reason=f"cannot be shown: {error}")
+    return _Decoded(image, (width, height))
 
 
 def cells_for(image_size: tuple[int, int], width: int) -> tuple[int, int]:
@@ -204,7 +207,9 @@ class ImageStore:
                 decoded = self._decoded.get(key)
             if decoded is None:
                 decoded = _decode(source, self.mode)
-            picture = Picture(self._draw(decoded.image, width, console)) if decoded.image else None
+            picture = None
+            if decoded.image is not None:
+                picture = Picture(self._draw(decoded.image, decoded.size, width, console))
             with self._lock:
                 self._decoded[key] = decoded
                 self._decoded.move_to_end(key)
@@ -218,8 +223,10 @@ class ImageStore:
             for ready in waiting:
                 ready(key)
 
-    def _draw(self, image: PILImage, width: int, console: Console) -> list[Strip]:
-        columns, rows = cells_for(image.size, width)
+    def _draw(
+        self, image: PILImage, size: tuple[int, int], width: int, console: Console
+    ) -> list[Strip]:
+        columns, rows = cells_for(size, width)
         if self.mode == "kitty":
             from textual_image.renderable.tgp import Image as Renderable
         else:
