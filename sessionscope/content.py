@@ -11,6 +11,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from sessionscope.transcripts.images import ImageSource, image_source
+
 TEXT = "text"
 THINKING = "thinking"
 TOOL_USE = "tool_use"
@@ -30,6 +32,8 @@ class Part:
     """Tool name for ``tool_use``; the block's own type for ``other``."""
     tool_use_id: str | None = None
     is_error: bool = False
+    images: tuple[ImageSource, ...] = ()
+    """The images of an ``image`` block or a tool result (their labels are in ``body``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,9 +78,7 @@ def _result_text(content: Any) -> str:
                 if kind == "text":
                     pieces.append(str(block.get("text", "")))
                 elif kind == "image":
-                    source = block.get("source") or {}
-                    media = source.get("media_type") if isinstance(source, dict) else None
-                    pieces.append(f"[image{': ' + str(media) if media else ''}]")
+                    pieces.append(image_source(block).label())
                 else:
                     pieces.append(_json(block))
             else:
@@ -106,6 +108,12 @@ def block_part(block: Any) -> Part:
             tool_use_id=block.get("id") if isinstance(block.get("id"), str) else None,
         )
     if kind == "tool_result" or (isinstance(kind, str) and kind.endswith("_tool_result")):
+        content = block.get("content")
+        images = tuple(
+            image_source(item)
+            for item in (content if isinstance(content, list) else ())
+            if isinstance(item, dict) and item.get("type") == "image"
+        )
         return Part(
             TOOL_RESULT,
             _result_text(block.get("content")),
@@ -114,9 +122,10 @@ def block_part(block: Any) -> Part:
             if isinstance(block.get("tool_use_id"), str)
             else None,
             is_error=bool(block.get("is_error")),
+            images=images,
         )
     if kind == "image":
-        return Part(OTHER, _result_text([block]), name="image")
+        return Part(OTHER, _result_text([block]), name="image", images=(image_source(block),))
     return Part(OTHER, _json(block), name=str(kind))
 
 

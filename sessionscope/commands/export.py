@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -27,6 +28,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     parser.add_argument(
         "--force", action="store_true", help="replace FILE if it exists (it is kept otherwise)"
+    )
+    parser.add_argument(
+        "--images",
+        choices=("auto", "kitty", "halfblock", "off"),  # transcripts.images.MODES
+        help="html: images as pictures in the page unless off (default: $SESSIONSCOPE_IMAGES); "
+        "a redacted export shows their labels only (a screenshot can hold what --redact "
+        "cannot see)",
     )
     parser.add_argument(
         "--redact",
@@ -59,14 +67,17 @@ def _show_json(path: Path, redactor: Redactor | None) -> str:
     )
 
 
-def render(path: Path, fmt: str, redactor: Redactor | None = None) -> str:
-    """The export of one transcript file in ``fmt``, its secrets masked by ``redactor``."""
+def render(path: Path, fmt: str, redactor: Redactor | None = None, images: bool = True) -> str:
+    """The export of one transcript file in ``fmt``, its secrets masked by ``redactor`` (its
+    images then shown by their labels only); ``images``: pictures in an HTML page."""
     from sessionscope import export
 
     if fmt == "json":
         return _show_json(path, redactor)
     document = export.load_document(path, redactor)
-    return export.to_markdown(document) if fmt == "md" else export.to_html(document)
+    if fmt == "md":
+        return export.to_markdown(document)
+    return export.to_html(document, images=images and redactor is None)
 
 
 def render_redacted(path: Path, fmt: str) -> tuple[str, str]:
@@ -91,12 +102,18 @@ def run(args: argparse.Namespace) -> int:
         if target.exists() and not args.force:
             # Say so before reading a possibly large transcript.
             raise CommandError(f"{target} exists; use --force to replace it")
+    from sessionscope.transcripts.images import chosen_mode
+
+    try:
+        images = chosen_mode(args.images, os.environ) != "off"
+    except ValueError as error:
+        raise CommandError(str(error)) from None
     summary = None
     try:
         if args.redact:
             text, summary = render_redacted(path, args.format)
         else:
-            text = render(path, args.format)
+            text = render(path, args.format, images=images)
     except OSError as error:
         raise CommandError(f"cannot read {path}: {error.strerror or error}") from None
     if summary is not None:

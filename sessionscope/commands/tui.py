@@ -26,7 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", help="model for compose (default: Claude Code's default)")
     parser.add_argument(
         "--images",
-        choices=("auto", "kitty", "halfblock", "off"),  # tui.images.MODES, not imported here
+        choices=("auto", "kitty", "halfblock", "off"),  # transcripts.images.MODES
         help="draw pasted images: auto (ask the terminal), kitty (graphics protocol), "
         "halfblock (coloured cells), off (a label) (default: $SESSIONSCOPE_IMAGES, then auto; "
         "off under NO_COLOR)",

@@ -11,10 +11,15 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["MEDIA_TYPES", "ImageSource", "image_source"]
+__all__ = ["MEDIA_TYPES", "MODES", "ImageSource", "chosen_mode", "image_source"]
+
+MODES = ("auto", "kitty", "halfblock", "off")
+"""How images are shown (``--images``): ask the terminal, the Kitty graphics protocol, half-block
+cells, or their labels only. An HTML export shows pictures unless ``off``."""
 
 MEDIA_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
 """The media types the Messages API takes for an image block: the only ones drawn."""
@@ -68,3 +73,12 @@ def image_source(block: dict[str, Any]) -> ImageSource:
     if media_type not in MEDIA_TYPES:
         return ImageSource(media_type, data, f"cannot be shown: unknown media type {media_type}")
     return ImageSource(media_type, data)
+
+
+def chosen_mode(choice: str | None, environ: Mapping[str, str]) -> str:
+    """One of :data:`MODES`: ``choice`` (``--images``), else ``SESSIONSCOPE_IMAGES``, else
+    ``auto``; ``ValueError`` for a value that is none of them."""
+    chosen = choice or environ.get("SESSIONSCOPE_IMAGES") or "auto"
+    if chosen not in MODES:
+        raise ValueError(f"SESSIONSCOPE_IMAGES must be one of {', '.join(MODES)}, not {chosen!r}")
+    return chosen

@@ -31,14 +31,12 @@ from rich.segment import Segment
 from textual.message import Message
 from textual.strip import Strip
 
-from sessionscope.transcripts.images import ImageSource
+from sessionscope.transcripts.images import ImageSource, chosen_mode
 
 if TYPE_CHECKING:
     from PIL.Image import Image as PILImage
     from rich.console import Console
 
-MODES = ("auto", "kitty", "halfblock", "off")
-"""The choices of ``--images``."""
 MAX_PIXELS = 40_000_000
 """Images larger than this (a 8000×5000 screenshot) are not decoded: the label says why."""
 MAX_ROWS = 16
@@ -59,12 +57,8 @@ def resolve_mode(choice: str | None, environ: Mapping[str, str]) -> str:
     """``kitty``, ``halfblock``, ``off`` or ``auto`` (ask the terminal, see :func:`prepare`) from
     ``--images`` (``choice``) or else ``SESSIONSCOPE_IMAGES``; under ``NO_COLOR`` always ``off``
     (a picture is colour and nothing else)."""
-    if environ.get("NO_COLOR"):
-        return "off"
-    chosen = choice or environ.get("SESSIONSCOPE_IMAGES") or "auto"
-    if chosen not in MODES:
-        raise ValueError(f"SESSIONSCOPE_IMAGES must be one of {', '.join(MODES)}, not {chosen!r}")
-    return chosen
+    chosen = chosen_mode(choice, environ)
+    return "off" if environ.get("NO_COLOR") else chosen
 
 
 def prepare(mode: str) -> str:

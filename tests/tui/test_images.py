@@ -280,3 +280,43 @@ def test_installed_command_draws_half_blocks(shots_config: Path, tmp_path: Path)
         terminal.keys("q")
     finally:
         terminal.kill()
+
+
+# -- export ----------------------------------------------------------------------------------
+
+
+def export(config_dir: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "sessionscope", "--config-dir", str(config_dir), "export", SHOTS]
+        + list(args),
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(config_dir), **(env or {})},
+    )
+
+
+def test_html_export_embeds_the_pictures(shots_config: Path) -> None:
+    """Good images as ``data:`` pictures (the page still loads nothing), bad ones as labels
+    with the reason; Markdown keeps the labels."""
+    page = export(shots_config, "--format", "html").stdout
+    png = base64.b64encode(screenshot()).decode()
+    assert f'src="data:image/png;base64,{png}"' in page
+    assert 'alt="[image: image/png, 1 KB]"' in page
+    assert page.count('<img class="image"') == 2  # the PNG and the JPEG a tool read
+    assert "cannot be shown: unknown media type image/tiff" in page
+    assert "img-src data:" in page  # the page's policy: no image from anywhere else
+    markdown = export(shots_config, "--format", "md").stdout
+    assert "[image: image/png, 1 KB]" in markdown and "base64" not in markdown
+
+
+def test_html_export_without_pictures(shots_config: Path) -> None:
+    """``--images off`` (or the environment) and a redacted export show the labels only: a
+    screenshot can hold a secret the redaction cannot read."""
+    for args, env in (
+        (("--images", "off"), {}),
+        ((), {"SESSIONSCOPE_IMAGES": "off"}),
+        (("--redact",), {}),
+    ):
+        done = export(shots_config, "--format", "html", *args, env=env)
+        assert done.returncode == 0, done.stderr
+        assert "<img" not in done.stdout and "[image: image/png, 1 KB]" in done.stdout
