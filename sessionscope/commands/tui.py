@@ -27,9 +27,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--images",
         choices=("auto", "kitty", "halfblock", "off"),  # transcripts.images.MODES
-        help="draw pasted images: auto (ask the terminal), kitty (graphics protocol), "
-        "halfblock (coloured cells), off (a label) (default: $SESSIONSCOPE_IMAGES, then auto; "
-        "off under NO_COLOR)",
+        help="draw pasted images: kitty (Kitty graphics protocol), halfblock (coloured cells), "
+        "off (a label); auto: kitty in Kitty or Ghostty, else halfblock (default: "
+        "$SESSIONSCOPE_IMAGES, then auto; off under NO_COLOR)",
     )
 
 
@@ -80,8 +80,7 @@ def run(args: argparse.Namespace) -> int:
         permission_mode=getattr(args, "permission_mode", None),
         model=getattr(args, "model", None),
     )
-    # Last before the app: asking the terminal what it can draw must not wait for anything.
-    image_mode = images.prepare(image_mode)
+    images.prepare(image_mode)  # last before the app: the terminal is asked, then Textual's
     app = make_app(
         config_dir,
         keymap=keymap,

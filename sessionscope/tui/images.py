@@ -1,33 +1,38 @@
-"""Pictures of image blocks in the message pane, drawn with textual-image.
+"""Pictures of image blocks in the message pane.
 
 Three ways to draw an image (``--images`` / ``SESSIONSCOPE_IMAGES``):
 
-- ``kitty``: the Kitty graphics protocol with Unicode placeholders (Kitty, Ghostty): the picture
-  itself, in cells the pane scrolls like text;
-- ``halfblock``: ``▀`` cells, the upper pixel in the foreground colour, the lower one in the
+- ``kitty``: the Kitty graphics protocol with Unicode placeholders (Kitty, Ghostty), through
+  textual-image: the picture itself, in cells the pane scrolls like text;
+- ``halfblock``: ``▀`` cells, the upper pixel in the foreground colour and the lower one in the
   background: any colour terminal;
 - ``off``: the labelled placeholder (``[image: image/png, 120 KB]``), also under ``NO_COLOR``.
 
-``auto`` asks textual-image which the terminal can do. It asks the terminal itself, which works
-only before Textual reads the keyboard: :func:`prepare` runs before the app starts. Sixel and
-iTerm2 pictures are drawn over the text, outside any cell, so a pane that scrolls line by line
-cannot hold them: a terminal that has only those gets half blocks.
+``auto`` is ``kitty`` in a terminal that says it is Kitty or Ghostty and is not behind tmux or
+screen (which do not pass the protocol on), else ``halfblock``. It is told by the environment,
+not by asking the terminal: textual-image asks the terminal as it is imported (two queries, one
+of which waits 0.1 s for an answer most terminals never send), which would delay every start
+and must happen before Textual reads the keyboard. So half blocks are drawn here, with Pillow,
+and textual-image is imported only for ``kitty``, before the app starts (:func:`prepare`).
+Sixel and iTerm2 pictures are drawn over the text, outside any cell: a pane that scrolls line
+by line cannot hold them.
 
-Scrolling never waits for an image: each one is decoded and scaled once, in a worker, while its
+Scrolling never waits for an image: each one is decoded and drawn once, in a worker, while its
 label stands in; its lines are kept per (image, width), so drawing it again is a copy.
 """
 
 from __future__ import annotations
 
 import io
-import sys
 import threading
 from collections import OrderedDict, deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from rich.color import Color
 from rich.segment import Segment
+from rich.style import Style
 from textual.message import Message
 from textual.strip import Strip
 
@@ -37,6 +42,8 @@ if TYPE_CHECKING:
     from PIL.Image import Image as PILImage
     from rich.console import Console
 
+HALF_BLOCK = "▀"
+"""The cell of half-block pictures: its upper half in the foreground colour."""
 MAX_PIXELS = 40_000_000
 """Images larger than this (a 8000×5000 screenshot) are not decoded: the label says why."""
 MAX_ROWS = 16
@@ -54,27 +61,35 @@ LINES_KEPT = 256
 
 
 def resolve_mode(choice: str | None, environ: Mapping[str, str]) -> str:
-    """``kitty``, ``halfblock``, ``off`` or ``auto`` (ask the terminal, see :func:`prepare`) from
-    ``--images`` (``choice``) or else ``SESSIONSCOPE_IMAGES``; under ``NO_COLOR`` always ``off``
-    (a picture is colour and nothing else)."""
+    """``kitty``, ``halfblock`` or ``off``, from ``--images`` (``choice``) or else
+    ``SESSIONSCOPE_IMAGES``; under ``NO_COLOR`` always ``off`` (a picture is colour and nothing
+    else)."""
     chosen = chosen_mode(choice, environ)
-    return "off" if environ.get("NO_COLOR") else chosen
+    if environ.get("NO_COLOR"):
+        return "off"
+    if chosen == "auto":
+        return "kitty" if draws_kitty_images(environ) else "halfblock"
+    return chosen
 
 
-def prepare(mode: str) -> str:
-    """Before the app starts: textual-image asks the terminal what it can draw (for ``auto``)
-    and its cell size in pixels, while the keyboard is not yet Textual's. Returns the mode to
-    draw with."""
-    if mode == "off":
-        return mode
-    from textual_image import renderable  # asks the terminal as it is imported
-    from textual_image._terminal import get_cell_size
+def draws_kitty_images(environ: Mapping[str, str]) -> bool:
+    """Whether the terminal says it is one that draws Kitty images in cells (Kitty, Ghostty),
+    with no multiplexer in between."""
+    if environ.get("TMUX") or environ.get("STY"):
+        return False
+    term = environ.get("TERM", "")
+    return (
+        term in ("xterm-kitty", "xterm-ghostty")
+        or bool(environ.get("KITTY_WINDOW_ID"))
+        or environ.get("TERM_PROGRAM") == "ghostty"
+    )
 
-    if sys.__stdout__ is not None:
-        get_cell_size()  # kept by textual-image: never asked again once Textual reads keys
-    if mode == "auto":
-        return "kitty" if renderable.Image is renderable.TGPImage else "halfblock"
-    return mode
+
+def prepare(mode: str) -> None:
+    """Before the app starts, for ``kitty``: textual-image asks the terminal its cell size in
+    pixels as its widget module is imported, while the keyboard is not yet Textual's."""
+    if mode == "kitty":
+        import textual_image.widget  # noqa: F401
 
 
 class ImageDecoded(Message, bubble=False):
@@ -221,14 +236,40 @@ class ImageStore:
         self, image: PILImage, size: tuple[int, int], width: int, console: Console
     ) -> list[Strip]:
         columns, rows = cells_for(size, width)
-        if self.mode == "kitty":
-            from textual_image.renderable.tgp import Image as Renderable
-        else:
-            from textual_image.renderable.halfcell import Image as Renderable
+        if self.mode != "kitty":
+            return half_blocks(image, columns, rows)
+        from textual_image.renderable.tgp import Image as KittyImage
+
         options = console.options.update(width=columns, height=rows, highlight=False)
-        segments = console.render(Renderable(image, columns, rows), options)
+        segments = console.render(KittyImage(image, columns, rows), options)
         lines = Segment.split_lines(segments)
         return [Strip(Segment.simplify(line)).simplify() for line in lines]
+
+
+def half_blocks(image: PILImage, columns: int, rows: int) -> list[Strip]:
+    """``image`` in ``columns`` × ``rows`` cells of ``▀``: the upper pixel of each cell in the
+    foreground colour, the lower in the background."""
+    from PIL import Image
+
+    scaled = image.resize((columns, rows * 2), Image.Resampling.BOX)
+    pixels = scaled.tobytes()
+    stride = columns * 3
+    styles: dict[bytes, Style] = {}
+    strips = []
+    for row in range(rows):
+        upper = pixels[2 * row * stride : (2 * row + 1) * stride]
+        lower = pixels[(2 * row + 1) * stride : (2 * row + 2) * stride]
+        segments = []
+        for column in range(0, stride, 3):
+            key = upper[column : column + 3] + lower[column : column + 3]
+            style = styles.get(key)
+            if style is None:
+                style = styles[key] = Style(
+                    color=Color.from_rgb(*key[:3]), bgcolor=Color.from_rgb(*key[3:])
+                )
+            segments.append(Segment(HALF_BLOCK, style))
+        strips.append(Strip(Segment.simplify(segments), columns))
+    return strips
 
 
 class Pictures:

@@ -18,13 +18,12 @@ from PIL import Image, ImageDraw
 from rich.console import Console
 
 from sessionscope.transcripts.images import image_source
-from sessionscope.tui.images import ImageStore, cells_for, resolve_mode
+from sessionscope.tui.images import HALF_BLOCK, ImageStore, cells_for, resolve_mode
 from tests.tmuxterm import Tmux, installed_sessionscope
 from tests.tui.conftest import settle
 from tests.tui.gallery import PROJECT, _write, assistant, result, u, user
 
 SHOTS = "88888888-8888-4888-8888-888888888888"
-HALF_BLOCK = "▀"
 
 
 def screenshot(width: int = 320, height: int = 200, fmt: str = "PNG") -> bytes:
@@ -148,8 +147,13 @@ def test_kitty_pictures_are_unicode_placeholders(monkeypatch: pytest.MonkeyPatch
 
 
 def test_images_mode_from_the_option_the_environment_and_no_color() -> None:
-    assert resolve_mode(None, {}) == "auto"
-    assert resolve_mode(None, {"SESSIONSCOPE_IMAGES": "halfblock"}) == "halfblock"
+    assert resolve_mode(None, {"TERM": "xterm-256color"}) == "halfblock"
+    assert resolve_mode(None, {"TERM": "xterm-kitty"}) == "kitty"
+    assert resolve_mode(None, {"TERM": "xterm-kitty", "TMUX": "/tmp/tmux-0/default,1,0"}) == (
+        "halfblock"  # tmux does not pass the protocol on
+    )
+    assert resolve_mode("auto", {"TERM_PROGRAM": "ghostty"}) == "kitty"
+    assert resolve_mode(None, {"SESSIONSCOPE_IMAGES": "off", "TERM": "xterm-kitty"}) == "off"
     assert resolve_mode("kitty", {"SESSIONSCOPE_IMAGES": "off"}) == "kitty"
     assert resolve_mode("halfblock", {"NO_COLOR": "1"}) == "off"
     with pytest.raises(ValueError, match="SESSIONSCOPE_IMAGES must be one of"):
@@ -256,7 +260,7 @@ def test_images_snapshot_half_blocks(make, shots_config: Path, snap_compare) -> 
 
 @pytest.mark.skipif(not shutil.which("tmux"), reason="tmux is not installed (.ci/run installs it)")
 def test_installed_command_draws_half_blocks(shots_config: Path, tmp_path: Path) -> None:
-    """In tmux (no Kitty graphics there) auto asks the terminal, and half blocks are drawn."""
+    """In tmux (which does not pass Kitty graphics on) auto draws half blocks."""
     env = {
         "CLAUDE_CONFIG_DIR": str(shots_config),
         "SESSIONSCOPE_CACHE_DIR": str(tmp_path / "cache"),
