@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from textual.widget import Widget
 
     from sessionscope.agent.settings import ComposeSettings
+    from sessionscope.tui.screens.branches import BranchChoice
     from sessionscope.tui.sources import ConversationSource
 
 # What only later screens, dialogs and the compose box need is imported when first used: the
@@ -253,6 +254,14 @@ class SessionscopeApp(
             "Branch",
             id="branch",
             tooltip="Show the next rewind branch",
+            show=False,
+        ),
+        Binding(
+            "B",
+            "branch_tree",
+            "Branch tree",
+            id="branch-tree",
+            tooltip="The session's rewind branches and forks as a tree: enter opens one",
             show=False,
         ),
         *SESSION_ACTION_BINDINGS,
@@ -717,8 +726,8 @@ class SessionscopeApp(
             return self.screen is self.screen_stack[0] and not takes_text(self.focused)
         if action in ("filter_done", "filter_clear"):
             return isinstance(self.focused, FilterInput)
-        if action == "next_pane":
-            # Only on the main screen; dialogs and other screens keep their own tab.
+        if action in ("next_pane", "branch_tree"):
+            # Only on the main screen; dialogs and other screens keep their own keys.
             return self.screen is self.screen_stack[0]
         return super().check_action(action, parameters)
 
@@ -792,6 +801,55 @@ class SessionscopeApp(
         self.leaf_choice[session_id] = following
         self.notify(f"Branch {ordered.index(following) + 1} of {len(ordered)}: leaf {following}")
         self.load_transcript(opened.meta, following, following, self.message_view.content_width)
+
+    def action_branch_tree(self) -> None:
+        from sessionscope.transcripts.branches import fork_tree
+        from sessionscope.tui.screens.branches import BranchTreeScreen
+
+        current = self.session_list.current
+        if current is None:
+            self.notify("Select a session first", severity="warning")
+            return
+        family = fork_tree(self.session_list.sessions, current.session_id)
+        if family is None:
+            return
+        opened = self.opened
+        indexes = {}
+        if opened is not None and not opened.partial:
+            indexes[opened.meta.session_id] = opened.index
+        shown = (current.session_id, self.leaf_choice.get(current.session_id))
+        self.push_screen(
+            BranchTreeScreen(family, shown, indexes, self.context.tz), self._branch_chosen
+        )
+
+    def _branch_chosen(self, choice: BranchChoice | None) -> None:
+        """Open the session at the branch chosen in the tree, its last message selected."""
+        if choice is None:
+            return
+        session_id = choice.session_id
+        if choice.main:
+            self.leaf_choice.pop(session_id, None)
+        else:
+            self.leaf_choice[session_id] = choice.leaf_uuid
+        opened = self.opened
+        if opened is not None and opened.meta.session_id == session_id:
+            self.load_transcript(
+                opened.meta,
+                choice.leaf_uuid,
+                self.leaf_choice.get(session_id),
+                self.message_view.content_width,
+            )
+        else:
+            self.initial_message = choice.leaf_uuid  # the selection opens it at that message
+            if not self.session_list.select_session(session_id):
+                self.action_filter_clear()  # a filter may hide it
+                if not self.session_list.select_session(session_id):
+                    self.initial_message = None
+                    self.notify(
+                        f"Session {inert(session_id)} is not in the list", severity="warning"
+                    )
+                    return
+        self.message_view.focus()
 
     def action_fork(self) -> None:
         opened = self.opened
