@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
-from ..cli import CommandError
+from ._common import CommandError
 
 UNREACHABLE_STATUS = 2
 """Exit status when the store cannot be reached or refuses us."""

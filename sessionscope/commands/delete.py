@@ -38,8 +38,7 @@ def _describe(path) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from sessionscope.agent.manage import delete_session
-    from sessionscope.cli import CommandError
-    from sessionscope.commands._common import check_config_dir, manage_errors, report
+    from sessionscope.commands._common import CommandError, check_config_dir, manage_errors, report
     from sessionscope.transcripts.sessions import SessionLookupError, find_session_file
 
     check_config_dir(args.config_dir)

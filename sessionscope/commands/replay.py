@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 
-from sessionscope.cli import CommandError
+from sessionscope.commands._common import CommandError
 
 NAME = "replay"
 HELP = "play a session back at its recorded pace (space pause, . , step, + - speed, q leave)"

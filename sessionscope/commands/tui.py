@@ -34,7 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sessionscope.cli import CommandError
+    from sessionscope.commands._common import CommandError
     from sessionscope.tui.demo import has_transcripts, prepare_demo
     from sessionscope.tui.keys import load_keymap
 

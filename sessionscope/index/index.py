@@ -36,7 +36,7 @@ import orjson
 
 from ..transcripts.files import open_regular, validate_session_id
 from ..transcripts.model import Entry, SessionMeta, TranscriptIndex
-from ..transcripts.reader import index_transcript
+from ..transcripts.reader import index_transcript, load_json
 from ..transcripts.sessions import (
     add_counts,
     infer_forks,
@@ -81,21 +81,12 @@ def _dumps(value: object) -> bytes:
         return json.dumps(value).encode()
 
 
-def _loads(blob: bytes) -> object:
-    try:
-        return orjson.loads(blob)
-    except orjson.JSONDecodeError:
-        import json
-
-        return json.loads(blob)
-
-
 def encode_meta(meta: SessionMeta | None) -> bytes | None:
     return None if meta is None else _dumps([getattr(meta, name) for name in _META_FIELDS])
 
 
 def decode_meta(blob: bytes | None) -> SessionMeta | None:
-    return None if blob is None else SessionMeta(*_loads(blob))
+    return None if blob is None else SessionMeta(*load_json(blob))
 
 
 def _key(status: os.stat_result) -> tuple[int, int, int]:

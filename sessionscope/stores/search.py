@@ -22,6 +22,7 @@ import unicodedata
 from ..index.query import _WORD, Query, Term
 from ..index.search import Hit, snippet_of
 from ..index.texts import message_text
+from ..transcripts.reader import load_json
 
 __all__ = ["MAX_WORDS_CHARS", "fold", "message_rows", "search", "tsquery_text"]
 
@@ -173,15 +174,13 @@ async def search(store, query: Query, limit: int = 20) -> list[Hit]:
     """The best ``limit`` hits of ``query`` among the messages this role may read in
     ``store`` (a :class:`~sessionscope.stores.PostgresSessionStore`), each with its snippet:
     ranked by ``ts_rank`` with words, newest first with filters only."""
-    from .postgres import _load_entry
-
     where, parameters = filters_sql(query)
     rows = await store.search_rows(
         tsquery_text(query.terms) if query.terms else None, where, parameters, limit
     )
     hits = []
     for session_id, subpath, project_key, title, role, text in rows:
-        value = _load_entry(text)
+        value = load_json(text)
         value = value if isinstance(value, dict) else {}
         timestamp = value.get("timestamp")
         hit = Hit(

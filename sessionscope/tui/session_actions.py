@@ -236,8 +236,7 @@ class SessionActions:
     def export_worker(
         self, meta: SessionMeta, fmt: str, target: str, force: bool, redact: bool
     ) -> None:
-        from sessionscope.commands.export import render, render_redacted
-        from sessionscope.export import ExportError, write_atomically
+        from sessionscope.export import ExportError, render, render_redacted, write_atomically
 
         path = Path(target).expanduser()
         summary = ""

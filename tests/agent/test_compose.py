@@ -162,7 +162,7 @@ async def test_reply_from_an_older_message_branches_there(fake_api, cli_transcri
 
 def test_continue_from_picks_the_session_or_a_safe_branch_point(cli_transcripts):
     from sessionscope.agent.compose import continue_from
-    from sessionscope.agent.fork import all_messages
+    from sessionscope.transcripts.conversation import all_messages
 
     path = cli_transcripts.path("main")
     index = index_transcript(path)
