@@ -278,9 +278,9 @@ def test_installed_command_draws_half_blocks(shots_config: Path, tmp_path: Path)
         height=50,
     )
     try:
+        terminal.wait_for("cannot be shown: the base64 data is truncated or damaged")
         screen = terminal.wait_for(HALF_BLOCK * 40)
         assert "[image: image/png, 1 KB]" in screen
-        assert "cannot be shown: the base64 data is truncated or damaged" in screen
         terminal.keys("q")
     finally:
         terminal.kill()
