@@ -53,6 +53,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from sessionscope.replay.steps import find_step, load_steps
+    from sessionscope.transcripts.model import session_title
     from sessionscope.transcripts.sessions import (
         SessionLookupError,
         find_session_file,
@@ -76,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
             start_at = find_step(steps, args.from_uuid.strip())
         except ValueError as error:
             raise CommandError(str(error)) from None
-    title = (meta.custom_title or meta.summary) if meta else path.stem
+    title = session_title(meta) if meta else path.stem
 
     from sessionscope.tui.replay_app import ReplayApp
 

@@ -25,9 +25,8 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.message import Message
 
-from sessionscope.transcripts.model import SessionMeta
+from sessionscope.transcripts.model import SessionMeta, session_title
 from sessionscope.transcripts.text import inert
-from sessionscope.tui.sessions_model import session_title
 
 if TYPE_CHECKING:
     from textual.app import App
