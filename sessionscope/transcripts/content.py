@@ -151,3 +151,35 @@ def message_from_entry(raw: dict) -> Message:
         model=message.get("model") if isinstance(message, dict) else None,
         is_sidechain=bool(raw.get("isSidechain")),
     )
+
+
+def tool_summary(name: str, tool_input: Any) -> str:
+    """A tool call on one line: the inputs that say what it does (the command, the file, the
+    pattern...), else its first plain value; ``""`` when it has none. Not yet inert."""
+    if not isinstance(tool_input, dict):
+        return ""
+    preferred = {
+        "Bash": ("command",),
+        "Read": ("file_path",),
+        "Write": ("file_path",),
+        "Edit": ("file_path",),
+        "MultiEdit": ("file_path",),
+        "NotebookEdit": ("notebook_path",),
+        "Glob": ("pattern", "path"),
+        "Grep": ("pattern", "path"),
+        "WebFetch": ("url",),
+        "WebSearch": ("query",),
+        "Task": ("description", "subagent_type"),
+        "Agent": ("description", "subagent_type"),
+        "Skill": ("skill",),
+    }.get(name, ())
+    parts = [str(tool_input[key]) for key in preferred if isinstance(tool_input.get(key), str)]
+    if not parts and name == "TodoWrite" and isinstance(tool_input.get("todos"), list):
+        parts = [f"{len(tool_input['todos'])} todos"]
+    if not parts:
+        for value in tool_input.values():
+            if isinstance(value, str | int | float) and not isinstance(value, bool):
+                parts = [str(value)]
+                break
+    first = " · ".join(parts)
+    return first.splitlines()[0] if first else ""
