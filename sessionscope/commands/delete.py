@@ -38,7 +38,7 @@ def _describe(path) -> str:
 def run(args: argparse.Namespace) -> int:
     from sessionscope.agent.manage import delete_session
     from sessionscope.commands._common import CommandError, check_config_dir, manage_errors, report
-    from sessionscope.transcripts.sessions import SessionLookupError, find_session_file
+    from sessionscope.transcripts.files import SessionLookupError, find_session_file
 
     check_config_dir(args.config_dir)
     session_id = args.session_id.strip()

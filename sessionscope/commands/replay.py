@@ -53,12 +53,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from sessionscope.replay.steps import find_step, load_steps
+    from sessionscope.transcripts.files import SessionLookupError, find_session_file
     from sessionscope.transcripts.model import session_title
-    from sessionscope.transcripts.sessions import (
-        SessionLookupError,
-        find_session_file,
-        read_session_meta,
-    )
+    from sessionscope.transcripts.sessions import read_session_meta
 
     try:
         path = find_session_file(args.config_dir, args.session_id)

@@ -114,8 +114,8 @@ def _print_all(out, index: TranscriptIndex, as_json: bool) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..transcripts.conversation import build_conversation
+    from ..transcripts.files import SessionLookupError, find_session_file
     from ..transcripts.reader import index_transcript
-    from ..transcripts.sessions import SessionLookupError, find_session_file
 
     projects = check_config_dir(args.config_dir)
     if not projects.exists():

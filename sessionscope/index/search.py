@@ -7,9 +7,8 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from ..transcripts.files import open_regular
+from ..transcripts.files import open_regular, sanitize_path
 from ..transcripts.reader import parse_line
-from ..transcripts.sessions import sanitize_path
 from ..transcripts.text import inert
 from .query import Query, Term
 from .texts import message_text

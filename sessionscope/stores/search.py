@@ -139,7 +139,7 @@ def _like(text: str) -> str:
 def filters_sql(query: Query) -> tuple[list[str], list]:
     """The SQL conditions of the query's filters (on ``w``: the message's search row, ``k``:
     its transcript's key, ``s``: its session's main key) and their parameters."""
-    from ..transcripts.sessions import sanitize_path
+    from ..transcripts.files import sanitize_path
 
     where: list[str] = []
     parameters: list = []

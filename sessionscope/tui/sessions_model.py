@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sessionscope.index.query import Query, QueryError, parse_query
+from sessionscope.transcripts.files import sanitize_path
 from sessionscope.transcripts.model import SessionMeta, session_title
-from sessionscope.transcripts.sessions import sanitize_path
 from sessionscope.transcripts.text import inert
 
 

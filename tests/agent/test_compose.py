@@ -25,8 +25,9 @@ from sessionscope.agent.compose import (
     TurnTarget,
 )
 from sessionscope.transcripts.conversation import build_conversation
+from sessionscope.transcripts.files import find_session_file
 from sessionscope.transcripts.reader import index_transcript
-from sessionscope.transcripts.sessions import find_session_file, list_sessions
+from sessionscope.transcripts.sessions import list_sessions
 from tests import fakeapi
 from tests.fakeapi import unused_url
 

@@ -15,8 +15,8 @@ import pytest
 
 from sessionscope.agent.compose import ComposeSettings
 from sessionscope.transcripts.conversation import build_conversation
+from sessionscope.transcripts.files import find_session_file
 from sessionscope.transcripts.reader import index_transcript
-from sessionscope.transcripts.sessions import find_session_file
 from sessionscope.tui.app import make_app
 from sessionscope.tui.screens.permission import PermissionScreen
 from tests import fakeapi

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from sessionscope.transcripts.sessions import find_session_file
+from sessionscope.transcripts.files import find_session_file
 from tests import fakeapi
 from tests.agent.test_compose_tui import SIZE, app_for, finish, select, wait_for
 from tests.realcli import PROMPTS

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from sessionscope.transcripts.sessions import (
-    SessionLookupError,
-    find_session_file,
-    list_sessions,
-    read_session_meta,
-)
+from sessionscope.transcripts.files import SessionLookupError, find_session_file
+from sessionscope.transcripts.sessions import list_sessions, read_session_meta
 
 from .conftest import assistant, dumps, user
 
@@ -147,7 +143,7 @@ def test_project_with_git_worktrees_lists_as_the_sdk(tmp_path, isolated_user_dir
     import pytest
     from claude_agent_sdk import list_sessions as sdk_list_sessions
 
-    from sessionscope.transcripts.sessions import sanitize_path
+    from sessionscope.transcripts.files import sanitize_path
 
     if shutil.which("git") is None:
         pytest.skip("git is not installed")
