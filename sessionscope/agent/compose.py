@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sessionscope.agent.settings import ComposeSettings
-from sessionscope.transcripts.content import tool_summary
+from sessionscope.transcripts.content import result_text, tool_summary
 from sessionscope.transcripts.text import inert
 
 __all__ = [
@@ -263,18 +263,6 @@ class SessionPermissions:
 def summarize_tool_input(tool_name: str, tool_input: dict[str, Any]) -> str:
     """:func:`~sessionscope.transcripts.content.tool_summary`, inert and at most 300 characters."""
     return inert(tool_summary(tool_name, tool_input), keep_newlines=False, keep_tabs=False)[:300]
-
-
-def _result_text(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "\n".join(
-            block.get("text", "")
-            for block in content
-            if isinstance(block, dict) and block.get("type") == "text"
-        )
-    return "" if content is None else str(content)
 
 
 # --- Failures -----------------------------------------------------------------------------------
@@ -593,7 +581,7 @@ class ComposeTurn:
                     self._emit(
                         ToolResultReceived(
                             tool_use_id=block.tool_use_id,
-                            text=_result_text(block.content),
+                            text=result_text(block.content),
                             is_error=bool(block.is_error),
                             uuid=message.uuid,
                             subagent=message.parent_tool_use_id is not None,

@@ -11,7 +11,7 @@ What a file's read gives, with one parse of each line (``reader.index_transcript
 - its light entries (kept as MessagePack), from which the conversation's chain gives the message
   count after each append, without reading the file again;
 - its list fields (the SDK's head and tail read, ``sessions.read_lite_meta``) and the counts;
-- every user and assistant entry's words (``texts.message_text``) in an FTS5 table, with the
+- every user and assistant entry's words (``transcripts.content.searchable_text``) in an FTS5 table, with the
   entry's UUID, type, role, time, tools and byte range (the snippet is read back from there).
 
 Subagent transcripts (``<session>/subagents/agent-*.jsonl``, and older ``agent-*.jsonl`` beside
@@ -34,6 +34,7 @@ from typing import NamedTuple
 import msgspec
 import orjson
 
+from ..transcripts.content import searchable_text
 from ..transcripts.files import (
     open_regular,
     projects_dir,
@@ -47,7 +48,6 @@ from ..transcripts.sessions import add_counts, infer_forks, order_sessions, read
 from .db import Database
 from .query import Query, parse_query
 from .search import Hit, search
-from .texts import message_text
 
 __all__ = ["Index", "Progress"]
 
@@ -458,7 +458,7 @@ def _read_file(job: _Job, root: str) -> _Read:
     def each(entry: Entry, value: dict) -> None:
         if entry.type not in ("user", "assistant"):
             return
-        role, text, tools = message_text(value)
+        role, text, tools = searchable_text(value)
         for call_id, name in zip(entry.tool_use_ids, tools, strict=False):
             tool_names[call_id] = name
         if role == "tool":

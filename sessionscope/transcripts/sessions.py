@@ -24,11 +24,11 @@ from datetime import datetime
 from functools import partial
 from pathlib import Path
 
+from .content import plain_text
 from .conversation import build_conversation
 from .files import open_regular, session_files, validate_session_id
 from .model import Entry, SessionMeta, TranscriptIndex
 from .reader import index_transcript, load_entries
-from .text import content_text
 
 __all__ = [
     "infer_forks",
@@ -398,7 +398,7 @@ def _fallback_summary(path: Path, messages: list[Entry]) -> str:
     first_text = ""
     for data in load_entries(path, messages[:20]):
         message = data.get("message") if data else None
-        text = content_text(message).replace("\n", " ").strip()
+        text = plain_text(message).replace("\n", " ").strip()
         if not text:
             continue
         if data.get("type") == "user" and not text.startswith("[tool_result"):

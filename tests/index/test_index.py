@@ -299,7 +299,7 @@ def _words(text: str) -> list[str]:
 
 def test_random_words_of_real_transcripts_find_their_message(shared_corpus: Path) -> None:
     """Words taken at random from real transcripts find the message they came from."""
-    from sessionscope.index.texts import message_text
+    from sessionscope.transcripts.content import searchable_text
 
     index = Index(shared_corpus)
     rng = random.Random(5)
@@ -314,7 +314,7 @@ def test_random_words_of_real_transcripts_find_their_message(shared_corpus: Path
             load_entries(path, messages[:: max(1, len(messages) // 4)]),
             strict=True,
         ):
-            words = _words(message_text(value)[1]) if value else []
+            words = _words(searchable_text(value)[1]) if value else []
             if not words:
                 continue
             word = rng.choice(words)
