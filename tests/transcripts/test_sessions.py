@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from sessionscope.transcripts.files import SessionLookupError, find_session_file
 from sessionscope.transcripts.sessions import list_sessions, read_session_meta
-
-from .conftest import assistant, dumps, user
+from tests.helpers.entries import assistant, dumps, user
 
 A = "aaaaaaaa-0000-4000-8000-000000000001"
 B = "bbbbbbbb-0000-4000-8000-000000000002"
