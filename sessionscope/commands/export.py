@@ -34,7 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from sessionscope import export
-    from sessionscope.transcripts.sessions import SessionLookupError, find_session_file
+    from sessionscope.transcripts.files import SessionLookupError, find_session_file
 
     try:
         path = find_session_file(args.config_dir, args.session_id)
