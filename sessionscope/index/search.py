@@ -149,8 +149,8 @@ def search(db, query: Query, root: str, limit: int = 20) -> list[Hit]:
                 (*parameters, limit),
             ).fetchall()
         match = fts_match(query.terms)
-        # Ranking costs a little for every match: a word in 100,000 messages takes 100 ms and
-        # more. So the newest RECENT_MATCHES matches (the newest messages have the highest
+        # Ranking costs a little for every match, which adds up for a common word. So the
+        # newest RECENT_MATCHES matches (the newest messages have the highest
         # rowids) are ranked first, and the older ones, ranked, only when those leave fewer
         # than ``limit`` hits that pass the filters.
         edge = conn.execute(

@@ -19,7 +19,6 @@ import json
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -55,8 +54,7 @@ _COMMAND_NAME_RE = re.compile(r"<command-name>(.*?)</command-name>")
 # the bytes and decode only the values found, which gives the same strings: the markers searched
 # for are ASCII, and the decoder never merges an ASCII byte into a replaced sequence, so every
 # ASCII character sits at the same place in the text as in the bytes, and a value cut at ASCII
-# characters decodes alone as it does in the whole. (Decoding 128 KiB per file, and scanning
-# text that one emoji makes four bytes a character, was most of a cold list's time.)
+# characters decodes alone as it does in the whole (docs/performance.md says why).
 # tests/transcripts/test_lite.py compares the two on hostile heads and tails.
 
 
@@ -382,14 +380,6 @@ def add_counts(meta: SessionMeta, index: TranscriptIndex) -> SessionMeta | None:
         meta.listed_by_sdk = False
         meta.summary = _fallback_summary(meta.path, messages)
     return meta
-
-
-def lite_meta(full: SessionMeta | None) -> SessionMeta | None:
-    """What ``read_session_meta(path, count_messages=False)`` gives, from what
-    ``read_session_meta(path, count_messages=True)`` gave for the same version of the file."""
-    if full is None or not full.listed_by_sdk:
-        return None
-    return replace(full, message_count=0, root_uuid=None, forked_from=None)
 
 
 def _fallback_summary(path: Path, messages: list[Entry]) -> str:
