@@ -36,10 +36,7 @@ def pg_url(pg_server: PostgresServer) -> str:
 def store_corpus(tmp_path_factory: pytest.TempPathFactory):
     """150 generated sessions, about 24 MB (forks, rewinds, compaction, subagents, torn and
     bad lines: ``benchmarks/corpus.py``), made once; read-only: copy it to change it."""
-    from tests.index.conftest import _corpus_module
+    from tests.helpers.corpus import generate_corpus
 
-    corpus = _corpus_module()
     root = tmp_path_factory.mktemp("store-corpus") / "claude"
-    params = corpus.CorpusParams(seed=15, sessions=150, total_mb=24, big_mb=0, projects=6)
-    corpus.ensure_corpus(params, root=root, quiet=True)
-    return root
+    return generate_corpus(root, seed=15, sessions=150, total_mb=24, big_mb=0, projects=6)
