@@ -29,7 +29,7 @@ from sessionscope.transcripts.content import (
 )
 from sessionscope.transcripts.conversation import build_conversation
 from sessionscope.transcripts.edits import EDIT_TOOLS, EditDiff, edit_diff
-from sessionscope.transcripts.model import Entry, TranscriptIndex
+from sessionscope.transcripts.model import Entry, TranscriptIndex, session_title
 from sessionscope.transcripts.reader import index_transcript, load_entries, load_entries_in_batches
 from sessionscope.transcripts.sessions import read_session_meta
 from sessionscope.transcripts.text import inert, json_line
@@ -37,9 +37,6 @@ from sessionscope.transcripts.text import inert, json_line
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from sessionscope.redaction import Redactor
-
-FORMATS = ("md", "html", "json")
-"""What ``export --format`` accepts (json is what ``show --json`` prints)."""
 
 
 class ExportError(Exception):
@@ -114,11 +111,7 @@ def load_document(
     if redactor is not None:
         raws = [_redacted(raw, redactor) for raw in raws]
     messages = [message_from_entry(raw) for raw in raws if isinstance(raw, dict)]
-    if meta is not None:
-        title = meta.custom_title or meta.summary or session_id
-        cwd = meta.cwd
-    else:
-        title, cwd = session_id, None
+    title, cwd = (session_title(meta), meta.cwd) if meta is not None else (session_id, None)
     if redactor is not None:
         title = redactor.text(title)
         cwd = redactor.text(cwd) if cwd else cwd

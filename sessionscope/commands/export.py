@@ -17,7 +17,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("session_id", metavar="ID", help="the session to export")
     parser.add_argument(
         "--format",
-        choices=("md", "html", "json"),  # sessionscope.export.FORMATS, not imported at start-up
+        choices=("md", "html", "json"),
         required=True,
         help="md: Markdown; html: one self-contained page; json: what show --json prints",
     )
@@ -42,7 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from sessionscope import export
-    from sessionscope.transcripts.sessions import SessionLookupError, find_session_file
+    from sessionscope.transcripts.files import SessionLookupError, find_session_file
 
     try:
         path = find_session_file(args.config_dir, args.session_id)

@@ -26,8 +26,8 @@ def fork_point_of(args: argparse.Namespace):
     from sessionscope.agent.fork import ForkPoint, ForkRefused, fork_point
     from sessionscope.commands._common import CommandError
     from sessionscope.transcripts.conversation import all_messages, build_conversation
+    from sessionscope.transcripts.files import SessionLookupError, find_session_file
     from sessionscope.transcripts.reader import index_transcript
-    from sessionscope.transcripts.sessions import SessionLookupError, find_session_file
 
     try:
         path = find_session_file(args.config_dir, args.session_id)

@@ -71,7 +71,7 @@ def _hook_session(config_dir):
     if isinstance(transcript, str) and transcript:
         path = Path(transcript).expanduser()
     else:
-        from ..transcripts.sessions import SessionLookupError, find_session_file
+        from ..transcripts.files import SessionLookupError, find_session_file
 
         try:
             path = find_session_file(config_dir, session_id)
@@ -84,7 +84,7 @@ def _hook_session(config_dir):
 
 def _sessions(args):
     from ..stores.push import local_sessions, session_files_at
-    from ..transcripts.sessions import SessionLookupError, find_session_file
+    from ..transcripts.files import SessionLookupError, find_session_file
     from ._common import CommandError
 
     if args.hook:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..transcripts.content import plain_text
 from ..transcripts.model import Entry, TranscriptIndex
-from ..transcripts.text import content_text, inert, inert_bytes, json_line
+from ..transcripts.text import inert, inert_bytes, json_line
 from ._common import CommandError, check_config_dir, safe_stdout
 
 NAME = "show"
@@ -65,7 +66,7 @@ def _print_messages(out, index: TranscriptIndex, messages: list[Entry], as_json:
         out.writelines(json_lines(index, messages))
         return
     for entry, data in load_entries_in_batches(index.path, messages):
-        text = content_text((data or {}).get("message"))
+        text = plain_text((data or {}).get("message"))
         out.write(_header(entry) + "\n" + inert(text) + "\n\n")
 
 
@@ -91,7 +92,7 @@ def _print_all(out, index: TranscriptIndex, as_json: bool) -> None:
                 json_line({"line": entry.line_no, "offset": entry.offset, "entry": data}) + "\n"
             )
         else:
-            body = content_text(data.get("message")) if data and "message" in data else None
+            body = plain_text(data.get("message")) if data and "message" in data else None
             if body is None:
                 body = json_line(data)
             out.write(_header(entry) + "\n" + inert(body) + "\n\n")
@@ -114,8 +115,8 @@ def _print_all(out, index: TranscriptIndex, as_json: bool) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..transcripts.conversation import build_conversation
+    from ..transcripts.files import SessionLookupError, find_session_file
     from ..transcripts.reader import index_transcript
-    from ..transcripts.sessions import SessionLookupError, find_session_file
 
     projects = check_config_dir(args.config_dir)
     if not projects.exists():

@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
         except (OSError, FileNotFoundError) as error:
             raise CommandError(str(error)) from error
     if args.session:
-        from sessionscope.transcripts.sessions import SessionLookupError, find_session_file
+        from sessionscope.transcripts.files import SessionLookupError, find_session_file
 
         try:
             find_session_file(config_dir, args.session)

@@ -84,11 +84,11 @@ T = TypeVar("T")
 
 def _source_digest() -> str:
     """A digest of the code that decides what is stored (the ``transcripts`` package, and the
-    index's reading, text and table code): what an older reader stored may differ (a field
+    index's reading and table code): what an older reader stored may differ (a field
     read another way), so a change of it starts the index afresh. (Searching is not in it.)"""
     here = Path(__file__).resolve().parent
     sources = sorted((here.parent / "transcripts").glob("*.py"))
-    sources += [here / name for name in ("db.py", "index.py", "texts.py")]
+    sources += [here / name for name in ("db.py", "index.py")]
     digest = 0
     for path in sources:
         with contextlib.suppress(OSError):
@@ -168,8 +168,8 @@ class Database:
                 for statement in SCHEMA.split(";"):
                     if statement.strip():
                         conn.execute(statement)
-                # Merge the full-text segments 8 at a time, not 4: a first build of 500 MB of
-                # transcripts spends a fifth less time merging (queries stay as quick).
+                # Merge the full-text segments 8 at a time, not 4: a first build spends less
+                # time merging, and queries stay as quick.
                 conn.execute(
                     "INSERT INTO messages_fts (messages_fts, rank) VALUES ('automerge', 8)"
                 )
@@ -262,12 +262,6 @@ class Database:
     def rows(self, sql: str, parameters: tuple = ()) -> list[tuple]:
         """Every row of a query (``[]`` when the index is unusable)."""
         return self.run(lambda conn: conn.execute(sql, parameters).fetchall(), [])
-
-    @contextlib.contextmanager
-    def reading(self) -> Iterator[sqlite3.Connection | None]:
-        """The connection for a few reads in a row (``None`` when unusable)."""
-        with self._lock:
-            yield self._conn
 
     def close(self) -> None:
         with self._lock:

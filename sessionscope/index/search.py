@@ -7,12 +7,11 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from ..transcripts.files import open_regular
+from ..transcripts.content import searchable_text
+from ..transcripts.files import open_regular, sanitize_path
 from ..transcripts.reader import parse_line
-from ..transcripts.sessions import sanitize_path
 from ..transcripts.text import inert
 from .query import Query, Term
-from .texts import message_text
 
 __all__ = ["Hit", "fts_match", "search", "snippet", "snippet_of"]
 
@@ -32,7 +31,7 @@ class Hit:
     project: str
     """The project folder's name (the slugged working directory)."""
     title: str
-    """The session's title or first prompt, as the list shows it."""
+    """The session's title (``transcripts.model.session_title``), as the list shows it."""
     agent_id: str | None
     """The subagent whose transcript holds the message; ``None`` for the session's own."""
     path: str
@@ -150,8 +149,8 @@ def search(db, query: Query, root: str, limit: int = 20) -> list[Hit]:
                 (*parameters, limit),
             ).fetchall()
         match = fts_match(query.terms)
-        # Ranking costs a little for every match: a word in 100,000 messages takes 100 ms and
-        # more. So the newest RECENT_MATCHES matches (the newest messages have the highest
+        # Ranking costs a little for every match, which adds up for a common word. So the
+        # newest RECENT_MATCHES matches (the newest messages have the highest
         # rowids) are ranked first, and the older ones, ranked, only when those leave fewer
         # than ``limit`` hits that pass the filters.
         edge = conn.execute(
@@ -217,7 +216,7 @@ def snippet_of(value: object, terms: tuple[Term, ...]) -> tuple[str, list[tuple[
     are in it. ``("", [])`` when it is not an entry."""
     if not isinstance(value, dict):
         return "", []
-    text = " ".join(message_text(value)[1].split())
+    text = " ".join(searchable_text(value)[1].split())
     spans: list[tuple[int, int]] = []
     if terms:
         pattern = re.compile("|".join(_pattern(term) for term in terms), re.IGNORECASE)

@@ -21,7 +21,7 @@ import unicodedata
 
 from ..index.query import _WORD, Query, Term
 from ..index.search import Hit, snippet_of
-from ..index.texts import message_text
+from ..transcripts.content import searchable_text
 from ..transcripts.reader import load_json
 
 __all__ = ["MAX_WORDS_CHARS", "fold", "message_rows", "search", "tsquery_text"]
@@ -75,7 +75,7 @@ def message_rows(entries: list[dict], known_calls: dict[str, str]) -> list[tuple
         if not isinstance(uuid, str) or uuid in seen:
             continue
         seen.add(uuid)
-        role, text, tools = message_text(value)
+        role, text, tools = searchable_text(value)
         message = value.get("message")
         content = message.get("content") if isinstance(message, dict) else None
         calls = _calls(content, "tool_use", "id") if role == "assistant" else []
@@ -139,7 +139,7 @@ def _like(text: str) -> str:
 def filters_sql(query: Query) -> tuple[list[str], list]:
     """The SQL conditions of the query's filters (on ``w``: the message's search row, ``k``:
     its transcript's key, ``s``: its session's main key) and their parameters."""
-    from ..transcripts.sessions import sanitize_path
+    from ..transcripts.files import sanitize_path
 
     where: list[str] = []
     parameters: list = []

@@ -9,8 +9,8 @@ import time
 
 import pytest
 
-from tests import fakeapi
-from tests.tmuxterm import Tmux, installed_sessionscope
+from tests.helpers import fakeapi
+from tests.helpers.tmuxterm import Tmux, installed_sessionscope
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
@@ -93,7 +93,7 @@ def test_reply_from_an_older_answer_in_a_real_terminal(
 ):
     """``c`` on an older answer: the box says the reply starts a new branch before Enter; the
     reply streams into the new session, the source is untouched."""
-    from tests.realcli import PROMPTS
+    from tests.helpers.realcli import PROMPTS
 
     copy = cli_transcripts_copy
     main = copy.sessions["main"]

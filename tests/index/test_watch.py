@@ -9,7 +9,8 @@ import time
 from pathlib import Path
 
 from sessionscope.index import Index
-from sessionscope.index.watch import TranscriptWatcher, catch_up_changes, session_file_id
+from sessionscope.index.watch import TranscriptWatcher, catch_up_changes
+from sessionscope.transcripts.files import session_file_id
 
 SESSION = "12345678-1234-4123-8123-123456789abc"
 DEADLINE = 20.0
@@ -66,7 +67,7 @@ def test_the_watcher_reports_created_appended_and_deleted_transcripts(tmp_path: 
         next_batch(batches, str(path))
     finally:
         watcher.stop()
-    assert not watcher._thread.is_alive()
+    assert not watcher.running
 
 
 def test_catching_up_on_changes_lists_new_and_changed_sessions_and_drops_gone_ones(

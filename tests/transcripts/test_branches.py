@@ -8,8 +8,7 @@ from sessionscope.transcripts.branches import fork_tree, session_branches
 from sessionscope.transcripts.conversation import build_conversation
 from sessionscope.transcripts.model import SessionMeta
 from sessionscope.transcripts.reader import index_transcript
-
-from .conftest import assistant, entry, user
+from tests.helpers.entries import assistant, entry, user
 
 
 def at(second: int) -> dict:

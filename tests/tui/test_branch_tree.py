@@ -10,7 +10,7 @@ import pytest
 from textual.widgets import Tree
 
 from sessionscope.tui.screens.branches import BranchTreeScreen
-from tests.tmuxterm import Tmux, installed_sessionscope
+from tests.helpers.tmuxterm import Tmux, installed_sessionscope
 from tests.tui.conftest import settle
 from tests.tui.gallery import FORK, GALLERY, u
 

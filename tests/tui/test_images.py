@@ -19,7 +19,7 @@ from rich.console import Console
 
 from sessionscope.transcripts.images import image_source
 from sessionscope.tui.images import HALF_BLOCK, ImageStore, cells_for, resolve_mode
-from tests.tmuxterm import Tmux, installed_sessionscope
+from tests.helpers.tmuxterm import Tmux, installed_sessionscope
 from tests.tui.conftest import settle
 from tests.tui.gallery import PROJECT, _write, assistant, result, u, user
 
