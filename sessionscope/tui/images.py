@@ -109,6 +109,8 @@ class Picture:
 
 @dataclass(slots=True)
 class _Decoded:
+    """What decoding an image gave: the image, scaled down, or why it cannot be shown."""
+
     image: PILImage | None
     """Scaled down to what the pane can show; ``None`` when it cannot be shown."""
     size: tuple[int, int] = (0, 0)
