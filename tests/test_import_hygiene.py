@@ -38,16 +38,16 @@ def test_cli_help_runs_without_textual_or_sdk() -> None:
     assert imported_after(code, f"m.split('.')[0] in {FRAMEWORKS!r}") == ""
 
 
-# What the first paint of the list does not need: the compose box (its TextArea and the SDK
+# What the first paint of the list does not need: the prompt box (its TextArea and the SDK
 # bridge), the session dialogs, the transcript sources and the command palette's provider are
 # imported when first used. Every module imported with the app delays the list.
 NOT_BEFORE_FIRST_PAINT = [
     "sessionscope.agent.compose",
-    "sessionscope.tui.widgets.compose_box",
+    "sessionscope.tui.widgets.prompt_box",
     "sessionscope.tui.widgets.live_turn",
     "sessionscope.tui.screens.session_dialogs",
     "sessionscope.tui.sources",
-    "sessionscope.tui.commands",
+    "sessionscope.tui.palette",
     "claude_agent_sdk",
 ]
 

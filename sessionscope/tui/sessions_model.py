@@ -40,6 +40,15 @@ def session_title(meta: SessionMeta) -> str:
     return "(no prompt yet)"
 
 
+def describe(meta: SessionMeta) -> str:
+    """How a session is named in dialogs and notices: its title and id, made inert."""
+    title = meta.custom_title or meta.summary or meta.first_prompt or "(untitled)"
+    title = inert(title, keep_newlines=False, keep_tabs=False)
+    if len(title) > 60:
+        title = title[:59] + "…"
+    return f"“{title}” ({meta.session_id})"
+
+
 def project_label(metas: list[SessionMeta], slug: str) -> str:
     """The project's working directory, with ``~`` for the home folder, else its folder name."""
     cwd = next((meta.cwd for meta in metas if meta.cwd), None)

@@ -34,7 +34,7 @@ def _sdk(session_id: str):
 
 async def _select(app, pilot, session_id: str) -> None:
     await _settle(app, pilot)
-    assert app.session_list.select_session(session_id)
+    assert app.main_screen.session_list.select_session(session_id)
     await _settle(app, pilot)
 
 
@@ -50,14 +50,14 @@ async def test_rename_and_tag_show_at_once(sample_session: Path, isolated_user_d
         await pilot.press("enter")
         await _settle(app, pilot)
         assert _sdk(SAMPLE_ID).custom_title == "Empty-line parser bug"
-        assert app.session_list.current.custom_title == "Empty-line parser bug"
+        assert app.main_screen.session_list.current.custom_title == "Empty-line parser bug"
 
         await pilot.press("t")
         app.screen.query_one(Input).value = "bug"
         await pilot.press("enter")
         await _settle(app, pilot)
         assert _sdk(SAMPLE_ID).tag == "bug"
-        assert app.session_list.current.tag == "bug"
+        assert app.main_screen.session_list.current.tag == "bug"
 
         await pilot.press("t")  # escape leaves it as it is
         await pilot.press("escape")
@@ -85,9 +85,9 @@ async def test_delete_asks_naming_the_session_and_undo_restores_it(
         await pilot.press("D", "y")
         await _settle(app, pilot)
         assert not sample_session.exists() and _sdk(SAMPLE_ID) is None
-        listed = [meta.session_id for meta in app.session_list.sessions]
+        listed = [meta.session_id for meta in app.main_screen.session_list.sessions]
         assert listed == [HOSTILE_ID]
-        assert app.session_list.current.session_id == HOSTILE_ID
+        assert app.main_screen.session_list.current.session_id == HOSTILE_ID
 
         # Undo through the command palette (u does the same).
         await pilot.press("ctrl+p")
@@ -98,10 +98,10 @@ async def test_delete_asks_naming_the_session_and_undo_restores_it(
         await _settle(app, pilot)
         assert sample_session.read_bytes() == before
         assert _sdk(SAMPLE_ID) is not None
-        assert app.session_list.current.session_id == SAMPLE_ID
+        assert app.main_screen.session_list.current.session_id == SAMPLE_ID
         await pilot.press("u")  # nothing left to restore: said, not a crash
         await _settle(app, pilot)
-        trash_folder = app.trash.folder
+        trash_folder = app.main_screen.trash.folder
     assert trash_folder is None or not trash_folder.exists()
 
 
@@ -147,5 +147,5 @@ async def test_replay_opens_and_q_returns_where_you_were(
         await pilot.press("q")
         await pilot.pause()
         assert app.screen is main_screen
-        assert app.session_list.current.session_id == SAMPLE_ID
+        assert app.main_screen.session_list.current.session_id == SAMPLE_ID
         assert app.is_running

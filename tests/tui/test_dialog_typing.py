@@ -20,7 +20,7 @@ async def test_every_character_lands_in_a_dialogs_box(make, key: str, dialog: ty
     app = make()
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
-        app.session_list.focus()
+        app.main_screen.session_list.focus()
         await pilot.press(key)
         assert isinstance(app.screen, dialog)
         box = app.screen.query_one(Input)

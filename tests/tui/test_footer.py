@@ -35,7 +35,7 @@ async def test_a_burst_of_binding_changes_recomposes_the_footer_once(make, monke
         await pilot.pause()
         assert len(recomposes) == 1
         # Focus elsewhere changes the keys: the footer follows.
-        app.message_view.focus()
+        app.main_screen.message_view.focus()
         await pilot.pause()
         await pilot.pause()
         keys = {key.action for key in footer.query(FooterKey)}
@@ -70,6 +70,6 @@ async def test_the_app_releases_its_footer_when_the_list_is_painted(make) -> Non
     app = make()
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(app, pilot)
-        assert app.session_list.rows
+        assert app.main_screen.session_list.rows
         footer = app.query_one(Footer)
         assert not footer.held and footer.query(FooterKey)

@@ -14,7 +14,7 @@ async def test_help_lists_every_key_of_every_binding(make) -> None:
     app = make()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
-        app.message_view.focus()
+        app.main_screen.message_view.focus()
         await pilot.pause()
         nodes = binding_nodes(app)
         await pilot.press("question_mark")
@@ -43,10 +43,10 @@ async def test_the_first_run_notice_covers_neither_the_compose_box_nor_a_dialog(
         assert not app._notifications, "the notice is not a toast that covers what is under it"
         notice = app.query_one("#notice")
         assert "showing the bundled demo" in str(notice.render())
-        box = app.compose_box
+        box = app.main_screen.prompt_box
         assert box.region.height > 0
         assert not notice.region.overlaps(box.region)
-        assert not notice.region.overlaps(app.message_view.region)
+        assert not notice.region.overlaps(app.main_screen.message_view.region)
         await pilot.press("R")  # the rename dialog: nothing over it
         assert isinstance(app.screen, TextPrompt)
         assert not app.screen.query("Toast")

@@ -25,9 +25,9 @@ def select(uuid_: str):
     async def run_before(pilot) -> None:
         app = pilot.app
         await settle(app, pilot)
-        app.session_list.select_session(GALLERY)
+        app.main_screen.session_list.select_session(GALLERY)
         await settle(app, pilot)
-        view = app.message_view
+        view = app.main_screen.message_view
         view.focus()
         view.select([view.source.entry(i).uuid for i in range(view.block_count)].index(uuid_))
         await pilot.pause()
@@ -149,7 +149,7 @@ def test_header_stays_while_paging_through_a_tall_answer(
 
     async def page_into_the_first_answer(pilot) -> None:
         await settle(pilot.app, pilot)
-        view = pilot.app.message_view
+        view = pilot.app.main_screen.message_view
         view.focus()
         view.select(1)
         await pilot.pause()

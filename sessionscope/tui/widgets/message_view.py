@@ -336,6 +336,15 @@ class MessageView(ScrollView, can_focus=True):
         if self.block_count:
             self.cursor = max(0, min(index, self.block_count - 1))
 
+    def copy_selected_uuid(self) -> None:
+        """Copy the selected entry's UUID to the clipboard (OSC 52, so it works over SSH)."""
+        entry = self.current_entry
+        if entry is None or not entry.uuid:
+            self.notify("The selected entry has no UUID", severity="warning")
+            return
+        self.app.copy_to_clipboard(entry.uuid)
+        self.notify(f"Copied {entry.uuid}")
+
     # -- drawing -------------------------------------------------------------------------------
 
     def notify_style_update(self) -> None:
