@@ -136,6 +136,9 @@ class MainScreen(Screen[None], inherit_bindings=False):
     # Its keys are listed with the app's (help, palette) under one heading, as they always were.
     BINDING_GROUP_TITLE = "Anywhere"
     BINDINGS: ClassVar[list[BindingType]] = [
+        # The app's own keys (the same ids), here too so that the footer shows them first.
+        Binding("q", "app.quit", "Quit", id="quit", tooltip="Quit sessionscope"),
+        Binding("question_mark", "app.help", "Help", id="help", tooltip="Every key"),
         # "/" and "c" move the focus to a box. As priority bindings they run when the app
         # reads the key, before the keys typed after it are handed to a widget, so "/" then
         # "abc" in one burst (a fast typist, tmux) all land in the filter. They act only where
@@ -659,8 +662,9 @@ class MainScreen(Screen[None], inherit_bindings=False):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("filter", "compose"):
-            # Keys that move to a box: never while a box takes text.
-            return not takes_text(self.focused)
+            # Keys that move to a box: while this screen is on top (the footer under a dialog
+            # leaves them out), and never while a box takes text.
+            return self.app.screen is self and not takes_text(self.focused)
         if action in ("filter_done", "filter_clear"):
             return isinstance(self.focused, FilterInput)
         return True

@@ -1,11 +1,9 @@
 """Textual's footer, recomposed once for a burst of binding changes, and able to wait.
 
 Textual's ``Footer`` recomposes (every key widget anew) after each change of the screen's
-bindings; at start-up focus, mounts and the first list each change them, and the list waited
-behind five recomposes of the footer before it was painted. Here the changes before one
-refresh share one recompose, which shows the bindings as they are by then. A footer made
-``held`` composes no keys until :meth:`release` (Textual's own starts empty too, until the
-bindings are ready): the app paints its session list first.
+bindings; here the changes made before a recompose runs share it. A footer made ``held``
+composes no keys until :meth:`Footer.release`, so the app paints its session list first (see
+docs/performance.md).
 """
 
 from __future__ import annotations
