@@ -5,9 +5,7 @@ while a reply streams, and ``o``."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import threading
-import time
 from datetime import UTC
 from pathlib import Path
 
@@ -21,6 +19,8 @@ from sessionscope.tui.app import make_app
 from sessionscope.tui.screens.permission import PermissionScreen
 from tests import fakeapi
 from tests.fakeapi import unused_url
+from tests.tui.pilot import settle
+from tests.tui.pilot import wait_for as pilot_wait_for
 
 SIZE = (120, 40)
 
@@ -31,21 +31,8 @@ def app_for(config_dir: Path, env: dict[str, str]):
 
 
 async def wait_for(pilot, condition, timeout: float = 90.0, what: str = "") -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what or condition}")
-        await pilot.pause(0.05)
-
-
-async def settle(app, pilot) -> None:
-    """Wait for the workers (a cancelled exclusive one is fine) and what they post."""
-    from textual.worker import WorkerCancelled
-
-    for _ in range(3):
-        with contextlib.suppress(WorkerCancelled):
-            await app.workers.wait_for_complete()
-        await pilot.pause()
+    """A turn through the real CLI takes longer than the pane's own work."""
+    await pilot_wait_for(pilot, condition, what or str(condition), timeout)
 
 
 async def select(app, pilot, session_id: str) -> None:

@@ -1,5 +1,5 @@
 """A draft belongs to the session it was started for: whatever the selection does (moving in
-the list, the filter, a refresh with a new session arriving, a fork), the compose box keeps
+the list, the filter, a refresh with a new session arriving, a fork), the prompt box keeps
 naming that session and ``enter`` sends there. The real bundled CLI against the fake API."""
 
 from __future__ import annotations

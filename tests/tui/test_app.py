@@ -10,7 +10,6 @@ import pytest
 from sessionscope.tui.app import SessionscopeApp
 from sessionscope.tui.screens.help import HelpScreen
 from sessionscope.tui.widgets.message_view import MessageView
-from tests.tui.conftest import settle
 from tests.tui.gallery import (
     FORK,
     GALLERY,
@@ -19,16 +18,9 @@ from tests.tui.gallery import (
     RELEASE,
     u,
 )
+from tests.tui.pilot import block_text, settle, uuids
 
 SIZE = (120, 40)
-
-
-def block_text(view: MessageView, index: int) -> str:
-    return "\n".join(strip.text for strip in view._rendered(index).strips)
-
-
-def uuids(view: MessageView) -> list[str | None]:
-    return [view.source.entry(i).uuid for i in range(view.block_count)]
 
 
 async def open_gallery(app: SessionscopeApp, pilot) -> MessageView:
@@ -176,12 +168,12 @@ async def test_no_control_character_reaches_the_screen(make) -> None:
                 await pilot.press("a")
             for index in range(view.block_count):
                 view.toggle(index)
-                for strip in view._rendered(index).strips:
+                for strip in view.rendered(index).strips:
                     for segment in strip:
                         assert not any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in segment.text)
         text = block_text(view, 0) if not raw else ""
         del text
-        first = "\n".join(s.text for s in app.main_screen.message_view._rendered(0).strips)
+        first = "\n".join(s.text for s in app.main_screen.message_view.rendered(0).strips)
         assert first  # the raw row of line 1
 
 
@@ -225,15 +217,15 @@ async def test_enter_expands_and_collapses_a_tool_result(make) -> None:
         view = await open_gallery(app, pilot)
         view.focus()
         await select_uuid(app, pilot, u(5))
-        collapsed = len(view._rendered(view.cursor).strips)
+        collapsed = len(view.rendered(view.cursor).strips)
         await pilot.press("enter")
         assert view.is_expanded(view.cursor)
         expanded = block_text(view, view.cursor)
         assert "ORBIT_REMOTE: https://example.invalid" in expanded
-        assert len(view._rendered(view.cursor).strips) > collapsed
+        assert len(view.rendered(view.cursor).strips) > collapsed
         await pilot.press("enter")
         assert not view.is_expanded(view.cursor)
-        assert len(view._rendered(view.cursor).strips) == collapsed
+        assert len(view.rendered(view.cursor).strips) == collapsed
 
 
 async def test_raw_view_lists_every_line_with_bad_ones(make, gallery: Path) -> None:
@@ -523,8 +515,8 @@ async def test_showing_the_same_file_again_keeps_what_was_rendered(make) -> None
         assert redrawn and "1001" in block_text(view, 0)
 
 
-async def test_start_up_defers_the_compose_box_and_the_collector(make) -> None:
-    """The first list is painted before the compose box is mounted and with the cyclic
+async def test_start_up_defers_the_prompt_box_and_the_collector(make) -> None:
+    """The first list is painted before the prompt box is mounted and with the cyclic
     collector paused; both come back right after, the box aimed at the selected session."""
     import gc
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from textual.widgets._footer import FooterKey
 
 from sessionscope.tui.widgets.footer import Footer
-
-from .conftest import settle
+from tests.tui.pilot import settle
 
 
 async def test_a_burst_of_binding_changes_recomposes_the_footer_once(make, monkeypatch) -> None:
@@ -23,7 +22,7 @@ async def test_a_burst_of_binding_changes_recomposes_the_footer_once(make, monke
         await settle(app, pilot)
         footer = app.query_one(Footer)
         keys = {key.action for key in footer.query(FooterKey)}
-        assert {"quit", "help", "filter", "choose"} <= keys
+        assert {"app.quit", "app.help", "filter", "choose"} <= keys
         recomposes.clear()
 
         def burst() -> None:
@@ -39,7 +38,7 @@ async def test_a_burst_of_binding_changes_recomposes_the_footer_once(make, monke
         await pilot.pause()
         await pilot.pause()
         keys = {key.action for key in footer.query(FooterKey)}
-        assert "choose" not in keys and "quit" in keys
+        assert "choose" not in keys and "app.quit" in keys
 
 
 async def test_a_held_footer_composes_its_keys_once_released() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sessionscope.tui.keys import binding_nodes
 from sessionscope.tui.screens.help import HelpScreen
 from sessionscope.tui.screens.session_dialogs import TextPrompt
-from tests.tui.conftest import settle
+from tests.tui.pilot import settle
 
 NOTICE = "No transcripts in /home/ada/.claude/projects yet: showing the bundled demo."
 
@@ -36,7 +36,7 @@ async def test_help_lists_every_key_of_every_binding(make) -> None:
         assert row.split("`")[1].split() in (["j", "↓"], ["↓", "j"]), row
 
 
-async def test_the_first_run_notice_covers_neither_the_compose_box_nor_a_dialog(make) -> None:
+async def test_the_first_run_notice_covers_neither_the_prompt_box_nor_a_dialog(make) -> None:
     app = make(demo=True, notice=NOTICE)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)

@@ -16,7 +16,6 @@ import pytest
 from sessionscope.index import Index
 from sessionscope.tui.context import system_clock
 from tests.tmuxterm import Tmux, installed_sessionscope
-from tests.tui.conftest import settle
 from tests.tui.gallery import (
     GALLERY,
     NOTES,
@@ -27,17 +26,9 @@ from tests.tui.gallery import (
     u,
     user,
 )
+from tests.tui.pilot import block_text, settle, uuids, wait_for
 
 SIZE = (120, 40)
-DEADLINE = 20.0
-
-
-async def wait_for(pilot, condition, what: str) -> None:
-    deadline = time.monotonic() + DEADLINE
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await pilot.pause(0.05)
 
 
 def transcript(gallery: Path, session_id: str, project: str = PROJECT) -> Path:
@@ -52,13 +43,7 @@ def append(path: Path, *entries: dict, raw: bytes = b"") -> None:
 
 
 def view_uuids(app) -> list[str | None]:
-    view = app.main_screen.message_view
-    return [view.source.entry(i).uuid for i in range(view.block_count)]
-
-
-def block_text(app, index: int) -> str:
-    view = app.main_screen.message_view
-    return "\n".join(strip.text for strip in view._rendered(index).strips)
+    return uuids(app.main_screen.message_view)
 
 
 def screen_text(app) -> str:
@@ -144,7 +129,9 @@ async def test_the_cursor_stays_where_the_reader_is(make, gallery) -> None:
         assert view.current_entry.uuid == chosen
         assert view.is_expanded(view.cursor) == expanded
         assert view._map.start(view.cursor) - round(view.scroll_y) == place
-        assert "and the release notes?" in block_text(app, view.block_count - 1)
+        assert "and the release notes?" in block_text(
+            app.main_screen.message_view, view.block_count - 1
+        )
 
 
 async def test_a_torn_line_is_not_shown_until_its_newline(make, gallery) -> None:
@@ -204,7 +191,7 @@ async def test_a_draft_keeps_its_session_through_live_updates(make, gallery) -> 
     app = make()
     async with app.run_test(size=SIZE) as pilot:
         await start(app, pilot, NOTES)
-        await wait_for(pilot, lambda: app.main_screen.prompt_ready, "the compose box")
+        await wait_for(pilot, lambda: app.main_screen.prompt_ready, "the prompt box")
         await pilot.press("c", *"draft")
         await pilot.press("escape")
         assert app.main_screen.prompt_box.target.session_id == NOTES
@@ -320,7 +307,7 @@ async def test_the_raw_view_grows_too(make, gallery) -> None:
         append(path, {"type": "custom-title", "customTitle": "Renamed live", "sessionId": NOTES})
         await wait_for(pilot, lambda: view.block_count == rows + 1, "the new raw row")
         assert view.cursor == rows  # followed to the new last line
-        assert "custom-title" in block_text(app, rows)
+        assert "custom-title" in block_text(app.main_screen.message_view, rows)
         # The list and the header take the new title.
         await wait_for(
             pilot,

@@ -11,8 +11,8 @@ import pytest
 
 from sessionscope.tui.screens.search import SearchScreen
 from tests.tmuxterm import Tmux, installed_sessionscope
-from tests.tui.conftest import settle
 from tests.tui.gallery import NOTES, NOTES_PROJECT, u
+from tests.tui.pilot import settle
 
 
 async def searched(app, pilot, text: str) -> SearchScreen:
