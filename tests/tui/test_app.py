@@ -486,7 +486,7 @@ async def test_showing_the_same_file_again_keeps_what_was_rendered(make) -> None
     async with app.run_test(size=SIZE) as pilot:
         view = await open_gallery(app, pilot)
         await pilot.pause()
-        drawn = dict(view._cache)
+        drawn = view.rendered_blocks
         assert drawn
         path = app.main_screen.opened.path
         index = index_transcript(path)
@@ -497,7 +497,7 @@ async def test_showing_the_same_file_again_keeps_what_was_rendered(make) -> None
         view.show(again)
         await pilot.pause()
         assert rendered == []  # every block on screen came from the earlier rendering
-        assert {uuids(view)[i] for i in view._cache} >= {
+        assert {uuids(view)[i] for i in view.rendered_blocks} >= {
             app.main_screen.opened.source.entry(i).uuid for i in drawn
         }
         # Raw rows numbered differently (as a tail read numbers them) are drawn again.

@@ -111,7 +111,7 @@ async def test_the_cursor_stays_where_the_reader_is(make, gallery) -> None:
         await pilot.pause()
         chosen = view.current_entry.uuid
         expanded = view.is_expanded(2)
-        place = view._map.start(view.cursor) - round(view.scroll_y)
+        place = view.block_start(view.cursor) - round(view.scroll_y)
         before = view.block_count
         # Completes the torn last line the gallery ends with, then one more message.
         append(
@@ -128,7 +128,7 @@ async def test_the_cursor_stays_where_the_reader_is(make, gallery) -> None:
         assert view.block_count == before + 1
         assert view.current_entry.uuid == chosen
         assert view.is_expanded(view.cursor) == expanded
-        assert view._map.start(view.cursor) - round(view.scroll_y) == place
+        assert view.block_start(view.cursor) - round(view.scroll_y) == place
         assert "and the release notes?" in block_text(
             app.main_screen.message_view, view.block_count - 1
         )

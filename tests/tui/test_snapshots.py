@@ -87,7 +87,17 @@ def test_raw_view(make, snap_compare) -> None:
 
 
 def test_help(make, snap_compare) -> None:
-    assert snap_compare(make(), terminal_size=(100, 36), press=["question_mark"], run_before=loaded)
+    async def help_shown(pilot) -> None:
+        await loaded(pilot)
+        await pilot.press("question_mark")
+        # Textual's Markdown parses in a thread and mounts its blocks in batches: the picture
+        # is taken once they stop coming.
+        counts = [-1]
+        while counts[-3:] != [counts[-1]] * 3 or counts[-1] <= 0:
+            await pilot.pause()
+            counts.append(len(pilot.app.screen.query("MarkdownBlock")))
+
+    assert snap_compare(make(), terminal_size=(100, 36), run_before=help_shown)
 
 
 @pytest.fixture
