@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sessionscope.index.query import Query, QueryError, parse_query
-from sessionscope.transcripts.model import SessionMeta
-from sessionscope.transcripts.sessions import sanitize_path
+from sessionscope.transcripts.files import sanitize_path
+from sessionscope.transcripts.model import SessionMeta, session_title
 from sessionscope.transcripts.text import inert
 
 
@@ -32,18 +32,9 @@ class Row:
     """A project's display name."""
 
 
-def session_title(meta: SessionMeta) -> str:
-    """Custom title, else summary, else first prompt: one line, inert."""
-    for candidate in (meta.custom_title, meta.summary, meta.first_prompt):
-        if candidate and candidate.strip():
-            return inert(" ".join(candidate.split()))
-    return "(no prompt yet)"
-
-
 def describe(meta: SessionMeta) -> str:
     """How a session is named in dialogs and notices: its title and id, made inert."""
-    title = meta.custom_title or meta.summary or meta.first_prompt or "(untitled)"
-    title = inert(title, keep_newlines=False, keep_tabs=False)
+    title = session_title(meta)
     if len(title) > 60:
         title = title[:59] + "…"
     return f"“{title}” ({meta.session_id})"

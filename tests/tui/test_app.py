@@ -10,6 +10,7 @@ import pytest
 from sessionscope.tui.app import SessionscopeApp
 from sessionscope.tui.screens.help import HelpScreen
 from sessionscope.tui.widgets.message_view import MessageView
+from tests.helpers.pilot import block_text, settle, uuids
 from tests.tui.gallery import (
     FORK,
     GALLERY,
@@ -18,7 +19,6 @@ from tests.tui.gallery import (
     RELEASE,
     u,
 )
-from tests.tui.pilot import block_text, settle, uuids
 
 SIZE = (120, 40)
 

@@ -8,7 +8,7 @@ from textual.keys import _character_to_key
 from textual.widgets import Input
 
 from sessionscope.tui.screens.session_dialogs import ExportDialog, TextPrompt
-from tests.tui.pilot import settle
+from tests.helpers.pilot import settle
 
 TYPED = "release/1.2: fix c & q? (f, y, a, o) ~ é"
 

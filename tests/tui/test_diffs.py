@@ -17,8 +17,8 @@ import pytest
 from sessionscope.export import load_document, to_html, to_markdown
 from sessionscope.transcripts.edits import edit_diff
 from sessionscope.tui.render import COLLAPSED_DIFF_LINES, BlockRenderer, Palette
+from tests.helpers.pilot import settle
 from tests.tui.gallery import PROJECT, _write, assistant, result, u, user
-from tests.tui.pilot import settle
 from tests.tui.test_tmux import COMMAND, tmux, wait_for
 
 EDITS = "55555555-5555-4555-8555-555555555555"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.widgets._footer import FooterKey
 
 from sessionscope.tui.widgets.footer import Footer
-from tests.tui.pilot import settle
+from tests.helpers.pilot import settle
 
 
 async def test_a_burst_of_binding_changes_recomposes_the_footer_once(make, monkeypatch) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sessionscope.tui.keys import binding_nodes
 from sessionscope.tui.screens.help import HelpScreen
 from sessionscope.tui.screens.session_dialogs import TextPrompt
-from tests.tui.pilot import settle
+from tests.helpers.pilot import settle
 
 NOTICE = "No transcripts in /home/ada/.claude/projects yet: showing the bundled demo."
 

@@ -15,7 +15,8 @@ import pytest
 
 from sessionscope.index import Index
 from sessionscope.tui.context import system_clock
-from tests.tmuxterm import Tmux, installed_sessionscope
+from tests.helpers.pilot import block_text, settle, uuids, wait_for
+from tests.helpers.tmuxterm import Tmux, installed_sessionscope
 from tests.tui.gallery import (
     GALLERY,
     NOTES,
@@ -26,7 +27,6 @@ from tests.tui.gallery import (
     u,
     user,
 )
-from tests.tui.pilot import block_text, settle, uuids, wait_for
 
 SIZE = (120, 40)
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from sessionscope.tui.screens.search import SearchScreen
-from tests.tmuxterm import Tmux, installed_sessionscope
+from tests.helpers.pilot import settle
+from tests.helpers.tmuxterm import Tmux, installed_sessionscope
 from tests.tui.gallery import NOTES, NOTES_PROJECT, u
-from tests.tui.pilot import settle
 
 
 async def searched(app, pilot, text: str) -> SearchScreen:

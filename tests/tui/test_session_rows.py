@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sessionscope.tui.messages import SessionsLoaded
 from sessionscope.tui.sessions_model import build_rows
-from tests.tui.pilot import settle
+from tests.helpers.pilot import settle
 
 
 async def test_rows_built_by_the_worker_and_a_filter_still_applies(make) -> None:

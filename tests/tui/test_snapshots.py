@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from sessionscope.tui.demo import DEMO_TREE
+from tests.helpers.pilot import settle
 from tests.tui.gallery import GALLERY, NOW, u
-from tests.tui.pilot import settle
 
 
 def select(uuid_: str):

@@ -15,8 +15,8 @@ from textual.widgets import DataTable, Sparkline, Static
 from sessionscope.transcripts.usage import SYNTHETIC_MODEL, cost_text
 from sessionscope.tui.render import BlockRenderer, Palette
 from sessionscope.tui.screens.usage import UsageScreen
+from tests.helpers.pilot import settle
 from tests.tui.gallery import FORK, GALLERY, NOTES, u
-from tests.tui.pilot import settle
 from tests.tui.test_tmux import COMMAND, tmux, wait_for
 
 

@@ -30,7 +30,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Input, Static
 from textual.worker import get_current_worker
 
-from sessionscope.transcripts.model import SessionMeta
+from sessionscope.transcripts.model import SessionMeta, session_title
 from sessionscope.transcripts.text import inert
 from sessionscope.tui.context import AppContext
 from sessionscope.tui.messages import (
@@ -59,7 +59,7 @@ from sessionscope.tui.messages import (
     TurnSessionAppeared,
     TurnSessionRead,
 )
-from sessionscope.tui.sessions_model import describe, session_title
+from sessionscope.tui.sessions_model import describe
 from sessionscope.tui.widgets.footer import Footer
 from sessionscope.tui.widgets.message_view import MessageView
 from sessionscope.tui.widgets.session_list import SessionList
@@ -1339,8 +1339,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
     def export_session(
         self, meta: SessionMeta, fmt: str, target: str, force: bool, redact: bool
     ) -> None:
-        from sessionscope.commands.export import render, render_redacted
-        from sessionscope.export import ExportError, write_atomically
+        from sessionscope.export import ExportError, render, render_redacted, write_atomically
 
         path = Path(target).expanduser()
         summary = ""
@@ -1393,9 +1392,9 @@ class MainScreen(Screen[None], inherit_bindings=False):
         if not event.steps:
             self.notify("This session has no messages to replay", severity="warning")
             return
-        meta = event.meta
-        title = meta.custom_title or meta.summary or meta.session_id
-        self.app.push_screen(ReplayScreen(event.steps, title=title, start_at=event.start_at))
+        self.app.push_screen(
+            ReplayScreen(event.steps, title=session_title(event.meta), start_at=event.start_at)
+        )
 
     # -- the prompt box: a turn to the selected session or a new one ---------------------------
     #
@@ -1631,7 +1630,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
     @work(thread=True, group="compose-files")
     def find_new_session(self, session_id: str, select: bool) -> None:
         """Wait (up to :data:`NEW_FILE_WAIT_S`) for a new session's file, to list it."""
-        from sessionscope.transcripts.sessions import SessionLookupError, find_session_file
+        from sessionscope.transcripts.files import SessionLookupError, find_session_file
 
         worker = get_current_worker()
         deadline = time.monotonic() + NEW_FILE_WAIT_S
@@ -1655,7 +1654,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
 
     @work(thread=True, group="compose-files")
     def reread_turn_session(self, session_id: str) -> None:
-        from sessionscope.transcripts.sessions import SessionLookupError, find_session_file
+        from sessionscope.transcripts.files import SessionLookupError, find_session_file
 
         try:
             meta = self.context.catalog.session_meta(
