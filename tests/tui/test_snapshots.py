@@ -18,7 +18,7 @@ import pytest
 
 from sessionscope.tui.demo import DEMO_TREE
 from tests.helpers.pilot import settle
-from tests.tui.gallery import GALLERY, NOW, u
+from tests.tui.gallery import GALLERY, NOTES, NOW, u
 
 
 def select(uuid_: str):
@@ -88,7 +88,11 @@ def test_raw_view(make, snap_compare) -> None:
 
 def test_help(make, snap_compare) -> None:
     async def help_shown(pilot) -> None:
+        # Over a short session: behind the dialog, the pane's scrollbar does not depend on
+        # how many of a long session's blocks were measured by then.
         await loaded(pilot)
+        pilot.app.main_screen.session_list.select_session(NOTES)
+        await settle(pilot.app, pilot)
         await pilot.press("question_mark")
         # Textual's Markdown parses in a thread and mounts its blocks in batches: the picture
         # is taken once they stop coming.
