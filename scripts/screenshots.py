@@ -147,8 +147,8 @@ async def shoot_branches() -> Path:
     app = make_app(prepare_demo(), demo=True)
     async with app.run_test(size=(120, 24)) as pilot:
         await settle(app, pilot)
-        forked = next(meta for meta in app.session_list.sessions if meta.forked_from)
-        app.session_list.select_session(forked.forked_from)
+        forked = next(meta for meta in app.main_screen.session_list.sessions if meta.forked_from)
+        app.main_screen.session_list.select_session(forked.forked_from)
         await settle(app, pilot)
         await pilot.press("B")
         await settle(app, pilot)

@@ -10,8 +10,8 @@ import pytest
 from textual.widgets import Tree
 
 from sessionscope.tui.screens.branches import BranchTreeScreen
+from tests.helpers.pilot import settle
 from tests.helpers.tmuxterm import Tmux, installed_sessionscope
-from tests.tui.conftest import settle
 from tests.tui.gallery import FORK, GALLERY, u
 
 
@@ -22,7 +22,7 @@ def tree_lines(app) -> list[str]:
 
 async def open_tree(app, pilot, session: str = GALLERY) -> None:
     await settle(app, pilot)
-    assert app.session_list.select_session(session)
+    assert app.main_screen.session_list.select_session(session)
     await settle(app, pilot)
     await pilot.press("B")
     await settle(app, pilot)
@@ -47,8 +47,8 @@ async def test_the_tree_shows_branches_and_forks_and_opens_one(make) -> None:
         await pilot.press("down", "enter")
         await settle(app, pilot)
         assert not isinstance(app.screen, BranchTreeScreen)
-        assert app.message_view.current_entry.uuid == u(19)
-        assert app.leaf_choice[GALLERY] == u(19)
+        assert app.main_screen.message_view.current_entry.uuid == u(19)
+        assert app.main_screen.leaf_choice[GALLERY] == u(19)
         # Opened again: the branch on screen is marked, and the fork opens from its node.
         await pilot.press("B")
         await settle(app, pilot)
@@ -57,19 +57,25 @@ async def test_the_tree_shows_branches_and_forks_and_opens_one(make) -> None:
         assert app.screen.query_one(Tree).cursor_line == 2
         await pilot.press("down", "enter")
         await settle(app, pilot)
-        assert app.opened.meta.session_id == FORK
+        assert app.main_screen.opened.meta.session_id == FORK
         # Back on the main branch of the first session from the fork's tree.
         await pilot.press("B")
         await settle(app, pilot)
         await pilot.press("up", "up", "up", "enter")
         await settle(app, pilot)
-        assert app.opened.meta.session_id == GALLERY and GALLERY not in app.leaf_choice
-        assert app.message_view.current_entry.uuid == app.opened.conversation.messages[-1].uuid
+        assert (
+            app.main_screen.opened.meta.session_id == GALLERY
+            and GALLERY not in app.main_screen.leaf_choice
+        )
+        assert (
+            app.main_screen.message_view.current_entry.uuid
+            == app.main_screen.opened.conversation.messages[-1].uuid
+        )
 
 
 async def test_escape_goes_back_and_the_key_is_in_help_and_the_palette(make) -> None:
-    from sessionscope.tui.commands import ActionsProvider
     from sessionscope.tui.keys import binding_nodes
+    from sessionscope.tui.palette import ActionsProvider
     from sessionscope.tui.screens.help import help_markdown
 
     app = make()
@@ -78,11 +84,14 @@ async def test_escape_goes_back_and_the_key_is_in_help_and_the_palette(make) -> 
         await pilot.press("escape")
         await settle(app, pilot)
         assert not isinstance(app.screen, BranchTreeScreen)
-        assert app.opened.meta.session_id == GALLERY and GALLERY not in app.leaf_choice
+        assert (
+            app.main_screen.opened.meta.session_id == GALLERY
+            and GALLERY not in app.main_screen.leaf_choice
+        )
         assert "| `B` | The session's rewind branches and forks as a tree" in help_markdown(
             app, binding_nodes(app)
         )
-        titles = [title for title, _, _ in ActionsProvider(app.screen)._actions()]
+        titles = [title for title, _, _ in ActionsProvider(app.screen).actions()]
         assert any(title.startswith("Branch tree") for title in titles)
 
 

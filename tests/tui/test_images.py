@@ -19,8 +19,8 @@ from rich.console import Console
 
 from sessionscope.transcripts.images import image_source
 from sessionscope.tui.images import HALF_BLOCK, ImageStore, cells_for, resolve_mode
+from tests.helpers.pilot import settle
 from tests.helpers.tmuxterm import Tmux, installed_sessionscope
-from tests.tui.conftest import settle
 from tests.tui.gallery import PROJECT, _write, assistant, result, u, user
 
 SHOTS = "88888888-8888-4888-8888-888888888888"
@@ -183,10 +183,12 @@ def screen_text(app) -> list[str]:
 
 async def open_shots(app, pilot, select: int = 1) -> None:
     await settle(app, pilot)
-    assert app.session_list.select_session(SHOTS)
+    assert app.main_screen.session_list.select_session(SHOTS)
     await settle(app, pilot)
-    app.message_view.focus()
-    app.message_view.select(app.message_view.source.position_of_uuid[u(select)])
+    app.main_screen.message_view.focus()
+    app.main_screen.message_view.select(
+        app.main_screen.message_view.source.position_of_uuid[u(select)]
+    )
     await settle(app, pilot)
 
 
@@ -198,7 +200,9 @@ async def test_half_blocks_in_the_pane_and_reasons_for_bad_data(make, shots_conf
         assert HALF_BLOCK * 40 in text
         assert "[image: image/png, 1 KB]" in text
         assert "cannot be shown: the base64 data is truncated or damaged" in text
-        app.message_view.select(app.message_view.source.position_of_uuid[u(6)])
+        app.main_screen.message_view.select(
+            app.main_screen.message_view.source.position_of_uuid[u(6)]
+        )
         await settle(app, pilot)
         text = "\n".join(screen_text(app))
         assert "[image: image/jpeg, " in text  # the image a tool read, drawn under its result
@@ -226,9 +230,9 @@ async def test_pictures_coming_in_above_keep_the_screen_still(make, shots_config
     app = make(config_dir=shots_config, images="halfblock")
     async with app.run_test(size=(160, 30)) as pilot:
         await settle(app, pilot)
-        assert app.session_list.select_session(SHOTS)
+        assert app.main_screen.session_list.select_session(SHOTS)
         await settle(app, pilot)
-        view = app.message_view
+        view = app.main_screen.message_view
         assert view.current_entry.uuid == u(14)
         text = "\n".join(screen_text(app))
         assert u(14) in text and "and then 14?" in text
