@@ -1,9 +1,9 @@
 """The explorer's main screen: the session list on the left, the selected session's messages on
 the right, the live turn and the prompt box under them.
 
-It owns those widgets and everything done to them. I/O runs in thread workers (the prompt box's
-turn in an async one) that post the messages of :mod:`sessionscope.tui.messages`; the handlers
-here change the widgets. Start-up is ordered by those messages and ``call_after_refresh``: the
+It owns those widgets and what is done to them (the live panel runs a turn itself). I/O runs
+in thread workers that post the messages of :mod:`sessionscope.tui.messages`; the handlers here
+change the widgets. Start-up is ordered by those messages and ``call_after_refresh``: the
 cached list is painted first, then the counted list is read, the selected session's newest
 messages shown, the whole session read, and the watcher, the prompt box and the SDK's import
 come after.

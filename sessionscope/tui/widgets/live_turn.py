@@ -256,10 +256,6 @@ class LiveTurn(Widget):
         """The state object changed in place."""
         self.mutate_reactive(LiveTurn.state)
 
-    @property
-    def status_text(self) -> str:
-        return self.state.status()[0] if self.state else ""
-
     def render(self) -> Text:
         state = self.state
         if state is None:
