@@ -8,7 +8,6 @@ in prompts, tool output, titles or paths are shown, never obeyed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 from functools import lru_cache
@@ -22,7 +21,17 @@ from rich.style import Style
 from rich.text import Text
 from textual.strip import Strip
 
-from sessionscope.transcripts.content import tool_summary
+from sessionscope.transcripts.content import (
+    IMAGE,
+    REDACTED_THINKING,
+    TEXT,
+    THINKING,
+    TOOL_RESULT,
+    TOOL_USE,
+    block_kind,
+    content_blocks,
+    tool_summary,
+)
 from sessionscope.transcripts.images import image_source
 from sessionscope.transcripts.model import Entry
 from sessionscope.transcripts.text import inert
@@ -101,19 +110,6 @@ def local_time(timestamp: str | None, tz: tzinfo | None) -> str:
     if moment.tzinfo is None:
         return moment.strftime("%d %b %H:%M:%S")
     return moment.astimezone(tz).strftime("%d %b %H:%M:%S")
-
-
-def content_blocks(data: dict[str, Any] | None) -> list[dict[str, Any]]:
-    """The content blocks of a user/assistant entry (a plain string becomes one text block)."""
-    if not isinstance(data, dict):
-        return []
-    message = data.get("message")
-    content = message.get("content") if isinstance(message, dict) else None
-    if isinstance(content, str):
-        return [{"type": "text", "text": content}]
-    if isinstance(content, list):
-        return [block for block in content if isinstance(block, dict)]
-    return []
 
 
 def subagent_tool_use(data: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -291,7 +287,7 @@ class BlockRenderer:
                     continue
                 if part.get("type") == "text" and isinstance(part.get("text"), str):
                     texts.append(part["text"])
-                elif part.get("type") == "image":
+                elif block_kind(part) == IMAGE:
                     images.append(part)
                 else:
                     texts.append(f"[{inert(str(part.get('type', 'part')))}]")
@@ -335,8 +331,8 @@ class BlockRenderer:
         elif not blocks:
             pieces.append(Text("(no content)", style=palette.dim))
         for block in blocks:
-            kind = block.get("type")
-            if kind == "text" and isinstance(block.get("text"), str):
+            kind = block_kind(block)
+            if kind == TEXT and isinstance(block.get("text"), str):
                 if entry.type == "assistant":
                     more, hidden = self._markdown(block["text"], COLLAPSED_TEXT_LINES, expanded)
                 else:
@@ -344,7 +340,7 @@ class BlockRenderer:
                     more, hidden = self._plain(block["text"], style, COLLAPSED_TEXT_LINES, expanded)
                 pieces += more
                 hidden_any |= hidden
-            elif kind == "thinking":
+            elif kind == THINKING:
                 thought = block.get("thinking") if isinstance(block.get("thinking"), str) else ""
                 lines = thought.count("\n") + 1
                 pieces.append(Text(f"∴ thinking · {lines} lines", style=palette.thinking))
@@ -353,9 +349,9 @@ class BlockRenderer:
                 )
                 pieces += more
                 hidden_any |= hidden
-            elif kind == "redacted_thinking":
+            elif kind == REDACTED_THINKING:
                 pieces.append(Text("∴ thinking (redacted)", style=palette.thinking))
-            elif kind == "tool_use":
+            elif kind == TOOL_USE:
                 name = str(block.get("name", "?"))
                 key = tool_summary(name, block.get("input"))
                 line = Text.assemble(("⚙ ", palette.tool), (inert(name), palette.tool))
@@ -381,7 +377,7 @@ class BlockRenderer:
                     pieces += [Padding(piece, (0, 0, 0, 2)) for piece in more]
                 elif isinstance(block.get("input"), dict) and block["input"]:
                     hidden_any = True
-            elif kind == "tool_result":
+            elif kind == TOOL_RESULT:
                 text, result_images = self._tool_result_text(block)
                 is_error = bool(block.get("is_error"))
                 total = text.count("\n") + 1 if text else 0
@@ -401,13 +397,13 @@ class BlockRenderer:
                 for image in result_images:
                     pieces.append(self._image(entry, image, images, width))
                     images += 1
-            elif kind == "image":
+            elif kind == IMAGE:
                 pieces.append(self._image(entry, block, images, width))
                 images += 1
-            elif kind == "document":
+            elif block.get("type") == "document":
                 pieces.append(Text("[document]", style=palette.dim))
             else:
-                pieces.append(Text(f"[{inert(str(kind))} block]", style=palette.dim))
+                pieces.append(Text(f"[{inert(str(block.get('type')))} block]", style=palette.dim))
         return pieces, hidden_any
 
     def _diff(self, diff: EditDiff, expanded: bool) -> tuple[list[RenderableType], bool]:
@@ -492,12 +488,12 @@ class BlockRenderer:
         for piece in pieces:
             if not isinstance(piece, ImagePiece):
                 strips += self.lines(piece, width)
-            else:
-                strips += self.lines(piece.label, width)
-                if piece.picture is not None:
-                    strips += piece.picture.strips
-                elif piece.waiting:
-                    waiting.add(piece.waiting)
+                continue
+            strips += self.lines(piece.label, width)
+            if piece.picture is not None:
+                strips += piece.picture.strips
+            elif piece.waiting:
+                waiting.add(piece.waiting)
         strips.append(Strip.blank(0))
         expandable = hidden or subagent_tool_use(data) is not None
         return Rendered(strips, expandable=expandable, header=header, waiting=frozenset(waiting))
@@ -577,7 +573,3 @@ def _header_lines(strips: list[Strip], uuid: str | None) -> int:
             if uuid in strip.text:
                 return number + 1
     return 1
-
-
-def strip_width(strips: Iterable[Strip]) -> int:
-    return max((strip.cell_length for strip in strips), default=0)
