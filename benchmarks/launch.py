@@ -40,33 +40,36 @@ def bare(spawned_at: float) -> dict:
     return {"painted": marks["painted"] - spawned_at}
 
 
-def timed_app_class():
-    """The real app, noting when each list and transcript reaches the screen (the TUI
-    figures of ``benchmarks/tui.py`` use it too)."""
-    from sessionscope.tui.app import SessionscopeApp
+def timed(app):
+    """``app`` with its main screen noting when each list and transcript reaches the screen
+    (the TUI figures of ``benchmarks/tui.py`` use it too): ``app.main_screen.marks``."""
+    from sessionscope.tui.screens.main import MainScreen
 
-    class Timed(SessionscopeApp):
+    class Timed(MainScreen):
         marks: dict[str, float]
+        exit_when_listed = False
 
-        def on_sessionscope_app_sessions_loaded(self, event) -> None:
-            # Runs before the app's own handler (Textual calls handlers down the MRO).
+        def on_sessions_loaded(self, event) -> None:
+            # Runs before the screen's own handler (Textual calls handlers down the MRO).
             if "list" not in self.marks and event.sessions:
                 self.call_after_refresh(self._listed)
 
         def _listed(self) -> None:
             self.marks.setdefault("list", time.time())
             self.marks["rows"] = len(self.session_list.rows)
-            if getattr(self, "exit_when_listed", False):
-                self.exit()
+            if self.exit_when_listed:
+                self.app.exit()
 
-        def on_sessionscope_app_transcript_loaded(self, event) -> None:
+        def on_transcript_loaded(self, event) -> None:
             key = f"transcript:{event.opened.meta.session_id}"
             self.call_after_refresh(lambda: self.marks.setdefault(key, time.time()))
             if not event.opened.partial:
                 whole = f"whole:{event.opened.meta.session_id}"
                 self.call_after_refresh(lambda: self.marks.setdefault(whole, time.time()))
 
-    return Timed
+    app.main_screen.__class__ = Timed  # the same screen, with the timing hooks above
+    app.main_screen.marks = {}
+    return app
 
 
 def ours(spawned_at: float, config_dir: str) -> dict:
@@ -76,10 +79,8 @@ def ours(spawned_at: float, config_dir: str) -> dict:
     make_app = app_module.make_app
 
     def make_timed(*args, **kwargs):
-        app = make_app(*args, **kwargs)
-        app.__class__ = timed_app_class()
-        app.marks = {}
-        app.exit_when_listed = True
+        app = timed(make_app(*args, **kwargs))
+        app.main_screen.exit_when_listed = True
         run = app.run
         app.run = lambda *_args, **_kwargs: run(headless=True, size=SIZE)
         made.append(app)
@@ -89,8 +90,8 @@ def ours(spawned_at: float, config_dir: str) -> dict:
     from sessionscope.cli import main
 
     main(["--config-dir", config_dir])
-    app = made[0]
-    return {"painted": app.marks["list"] - spawned_at, "rows": app.marks["rows"]}
+    marks = made[0].main_screen.marks
+    return {"painted": marks["list"] - spawned_at, "rows": marks["rows"]}
 
 
 if __name__ == "__main__":

@@ -125,10 +125,11 @@ def test_installed_command_shows_tokens_and_the_usage_screen(gallery: Path, tmp_
     try:
         wait_for(socket, lambda s: "10 in · 20 out" in s)
         tmux(socket, "send-keys", "-t", "app", "$")
-        screen = wait_for(socket, lambda s: "All sessions:" in s and "Dearest sessions" in s)
-        assert "claude-sonnet-4-5" in screen and "Release checklist" in screen
+        # The totals line comes first, the tables once they are filled.
+        wait_for(socket, lambda s: "All sessions:" in s and "Dearest sessions" in s)
+        wait_for(socket, lambda s: "claude-sonnet-4-5" in s and "Release checklist" in s)
         tmux(socket, "send-keys", "-t", "app", "Down", "Enter")  # the second dearest
-        screen = wait_for(socket, lambda s: "Dearest sessions" not in s and "22222222-" in s)
+        wait_for(socket, lambda s: "Dearest sessions" not in s and "22222222-" in s)
         tmux(socket, "send-keys", "-t", "app", "q")
     finally:
         subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True, timeout=10)

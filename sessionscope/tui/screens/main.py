@@ -16,6 +16,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -357,6 +358,16 @@ class MainScreen(Screen[None], inherit_bindings=False):
         if self._trash is not None:
             self._trash.purge()
 
+    def after_paint(self, callback: Callable[..., object], *args: object) -> None:
+        """Call ``callback`` once the screen is painted, unless the app is closing by then
+        (what runs after a refresh runs even while the screen is taken down)."""
+
+        def call() -> None:
+            if self.is_attached:
+                callback(*args)
+
+        self.call_after_refresh(call)
+
     def finish_start_up(self) -> None:
         """The first list is painted (or it is late): what was kept from start-up comes now."""
         if self._start_up_over:
@@ -452,7 +463,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
             else:
                 self.notify(f"No session {inert(self.initial_session)} here", severity="error")
         self.initial_session = None
-        self.call_after_refresh(self._list_shown, event.counted)
+        self.after_paint(self._list_shown, event.counted)
 
     def on_sessions_confirmed(self, event: SessionsConfirmed) -> None:
         self._list_shown(counted=True)
@@ -486,7 +497,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
         self.message_view.placeholder = "Reading…"
         self._show_info(meta)
         # After the next paint: the highlight moves on screen before the reading starts.
-        self.call_after_refresh(self._start_reading, meta, select_uuid, tail_first)
+        self.after_paint(self._start_reading, meta, select_uuid, tail_first)
         self.prompt_follows_selection()
         self._count_left_behind(meta.session_id)
 
@@ -553,7 +564,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
         self._show_current(select_uuid, position=position)
         if opened.partial:
             # The whole file is read once its newest messages are painted, not while they are.
-            self.call_after_refresh(self._read_whole, opened)
+            self.after_paint(self._read_whole, opened)
             return
         self.pending_move = None  # carried out now, on the whole session
         self._count_from(opened)
@@ -561,7 +572,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
         self.schedule_session_usage(opened.path, opened.index)
         self.follow_if_grown()  # written to while it was read
         if not self._first_session_shown:
-            self.call_after_refresh(self._first_session_painted)
+            self.after_paint(self._first_session_painted)
 
     def _read_whole(self, partial: OpenTranscript) -> None:
         if self.opened is partial:
@@ -577,7 +588,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
         self.opened = None
         self.message_view.show(None, placeholder=f"Cannot read this session: {inert(event.error)}")
         if not self._first_session_shown:
-            self.call_after_refresh(self._first_session_painted)
+            self.after_paint(self._first_session_painted)
 
     def _show_current(self, select_uuid: str | None = None, *, position: int | None = None) -> None:
         """Show the opened session, selecting the message ``select_uuid`` or the block at
@@ -1049,7 +1060,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
     def on_transcript_grew(self, event: TranscriptGrew) -> None:
         self._following = None
         # The index catches up once this is painted (its thread would slow the paint down).
-        self.call_after_refresh(self._catch_up_pending)
+        self.after_paint(self._catch_up_pending)
         after = event.after
         if after is not None and self.opened is event.before:
             self.opened = after
@@ -1394,14 +1405,12 @@ class MainScreen(Screen[None], inherit_bindings=False):
         if self._prompt_mounting:
             return
         self._prompt_mounting = True
-        self.call_later(self._mount_prompt_widgets)
-
-    async def _mount_prompt_widgets(self) -> None:
         from sessionscope.tui.widgets.live_turn import LiveTurn
         from sessionscope.tui.widgets.prompt_box import PromptBox
 
-        pane = self.query_one("#messages-pane")
-        await pane.mount(LiveTurn(id="live-turn"), PromptBox(id="prompt-box"))
+        self.query_one("#messages-pane").mount(LiveTurn(id="live-turn"), PromptBox(id="prompt-box"))
+
+    def on_prompt_box_ready(self) -> None:
         self.prompt_ready = True
         self.prompt_follows_selection()
 
@@ -1471,7 +1480,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
         if not self.prompt_ready:
             # Pressed before the first list was painted: as soon as the box is there.
             self.mount_prompt_box()
-            self.call_after_refresh(self.action_compose)
+            self.after_paint(self.action_compose)
             return
         box = self.prompt_box
         if not box.has_draft:
