@@ -23,7 +23,6 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-import zlib
 from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -297,7 +296,7 @@ class Index:
             path=path,
             size=row.indexed_to,
             mtime=0.0,
-            entries=_DECODE_ENTRIES(zlib.decompress(blobs[0][0])),
+            entries=_DECODE_ENTRIES(blobs[0][0]),
             line_count=row.line_count,
             ends_open=row.ends_open,
         )
@@ -524,7 +523,7 @@ def _read_file(job: _Job, root: str) -> _Read:
         index.line_count,
         int(index.ends_open),
         _read_tail(path, index.size),
-        zlib.compress(_ENTRIES.encode(index.entries), 1),
+        _ENTRIES.encode(index.entries),
         encode_meta(meta),
         meta.summary if meta else None,
         meta.git_branch if meta else None,

@@ -130,8 +130,7 @@ class _Graph:
         "count",
         "by_uuid",
         "parent_uuids",
-        "sources",
-        "call_ids",
+        "_links",
         "terminals",
         "leaves",
         "main_leaves",
@@ -146,16 +145,7 @@ class _Graph:
         by_uuid = {entry.uuid: entry for entry in entries}
         parent_uuids = {entry.parent_uuid for entry in entries if entry.parent_uuid}
         self._set(index, entries, by_uuid, parent_uuids, _terminals(entries, parent_uuids, by_uuid))
-        self.sources = {
-            entry.source_tool_assistant_uuid
-            for entry in entries
-            if entry.source_tool_assistant_uuid
-        }
-        self.call_ids = {
-            call_id
-            for entry in entries
-            for call_id in (*entry.tool_use_ids, *entry.tool_result_ids)
-        }
+        self._links: tuple[set[str], set[str]] | None = None
         self._continued: set[str] | None = None
         self._parallel: _Parallel | None = None
         self._file_position: dict[str, int] | None = None
@@ -177,6 +167,22 @@ class _Graph:
         self.leaves = [leaf for _terminal, leaf in terminals if leaf is not None]
         self.main_leaves = [leaf for leaf in self.leaves if _is_main(leaf)]
 
+    def links(self) -> tuple[set[str], set[str]]:
+        """The uuids the entries name as the assistant a tool result answers, and every tool
+        call id they hold (calls and results): what entries appended must not be, for
+        :meth:`extended`. Worked out when a file first grows."""
+        if self._links is None:
+            entries = self.entries
+            self._links = (
+                {entry.source_tool_assistant_uuid for entry in entries} - {None},
+                {
+                    call_id
+                    for entry in entries
+                    for call_id in (*entry.tool_use_ids, *entry.tool_result_ids)
+                },
+            )
+        return self._links
+
     def fits(self, index: TranscriptIndex) -> bool:
         return self.source is index.entries and self.count == len(index.entries)
 
@@ -192,6 +198,7 @@ class _Graph:
             return None
         new = chain_entries(entries[count:])
         by_uuid = self.by_uuid
+        sources, call_ids = self.links()
         new_uuids: set[str] = set()
         new_calls: set[str] = set()
         for entry in new:
@@ -200,8 +207,8 @@ class _Graph:
                 uid in by_uuid
                 or uid in new_uuids
                 or uid in self.parent_uuids
-                or uid in self.sources
-                or not self.call_ids.isdisjoint(entry.tool_use_ids)
+                or uid in sources
+                or not call_ids.isdisjoint(entry.tool_use_ids)
             ):
                 return None
             new_uuids.add(uid)
@@ -218,10 +225,10 @@ class _Graph:
             [pair for pair in self.terminals if pair[0].uuid not in new_parents]
             + _terminals(new, parent_uuids, by_uuid),
         )
-        graph.sources = self.sources | {
-            entry.source_tool_assistant_uuid for entry in new if entry.source_tool_assistant_uuid
-        }
-        graph.call_ids = self.call_ids | new_calls
+        graph._links = (
+            sources | {entry.source_tool_assistant_uuid for entry in new} - {None},
+            call_ids | new_calls,
+        )
         graph._continued = (
             None if self._continued is None else self._continued | _continued_messages(new, by_uuid)
         )
