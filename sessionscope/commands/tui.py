@@ -26,7 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sessionscope.cli import CommandError
+    from sessionscope.commands._common import CommandError
     from sessionscope.tui.demo import has_transcripts, prepare_demo
     from sessionscope.tui.keys import load_keymap
 
@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
         except (OSError, FileNotFoundError) as error:
             raise CommandError(str(error)) from error
     if args.session:
-        from sessionscope.transcripts.sessions import SessionLookupError, find_session_file
+        from sessionscope.transcripts.files import SessionLookupError, find_session_file
 
         try:
             find_session_file(config_dir, args.session)

@@ -25,9 +25,8 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.message import Message
 
-from sessionscope.transcripts.model import SessionMeta
+from sessionscope.transcripts.model import SessionMeta, session_title
 from sessionscope.transcripts.text import inert
-from sessionscope.tui.sessions_model import session_title
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -326,7 +325,7 @@ class ComposeControl:
 
     @work(thread=True, group="compose-files")
     def find_new_session(self, session_id: str, select: bool) -> None:
-        from sessionscope.transcripts.sessions import SessionLookupError, find_session_file
+        from sessionscope.transcripts.files import SessionLookupError, find_session_file
 
         deadline = time.monotonic() + NEW_FILE_WAIT_S
         while True:
@@ -349,7 +348,7 @@ class ComposeControl:
 
     @work(thread=True, group="compose-files")
     def reread_turn_session(self, session_id: str) -> None:
-        from sessionscope.transcripts.sessions import SessionLookupError, find_session_file
+        from sessionscope.transcripts.files import SessionLookupError, find_session_file
 
         try:
             meta = self.context.catalog.session_meta(

@@ -8,8 +8,7 @@ import pytest
 
 from sessionscope.transcripts.conversation import build_conversation
 from sessionscope.transcripts.reader import index_transcript
-
-from .conftest import SESSION_ID, assistant, entry, user
+from tests.helpers.entries import SESSION_ID, assistant, entry, user
 
 
 def _sdk_uuids(path, monkeypatch) -> list[str]:
