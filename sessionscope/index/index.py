@@ -25,7 +25,6 @@ import sqlite3
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import fields
 from pathlib import Path
 from typing import NamedTuple
@@ -166,27 +165,30 @@ class Index:
         forget the rows of files that are gone; returns how many files were read."""
         self._compact_if_needed()
         files = [(path, sid) for path, sid, _ in transcript_files(self.config_dir)]
-        known = dict(
-            self.db.rows(
-                "SELECT path, size || ':' || mtime_ns || ':' || inode FROM files WHERE root = ?",
-                (self.root,),
+        known = {
+            path: (size, mtime_ns, inode)
+            for path, size, mtime_ns, inode in self.db.rows(
+                "SELECT path, size, mtime_ns, inode FROM files WHERE root = ?", (self.root,)
             )
-        )
+        }
         todo: list[tuple[float, str, str | None]] = []
         for path, session_id in files:
+            stored = known.pop(path, None)
             try:
-                status = os.stat(path)
+                key = _key(os.stat(path))
             except OSError:
                 continue
-            size, mtime_ns, inode = _key(status)
-            if known.get(path) != f"{size}:{mtime_ns}:{inode}":
-                todo.append((mtime_ns, path, session_id))
-        present = {path for path, _ in files}
-        self.forget([path for path in known if path not in present])
+            if stored != key:
+                todo.append((key[1], path, session_id))
+        self.forget(known)  # the files that are gone
         todo.sort()
         self.progress = (0, len(todo))
         if progress is not None:
             progress(0, len(todo))
+        if not todo:
+            return 0
+        from concurrent.futures import Future, ThreadPoolExecutor
+
         # Reading a file (Python) and writing the one before (SQLite, which lets go of the
         # interpreter's lock while it works) overlap: a thread reads one file ahead.
         with ThreadPoolExecutor(1, thread_name_prefix="index-read") as reader:
