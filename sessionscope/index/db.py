@@ -43,7 +43,6 @@ CREATE TABLE IF NOT EXISTS files (
     line_count INTEGER NOT NULL,
     ends_open INTEGER NOT NULL,
     tail BLOB NOT NULL,
-    entries BLOB NOT NULL,
     meta BLOB,
     title TEXT,
     git_branch TEXT,
@@ -52,6 +51,7 @@ CREATE TABLE IF NOT EXISTS files (
 );
 CREATE INDEX IF NOT EXISTS files_by_root ON files (root);
 CREATE INDEX IF NOT EXISTS files_by_session ON files (root, session_id, agent_id);
+CREATE TABLE IF NOT EXISTS entries (file_id INTEGER PRIMARY KEY, entries BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS messages (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     file_id INTEGER NOT NULL,
@@ -70,9 +70,11 @@ CREATE VIRTUAL TABLE IF NOT EXISTS messages_fts USING fts5 (
 """
 """``files``: one row a transcript (sessions and subagents), with the file's size, mtime and
 inode when last read, how far it was read (``indexed_to``: whole lines only), the last bytes
-read (``tail``: a file whose bytes there changed was rewritten), its light entries (MessagePack,
-for the chain walk after an append) and its list fields (``meta``, JSON; ``NULL`` for no
-session; the ones search filters on and shows also in columns of their own). ``messages``: one row a user or assistant entry, where its line is (``offset``,
+read (``tail``: a file whose bytes there changed was rewritten) and its list fields (``meta``,
+JSON; ``NULL`` for no session; the ones search filters on and shows also in columns of their
+own). ``entries``: a file's light entries (MessagePack), for the chain walk after an append; a
+table of their own, so that listing the files never reads past them. ``messages``: one row a
+user or assistant entry, where its line is (``offset``,
 ``length``) and the fields search filters on; ``messages_fts`` its words, by the same rowid. The
 full-text table keeps no copy of the text (``content=''``): snippets are read back from the
 transcript. (SQLite before 3.43 cannot delete from such a table, so the words of a forgotten
@@ -162,7 +164,7 @@ class Database:
                 conn.execute("BEGIN IMMEDIATE")
                 for (name,) in conn.execute(
                     "SELECT name FROM sqlite_master WHERE type = 'table' "
-                    "AND name IN ('info', 'files', 'messages', 'messages_fts')"
+                    "AND name IN ('info', 'files', 'entries', 'messages', 'messages_fts')"
                 ).fetchall():
                     conn.execute(f"DROP TABLE {name}")
                 for statement in SCHEMA.split(";"):

@@ -234,6 +234,10 @@ class Index:
                     (path,),
                 ).rowcount
                 _note_forgotten(conn, dropped)
+                conn.execute(
+                    "DELETE FROM entries WHERE file_id IN (SELECT id FROM files WHERE path = ?)",
+                    (path,),
+                )
                 conn.execute("DELETE FROM files WHERE path = ?", (path,))
             return True
 
@@ -253,6 +257,7 @@ class Index:
 
         def work(conn: sqlite3.Connection) -> None:
             conn.execute("DELETE FROM messages")
+            conn.execute("DELETE FROM entries")
             conn.execute("DELETE FROM files")
             conn.execute("INSERT INTO messages_fts (messages_fts) VALUES ('delete-all')")
             conn.execute("DELETE FROM info WHERE key = 'forgotten'")
@@ -274,7 +279,7 @@ class Index:
             return None
         if _read_tail(path, row.indexed_to) != row.tail:
             return None
-        blobs = self.db.rows("SELECT entries FROM files WHERE id = ?", (row.id,))
+        blobs = self.db.rows("SELECT entries FROM entries WHERE file_id = ?", (row.id,))
         if not blobs:
             return None
         return TranscriptIndex(
@@ -302,9 +307,9 @@ class Index:
             if row is None:
                 file_id = conn.execute(
                     "INSERT INTO files (path, root, project, session_id, agent_id, size, "
-                    "mtime_ns, inode, indexed_to, line_count, ends_open, tail, entries, meta, "
+                    "mtime_ns, inode, indexed_to, line_count, ends_open, tail, meta, "
                     "title, git_branch, tag, cwd) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (job.path, *read.values),
                 ).lastrowid
             else:
@@ -312,10 +317,14 @@ class Index:
                 conn.execute(
                     "UPDATE files SET root = ?, project = ?, session_id = ?, agent_id = ?, "
                     "size = ?, mtime_ns = ?, inode = ?, indexed_to = ?, line_count = ?, "
-                    "ends_open = ?, tail = ?, entries = ?, meta = ?, title = ?, git_branch = ?, "
+                    "ends_open = ?, tail = ?, meta = ?, title = ?, git_branch = ?, "
                     "tag = ?, cwd = ? WHERE id = ?",
                     (*read.values, file_id),
                 )
+            conn.execute(
+                "INSERT OR REPLACE INTO entries (file_id, entries) VALUES (?, ?)",
+                (file_id, read.entries),
+            )
             if not found:
                 return True
             # Rowids given here (after the highest ever given: sqlite_sequence), so that the
@@ -436,6 +445,8 @@ class _Read(NamedTuple):
     before without its newline starts (its old message goes: it was read again)."""
 
     values: tuple
+    entries: bytes
+    """The light entries of the whole file (MessagePack)."""
     found: list[tuple]
     again: int | None
 
@@ -508,14 +519,13 @@ def _read_file(job: _Job, root: str) -> _Read:
         index.line_count,
         int(index.ends_open),
         _read_tail(path, index.size),
-        _ENTRIES.encode(index.entries),
         encode_meta(meta),
         meta.summary if meta else None,
         meta.git_branch if meta else None,
         meta.tag if meta else None,
         meta.cwd if meta else None,
     )
-    return _Read(values, found, again)
+    return _Read(values, _ENTRIES.encode(index.entries), found, again)
 
 
 def _note_forgotten(conn: sqlite3.Connection, count: int) -> None:
