@@ -62,6 +62,9 @@ BATCH_SECONDS = 0.5
 COMPACT_FROM = 50_000
 """Forgotten messages below this many never start a compaction."""
 
+COUNTED_SECONDS = 1.0
+"""How often a list that catches up says which sessions it has counted so far."""
+
 _ENTRIES = msgspec.msgpack.Encoder()
 _DECODE_ENTRIES = msgspec.msgpack.Decoder(list[Entry]).decode
 
@@ -371,15 +374,28 @@ class Index:
         return sessions
 
     def list_sessions(
-        self, project: str | None = None, *, count_messages: bool = True
+        self,
+        project: str | None = None,
+        *,
+        count_messages: bool = True,
+        counted: Callable[[list[SessionMeta]], None] | None = None,
     ) -> list[SessionMeta]:
         """Every session now, newest first, with the SDK's fields. With ``count_messages`` the
         index catches up first (each file read once, then only what changed), so every session
-        has its count. Without, nothing is indexed: a file the index has as it is now is listed
-        from its row (count included), any other from its head and tail (the SDK's read;
-        ``message_count`` is ``None``: not counted yet)."""
+        has its count; meanwhile, every :data:`COUNTED_SECONDS`, ``counted`` is given the
+        sessions counted so far (:meth:`cached_sessions`). Without, nothing is indexed: a file
+        the index has as it is now is listed from its row (count included), any other from its
+        head and tail (the SDK's read; ``message_count`` is ``None``: not counted yet)."""
         if count_messages:
-            self.catch_up_all()
+            said = time.monotonic()
+
+            def progress(done: int, total: int) -> None:
+                nonlocal said
+                if done < total and time.monotonic() - said >= COUNTED_SECONDS:
+                    counted(self.cached_sessions(project))
+                    said = time.monotonic()
+
+            self.catch_up_all(None if counted is None else progress)
         stored = self._stored()
         metas = []
         for path, project_path in session_files(self.config_dir, project):

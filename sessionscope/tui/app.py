@@ -25,7 +25,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.css.query import NoMatches
 from textual.message import Message
-from textual.widgets import Header, Input, Static
+from textual.widgets import Header, Input, ProgressBar, Static
 from textual.worker import get_current_worker
 
 from sessionscope.transcripts.model import Conversation, SessionMeta, TranscriptIndex, session_title
@@ -126,6 +126,9 @@ def freeze_long_lived() -> None:
         _frozen = True
         gc.freeze()
 
+
+INDEX_BAR_FILES = 200
+"""A catch-up of the index that reads at least this many files shows a bar under the list."""
 
 FOOTER_AT_THE_LATEST = 0.5
 """Seconds after mounting when start-up is over (the footer shows its keys, the compose box
@@ -271,6 +274,14 @@ class SessionscopeApp(
             """The list's rows, unfiltered: built where the message is made (the worker that
             read the list), not on the main thread."""
 
+    class SessionsCounted(Message):
+        """Sessions the first catch-up of the index has counted so far (the list fills in
+        their message counts)."""
+
+        def __init__(self, sessions: list[SessionMeta]) -> None:
+            super().__init__()
+            self.sessions = sessions
+
     class TranscriptLoaded(Message):
         """A session's transcript was indexed and its conversation built."""
 
@@ -350,6 +361,7 @@ class SessionscopeApp(
         with Vertical(id="sessions-pane"):
             yield FilterInput(placeholder="/ filter: title, project, branch, tag, id", id="filter")
             yield SessionList(now_ms=self.context.now_ms, id="sessions")
+            yield ProgressBar(id="index-progress", show_eta=False)
         with Vertical(id="messages-pane"):
             if self.context.notice:
                 # A line of the layout, not a toast: it covers neither the compose box nor
@@ -367,7 +379,25 @@ class SessionscopeApp(
         self.query_one(SessionList).focus()
         # A list that takes long (no cache yet) does not keep the keys from the footer.
         self.set_timer(FOOTER_AT_THE_LATEST, self._start_up_over)
+        self._index_timer = self.set_interval(0.5, self._show_index_progress)
         self.load_sessions()
+
+    def _show_index_progress(self) -> None:
+        """A bar under the list while the first catch-up of the index reads many files (a
+        first build); gone, and no longer watched, once it is done."""
+        if not self.main_screen_up():
+            return  # the app is closing
+        bar = self.screen_stack[0].query_one("#index-progress", ProgressBar)
+        progress = self.context.catalog.progress
+        if progress is None:
+            return  # not started yet
+        done, total = progress
+        building = total >= INDEX_BAR_FILES and done < total
+        bar.set_class(building, "-building")
+        if building:
+            bar.update(total=total, progress=done)
+        elif done >= total:
+            self._index_timer.stop()
 
     def _list_shown(self) -> None:
         """A list is on screen: background work may start, and start-up is over."""
@@ -431,7 +461,9 @@ class SessionscopeApp(
                     shown = quick
             if shown is not None:
                 self._list_painted.wait(timeout=5)
-            counted = catalog.list_sessions()
+            counted = catalog.list_sessions(
+                counted=lambda metas: self.post_message(self.SessionsCounted(metas))
+            )
             if worker.is_cancelled:
                 return
             if counted != shown:
@@ -529,6 +561,10 @@ class SessionscopeApp(
         self.initial_session = None
         self.call_after_refresh(self._list_shown)
 
+    def on_sessionscope_app_sessions_counted(self, event: SessionsCounted) -> None:
+        if self.main_screen_up():
+            self.session_list.update_sessions(event.sessions)
+
     @on(SessionList.Highlighted)
     def _session_highlighted(self, event: SessionList.Highlighted) -> None:
         self.open_session(event.meta)
@@ -620,12 +656,14 @@ class SessionscopeApp(
             (m for m in self.session_list.sessions if m.session_id == opened.meta.session_id),
             opened.meta,
         )
-        self.session_list.update_session(
-            replace(
-                listed,
-                message_count=len(messages),
-                root_uuid=messages[0].uuid if messages else None,
-            )
+        self.session_list.update_sessions(
+            [
+                replace(
+                    listed,
+                    message_count=len(messages),
+                    root_uuid=messages[0].uuid if messages else None,
+                )
+            ]
         )
         shown.set()
 
@@ -857,7 +895,7 @@ class SessionscopeApp(
             self.meta = meta
 
     def on_sessionscope_app_session_updated(self, event: SessionUpdated) -> None:
-        self.session_list.update_session(event.meta)
+        self.session_list.update_sessions([event.meta])
 
     def on_sessionscope_app_fork_completed(self, event: ForkCompleted) -> None:
         self.forking = False
