@@ -3,34 +3,19 @@ small hand-written sessions."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
-import sys
 import uuid as uuids
 from pathlib import Path
 
 import pytest
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-
-
-def _corpus_module():
-    spec = importlib.util.spec_from_file_location(
-        "sessionscope_bench_corpus", PROJECT_ROOT / "benchmarks" / "corpus.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
+from tests.helpers.corpus import generate_corpus
 
 
 def _generate(tmp_path_factory: pytest.TempPathFactory, sessions: int, total_mb: float) -> Path:
-    corpus = _corpus_module()
     root = tmp_path_factory.mktemp("corpus") / "claude"
-    params = corpus.CorpusParams(seed=7, sessions=sessions, total_mb=total_mb, big_mb=0)
-    corpus.ensure_corpus(params, root=root, quiet=True)
-    return root
+    return generate_corpus(root, seed=7, sessions=sessions, total_mb=total_mb, big_mb=0)
 
 
 @pytest.fixture(scope="session")
