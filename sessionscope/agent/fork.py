@@ -38,6 +38,8 @@ class ForkPoint:
 
 @dataclass(frozen=True, slots=True)
 class ForkResult:
+    """A fork the SDK wrote: the new session's id, its file, and where it ends."""
+
     session_id: str
     path: Path
     point: ForkPoint

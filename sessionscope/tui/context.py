@@ -1,8 +1,7 @@
 """What the app is built from: where transcripts are, how sessions are listed, what time it is.
 
 The app never reaches for globals: ``make_app`` passes these in, so tests give it a temporary
-config folder, a fixed clock and time zone, and the index (SQLite) can replace the plain
-file reader without the app knowing.
+config folder, a fixed clock and time zone.
 """
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 async def test_counts_fill_in_file_by_file_under_a_progress_bar(corpus, make, monkeypatch):
-    from sessionscope.tui.app import INDEX_BAR_FILES
+    from sessionscope.tui.screens.main import INDEX_BAR_FILES
 
     # Every file counted is said at once (not once a second), so that a small corpus shows
     # the list half counted.
@@ -41,10 +41,11 @@ async def test_counts_fill_in_file_by_file_under_a_progress_bar(corpus, make, mo
     app = make(corpus)
     seen_half_counted = seen_bar = False
     async with app.run_test(size=SIZE) as pilot:
-        bar = app.query_one("#index-progress")
+        screen = app.main_screen
+        bar = screen.query_one("#index-progress")
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            sessions = app.session_list.sessions if app.main_screen_up() else []
+            sessions = screen.session_list.sessions
             counts = [meta.message_count for meta in sessions]
             if counts and None in counts and any(c is not None for c in counts):
                 seen_half_counted = True
@@ -56,8 +57,8 @@ async def test_counts_fill_in_file_by_file_under_a_progress_bar(corpus, make, mo
             await pilot.pause(0.02)
         await app.workers.wait_for_complete()
         await pilot.pause(0.6)  # the bar's next look
-        assert len(app.session_list.sessions) >= INDEX_BAR_FILES
-        assert None not in [meta.message_count for meta in app.session_list.sessions]
+        assert len(screen.session_list.sessions) >= INDEX_BAR_FILES
+        assert None not in [meta.message_count for meta in screen.session_list.sessions]
         assert seen_half_counted, "the counts came all at once"
         assert seen_bar, "no progress bar during the first build"
         assert not bar.has_class("-building") and not bar.display
