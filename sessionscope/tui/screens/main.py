@@ -1,9 +1,9 @@
 """The explorer's main screen: the session list on the left, the selected session's messages on
 the right, the live turn and the prompt box under them.
 
-It owns those widgets and everything done to them. I/O runs in thread workers (the prompt box's
-turn in an async one) that post the messages of :mod:`sessionscope.tui.messages`; the handlers
-here change the widgets. Start-up is ordered by those messages and ``call_after_refresh``: the
+It owns those widgets and what is done to them (the live panel runs a turn itself). I/O runs
+in thread workers that post the messages of :mod:`sessionscope.tui.messages`; the handlers here
+change the widgets. Start-up is ordered by those messages and ``call_after_refresh``: the
 cached list is painted first, then the counted list is read, the selected session's newest
 messages shown, the whole session read, and the watcher, the prompt box and the SDK's import
 come after.
@@ -11,7 +11,6 @@ come after.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 import subprocess
@@ -56,7 +55,6 @@ from sessionscope.tui.messages import (
     TranscriptGrew,
     TranscriptLoaded,
     TranscriptsChanged,
-    TurnEventArrived,
     TurnSessionAppeared,
     TurnSessionRead,
 )
@@ -69,13 +67,7 @@ if TYPE_CHECKING:
     from textual.timer import Timer
     from textual.widget import Widget
 
-    from sessionscope.agent.compose import (
-        ComposeTurn,
-        PermissionDecision,
-        PermissionRequest,
-        SessionPermissions,
-        TurnTarget,
-    )
+    from sessionscope.agent.compose import ComposeTurn, TurnTarget
     from sessionscope.agent.manage import Trash
     from sessionscope.agent.settings import ComposeSettings
     from sessionscope.index.watch import TranscriptWatcher
@@ -84,7 +76,7 @@ if TYPE_CHECKING:
     from sessionscope.transcripts.usage import Response, Totals
     from sessionscope.tui.open_transcript import OpenTranscript
     from sessionscope.tui.screens.search import SearchChoice
-    from sessionscope.tui.widgets.live_turn import LiveTurn, TurnState
+    from sessionscope.tui.widgets.live_turn import LiveTurn
     from sessionscope.tui.widgets.prompt_box import PromptBox
 
 # What only later screens, dialogs and the prompt box need is imported when first used: the
@@ -123,10 +115,6 @@ def takes_text(widget: Widget | None) -> bool:
     # first paint) no TextArea exists, and importing it would cost the start-up.
     text_area = sys.modules.get("textual.widgets._text_area")
     return text_area is not None and isinstance(widget, text_area.TextArea)
-
-
-def _import_sdk() -> None:
-    import claude_agent_sdk  # noqa: F401 - imported off the event loop: it takes over a second
 
 
 class FilterInput(Input):
@@ -336,14 +324,9 @@ class MainScreen(Screen[None], inherit_bindings=False):
         self.prompt_ready = False
         """The live panel and the prompt box are mounted (:meth:`mount_prompt_box`)."""
         self._prompt_mounting = False
-        self.turn: ComposeTurn | None = None
-        """The running turn, if any."""
-        self.turn_state: TurnState | None = None
-        """What the live panel shows about the latest turn."""
         self.selected_at_send: str | None = None
         """The session selected when the running turn was sent: a session the turn creates is
         selected when it is listed only if the selection is still there."""
-        self._session_permissions: SessionPermissions | None = None
 
     # -- layout and start-up -------------------------------------------------------------------
 
@@ -434,7 +417,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
     @work(thread=True, group="sdk-import", description="import the SDK")
     def import_sdk(self) -> None:
         with contextlib.suppress(Exception):  # a missing SDK is reported by fork itself
-            _import_sdk()
+            import claude_agent_sdk  # noqa: F401
         self.app.post_message(SdkImported())
 
     # -- the session list ----------------------------------------------------------------------
@@ -1426,8 +1409,8 @@ class MainScreen(Screen[None], inherit_bindings=False):
 
     # -- the prompt box: a turn to the selected session or a new one ---------------------------
     #
-    # One turn runs at a time, in an async worker on the app's loop (the SDK is asyncio). A
-    # turn is bound to its target when it is sent: selecting another session while it streams
+    # The live panel runs one turn at a time (widgets/live_turn.py); the screen chooses where
+    # it goes, lists the sessions it makes and reads them again when it is over. A turn is bound to its target when it is sent: selecting another session while it streams
     # changes neither where it writes nor what the other session shows (the live panel shows
     # only with the turn's own session). A draft is bound to its target too: while the box
     # holds text, nothing the selection does changes where it goes; only ``ctrl+n`` does, in
@@ -1469,15 +1452,6 @@ class MainScreen(Screen[None], inherit_bindings=False):
             settings = replace(settings, config_dir=self.context.config_dir)
         return settings
 
-    @property
-    def session_permissions(self) -> SessionPermissions:
-        """The tools allowed for the rest of this run ("always" in the permission dialog)."""
-        if self._session_permissions is None:
-            from sessionscope.agent.compose import SessionPermissions
-
-            self._session_permissions = SessionPermissions()
-        return self._session_permissions
-
     def prompt_target(self, *, new: bool = False, at_message: bool = False) -> TurnTarget:
         """The selected session as a target; a new session here with ``new`` or when no
         session is selected. ``at_message``: from the message selected in the pane — a new
@@ -1513,18 +1487,13 @@ class MainScreen(Screen[None], inherit_bindings=False):
         box = self.prompt_box
         if not box.has_draft:
             box.set_target(self.prompt_target())
-        self._sync_live_panel()
-
-    def _sync_live_panel(self) -> None:
-        state = self.turn_state
-        if state is None:
-            self.live_turn.state = None
-            return
         current = self.session_list.current
-        mine = state.session_id is None or (
-            current is not None and current.session_id == state.session_id
-        )
-        self.live_turn.state = state if mine else None
+        self.live_turn.show_for(current.session_id if current else None)
+
+    @property
+    def turn(self) -> ComposeTurn | None:
+        """The running turn, if any."""
+        return self.live_turn.turn if self.prompt_ready else None
 
     def action_compose(self) -> None:
         if not self.prompt_ready:
@@ -1539,10 +1508,9 @@ class MainScreen(Screen[None], inherit_bindings=False):
         box.prompt_area.activate()
 
     def action_interrupt(self) -> None:
-        turn = self.turn
-        if turn is not None:
+        if self.turn is not None:
             self.notify("Interrupting…", timeout=3)
-            self.run_worker(turn.interrupt(), group="interrupt", exclusive=True)
+            self.live_turn.interrupt()
         elif self.prompt_ready and self.focused is self.prompt_box.prompt_area:
             self.message_view.focus()
 
@@ -1567,7 +1535,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
             )
             return
         if self.turn is not None:
-            where = self.turn_state.target if self.turn_state else "another session"
+            where = self.live_turn.latest.target if self.live_turn.latest else "another session"
             self.notify(
                 f"A reply is still streaming ({where}): wait, or press esc to interrupt it",
                 severity="warning",
@@ -1587,73 +1555,22 @@ class MainScreen(Screen[None], inherit_bindings=False):
 
     def start_turn(self, prompt: str, target: TurnTarget) -> ComposeTurn:
         """Send ``prompt`` to ``target``; the reply streams into the live panel."""
-        from sessionscope.agent.compose import ComposeTurn
-        from sessionscope.tui.widgets.live_turn import TurnState
-
-        turn = ComposeTurn(
-            prompt,
-            target,
-            self.compose_settings(),
-            on_event=lambda event: self.post_message(TurnEventArrived(turn, event)),
-            ask=self.ask_permission,
-            permissions=self.session_permissions,
-        )
-        self.turn = turn
         current = self.session_list.current
         self.selected_at_send = current.session_id if current else None
-        state = TurnState(target=target.describe(), prompt=prompt)
-        state.session_id = None if target.fork else target.session_id
-        self.turn_state = state
+        turn = self.live_turn.start(prompt, target, self.compose_settings())
         self.prompt_box.set_busy("reply streaming, esc interrupts")
-        self._sync_live_panel()
-        self.run_turn(turn)
         return turn
 
-    @work(exclusive=False, group="compose")
-    async def run_turn(self, turn: ComposeTurn) -> None:
-        # The SDK is imported off the loop the first time (over a second), so the app stays live.
-        await asyncio.to_thread(_import_sdk)
-        await turn.run()
+    def on_live_turn_session_created(self, event: LiveTurn.SessionCreated) -> None:
+        # A new session (or a fork): list it at once, selected if the user is still here.
+        current = self.session_list.current
+        still_here = (current.session_id if current else None) == self.selected_at_send
+        self.find_new_session(event.session_id, select=still_here)
 
-    async def ask_permission(self, request: PermissionRequest) -> PermissionDecision:
-        """``can_use_tool``: a dialog; the turn waits for the answer."""
-        from sessionscope.agent.compose import PermissionDecision
-        from sessionscope.tui.screens.permission import PermissionScreen
-
-        answered: asyncio.Future[PermissionDecision] = asyncio.get_running_loop().create_future()
-
-        def decided(decision: PermissionDecision | None) -> None:
-            if not answered.done():
-                answered.set_result(decision or PermissionDecision.DENY)
-
-        label = self.turn_state.target if self.turn_state else ""
-        self.app.push_screen(PermissionScreen(request, label), callback=decided)
-        return await answered
-
-    def on_turn_event_arrived(self, message: TurnEventArrived) -> None:
-        from sessionscope.agent.compose import SessionAssigned, TurnFinished
-
-        if message.turn is not self.turn and not isinstance(message.event, TurnFinished):
-            return
-        state = self.turn_state
-        event = message.event
-        if state is not None and message.turn is self.turn:
-            state.apply(event)
-        if isinstance(event, SessionAssigned) and message.turn.target.session_id != (
-            event.session_id
-        ):
-            # A new session (or a fork): list it at once, selected if the user is still here.
-            current = self.session_list.current
-            still_here = (current.session_id if current else None) == self.selected_at_send
-            self.find_new_session(event.session_id, select=still_here)
-        if isinstance(event, TurnFinished) and message.turn is self.turn:
-            self.turn = None
-            self.prompt_box.set_busy(None)
-            if event.session_id:
-                self.reread_turn_session(event.session_id)
-        self._sync_live_panel()
-        if self.live_turn.state is not None:
-            self.live_turn.update_state()
+    def on_live_turn_turn_ended(self, event: LiveTurn.TurnEnded) -> None:
+        self.prompt_box.set_busy(None)
+        if event.session_id:
+            self.reread_turn_session(event.session_id)
 
     @work(thread=True, group="compose-files")
     def find_new_session(self, session_id: str, select: bool) -> None:
@@ -1677,8 +1594,8 @@ class MainScreen(Screen[None], inherit_bindings=False):
 
     def on_turn_session_appeared(self, message: TurnSessionAppeared) -> None:
         self.session_list.add_session(message.meta, select=message.select)
-        if self.turn_state is not None and self.turn_state.session_id == message.meta.session_id:
-            self._sync_live_panel()
+        current = self.session_list.current
+        self.live_turn.show_for(current.session_id if current else None)
 
     @work(thread=True, group="compose-files")
     def reread_turn_session(self, session_id: str) -> None:
@@ -1699,7 +1616,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
         current = session_list.current
         others = [s for s in session_list.sessions if s.session_id != message.meta.session_id]
         keep = current.session_id if current else message.meta.session_id
-        state = self.turn_state
+        state = self.live_turn.latest
         if current is not None and current.session_id == message.meta.session_id and state:
             # Reopened by the list's highlight below: select the turn's last entry there.
             self.initial_message = state.last_uuid
