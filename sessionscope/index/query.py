@@ -37,7 +37,7 @@ FILTERS = ("project", "branch", "tag", "after", "before", "role", "tool", "sessi
 """Filter names, as typed before the colon."""
 
 
-_WORD = re.compile(r"[^\W_]+")
+WORD = re.compile(r"[^\W_]+")
 """What the full-text index keeps as one word: letters and digits (the rest separates)."""
 
 
@@ -79,7 +79,7 @@ class Query:
 def term_words(text: str) -> list[str]:
     """The words of ``text`` as the index splits them (letters and digits; any other character
     separates words), lower case."""
-    return [word.lower() for word in _WORD.findall(text)]
+    return [word.lower() for word in WORD.findall(text)]
 
 
 _TOKEN = re.compile(

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from ..index.query import _WORD, Query, Term
+from ..index.query import WORD, Query, Term
 from ..index.search import Hit, snippet_of
 from ..transcripts.content import searchable_text
 from ..transcripts.reader import load_json
@@ -45,7 +45,7 @@ def words_of(text: str) -> str:
     """The words of a message as the store keeps them: split as the local index splits them,
     lower case, accents folded, space-separated, at most :data:`MAX_WORDS_CHARS`."""
     # One lower() of the words joined is each word's lower() (the spaces end each word).
-    return " ".join(_WORD.findall(fold(text[:MAX_WORDS_CHARS]))).lower()[:MAX_WORDS_CHARS]
+    return " ".join(WORD.findall(fold(text[:MAX_WORDS_CHARS]))).lower()[:MAX_WORDS_CHARS]
 
 
 def _calls(content: object, kind: str, field: str) -> list[str]:

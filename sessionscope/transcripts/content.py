@@ -121,6 +121,20 @@ def result_text(content: Any) -> str:
     return _json(content)
 
 
+def content_blocks(data: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The content blocks of a user/assistant entry (its parsed line); a plain string becomes
+    one text block, anything not a block is left out."""
+    if not isinstance(data, dict):
+        return []
+    message = data.get("message")
+    content = message.get("content") if isinstance(message, dict) else None
+    if isinstance(content, str):
+        return [{"type": "text", "text": content}]
+    if isinstance(content, list):
+        return [block for block in content if isinstance(block, dict)]
+    return []
+
+
 def block_part(block: Any) -> Part:
     """One content block as a :class:`Part`; unknown blocks are kept as JSON."""
     kind = block_kind(block)
@@ -140,7 +154,7 @@ def block_part(block: Any) -> Part:
             _json(block.get("input", {})),
             name=str(block.get("name", "?")),
             tool_use_id=block.get("id") if isinstance(block.get("id"), str) else None,
-            tool_input=block.get("input"),
+            tool_input=block.get("input", {}),
         )
     if kind == TOOL_RESULT:
         return Part(

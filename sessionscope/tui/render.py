@@ -21,7 +21,17 @@ from rich.style import Style
 from rich.text import Text
 from textual.strip import Strip
 
-from sessionscope.transcripts.content import tool_summary
+from sessionscope.transcripts.content import (
+    IMAGE,
+    REDACTED_THINKING,
+    TEXT,
+    THINKING,
+    TOOL_RESULT,
+    TOOL_USE,
+    block_kind,
+    content_blocks,
+    tool_summary,
+)
 from sessionscope.transcripts.model import Entry
 from sessionscope.transcripts.text import inert
 
@@ -85,19 +95,6 @@ def local_time(timestamp: str | None, tz: tzinfo | None) -> str:
     if moment.tzinfo is None:
         return moment.strftime("%d %b %H:%M:%S")
     return moment.astimezone(tz).strftime("%d %b %H:%M:%S")
-
-
-def content_blocks(data: dict[str, Any] | None) -> list[dict[str, Any]]:
-    """The content blocks of a user/assistant entry (a plain string becomes one text block)."""
-    if not isinstance(data, dict):
-        return []
-    message = data.get("message")
-    content = message.get("content") if isinstance(message, dict) else None
-    if isinstance(content, str):
-        return [{"type": "text", "text": content}]
-    if isinstance(content, list):
-        return [block for block in content if isinstance(block, dict)]
-    return []
 
 
 def subagent_tool_use(data: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -297,8 +294,8 @@ class BlockRenderer:
         elif not blocks:
             pieces.append(Text("(no content)", style=palette.dim))
         for block in blocks:
-            kind = block.get("type")
-            if kind == "text" and isinstance(block.get("text"), str):
+            kind = block_kind(block)
+            if kind == TEXT and isinstance(block.get("text"), str):
                 if entry.type == "assistant":
                     more, hidden = self._markdown(block["text"], COLLAPSED_TEXT_LINES, expanded)
                 else:
@@ -306,7 +303,7 @@ class BlockRenderer:
                     more, hidden = self._plain(block["text"], style, COLLAPSED_TEXT_LINES, expanded)
                 pieces += more
                 hidden_any |= hidden
-            elif kind == "thinking":
+            elif kind == THINKING:
                 thought = block.get("thinking") if isinstance(block.get("thinking"), str) else ""
                 lines = thought.count("\n") + 1
                 pieces.append(Text(f"∴ thinking · {lines} lines", style=palette.thinking))
@@ -315,9 +312,9 @@ class BlockRenderer:
                 )
                 pieces += more
                 hidden_any |= hidden
-            elif kind == "redacted_thinking":
+            elif kind == REDACTED_THINKING:
                 pieces.append(Text("∴ thinking (redacted)", style=palette.thinking))
-            elif kind == "tool_use":
+            elif kind == TOOL_USE:
                 name = str(block.get("name", "?"))
                 key = tool_summary(name, block.get("input"))
                 line = Text.assemble(("⚙ ", palette.tool), (inert(name), palette.tool))
@@ -343,7 +340,7 @@ class BlockRenderer:
                     pieces += [Padding(piece, (0, 0, 0, 2)) for piece in more]
                 elif isinstance(block.get("input"), dict) and block["input"]:
                     hidden_any = True
-            elif kind == "tool_result":
+            elif kind == TOOL_RESULT:
                 text, images = self._tool_result_text(block)
                 is_error = bool(block.get("is_error"))
                 total = text.count("\n") + 1 if text else 0
@@ -361,12 +358,12 @@ class BlockRenderer:
                     pieces += more
                 hidden_any |= hidden
                 pieces += [Text(label, style=palette.dim) for label in images]
-            elif kind == "image":
+            elif kind == IMAGE:
                 pieces.append(Text(self._image_label(block), style=palette.dim))
-            elif kind == "document":
+            elif block.get("type") == "document":
                 pieces.append(Text("[document]", style=palette.dim))
             else:
-                pieces.append(Text(f"[{inert(str(kind))} block]", style=palette.dim))
+                pieces.append(Text(f"[{inert(str(block.get('type')))} block]", style=palette.dim))
         return pieces, hidden_any
 
     def _diff(self, diff: EditDiff, expanded: bool) -> tuple[list[RenderableType], bool]:

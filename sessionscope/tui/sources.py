@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Protocol
 
+from sessionscope.transcripts.content import content_blocks
 from sessionscope.transcripts.conversation import history_before
 from sessionscope.transcripts.edits import EDIT_TOOLS, EditDiff, edit_diff
 from sessionscope.transcripts.model import Conversation, Entry, TranscriptIndex
@@ -19,7 +20,6 @@ from sessionscope.tui.render import (
     COLLAPSED_THINKING_LINES,
     BlockRenderer,
     Rendered,
-    content_blocks,
 )
 
 RAW_PREVIEW_BYTES = 256 * 1024

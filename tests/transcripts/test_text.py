@@ -7,7 +7,6 @@ import unicodedata
 
 import pytest
 
-from sessionscope.transcripts.content import plain_text
 from sessionscope.transcripts.text import inert, inert_bytes, json_line
 
 
@@ -56,28 +55,3 @@ def test_json_line_is_safe_and_means_the_same(value):
     assert _controls(line) == [] and "\n" not in line
     assert all(c not in line for c in "\u202e\x7f\x9b")
     assert json.loads(line) == value
-
-
-def test_plain_text_of_blocks():
-    message = {
-        "content": [
-            {"type": "text", "text": "hi"},
-            {"type": "thinking", "thinking": "hmm"},
-            {"type": "tool_use", "id": "t1", "name": "Bash", "input": {"command": "ls"}},
-            {
-                "type": "tool_result",
-                "tool_use_id": "t1",
-                "content": [{"type": "text", "text": "a"}],
-            },
-            {"type": "mystery", "x": 1},
-        ]
-    }
-    assert plain_text(message).split("\n") == [
-        "hi",
-        "[thinking] hmm",
-        '[tool_use Bash t1] {"command": "ls"}',
-        "[tool_result t1] a",
-        '[mystery] {"type": "mystery", "x": 1}',
-    ]
-    assert plain_text({"content": "plain"}) == "plain"
-    assert plain_text(None) == ""

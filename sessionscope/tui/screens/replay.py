@@ -8,7 +8,6 @@ character repaints one message, and the status line repaints only when its text 
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -47,19 +46,16 @@ def _clock_time(recorded_at: float | None, *, date: bool = False) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S" if date else "%H:%M:%S")
 
 
-def _compact_input(body: str) -> str:
+def _compact_input(part: Part) -> str:
     """A tool call's input on as few lines as reads well."""
-    try:
-        value = json.loads(body)
-    except ValueError:
-        return body
+    value = part.tool_input
     if isinstance(value, dict) and all(
         isinstance(v, str | int | float | bool) for v in value.values()
     ):
         return "  ".join(
             f"{key}={inert(str(val), keep_newlines=False)}" for key, val in value.items()
         )
-    return body
+    return part.body
 
 
 def render_part(part: Part, typed: int | None = None) -> Content:
@@ -83,7 +79,7 @@ def render_part(part: Part, typed: int | None = None) -> Content:
             ("→ ", "$warning"),
             (inert(part.name or "?", keep_newlines=False), "$warning bold"),
             " ",
-            inert(_clip(_compact_input(part.body), TOOL_LINES)),
+            inert(_clip(_compact_input(part), TOOL_LINES)),
         )
     if part.kind == TOOL_RESULT:
         label = "← error " if part.is_error else "← result "
