@@ -57,6 +57,15 @@ class SessionsConfirmed(Message):
     """The list was counted, and it is the one on screen already."""
 
 
+class SessionsCountedSoFar(Message):
+    """The sessions a long catch-up of the index (a first build) has counted so far: the list
+    fills in their message counts before the whole is counted."""
+
+    def __init__(self, sessions: list[SessionMeta]) -> None:
+        super().__init__()
+        self.sessions = sessions
+
+
 class SessionCounted(Message):
     """A listed session's messages were counted (a new fork is listed before they are)."""
 

@@ -27,7 +27,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Header, Input, Static
+from textual.widgets import Header, Input, ProgressBar, Static
 from textual.worker import get_current_worker
 
 from sessionscope.transcripts.model import SessionMeta, session_title
@@ -46,6 +46,7 @@ from sessionscope.tui.messages import (
     SessionExported,
     SessionsChanged,
     SessionsConfirmed,
+    SessionsCountedSoFar,
     SessionsLoaded,
     SessionUsageCounted,
     StartUpFinished,
@@ -81,6 +82,9 @@ if TYPE_CHECKING:
 
 # What only later screens, dialogs and the prompt box need is imported when first used: the
 # first paint of the list waits for every module imported here.
+
+INDEX_BAR_FILES = 200
+"""A catch-up of the index that reads at least this many files shows a bar under the list."""
 
 FOOTER_AT_THE_LATEST = 0.5
 """Seconds after mounting when start-up is over (the footer shows its keys, the prompt box is
@@ -332,6 +336,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
         with Vertical(id="sessions-pane"):
             yield FilterInput(placeholder="/ filter: title, project, branch, tag, id", id="filter")
             yield SessionList(now_ms=self.context.now_ms, id="sessions")
+            yield ProgressBar(id="index-progress", show_eta=False)
         with Vertical(id="messages-pane"):
             if self.context.notice:
                 # A line of the layout, not a toast: it covers neither the prompt box nor a
@@ -349,7 +354,23 @@ class MainScreen(Screen[None], inherit_bindings=False):
         self.session_list.focus()
         # A list that takes long (no cache yet) does not keep the keys from the footer.
         self.set_timer(FOOTER_AT_THE_LATEST, self.finish_start_up)
+        self._index_timer = self.set_interval(0.5, self._show_index_progress)
         self.load_sessions()
+
+    def _show_index_progress(self) -> None:
+        """A bar under the list while the first catch-up of the index reads many files (a
+        first build); gone, and no longer watched, once it is done."""
+        progress = self.context.catalog.progress
+        if progress is None:
+            return  # not started yet
+        done, total = progress
+        bar = self.query_one("#index-progress", ProgressBar)
+        building = total >= INDEX_BAR_FILES and done < total
+        bar.set_class(building, "-building")
+        if building:
+            bar.update(total=total, progress=done)
+        elif done >= total:
+            self._index_timer.stop()
 
     def on_unmount(self) -> None:
         if self._watcher is not None:
@@ -432,7 +453,9 @@ class MainScreen(Screen[None], inherit_bindings=False):
     def count_sessions(self, shown: list[SessionMeta]) -> None:
         """The list with every message counted, posted if it differs from the one shown."""
         try:
-            counted = self.context.catalog.list_sessions()
+            counted = self.context.catalog.list_sessions(
+                counted=lambda sessions: self.post_message(SessionsCountedSoFar(sessions))
+            )
         except Exception as error:  # the list on screen stays
             self.post_message(SessionsLoaded(shown, f"cannot list sessions: {error}", counted=True))
             return
@@ -442,6 +465,9 @@ class MainScreen(Screen[None], inherit_bindings=False):
             self.post_message(SessionsLoaded(counted, counted=True))
         else:
             self.post_message(SessionsConfirmed())
+
+    def on_sessions_counted_so_far(self, event: SessionsCountedSoFar) -> None:
+        self.session_list.update_sessions(event.sessions)
 
     def on_sessions_loaded(self, event: SessionsLoaded) -> None:
         session_list = self.session_list
@@ -794,12 +820,14 @@ class MainScreen(Screen[None], inherit_bindings=False):
         listed = next(
             (m for m in self.session_list.sessions if m.session_id == session_id), opened.meta
         )
-        self.session_list.update_session(
-            replace(
-                listed,
-                message_count=len(messages),
-                root_uuid=messages[0].uuid if messages else None,
-            )
+        self.session_list.update_sessions(
+            [
+                replace(
+                    listed,
+                    message_count=len(messages),
+                    root_uuid=messages[0].uuid if messages else None,
+                )
+            ]
         )
 
     def _count_left_behind(self, opening: str) -> None:
@@ -821,7 +849,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
             self.post_message(SessionCounted(counted))
 
     def on_session_counted(self, event: SessionCounted) -> None:
-        self.session_list.update_session(event.meta)
+        self.session_list.update_sessions([event.meta])
 
     # -- subagents -----------------------------------------------------------------------------
 
