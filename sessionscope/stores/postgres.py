@@ -499,36 +499,60 @@ class PostgresSessionStore:
         (``stores.listing``), as the local list reads them from a file (None: a sidechain)."""
         from .listing import LITE_READ_BUF_SIZE, head_bytes, lite_fields, tail_bytes
 
-        async def ends(order: str) -> list[str]:
-            # Only the rows that make up the 64 KiB are read whole: the running total is of
-            # their byte counts (kept beside them: json's text is not had without copying it).
-            texts: list[str] = []
-            taken = 0
-            bound = "seq > %s" if order == "ASC" else "seq < %s"
-            last = 0 if order == "ASC" else 2**62
-            while taken < LITE_READ_BUF_SIZE:
-                rows = await (
-                    await connection.execute(
-                        f"""SELECT seq, entry::text FROM (
-                            SELECT seq, entry, sum(bytes + 1) OVER (ORDER BY seq {order})
-                                - bytes - 1 AS before
-                            FROM {self._entries}
-                            WHERE key_id = %s AND {bound} ORDER BY seq {order} LIMIT 256) AS w
-                        WHERE before < %s ORDER BY seq {order}""",
-                        [key_id, last, LITE_READ_BUF_SIZE - taken],
-                    )
-                ).fetchall()
-                for seq, text in rows:
-                    texts.append(text)
-                    taken += len(text.encode()) + 1
-                    last = seq
-                if len(rows) < 256 or taken >= LITE_READ_BUF_SIZE:
-                    break
-            return texts
-
-        head = head_bytes(await ends("ASC"))
-        tail = head if size <= LITE_READ_BUF_SIZE else tail_bytes(await ends("DESC"))
+        head = head_bytes(await self._end_texts(connection, key_id, "ASC", LITE_READ_BUF_SIZE))
+        tail = (
+            head
+            if size <= LITE_READ_BUF_SIZE
+            else tail_bytes(await self._end_texts(connection, key_id, "DESC", LITE_READ_BUF_SIZE))
+        )
         return lite_fields(session_id, size, head, tail)
+
+    async def _end_texts(self, connection, key_id: int, order: str, budget: int) -> list[str]:
+        """The texts of the key's first (``order`` ASC) or last (DESC, newest first) entries
+        whose JSONL lines make up ``budget`` bytes (the last one read may cross it). Only those
+        rows are read whole: the running total is of their byte counts (kept beside them:
+        json's text is not had without copying it)."""
+        texts: list[str] = []
+        taken = 0
+        bound = "seq > %s" if order == "ASC" else "seq < %s"
+        last = 0 if order == "ASC" else 2**62
+        while taken < budget:
+            rows = await (
+                await connection.execute(
+                    f"""SELECT seq, entry::text FROM (
+                        SELECT seq, entry, sum(bytes + 1) OVER (ORDER BY seq {order})
+                            - bytes - 1 AS before
+                        FROM {self._entries}
+                        WHERE key_id = %s AND {bound} ORDER BY seq {order} LIMIT 256) AS w
+                    WHERE before < %s ORDER BY seq {order}""",
+                    [key_id, last, budget - taken],
+                )
+            ).fetchall()
+            for seq, text in rows:
+                texts.append(text)
+                taken += len(text.encode()) + 1
+                last = seq
+            if len(rows) < 256 or taken >= budget:
+                break
+        return texts
+
+    async def newest_texts(self, key: dict, budget: int) -> list[str] | None:
+        """The texts of the key's newest entries, oldest first, whose lines make up at least
+        ``budget`` bytes (all of them when it has fewer); ``None``: no such key."""
+
+        async def work(connection):
+            found = await (
+                await connection.execute(
+                    f"""SELECT id FROM {self._sessions}
+                    WHERE project_key = %s AND session_id = %s AND subpath = %s""",
+                    [key["project_key"], key["session_id"], key.get("subpath") or ""],
+                )
+            ).fetchone()
+            if found is None:
+                return None
+            return list(reversed(await self._end_texts(connection, found[0], "DESC", budget)))
+
+        return await self._run("cannot load", work)
 
     async def load(self, key: dict) -> list[dict] | None:
         texts = await self.load_texts(key)
@@ -646,18 +670,25 @@ class PostgresSessionStore:
         )
         return {(project, session, subpath): pushed for project, session, subpath, pushed in rows}
 
-    async def list_all(self, project_key: str | None = None) -> list[tuple]:
-        """Every main transcript this role may read (of one project, or all), as
-        ``(SessionMeta, stale)`` rows, newest first; sidechain transcripts and sessions with
-        nothing to show are left out, as the local list does. ``stale``: its message count is
-        missing or older than its entries (``stores.mirror.list_sessions`` counts it again)."""
+    async def list_all(
+        self, project_key: str | None = None, session_id: str | None = None
+    ) -> list[tuple]:
+        """Every main transcript this role may read (of one project, or the one session, or
+        all), as ``(SessionMeta, stale, own)`` rows, newest first; sidechain transcripts and
+        sessions with nothing to show are left out, as the local list does. ``stale``: its
+        message count is missing or older than its entries (``stores.mirror.list_sessions``
+        counts it again); ``own``: the current role wrote it (else it is shared with it)."""
         from .listing import META_FIELDS, meta_from_row
 
-        where, params = ("AND project_key = %s", [project_key]) if project_key else ("", [])
+        where, params = "", []
+        if project_key:
+            where, params = "AND project_key = %s", [project_key]
+        if session_id:
+            where, params = f"{where} AND session_id = %s", [*params, session_id]
         # Each field its own column: no JSON to decode here (a list of 20,000 sessions).
         fields = ", ".join(f"meta ->> '{name}'" for name in META_FIELDS)
         rows = await self._select(
-            f"""SELECT session_id, project_key, mtime, size, {fields},
+            f"""SELECT owner = current_user, session_id, project_key, mtime, size, {fields},
                 (counts ->> 'message_count')::int, counts ->> 'forked_from',
                 counts ->> 'root_uuid', (counts ->> 'size')::bigint
             FROM {self._sessions}
@@ -666,12 +697,20 @@ class PostgresSessionStore:
             params,
         )
         sessions = []
-        for row in rows:
+        for own, *row in rows:
             meta, counted_size = meta_from_row(row)
             stale = counted_size is None or counted_size != meta.file_size
             if meta.summary or meta.message_count or stale:
-                sessions.append((meta, stale))
+                sessions.append((meta, stale, own))
         return sessions
+
+    async def last_change(self) -> tuple[int, int]:
+        """``(latest write time, main transcripts)`` of what this role may read: it moves with
+        every append (a new message, a rename, a tag), a new session and a delete."""
+        rows = await self._select(
+            f"SELECT coalesce(max(mtime), 0), count(*) FROM {self._sessions} WHERE subpath = ''"
+        )
+        return rows[0]
 
     async def list_fingerprint(self, project_key: str | None = None) -> tuple[str, str, int]:
         """``(current role, fingerprint, stale)`` of what :meth:`list_all` would list now: the
@@ -772,3 +811,6 @@ class ProjectStore:
 
     async def list_subkeys(self, key: dict) -> list[str]:
         return await self.store.list_subkeys(self._key(key))
+
+    async def close(self) -> None:
+        await self.store.close()

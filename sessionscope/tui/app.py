@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from textual.widget import Widget
 
     from sessionscope.agent.settings import ComposeSettings
+    from sessionscope.stores.explorer import StoreExplorer
     from sessionscope.tui.sources import ConversationSource
 
 # What only later screens, dialogs and the compose box need is imported when first used: the
@@ -467,20 +468,27 @@ class SessionscopeApp(
 
         worker = get_current_worker()
         path = Path(meta.path)
+        # A store's session is read from its mirror in the cache, its newest entries first.
+        store = self.context.store
         try:
-            big = path.stat().st_size > TAIL_FIRST_BYTES
-            if tail_first and leaf is None and select_uuid is None and big:
+            size = meta.file_size if store is not None else path.stat().st_size
+            if tail_first and leaf is None and select_uuid is None and size > TAIL_FIRST_BYTES:
                 # A big file: index its last few MB and show the newest messages now; the
                 # whole file is indexed next (the cursor stays where the user put it).
-                start = _line_start_at_or_after(path, path.stat().st_size - TAIL_BYTES)
-                tail = index_transcript(path, start=start, count_lines_before=False)
+                if store is not None:
+                    tail_path, start = store.newest_file(meta, TAIL_BYTES), 0
+                else:
+                    tail_path, start = path, _line_start_at_or_after(path, size - TAIL_BYTES)
+                tail = index_transcript(tail_path, start=start, count_lines_before=False)
                 tail_conversation = build_conversation(tail)
                 if tail_conversation.messages and not worker.is_cancelled:
-                    source = ConversationSource(path, tail, tail_conversation, with_history=False)
+                    source = ConversationSource(
+                        tail_path, tail, tail_conversation, with_history=False
+                    )
                     if width:
                         source.estimates(width)
                     opened = OpenTranscript(
-                        meta, path, tail, tail_conversation, source, partial=True
+                        meta, tail_path, tail, tail_conversation, source, partial=True
                     )
                     painted = threading.Event()
                     self.post_message(self.TranscriptLoaded(opened, None, painted))
@@ -488,6 +496,8 @@ class SessionscopeApp(
                 del tail, tail_conversation
             if worker.is_cancelled:
                 return
+            if store is not None:
+                path = store.transcript_file(meta)
             index = index_transcript(path)
             conversation = (
                 build_conversation(index, leaf_uuid=leaf) if leaf else build_conversation(index)
@@ -512,11 +522,18 @@ class SessionscopeApp(
         if event.error:
             self.notify(event.error, severity="error", timeout=10)
         if not event.sessions:
-            projects = self.context.config_dir / "projects"
-            session_list.placeholder = f"No sessions in {inert(str(projects))}"
-            self.message_view.show(
-                None, placeholder="No transcripts here. Try: sessionscope --demo"
-            )
+            store = self.context.store
+            if store is None:
+                where = str(self.context.config_dir / "projects")
+                hint = "No transcripts here. Try: sessionscope --demo"
+            else:
+                where = store.display_url
+                hint = event.error or (
+                    "Nothing here yet: `sessionscope push --all --store URL` sends your local "
+                    "sessions to the store"
+                )
+            session_list.placeholder = f"No sessions in {inert(where)}"
+            self.message_view.show(None, placeholder=inert(hint))
         session_list.set_sessions(event.sessions, select=self.initial_session, rows=event.rows)
         projects = len({meta.project for meta in event.sessions})
         counts = f"{len(event.sessions)} sessions · {projects} projects"
@@ -583,14 +600,14 @@ class SessionscopeApp(
         select_uuid = event.select_uuid
         position = None
         pending = self.pending_move
-        same_file = previous is not None and previous.path == opened.path
-        if same_file and previous.partial and view.asked_end:
+        same_session = previous is not None and previous.meta.session_id == opened.meta.session_id
+        if same_session and previous.partial and view.asked_end:
             # g or G on the newest messages: the end asked for is the whole session's.
             position = 0 if view.asked_end == "first" else None
             select_uuid = None
         elif pending is not None and pending[0] == opened.meta.session_id:
             select_uuid = pending[1]
-        elif select_uuid is None and same_file:
+        elif select_uuid is None and same_session:
             entry = view.current_entry
             select_uuid = entry.uuid if entry else None
         if not opened.partial:
@@ -815,6 +832,16 @@ class SessionscopeApp(
     def make_fork(self, opened: OpenTranscript, point) -> None:
         from sessionscope.agent.fork import fork
 
+        store = self.context.store
+        if store is not None:
+            # Through the SDK's fork_session_via_store: listed and counted once made.
+            try:
+                meta = store.fork(opened.meta, point.end.uuid)
+            except Exception as error:
+                self.post_message(self.ForkFailed(f"{type(error).__name__}: {error}"))
+                return
+            self.post_message(self.ForkCompleted(meta, point.end.uuid, point.reason))
+            return
         try:
             result = fork(self.context.config_dir, opened.path, opened.meta.session_id, point)
             # Its head and tail at once (the list shows it now); its messages are counted next.
@@ -956,8 +983,12 @@ def make_app(
     demo: bool = False,
     notice: str = "",
     compose: ComposeSettings | None = None,
+    store: StoreExplorer | None = None,
 ) -> SessionscopeApp:
-    """The app, given what it depends on (tests pass a temp folder, a fixed clock and a zone)."""
+    """The app, given what it depends on (tests pass a temp folder, a fixed clock and a zone);
+    with ``store``, over that store's sessions (``config_dir``: its mirror, ``store.config_dir``)."""
+    if store is not None:
+        catalog = store
     config_dir = Path(config_dir)
     if catalog is None:
         from sessionscope.index import Index
@@ -972,5 +1003,6 @@ def make_app(
         demo=demo,
         notice=notice,
         compose=compose,
+        store=store,
     )
     return SessionscopeApp(context, session_id=session_id, message_uuid=message_uuid)

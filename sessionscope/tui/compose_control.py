@@ -127,13 +127,17 @@ class ComposeControl:
         return self.screen_stack[0].query_one(LiveTurn)
 
     def compose_settings(self) -> ComposeSettings:
+        from dataclasses import replace
+
         from sessionscope.agent.settings import ComposeSettings
 
         settings = self.context.compose or ComposeSettings()
         if settings.config_dir is None:
-            from dataclasses import replace
-
             settings = replace(settings, config_dir=self.context.config_dir)
+        store = self.context.store
+        if store is not None and settings.store_url is None:
+            # Every turn is mirrored into the store; a resumed session is loaded from it.
+            settings = replace(settings, store_url=store.store.url, store_table=store.store.table)
         return settings
 
     @property
@@ -148,11 +152,24 @@ class ComposeControl:
         """The selected session as a target; a new session here with ``new`` or when no
         session is selected. ``at_message``: from the message selected in the pane — a new
         branch from it when it is an older assistant message (``agent.compose.continue_from``)."""
-        from sessionscope.agent.compose import TurnTarget, continue_from
+        from sessionscope.agent.compose import TurnTarget
 
         meta = self.session_list.current
         if new or meta is None:
             return TurnTarget(None, os.getcwd())
+        store = self.context.store
+        if store is not None:
+            from dataclasses import replace
+
+            # The store's project key and who owns the session go with the target.
+            plain = self._compose_target(meta, at_message)
+            read_only = store.read_only(meta.session_id)
+            return replace(plain, project_key=meta.project, read_only=read_only)
+        return self._compose_target(meta, at_message)
+
+    def _compose_target(self, meta: SessionMeta, at_message: bool) -> TurnTarget:
+        from sessionscope.agent.compose import TurnTarget, continue_from
+
         cwd, title = meta.cwd or os.getcwd(), session_title(meta)
         opened = self.opened
         if (
@@ -326,13 +343,12 @@ class ComposeControl:
 
     @work(thread=True, group="compose-files")
     def find_new_session(self, session_id: str, select: bool) -> None:
-        from sessionscope.transcripts.sessions import SessionLookupError, find_session_file
+        from sessionscope.transcripts.sessions import SessionLookupError
 
         deadline = time.monotonic() + NEW_FILE_WAIT_S
         while True:
             try:
-                path = find_session_file(self.context.config_dir, session_id)
-                meta = self.context.catalog.session_meta(path)
+                meta = self._find_session(session_id)
             except (SessionLookupError, OSError):
                 meta = None
             if meta is not None:
@@ -349,16 +365,31 @@ class ComposeControl:
 
     @work(thread=True, group="compose-files")
     def reread_turn_session(self, session_id: str) -> None:
-        from sessionscope.transcripts.sessions import SessionLookupError, find_session_file
+        from sessionscope.transcripts.sessions import SessionLookupError
 
         try:
-            meta = self.context.catalog.session_meta(
-                find_session_file(self.context.config_dir, session_id)
-            )
+            meta = self._find_session(session_id)
         except (SessionLookupError, OSError):
             return
         if meta is not None:
             self.post_message(self.TurnSessionRead(meta))
+
+    def _find_session(self, session_id: str) -> SessionMeta | None:
+        """A session's metadata read now (in a worker): its transcript file, or the store's
+        row (``None``: not there, or the store cannot be reached: the list says so)."""
+        from sessionscope.transcripts.sessions import find_session_file
+
+        store = self.context.store
+        if store is None:
+            return self.context.catalog.session_meta(
+                find_session_file(self.context.config_dir, session_id)
+            )
+        from sessionscope.stores import StoreError
+
+        try:
+            return store.find(session_id)
+        except StoreError:
+            return None
 
     def on_compose_control_turn_session_read(self, message: ComposeControl.TurnSessionRead):
         """Show the transcript's real entries (with UUIDs) once the turn is over."""
@@ -382,6 +413,13 @@ class ComposeControl:
         meta = self.session_list.current
         if meta is None:
             self.notify("Select a session to open in Claude Code", severity="warning")
+            return
+        if self.context.store is not None:
+            self.notify(
+                "Claude Code reads its own folder, not the store: c continues the session "
+                "in the store",
+                severity="warning",
+            )
             return
         if self.turn is not None:
             self.notify("A reply is streaming: wait, or esc to interrupt", severity="warning")

@@ -44,8 +44,9 @@ class SearchActions:
         from sessionscope.index import Index
         from sessionscope.tui.screens.search import SearchScreen
 
-        index = self.context.catalog
-        if not isinstance(index, Index):
+        # A store is searched in its server, with the same query syntax.
+        index = self.context.store or self.context.catalog
+        if not isinstance(index, Index) and index is not self.context.store:
             self.notify(
                 "Search needs the index (this list is read without one)", severity="warning"
             )

@@ -87,6 +87,32 @@ class SessionActions:
     def _failed(self, what: str, error: Exception) -> None:
         self.call_from_thread(self.notify, f"{what} failed: {inert(str(error))}", severity="error")
 
+    def _transcript_file(self, meta: SessionMeta) -> Path:
+        """Where the session's transcript is read (a store's: its mirror, brought up to date)."""
+        store = self.context.store
+        return store.transcript_file(meta) if store is not None else Path(meta.path)
+
+    def _change_in_store(self, meta: SessionMeta, what: str, value: str | None = None) -> bool:
+        """Rename, tag or delete through the store when the sessions are a store's (in a
+        worker); whether it was (failures are said)."""
+        store = self.context.store
+        if store is None:
+            return False
+        from sessionscope.stores import StoreError
+
+        try:
+            store.change(meta, what, value)
+        except StoreError as error:
+            self._failed(what.capitalize(), error)
+            return True
+        if what == "delete":
+            self.call_from_thread(self._show_deleted, meta, "from the store (no undo there).")
+        else:
+            said = {"rename": f"Renamed to “{inert((value or '').strip())}”", "tag": ""}[what]
+            said = said or (f"Tagged “{inert(value)}”" if value else "Tag cleared")
+            self._refresh_session(meta, said)
+        return True
+
     # -- rename / tag ------------------------------------------------------------------------
 
     def action_rename(self) -> None:
@@ -114,6 +140,8 @@ class SessionActions:
     def rename_worker(self, meta: SessionMeta, title: str) -> None:
         from sessionscope.agent.manage import SessionActionError, rename_session
 
+        if self._change_in_store(meta, "rename", title):
+            return
         try:
             rename_session(self.context.config_dir, meta.session_id, title)
             self._refresh_session(meta, f"Renamed to “{inert(title.strip())}”")
@@ -144,6 +172,8 @@ class SessionActions:
     def tag_worker(self, meta: SessionMeta, tag: str | None) -> None:
         from sessionscope.agent.manage import SessionActionError, tag_session
 
+        if self._change_in_store(meta, "tag", tag):
+            return
         try:
             tag_session(self.context.config_dir, meta.session_id, tag)
             said = f"Tagged “{inert(tag)}”" if tag else "Tag cleared"
@@ -170,6 +200,8 @@ class SessionActions:
     def delete_worker(self, meta: SessionMeta) -> None:
         from sessionscope.agent.manage import SessionActionError
 
+        if self._change_in_store(meta, "delete"):
+            return
         try:
             self.trash.delete(self.context.config_dir, meta.session_id, title=describe(meta))
         except (SessionActionError, OSError) as error:
@@ -177,9 +209,9 @@ class SessionActions:
             return
         self.call_from_thread(self._show_deleted, meta)
 
-    def _show_deleted(self, meta: SessionMeta) -> None:
+    def _show_deleted(self, meta: SessionMeta, after: str = "Press u to restore it.") -> None:
         self.session_list.remove_session(meta.session_id)
-        self.notify(f"Deleted {describe(meta)}. Press u to restore it.", timeout=8)
+        self.notify(f"Deleted {describe(meta)}. {after}", timeout=8)
 
     def action_undo_delete(self) -> None:
         if len(self.screen_stack) > 1:
@@ -238,18 +270,20 @@ class SessionActions:
     ) -> None:
         from sessionscope.commands.export import render, render_redacted
         from sessionscope.export import ExportError, write_atomically
+        from sessionscope.stores import StoreError
 
         path = Path(target).expanduser()
         summary = ""
         try:
             if path.exists() and not force:
                 raise ExportError(f"{path} exists; tick “Replace” to overwrite it")
+            transcript = self._transcript_file(meta)
             if redact:
-                text, summary = render_redacted(Path(meta.path), fmt)
+                text, summary = render_redacted(transcript, fmt)
             else:
-                text = render(Path(meta.path), fmt)
+                text = render(transcript, fmt)
             write_atomically(text, path, force=force)
-        except (ExportError, OSError) as error:
+        except (ExportError, OSError, StoreError) as error:
             self._failed("Export", error)
             return
         done = f"Exported to {inert(str(path))}" + (f" ({summary})" if summary else "")
@@ -272,10 +306,11 @@ class SessionActions:
     @work(thread=True, exclusive=True, group="replay")
     def replay_worker(self, meta: SessionMeta, start_uuid: str | None) -> None:
         from sessionscope.replay.steps import load_steps
+        from sessionscope.stores import StoreError
 
         try:
-            steps = load_steps(Path(meta.path))
-        except OSError as error:
+            steps = load_steps(self._transcript_file(meta))
+        except (OSError, StoreError) as error:
             self._failed("Replay", error)
             return
         start_at = 0

@@ -1,0 +1,212 @@
+"""A store as the explorer sees it: the session list, a session's transcript as a file, search,
+fork, rename, tag, delete and what others change, all through one :class:`StoreExplorer`.
+
+The explorer (``sessionscope --store URL``) is a Textual app whose work runs in thread workers;
+the store is asyncio (psycopg). A :class:`StoreExplorer` keeps the store on an event loop of
+its own, in a thread, and offers plain blocking methods that any worker may call (one
+connection: the store's calls take turns on it).
+
+The list comes from SQL in the server (``PostgresSessionStore.list_all``: no transcript is
+loaded). A session opened is mirrored into the cache as JSONL (``stores.mirror``: only the
+rows not mirrored yet are fetched) and the file machinery reads it; a big one first shows its
+newest entries, fetched alone (:meth:`StoreExplorer.newest_file`). No Textual here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any
+
+from ..transcripts.model import SessionMeta
+from .mirror import mirror_root
+from .postgres import DEFAULT_TABLE, PostgresSessionStore, StoreError
+
+
+class StoreExplorer:
+    """One store for the explorer: the app's catalog (``cached_sessions``, ``list_sessions``,
+    ``session_meta``), its search index (``search``, ``progress``) and what the app does to
+    sessions through the store."""
+
+    progress = None
+    """The search screen shows an index build's progress: a store has no build."""
+
+    def __init__(self, url: str, *, table: str = DEFAULT_TABLE) -> None:
+        self.store = PostgresSessionStore(url, table=table)
+        self.role = ""
+        """The PostgreSQL role we are (known once connected)."""
+        self.foreign: set[str] = set()
+        """Sessions listed that another role wrote (shared with us: read only)."""
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, name="sessionscope-store", daemon=True
+        )
+        self._thread.start()
+
+    @property
+    def display_url(self) -> str:
+        """The store's URL without its password."""
+        return self.store.display_url
+
+    @property
+    def config_dir(self) -> Path:
+        """The CLAUDE_CONFIG_DIR-shaped folder in the cache where sessions are mirrored."""
+        return mirror_root(self.store, self.role)
+
+    def call(self, work: Callable[[PostgresSessionStore], Coroutine[Any, Any, Any]]):
+        """``work(store)`` on the store's loop; its result, or its error raised here."""
+        return asyncio.run_coroutine_threadsafe(work(self.store), self._loop).result()
+
+    def connect(self) -> str:
+        """Connect (and learn our role); the reason in one line when that fails, else ``""``."""
+        try:
+            self.role = self.call(lambda store: _current_role(store))
+        except StoreError as error:
+            return str(error)
+        return ""
+
+    def close(self) -> None:
+        if self._loop.is_closed():
+            return
+        try:
+            self.call(lambda store: store.close())
+        finally:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(timeout=5)
+            self._loop.close()
+
+    # -- the list --------------------------------------------------------------------------------
+
+    def cached_sessions(self) -> list[SessionMeta]:
+        return []  # the store's list is one query: nothing quicker to show first
+
+    def list_sessions(self, *, count_messages: bool = True) -> list[SessionMeta]:
+        """Every session we may read, newest first. With ``count_messages``, sessions whose
+        message count is out of date are mirrored and counted (``mirror.list_sessions``)."""
+        return self._listed(None, count_messages)
+
+    def session_meta(self, path: Path | str, *, count_messages: bool = True) -> SessionMeta | None:
+        """The session whose mirror is (or will be) at ``path``, read from the store now."""
+        return self.find(Path(path).stem, count_messages=count_messages)
+
+    def find(self, session_id: str, *, count_messages: bool = True) -> SessionMeta | None:
+        """One session by its id, read from the store now (``None``: not there for us)."""
+        found = self._listed(session_id, count_messages)
+        return found[0] if found else None
+
+    def _listed(self, session_id: str | None, count_messages: bool) -> list[SessionMeta]:
+        from .mirror import list_sessions
+
+        async def work(store: PostgresSessionStore) -> list[SessionMeta]:
+            if not self.role:
+                self.role = await _current_role(store)
+            foreign: set[str] = set()
+            if count_messages:
+                sessions = await list_sessions(store, session_id=session_id, foreign=foreign)
+            else:
+                sessions = []
+                for meta, _stale, own in await store.list_all(session_id=session_id):
+                    sessions.append(meta)
+                    if not own:
+                        foreign.add(meta.session_id)
+            if session_id is None:
+                self.foreign = foreign
+            else:
+                self.foreign = (self.foreign - {session_id}) | foreign
+            return sessions
+
+        sessions = self.call(work)
+        projects = self.config_dir / "projects"
+        for meta in sessions:
+            meta.path = str(projects / meta.project / f"{meta.session_id}.jsonl")
+        return sessions
+
+    def read_only(self, session_id: str) -> bool:
+        """The session is another role's, shared with us: we may read and fork it only."""
+        return session_id in self.foreign
+
+    # -- a session's transcript --------------------------------------------------------------------
+
+    def transcript_file(self, meta: SessionMeta) -> Path:
+        """The session's mirror, brought up to date with the store (new rows only)."""
+        from .mirror import SessionNotInStore, mirror_session
+
+        async def work(store: PostgresSessionStore) -> Path:
+            try:
+                return (await mirror_session(store, meta.session_id)).path
+            except SessionNotInStore as error:
+                raise StoreError(str(error)) from None
+
+        return self.call(work)
+
+    def newest_file(self, meta: SessionMeta, budget: int) -> Path | None:
+        """A file holding the session's newest entries (at least ``budget`` bytes of lines),
+        fetched alone: a big session shows them before it is mirrored whole."""
+        from .mirror import mirror_newest
+
+        return self.call(lambda store: mirror_newest(store, meta.project, meta.session_id, budget))
+
+    # -- search ------------------------------------------------------------------------------------
+
+    def search(self, query, limit: int = 20, *, catch_up: bool = True) -> list:
+        """The best ``limit`` messages for ``query`` (the one query syntax), searched in the
+        server (``stores.search``)."""
+        from ..index.query import parse_query
+        from .search import search
+
+        if isinstance(query, str):
+            query = parse_query(query)
+        return self.call(lambda store: search(store, query, limit))
+
+    # -- changes -----------------------------------------------------------------------------------
+
+    def fork(self, meta: SessionMeta, end_uuid: str) -> SessionMeta:
+        """Fork ``meta`` up to the message ``end_uuid`` into a new session of ours, through the
+        SDK's ``fork_session_via_store`` (the source is not changed); the fork as listed."""
+
+        async def work(store: PostgresSessionStore) -> str:
+            from claude_agent_sdk import fork_session_via_store
+
+            try:
+                result = await fork_session_via_store(
+                    store.for_project(meta.project), meta.session_id, up_to_message_id=end_uuid
+                )
+            except (ValueError, FileNotFoundError) as error:
+                raise StoreError(str(error)) from None
+            return result.session_id
+
+        session_id = self.call(work)
+        forked = self.find(session_id)
+        if forked is None:
+            raise StoreError(f"the new session {session_id} cannot be read back from the store")
+        return forked
+
+    def change(self, meta: SessionMeta, what: str, value: str | None = None) -> None:
+        """``rename`` (to ``value``), ``tag`` (``value``; ``None`` clears it) or ``delete`` a
+        session of ours through the SDK's ``*_via_store`` functions; another role's session is
+        refused (:class:`~sessionscope.stores.NotYourSession`). Failures are
+        :class:`~sessionscope.stores.StoreError`."""
+
+        async def work(store: PostgresSessionStore) -> None:
+            import claude_agent_sdk as sdk
+
+            from .access import own_project_key
+
+            try:
+                scoped = store.for_project(await own_project_key(store, meta.session_id))
+                if what == "rename":
+                    await sdk.rename_session_via_store(scoped, meta.session_id, value)
+                elif what == "tag":
+                    await sdk.tag_session_via_store(scoped, meta.session_id, value)
+                else:
+                    await sdk.delete_session_via_store(scoped, meta.session_id)
+            except (LookupError, ValueError) as error:
+                raise StoreError(str(error)) from None
+
+        self.call(work)
+
+
+async def _current_role(store: PostgresSessionStore) -> str:
+    return (await store._select("SELECT current_user"))[0][0]
