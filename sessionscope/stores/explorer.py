@@ -24,6 +24,9 @@ from ..transcripts.model import SessionMeta
 from .mirror import mirror_root
 from .postgres import DEFAULT_TABLE, PostgresSessionStore, StoreError
 
+POLL_SECONDS = 1.0
+"""How often :class:`StoreWatcher` asks the store whether anything changed."""
+
 
 class StoreExplorer:
     """One store for the explorer: the app's catalog (``cached_sessions``, ``list_sessions``,
@@ -39,6 +42,8 @@ class StoreExplorer:
         """The PostgreSQL role we are (known once connected)."""
         self.foreign: set[str] = set()
         """Sessions listed that another role wrote (shared with us: read only)."""
+        self.open_session: str | None = None
+        """The session last read whole (its mirror follows the store: :class:`StoreWatcher`)."""
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(
             target=self._loop.run_forever, name="sessionscope-store", daemon=True
@@ -97,27 +102,28 @@ class StoreExplorer:
         return found[0] if found else None
 
     def _listed(self, session_id: str | None, count_messages: bool) -> list[SessionMeta]:
+        return self.call(lambda store: self._list(session_id, count_messages))
+
+    async def _list(self, session_id: str | None, count_messages: bool) -> list[SessionMeta]:
+        """The sessions (all, or the one), each with the path of its mirror."""
         from .mirror import list_sessions
 
-        async def work(store: PostgresSessionStore) -> list[SessionMeta]:
-            if not self.role:
-                self.role = await _current_role(store)
-            foreign: set[str] = set()
-            if count_messages:
-                sessions = await list_sessions(store, session_id=session_id, foreign=foreign)
-            else:
-                sessions = []
-                for meta, _stale, own in await store.list_all(session_id=session_id):
-                    sessions.append(meta)
-                    if not own:
-                        foreign.add(meta.session_id)
-            if session_id is None:
-                self.foreign = foreign
-            else:
-                self.foreign = (self.foreign - {session_id}) | foreign
-            return sessions
-
-        sessions = self.call(work)
+        store = self.store
+        if not self.role:
+            self.role = await _current_role(store)
+        foreign: set[str] = set()
+        if count_messages:
+            sessions = await list_sessions(store, session_id=session_id, foreign=foreign)
+        else:
+            sessions = []
+            for meta, _stale, own in await store.list_all(session_id=session_id):
+                sessions.append(meta)
+                if not own:
+                    foreign.add(meta.session_id)
+        if session_id is None:
+            self.foreign = foreign
+        else:
+            self.foreign = (self.foreign - {session_id}) | foreign
         projects = self.config_dir / "projects"
         for meta in sessions:
             meta.path = str(projects / meta.project / f"{meta.session_id}.jsonl")
@@ -139,6 +145,7 @@ class StoreExplorer:
             except SessionNotInStore as error:
                 raise StoreError(str(error)) from None
 
+        self.open_session = meta.session_id
         return self.call(work)
 
     def newest_file(self, meta: SessionMeta, budget: int) -> Path | None:
@@ -206,6 +213,89 @@ class StoreExplorer:
                 raise StoreError(str(error)) from None
 
         self.call(work)
+
+    def watcher(
+        self,
+        shown: list[SessionMeta],
+        on_files: Callable[[set[str]], None],
+        on_sessions: Callable[[list[SessionMeta], list[str]], None],
+        on_error: Callable[[str], None],
+    ) -> StoreWatcher:
+        """A :class:`StoreWatcher` of this store, from the sessions ``shown``."""
+        return StoreWatcher(self, shown, on_files, on_sessions, on_error)
+
+
+class StoreWatcher:
+    """What others change in the store, found by asking it every :data:`POLL_SECONDS` for its
+    latest write time and number of sessions (one small query; no busy loop, nothing to set
+    up in the server). When they moved, the list is read again and compared with the last one:
+    ``on_sessions(listed, gone)`` gets the sessions new or changed and the ids gone. The open
+    session's mirror (:attr:`StoreExplorer.open_session`) is brought up to date first, and
+    ``on_files({its path})`` says it grew, as the local watcher says of a file. The callbacks
+    run in the store's thread. When the store cannot be reached, ``on_error`` says so once,
+    and the next poll tries again (a restarted server is found again)."""
+
+    def __init__(
+        self,
+        explorer: StoreExplorer,
+        shown: list[SessionMeta],
+        on_files: Callable[[set[str]], None],
+        on_sessions: Callable[[list[SessionMeta], list[str]], None],
+        on_error: Callable[[str], None],
+    ) -> None:
+        self.explorer = explorer
+        self.known = {meta.session_id: meta for meta in shown}
+        self.on_files = on_files
+        self.on_sessions = on_sessions
+        self.on_error = on_error
+        self.ready = threading.Event()
+        """Set once the first poll is done (changes after it are reported)."""
+        self._future = None
+
+    def start(self) -> None:
+        self._future = asyncio.run_coroutine_threadsafe(self._watch(), self.explorer._loop)
+
+    def stop(self) -> None:
+        if self._future is not None:
+            self._future.cancel()
+
+    async def _watch(self) -> None:
+        explorer = self.explorer
+        seen = None
+        failing = False
+        while True:
+            try:
+                state = await explorer.store.last_change()
+                if state != seen:
+                    await self._compare()
+                    seen = state
+                failing = False
+            except Exception as error:  # noqa: BLE001 - said once; the next poll tries again
+                if not failing:
+                    self.on_error(f"{error} (trying again)")
+                failing = True
+            self.ready.set()
+            await asyncio.sleep(POLL_SECONDS)
+
+    async def _compare(self) -> None:
+        from .mirror import SessionNotInStore, mirror_session
+
+        explorer = self.explorer
+        sessions = await explorer._list(None, True)
+        now = {meta.session_id: meta for meta in sessions}
+        listed = [meta for meta in sessions if self.known.get(meta.session_id) != meta]
+        gone = [session_id for session_id in self.known if session_id not in now]
+        self.known = now
+        opened = explorer.open_session
+        if opened is not None and any(meta.session_id == opened for meta in listed):
+            try:
+                mirrored = await mirror_session(explorer.store, opened)
+            except SessionNotInStore:
+                pass  # deleted: the list drops it
+            else:
+                self.on_files({str(mirrored.path)})
+        if listed or gone:
+            self.on_sessions(listed, gone)
 
 
 async def _current_role(store: PostgresSessionStore) -> str:

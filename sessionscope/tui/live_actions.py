@@ -30,6 +30,7 @@ from sessionscope.transcripts.model import SessionMeta
 
 if TYPE_CHECKING:
     from sessionscope.index.watch import TranscriptWatcher
+    from sessionscope.stores.explorer import StoreWatcher
     from sessionscope.tui.app import OpenTranscript
 
 LIVE_SECONDS = 10
@@ -86,7 +87,7 @@ class LiveActions:
     """The live parts of the app (which provides context, opened, raw, leaf_choice,
     session_list, message_view, _show_info, _show_current and count_session_usage)."""
 
-    _watcher: TranscriptWatcher | None = None
+    _watcher: TranscriptWatcher | StoreWatcher | None = None
     _following: OpenTranscript | None = None
     """The open transcript a follow is reading from, while one runs."""
     _follow_again = False
@@ -103,11 +104,21 @@ class LiveActions:
         """Watch the transcripts (once): after the first paint, so the list comes first."""
         if self._watcher is not None:
             return
-        from sessionscope.index.watch import TranscriptWatcher
+        store = self.context.store
+        if store is not None:
+            # The store is polled; the open session's mirror grows as a watched file does.
+            self._watcher = store.watcher(
+                list(self.session_list.sessions),
+                self._transcripts_changed,
+                self._store_changed,
+                self._watch_error,
+            )
+        else:
+            from sessionscope.index.watch import TranscriptWatcher
 
-        self._watcher = TranscriptWatcher(
-            self.context.config_dir, self._transcripts_changed, on_error=self._watch_error
-        )
+            self._watcher = TranscriptWatcher(
+                self.context.config_dir, self._transcripts_changed, on_error=self._watch_error
+            )
         self._watcher.start()
         self.set_interval(1.0, self._mark_live)
 
@@ -123,6 +134,11 @@ class LiveActions:
     def _watch_error(self, error: str) -> None:
         """In the watcher's thread: notifications failed; it polls instead."""
         self.post_message(SessionsChanged([], [], False, error=error, caught_up=False))
+
+    def _store_changed(self, listed: list[SessionMeta], gone: list[str]) -> None:
+        """In the store watcher's thread: sessions new, changed or gone in the store (what
+        was appended is searchable there already: an open search asks again)."""
+        self.post_message(SessionsChanged(listed, gone, True, caught_up=False))
 
     def _transcripts_changed(self, paths: set[str]) -> None:
         """In the watcher's thread: tell the app (it reads the open session first, then has the

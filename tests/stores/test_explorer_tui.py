@@ -393,3 +393,96 @@ async def test_a_big_stored_session_shows_its_newest_messages_first(
             assert app.message_view.block_count == messages
             assert app.message_view.current_entry.uuid == u(messages - 1)
             assert app.opened.path.read_bytes() == path.read_bytes()
+
+
+def other_writer(url: str, work) -> None:
+    """``work(store)`` by another writer: its own connection, in its own event loop."""
+    from sessionscope.stores import PostgresSessionStore
+
+    async def run() -> None:
+        async with PostgresSessionStore(url) as store:
+            await work(store)
+
+    asyncio.run(run())
+
+
+async def test_what_another_writer_changes_shows_within_two_seconds(gallery_store) -> None:
+    from tests.tui.gallery import NOTES_PROJECT, PROJECT, assistant, user
+
+    _config, url = gallery_store
+    with explorer_on(url) as explorer:
+        app = app_on(explorer)
+        async with app.run_test(size=SIZE) as pilot:
+            await open_session(app, pilot, NOTES)
+            await wait_for(pilot, lambda: app.watching is not None and app.watching.is_set())
+            view = app.message_view
+            view.select(view.block_count - 1)  # on the last message: the pane follows the end
+            last = view.current_entry.uuid
+            key = {"project_key": NOTES_PROJECT, "session_id": NOTES}
+            entries = [
+                user(NOTES, u(900), last, 500, "one more question from elsewhere"),
+                assistant(
+                    NOTES, u(901), u(900), 501, "msg_900", {"type": "text", "text": "an answer"}
+                ),
+            ]
+            started = time.monotonic()
+            await asyncio.to_thread(other_writer, url, lambda store: store.append(key, entries))
+            await wait_for(
+                pilot,
+                lambda: view.current_entry is not None and view.current_entry.uuid == u(901),
+                timeout=2.0,
+                what="the appended messages on screen",
+            )
+            assert time.monotonic() - started <= 2.0
+            # A rename, a new session and a delete by others.
+            new = "55555555-5555-4555-8555-555555555555"
+            first = user(new, u(950), None, 600, "a session written on another machine")
+
+            async def changes(store) -> None:
+                import claude_agent_sdk as sdk
+
+                await sdk.rename_session_via_store(
+                    store.for_project(NOTES_PROJECT), NOTES, "Renamed elsewhere"
+                )
+                await store.append({"project_key": NOTES_PROJECT, "session_id": new}, [first])
+                await store.delete({"project_key": PROJECT, "session_id": GALLERY})
+
+            await asyncio.to_thread(other_writer, url, changes)
+
+            def listed() -> dict:
+                return {meta.session_id: meta for meta in app.session_list.sessions}
+
+            await wait_for(
+                pilot,
+                lambda: new in listed() and GALLERY not in listed(),
+                timeout=2.0,
+                what="the new session listed, the deleted one gone",
+            )
+            assert listed()[NOTES].custom_title == "Renamed elsewhere"
+
+
+async def test_a_server_restart_mid_use_is_ridden_out(gallery_store, pg_server) -> None:
+    """The server restarts (every connection cut) while the app is open: the next action
+    connects again, and what another writer appends afterwards still shows."""
+    from tests.tui.gallery import NOTES_PROJECT, user
+
+    _config, url = gallery_store
+    with explorer_on(url) as explorer:
+        app = app_on(explorer)
+        async with app.run_test(size=SIZE) as pilot:
+            await open_session(app, pilot, RELEASE)
+            await wait_for(pilot, lambda: app.watching is not None and app.watching.is_set())
+            await asyncio.to_thread(pg_server.restart)
+            await open_session(app, pilot, NOTES)  # the next action: connected again
+            view = app.message_view
+            view.select(view.block_count - 1)
+            last = view.current_entry.uuid
+            entry = user(NOTES, u(990), last, 700, "after the restart")
+            key = {"project_key": NOTES_PROJECT, "session_id": NOTES}
+            await asyncio.to_thread(other_writer, url, lambda store: store.append(key, [entry]))
+            await wait_for(
+                pilot,
+                lambda: view.current_entry is not None and view.current_entry.uuid == u(990),
+                timeout=5.0,
+                what="what was appended after the restart",
+            )
