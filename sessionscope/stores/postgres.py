@@ -275,8 +275,8 @@ class PostgresSessionStore:
             return (await found.fetchone())[0] is None
 
         try:
-            # A store made before search had no words table: it is added (the entries
-            # stored before it are not searched).
+            # A store made before search had no words table: it is added (`store init`
+            # fills it for the entries stored before it: fill_missing_words).
             if not await missing("_shares") and not await missing("_words"):
                 return
             async with connection.transaction():
@@ -475,6 +475,68 @@ class PostgresSessionStore:
             return await self._run("cannot append", work)
         except _AlreadyStored:
             return 0
+
+    async def fill_missing_words(self, page: int = 2000) -> int:
+        """The search rows of the user and assistant entries stored without one (in a store
+        made before search had its words table), key by key in order; how many were added.
+        Each role fills those of its own sessions (the database's owner, all of them)."""
+        from .search import message_rows, unresolved_results
+
+        after = (0, 0)
+        added = 0
+        while True:
+            rows = await self._select(
+                f"""SELECT e.key_id, e.seq, e.entry::text FROM {self._entries} e
+                WHERE (e.key_id, e.seq) > (%s, %s) AND e.uuid IS NOT NULL
+                AND e.entry ->> 'type' IN ('user', 'assistant')
+                AND NOT EXISTS (
+                    SELECT 1 FROM {self._words} w WHERE w.key_id = e.key_id AND w.seq = e.seq)
+                ORDER BY e.key_id, e.seq LIMIT %s""",
+                [*after, page],
+            )
+            if not rows:
+                return added
+            after = rows[-1][:2]
+            by_key: dict[int, list[tuple[int, str]]] = {}
+            for key_id, seq, text in rows:
+                by_key.setdefault(key_id, []).append((seq, text))
+            for key_id, texts in by_key.items():
+                entries = [_load_entry(text) for _seq, text in texts]
+                seq_of = {
+                    _uuid_of(entry): seq for (seq, _), entry in zip(texts, entries, strict=True)
+                }
+
+                async def work(connection, key_id=key_id, entries=entries, seq_of=seq_of):
+                    async with connection.transaction():
+                        known = await self._earlier_calls(
+                            connection, key_id, unresolved_results(entries, {})
+                        )
+                        found = [row for row in message_rows(entries, known) if row[0] in seq_of]
+                        if not found:
+                            return 0
+                        uuids, roles, tools, stamps, words, calls = map(
+                            list, zip(*found, strict=True)
+                        )
+                        cursor = await connection.execute(
+                            f"""INSERT INTO {self._words}
+                                (key_id, seq, role, tools, timestamp, calls, words)
+                            SELECT %s, s, r, t, ts, c, to_tsvector('simple', w)
+                            FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[],
+                                %s::text[], %s::text[]) AS u (s, r, t, ts, c, w)
+                            ON CONFLICT DO NOTHING""",
+                            [
+                                key_id,
+                                [seq_of[uuid] for uuid in uuids],
+                                roles,
+                                tools,
+                                stamps,
+                                calls,
+                                words,
+                            ],
+                        )
+                        return cursor.rowcount
+
+                added += await self._run("cannot fill the search words", work)
 
     async def _earlier_calls(self, connection, key_id: int, call_ids: list[str]) -> dict:
         """Tool name by call id, of these calls made in the key's entries stored before (so
