@@ -139,7 +139,7 @@ def index_build(config_dir: str, runs: int) -> dict:
 @probe
 def touch_one(config_dir: str, runs: int) -> dict:
     from sessionscope.index import Index
-    from sessionscope.transcripts.sessions import session_files
+    from sessionscope.transcripts.files import session_files
 
     Index(config_dir).catch_up_all()
     files = [path for path, _ in session_files(config_dir)]

@@ -1,7 +1,7 @@
 """The team store's speed figures against issue 15's targets, on a store this script fills.
 
 ``python benchmarks/store.py`` starts its own PostgreSQL server (Debian's, as the tests do:
-``tests/pgserver.py``, with PostgreSQL's durable defaults, fsync on), then:
+``tests/helpers/pgserver.py``, with PostgreSQL's durable defaults, fsync on), then:
 
 1. generates a corpus with ``benchmarks/corpus.py`` (400 sessions: one of about 100 MB, the
    rest about 20 MB together) and times ``sessionscope push --all`` of it, whole command;
@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.corpus import CorpusParams, ensure_corpus  # noqa: E402
 from benchmarks.run import SEARCH_QUERIES  # noqa: E402
-from tests.pgserver import PostgresServer, why_unavailable  # noqa: E402
+from tests.helpers.pgserver import PostgresServer, why_unavailable  # noqa: E402
 
 PUSH_TARGET_MB_S = 20.0
 LIST_TARGET_S = 0.5

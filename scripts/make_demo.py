@@ -27,9 +27,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests import fakeapi as t  # noqa: E402
-from tests.fakeapi import FakeMessagesAPI  # noqa: E402
-from tests.realcli import config_dir_env, make_project, run_session  # noqa: E402
+from tests.helpers import fakeapi as t  # noqa: E402
+from tests.helpers.fakeapi import FakeMessagesAPI  # noqa: E402
+from tests.helpers.realcli import config_dir_env, make_project, run_session  # noqa: E402
 
 DEMO_TOOLS = ["Bash", "Read", "Glob", "Grep", "Edit", "Agent", "Task"]
 

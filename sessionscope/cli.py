@@ -13,6 +13,8 @@ import os
 import sys
 from pathlib import Path
 
+from .commands._common import CommandError, add_common_options
+
 COMMAND_MODULES: tuple[str, ...] = (
     "tui",
     "list",
@@ -33,35 +35,10 @@ COMMAND_MODULES: tuple[str, ...] = (
 """Subcommand modules under ``sessionscope.commands``, in the order ``--help`` lists them."""
 
 
-class CommandError(Exception):
-    """A user-facing failure: printed as one line on stderr, exit status 1 (or ``status``)."""
-
-    def __init__(self, message: str, status: int = 1) -> None:
-        super().__init__(message)
-        self.status = status
-
-
 def _default_config_folder() -> str:
     """``$CLAUDE_CONFIG_DIR``, else ``~/.claude``."""
     env = os.environ.get("CLAUDE_CONFIG_DIR")
     return os.path.expanduser(env) if env else os.path.join(os.path.expanduser("~"), ".claude")
-
-
-def _add_common(parser: argparse.ArgumentParser, *, top_level: bool) -> None:
-    # Sub-parsers must not overwrite a value given before the subcommand, hence SUPPRESS there.
-    default = None if top_level else argparse.SUPPRESS
-    parser.add_argument(
-        "--config-dir",
-        metavar="DIR",
-        default=default,
-        help="Claude config folder holding projects/ (default: $CLAUDE_CONFIG_DIR, then ~/.claude)",
-    )
-    parser.add_argument(
-        "--store",
-        metavar="URL",
-        default=default,
-        help="a PostgreSQL session store instead of local files (default: $SESSIONSCOPE_STORE)",
-    )
 
 
 def _command_module(name: str):
@@ -74,7 +51,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, object]]:
         prog="sessionscope",
         description="Explore, fork and continue Claude Code / Agent SDK sessions.",
     )
-    _add_common(parser, top_level=True)
+    add_common_options(parser, top_level=True)
     tui = _command_module("tui")
     tui.add_arguments(parser)  # the TUI's options are top-level
     commands: dict[str, object] = {"tui": tui}
@@ -84,7 +61,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, object]]:
             continue
         module = _command_module(name)
         command_parser = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
-        _add_common(command_parser, top_level=False)
+        add_common_options(command_parser, top_level=False)
         module.add_arguments(command_parser)
         commands[module.NAME] = module
     return parser, commands

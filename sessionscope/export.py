@@ -1,4 +1,4 @@
-"""Export one session's conversation as Markdown, HTML or JSON, and write it safely.
+"""Export one session's conversation as Markdown, HTML or JSON lines, and write it safely.
 
 Pure (no Textual, no SDK). Every message keeps its UUID; tool calls, tool results and thinking are
 marked as such. Transcript text is made inert (no control characters) everywhere, and HTML-escaped
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sessionscope.content import (
+from sessionscope.transcripts.content import (
     OTHER,
     TEXT,
     THINKING,
@@ -29,20 +29,60 @@ from sessionscope.content import (
 )
 from sessionscope.transcripts.conversation import build_conversation
 from sessionscope.transcripts.edits import EDIT_TOOLS, EditDiff, edit_diff
-from sessionscope.transcripts.reader import index_transcript, load_entries
+from sessionscope.transcripts.model import Entry, TranscriptIndex, session_title
+from sessionscope.transcripts.reader import index_transcript, load_entries, load_entries_in_batches
 from sessionscope.transcripts.sessions import read_session_meta
-from sessionscope.transcripts.text import inert
+from sessionscope.transcripts.text import inert, json_line
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from sessionscope.redaction import Redactor
 
 FORMATS = ("md", "html", "json")
-"""What ``export --format`` accepts (json is written by ``show --json``'s code)."""
+"""What ``export --format`` accepts (json is what ``show --json`` prints)."""
 
 
 class ExportError(Exception):
     """An export that could not be written; the message is one clear line."""
+
+
+def message_record(entry: Entry, data: dict | None) -> dict:
+    """One message as ``show --json`` and ``export --format json`` print it."""
+    data = data or {}
+    return {
+        "uuid": entry.uuid,
+        "parent_uuid": entry.parent_uuid,
+        "type": entry.type,
+        "timestamp": entry.timestamp,
+        "session_id": entry.session_id,
+        "line": entry.line_no,
+        "message": data.get("message"),
+    }
+
+
+def json_lines(index: TranscriptIndex, messages: list[Entry], redactor: Redactor | None = None):
+    """Each of ``messages`` as one line of JSON (newline included), masked by ``redactor``."""
+    for entry, data in load_entries_in_batches(index.path, messages):
+        record = message_record(entry, data)
+        yield json_line(record if redactor is None else redactor.value(record)) + "\n"
+
+
+def render(path: Path, fmt: str, redactor: Redactor | None = None) -> str:
+    """The export of one transcript file in ``fmt``, its secrets masked by ``redactor``."""
+    if fmt == "json":
+        index = index_transcript(path)
+        return "".join(json_lines(index, build_conversation(index).messages, redactor))
+    document = load_document(path, redactor)
+    return to_markdown(document) if fmt == "md" else to_html(document)
+
+
+def render_redacted(path: Path, fmt: str) -> tuple[str, str]:
+    """The export with its secrets masked, and the one line saying what was masked."""
+    from sessionscope.redaction import Redactor
+
+    with Redactor() as redactor:
+        text = render(path, fmt, redactor)
+    return text, redactor.summary()
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,11 +111,7 @@ def load_document(
     if redactor is not None:
         raws = [_redacted(raw, redactor) for raw in raws]
     messages = [message_from_entry(raw) for raw in raws if isinstance(raw, dict)]
-    if meta is not None:
-        title = meta.custom_title or meta.summary or session_id
-        cwd = meta.cwd
-    else:
-        title, cwd = session_id, None
+    title, cwd = (session_title(meta), meta.cwd) if meta is not None else (session_id, None)
     if redactor is not None:
         title = redactor.text(title)
         cwd = redactor.text(cwd) if cwd else cwd

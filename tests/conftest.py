@@ -4,6 +4,7 @@ user's real ``~/.claude`` and cache are never read or written by the suite."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -48,14 +49,14 @@ def shared_corpus() -> Path:
 
 
 # --- The fake Messages API and transcripts written by the real CLI (helper "agent") ----------
-# tests/fakeapi.py is the server; tests/realcli.py drives the bundled CLI through the SDK.
+# tests/helpers/fakeapi.py is the server; tests/helpers/realcli.py drives the bundled CLI through the SDK.
 
 
 @pytest.fixture
 def fake_api():
     """A started fake Messages API for one test: script it with ``fake_api.reply(...)`` and pass
     ``fake_api.env(config_dir)`` as ``ClaudeAgentOptions.env``. Stopped after the test."""
-    from tests.fakeapi import FakeMessagesAPI
+    from tests.helpers.fakeapi import FakeMessagesAPI
 
     with FakeMessagesAPI() as api:
         yield api
@@ -64,12 +65,12 @@ def fake_api():
 @pytest.fixture(scope="session")
 def cli_transcripts(tmp_path_factory: pytest.TempPathFactory):
     """Transcripts the real Claude Code CLI wrote against the fake API, made once per test
-    session (see ``tests.realcli.build_cli_transcripts`` for the roles). Read-only: call
+    session (see ``tests.helpers.realcli.build_cli_transcripts`` for the roles). Read-only: call
     ``cli_transcripts.copy_to(tmp_path / "claude")`` before forking, renaming, tagging or
     deleting."""
     import asyncio
 
-    from tests.realcli import build_cli_transcripts
+    from tests.helpers.realcli import build_cli_transcripts
 
     base = tmp_path_factory.mktemp("cli-transcripts")
     with pytest.MonkeyPatch.context() as patch:
@@ -83,3 +84,42 @@ def cli_transcripts_copy(cli_transcripts, tmp_path: Path, monkeypatch: pytest.Mo
     copy = cli_transcripts.copy_to(tmp_path / "cli-claude")
     monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(copy.config_dir))
     return copy
+
+
+# --- Small hand-written sessions (tests/helpers/sample.py) ---------------------------------------
+
+
+@pytest.fixture
+def sample_session(isolated_user_dirs: Path) -> Path:
+    """The sample session written into the test's own CLAUDE_CONFIG_DIR."""
+    from tests.helpers.sample import sample_entries, write_session
+
+    return write_session(isolated_user_dirs, sample_entries())
+
+
+@pytest.fixture
+def hostile_session(isolated_user_dirs: Path) -> Path:
+    """A session full of escape sequences, bidi controls and markup, in the same place."""
+    from tests.helpers.sample import hostile_entries, write_session
+
+    return write_session(isolated_user_dirs, hostile_entries())
+
+
+# --- Small transcripts written line by line (tests/helpers/entries.py) ---------------------------
+
+
+@pytest.fixture
+def write_transcript(isolated_user_dirs: Path) -> Callable[..., Path]:
+    """Write lines (dicts or raw bytes) as a session file in the test's config dir."""
+
+    from tests.helpers.entries import SESSION_ID, dumps
+
+    def write(lines, *, session_id: str = SESSION_ID, project: str = "-work-project", end=b"\n"):
+        folder = isolated_user_dirs / "projects" / project
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{session_id}.jsonl"
+        chunks = [line if isinstance(line, bytes) else dumps(line) for line in lines]
+        path.write_bytes(b"\n".join(chunks) + (end if chunks else b""))
+        return path
+
+    return write

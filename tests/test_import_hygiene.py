@@ -1,10 +1,47 @@
-"""The pure layers must not know they are in a terminal, nor pay for the SDK's import; the
+"""The layers (import-linter contracts in pyproject.toml) hold, no module imports another in a
+circle; the pure layers must not know they are in a terminal, nor pay for the SDK's import; the
 explorer's first paint must not wait for modules only later screens need."""
 
 import subprocess
 import sys
+from pathlib import Path
 
+import grimp
 import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+KNOWN_CIRCLES = {
+    "sessionscope.tui.app",
+    "sessionscope.tui.live_actions",
+    "sessionscope.tui.search_actions",
+    "sessionscope.tui.screens.session_dialogs",
+    "sessionscope.tui.session_actions",
+}
+"""Modules of the TUI's mixins, which import the app (or their dialogs) back; they go with the
+mixins."""
+
+
+def test_lint_imports_keeps_the_layer_contracts() -> None:
+    lint_imports = Path(sys.executable).with_name("lint-imports")
+    result = subprocess.run(
+        [str(lint_imports), "--no-cache"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_no_module_imports_another_in_a_circle() -> None:
+    graph = grimp.build_graph("sessionscope", cache_dir=None)
+    circles: dict[str, list[str]] = {}
+    for module in sorted(graph.modules):
+        for imported in sorted(graph.find_modules_directly_imported_by(module)):
+            back = graph.find_shortest_chain(importer=imported, imported=module)
+            if back and module not in circles:
+                circles[module] = [module, *back]
+    assert set(circles) == KNOWN_CIRCLES, "\n".join(
+        " -> ".join(chain) for module, chain in circles.items() if module not in KNOWN_CIRCLES
+    )
+
 
 PURE_PACKAGES = ["sessionscope.transcripts", "sessionscope.index", "sessionscope.stores"]
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import enum
-import json
 import os
 import time
 from collections import deque
@@ -32,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sessionscope.agent.settings import ComposeSettings
+from sessionscope.transcripts.content import result_text, tool_summary
 from sessionscope.transcripts.text import inert
 
 __all__ = [
@@ -280,27 +280,8 @@ class SessionPermissions:
 
 
 def summarize_tool_input(tool_name: str, tool_input: dict[str, Any]) -> str:
-    """One inert line saying what a tool call does (the command, the file, the pattern...)."""
-    for key in ("command", "file_path", "path", "pattern", "url", "description", "prompt"):
-        value = tool_input.get(key)
-        if isinstance(value, str) and value:
-            return inert(value, keep_newlines=False, keep_tabs=False)[:300]
-    try:
-        return inert(json.dumps(tool_input, ensure_ascii=False), keep_newlines=False)[:300]
-    except (TypeError, ValueError):
-        return tool_name
-
-
-def _result_text(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "\n".join(
-            block.get("text", "")
-            for block in content
-            if isinstance(block, dict) and block.get("type") == "text"
-        )
-    return "" if content is None else str(content)
+    """:func:`~sessionscope.transcripts.content.tool_summary`, inert and at most 300 characters."""
+    return inert(tool_summary(tool_name, tool_input), keep_newlines=False, keep_tabs=False)[:300]
 
 
 # --- Failures -----------------------------------------------------------------------------------
@@ -642,7 +623,7 @@ class ComposeTurn:
                     self._emit(
                         ToolResultReceived(
                             tool_use_id=block.tool_use_id,
-                            text=_result_text(block.content),
+                            text=result_text(block.content),
                             is_error=bool(block.is_error),
                             uuid=message.uuid,
                             subagent=message.parent_tool_use_id is not None,

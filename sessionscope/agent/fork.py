@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sessionscope.transcripts.model import Conversation, Entry, TranscriptIndex
+from sessionscope.transcripts.model import Entry
 
 
 class ForkRefused(ValueError):
@@ -41,37 +41,6 @@ class ForkResult:
     session_id: str
     path: Path
     point: ForkPoint
-
-
-def history_before(index: TranscriptIndex, conversation: Conversation) -> list[Conversation]:
-    """The conversations before each compaction of ``conversation``, oldest first.
-
-    The SDK shows a compacted session from its last compaction on; the chain before it hangs
-    off the boundary's ``logicalParentUuid``. The explorer shows it too (above the boundary),
-    and a fork can end in it.
-    """
-    from sessionscope.transcripts.conversation import build_conversation
-
-    earlier: list[Conversation] = []
-    seen: set[str] = set()
-    current = conversation
-    while current.chain:
-        root = current.chain[0]
-        leaf = root.logical_parent_uuid
-        if root.subtype != "compact_boundary" or not leaf or leaf in seen:
-            break
-        seen.add(leaf)
-        current = build_conversation(index, leaf_uuid=leaf)
-        if not current.messages:
-            break
-        earlier.insert(0, current)
-    return earlier
-
-
-def all_messages(index: TranscriptIndex, conversation: Conversation) -> list[Entry]:
-    """Every message the explorer shows: the history before compactions, then the SDK's."""
-    segments = [*history_before(index, conversation), conversation]
-    return [message for segment in segments for message in segment.messages]
 
 
 def fork_point(messages: Sequence[Entry], position: int) -> ForkPoint:

@@ -22,6 +22,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sessionscope.transcripts.files import files_of_session
+
 _ENV_LOCK = threading.RLock()
 """Serialises changes of ``CLAUDE_CONFIG_DIR`` made for SDK calls (the environment is global)."""
 
@@ -56,25 +58,13 @@ def _check_id(session_id: str) -> str:
         raise SessionActionError(f"not a session id: {session_id!r}") from None
 
 
-def _session_files(config_dir: Path, session_id: str) -> list[Path]:
-    """Every non-empty ``<id>.jsonl`` under ``projects/`` (the SDK skips empty ones too)."""
-    projects = config_dir / "projects"
-    found = []
-    try:
-        folders = sorted(projects.iterdir())
-    except OSError:
-        return []
-    for folder in folders:
-        candidate = folder / f"{session_id}.jsonl"
-        with contextlib.suppress(OSError):
-            if candidate.is_file() and candidate.stat().st_size > 0:
-                found.append(candidate)
-    return found
-
-
 def _sdk_target(config_dir: Path, session_id: str) -> Path:
     """The file the SDK will act on; refuses when the id is missing or ambiguous."""
-    files = _session_files(config_dir, session_id)
+    try:
+        # The SDK skips empty files too.
+        files = sorted(path for path, size in files_of_session(config_dir, session_id) if size)
+    except OSError:
+        files = []
     if not files:
         raise SessionActionError(f"no session {session_id} under {config_dir / 'projects'}")
     if len(files) > 1:

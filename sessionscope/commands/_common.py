@@ -1,13 +1,38 @@
-"""What the transcript commands share: checking the config folder, safe output."""
+"""What the commands share: their error, checking the config folder, safe output."""
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import os
 import sys
 from pathlib import Path
 
-from ..cli import CommandError
+
+class CommandError(Exception):
+    """A user-facing failure: printed as one line on stderr, exit status 1 (or ``status``)."""
+
+    def __init__(self, message: str, status: int = 1) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def add_common_options(parser: argparse.ArgumentParser, *, top_level: bool) -> None:
+    """``--config-dir`` and ``--store``, which every command accepts before or after its name."""
+    # Sub-parsers must not overwrite a value given before the subcommand, hence SUPPRESS there.
+    default = None if top_level else argparse.SUPPRESS
+    parser.add_argument(
+        "--config-dir",
+        metavar="DIR",
+        default=default,
+        help="Claude config folder holding projects/ (default: $CLAUDE_CONFIG_DIR, then ~/.claude)",
+    )
+    parser.add_argument(
+        "--store",
+        metavar="URL",
+        default=default,
+        help="a PostgreSQL session store instead of local files (default: $SESSIONSCOPE_STORE)",
+    )
 
 
 def check_config_dir(config_dir: str | os.PathLike[str]) -> Path:

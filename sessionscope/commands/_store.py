@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
-from ..cli import CommandError
+from ._common import CommandError
 
 UNREACHABLE_STATUS = 2
 """Exit status when the store cannot be reached or refuses us."""
@@ -102,7 +102,7 @@ def _mirror(args):
 def project_key_of(project: str) -> str:
     """``--project`` as a store's project key: a folder name as it is, a path slugged as the
     CLI slugs it (without resolving it: the path is the one of the machine that wrote it)."""
-    from ..transcripts.sessions import sanitize_path
+    from ..transcripts.files import sanitize_path
 
     return sanitize_path(project) if "/" in project else project
 

@@ -26,21 +26,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _describe(path) -> str:
     """``'fix the parser' (12 messages)`` for the question, or the id when unreadable."""
+    from sessionscope.transcripts.model import session_title
     from sessionscope.transcripts.sessions import read_session_meta
-    from sessionscope.transcripts.text import inert
 
     meta = read_session_meta(path)
     if meta is None:
         return path.name.removesuffix(".jsonl")
-    title = meta.custom_title or meta.summary or meta.session_id
-    return f"{inert(title)!r} ({meta.session_id}, {meta.message_count} messages)"
+    return f"{session_title(meta)!r} ({meta.session_id}, {meta.message_count} messages)"
 
 
 def run(args: argparse.Namespace) -> int:
     from sessionscope.agent.manage import delete_session
-    from sessionscope.cli import CommandError
-    from sessionscope.commands._common import check_config_dir, manage_errors, report
-    from sessionscope.transcripts.sessions import SessionLookupError, find_session_file
+    from sessionscope.commands._common import CommandError, check_config_dir, manage_errors, report
+    from sessionscope.transcripts.files import SessionLookupError, find_session_file
 
     check_config_dir(args.config_dir)
     session_id = args.session_id.strip()

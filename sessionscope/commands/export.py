@@ -6,11 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from sessionscope.cli import CommandError
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from sessionscope.redaction import Redactor
+from sessionscope.commands._common import CommandError
 
 NAME = "export"
 HELP = "write a session's conversation as Markdown, HTML or JSON lines (stdout unless -o)"
@@ -36,51 +32,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _show_json(path: Path, redactor: Redactor | None) -> str:
-    """Exactly ``show --json``: one JSON object a message, written by show's own code (each
-    line read back, masked and written again by that code when ``redactor`` is given)."""
-    import io
-    import json
-
-    from sessionscope.commands.show import _print_messages
-    from sessionscope.transcripts.conversation import build_conversation
-    from sessionscope.transcripts.reader import index_transcript
-    from sessionscope.transcripts.text import json_line
-
-    index = index_transcript(path)
-    buffer = io.StringIO()
-    _print_messages(buffer, index, build_conversation(index).messages, True)
-    if redactor is None:
-        return buffer.getvalue()
-    # The standard library's json reads back the lone surrogates json_line may have written.
-    return "".join(
-        json_line(redactor.value(json.loads(line))) + "\n"
-        for line in buffer.getvalue().splitlines()
-    )
-
-
-def render(path: Path, fmt: str, redactor: Redactor | None = None) -> str:
-    """The export of one transcript file in ``fmt``, its secrets masked by ``redactor``."""
-    from sessionscope import export
-
-    if fmt == "json":
-        return _show_json(path, redactor)
-    document = export.load_document(path, redactor)
-    return export.to_markdown(document) if fmt == "md" else export.to_html(document)
-
-
-def render_redacted(path: Path, fmt: str) -> tuple[str, str]:
-    """The export with its secrets masked, and the one line saying what was masked."""
-    from sessionscope.redaction import Redactor
-
-    with Redactor() as redactor:
-        text = render(path, fmt, redactor)
-    return text, redactor.summary()
-
-
 def run(args: argparse.Namespace) -> int:
     from sessionscope import export
-    from sessionscope.transcripts.sessions import SessionLookupError, find_session_file
+    from sessionscope.transcripts.files import SessionLookupError, find_session_file
 
     try:
         path = find_session_file(args.config_dir, args.session_id)
@@ -94,9 +48,9 @@ def run(args: argparse.Namespace) -> int:
     summary = None
     try:
         if args.redact:
-            text, summary = render_redacted(path, args.format)
+            text, summary = export.render_redacted(path, args.format)
         else:
-            text = render(path, args.format)
+            text = export.render(path, args.format)
     except OSError as error:
         raise CommandError(f"cannot read {path}: {error.strerror or error}") from None
     if summary is not None:

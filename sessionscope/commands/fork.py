@@ -23,11 +23,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def fork_point_of(args: argparse.Namespace):
     """``(transcript path, ForkPoint)`` of ``args`` (the session in ``args.config_dir``), or
     a :class:`CommandError` saying why there is none."""
-    from sessionscope.agent.fork import ForkPoint, ForkRefused, all_messages, fork_point
-    from sessionscope.cli import CommandError
-    from sessionscope.transcripts.conversation import build_conversation
+    from sessionscope.agent.fork import ForkPoint, ForkRefused, fork_point
+    from sessionscope.commands._common import CommandError
+    from sessionscope.transcripts.conversation import all_messages, build_conversation
+    from sessionscope.transcripts.files import SessionLookupError, find_session_file
     from sessionscope.transcripts.reader import index_transcript
-    from sessionscope.transcripts.sessions import SessionLookupError, find_session_file
 
     try:
         path = find_session_file(args.config_dir, args.session_id)
@@ -65,7 +65,7 @@ def fork_point_of(args: argparse.Namespace):
 
 def run(args: argparse.Namespace) -> int:
     from sessionscope.agent.fork import fork
-    from sessionscope.cli import CommandError
+    from sessionscope.commands._common import CommandError
 
     path, point = fork_point_of(args)
     try:

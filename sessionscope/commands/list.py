@@ -8,7 +8,7 @@ import sys
 import time
 
 from ..index import Index
-from ..transcripts.model import SessionMeta
+from ..transcripts.model import SessionMeta, session_title
 from ..transcripts.text import inert, json_line
 from ._common import check_config_dir, safe_stdout
 
@@ -54,7 +54,7 @@ def _when(milliseconds: int) -> str:
 
 
 def _row(meta: SessionMeta, width: int) -> str:
-    title = meta.summary
+    title = session_title(meta)
     if meta.forked_from:
         title = f"{title} (fork of {meta.forked_from[:8]})"
     if meta.tag:

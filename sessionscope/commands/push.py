@@ -54,9 +54,9 @@ def _hook_session(config_dir):
     import json
     from pathlib import Path
 
-    from ..cli import CommandError
     from ..stores.push import session_files_at
     from ..transcripts.files import validate_session_id
+    from ._common import CommandError
 
     try:
         payload = json.loads(sys.stdin.read() or "null")
@@ -71,7 +71,7 @@ def _hook_session(config_dir):
     if isinstance(transcript, str) and transcript:
         path = Path(transcript).expanduser()
     else:
-        from ..transcripts.sessions import SessionLookupError, find_session_file
+        from ..transcripts.files import SessionLookupError, find_session_file
 
         try:
             path = find_session_file(config_dir, session_id)
@@ -83,9 +83,9 @@ def _hook_session(config_dir):
 
 
 def _sessions(args):
-    from ..cli import CommandError
     from ..stores.push import local_sessions, session_files_at
-    from ..transcripts.sessions import SessionLookupError, find_session_file
+    from ..transcripts.files import SessionLookupError, find_session_file
+    from ._common import CommandError
 
     if args.hook:
         return _hook_session(args.config_dir)
@@ -105,9 +105,9 @@ def _sessions(args):
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..cli import CommandError
     from ..stores.push import push_sessions
     from ..transcripts.text import inert
+    from ._common import CommandError
     from ._store import run_with_store
 
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 
-from sessionscope.cli import CommandError
+from sessionscope.commands._common import CommandError
 
 NAME = "replay"
 HELP = "play a session back at its recorded pace (space pause, . , step, + - speed, q leave)"
@@ -53,11 +53,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from sessionscope.replay.steps import find_step, load_steps
-    from sessionscope.transcripts.sessions import (
-        SessionLookupError,
-        find_session_file,
-        read_session_meta,
-    )
+    from sessionscope.transcripts.files import SessionLookupError, find_session_file
+    from sessionscope.transcripts.model import session_title
+    from sessionscope.transcripts.sessions import read_session_meta
 
     try:
         path = find_session_file(args.config_dir, args.session_id)
@@ -76,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
             start_at = find_step(steps, args.from_uuid.strip())
         except ValueError as error:
             raise CommandError(str(error)) from None
-    title = (meta.custom_title or meta.summary) if meta else path.stem
+    title = session_title(meta) if meta else path.stem
 
     from sessionscope.tui.replay_app import ReplayApp
 

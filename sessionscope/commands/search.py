@@ -5,10 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..cli import CommandError
 from ..index import Index, QueryError, parse_query
 from ..transcripts.text import json_line
-from ._common import check_config_dir, safe_stdout
+from ._common import CommandError, check_config_dir, safe_stdout
 
 NAME = "search"
 HELP = "search every message of every transcript (--json: one JSON object a line)"

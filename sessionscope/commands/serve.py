@@ -7,7 +7,7 @@ import ipaddress
 import shlex
 import sys
 
-from sessionscope.cli import CommandError
+from sessionscope.commands._common import CommandError
 
 NAME = "serve"
 HELP = "serve the explorer to a web browser (textual-serve), on 127.0.0.1 unless --public"

@@ -5,19 +5,16 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..cli import CommandError
+from ..transcripts.content import plain_text
 from ..transcripts.model import Entry, TranscriptIndex
-from ..transcripts.text import content_text, inert, inert_bytes, json_line
-from ._common import check_config_dir, safe_stdout
+from ..transcripts.text import inert, inert_bytes, json_line
+from ._common import CommandError, check_config_dir, safe_stdout
 
 NAME = "show"
 HELP = "print a session's conversation (--json: one object a message; --all: every entry)"
 
 RAW_PREVIEW = 400
 """Characters of a bad line shown by ``show --all`` (its length is always given)."""
-
-_BATCH = 512
-"""Entries read back from the file at a time."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -28,19 +25,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="every entry of the file in file order, bad lines included (with line numbers)",
     )
-
-
-def _message_json(entry: Entry, data: dict | None) -> dict:
-    data = data or {}
-    return {
-        "uuid": entry.uuid,
-        "parent_uuid": entry.parent_uuid,
-        "type": entry.type,
-        "timestamp": entry.timestamp,
-        "session_id": entry.session_id,
-        "line": entry.line_no,
-        "message": data.get("message"),
-    }
 
 
 def _header(entry: Entry) -> str:
@@ -74,50 +58,44 @@ def _bad_text(path: str, entry: Entry) -> str:
     return f"── line {entry.line_no} · BAD LINE: {entry.error}\n{preview}{more}"
 
 
-def _batches(entries: list[Entry]):
-    for start in range(0, len(entries), _BATCH):
-        yield entries[start : start + _BATCH]
-
-
 def _print_messages(out, index: TranscriptIndex, messages: list[Entry], as_json: bool) -> None:
-    from ..transcripts.reader import load_entries
+    from ..export import json_lines
+    from ..transcripts.reader import load_entries_in_batches
 
-    for batch in _batches(messages):
-        for entry, data in zip(batch, load_entries(index.path, batch), strict=True):
-            if as_json:
-                out.write(json_line(_message_json(entry, data)) + "\n")
-            else:
-                text = content_text((data or {}).get("message"))
-                out.write(_header(entry) + "\n" + inert(text) + "\n\n")
+    if as_json:
+        out.writelines(json_lines(index, messages))
+        return
+    for entry, data in load_entries_in_batches(index.path, messages):
+        text = plain_text((data or {}).get("message"))
+        out.write(_header(entry) + "\n" + inert(text) + "\n\n")
 
 
 def _print_all(out, index: TranscriptIndex, as_json: bool) -> None:
-    from ..transcripts.reader import load_entries, read_raw
+    from ..transcripts.reader import load_entries_in_batches, read_raw
 
-    for batch in _batches(index.entries):
-        for entry, data in zip(batch, load_entries(index.path, batch), strict=True):
-            if entry.is_bad:
-                if as_json:
-                    raw = read_raw(index.path, entry)
-                    record = {
-                        "line": entry.line_no,
-                        "offset": entry.offset,
-                        "length": entry.length,
-                        "error": entry.error,
-                        "raw": raw.decode("utf-8", errors="backslashreplace"),
-                    }
-                    out.write(json_line(record) + "\n")
-                else:
-                    out.write(_bad_text(index.path, entry) + "\n\n")
-            elif as_json:
-                out.write(
-                    json_line({"line": entry.line_no, "offset": entry.offset, "entry": data}) + "\n"
-                )
+    for entry, data in load_entries_in_batches(index.path, index.entries):
+        if entry.is_bad:
+            if as_json:
+                raw = read_raw(index.path, entry)
+                record = {
+                    "line": entry.line_no,
+                    "offset": entry.offset,
+                    "length": entry.length,
+                    "error": entry.error,
+                    "raw": raw.decode("utf-8", errors="backslashreplace"),
+                }
+                out.write(json_line(record) + "\n")
             else:
-                body = content_text(data.get("message")) if data and "message" in data else None
-                if body is None:
-                    body = json_line(data)
-                out.write(_header(entry) + "\n" + inert(body) + "\n\n")
+                out.write(_bad_text(index.path, entry) + "\n\n")
+        elif as_json:
+            out.write(
+                json_line({"line": entry.line_no, "offset": entry.offset, "entry": data}) + "\n"
+            )
+        else:
+            body = plain_text(data.get("message")) if data and "message" in data else None
+            if body is None:
+                body = json_line(data)
+            out.write(_header(entry) + "\n" + inert(body) + "\n\n")
     if index.torn_tail:
         line_no = index.line_count + 1
         if as_json:
@@ -137,8 +115,8 @@ def _print_all(out, index: TranscriptIndex, as_json: bool) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..transcripts.conversation import build_conversation
+    from ..transcripts.files import SessionLookupError, find_session_file
     from ..transcripts.reader import index_transcript
-    from ..transcripts.sessions import SessionLookupError, find_session_file
 
     projects = check_config_dir(args.config_dir)
     if not projects.exists():

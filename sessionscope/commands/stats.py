@@ -26,7 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _since(text: str | None) -> str | None:
     from datetime import date
 
-    from sessionscope.cli import CommandError
+    from sessionscope.commands._common import CommandError
 
     if text is None:
         return None
@@ -76,8 +76,7 @@ def json_record(key: str, totals) -> dict:
 def run(args: argparse.Namespace) -> int:
     import sys
 
-    from sessionscope.cli import CommandError
-    from sessionscope.commands._common import check_config_dir, safe_stdout
+    from sessionscope.commands._common import CommandError, check_config_dir, safe_stdout
     from sessionscope.index.usage_cache import collect_usage
     from sessionscope.transcripts.prices import PriceTableError, load_prices
     from sessionscope.transcripts.text import inert, json_line

@@ -24,10 +24,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
             "default: all of them",
         )
     shares = actions.add_parser("shares", help="what you shared and what is shared with you")
-    from ..cli import _add_common
+    from ._common import add_common_options
 
     for action in (init, share, unshare, shares):
-        _add_common(action, top_level=False)  # --store after the action too
+        add_common_options(action, top_level=False)  # --store after the action too
 
 
 def run(args: argparse.Namespace) -> int:

@@ -26,7 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sessionscope.cli import CommandError
+    from sessionscope.commands._common import CommandError
     from sessionscope.tui.demo import has_transcripts, prepare_demo
     from sessionscope.tui.keys import load_keymap
 
@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
         except (OSError, FileNotFoundError) as error:
             raise CommandError(str(error)) from error
     if args.session:
-        from sessionscope.transcripts.sessions import SessionLookupError, find_session_file
+        from sessionscope.transcripts.files import SessionLookupError, find_session_file
 
         try:
             find_session_file(config_dir, args.session)
@@ -86,7 +86,7 @@ def _run_on_store(args: argparse.Namespace, keymap: dict[str, str]) -> int:
     they are opened; compose mirrors every turn into the store. A store that cannot be
     reached is said on screen (the app still runs: help, quit)."""
     from sessionscope.agent.settings import ComposeSettings
-    from sessionscope.cli import CommandError
+    from sessionscope.commands._common import CommandError
     from sessionscope.stores.explorer import StoreExplorer
     from sessionscope.tui.app import make_app
 

@@ -84,11 +84,11 @@ T = TypeVar("T")
 
 def _source_digest() -> str:
     """A digest of the code that decides what is stored (the ``transcripts`` package, and the
-    index's reading, text and table code): what an older reader stored may differ (a field
+    index's reading and table code): what an older reader stored may differ (a field
     read another way), so a change of it starts the index afresh. (Searching is not in it.)"""
     here = Path(__file__).resolve().parent
     sources = sorted((here.parent / "transcripts").glob("*.py"))
-    sources += [here / name for name in ("db.py", "index.py", "texts.py")]
+    sources += [here / name for name in ("db.py", "index.py")]
     digest = 0
     for path in sources:
         with contextlib.suppress(OSError):

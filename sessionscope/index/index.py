@@ -11,7 +11,7 @@ What a file's read gives, with one parse of each line (``reader.index_transcript
 - its light entries (kept as MessagePack), from which the conversation's chain gives the message
   count after each append, without reading the file again;
 - its list fields (the SDK's head and tail read, ``sessions.read_lite_meta``) and the counts;
-- every user and assistant entry's words (``texts.message_text``) in an FTS5 table, with the
+- every user and assistant entry's words (``transcripts.content.searchable_text``) in an FTS5 table, with the
   entry's UUID, type, role, time, tools and byte range (the snippet is read back from there).
 
 Subagent transcripts (``<session>/subagents/agent-*.jsonl``, and older ``agent-*.jsonl`` beside
@@ -34,22 +34,20 @@ from typing import NamedTuple
 import msgspec
 import orjson
 
-from ..transcripts.files import open_regular, validate_session_id
-from ..transcripts.model import Entry, SessionMeta, TranscriptIndex
-from ..transcripts.reader import index_transcript
-from ..transcripts.sessions import (
-    add_counts,
-    infer_forks,
-    order_sessions,
+from ..transcripts.content import searchable_text
+from ..transcripts.files import (
+    open_regular,
     projects_dir,
-    read_lite_meta,
     session_files,
+    session_of_path,
+    transcript_files,
 )
-from ..transcripts.subagents import transcript_files
+from ..transcripts.model import Entry, SessionMeta, TranscriptIndex
+from ..transcripts.reader import index_transcript, load_json
+from ..transcripts.sessions import add_counts, infer_forks, order_sessions, read_lite_meta
 from .db import Database
 from .query import Query, parse_query
 from .search import Hit, search
-from .texts import message_text
 
 __all__ = ["Index", "Progress"]
 
@@ -81,21 +79,12 @@ def _dumps(value: object) -> bytes:
         return json.dumps(value).encode()
 
 
-def _loads(blob: bytes) -> object:
-    try:
-        return orjson.loads(blob)
-    except orjson.JSONDecodeError:
-        import json
-
-        return json.loads(blob)
-
-
 def encode_meta(meta: SessionMeta | None) -> bytes | None:
     return None if meta is None else _dumps([getattr(meta, name) for name in _META_FIELDS])
 
 
 def decode_meta(blob: bytes | None) -> SessionMeta | None:
-    return None if blob is None else SessionMeta(*_loads(blob))
+    return None if blob is None else SessionMeta(*load_json(blob))
 
 
 def _key(status: os.stat_result) -> tuple[int, int, int]:
@@ -144,12 +133,6 @@ class Index:
 
     # -- which files -----------------------------------------------------------------------------
 
-    def transcript_files(self) -> list[tuple[str, str | None]]:
-        """Every transcript to index: ``(path, session id)`` of each session file (its id is
-        in its name) and each subagent transcript (``None`` for one beside the sessions: its
-        entries say which session it belongs to)."""
-        return [(path, session_id) for path, session_id, _ in transcript_files(self.config_dir)]
-
     # -- catching up -----------------------------------------------------------------------------
 
     def catch_up(self, path: str | os.PathLike[str], session_id: str | None = None) -> bool:
@@ -175,7 +158,7 @@ class Index:
         if row is not None and row.key == _key(status):
             return None
         return _Job(
-            path, session_id or _session_of(path), status, row, self._base(path, status, row)
+            path, session_id or session_of_path(path), status, row, self._base(path, status, row)
         )
 
     def catch_up_all(self, progress: Progress | None = None) -> int:
@@ -183,7 +166,7 @@ class Index:
         messages get higher rowids: search ranks a common word's newest matches first), and
         forget the rows of files that are gone; returns how many files were read."""
         self._compact_if_needed()
-        files = self.transcript_files()
+        files = [(path, sid) for path, sid, _ in transcript_files(self.config_dir)]
         known = dict(
             self.db.rows(
                 "SELECT path, size || ':' || mtime_ns || ':' || inode FROM files WHERE root = ?",
@@ -475,7 +458,7 @@ def _read_file(job: _Job, root: str) -> _Read:
     def each(entry: Entry, value: dict) -> None:
         if entry.type not in ("user", "assistant"):
             return
-        role, text, tools = message_text(value)
+        role, text, tools = searchable_text(value)
         for call_id, name in zip(entry.tool_use_ids, tools, strict=False):
             tool_names[call_id] = name
         if role == "tool":
@@ -541,20 +524,6 @@ def _note_forgotten(conn: sqlite3.Connection, count: int) -> None:
             "ON CONFLICT (key) DO UPDATE SET value = value + excluded.value",
             (count,),
         )
-
-
-def _session_of(path: str) -> str | None:
-    """The session a transcript belongs to, by its path: ``<id>.jsonl``, or
-    ``<id>/subagents/.../agent-*.jsonl``; ``None`` when only its entries can say."""
-    name = os.path.basename(path)
-    if name.endswith(".jsonl") and validate_session_id(name[:-6]):
-        return name[:-6]
-    parts = Path(path).parts
-    if "subagents" in parts:
-        at = len(parts) - 1 - parts[::-1].index("subagents")
-        if at > 0 and validate_session_id(parts[at - 1]):
-            return parts[at - 1]
-    return None
 
 
 def _with_project_path(meta: SessionMeta, project_path: str | None) -> SessionMeta:

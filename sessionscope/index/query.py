@@ -29,12 +29,13 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from ..transcripts.content import SEARCH_ROLES
+
 __all__ = ["FILTERS", "Query", "QueryError", "Term", "parse_query", "term_words"]
 
 FILTERS = ("project", "branch", "tag", "after", "before", "role", "tool", "session")
 """Filter names, as typed before the colon."""
 
-ROLES = ("user", "assistant", "tool")
 
 _WORD = re.compile(r"[^\W_]+")
 """What the full-text index keeps as one word: letters and digits (the rest separates)."""
@@ -140,8 +141,8 @@ def parse_query(text: str) -> Query:
                 value = _time(name, value)
             elif name == "role":
                 value = value.lower()
-                if value not in ROLES:
-                    raise QueryError(f"role: is one of {', '.join(ROLES)}, not {value!r}")
+                if value not in SEARCH_ROLES:
+                    raise QueryError(f"role: is one of {', '.join(SEARCH_ROLES)}, not {value!r}")
             filters.setdefault(name, []).append(value)
         elif match["phrase"] is not None:
             terms.append(_term(match["phrase"], phrase=True, prefix=bool(match["phrase_star"])))

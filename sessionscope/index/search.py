@@ -7,12 +7,11 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from ..transcripts.files import open_regular
+from ..transcripts.content import searchable_text
+from ..transcripts.files import open_regular, sanitize_path
 from ..transcripts.reader import parse_line
-from ..transcripts.sessions import sanitize_path
 from ..transcripts.text import inert
 from .query import Query, Term
-from .texts import message_text
 
 __all__ = ["Hit", "fts_match", "search", "snippet", "snippet_of"]
 
@@ -217,7 +216,7 @@ def snippet_of(value: object, terms: tuple[Term, ...]) -> tuple[str, list[tuple[
     are in it. ``("", [])`` when it is not an entry."""
     if not isinstance(value, dict):
         return "", []
-    text = " ".join(message_text(value)[1].split())
+    text = " ".join(searchable_text(value)[1].split())
     spans: list[tuple[int, int]] = []
     if terms:
         pattern = re.compile("|".join(_pattern(term) for term in terms), re.IGNORECASE)

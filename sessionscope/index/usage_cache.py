@@ -16,8 +16,7 @@ import zlib
 
 import msgspec
 
-from ..transcripts.files import projects_dir
-from ..transcripts.subagents import transcript_files
+from ..transcripts.files import projects_dir, transcript_files
 from ..transcripts.usage import FileUsage, file_identity, read_file_usage
 from .paths import CACHE_FILE_MODE, cache_dir, ensure_cache_dir
 

@@ -20,10 +20,10 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..transcripts.files import projects_dir, validate_session_id
+from ..transcripts.files import projects_dir, session_file_id
 from ..transcripts.model import SessionMeta
 
-__all__ = ["Changes", "TranscriptWatcher", "catch_up_changes", "session_file_id"]
+__all__ = ["Changes", "TranscriptWatcher", "catch_up_changes"]
 
 STEP_MS = 30
 """Once a change is seen, the watcher waits this long for more before handing the batch on."""
@@ -32,15 +32,6 @@ DEBOUNCE_MS = 150
 RETRY_SECONDS = 1.0
 """How long to wait before watching again when there is nothing to watch yet (no projects
 folder) or the watcher failed."""
-
-
-def session_file_id(path: str, root: str) -> str | None:
-    """The session id of ``path`` when it is a session's own transcript
-    (``<root>/<project>/<id>.jsonl``); ``None`` for anything else (a subagent's transcript)."""
-    folder, name = os.path.split(path)
-    if os.path.dirname(folder) != root or not name.endswith(".jsonl"):
-        return None
-    return name[:-6] if validate_session_id(name[:-6]) else None
 
 
 class TranscriptWatcher:

@@ -1,6 +1,6 @@
 """A session as replay steps: its messages, with its subagents' messages where they happened.
 
-Pure: reads transcripts through ``sessionscope.transcripts`` and ``sessionscope.content``.
+Pure: reads transcripts through ``sessionscope.transcripts``.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sessionscope.content import TEXT, Message, message_from_entry
 from sessionscope.replay.player import Timing
+from sessionscope.transcripts.content import TEXT, Message, message_from_entry
 from sessionscope.transcripts.conversation import build_conversation
 from sessionscope.transcripts.model import TranscriptIndex
 from sessionscope.transcripts.reader import index_transcript, load_entries

@@ -36,6 +36,7 @@ from collections.abc import Awaitable, Callable, Iterable
 
 import orjson
 
+from ..transcripts.reader import load_json
 from .urls import display_url, scrub
 
 TYPE_CHECKING = False
@@ -162,13 +163,6 @@ def words_statements(table: str) -> list[str]:
             EXISTS (SELECT 1 FROM {sessions} k WHERE k.id = key_id AND k.owner = current_user))""",
         f"GRANT SELECT, INSERT, DELETE ON {words} TO PUBLIC",
     ]
-
-
-def _load_entry(text: str):
-    try:
-        return orjson.loads(text)
-    except orjson.JSONDecodeError:
-        return json.loads(text)  # what orjson refuses and JSON allows: lone surrogates
 
 
 def _uuid_of(entry) -> str | None:
@@ -387,7 +381,7 @@ class PostgresSessionStore:
         skipped)."""
         subpath = key.get("subpath") or ""
         if entries is None:
-            entries = [_load_entry(text) for text in texts]
+            entries = [load_json(text) for text in texts]
         uuids = [_uuid_of(entry) for entry in entries]
         from .search import message_rows, unresolved_results
 
@@ -501,7 +495,7 @@ class PostgresSessionStore:
             for key_id, seq, text in rows:
                 by_key.setdefault(key_id, []).append((seq, text))
             for key_id, texts in by_key.items():
-                entries = [_load_entry(text) for _seq, text in texts]
+                entries = [load_json(text) for _seq, text in texts]
                 seq_of = {
                     _uuid_of(entry): seq for (seq, _), entry in zip(texts, entries, strict=True)
                 }
@@ -618,7 +612,7 @@ class PostgresSessionStore:
 
     async def load(self, key: dict) -> list[dict] | None:
         texts = await self.load_texts(key)
-        return None if texts is None else [_load_entry(text) for text in texts]
+        return None if texts is None else [load_json(text) for text in texts]
 
     async def load_texts(self, key: dict, after_seq: int = 0) -> list[str] | None:
         """The key's entries as the JSON texts appended (``None``: no such key)."""

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import orjson
 
+from ..transcripts.files import jsonl_files_under
 from .postgres import NotYourSession, PostgresSessionStore, StoreError, StoreUnavailable
 
 BATCH_BYTES = 4 * 1024 * 1024
@@ -80,32 +81,19 @@ class PushResult:
     """Sessions (or files) not pushed, one line each."""
 
 
-def _jsonl_files(folder: Path):
-    """``*.jsonl`` under ``folder``, recursively, sorted per folder (the SDK's import order)."""
-    try:
-        children = sorted(folder.iterdir(), key=lambda p: p.name)
-    except OSError:
-        return
-    for child in children:
-        if child.is_dir():
-            yield from _jsonl_files(child)
-        elif child.is_file() and child.name.endswith(".jsonl"):
-            yield child
-
-
 def session_files_at(path: Path) -> SessionFiles:
     """The session whose main transcript is ``path`` (``<project>/<id>.jsonl``)."""
     session_folder = path.with_suffix("")
     subagents = [
         ("/".join(file.relative_to(session_folder).parts)[: -len(".jsonl")], file)
-        for file in _jsonl_files(session_folder / "subagents")
+        for file in jsonl_files_under(session_folder / "subagents")
     ]
     return SessionFiles(path.stem, path.parent.name, path, subagents)
 
 
 def local_sessions(config_dir: str | os.PathLike[str]) -> list[SessionFiles]:
     """Every local session under ``config_dir/projects``."""
-    from ..transcripts.sessions import session_files
+    from ..transcripts.files import session_files
 
     return [
         session_files_at(path)

@@ -21,7 +21,8 @@ import unicodedata
 
 from ..index.query import _WORD, Query, Term
 from ..index.search import Hit, snippet_of
-from ..index.texts import message_text
+from ..transcripts.content import searchable_text
+from ..transcripts.reader import load_json
 
 __all__ = ["MAX_WORDS_CHARS", "fold", "message_rows", "search", "tsquery_text"]
 
@@ -74,7 +75,7 @@ def message_rows(entries: list[dict], known_calls: dict[str, str]) -> list[tuple
         if not isinstance(uuid, str) or uuid in seen:
             continue
         seen.add(uuid)
-        role, text, tools = message_text(value)
+        role, text, tools = searchable_text(value)
         message = value.get("message")
         content = message.get("content") if isinstance(message, dict) else None
         calls = _calls(content, "tool_use", "id") if role == "assistant" else []
@@ -138,7 +139,7 @@ def _like(text: str) -> str:
 def filters_sql(query: Query) -> tuple[list[str], list]:
     """The SQL conditions of the query's filters (on ``w``: the message's search row, ``k``:
     its transcript's key, ``s``: its session's main key) and their parameters."""
-    from ..transcripts.sessions import sanitize_path
+    from ..transcripts.files import sanitize_path
 
     where: list[str] = []
     parameters: list = []
@@ -173,15 +174,13 @@ async def search(store, query: Query, limit: int = 20) -> list[Hit]:
     """The best ``limit`` hits of ``query`` among the messages this role may read in
     ``store`` (a :class:`~sessionscope.stores.PostgresSessionStore`), each with its snippet:
     ranked by ``ts_rank`` with words, newest first with filters only."""
-    from .postgres import _load_entry
-
     where, parameters = filters_sql(query)
     rows = await store.search_rows(
         tsquery_text(query.terms) if query.terms else None, where, parameters, limit
     )
     hits = []
     for session_id, subpath, project_key, title, role, text in rows:
-        value = _load_entry(text)
+        value = load_json(text)
         value = value if isinstance(value, dict) else {}
         timestamp = value.get("timestamp")
         hit = Hit(

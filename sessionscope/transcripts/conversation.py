@@ -21,9 +21,11 @@ from .reader import gc_paused
 
 __all__ = [
     "TRANSCRIPT_ENTRY_TYPES",
+    "all_messages",
     "build_conversation",
     "build_subagent_conversation",
     "chain_entries",
+    "history_before",
     "is_visible_message",
 ]
 
@@ -437,3 +439,32 @@ def build_subagent_conversation(index: TranscriptIndex) -> list[Entry]:
         return []
     chain, _seen = _walk_to_root(leaf, by_uuid)
     return [entry for entry in chain if entry.type in _MESSAGE_TYPES]
+
+
+def history_before(index: TranscriptIndex, conversation: Conversation) -> list[Conversation]:
+    """The conversations before each compaction of ``conversation``, oldest first.
+
+    The SDK shows a compacted session from its last compaction on; the chain before it hangs
+    off the boundary's ``logicalParentUuid``. The explorer shows it too (above the boundary),
+    and a fork can end in it.
+    """
+    earlier: list[Conversation] = []
+    seen: set[str] = set()
+    current = conversation
+    while current.chain:
+        root = current.chain[0]
+        leaf = root.logical_parent_uuid
+        if root.subtype != "compact_boundary" or not leaf or leaf in seen:
+            break
+        seen.add(leaf)
+        current = build_conversation(index, leaf_uuid=leaf)
+        if not current.messages:
+            break
+        earlier.insert(0, current)
+    return earlier
+
+
+def all_messages(index: TranscriptIndex, conversation: Conversation) -> list[Entry]:
+    """Every message the explorer shows: the history before compactions, then the SDK's."""
+    segments = [*history_before(index, conversation), conversation]
+    return [message for segment in segments for message in segment.messages]

@@ -1,4 +1,9 @@
-"""Finding and opening transcript files (standard library only)."""
+"""Where transcripts are: the projects folder, a working directory's project folder, every
+session file, a session's file by id, subagent files; and opening one safely.
+
+Which files are sessions follows the SDK (``projects/<folder>/<uuid>.jsonl``); project folder
+names are the CLI's (``sanitize_path``). Standard library only.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +11,33 @@ import errno
 import os
 import re
 import stat
+import sys
 import unicodedata
 from pathlib import Path
 
 __all__ = [
+    "SessionLookupError",
+    "agent_files",
+    "find_project_dir",
+    "files_of_session",
+    "find_session_file",
+    "jsonl_files_under",
     "open_regular",
+    "project_folders",
     "projects_dir",
+    "sanitize_path",
+    "session_file_id",
+    "session_files",
+    "session_of_path",
+    "subagents_dir",
+    "transcript_files",
     "validate_session_id",
 ]
+
+MAX_SANITIZED_LENGTH = 200
+"""Longest project folder name before the CLI cuts it and appends a hash."""
+
+_SANITIZE_RE = re.compile(r"[^a-zA-Z0-9]")
 
 _UUID_RE = re.compile(
     r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
@@ -58,3 +82,291 @@ def open_regular(path: str | os.PathLike[str]) -> int:
         os.close(fd)
         raise
     return fd
+
+
+class SessionLookupError(LookupError):
+    """A session id that is malformed or names no session; the message says which."""
+
+
+def _simple_hash(text: str) -> str:
+    value = 0
+    for character in text:
+        value = (value << 5) - value + ord(character)
+        value &= 0xFFFFFFFF
+        if value >= 0x80000000:
+            value -= 0x100000000
+    value = abs(value)
+    if value == 0:
+        return "0"
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = []
+    while value > 0:
+        out.append(digits[value % 36])
+        value //= 36
+    return "".join(reversed(out))
+
+
+def sanitize_path(name: str) -> str:
+    """A working directory's project folder name, as the CLI and the SDK make it."""
+    sanitized = _SANITIZE_RE.sub("-", name)
+    if len(sanitized) <= MAX_SANITIZED_LENGTH:
+        return sanitized
+    return f"{sanitized[:MAX_SANITIZED_LENGTH]}-{_simple_hash(name)}"
+
+
+def _canonicalize_path(directory: str) -> str:
+    try:
+        return unicodedata.normalize("NFC", os.path.realpath(directory))
+    except OSError:
+        return unicodedata.normalize("NFC", directory)
+
+
+def find_project_dir(config_dir: str | os.PathLike[str], project_path: str) -> Path | None:
+    """The project folder of a working directory (tolerates hash suffixes of long paths)."""
+    projects = projects_dir(config_dir)
+    exact = projects / sanitize_path(project_path)
+    if exact.is_dir():
+        return exact
+    sanitized = sanitize_path(project_path)
+    if len(sanitized) <= MAX_SANITIZED_LENGTH:
+        return None
+    prefix = sanitized[:MAX_SANITIZED_LENGTH]
+    try:
+        for entry in projects.iterdir():
+            if entry.is_dir() and entry.name.startswith(prefix + "-"):
+                return entry
+    except OSError:
+        pass
+    return None
+
+
+def _worktree_paths(cwd: str) -> list[str]:
+    """The git worktrees of the repository holding ``cwd`` (empty when git says nothing)."""
+    import subprocess
+
+    try:
+        result = subprocess.run(
+            ["git", "worktree", "list", "--porcelain"],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return []
+    if result.returncode != 0 or not result.stdout:
+        return []
+    return [
+        unicodedata.normalize("NFC", line[len("worktree ") :])
+        for line in result.stdout.split("\n")
+        if line.startswith("worktree ")
+    ]
+
+
+def project_dirs(config_dir: str | os.PathLike[str]) -> list[Path]:
+    projects = projects_dir(config_dir)
+    try:
+        names = os.listdir(projects)
+    except OSError:
+        return []
+    return [projects / name for name in names if (projects / name).is_dir()]
+
+
+def project_folders(config_dir: str | os.PathLike[str], project: str) -> list[tuple[Path, str]]:
+    """``(folder, working directory)`` pairs for ``--project``: its folder and its worktrees'.
+
+    ``project`` may also be a folder name under ``projects/`` (as ``list`` prints it).
+    """
+    projects = projects_dir(config_dir)
+    if os.sep not in project and (projects / project).is_dir() and not Path(project).is_dir():
+        return [(projects / project, "")]
+    canonical = _canonicalize_path(project)
+    worktrees = _worktree_paths(canonical)
+    if len(worktrees) <= 1:
+        folder = find_project_dir(config_dir, canonical)
+        return [(folder, canonical)] if folder is not None else []
+    case_insensitive = sys.platform == "win32"
+    indexed = []
+    for worktree in worktrees:
+        prefix = sanitize_path(worktree)
+        indexed.append((worktree, prefix.lower() if case_insensitive else prefix))
+    indexed.sort(key=lambda pair: len(pair[1]), reverse=True)
+    found: list[tuple[Path, str]] = []
+    seen: set[str] = set()
+    own = find_project_dir(config_dir, canonical)
+    if own is not None:
+        seen.add(own.name.lower() if case_insensitive else own.name)
+        found.append((own, canonical))
+    for folder in project_dirs(config_dir):
+        name = folder.name.lower() if case_insensitive else folder.name
+        if name in seen:
+            continue
+        for worktree, prefix in indexed:
+            if name == prefix or (
+                len(prefix) >= MAX_SANITIZED_LENGTH and name.startswith(prefix + "-")
+            ):
+                seen.add(name)
+                found.append((folder, worktree))
+                break
+    return found
+
+
+def session_files(
+    config_dir: str | os.PathLike[str], project: str | None = None
+) -> list[tuple[str, str | None]]:
+    """The files :func:`list_sessions` reads, in its order, as ``(path, working directory the
+    SDK falls back to for cwd)`` (``None`` when listing every project)."""
+    if project:
+        folders = [
+            (str(folder), path or None) for folder, path in project_folders(config_dir, project)
+        ]
+    else:
+        folders = [(str(folder), None) for folder in project_dirs(config_dir)]
+    return [
+        (os.path.join(folder, name), project_path)
+        for folder, project_path in folders
+        for name in _session_names_in(folder)
+    ]
+
+
+def files_of_session(config_dir: str | os.PathLike[str], session_id: str) -> list[tuple[Path, int]]:
+    """``(file, size)`` of every ``projects/<folder>/<session_id>.jsonl`` that is a regular file
+    (a folder, a pipe or a device by that name is no transcript), in directory order, the order
+    the SDK looks in. ``OSError`` when ``projects/`` cannot be listed."""
+    projects = projects_dir(config_dir)
+    found = []
+    for name in os.listdir(projects):
+        candidate = projects / name / f"{session_id}.jsonl"
+        try:
+            status = candidate.stat()
+        except OSError:
+            continue
+        if stat.S_ISREG(status.st_mode):
+            found.append((candidate, status.st_size))
+    return found
+
+
+def find_session_file(config_dir: str | os.PathLike[str], session_id: str) -> Path:
+    """The transcript file of ``session_id``, searching every project folder.
+
+    Raises :class:`SessionLookupError` with one clear line: not a UUID, no projects folder,
+    no such session. Where the SDK's ``get_session_messages`` would read (the first non-empty
+    ``<id>.jsonl`` in directory order), so ``show`` shows what the SDK shows.
+    """
+    text = session_id.strip()
+    if not validate_session_id(text):
+        raise SessionLookupError(
+            f"not a session id: {text!r} (expected a UUID like 0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9)"
+        )
+    projects = projects_dir(config_dir)
+    try:
+        found = files_of_session(config_dir, text)
+    except FileNotFoundError:
+        raise SessionLookupError(f"no sessions folder: {projects} does not exist") from None
+    except OSError as error:
+        raise SessionLookupError(f"cannot read {projects}: {error.strerror or error}") from None
+    for path, size in found:
+        if size > 0:
+            return path
+    if found:
+        return found[0][0]
+    raise SessionLookupError(f"no session {text} under {projects}")
+
+
+def subagents_dir(session_path: str | os.PathLike[str]) -> Path:
+    """``<project>/<session>/subagents`` for ``<project>/<session>.jsonl``."""
+    return Path(session_path).with_suffix("") / "subagents"
+
+
+def agent_files(base_dir: Path) -> list[tuple[str, Path]]:
+    """``(agent id, file)`` of the ``agent-*.jsonl`` files under ``base_dir``, walked in name
+    order (as the SDK)."""
+    results: list[tuple[str, Path]] = []
+
+    def walk(current: Path) -> None:
+        try:
+            children = sorted(current.iterdir(), key=lambda path: path.name)
+        except OSError:
+            return
+        for child in children:
+            name = child.name
+            try:
+                is_file = child.is_file()
+                is_dir = not is_file and child.is_dir()
+            except OSError:
+                continue
+            if is_file and name.startswith("agent-") and name.endswith(".jsonl"):
+                results.append((name[len("agent-") : -len(".jsonl")], child))
+            elif is_dir:
+                walk(child)
+
+    walk(base_dir)
+    return results
+
+
+def jsonl_files_under(folder: Path):
+    """``*.jsonl`` under ``folder``, recursively, sorted per folder (the SDK's import order)."""
+    try:
+        children = sorted(folder.iterdir(), key=lambda p: p.name)
+    except OSError:
+        return
+    for child in children:
+        if child.is_dir():
+            yield from jsonl_files_under(child)
+        elif child.is_file() and child.name.endswith(".jsonl"):
+            yield child
+
+
+def transcript_files(config_dir: str | os.PathLike[str]) -> list[tuple[str, str | None, str]]:
+    """``(path, session id, project folder)`` of every transcript: each session's
+    file, its ``subagents/`` transcripts (its id), and older ``agent-*.jsonl`` files beside
+    the sessions (``None``: their entries name their session)."""
+    found: list[tuple[str, str | None, str]] = []
+    projects = projects_dir(config_dir)
+    try:
+        folders = sorted(os.scandir(projects), key=lambda item: item.name)
+    except OSError:
+        return found
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        try:
+            items = sorted(os.scandir(folder.path), key=lambda item: item.name)
+        except OSError:
+            continue
+        for item in items:
+            name = item.name
+            if name.endswith(".jsonl") and item.is_file():
+                stem = name[: -len(".jsonl")]
+                if validate_session_id(stem):
+                    found.append((item.path, stem, folder.name))
+                elif stem.startswith("agent-"):
+                    found.append((item.path, None, folder.name))
+            elif item.is_dir() and validate_session_id(name):
+                for _agent, path in agent_files(projects / folder.name / name / "subagents"):
+                    found.append((str(path), name, folder.name))
+    return found
+
+
+def session_of_path(path: str) -> str | None:
+    """The session a transcript belongs to, by its path: ``<id>.jsonl``, or
+    ``<id>/subagents/.../agent-*.jsonl``; ``None`` when only its entries can say."""
+    name = os.path.basename(path)
+    if name.endswith(".jsonl") and validate_session_id(name[:-6]):
+        return name[:-6]
+    parts = Path(path).parts
+    if "subagents" in parts:
+        at = len(parts) - 1 - parts[::-1].index("subagents")
+        if at > 0 and validate_session_id(parts[at - 1]):
+            return parts[at - 1]
+    return None
+
+
+def session_file_id(path: str, root: str) -> str | None:
+    """The session id of ``path`` when it is a session's own transcript
+    (``<root>/<project>/<id>.jsonl``); ``None`` for anything else (a subagent's transcript)."""
+    folder, name = os.path.split(path)
+    if os.path.dirname(folder) != root or not name.endswith(".jsonl"):
+        return None
+    return name[:-6] if validate_session_id(name[:-6]) else None

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 import msgspec
 
+from .text import inert
+
 
 class Entry(msgspec.Struct, gc=False, array_like=True, repr_omit_defaults=True):
     """One line of a transcript file, good or bad.
@@ -124,6 +126,19 @@ class SessionMeta:
     """The transcript file."""
     project: str = ""
     """The project folder's name under ``projects/`` (the slugged working directory)."""
+
+
+UNTITLED = "(no prompt yet)"
+"""What :func:`session_title` says of a session with no title, summary or prompt."""
+
+
+def session_title(meta: SessionMeta) -> str:
+    """What a session is called wherever it is named: its custom title, else its summary, else
+    its first prompt, on one line and inert; :data:`UNTITLED` when it has none of them."""
+    for candidate in (meta.custom_title, meta.summary, meta.first_prompt):
+        if candidate and candidate.strip():
+            return inert(" ".join(candidate.split()))
+    return UNTITLED
 
 
 @dataclass(slots=True)

@@ -19,7 +19,7 @@ import gc
 import json
 import os
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from sys import intern
 
@@ -34,6 +34,8 @@ __all__ = [
     "gc_paused",
     "index_transcript",
     "load_entries",
+    "load_json",
+    "load_entries_in_batches",
     "load_entry",
     "parse_line",
     "read_raw",
@@ -178,6 +180,15 @@ def _describe_failure(raw: bytes, orjson_error: str) -> tuple[object | None, str
         if "recursion" in orjson_error.lower():
             return None, "nesting too deep to parse"
         return None, f"not JSON: {message}"
+
+
+def load_json(text: bytes | str) -> object:
+    """A JSON value known to be valid: orjson, or the standard library for what orjson refuses
+    and JSON allows (lone surrogates)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
 
 
 def parse_line(raw: bytes) -> tuple[object | None, str | None]:
@@ -459,3 +470,13 @@ def load_entries(path: str | os.PathLike[str], entries: Iterable[Entry]) -> list
         return [None if entry.is_bad else _load_from_fd(fd, entry) for entry in entries]
     finally:
         os.close(fd)
+
+
+def load_entries_in_batches(
+    path: str | os.PathLike[str], entries: Sequence[Entry], batch: int = 512
+) -> Iterator[tuple[Entry, dict | None]]:
+    """``(entry, data)`` for each of ``entries``, read ``batch`` at a time (so a long session is
+    written out as it is read, never held in memory whole)."""
+    for start in range(0, len(entries), batch):
+        chunk = entries[start : start + batch]
+        yield from zip(chunk, load_entries(path, chunk), strict=True)

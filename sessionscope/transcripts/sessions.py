@@ -1,4 +1,5 @@
-"""Find session files and read their list metadata, as the SDK's ``list_sessions`` does.
+"""Sessions' list metadata, as the SDK's ``list_sessions`` reads it (``transcripts.files``
+finds the files).
 
 The metadata fields are a faithful port of the SDK's lite read (``_read_session_lite``,
 ``_parse_session_info_from_lite``, ``_extract_first_prompt_from_head`` and the JSON string field
@@ -7,9 +8,9 @@ scanned as text, never fully parsed. ``tests/transcripts`` compares them with th
 field. On top of those, :func:`read_session_meta` counts the visible messages (a full read of
 the file) and reads ``forkedFrom``.
 
-Which files are sessions follows the SDK too: ``projects/<folder>/<uuid>.jsonl``, deduplicated
-by session id (newest wins), minus sidechain transcripts (first line ``isSidechain: true``) and
-metadata-only files (no title, summary or prompt). Nothing here raises because of one bad file.
+Which files are listed follows the SDK too: session files deduplicated by session id (newest
+wins), minus sidechain transcripts (first line ``isSidechain: true``) and metadata-only files
+(no title, summary or prompt). Nothing here raises because of one bad file.
 """
 
 from __future__ import annotations
@@ -17,39 +18,27 @@ from __future__ import annotations
 import json
 import os
 import re
-import stat
-import sys
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
 
+from .content import plain_text
 from .conversation import build_conversation
-from .files import _session_names_in, open_regular, projects_dir, validate_session_id
+from .files import open_regular, session_files, validate_session_id
 from .model import Entry, SessionMeta, TranscriptIndex
 from .reader import index_transcript, load_entries
-from .text import content_text
 
 __all__ = [
-    "SessionLookupError",
-    "find_project_dir",
-    "find_session_file",
     "infer_forks",
     "list_sessions",
     "order_sessions",
-    "projects_dir",
     "read_session_meta",
-    "sanitize_path",
-    "session_files",
-    "validate_session_id",
 ]
 
 LITE_READ_BUF_SIZE = 65536
 """Bytes read from each end of a file for its list metadata (the SDK's constant)."""
-
-MAX_SANITIZED_LENGTH = 200
 
 _SKIP_FIRST_PROMPT_PATTERN = re.compile(
     r"^(?:<local-command-stdout>|<session-start-hook>|<tick>|<goal>|"
@@ -59,92 +48,6 @@ _SKIP_FIRST_PROMPT_PATTERN = re.compile(
 )
 
 _COMMAND_NAME_RE = re.compile(r"<command-name>(.*?)</command-name>")
-
-_SANITIZE_RE = re.compile(r"[^a-zA-Z0-9]")
-
-
-class SessionLookupError(LookupError):
-    """A session id that is malformed or names no session; the message says which."""
-
-
-# --- paths -----------------------------------------------------------------------------------
-
-
-def _simple_hash(text: str) -> str:
-    value = 0
-    for character in text:
-        value = (value << 5) - value + ord(character)
-        value &= 0xFFFFFFFF
-        if value >= 0x80000000:
-            value -= 0x100000000
-    value = abs(value)
-    if value == 0:
-        return "0"
-    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
-    out = []
-    while value > 0:
-        out.append(digits[value % 36])
-        value //= 36
-    return "".join(reversed(out))
-
-
-def sanitize_path(name: str) -> str:
-    """A working directory's project folder name, as the CLI and the SDK make it."""
-    sanitized = _SANITIZE_RE.sub("-", name)
-    if len(sanitized) <= MAX_SANITIZED_LENGTH:
-        return sanitized
-    return f"{sanitized[:MAX_SANITIZED_LENGTH]}-{_simple_hash(name)}"
-
-
-def _canonicalize_path(directory: str) -> str:
-    try:
-        return unicodedata.normalize("NFC", os.path.realpath(directory))
-    except OSError:
-        return unicodedata.normalize("NFC", directory)
-
-
-def find_project_dir(config_dir: str | os.PathLike[str], project_path: str) -> Path | None:
-    """The project folder of a working directory (tolerates hash suffixes of long paths)."""
-    projects = projects_dir(config_dir)
-    exact = projects / sanitize_path(project_path)
-    if exact.is_dir():
-        return exact
-    sanitized = sanitize_path(project_path)
-    if len(sanitized) <= MAX_SANITIZED_LENGTH:
-        return None
-    prefix = sanitized[:MAX_SANITIZED_LENGTH]
-    try:
-        for entry in projects.iterdir():
-            if entry.is_dir() and entry.name.startswith(prefix + "-"):
-                return entry
-    except OSError:
-        pass
-    return None
-
-
-def _worktree_paths(cwd: str) -> list[str]:
-    """The git worktrees of the repository holding ``cwd`` (empty when git says nothing)."""
-    import subprocess
-
-    try:
-        result = subprocess.run(
-            ["git", "worktree", "list", "--porcelain"],
-            cwd=cwd,
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return []
-    if result.returncode != 0 or not result.stdout:
-        return []
-    return [
-        unicodedata.normalize("NFC", line[len("worktree ") :])
-        for line in result.stdout.split("\n")
-        if line.startswith("worktree ")
-    ]
-
 
 # --- the lite read (port of the SDK) -----------------------------------------------------------
 #
@@ -410,15 +313,6 @@ def _parse_lite(
 # --- public API ------------------------------------------------------------------------------
 
 
-def _project_dirs(config_dir: str | os.PathLike[str]) -> list[Path]:
-    projects = projects_dir(config_dir)
-    try:
-        names = os.listdir(projects)
-    except OSError:
-        return []
-    return [projects / name for name in names if (projects / name).is_dir()]
-
-
 def read_session_meta(
     path: str | os.PathLike[str], project_path: str | None = None, *, count_messages: bool = True
 ) -> SessionMeta | None:
@@ -504,7 +398,7 @@ def _fallback_summary(path: Path, messages: list[Entry]) -> str:
     first_text = ""
     for data in load_entries(path, messages[:20]):
         message = data.get("message") if data else None
-        text = content_text(message).replace("\n", " ").strip()
+        text = plain_text(message).replace("\n", " ").strip()
         if not text:
             continue
         if data.get("type") == "user" and not text.startswith("[tool_result"):
@@ -526,45 +420,6 @@ def order_sessions(sessions: Iterable[SessionMeta]) -> list[SessionMeta]:
     result = list(by_id.values())
     result.sort(key=lambda session: session.last_modified, reverse=True)
     return result
-
-
-def _project_folders(config_dir: str | os.PathLike[str], project: str) -> list[tuple[Path, str]]:
-    """``(folder, working directory)`` pairs for ``--project``: its folder and its worktrees'.
-
-    ``project`` may also be a folder name under ``projects/`` (as ``list`` prints it).
-    """
-    projects = projects_dir(config_dir)
-    if os.sep not in project and (projects / project).is_dir() and not Path(project).is_dir():
-        return [(projects / project, "")]
-    canonical = _canonicalize_path(project)
-    worktrees = _worktree_paths(canonical)
-    if len(worktrees) <= 1:
-        folder = find_project_dir(config_dir, canonical)
-        return [(folder, canonical)] if folder is not None else []
-    case_insensitive = sys.platform == "win32"
-    indexed = []
-    for worktree in worktrees:
-        prefix = sanitize_path(worktree)
-        indexed.append((worktree, prefix.lower() if case_insensitive else prefix))
-    indexed.sort(key=lambda pair: len(pair[1]), reverse=True)
-    found: list[tuple[Path, str]] = []
-    seen: set[str] = set()
-    own = find_project_dir(config_dir, canonical)
-    if own is not None:
-        seen.add(own.name.lower() if case_insensitive else own.name)
-        found.append((own, canonical))
-    for folder in _project_dirs(config_dir):
-        name = folder.name.lower() if case_insensitive else folder.name
-        if name in seen:
-            continue
-        for worktree, prefix in indexed:
-            if name == prefix or (
-                len(prefix) >= MAX_SANITIZED_LENGTH and name.startswith(prefix + "-")
-            ):
-                seen.add(name)
-                found.append((folder, worktree))
-                break
-    return found
 
 
 def _message_uuids(path: str) -> list[str]:
@@ -623,24 +478,6 @@ def infer_forks(sessions: list[SessionMeta]) -> None:
             meta.forked_from = parent.session_id
 
 
-def session_files(
-    config_dir: str | os.PathLike[str], project: str | None = None
-) -> list[tuple[str, str | None]]:
-    """The files :func:`list_sessions` reads, in its order, as ``(path, working directory the
-    SDK falls back to for cwd)`` (``None`` when listing every project)."""
-    if project:
-        folders = [
-            (str(folder), path or None) for folder, path in _project_folders(config_dir, project)
-        ]
-    else:
-        folders = [(str(folder), None) for folder in _project_dirs(config_dir)]
-    return [
-        (os.path.join(folder, name), project_path)
-        for folder, project_path in folders
-        for name in _session_names_in(folder)
-    ]
-
-
 def list_sessions(
     config_dir: str | os.PathLike[str],
     project: str | None = None,
@@ -663,40 +500,3 @@ def list_sessions(
     if count_messages:
         infer_forks(sessions)
     return sessions
-
-
-def find_session_file(config_dir: str | os.PathLike[str], session_id: str) -> Path:
-    """The transcript file of ``session_id``, searching every project folder.
-
-    Raises :class:`SessionLookupError` with one clear line: not a UUID, no projects folder,
-    no such session. Where the SDK's ``get_session_messages`` would read (the first non-empty
-    ``<id>.jsonl`` in directory order), so ``show`` shows what the SDK shows.
-    """
-    text = session_id.strip()
-    if not validate_session_id(text):
-        raise SessionLookupError(
-            f"not a session id: {text!r} (expected a UUID like 0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9)"
-        )
-    projects = projects_dir(config_dir)
-    try:
-        names = os.listdir(projects)
-    except FileNotFoundError:
-        raise SessionLookupError(f"no sessions folder: {projects} does not exist") from None
-    except OSError as error:
-        raise SessionLookupError(f"cannot read {projects}: {error.strerror or error}") from None
-    file_name = f"{text}.jsonl"
-    empty: Path | None = None
-    for name in names:
-        candidate = projects / name / file_name
-        try:
-            status = candidate.stat()
-        except OSError:
-            continue
-        if not stat.S_ISREG(status.st_mode):
-            continue  # a folder, a pipe or a device by that name is no transcript
-        if status.st_size > 0:
-            return candidate
-        empty = empty or candidate
-    if empty is not None:
-        return empty
-    raise SessionLookupError(f"no session {text} under {projects}")

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .conversation import build_subagent_conversation, chain_entries
-from .files import open_regular, projects_dir, validate_session_id
+from .files import agent_files, open_regular, subagents_dir
 from .model import Entry, TranscriptIndex
 from .reader import index_transcript, parse_line
 
@@ -26,7 +26,6 @@ __all__ = [
     "SubagentTranscript",
     "list_subagents",
     "subagent_messages",
-    "subagents_dir",
 ]
 
 _HEAD_BYTES = 65536
@@ -49,36 +48,6 @@ class SubagentTranscript:
     """What the sidecar says the subagent was for (the Agent call's ``description``)."""
     agent_type: str | None = None
     """The sidecar's ``agentType`` (``general-purpose``, ``Explore``...)."""
-
-
-def subagents_dir(session_path: str | os.PathLike[str]) -> Path:
-    """``<project>/<session>/subagents`` for ``<project>/<session>.jsonl``."""
-    return Path(session_path).with_suffix("") / "subagents"
-
-
-def _collect_agent_files(base_dir: Path) -> list[tuple[str, Path]]:
-    """``agent-*.jsonl`` files under ``base_dir``, walked in name order (as the SDK)."""
-    results: list[tuple[str, Path]] = []
-
-    def walk(current: Path) -> None:
-        try:
-            children = sorted(current.iterdir(), key=lambda path: path.name)
-        except OSError:
-            return
-        for child in children:
-            name = child.name
-            try:
-                is_file = child.is_file()
-                is_dir = not is_file and child.is_dir()
-            except OSError:
-                continue
-            if is_file and name.startswith("agent-") and name.endswith(".jsonl"):
-                results.append((name[len("agent-") : -len(".jsonl")], child))
-            elif is_dir:
-                walk(child)
-
-    walk(base_dir)
-    return results
 
 
 def _read_sidecar(transcript: Path) -> dict:
@@ -119,7 +88,7 @@ def list_subagents(
     session_path = Path(session_path)
     session_id = session_path.name[: -len(".jsonl")]
     found: list[SubagentTranscript] = []
-    for agent_id, path in _collect_agent_files(subagents_dir(session_path)):
+    for agent_id, path in agent_files(subagents_dir(session_path)):
         meta = _read_sidecar(path)
         found.append(
             SubagentTranscript(
@@ -178,36 +147,3 @@ def subagent_messages(
     return build_subagent_conversation(
         TranscriptIndex(path=index.path, size=index.size, mtime=index.mtime, entries=own)
     )
-
-
-def transcript_files(config_dir: str | os.PathLike[str]) -> list[tuple[str, str | None, str]]:
-    """``(path, session id, project folder)`` of every transcript: each session's
-    file, its ``subagents/`` transcripts (its id), and older ``agent-*.jsonl`` files beside
-    the sessions (``None``: their entries name their session)."""
-    found: list[tuple[str, str | None, str]] = []
-    projects = projects_dir(config_dir)
-    try:
-        folders = sorted(os.scandir(projects), key=lambda item: item.name)
-    except OSError:
-        return found
-    for folder in folders:
-        if not folder.is_dir():
-            continue
-        try:
-            items = sorted(os.scandir(folder.path), key=lambda item: item.name)
-        except OSError:
-            continue
-        for item in items:
-            name = item.name
-            if name.endswith(".jsonl") and item.is_file():
-                stem = name[: -len(".jsonl")]
-                if validate_session_id(stem):
-                    found.append((item.path, stem, folder.name))
-                elif stem.startswith("agent-"):
-                    found.append((item.path, None, folder.name))
-            elif item.is_dir() and validate_session_id(name):
-                for _agent, path in _collect_agent_files(
-                    projects / folder.name / name / "subagents"
-                ):
-                    found.append((str(path), name, folder.name))
-    return found

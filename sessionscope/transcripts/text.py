@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import orjson
 
-__all__ = ["content_text", "inert", "inert_bytes", "json_line"]
+__all__ = ["inert", "inert_bytes", "json_line"]
 
 _BIDI_CONTROLS = (
     list(range(0x200E, 0x2010))  # LRM, RLM
@@ -117,47 +117,3 @@ def json_line(value: object) -> str:
         return text.replace("\x7f", "\\u007f") if "\x7f" in text else text
     table, unsafe = _json_unsafe()
     return text.translate(table) if unsafe.search(text) else text
-
-
-def content_text(message: object, *, limit: int | None = None) -> str:
-    """A message's content as plain text (not yet inert): text blocks as they are, other blocks
-    as one ``[kind ...]`` line each (tool calls with their input, tool results with their text).
-    """
-    if not isinstance(message, dict):
-        return "" if message is None else str(message)
-    content = message.get("content")
-    if isinstance(content, str):
-        text = content
-    elif isinstance(content, list):
-        text = "\n".join(_block_text(block) for block in content)
-    else:
-        text = "" if content is None else str(content)
-    if limit is not None and len(text) > limit:
-        text = text[:limit] + f"… ({len(text) - limit} more characters)"
-    return text
-
-
-def _block_text(block: object) -> str:
-    if not isinstance(block, dict):
-        return str(block)
-    kind = block.get("type")
-    if kind == "text":
-        return str(block.get("text", ""))
-    if kind == "thinking":
-        return f"[thinking] {block.get('thinking', '')}"
-    if kind == "redacted_thinking":
-        return "[redacted thinking]"
-    if kind == "tool_use":
-        arguments = json.dumps(block.get("input"), ensure_ascii=False)
-        return f"[tool_use {block.get('name', '?')} {block.get('id', '')}] {arguments}"
-    if kind == "tool_result":
-        inner = block.get("content")
-        if isinstance(inner, list):
-            inner = "\n".join(_block_text(part) for part in inner)
-        error = " error" if block.get("is_error") else ""
-        return (
-            f"[tool_result{error} {block.get('tool_use_id', '')}] {'' if inner is None else inner}"
-        )
-    if kind == "image":
-        return "[image]"
-    return f"[{kind}] {json.dumps(block, ensure_ascii=False)}"

@@ -28,14 +28,14 @@ from textual.message import Message
 from textual.widgets import Header, Input, Static
 from textual.worker import get_current_worker
 
-from sessionscope.transcripts.model import Conversation, SessionMeta, TranscriptIndex
+from sessionscope.transcripts.model import Conversation, SessionMeta, TranscriptIndex, session_title
 from sessionscope.transcripts.text import inert
 from sessionscope.tui.compose_control import ComposeControl
 from sessionscope.tui.context import AppContext, Catalog, system_clock
 from sessionscope.tui.live_actions import LiveActions
 from sessionscope.tui.search_actions import SEARCH_BINDINGS, SearchActions
 from sessionscope.tui.session_actions import SESSION_ACTION_BINDINGS, SessionActions
-from sessionscope.tui.sessions_model import build_rows, session_title
+from sessionscope.tui.sessions_model import build_rows
 from sessionscope.tui.usage_actions import USAGE_BINDINGS, UsageActions
 from sessionscope.tui.widgets.footer import Footer
 from sessionscope.tui.widgets.message_view import MessageView

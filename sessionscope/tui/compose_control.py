@@ -25,9 +25,8 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.message import Message
 
-from sessionscope.transcripts.model import SessionMeta
+from sessionscope.transcripts.model import SessionMeta, session_title
 from sessionscope.transcripts.text import inert
-from sessionscope.tui.sessions_model import session_title
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -343,7 +342,7 @@ class ComposeControl:
 
     @work(thread=True, group="compose-files")
     def find_new_session(self, session_id: str, select: bool) -> None:
-        from sessionscope.transcripts.sessions import SessionLookupError
+        from sessionscope.transcripts.files import SessionLookupError
 
         deadline = time.monotonic() + NEW_FILE_WAIT_S
         while True:
@@ -365,7 +364,7 @@ class ComposeControl:
 
     @work(thread=True, group="compose-files")
     def reread_turn_session(self, session_id: str) -> None:
-        from sessionscope.transcripts.sessions import SessionLookupError
+        from sessionscope.transcripts.files import SessionLookupError
 
         try:
             meta = self._find_session(session_id)
@@ -377,7 +376,7 @@ class ComposeControl:
     def _find_session(self, session_id: str) -> SessionMeta | None:
         """A session's metadata read now (in a worker): its transcript file, or the store's
         row (``None``: not there, or the store cannot be reached: the list says so)."""
-        from sessionscope.transcripts.sessions import find_session_file
+        from sessionscope.transcripts.files import find_session_file
 
         store = self.context.store
         if store is None:

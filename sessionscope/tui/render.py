@@ -22,6 +22,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.strip import Strip
 
+from sessionscope.transcripts.content import tool_summary
 from sessionscope.transcripts.model import Entry
 from sessionscope.transcripts.text import inert
 
@@ -98,37 +99,6 @@ def content_blocks(data: dict[str, Any] | None) -> list[dict[str, Any]]:
     if isinstance(content, list):
         return [block for block in content if isinstance(block, dict)]
     return []
-
-
-def tool_key_input(name: str, tool_input: Any) -> str:
-    """The one input that says what a tool call does (the command, the file, the pattern...)."""
-    if not isinstance(tool_input, dict):
-        return ""
-    preferred = {
-        "Bash": ("command",),
-        "Read": ("file_path",),
-        "Write": ("file_path",),
-        "Edit": ("file_path",),
-        "MultiEdit": ("file_path",),
-        "NotebookEdit": ("notebook_path",),
-        "Glob": ("pattern", "path"),
-        "Grep": ("pattern", "path"),
-        "WebFetch": ("url",),
-        "WebSearch": ("query",),
-        "Task": ("description", "subagent_type"),
-        "Agent": ("description", "subagent_type"),
-        "Skill": ("skill",),
-    }.get(name, ())
-    parts = [str(tool_input[key]) for key in preferred if isinstance(tool_input.get(key), str)]
-    if not parts and name == "TodoWrite" and isinstance(tool_input.get("todos"), list):
-        parts = [f"{len(tool_input['todos'])} todos"]
-    if not parts:
-        for value in tool_input.values():
-            if isinstance(value, str | int | float) and not isinstance(value, bool):
-                parts = [str(value)]
-                break
-    first = " · ".join(parts)
-    return first.splitlines()[0] if first else ""
 
 
 def subagent_tool_use(data: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -350,7 +320,7 @@ class BlockRenderer:
                 pieces.append(Text("∴ thinking (redacted)", style=palette.thinking))
             elif kind == "tool_use":
                 name = str(block.get("name", "?"))
-                key = tool_key_input(name, block.get("input"))
+                key = tool_summary(name, block.get("input"))
                 line = Text.assemble(("⚙ ", palette.tool), (inert(name), palette.tool))
                 if key:
                     line.append("  ")

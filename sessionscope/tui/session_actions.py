@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.binding import Binding, BindingType
 
-from sessionscope.transcripts.model import SessionMeta
+from sessionscope.transcripts.model import SessionMeta, session_title
 from sessionscope.transcripts.text import inert
 
 if TYPE_CHECKING:
@@ -42,8 +42,7 @@ SESSION_ACTION_BINDINGS: list[BindingType] = [
 
 def describe(meta: SessionMeta) -> str:
     """How a session is named to the user: its title and id, made inert."""
-    title = meta.custom_title or meta.summary or meta.first_prompt or "(untitled)"
-    title = inert(title, keep_newlines=False, keep_tabs=False)
+    title = session_title(meta)
     if len(title) > 60:
         title = title[:59] + "…"
     return f"“{title}” ({meta.session_id})"
@@ -268,8 +267,7 @@ class SessionActions:
     def export_worker(
         self, meta: SessionMeta, fmt: str, target: str, force: bool, redact: bool
     ) -> None:
-        from sessionscope.commands.export import render, render_redacted
-        from sessionscope.export import ExportError, write_atomically
+        from sessionscope.export import ExportError, render, render_redacted, write_atomically
         from sessionscope.stores import StoreError
 
         path = Path(target).expanduser()
@@ -324,5 +322,4 @@ class SessionActions:
         if not steps:
             self.notify("This session has no messages to replay", severity="warning")
             return
-        title = meta.custom_title or meta.summary or meta.session_id
-        self.push_screen(ReplayScreen(steps, title=title, start_at=start_at))
+        self.push_screen(ReplayScreen(steps, title=session_title(meta), start_at=start_at))

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sessionscope.index.query import Query, QueryError, parse_query
-from sessionscope.transcripts.model import SessionMeta
-from sessionscope.transcripts.sessions import sanitize_path
+from sessionscope.transcripts.files import sanitize_path
+from sessionscope.transcripts.model import SessionMeta, session_title
 from sessionscope.transcripts.text import inert
 
 
@@ -30,14 +30,6 @@ class Row:
     """Sessions under a project heading."""
     label: str = ""
     """A project's display name."""
-
-
-def session_title(meta: SessionMeta) -> str:
-    """Custom title, else summary, else first prompt: one line, inert."""
-    for candidate in (meta.custom_title, meta.summary, meta.first_prompt):
-        if candidate and candidate.strip():
-            return inert(" ".join(candidate.split()))
-    return "(no prompt yet)"
 
 
 def project_label(metas: list[SessionMeta], slug: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Protocol
 
-from sessionscope.agent.fork import history_before
+from sessionscope.transcripts.conversation import history_before
 from sessionscope.transcripts.edits import EDIT_TOOLS, EditDiff, edit_diff
 from sessionscope.transcripts.model import Conversation, Entry, TranscriptIndex
 from sessionscope.transcripts.reader import load_entry, read_raw

@@ -135,8 +135,8 @@ class UsageActions:
             self._show_info(current)
 
     def action_usage(self) -> None:
+        from sessionscope.transcripts.model import session_title
         from sessionscope.tui.screens.usage import UsageScreen
-        from sessionscope.tui.sessions_model import session_title
 
         titles = {meta.session_id: session_title(meta) for meta in self.session_list.sessions}
 

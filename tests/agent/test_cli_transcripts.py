@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.realcli import PROMPTS, SUBAGENT_PROMPT
+from tests.helpers.realcli import PROMPTS, SUBAGENT_PROMPT
 
 
 @pytest.fixture(autouse=True)

@@ -25,10 +25,11 @@ from sessionscope.agent.compose import (
     TurnTarget,
 )
 from sessionscope.transcripts.conversation import build_conversation
+from sessionscope.transcripts.files import find_session_file
 from sessionscope.transcripts.reader import index_transcript
-from sessionscope.transcripts.sessions import find_session_file, list_sessions
-from tests import fakeapi
-from tests.fakeapi import unused_url
+from sessionscope.transcripts.sessions import list_sessions
+from tests.helpers import fakeapi
+from tests.helpers.fakeapi import unused_url
 
 
 @pytest.fixture
@@ -132,7 +133,7 @@ async def test_fork_target_continues_in_a_new_session(fake_api, cli_transcripts_
 async def test_reply_from_an_older_message_branches_there(fake_api, cli_transcripts_copy):
     """resume=ID, resume_session_at=UUID, fork_session=True: a new session holding the
     conversation up to that message, then the new turn; the source is untouched."""
-    from tests.realcli import PROMPTS
+    from tests.helpers.realcli import PROMPTS
 
     copy = cli_transcripts_copy
     source = copy.path("main")
@@ -162,7 +163,7 @@ async def test_reply_from_an_older_message_branches_there(fake_api, cli_transcri
 
 def test_continue_from_picks_the_session_or_a_safe_branch_point(cli_transcripts):
     from sessionscope.agent.compose import continue_from
-    from sessionscope.agent.fork import all_messages
+    from sessionscope.transcripts.conversation import all_messages
 
     path = cli_transcripts.path("main")
     index = index_transcript(path)

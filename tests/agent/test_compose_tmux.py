@@ -9,8 +9,8 @@ import time
 
 import pytest
 
-from tests import fakeapi
-from tests.tmuxterm import Tmux, installed_sessionscope
+from tests.helpers import fakeapi
+from tests.helpers.tmuxterm import Tmux, installed_sessionscope
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 

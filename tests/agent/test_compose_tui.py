@@ -15,12 +15,12 @@ import pytest
 
 from sessionscope.agent.compose import ComposeSettings
 from sessionscope.transcripts.conversation import build_conversation
+from sessionscope.transcripts.files import find_session_file
 from sessionscope.transcripts.reader import index_transcript
-from sessionscope.transcripts.sessions import find_session_file
 from sessionscope.tui.app import make_app
 from sessionscope.tui.screens.permission import PermissionScreen
-from tests import fakeapi
-from tests.fakeapi import unused_url
+from tests.helpers import fakeapi
+from tests.helpers.fakeapi import unused_url
 
 SIZE = (120, 40)
 

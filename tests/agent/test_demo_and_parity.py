@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from sessionscope.transcripts.conversation import build_conversation
+from sessionscope.transcripts.files import session_files
 from sessionscope.transcripts.reader import index_transcript, load_entries
-from sessionscope.transcripts.sessions import list_sessions, session_files
+from sessionscope.transcripts.sessions import list_sessions
 from sessionscope.transcripts.subagents import list_subagents
-from tests.transcripts.sdkparity import compare_listing, compare_messages, compare_subagents
+from tests.helpers.sdkparity import compare_listing, compare_messages, compare_subagents
 
 DEMO = Path(str(resources.files("sessionscope") / "demo"))
 

@@ -10,8 +10,8 @@ import uuid
 from textual.keys import _character_to_key
 
 from sessionscope.tui.screens.session_dialogs import ConfirmDelete
-from tests import fakeapi
 from tests.agent.test_compose_tui import SIZE, app_for, finish, select, settle, wait_for
+from tests.helpers import fakeapi
 
 
 def keys(text: str) -> list[str]:

@@ -9,8 +9,8 @@ import time
 
 import pytest
 
-from tests import fakeapi
-from tests.fakeapi import FakeMessagesAPI
+from tests.helpers import fakeapi
+from tests.helpers.fakeapi import FakeMessagesAPI
 
 
 def post(api: FakeMessagesAPI, body: dict, path: str = "/v1/messages?beta=true"):

@@ -9,7 +9,7 @@ import subprocess
 import pytest
 
 from sessionscope.agent.handoff import HandoffError, bundled_cli, claude_executable, resume_command
-from tests import fakeapi
+from tests.helpers import fakeapi
 
 
 def test_bundled_cli_is_used_when_none_is_on_path(monkeypatch, tmp_path):

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import json
 
-from sessionscope.transcripts.sessions import find_session_file
-from tests import fakeapi
+from sessionscope.transcripts.files import find_session_file
 from tests.agent.test_compose_tui import SIZE, app_for, finish, select, wait_for
-from tests.realcli import PROMPTS
+from tests.helpers import fakeapi
+from tests.helpers.realcli import PROMPTS
 
 
 async def test_c_on_an_older_answer_branches_from_it(fake_api, cli_transcripts_copy):

@@ -16,6 +16,7 @@ from sessionscope.index.db import DB_NAME
 from sessionscope.index.paths import cache_dir
 from sessionscope.transcripts import sessions as reader_sessions
 from sessionscope.transcripts.conversation import build_conversation
+from sessionscope.transcripts.files import session_files, transcript_files
 from sessionscope.transcripts.reader import index_transcript, load_entries
 
 from .conftest import OTHER, SESSION, assistant, chain, line, user
@@ -177,7 +178,7 @@ def test_an_interrupted_build_goes_on_where_it_stopped(corpus_copy: Path) -> Non
 
     with pytest.raises(KeyboardInterrupt):
         index.catch_up_all(progress=stop_after_50)
-    total = len(index.transcript_files())
+    total = len(transcript_files(corpus_copy))
     again = Index(corpus_copy)
     assert again.catch_up_all() == total - 50
     assert again.catch_up_all() == 0
@@ -298,11 +299,11 @@ def _words(text: str) -> list[str]:
 
 def test_random_words_of_real_transcripts_find_their_message(shared_corpus: Path) -> None:
     """Words taken at random from real transcripts find the message they came from."""
-    from sessionscope.index.texts import message_text
+    from sessionscope.transcripts.content import searchable_text
 
     index = Index(shared_corpus)
     rng = random.Random(5)
-    files = [path for path, _ in reader_sessions.session_files(shared_corpus)]
+    files = [path for path, _ in session_files(shared_corpus)]
     checked = 0
     for path in rng.sample(files, min(25, len(files))):
         messages = build_conversation(index_transcript(path)).messages
@@ -313,7 +314,7 @@ def test_random_words_of_real_transcripts_find_their_message(shared_corpus: Path
             load_entries(path, messages[:: max(1, len(messages) // 4)]),
             strict=True,
         ):
-            words = _words(message_text(value)[1]) if value else []
+            words = _words(searchable_text(value)[1]) if value else []
             if not words:
                 continue
             word = rng.choice(words)

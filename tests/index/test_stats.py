@@ -14,7 +14,7 @@ import pytest
 
 from sessionscope.cli import main
 from sessionscope.index.usage_cache import CACHE_NAME, collect_usage
-from sessionscope.transcripts.subagents import transcript_files
+from sessionscope.transcripts.files import transcript_files
 from sessionscope.transcripts.usage import own_responses
 
 MAIN = "11111111-2222-4333-8444-000000000001"

@@ -9,7 +9,8 @@ import time
 from pathlib import Path
 
 from sessionscope.index import Index
-from sessionscope.index.watch import TranscriptWatcher, catch_up_changes, session_file_id
+from sessionscope.index.watch import TranscriptWatcher, catch_up_changes
+from sessionscope.transcripts.files import session_file_id
 
 SESSION = "12345678-1234-4123-8123-123456789abc"
 DEADLINE = 20.0

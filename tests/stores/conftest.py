@@ -1,5 +1,5 @@
 """The PostgreSQL server the store tests share: one cluster for the whole test session
-(``tests/pgserver.py``), a fresh database for each test that asks for one."""
+(``tests/helpers/pgserver.py``), a fresh database for each test that asks for one."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import itertools
 
 import pytest
 
-from tests.pgserver import PostgresServer, why_unavailable
+from tests.helpers.pgserver import PostgresServer, why_unavailable
 
 _database_numbers = itertools.count(1)
 

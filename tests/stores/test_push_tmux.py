@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from tests.tmuxterm import Tmux, installed_sessionscope
+from tests.helpers.tmuxterm import Tmux, installed_sessionscope
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 

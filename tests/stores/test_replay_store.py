@@ -8,7 +8,7 @@ import shutil
 
 from benchmarks.replay_bytes import run_in_pty, sessionscope_command
 from sessionscope import cli
-from tests.replay.sample import SAMPLE_ID, sample_entries, write_session
+from tests.helpers.sample import SAMPLE_ID, sample_entries, write_session
 
 
 def test_replay_reads_the_store(isolated_user_dirs, pg_url, tmp_path) -> None:

@@ -11,8 +11,8 @@ from claude_agent_sdk import get_session_messages_from_store
 
 from sessionscope import cli
 from sessionscope.stores import PostgresSessionStore
-from tests import fakeapi
-from tests.realcli import make_project, run_session, session_file
+from tests.helpers import fakeapi
+from tests.helpers.realcli import make_project, run_session, session_file
 
 
 async def test_an_sdk_app_mirrors_into_the_store_and_resumes_from_it(

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from sessionscope.transcripts.conversation import build_conversation
 from sessionscope.transcripts.reader import index_transcript
-
-from .conftest import SESSION_ID, assistant, entry, user
+from tests.helpers.entries import SESSION_ID, assistant, entry, user
 
 
 def _sdk_uuids(path, monkeypatch) -> list[str]:

@@ -8,8 +8,7 @@ import os
 import pytest
 
 from sessionscope.transcripts.reader import index_transcript, load_entries, load_entry, read_raw
-
-from .conftest import assistant, dumps, user
+from tests.helpers.entries import assistant, dumps, user
 
 
 def test_good_lines_keep_offsets_and_fields(write_transcript):

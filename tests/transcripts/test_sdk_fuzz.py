@@ -12,8 +12,7 @@ import pytest
 from sessionscope.transcripts.conversation import build_conversation
 from sessionscope.transcripts.reader import index_transcript
 from sessionscope.transcripts.sessions import read_session_meta
-
-from .sdkparity import SDK_FIELDS
+from tests.helpers.sdkparity import SDK_FIELDS
 
 SEEDS = range(400)
 

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from sessionscope import cli
+from sessionscope.transcripts.files import session_files
 from sessionscope.transcripts.reader import index_transcript
-from sessionscope.transcripts.sessions import list_sessions, session_files
+from sessionscope.transcripts.sessions import list_sessions
 from sessionscope.transcripts.subagents import list_subagents, subagent_messages
-
-from .sdkparity import SDK_FIELDS, compare_listing, compare_messages, compare_subagents
+from tests.helpers.sdkparity import SDK_FIELDS, compare_listing, compare_messages, compare_subagents
 
 
 @pytest.fixture(scope="module")

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from sessionscope.transcripts.sessions import (
-    SessionLookupError,
-    find_session_file,
-    list_sessions,
-    read_session_meta,
-)
-
-from .conftest import assistant, dumps, user
+from sessionscope.transcripts.files import SessionLookupError, find_session_file
+from sessionscope.transcripts.sessions import list_sessions, read_session_meta
+from tests.helpers.entries import assistant, dumps, user
 
 A = "aaaaaaaa-0000-4000-8000-000000000001"
 B = "bbbbbbbb-0000-4000-8000-000000000002"
@@ -147,7 +142,7 @@ def test_project_with_git_worktrees_lists_as_the_sdk(tmp_path, isolated_user_dir
     import pytest
     from claude_agent_sdk import list_sessions as sdk_list_sessions
 
-    from sessionscope.transcripts.sessions import sanitize_path
+    from sessionscope.transcripts.files import sanitize_path
 
     if shutil.which("git") is None:
         pytest.skip("git is not installed")

@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 
 from sessionscope.transcripts.subagents import list_subagents, subagent_messages
-
-from .conftest import SESSION_ID, assistant, dumps, user
-from .sdkparity import compare_subagents
+from tests.helpers.entries import SESSION_ID, assistant, dumps, user
+from tests.helpers.sdkparity import compare_subagents
 
 
 def _write(path, lines):

@@ -7,7 +7,8 @@ import unicodedata
 
 import pytest
 
-from sessionscope.transcripts.text import content_text, inert, inert_bytes, json_line
+from sessionscope.transcripts.content import plain_text
+from sessionscope.transcripts.text import inert, inert_bytes, json_line
 
 
 def _controls(text: str) -> list[str]:
@@ -57,7 +58,7 @@ def test_json_line_is_safe_and_means_the_same(value):
     assert json.loads(line) == value
 
 
-def test_content_text_of_blocks():
+def test_plain_text_of_blocks():
     message = {
         "content": [
             {"type": "text", "text": "hi"},
@@ -71,12 +72,12 @@ def test_content_text_of_blocks():
             {"type": "mystery", "x": 1},
         ]
     }
-    assert content_text(message).split("\n") == [
+    assert plain_text(message).split("\n") == [
         "hi",
         "[thinking] hmm",
         '[tool_use Bash t1] {"command": "ls"}',
         "[tool_result t1] a",
         '[mystery] {"type": "mystery", "x": 1}',
     ]
-    assert content_text({"content": "plain"}) == "plain"
-    assert content_text(None) == ""
+    assert plain_text({"content": "plain"}) == "plain"
+    assert plain_text(None) == ""

@@ -19,8 +19,7 @@ from sessionscope.transcripts.usage import (
     read_file_usage,
     totals_by,
 )
-
-from .conftest import SESSION_ID, assistant, user
+from tests.helpers.entries import SESSION_ID, assistant, user
 
 OTHER_ID = "99999999-2222-4333-8444-555555555555"
 

@@ -9,8 +9,8 @@ from pathlib import Path
 from rich.console import Console
 
 from sessionscope.transcripts.conversation import build_conversation
+from sessionscope.transcripts.files import session_files
 from sessionscope.transcripts.reader import index_transcript
-from sessionscope.transcripts.sessions import session_files
 from sessionscope.tui.render import BlockRenderer, Palette
 from sessionscope.tui.sources import ConversationSource, RawSource
 

@@ -15,7 +15,7 @@ import pytest
 
 from sessionscope.index import Index
 from sessionscope.tui.context import system_clock
-from tests.tmuxterm import Tmux, installed_sessionscope
+from tests.helpers.tmuxterm import Tmux, installed_sessionscope
 from tests.tui.conftest import settle
 from tests.tui.gallery import (
     GALLERY,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from sessionscope.tui.screens.search import SearchScreen
-from tests.tmuxterm import Tmux, installed_sessionscope
+from tests.helpers.tmuxterm import Tmux, installed_sessionscope
 from tests.tui.conftest import settle
 from tests.tui.gallery import NOTES, NOTES_PROJECT, u
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.tmuxterm import Tmux, installed_sessionscope
+from tests.helpers.tmuxterm import Tmux, installed_sessionscope
 from tests.tui.gallery import GALLERY
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")

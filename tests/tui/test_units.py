@@ -121,8 +121,8 @@ def test_has_transcripts_is_false_for_empty_or_missing(tmp_path: Path) -> None:
 def test_a_source_keeps_its_estimates_for_the_last_width() -> None:
     """The reading worker works the estimates out; the pane then takes the same numbers."""
     from sessionscope.transcripts.conversation import build_conversation
+    from sessionscope.transcripts.files import session_files
     from sessionscope.transcripts.reader import index_transcript
-    from sessionscope.transcripts.sessions import session_files
     from sessionscope.tui.sources import ConversationSource
 
     config_dir = prepare_demo()

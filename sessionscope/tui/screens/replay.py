@@ -21,9 +21,9 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Static
 
-from sessionscope.content import OTHER, TEXT, THINKING, TOOL_RESULT, TOOL_USE, Part
 from sessionscope.replay.player import DEFAULT_MAX_GAP, Frame, Player, cut_label
 from sessionscope.replay.steps import Step
+from sessionscope.transcripts.content import OTHER, TEXT, THINKING, TOOL_RESULT, TOOL_USE, Part
 from sessionscope.transcripts.text import inert
 
 MAX_MOUNTED = 120

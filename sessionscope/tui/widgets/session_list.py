@@ -22,10 +22,10 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from sessionscope.transcripts.model import SessionMeta
+from sessionscope.transcripts.model import SessionMeta, session_title
 from sessionscope.transcripts.text import inert
 from sessionscope.tui.linemap import LineMap
-from sessionscope.tui.sessions_model import Row, build_rows, format_age, session_title
+from sessionscope.tui.sessions_model import Row, build_rows, format_age
 
 ROW_HEIGHT = {"project": 1, "session": 2}
 """Lines each kind of row takes."""

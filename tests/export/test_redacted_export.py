@@ -16,8 +16,7 @@ from sessionscope.cli import main
 from sessionscope.redaction import Redactor
 from sessionscope.tui.app import make_app
 from sessionscope.tui.screens.session_dialogs import ExportDialog
-
-from .sample import assistant, user, write_session
+from tests.helpers.sample import assistant, user, write_session
 
 SECRET_ID = "5e55a0e1-0000-4000-8000-0000000000a1"
 
@@ -195,7 +194,7 @@ def test_written_to_a_file_the_summary_goes_to_stderr(
 
 
 def test_a_session_without_secrets_says_so(isolated_user_dirs: Path, capsys) -> None:
-    from .sample import SAMPLE_ID, sample_entries
+    from tests.helpers.sample import SAMPLE_ID, sample_entries
 
     write_session(isolated_user_dirs, sample_entries())
     assert main(["export", SAMPLE_ID, "--format", "md"]) == 0

@@ -10,9 +10,8 @@ import sys
 import pytest
 
 from sessionscope import cli
-
-from .conftest import SESSION_ID, assistant, dumps, user
-from .sdkparity import SDK_FIELDS
+from tests.helpers.entries import SESSION_ID, assistant, dumps, user
+from tests.helpers.sdkparity import SDK_FIELDS
 
 OTHER_ID = "99999999-8888-4777-8666-555555555555"
 

@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.replay_bytes import run_in_pty, sessionscope_command
-
-from .sample import HOSTILE_ID, SAMPLE_ID
+from tests.helpers.sample import HOSTILE_ID, SAMPLE_ID
 
 
 def _env(config_dir: Path, term: str) -> dict[str, str]:

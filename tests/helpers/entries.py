@@ -1,12 +1,9 @@
-"""Fixtures for the transcripts layer: small transcript files written line by line."""
+"""Transcript entries as the CLI writes them (enough fields for chain building), for tests that
+write small transcripts line by line."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from pathlib import Path
-
-import pytest
 
 SESSION_ID = "11111111-2222-4333-8444-555555555555"
 
@@ -42,18 +39,3 @@ def assistant(uuid: str, parent: str | None, text: str = "hi", message_id: str =
 
 def dumps(value) -> bytes:
     return json.dumps(value, separators=(",", ":")).encode()
-
-
-@pytest.fixture
-def write_transcript(isolated_user_dirs: Path) -> Callable[..., Path]:
-    """Write lines (dicts or raw bytes) as a session file in the test's config dir."""
-
-    def write(lines, *, session_id: str = SESSION_ID, project: str = "-work-project", end=b"\n"):
-        folder = isolated_user_dirs / "projects" / project
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"{session_id}.jsonl"
-        chunks = [line if isinstance(line, bytes) else dumps(line) for line in lines]
-        path.write_bytes(b"\n".join(chunks) + (end if chunks else b""))
-        return path
-
-    return write

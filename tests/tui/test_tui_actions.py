@@ -11,8 +11,7 @@ from textual.widgets import Input, Label
 from sessionscope.tui.app import make_app
 from sessionscope.tui.screens.replay import ReplayScreen
 from sessionscope.tui.screens.session_dialogs import ConfirmDelete, ExportDialog, TextPrompt
-
-from .sample import HOSTILE_ID, SAMPLE_ID, hostile_entries, write_session
+from tests.helpers.sample import HOSTILE_ID, SAMPLE_ID, hostile_entries, write_session
 
 SIZE = (100, 30)
 NOW = datetime(2026, 3, 3, 12, 0, tzinfo=UTC)

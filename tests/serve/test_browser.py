@@ -16,8 +16,7 @@ import pytest
 
 from sessionscope.commands.serve import is_loopback
 from sessionscope.export import load_document, to_html
-
-from .sample import HOSTILE_ID, SAMPLE_ID
+from tests.helpers.sample import HOSTILE_ID, SAMPLE_ID
 
 CHROMIUM = os.environ.get("SESSIONSCOPE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

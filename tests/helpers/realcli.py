@@ -17,8 +17,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from tests import fakeapi
-from tests.fakeapi import FakeMessagesAPI
+from tests.helpers import fakeapi
+from tests.helpers.fakeapi import FakeMessagesAPI
 
 CLI_TOOLS = ["Bash", "Read", "Glob", "Grep", "Agent", "Task"]
 """Tools the CLI may run without asking (as root the CLI refuses bypassPermissions)."""

@@ -8,8 +8,9 @@ from pathlib import Path
 from claude_agent_sdk.types import SDKSessionInfo
 
 from sessionscope.transcripts.conversation import build_conversation
+from sessionscope.transcripts.files import session_files
 from sessionscope.transcripts.reader import index_transcript
-from sessionscope.transcripts.sessions import list_sessions, session_files
+from sessionscope.transcripts.sessions import list_sessions
 from sessionscope.transcripts.subagents import list_subagents, subagent_messages
 
 SDK_FIELDS = tuple(field.name for field in dataclasses.fields(SDKSessionInfo))

@@ -9,8 +9,7 @@ import pytest
 from claude_agent_sdk import list_sessions
 
 from sessionscope.agent.manage import SessionActionError, Trash, rename_session, tag_session
-
-from .sample import SAMPLE_ID
+from tests.helpers.sample import SAMPLE_ID
 
 
 def _sdk_info(session_id: str):
@@ -36,7 +35,7 @@ def test_tag_and_clear_are_seen_by_the_sdk(sample_session: Path, isolated_user_d
 def test_a_config_dir_other_than_the_environment_is_honoured(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, isolated_user_dirs: Path
 ) -> None:
-    from .sample import sample_entries, write_session
+    from tests.helpers.sample import sample_entries, write_session
 
     other = tmp_path / "other-claude"
     write_session(other, sample_entries())

@@ -13,8 +13,7 @@ import pytest
 
 from sessionscope.cli import main
 from sessionscope.export import ExportError, load_document, to_html, to_markdown, write_atomically
-
-from .sample import SAMPLE_ID
+from tests.helpers.sample import SAMPLE_ID
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("SESSIONSCOPE_UPDATE_GOLDEN") == "1"

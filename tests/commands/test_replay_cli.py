@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 
 from sessionscope.cli import main
-
-from .sample import SAMPLE_ID, user, write_session
+from tests.helpers.sample import SAMPLE_ID, user, write_session
 
 
 def test_an_unknown_start_message_is_refused(sample_session: Path, capsys) -> None:

@@ -14,8 +14,7 @@ from rich.console import Console
 
 from sessionscope.replay.steps import load_steps
 from sessionscope.tui.replay_app import ReplayApp
-
-from .test_replay_screen import FakeClock
+from tests.tui.test_replay_screen import FakeClock
 
 # Show the whole sample up to the second prompt, paused, so the picture holds every kind of
 # message (prompt, thinking, typed text, tool call, tool result, a cut gap) and the status line.

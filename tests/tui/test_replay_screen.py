@@ -126,7 +126,7 @@ async def test_hostile_text_reaches_the_screen_inert(hostile_session: Path) -> N
 
 
 async def test_subagent_work_shows_where_it_happened(isolated_user_dirs: Path) -> None:
-    from .sample import subagent_session
+    from tests.helpers.sample import subagent_session
 
     steps = load_steps(subagent_session(isolated_user_dirs))
     order = [(step.agent, step.message.uuid) for step in steps]

@@ -16,9 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.tmuxterm import Tmux, installed_sessionscope
-
-from .sample import SAMPLE_ID
+from tests.helpers.sample import SAMPLE_ID
+from tests.helpers.tmuxterm import Tmux, installed_sessionscope
 
 SSHD = "/usr/sbin/sshd"
 

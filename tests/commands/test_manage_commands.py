@@ -16,8 +16,7 @@ import pytest
 from claude_agent_sdk import list_sessions
 
 from sessionscope.cli import main
-
-from .sample import SAMPLE_ID
+from tests.helpers.sample import SAMPLE_ID
 
 
 def _sdk_info(session_id: str):
