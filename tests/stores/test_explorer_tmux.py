@@ -9,7 +9,7 @@ import shutil
 import pytest
 
 from sessionscope import cli
-from tests.tmuxterm import Tmux, installed_sessionscope
+from tests.helpers.tmuxterm import Tmux, installed_sessionscope
 from tests.tui.gallery import write_gallery
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")

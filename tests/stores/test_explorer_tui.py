@@ -222,7 +222,7 @@ async def test_fork_rename_tag_and_delete_go_through_the_store(gallery_store) ->
 
 
 async def test_an_unreachable_store_is_said_and_the_app_still_runs(tmp_path) -> None:
-    from tests.fakeapi import unused_url
+    from tests.helpers.fakeapi import unused_url
 
     port = unused_url().rsplit(":", 1)[1]
     url = f"postgresql://alice:s3cret-pw@127.0.0.1:{port}/team"
@@ -306,8 +306,8 @@ async def test_compose_resumes_a_stored_session_and_the_turn_lands_in_the_store(
 ) -> None:
     from sessionscope.agent.settings import ComposeSettings
     from sessionscope.stores import PostgresSessionStore
-    from tests import fakeapi
-    from tests.realcli import make_project, run_session
+    from tests.helpers import fakeapi
+    from tests.helpers.realcli import make_project, run_session
 
     project = make_project(tmp_path / "work" / "teal", {"notes.txt": "teal\n"})
     fake_api.reply(fakeapi.text("Noted: teal."), when="remember the word teal")
