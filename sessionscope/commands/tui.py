@@ -88,12 +88,13 @@ def _run_on_store(args: argparse.Namespace, keymap: dict[str, str]) -> int:
     from sessionscope.agent.settings import ComposeSettings
     from sessionscope.commands._common import CommandError
     from sessionscope.stores.explorer import StoreExplorer
-    from sessionscope.tui.app import make_app
 
     if args.demo:
         raise CommandError("--demo shows the bundled transcripts: leave out --store")
-    explorer = StoreExplorer(args.store)
+    explorer = StoreExplorer(args.store)  # connects in its thread while the app is imported
     try:
+        from sessionscope.tui.app import make_app
+
         notice = explorer.connect()
         compose = ComposeSettings(
             config_dir=args.config_dir,

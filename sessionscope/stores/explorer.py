@@ -49,6 +49,9 @@ class StoreExplorer:
             target=self._loop.run_forever, name="sessionscope-store", daemon=True
         )
         self._thread.start()
+        # Connecting and the first list start at once, while the app is imported and built.
+        self._started = asyncio.run_coroutine_threadsafe(self._list(None, False), self._loop)
+        self._started_shown = False
 
     @property
     def display_url(self) -> str:
@@ -65,9 +68,10 @@ class StoreExplorer:
         return asyncio.run_coroutine_threadsafe(work(self.store), self._loop).result()
 
     def connect(self) -> str:
-        """Connect (and learn our role); the reason in one line when that fails, else ``""``."""
+        """Wait for the connection made at start (our role known, a first list read); the
+        reason in one line when that failed, else ``""``."""
         try:
-            self.role = self.call(lambda store: _current_role(store))
+            self._started.result()
         except StoreError as error:
             return str(error)
         return ""
@@ -85,7 +89,15 @@ class StoreExplorer:
     # -- the list --------------------------------------------------------------------------------
 
     def cached_sessions(self) -> list[SessionMeta]:
-        return []  # the store's list is one query: nothing quicker to show first
+        """The list read while the app started (stale message counts not counted again), the
+        first time; then nothing (:meth:`list_sessions` reads the store)."""
+        if self._started_shown:
+            return []
+        self._started_shown = True
+        try:
+            return self._started.result()
+        except StoreError:
+            return []
 
     def list_sessions(self, *, count_messages: bool = True) -> list[SessionMeta]:
         """Every session we may read, newest first. With ``count_messages``, sessions whose

@@ -109,6 +109,8 @@ class ComposeControl:
         if not self.screen_stack:
             return  # the app is closing
         pane = self.screen_stack[0].query_one("#messages-pane")
+        if not pane.is_attached:
+            return  # the app is closing
         await pane.mount(LiveTurn(id="live-turn"), ComposeBox(id="compose"))
         self.compose_ready = True
         self.compose_session_changed()
