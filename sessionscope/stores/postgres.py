@@ -572,6 +572,8 @@ class PostgresSessionStore:
         taken = 0
         bound = "seq > %s" if order == "ASC" else "seq < %s"
         last = 0 if order == "ASC" else 2**62
+        # Rows looked at a query: one query for most ends (entries of a KiB or more).
+        window = max(256, budget // 1024)
         while taken < budget:
             rows = await (
                 await connection.execute(
@@ -579,16 +581,16 @@ class PostgresSessionStore:
                         SELECT seq, entry, sum(bytes + 1) OVER (ORDER BY seq {order})
                             - bytes - 1 AS before
                         FROM {self._entries}
-                        WHERE key_id = %s AND {bound} ORDER BY seq {order} LIMIT 256) AS w
+                        WHERE key_id = %s AND {bound} ORDER BY seq {order} LIMIT %s) AS w
                     WHERE before < %s ORDER BY seq {order}""",
-                    [key_id, last, budget - taken],
+                    [key_id, last, window, budget - taken],
                 )
             ).fetchall()
             for seq, text in rows:
                 texts.append(text)
                 taken += len(text.encode()) + 1
                 last = seq
-            if len(rows) < 256 or taken >= budget:
+            if len(rows) < window or taken >= budget:
                 break
         return texts
 

@@ -382,10 +382,12 @@ async def test_a_big_stored_session_shows_its_newest_messages_first(
         shown: list[tuple[bool, int, str]] = []
         async with app.run_test(size=SIZE) as pilot:
             await wait_for(pilot, lambda: app.session_list.current is not None, what="the list")
+            deadline = time.monotonic() + 60
             while app.opened is None or app.opened.partial:
                 if app.opened is not None and not shown:
                     view = app.message_view
                     shown.append((True, view.block_count, view.current_entry.uuid))
+                assert time.monotonic() < deadline, str(app.message_view.placeholder)
                 await asyncio.sleep(0.005)
             await settle(app, pilot)
             # First the newest messages alone (fetched on their own from the store), then all.
