@@ -1,3 +1,5 @@
+"""``python -m sessionscope``: the command line."""
+
 from sessionscope.cli import main
 
 raise SystemExit(main())

@@ -38,9 +38,6 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from sessionscope.redaction import Redactor
 
-FORMATS = ("md", "html", "json")
-"""What ``export --format`` accepts (json is what ``show --json`` prints)."""
-
 
 class ExportError(Exception):
     """An export that could not be written; the message is one clear line."""

@@ -4,6 +4,7 @@ user's real ``~/.claude`` and cache are never read or written by the suite."""
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -120,6 +121,55 @@ def write_transcript(isolated_user_dirs: Path) -> Callable[..., Path]:
         path = folder / f"{session_id}.jsonl"
         chunks = [line if isinstance(line, bytes) else dumps(line) for line in lines]
         path.write_bytes(b"\n".join(chunks) + (end if chunks else b""))
+        return path
+
+    return write
+
+
+# --- Generated corpora (tests/helpers/corpus.py) and chained sessions (tests/helpers/chains.py) ---
+
+
+def _generate_corpus(
+    tmp_path_factory: pytest.TempPathFactory, sessions: int, total_mb: float
+) -> Path:
+    from tests.helpers.corpus import generate_corpus
+
+    root = tmp_path_factory.mktemp("corpus") / "claude"
+    return generate_corpus(root, seed=7, sessions=sessions, total_mb=total_mb, big_mb=0)
+
+
+@pytest.fixture(scope="session")
+def generated_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """300 small sessions over 60 projects (forks, rewinds, compaction, subagents, torn and
+    bad lines), read-only for the tests: copy it before changing anything."""
+    return _generate_corpus(tmp_path_factory, 300, 2)
+
+
+@pytest.fixture(scope="session")
+def corpus_2000(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """2,000 small sessions, for the one test that relists 2,000 files (it may change them)."""
+    return _generate_corpus(tmp_path_factory, 2000, 12)
+
+
+@pytest.fixture
+def generated_copy(generated_corpus: Path, tmp_path: Path) -> Path:
+    """A private copy of the generated corpus (mtimes kept), free to touch and change."""
+    target = tmp_path / "claude"
+    shutil.copytree(generated_corpus, target)
+    return target
+
+
+@pytest.fixture
+def sessions_dir(isolated_user_dirs: Path):
+    """Write a session file: ``write(entries, session=..., project=...)`` -> its path."""
+
+    from tests.helpers.chains import SESSION, line
+
+    def write(entries, *, session: str = SESSION, project: str = "-work-app") -> Path:
+        folder = isolated_user_dirs / "projects" / project
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{session}.jsonl"
+        path.write_bytes(b"".join(line(entry) for entry in entries))
         return path
 
     return write

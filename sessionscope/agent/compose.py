@@ -223,6 +223,8 @@ class TurnFinished(TurnEvent):
 
 
 class FailureKind(enum.StrEnum):
+    """Why a turn failed, as far as the CLI's report says."""
+
     CREDENTIALS = "credentials"
     CLI_MISSING = "cli-missing"
     RATE_LIMITED = "rate-limited"
@@ -245,6 +247,8 @@ class TurnFailed(TurnEvent):
 
 
 class PermissionDecision(enum.Enum):
+    """What the person answered to a tool's permission request."""
+
     ALLOW_ONCE = "allow once"
     ALLOW_SESSION = "allow for this session"
     DENY = "deny"

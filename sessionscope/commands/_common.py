@@ -1,4 +1,5 @@
-"""What the commands share: their error, checking the config folder, safe output."""
+"""What the commands share: their error, their common options, checking the config folder,
+safe output."""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("session_id", metavar="ID", help="the session to export")
     parser.add_argument(
         "--format",
-        choices=("md", "html", "json"),  # sessionscope.export.FORMATS, not imported at start-up
+        choices=("md", "html", "json"),
         required=True,
         help="md: Markdown; html: one self-contained page; json: what show --json prints",
     )

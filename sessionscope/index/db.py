@@ -168,8 +168,8 @@ class Database:
                 for statement in SCHEMA.split(";"):
                     if statement.strip():
                         conn.execute(statement)
-                # Merge the full-text segments 8 at a time, not 4: a first build of 500 MB of
-                # transcripts spends a fifth less time merging (queries stay as quick).
+                # Merge the full-text segments 8 at a time, not 4: a first build spends less
+                # time merging, and queries stay as quick.
                 conn.execute(
                     "INSERT INTO messages_fts (messages_fts, rank) VALUES ('automerge', 8)"
                 )
@@ -262,12 +262,6 @@ class Database:
     def rows(self, sql: str, parameters: tuple = ()) -> list[tuple]:
         """Every row of a query (``[]`` when the index is unusable)."""
         return self.run(lambda conn: conn.execute(sql, parameters).fetchall(), [])
-
-    @contextlib.contextmanager
-    def reading(self) -> Iterator[sqlite3.Connection | None]:
-        """The connection for a few reads in a row (``None`` when unusable)."""
-        with self._lock:
-            yield self._conn
 
     def close(self) -> None:
         with self._lock:

@@ -42,7 +42,7 @@ from ..transcripts.files import (
     session_of_path,
     transcript_files,
 )
-from ..transcripts.model import Entry, SessionMeta, TranscriptIndex
+from ..transcripts.model import Entry, SessionMeta, TranscriptIndex, session_title
 from ..transcripts.reader import index_transcript, load_json
 from ..transcripts.sessions import add_counts, infer_forks, order_sessions, read_lite_meta
 from .db import Database
@@ -509,7 +509,7 @@ def _read_file(job: _Job, root: str) -> _Read:
         _read_tail(path, index.size),
         zlib.compress(_ENTRIES.encode(index.entries), 1),
         encode_meta(meta),
-        meta.summary if meta else None,
+        session_title(meta) if meta else None,
         meta.git_branch if meta else None,
         meta.tag if meta else None,
         meta.cwd if meta else None,

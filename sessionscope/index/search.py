@@ -31,7 +31,7 @@ class Hit:
     project: str
     """The project folder's name (the slugged working directory)."""
     title: str
-    """The session's title or first prompt, as the list shows it."""
+    """The session's title (``transcripts.model.session_title``), as the list shows it."""
     agent_id: str | None
     """The subagent whose transcript holds the message; ``None`` for the session's own."""
     path: str
@@ -149,8 +149,8 @@ def search(db, query: Query, root: str, limit: int = 20) -> list[Hit]:
                 (*parameters, limit),
             ).fetchall()
         match = fts_match(query.terms)
-        # Ranking costs a little for every match: a word in 100,000 messages takes 100 ms and
-        # more. So the newest RECENT_MATCHES matches (the newest messages have the highest
+        # Ranking costs a little for every match, which adds up for a common word. So the
+        # newest RECENT_MATCHES matches (the newest messages have the highest
         # rowids) are ranked first, and the older ones, ranked, only when those leave fewer
         # than ``limit`` hits that pass the filters.
         edge = conn.execute(

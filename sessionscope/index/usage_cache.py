@@ -24,11 +24,15 @@ CACHE_NAME = "usage.msgpack"
 
 
 class _Row(msgspec.Struct, array_like=True, gc=False):
+    """One file's usage, with the identity (inode, size, mtime) it was counted at."""
+
     identity: tuple[int, int, int]
     usage: FileUsage
 
 
 class _CacheFile(msgspec.Struct, gc=False):
+    """The cache file: its format, and every file's row by path."""
+
     format: str
     rows: dict[str, _Row]
 

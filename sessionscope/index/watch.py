@@ -60,6 +60,11 @@ class TranscriptWatcher:
     def start(self) -> None:
         self._thread.start()
 
+    @property
+    def running(self) -> bool:
+        """True while the watching thread is alive."""
+        return self._thread.is_alive()
+
     def stop(self, timeout: float = 2.0) -> None:
         """Stop watching and wait (a little) for the thread to end."""
         self._stop.set()

@@ -166,13 +166,6 @@ class Player:
         """0.0 at the start, 1.0 at the end (by position, so cut gaps take little of the bar)."""
         return 1.0 if self.total == 0 else self.position / self.total
 
-    def seconds_to_next_change(self) -> float | None:
-        """Wall seconds until the next step completes (``None`` when paused or at the end)."""
-        if not self.playing or self.finished:
-            return None
-        complete = bisect.bisect_right(self.ends, self.position)
-        return max(0.0, (self.ends[complete] - self.position) / self.speed)
-
     # -- controls --------------------------------------------------------------------------------
 
     def toggle_pause(self) -> bool:

@@ -11,7 +11,7 @@ some real sessions.)
 from __future__ import annotations
 
 from ..transcripts.model import SessionMeta
-from ..transcripts.sessions import LITE_READ_BUF_SIZE, _Lite, _parse_lite
+from ..transcripts.sessions import LITE_READ_BUF_SIZE, Lite, parse_lite
 
 META_FIELDS = (
     "summary",
@@ -42,7 +42,7 @@ def lite_fields(session_id: str, size: int, head: bytes, tail: bytes) -> dict | 
     summary or prompt in those windows gets ``summary=""``."""
     if size <= LITE_READ_BUF_SIZE:
         tail = head  # the same object: the parse looks at one window then
-    meta = _parse_lite(session_id, _Lite(0, size, head, tail), None, keep_unsummarized=True)
+    meta = parse_lite(session_id, Lite(0, size, head, tail), None, keep_unsummarized=True)
     if meta is None:
         return None
     return {name: getattr(meta, name) for name in META_FIELDS}

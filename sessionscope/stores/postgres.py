@@ -92,8 +92,7 @@ def schema_statements(table: str) -> list[str]:
             UNIQUE (project_key, session_id, subpath))""",
         f'CREATE INDEX "{table}_sessions_by_id" ON {sessions} (session_id)',
         # Entries by key in order: the primary key is the one index reads need. No foreign
-        # key (its check on every row cost a tenth of a push): delete() removes a key's
-        # entries itself.
+        # key (its check on every row slows a push): delete() removes a key's entries itself.
         f"""CREATE TABLE {entries} (
             key_id bigint NOT NULL,
             seq bigserial,
@@ -139,7 +138,7 @@ def words_statements(table: str) -> list[str]:
     entry (``stores.search``), filled as it is appended; readable and writable as its entry."""
     sessions, words = f'"{table}_sessions"', f'"{table}_words"'
     return [
-        # The words compressed with lz4 as the entries are (pglz cost a push a tenth of its time).
+        # The words compressed with lz4 as the entries are (pglz slows a push).
         f"""CREATE TABLE {words} (
             key_id bigint NOT NULL,
             seq bigint NOT NULL,

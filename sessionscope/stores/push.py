@@ -185,6 +185,9 @@ def _batches(handle, line_no: int):
 
 
 class _Pusher:
+    """A push's writes to the store: one batch in flight while the next is read, what was
+    added counted into ``result``."""
+
     def __init__(
         self,
         store: PostgresSessionStore,

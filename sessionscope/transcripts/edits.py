@@ -23,6 +23,8 @@ MAX_DIFF_LINES = 20_000
 
 @dataclass(frozen=True, slots=True)
 class DiffLine:
+    """One line of a diff."""
+
     mark: str
     """``-`` removed, ``+`` added, `` `` (a space) unchanged context."""
     text: str
@@ -34,6 +36,8 @@ class DiffLine:
 
 @dataclass(frozen=True, slots=True)
 class Hunk:
+    """A run of diff lines under one header."""
+
     header: str
     """``@@ -13,4 +13,5 @@`` for a recorded patch, ``edit 2 of 3`` for a MultiEdit's edit."""
     lines: tuple[DiffLine, ...]
@@ -41,6 +45,8 @@ class Hunk:
 
 @dataclass(frozen=True, slots=True)
 class EditDiff:
+    """One edit tool call as a diff of the file it changed."""
+
     path: str
     hunks: tuple[Hunk, ...]
     numbered: bool

@@ -62,6 +62,8 @@ class ModelPrice:
 
 @dataclass(frozen=True, slots=True)
 class PriceTable:
+    """Prices by model, and where and when they come from."""
+
     models: dict[str, ModelPrice]
     date: str
     """When the bundled table was checked (a user file's own date when it gives one)."""

@@ -250,8 +250,8 @@ _gc_was_enabled = False
 def gc_paused():
     """Pause the cyclic garbage collector while many objects are made and dropped.
 
-    Indexing makes hundreds of thousands of short-lived dicts that hold no cycles; the
-    collector's passes over them cost about a third of the time. Safe across threads: the
+    Indexing makes hundreds of thousands of short-lived dicts that hold no cycles, which the
+    collector's passes would walk again and again. Safe across threads: the
     collector is re-enabled when the last reader is done, if it was enabled before the first.
     """
     global _gc_pausers, _gc_was_enabled

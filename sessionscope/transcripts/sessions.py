@@ -19,7 +19,6 @@ import json
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -55,8 +54,7 @@ _COMMAND_NAME_RE = re.compile(r"<command-name>(.*?)</command-name>")
 # the bytes and decode only the values found, which gives the same strings: the markers searched
 # for are ASCII, and the decoder never merges an ASCII byte into a replaced sequence, so every
 # ASCII character sits at the same place in the text as in the bytes, and a value cut at ASCII
-# characters decodes alone as it does in the whole. (Decoding 128 KiB per file, and scanning
-# text that one emoji makes four bytes a character, was most of a cold list's time.)
+# characters decodes alone as it does in the whole (docs/performance.md says why).
 # tests/transcripts/test_lite.py compares the two on hostile heads and tails.
 
 
@@ -74,7 +72,7 @@ def _unescape_json_string(raw: str) -> str:
     return result if isinstance(result, str) else raw
 
 
-def _string_value_end(data: bytes, value_start: int) -> int:
+def string_value_end(data: bytes, value_start: int) -> int:
     """Index of the quote closing the JSON string value starting at ``value_start``; -1 if cut.
 
     The SDK walks the value a character at a time, a backslash skipping the next one: the end
@@ -92,7 +90,7 @@ def _string_value_end(data: bytes, value_start: int) -> int:
     return -1
 
 
-def _extract_json_string_field(data: bytes, key: str) -> str | None:
+def extract_json_string_field(data: bytes, key: str) -> str | None:
     """The SDK's scan for the first value: the first ``"key":"``, else the first ``"key": "``
     (a value cut short by the end of ``data`` counts as not found)."""
     for pattern in (f'"{key}":"'.encode(), f'"{key}": "'.encode()):
@@ -100,13 +98,13 @@ def _extract_json_string_field(data: bytes, key: str) -> str | None:
         if found < 0:
             continue
         value_start = found + len(pattern)
-        value_end = _string_value_end(data, value_start)
+        value_end = string_value_end(data, value_start)
         if value_end >= 0:
             return _unescape_json_string(_text(data[value_start:value_end]))
     return None
 
 
-def _extract_last_json_string_field(data: bytes, key: str) -> str | None:
+def extract_last_json_string_field(data: bytes, key: str) -> str | None:
     """The SDK's scan for the last value: it walks the ``"key":"`` values (each search going on
     after the value found), then the ``"key": "`` ones, stopping at a value cut short; the last
     value found wins."""
@@ -115,7 +113,7 @@ def _extract_last_json_string_field(data: bytes, key: str) -> str | None:
         search_from = 0
         while (found := data.find(pattern, search_from)) >= 0:
             value_start = found + len(pattern)
-            value_end = _string_value_end(data, value_start)
+            value_end = string_value_end(data, value_start)
             if value_end < 0:
                 break
             last_value = data[value_start:value_end]
@@ -185,7 +183,9 @@ def _extract_first_prompt_from_head(head: bytes) -> str:
     return command_fallback
 
 
-class _Lite:
+class Lite:
+    """A file's size, modification time (ms) and first and last 64 KiB: what the lite read sees."""
+
     __slots__ = ("mtime", "size", "head", "tail")
 
     def __init__(self, mtime: int, size: int, head: bytes, tail: bytes) -> None:
@@ -195,7 +195,7 @@ class _Lite:
         self.tail = tail
 
 
-def _read_lite(path: str | os.PathLike[str]) -> _Lite | None:
+def read_lite(path: str | os.PathLike[str]) -> Lite | None:
     """Stat + head + tail (bytes); ``None`` on any error or for an empty file (as the SDK)."""
     try:
         fd = open_regular(path)
@@ -217,7 +217,7 @@ def _read_lite(path: str | os.PathLike[str]) -> _Lite | None:
             head += more
         tail_offset = max(0, size - LITE_READ_BUF_SIZE)
         tail = head if tail_offset == 0 else os.pread(fd, LITE_READ_BUF_SIZE, tail_offset)
-        return _Lite(mtime, size, head, tail)
+        return Lite(mtime, size, head, tail)
     except OSError:
         return None
     finally:
@@ -243,8 +243,8 @@ def _last_tag_line(tail: bytes) -> bytes | None:
     return tail[start:] if end < 0 else tail[start:end]
 
 
-def _parse_lite(
-    session_id: str, lite: _Lite, project_path: str | None, *, keep_unsummarized: bool = False
+def parse_lite(
+    session_id: str, lite: Lite, project_path: str | None, *, keep_unsummarized: bool = False
 ) -> SessionMeta | None:
     """The SDK's ``_parse_session_info_from_lite``. ``keep_unsummarized`` returns a session the
     SDK drops for having no title, summary or prompt in its head and tail, with ``summary=""``
@@ -255,8 +255,8 @@ def _parse_lite(
     if b'"isSidechain":true' in first_line or b'"isSidechain": true' in first_line:
         return None
 
-    in_head = partial(_extract_json_string_field, head)
-    last_in_tail = partial(_extract_last_json_string_field, tail)
+    in_head = partial(extract_json_string_field, head)
+    last_in_tail = partial(extract_last_json_string_field, tail)
     # Each title is looked for in the tail, then the head (the same bytes for a file of up to
     # 64 KiB: looked at once), and a window without 'Title":' holds neither.
     custom_title = None
@@ -265,11 +265,11 @@ def _parse_lite(
         custom_title = last_in_tail("customTitle")
     head_titles = head is not tail and _TITLES in head
     if not custom_title and head_titles:
-        custom_title = _extract_last_json_string_field(head, "customTitle")
+        custom_title = extract_last_json_string_field(head, "customTitle")
     if not custom_title and tail_titles:
         custom_title = last_in_tail("aiTitle")
     if not custom_title and head_titles:
-        custom_title = _extract_last_json_string_field(head, "aiTitle")
+        custom_title = extract_last_json_string_field(head, "aiTitle")
     custom_title = custom_title or None
     first_prompt = _extract_first_prompt_from_head(head) or None
     summary = custom_title or last_in_tail("lastPrompt") or last_in_tail("summary") or first_prompt
@@ -281,7 +281,7 @@ def _parse_lite(
     git_branch = last_in_tail("gitBranch") or in_head("gitBranch") or None
     session_cwd = in_head("cwd") or project_path or None
     tag_line = _last_tag_line(tail)
-    tag = (_extract_last_json_string_field(tag_line, "tag") or None) if tag_line else None
+    tag = (extract_last_json_string_field(tag_line, "tag") or None) if tag_line else None
 
     created_at: int | None = None
     first_timestamp = in_head("timestamp")
@@ -355,10 +355,10 @@ def read_lite_meta(
     session_id = validate_session_id(name[:-6])
     if session_id is None:
         return None
-    lite = _read_lite(path)
+    lite = read_lite(path)
     if lite is None:
         return None
-    meta = _parse_lite(session_id, lite, project_path, keep_unsummarized=keep_unsummarized)
+    meta = parse_lite(session_id, lite, project_path, keep_unsummarized=keep_unsummarized)
     if meta is None:
         return None
     meta.path = path
@@ -382,14 +382,6 @@ def add_counts(meta: SessionMeta, index: TranscriptIndex) -> SessionMeta | None:
         meta.listed_by_sdk = False
         meta.summary = _fallback_summary(meta.path, messages)
     return meta
-
-
-def lite_meta(full: SessionMeta | None) -> SessionMeta | None:
-    """What ``read_session_meta(path, count_messages=False)`` gives, from what
-    ``read_session_meta(path, count_messages=True)`` gave for the same version of the file."""
-    if full is None or not full.listed_by_sdk:
-        return None
-    return replace(full, message_count=0, root_uuid=None, forked_from=None)
 
 
 def _fallback_summary(path: Path, messages: list[Entry]) -> str:

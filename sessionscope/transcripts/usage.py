@@ -35,11 +35,15 @@ SYNTHETIC_MODEL = "<synthetic>"
 
 
 class _CacheCreation(msgspec.Struct, gc=False):
+    """``usage.cache_creation``: cache writes by lifetime."""
+
     ephemeral_5m_input_tokens: int = 0
     ephemeral_1h_input_tokens: int = 0
 
 
 class _Usage(msgspec.Struct, gc=False):
+    """A response's ``message.usage``."""
+
     input_tokens: int | None = 0
     output_tokens: int | None = 0
     cache_read_input_tokens: int | None = 0
@@ -48,12 +52,16 @@ class _Usage(msgspec.Struct, gc=False):
 
 
 class _Message(msgspec.Struct, gc=False):
+    """What counting reads of an entry's ``message``."""
+
     id: str | None = None
     model: str | None = None
     usage: _Usage | None = None
 
 
 class _ForkedFrom(msgspec.Struct, gc=False):
+    """An entry's ``forkedFrom``."""
+
     sessionId: str | None = None  # noqa: N815 (the JSON key)
 
 
@@ -66,6 +74,8 @@ class _Embedded(msgspec.Struct, gc=False):
 
 
 class _Progress(msgspec.Struct, gc=False):
+    """An ``agent_progress`` entry's ``data``."""
+
     type: str | None = None
     message: _Embedded | None = None
 

@@ -171,3 +171,22 @@ class PostgresServer:
 
     def __exit__(self, *exc) -> None:
         self.remove()
+
+
+def dump_store(url: str, table: str = "claude_session_store") -> dict:
+    """Everything a store holds but its clocks and row ids: by key, the key's sizes, list
+    fields, counts, summary and push progress, and its entries' texts in order."""
+    import psycopg
+
+    dumped = {}
+    with psycopg.connect(url) as connection:
+        keys = connection.execute(
+            f"""SELECT id, project_key, session_id, subpath, size, meta, counts, summary, pushed
+            FROM "{table}_sessions" """
+        ).fetchall()
+        for key_id, project, session, subpath, *rest in keys:
+            texts = connection.execute(
+                f'SELECT entry::text FROM "{table}" WHERE key_id = %s ORDER BY seq', [key_id]
+            ).fetchall()
+            dumped[(project, session, subpath)] = (*rest, [text for (text,) in texts])
+    return dumped

@@ -18,8 +18,7 @@ from sessionscope.transcripts import sessions as reader_sessions
 from sessionscope.transcripts.conversation import build_conversation
 from sessionscope.transcripts.files import session_files, transcript_files
 from sessionscope.transcripts.reader import index_transcript, load_entries
-
-from .conftest import OTHER, SESSION, assistant, chain, line, user
+from tests.helpers.chains import OTHER, SESSION, assistant, chain, line, user
 
 
 def as_dicts(metas) -> list[dict]:
@@ -169,8 +168,8 @@ def test_garbage_over_the_index_is_rebuilt(sessions_dir, isolated_user_dirs) -> 
     assert db.stat().st_mode & 0o777 == 0o600
 
 
-def test_an_interrupted_build_goes_on_where_it_stopped(corpus_copy: Path) -> None:
-    index = Index(corpus_copy)
+def test_an_interrupted_build_goes_on_where_it_stopped(generated_copy: Path) -> None:
+    index = Index(generated_copy)
 
     def stop_after_50(done: int, total: int) -> None:
         if done == 50:
@@ -178,8 +177,8 @@ def test_an_interrupted_build_goes_on_where_it_stopped(corpus_copy: Path) -> Non
 
     with pytest.raises(KeyboardInterrupt):
         index.catch_up_all(progress=stop_after_50)
-    total = len(transcript_files(corpus_copy))
-    again = Index(corpus_copy)
+    total = len(transcript_files(generated_copy))
+    again = Index(generated_copy)
     assert again.catch_up_all() == total - 50
     assert again.catch_up_all() == 0
 

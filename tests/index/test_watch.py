@@ -67,7 +67,7 @@ def test_the_watcher_reports_created_appended_and_deleted_transcripts(tmp_path: 
         next_batch(batches, str(path))
     finally:
         watcher.stop()
-    assert not watcher._thread.is_alive()
+    assert not watcher.running
 
 
 def test_catching_up_on_changes_lists_new_and_changed_sessions_and_drops_gone_ones(

@@ -36,29 +36,7 @@ def pg_url(pg_server: PostgresServer) -> str:
 def store_corpus(tmp_path_factory: pytest.TempPathFactory):
     """150 generated sessions, about 24 MB (forks, rewinds, compaction, subagents, torn and
     bad lines: ``benchmarks/corpus.py``), made once; read-only: copy it to change it."""
-    from tests.index.conftest import _corpus_module
+    from tests.helpers.corpus import generate_corpus
 
-    corpus = _corpus_module()
     root = tmp_path_factory.mktemp("store-corpus") / "claude"
-    params = corpus.CorpusParams(seed=15, sessions=150, total_mb=24, big_mb=0, projects=6)
-    corpus.ensure_corpus(params, root=root, quiet=True)
-    return root
-
-
-def dump_store(url: str, table: str = "claude_session_store") -> dict:
-    """Everything a store holds but its clocks and row ids: by key, the key's sizes, list
-    fields, counts, summary and push progress, and its entries' texts in order."""
-    import psycopg
-
-    dumped = {}
-    with psycopg.connect(url) as connection:
-        keys = connection.execute(
-            f"""SELECT id, project_key, session_id, subpath, size, meta, counts, summary, pushed
-            FROM "{table}_sessions" """
-        ).fetchall()
-        for key_id, project, session, subpath, *rest in keys:
-            texts = connection.execute(
-                f'SELECT entry::text FROM "{table}" WHERE key_id = %s ORDER BY seq', [key_id]
-            ).fetchall()
-            dumped[(project, session, subpath)] = (*rest, [text for (text,) in texts])
-    return dumped
+    return generate_corpus(root, seed=15, sessions=150, total_mb=24, big_mb=0, projects=6)

@@ -14,7 +14,7 @@ import psycopg
 import pytest
 
 from sessionscope.stores import PostgresSessionStore, StoreUnavailable
-from tests.stores.conftest import dump_store
+from tests.helpers.pgserver import dump_store
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -16,6 +16,7 @@ from claude_agent_sdk import (
 from claude_agent_sdk.testing import run_session_store_conformance
 
 from sessionscope.stores import PostgresSessionStore, display_url
+from tests.helpers.pgserver import dump_store
 
 _tables = itertools.count(1)
 
@@ -167,5 +168,6 @@ async def test_delete_leaves_no_entry_behind(pg_url) -> None:
         await store.append({**key, "subpath": "subagents/agent-1"}, [{"type": "x", "n": 2}])
         await store.append({**key, "session_id": "kept"}, [{"type": "x", "n": 3}])
         await store.delete(key)
-        rows = await store._select("SELECT count(*) FROM claude_session_store")
-    assert rows == [(1,)]
+    assert {key: entries for key, (*_, entries) in dump_store(pg_url).items()} == {
+        ("p", "kept", ""): ['{"type":"x","n":3}']
+    }

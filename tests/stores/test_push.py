@@ -25,7 +25,7 @@ from claude_agent_sdk import (
 
 from sessionscope import cli
 from sessionscope.stores import PostgresSessionStore
-from tests.stores.conftest import dump_store
+from tests.helpers.pgserver import dump_store
 
 ROOT = Path(__file__).resolve().parents[2]
 

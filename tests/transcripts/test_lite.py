@@ -111,13 +111,13 @@ def write_session(folder: Path, rng: random.Random, size: int) -> Path:
 def compare(path: Path) -> None:
     session_id = path.name[:-6]
     theirs = sdk_sessions._read_session_lite(path)
-    ours = sessions._read_lite(path)
+    ours = sessions.read_lite(path)
     assert (theirs is None) == (ours is None)
     if ours is None:
         return
     for project_path in (None, "/project"):
         want = sdk_sessions._parse_session_info_from_lite(session_id, theirs, project_path)
-        got = sessions._parse_lite(session_id, ours, project_path)
+        got = sessions.parse_lite(session_id, ours, project_path)
         assert (want is None) == (got is None), path.read_bytes()[:2000]
         if got is not None:
             assert {name: getattr(got, name) for name in FIELDS} == {
@@ -158,7 +158,7 @@ def test_backslash_runs_before_a_quote(tmp_path, raw):
         path = tmp_path / f"{uuid.uuid4()}.jsonl"
         path.write_bytes(line)
         compare(path)
-        assert sessions._string_value_end(text, 0) == _sdk_value_end(text.decode(), 0)
+        assert sessions.string_value_end(text, 0) == _sdk_value_end(text.decode(), 0)
 
 
 def _sdk_value_end(text: str, start: int) -> int:
@@ -179,7 +179,7 @@ def test_value_end_matches_the_character_walk():
     for _ in range(5000):
         text = "".join(rng.choice('ab\\"') for _ in range(rng.randint(0, 12)))
         start = rng.randint(0, len(text))
-        assert sessions._string_value_end(text.encode(), start) == _sdk_value_end(text, start)
+        assert sessions.string_value_end(text.encode(), start) == _sdk_value_end(text, start)
 
 
 def test_tag_lines(tmp_path):
@@ -239,4 +239,4 @@ def test_last_value_is_the_sdks_walk(key):
     for _ in range(20_000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
         want = sdk_sessions._extract_last_json_string_field(text, key)
-        assert sessions._extract_last_json_string_field(text.encode(), key) == want, text
+        assert sessions.extract_last_json_string_field(text.encode(), key) == want, text

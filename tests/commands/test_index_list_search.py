@@ -10,8 +10,7 @@ from pathlib import Path
 
 from sessionscope.commands.list import as_json
 from sessionscope.transcripts.sessions import list_sessions
-
-from .conftest import OTHER, assistant, chain, user
+from tests.helpers.chains import OTHER, assistant, chain, user
 
 
 def run(config_dir: Path, *argv: str, ok: bool = True) -> subprocess.CompletedProcess:
@@ -27,20 +26,22 @@ def run(config_dir: Path, *argv: str, ok: bool = True) -> subprocess.CompletedPr
     return result
 
 
-def test_list_has_the_sdk_fields_at_once_and_counts_once_indexed(corpus_copy: Path) -> None:
-    listed = [json.loads(text) for text in run(corpus_copy, "list", "--json").stdout.splitlines()]
-    sdk = list_sessions(corpus_copy, count_messages=False)
+def test_list_has_the_sdk_fields_at_once_and_counts_once_indexed(generated_copy: Path) -> None:
+    listed = [
+        json.loads(text) for text in run(generated_copy, "list", "--json").stdout.splitlines()
+    ]
+    sdk = list_sessions(generated_copy, count_messages=False)
     assert [item["session_id"] for item in listed] == [meta.session_id for meta in sdk]
     assert {item["message_count"] for item in listed} == {None}
-    indexed = run(corpus_copy, "index")
+    indexed = run(generated_copy, "index")
     assert indexed.stdout.count("\n") == 1 and "\r" not in indexed.stdout  # no bar off a tty
-    want = "".join(as_json(meta) + "\n" for meta in list_sessions(corpus_copy))
-    assert run(corpus_copy, "list", "--json").stdout == want
-    folder = sorted(p.name for p in (corpus_copy / "projects").iterdir())[3]
-    assert run(corpus_copy, "list", "--json", f"--project={folder}").stdout == "".join(
-        as_json(meta) + "\n" for meta in list_sessions(corpus_copy, folder)
+    want = "".join(as_json(meta) + "\n" for meta in list_sessions(generated_copy))
+    assert run(generated_copy, "list", "--json").stdout == want
+    folder = sorted(p.name for p in (generated_copy / "projects").iterdir())[3]
+    assert run(generated_copy, "list", "--json", f"--project={folder}").stdout == "".join(
+        as_json(meta) + "\n" for meta in list_sessions(generated_copy, folder)
     )
-    table = run(corpus_copy, "list").stdout.splitlines()
+    table = run(generated_copy, "list").stdout.splitlines()
     assert table[0].split() == ["MODIFIED", "MSGS", "SESSION", "SUMMARY"]
     assert len(table) == len(want.splitlines()) + 1
 
