@@ -5,8 +5,8 @@ the ratio between them).
 ``python benchmarks/launch.py bare SPAWNED_AT``: a bare Textual app showing one line, to its
 first paint. ``python benchmarks/launch.py ours SPAWNED_AT CONFIG_DIR``: ``sessionscope
 --config-dir CONFIG_DIR`` through the real command line, to its session list painted (the
-cache is warm); ``... store SPAWNED_AT URL``: ``sessionscope --store URL`` likewise. Both run headless at the benchmarks' size and print one JSON object; times are
-from ``SPAWNED_AT`` (the parent's ``time.time()`` just before it started this process).
+cache is warm); ``... store SPAWNED_AT URL``: ``sessionscope --store URL`` likewise. Each
+runs headless at the benchmarks' size and prints one JSON object; times are from ``SPAWNED_AT`` (the parent's ``time.time()`` just before it started this process).
 """
 
 from __future__ import annotations
@@ -48,18 +48,18 @@ def timed_app_class():
     class Timed(SessionscopeApp):
         marks: dict[str, float]
 
-        def on_sessionscope_app_sessions_loaded(self, event) -> None:
-            # Runs before the app's own handler (Textual calls handlers down the MRO).
+        def on_sessions_loaded(self, event) -> None:
+            # The main screen's message, bubbled up to the app once the screen handled it.
             if "list" not in self.marks and event.sessions:
                 self.call_after_refresh(self._listed)
 
         def _listed(self) -> None:
             self.marks.setdefault("list", time.time())
-            self.marks["rows"] = len(self.session_list.rows)
+            self.marks["rows"] = len(self.main_screen.session_list.rows)
             if getattr(self, "exit_when_listed", False):
                 self.exit()
 
-        def on_sessionscope_app_transcript_loaded(self, event) -> None:
+        def on_transcript_loaded(self, event) -> None:
             key = f"transcript:{event.opened.meta.session_id}"
             self.call_after_refresh(lambda: self.marks.setdefault(key, time.time()))
             if not event.opened.partial:

@@ -156,16 +156,21 @@ def explorer_figures(url: str, big_session: str, runs: int) -> dict:
             await app.workers.wait_for_complete()
             await pilot.pause()
             started = time.time()
-            assert app.session_list.select_session(big_session)
+            assert app.main_screen.session_list.select_session(big_session)
             await until(pilot, lambda: f"transcript:{big_session}" in app.marks)
             out["newest"] = app.marks[f"transcript:{big_session}"] - started
             await until(pilot, lambda: f"whole:{big_session}" in app.marks)
             out["whole"] = app.marks[f"whole:{big_session}"] - started
-            small = next(m for m in app.session_list.sessions if m.session_id != big_session)
-            assert app.session_list.select_session(small.session_id)
+            small = next(
+                m for m in app.main_screen.session_list.sessions if m.session_id != big_session
+            )
+            assert app.main_screen.session_list.select_session(small.session_id)
             await until(pilot, lambda: f"whole:{small.session_id}" in app.marks)
-            view = app.message_view
-            await until(pilot, lambda: app.watching is not None and app.watching.is_set())
+            view = app.main_screen.message_view
+            await until(
+                pilot,
+                lambda: app.main_screen.watching is not None and app.main_screen.watching.is_set(),
+            )
             key = {"project_key": small.project, "session_id": small.session_id}
             for n in range(runs):
                 view.select(view.block_count - 1)

@@ -1,8 +1,7 @@
 """What the app is built from: where transcripts are, how sessions are listed, what time it is.
 
 The app never reaches for globals: ``make_app`` passes these in, so tests give it a temporary
-config folder, a fixed clock and time zone, and the index (SQLite) can replace the plain
-file reader without the app knowing.
+config folder, a fixed clock and time zone.
 """
 
 from __future__ import annotations
@@ -33,26 +32,6 @@ class Catalog(Protocol):
     def session_meta(self, path: Path, *, count_messages: bool = True) -> SessionMeta | None:
         """One session's metadata, read now (after a fork, a rename...); without
         ``count_messages`` only the file's head and tail are read."""
-
-
-class FileCatalog:
-    """Lists sessions straight from the transcript files (no cache)."""
-
-    def __init__(self, config_dir: Path) -> None:
-        self.config_dir = Path(config_dir)
-
-    def cached_sessions(self) -> list[SessionMeta]:
-        return []
-
-    def list_sessions(self, *, count_messages: bool = True) -> list[SessionMeta]:
-        from sessionscope.transcripts.sessions import list_sessions
-
-        return list_sessions(self.config_dir, count_messages=count_messages)
-
-    def session_meta(self, path: Path, *, count_messages: bool = True) -> SessionMeta | None:
-        from sessionscope.transcripts.sessions import read_session_meta
-
-        return read_session_meta(Path(path), count_messages=count_messages)
 
 
 def system_clock() -> datetime:

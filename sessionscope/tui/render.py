@@ -8,7 +8,6 @@ in prompts, tool output, titles or paths are shown, never obeyed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from functools import lru_cache
@@ -529,7 +528,3 @@ def _header_lines(strips: list[Strip], uuid: str | None) -> int:
             if uuid in strip.text:
                 return number + 1
     return 1
-
-
-def strip_width(strips: Iterable[Strip]) -> int:
-    return max((strip.cell_length for strip in strips), default=0)

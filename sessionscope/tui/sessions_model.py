@@ -32,6 +32,14 @@ class Row:
     """A project's display name."""
 
 
+def describe(meta: SessionMeta) -> str:
+    """How a session is named in dialogs and notices: its title and id, made inert."""
+    title = session_title(meta)
+    if len(title) > 60:
+        title = title[:59] + "…"
+    return f"“{title}” ({meta.session_id})"
+
+
 def project_label(metas: list[SessionMeta], slug: str) -> str:
     """The project's working directory, with ``~`` for the home folder, else its folder name."""
     cwd = next((meta.cwd for meta in metas if meta.cwd), None)

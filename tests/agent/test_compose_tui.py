@@ -5,9 +5,7 @@ while a reply streams, and ``o``."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import threading
-import time
 from datetime import UTC
 from pathlib import Path
 
@@ -21,6 +19,8 @@ from sessionscope.tui.app import make_app
 from sessionscope.tui.screens.permission import PermissionScreen
 from tests.helpers import fakeapi
 from tests.helpers.fakeapi import unused_url
+from tests.helpers.pilot import settle
+from tests.helpers.pilot import wait_for as pilot_wait_for
 
 SIZE = (120, 40)
 
@@ -31,29 +31,19 @@ def app_for(config_dir: Path, env: dict[str, str]):
 
 
 async def wait_for(pilot, condition, timeout: float = 90.0, what: str = "") -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what or condition}")
-        await pilot.pause(0.05)
-
-
-async def settle(app, pilot) -> None:
-    """Wait for the workers (a cancelled exclusive one is fine) and what they post."""
-    from textual.worker import WorkerCancelled
-
-    for _ in range(3):
-        with contextlib.suppress(WorkerCancelled):
-            await app.workers.wait_for_complete()
-        await pilot.pause()
+    """A turn through the real CLI takes longer than the pane's own work."""
+    await pilot_wait_for(pilot, condition, what or str(condition), timeout)
 
 
 async def select(app, pilot, session_id: str) -> None:
-    await wait_for(pilot, lambda: app.session_list.current is not None, what="the list")
-    assert app.session_list.select_session(session_id)
+    await wait_for(pilot, lambda: app.main_screen.session_list.current is not None, what="the list")
+    assert app.main_screen.session_list.select_session(session_id)
     await wait_for(
         pilot,
-        lambda: app.opened is not None and app.opened.meta.session_id == session_id,
+        lambda: (
+            app.main_screen.opened is not None
+            and app.main_screen.opened.meta.session_id == session_id
+        ),
         what="the session to open",
     )
 
@@ -62,14 +52,14 @@ async def send(app, pilot, prompt: str, *, new: bool = False) -> None:
     await pilot.press("c")
     if new:
         await pilot.press("ctrl+n")
-    assert app.focused is app.compose_box.prompt_area
-    app.compose_box.prompt_area.insert(prompt)
+    assert app.focused is app.main_screen.prompt_box.prompt_area
+    app.main_screen.prompt_box.prompt_area.insert(prompt)
     await pilot.press("enter")
-    await wait_for(pilot, lambda: app.turn is not None, what="the turn to start")
+    await wait_for(pilot, lambda: app.main_screen.turn is not None, what="the turn to start")
 
 
 async def finish(app, pilot) -> None:
-    await wait_for(pilot, lambda: app.turn is None, what="the turn to end")
+    await wait_for(pilot, lambda: app.main_screen.turn is None, what="the turn to end")
     await settle(app, pilot)
 
 
@@ -78,7 +68,7 @@ def visible_uuids(path: Path) -> list[str]:
 
 
 def live_text(app) -> str:
-    return app.live_turn.render().plain
+    return app.main_screen.live_turn.render().plain
 
 
 async def test_compose_resumes_the_selected_session(fake_api, cli_transcripts_copy):
@@ -89,19 +79,19 @@ async def test_compose_resumes_the_selected_session(fake_api, cli_transcripts_co
     app = app_for(copy.config_dir, fake_api.env())
     async with app.run_test(size=SIZE) as pilot:
         await select(app, pilot, copy.sessions["notes"])
-        assert app.compose_box.target.session_id == copy.sessions["notes"]
+        assert app.main_screen.prompt_box.target.session_id == copy.sessions["notes"]
         assert copy.sessions["notes"][:8] in str(
-            app.compose_box.query_one("#compose-target").render()
+            app.main_screen.prompt_box.query_one("#prompt-target").render()
         )
         await send(app, pilot, "Which first?")
         await finish(app, pilot)
         assert path.read_bytes().startswith(before)
         uuids = visible_uuids(path)
         # The pane shows the transcript's real entries, the new reply last and selected.
-        view = app.message_view
+        view = app.main_screen.message_view
         assert view.current_entry is not None and view.current_entry.uuid == uuids[-1]
         assert "✓ done" in live_text(app)
-        assert app.compose_box.target.session_id == copy.sessions["notes"]
+        assert app.main_screen.prompt_box.target.session_id == copy.sessions["notes"]
     assert fake_api.message_requests[-1].prompt_text.endswith("Which first?")
 
 
@@ -115,16 +105,16 @@ async def test_a_new_session_is_listed_while_its_reply_streams(
     app = app_for(isolated_user_dirs, fake_api.env())
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        assert app.compose_box.target.session_id is None
-        assert "new session in" in app.compose_box.target.describe()
+        assert app.main_screen.prompt_box.target.session_id is None
+        assert "new session in" in app.main_screen.prompt_box.target.describe()
         await send(app, pilot, "Say hello")
-        await wait_for(pilot, lambda: app.session_list.sessions, what="the new session")
-        assert app.turn is not None, "listed before the reply ended"
-        new_id = app.session_list.sessions[0].session_id
-        assert app.session_list.current.session_id == new_id
+        await wait_for(pilot, lambda: app.main_screen.session_list.sessions, what="the new session")
+        assert app.main_screen.turn is not None, "listed before the reply ended"
+        new_id = app.main_screen.session_list.sessions[0].session_id
+        assert app.main_screen.session_list.current.session_id == new_id
         await finish(app, pilot)
         assert find_session_file(isolated_user_dirs, new_id).exists()
-        assert app.session_list.sessions[0].cwd == str(project)
+        assert app.main_screen.session_list.sessions[0].cwd == str(project)
 
 
 async def test_fork_then_compose_continues_the_fork(fake_api, cli_transcripts_copy):
@@ -135,7 +125,7 @@ async def test_fork_then_compose_continues_the_fork(fake_api, cli_transcripts_co
     app = app_for(copy.config_dir, fake_api.env())
     async with app.run_test(size=SIZE) as pilot:
         await select(app, pilot, copy.sessions["main"])
-        view = app.message_view
+        view = app.main_screen.message_view
         view.focus()
         entries = [view.source.entry(i) for i in range(view.block_count)]
         view.select(
@@ -144,11 +134,11 @@ async def test_fork_then_compose_continues_the_fork(fake_api, cli_transcripts_co
         await pilot.press("f")
         await wait_for(
             pilot,
-            lambda: app.session_list.current.session_id not in (copy.sessions["main"],),
+            lambda: app.main_screen.session_list.current.session_id not in (copy.sessions["main"],),
             what="the fork",
         )
-        fork_id = app.session_list.current.session_id
-        await wait_for(pilot, lambda: app.compose_box.target.session_id == fork_id)
+        fork_id = app.main_screen.session_list.current.session_id
+        await wait_for(pilot, lambda: app.main_screen.prompt_box.target.session_id == fork_id)
         await send(app, pilot, "On the branch")
         await finish(app, pilot)
     assert source.read_bytes() == source_bytes
@@ -225,11 +215,11 @@ async def test_failures_are_clear_and_the_app_stays_usable(
         shown = live_text(app)
         assert "✗ failed" in shown and said in shown
         # Still usable: move in the list, and compose again.
-        app.session_list.focus()
+        app.main_screen.session_list.focus()
         await pilot.press("g")
         await settle(app, pilot)
         await pilot.press("c")
-        assert app.focused is app.compose_box.prompt_area
+        assert app.focused is app.main_screen.prompt_box.prompt_area
     after = path.read_bytes()
     assert after.startswith(before), "nothing already written is lost or rewritten"
 
@@ -261,16 +251,20 @@ async def test_switching_sessions_while_streaming_keeps_the_reply_in_its_session
         await send(app, pilot, "Long answer please")
         await wait_for(pilot, lambda: "notes answer" in live_text(app), what="streaming")
         await select(app, pilot, copy.sessions["main"])
-        assert app.live_turn.state is None, "the other session's reply is not shown here"
-        assert app.compose_box.target.session_id == copy.sessions["main"]
+        assert app.main_screen.live_turn.state is None, (
+            "the other session's reply is not shown here"
+        )
+        assert app.main_screen.prompt_box.target.session_id == copy.sessions["main"]
         await pilot.press("c")
-        app.compose_box.prompt_area.insert("not now")
+        app.main_screen.prompt_box.prompt_area.insert("not now")
         await pilot.press("enter")
-        assert app.turn.target.session_id == copy.sessions["notes"], "one turn at a time"
+        assert app.main_screen.turn.target.session_id == copy.sessions["notes"], (
+            "one turn at a time"
+        )
         release.set()
         await finish(app, pilot)
-        assert app.session_list.current.session_id == copy.sessions["main"]
-        assert app.opened.meta.session_id == copy.sessions["main"]
+        assert app.main_screen.session_list.current.session_id == copy.sessions["main"]
+        assert app.main_screen.opened.meta.session_id == copy.sessions["main"]
         await select(app, pilot, copy.sessions["notes"])
         assert "✓ done" in live_text(app)
     assert copy.path("main").read_bytes() == main_before
@@ -283,7 +277,7 @@ async def test_o_without_a_real_terminal_says_the_command(fake_api, cli_transcri
     app = app_for(copy.config_dir, fake_api.env())
     async with app.run_test(size=SIZE) as pilot:
         await select(app, pilot, copy.sessions["notes"])
-        app.message_view.focus()
+        app.main_screen.message_view.focus()
         await pilot.press("o")
         await pilot.pause()
         said = [n.message for n in app._notifications]

@@ -1,5 +1,5 @@
 """A draft belongs to the session it was started for: whatever the selection does (moving in
-the list, the filter, a refresh with a new session arriving, a fork), the compose box keeps
+the list, the filter, a refresh with a new session arriving, a fork), the prompt box keeps
 naming that session and ``enter`` sends there. The real bundled CLI against the fake API."""
 
 from __future__ import annotations
@@ -20,11 +20,11 @@ def keys(text: str) -> list[str]:
 
 
 def target_line(app) -> str:
-    return str(app.compose_box.query_one("#compose-target").render())
+    return str(app.main_screen.prompt_box.query_one("#prompt-target").render())
 
 
 def assert_names(app, session_id: str) -> None:
-    box = app.compose_box
+    box = app.main_screen.prompt_box
     assert box.target is not None and box.target.session_id == session_id
     assert f"→ to {session_id[:8]}" in target_line(app)
 
@@ -40,28 +40,28 @@ async def test_a_draft_goes_where_it_was_started_whatever_the_selection_does(
     async with app.run_test(size=SIZE) as pilot:
         await select(app, pilot, notes)
         await pilot.press("c", *keys(prompt))
-        assert app.compose_box.prompt_area.text == prompt
+        assert app.main_screen.prompt_box.prompt_area.text == prompt
         assert_names(app, notes)
         await pilot.press("escape")  # out of the box; the draft stays
 
         # Moving in the list.
-        app.session_list.focus()
+        app.main_screen.session_list.focus()
         await pilot.pause()
         for key in ("j", "k", "G", "g", "j"):
             await pilot.press(key)
             await settle(app, pilot)
             assert_names(app, notes)
-        assert app.session_list.current.session_id != notes
+        assert app.main_screen.session_list.current.session_id != notes
 
         # The filter: matching nothing (no selection at all), then another session.
         await pilot.press("slash", *keys("zzz-no-such-session"))
         await settle(app, pilot)
-        assert app.session_list.current is None
+        assert app.main_screen.session_list.current is None
         assert_names(app, notes)
         await pilot.press("escape")
         await pilot.press("slash", *keys("Shop"))
         await settle(app, pilot)
-        assert app.session_list.current.session_id == main
+        assert app.main_screen.session_list.current.session_id == main
         assert_names(app, notes)
         await pilot.press("escape")
 
@@ -75,10 +75,10 @@ async def test_a_draft_goes_where_it_was_started_whatever_the_selection_does(
         (source.parent / f"{arrived}.jsonl").write_text(
             "".join(json.dumps(line) + "\n" for line in lines)
         )
-        app.load_sessions()
+        app.main_screen.load_sessions()
         await wait_for(
             pilot,
-            lambda: any(s.session_id == arrived for s in app.session_list.sessions),
+            lambda: any(s.session_id == arrived for s in app.main_screen.session_list.sessions),
             what="the new session listed",
         )
         await settle(app, pilot)
@@ -86,7 +86,7 @@ async def test_a_draft_goes_where_it_was_started_whatever_the_selection_does(
 
         # A fork of another session: the fork is selected.
         await select(app, pilot, main)
-        view = app.message_view
+        view = app.main_screen.message_view
         view.focus()
         entries = [view.source.entry(i) for i in range(view.block_count)]
         view.select(
@@ -95,25 +95,25 @@ async def test_a_draft_goes_where_it_was_started_whatever_the_selection_does(
         await pilot.press("f")
         await wait_for(
             pilot,
-            lambda: app.session_list.current.session_id not in (main, notes, arrived),
+            lambda: app.main_screen.session_list.current.session_id not in (main, notes, arrived),
             what="the fork",
         )
         await settle(app, pilot)
-        fork = app.session_list.current.session_id
+        fork = app.main_screen.session_list.current.session_id
         assert_names(app, notes)
 
         # Back in the box: the same draft, the same target; enter sends it there.
         await pilot.press("c")
-        assert app.focused is app.compose_box.prompt_area
-        assert app.compose_box.prompt_area.text == prompt
+        assert app.focused is app.main_screen.prompt_box.prompt_area
+        assert app.main_screen.prompt_box.prompt_area.text == prompt
         assert_names(app, notes)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.turn is not None, what="the turn to start")
-        assert app.turn.target.session_id == notes
+        await wait_for(pilot, lambda: app.main_screen.turn is not None, what="the turn to start")
+        assert app.main_screen.turn.target.session_id == notes
         await finish(app, pilot)
         # The empty box follows the selection again.
-        assert app.compose_box.prompt_area.text == ""
-        assert_names(app, app.session_list.current.session_id)
+        assert app.main_screen.prompt_box.prompt_area.text == ""
+        assert_names(app, app.main_screen.session_list.current.session_id)
 
     assert fake_api.message_requests[-1].prompt_text.endswith(prompt)
     holding = [
@@ -139,7 +139,7 @@ async def test_only_ctrl_n_in_the_box_retargets_a_draft_and_a_gone_target_sends_
         assert_names(app, notes)
         # ctrl+n: a new session, said in the box; again: the selected session.
         await pilot.press("c", "ctrl+n")
-        assert app.compose_box.target.session_id is None
+        assert app.main_screen.prompt_box.target.session_id is None
         assert "→ new session in" in target_line(app)
         await pilot.press("ctrl+n")
         assert_names(app, main)
@@ -149,21 +149,21 @@ async def test_only_ctrl_n_in_the_box_retargets_a_draft_and_a_gone_target_sends_
         await pilot.press("escape")
         await select(app, pilot, notes)
         await select(app, pilot, main)
-        app.session_list.focus()
+        app.main_screen.session_list.focus()
         await pilot.press("D")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDelete), what="the dialog")
         await pilot.press("y")
         await wait_for(
             pilot,
-            lambda: all(s.session_id != main for s in app.session_list.sessions),
+            lambda: all(s.session_id != main for s in app.main_screen.session_list.sessions),
             what="the delete",
         )
         await settle(app, pilot)
         assert_names(app, main)
         await pilot.press("c", "enter")
         await settle(app, pilot)
-        assert app.turn is None
-        assert app.compose_box.prompt_area.text == "a draft", "the draft is kept"
+        assert app.main_screen.turn is None
+        assert app.main_screen.prompt_box.prompt_area.text == "a draft", "the draft is kept"
         said = [n.message for n in app._notifications]
         assert any("is gone" in m and main[:8] in m for m in said), said
     assert fake_api.message_requests == []

@@ -244,7 +244,7 @@ async def test_the_export_dialog_offers_to_mask_secrets(
         for _ in range(3):
             await app.workers.wait_for_complete()
             await pilot.pause()
-        assert app.session_list.select_session(SECRET_ID)
+        assert app.main_screen.session_list.select_session(SECRET_ID)
         await pilot.pause()
         app.notify = lambda message, **_: notes.append(message)  # type: ignore[method-assign]
         await pilot.press("e")

@@ -79,14 +79,14 @@ def listed_locally(config: Path, capsys) -> dict[str, dict]:
 
 
 async def open_session(app, pilot, session_id: str) -> None:
-    await wait_for(pilot, lambda: app.session_list.current is not None, what="the list")
-    assert app.session_list.select_session(session_id)
+    await wait_for(pilot, lambda: app.main_screen.session_list.current is not None, what="the list")
+    assert app.main_screen.session_list.select_session(session_id)
     await wait_for(
         pilot,
         lambda: (
-            app.opened is not None
-            and app.opened.meta.session_id == session_id
-            and not app.opened.partial
+            app.main_screen.opened is not None
+            and app.main_screen.opened.meta.session_id == session_id
+            and not app.main_screen.opened.partial
         ),
         what="the session to open",
     )
@@ -100,9 +100,9 @@ async def test_the_store_lists_and_shows_its_sessions_as_local_files_do(
     with explorer_on(url) as explorer:
         app = app_on(explorer)
         async with app.run_test(size=SIZE) as pilot:
-            await wait_for(pilot, lambda: app.session_list.sessions, what="the list")
+            await wait_for(pilot, lambda: app.main_screen.session_list.sessions, what="the list")
             await settle(app, pilot)
-            shown = {meta.session_id: meta for meta in app.session_list.sessions}
+            shown = {meta.session_id: meta for meta in app.main_screen.session_list.sessions}
             assert sorted(shown) == sorted(local)
             for session_id, row in local.items():
                 meta = shown[session_id]
@@ -118,11 +118,14 @@ async def test_the_store_lists_and_shows_its_sessions_as_local_files_do(
             index = index_transcript(local_file)
             local_source = ConversationSource(local_file, index, build_conversation(index))
             expected = [m.uuid for m in local_source.messages]
-            assert [m.uuid for m in app.opened.source.messages] == expected
+            assert [m.uuid for m in app.main_screen.opened.source.messages] == expected
             # Opened at its newest message, from the mirror in the cache (0600).
-            assert app.message_view.current_entry.uuid == app.opened.source.blocks[-1].uuid
-            assert app.opened.path.is_relative_to(explorer.config_dir)
-            assert app.opened.path.stat().st_mode & 0o777 == 0o600
+            assert (
+                app.main_screen.message_view.current_entry.uuid
+                == app.main_screen.opened.source.blocks[-1].uuid
+            )
+            assert app.main_screen.opened.path.is_relative_to(explorer.config_dir)
+            assert app.main_screen.opened.path.stat().st_mode & 0o777 == 0o600
             assert explorer.display_url in app.sub_title or "sessions" in app.sub_title
 
 
@@ -131,7 +134,9 @@ async def test_ctrl_f_searches_in_the_server_and_opens_the_hit(gallery_store) ->
     with explorer_on(url) as explorer:
         app = app_on(explorer)
         async with app.run_test(size=SIZE) as pilot:
-            await wait_for(pilot, lambda: app.session_list.current is not None, what="the list")
+            await wait_for(
+                pilot, lambda: app.main_screen.session_list.current is not None, what="the list"
+            )
             await settle(app, pilot)
             await pilot.press("ctrl+f")
             await pilot.pause()
@@ -145,12 +150,12 @@ async def test_ctrl_f_searches_in_the_server_and_opens_the_hit(gallery_store) ->
             await wait_for(
                 pilot,
                 lambda: (
-                    app.message_view.current_entry is not None
-                    and app.message_view.current_entry.uuid == u(402)
+                    app.main_screen.message_view.current_entry is not None
+                    and app.main_screen.message_view.current_entry.uuid == u(402)
                 ),
                 what="the hit's message",
             )
-            assert app.session_list.current.session_id == NOTES
+            assert app.main_screen.session_list.current.session_id == NOTES
 
 
 def store_rows(url: str) -> dict[str, tuple]:
@@ -169,7 +174,7 @@ async def test_fork_rename_tag_and_delete_go_through_the_store(gallery_store) ->
         app = app_on(explorer)
         async with app.run_test(size=SIZE) as pilot:
             await open_session(app, pilot, RELEASE)
-            view = app.message_view
+            view = app.main_screen.message_view
             view.focus()
             # The last assistant message: the fork is the whole conversation.
             assistant = max(
@@ -177,17 +182,17 @@ async def test_fork_rename_tag_and_delete_go_through_the_store(gallery_store) ->
             )
             view.select(assistant)
             await pilot.press("f")
-            await wait_for(pilot, lambda: not app.forking, what="the fork")
+            await wait_for(pilot, lambda: not app.main_screen.forking, what="the fork")
             await settle(app, pilot)
             rows = store_rows(url)
             forks = set(rows) - set(before)
             assert len(forks) == 1
             fork_id = forks.pop()
             assert rows[RELEASE] == before[RELEASE]  # the source is unchanged
-            assert app.session_list.current.session_id == fork_id
+            assert app.main_screen.session_list.current.session_id == fork_id
 
             await pilot.press("tab")  # to the list
-            await wait_for(pilot, lambda: app.focused is app.session_list)
+            await wait_for(pilot, lambda: app.focused is app.main_screen.session_list)
             await pilot.press("R")
             await pilot.pause()
             box = app.screen.query_one("Input")
@@ -200,7 +205,7 @@ async def test_fork_rename_tag_and_delete_go_through_the_store(gallery_store) ->
             )
             await wait_for(
                 pilot,
-                lambda: app.session_list.current.custom_title == "Fork é/1",
+                lambda: app.main_screen.session_list.current.custom_title == "Fork é/1",
                 what="the list to show it",
             )
             await pilot.press("t")
@@ -216,7 +221,9 @@ async def test_fork_rename_tag_and_delete_go_through_the_store(gallery_store) ->
             await wait_for(pilot, lambda: fork_id not in store_rows(url), what="the delete")
             await wait_for(
                 pilot,
-                lambda: fork_id not in {m.session_id for m in app.session_list.sessions},
+                lambda: (
+                    fork_id not in {m.session_id for m in app.main_screen.session_list.sessions}
+                ),
                 what="the list to drop it",
             )
 
@@ -233,8 +240,8 @@ async def test_an_unreachable_store_is_said_and_the_app_still_runs(tmp_path) -> 
         app = app_on(explorer, notice=reason)
         async with app.run_test(size=SIZE) as pilot:
             await settle(app, pilot)
-            assert app.session_list.sessions == []
-            placeholder = str(app.message_view.placeholder)
+            assert app.main_screen.session_list.sessions == []
+            placeholder = str(app.main_screen.message_view.placeholder)
             assert "cannot" in placeholder and "s3cret-pw" not in placeholder
             shown = " ".join(str(w.render()) for w in app.screen.query("Static"))
             assert "s3cret-pw" not in shown
@@ -267,28 +274,28 @@ async def test_a_session_shared_with_you_is_forked_never_resumed_in_place(
         app = app_on(explorer)
         async with app.run_test(size=SIZE) as pilot:
             await open_session(app, pilot, GALLERY)
-            await wait_for(pilot, lambda: app.compose_ready, what="the prompt box")
+            await wait_for(pilot, lambda: app.main_screen.prompt_ready, what="the prompt box")
             await pilot.press("c")
-            box = app.compose_box
+            box = app.main_screen.prompt_box
             assert box.target.session_id == GALLERY and box.target.read_only
-            assert "read only" in str(box.query_one("#compose-target").render())
+            assert "read only" in str(box.query_one("#prompt-target").render())
             box.prompt_area.insert("a turn of mine in alice's session?")
             await pilot.press("enter")
             await pilot.pause()
-            assert app.turn is None  # refused in the box, said there
+            assert app.main_screen.turn is None  # refused in the box, said there
             assert box.prompt_area.text == "a turn of mine in alice's session?"
             # Forking it is fine: the fork is bob's.
             await pilot.press("escape")
-            view = app.message_view
+            view = app.main_screen.message_view
             view.focus()
             assistant = max(
                 i for i in range(view.block_count) if view.source.entry(i).type == "assistant"
             )
             view.select(assistant)
             await pilot.press("f")
-            await wait_for(pilot, lambda: not app.forking, what="the fork")
+            await wait_for(pilot, lambda: not app.main_screen.forking, what="the fork")
             await settle(app, pilot)
-            fork = app.session_list.current
+            fork = app.main_screen.session_list.current
             assert fork.session_id not in (GALLERY, RELEASE)
             assert not explorer.read_only(fork.session_id)
     with psycopg.connect(urls["bob"][1]) as connection:
@@ -325,13 +332,17 @@ async def test_compose_resumes_a_stored_session_and_the_turn_lands_in_the_store(
         app = app_on(explorer, compose=settings)
         async with app.run_test(size=SIZE) as pilot:
             await open_session(app, pilot, session_id)
-            await wait_for(pilot, lambda: app.compose_ready, what="the prompt box")
+            await wait_for(pilot, lambda: app.main_screen.prompt_ready, what="the prompt box")
             await pilot.press("c")
-            assert app.compose_box.target.session_id == session_id
-            app.compose_box.prompt_area.insert("which word did I ask you to remember?")
+            assert app.main_screen.prompt_box.target.session_id == session_id
+            app.main_screen.prompt_box.prompt_area.insert("which word did I ask you to remember?")
             await pilot.press("enter")
-            await wait_for(pilot, lambda: app.turn is not None, what="the turn to start")
-            await wait_for(pilot, lambda: app.turn is None, timeout=90, what="the turn to end")
+            await wait_for(
+                pilot, lambda: app.main_screen.turn is not None, what="the turn to start"
+            )
+            await wait_for(
+                pilot, lambda: app.main_screen.turn is None, timeout=90, what="the turn to end"
+            )
             assert "remember the word teal" in json.dumps(fake_api.message_requests[-1].messages)
             # The new turn is in the store, and on screen from it.
             with psycopg.connect(pg_url) as connection:
@@ -345,8 +356,8 @@ async def test_compose_resumes_a_stored_session_and_the_turn_lands_in_the_store(
             await wait_for(
                 pilot,
                 lambda: (
-                    app.opened is not None
-                    and "The word was teal." in json.dumps(app.opened.source.load(-1))
+                    app.main_screen.opened is not None
+                    and "The word was teal." in json.dumps(app.main_screen.opened.source.load(-1))
                 ),
                 what="the reply on screen",
             )
@@ -355,7 +366,7 @@ async def test_compose_resumes_a_stored_session_and_the_turn_lands_in_the_store(
 async def test_a_big_stored_session_shows_its_newest_messages_first(
     tmp_path, pg_url, capsys
 ) -> None:
-    from sessionscope.tui.app import TAIL_FIRST_BYTES
+    from sessionscope.tui.open_transcript import TAIL_FIRST_BYTES
     from tests.tui.gallery import PROJECT, assistant, user
 
     big = "77777777-7777-4777-8777-777777777777"
@@ -381,20 +392,22 @@ async def test_a_big_stored_session_shows_its_newest_messages_first(
         app = app_on(explorer)
         shown: list[tuple[bool, int, str]] = []
         async with app.run_test(size=SIZE) as pilot:
-            await wait_for(pilot, lambda: app.session_list.current is not None, what="the list")
+            await wait_for(
+                pilot, lambda: app.main_screen.session_list.current is not None, what="the list"
+            )
             deadline = time.monotonic() + 60
-            while app.opened is None or app.opened.partial:
-                if app.opened is not None and not shown:
-                    view = app.message_view
+            while app.main_screen.opened is None or app.main_screen.opened.partial:
+                if app.main_screen.opened is not None and not shown:
+                    view = app.main_screen.message_view
                     shown.append((True, view.block_count, view.current_entry.uuid))
-                assert time.monotonic() < deadline, str(app.message_view.placeholder)
+                assert time.monotonic() < deadline, str(app.main_screen.message_view.placeholder)
                 await asyncio.sleep(0.005)
             await settle(app, pilot)
             # First the newest messages alone (fetched on their own from the store), then all.
             assert shown and shown[0][1] < messages / 4 and shown[0][2] == u(messages - 1)
-            assert app.message_view.block_count == messages
-            assert app.message_view.current_entry.uuid == u(messages - 1)
-            assert app.opened.path.read_bytes() == path.read_bytes()
+            assert app.main_screen.message_view.block_count == messages
+            assert app.main_screen.message_view.current_entry.uuid == u(messages - 1)
+            assert app.main_screen.opened.path.read_bytes() == path.read_bytes()
 
 
 def other_writer(url: str, work) -> None:
@@ -416,8 +429,11 @@ async def test_what_another_writer_changes_shows_live(gallery_store) -> None:
         app = app_on(explorer)
         async with app.run_test(size=SIZE) as pilot:
             await open_session(app, pilot, NOTES)
-            await wait_for(pilot, lambda: app.watching is not None and app.watching.is_set())
-            view = app.message_view
+            await wait_for(
+                pilot,
+                lambda: app.main_screen.watching is not None and app.main_screen.watching.is_set(),
+            )
+            view = app.main_screen.message_view
             view.select(view.block_count - 1)  # on the last message: the pane follows the end
             last = view.current_entry.uuid
             key = {"project_key": NOTES_PROJECT, "session_id": NOTES}
@@ -450,7 +466,7 @@ async def test_what_another_writer_changes_shows_live(gallery_store) -> None:
             await asyncio.to_thread(other_writer, url, changes)
 
             def listed() -> dict:
-                return {meta.session_id: meta for meta in app.session_list.sessions}
+                return {meta.session_id: meta for meta in app.main_screen.session_list.sessions}
 
             await wait_for(
                 pilot,
@@ -470,10 +486,13 @@ async def test_a_server_restart_mid_use_is_ridden_out(gallery_store, pg_server) 
         app = app_on(explorer)
         async with app.run_test(size=SIZE) as pilot:
             await open_session(app, pilot, RELEASE)
-            await wait_for(pilot, lambda: app.watching is not None and app.watching.is_set())
+            await wait_for(
+                pilot,
+                lambda: app.main_screen.watching is not None and app.main_screen.watching.is_set(),
+            )
             await asyncio.to_thread(pg_server.restart)
             await open_session(app, pilot, NOTES)  # the next action: connected again
-            view = app.message_view
+            view = app.main_screen.message_view
             view.select(view.block_count - 1)
             last = view.current_entry.uuid
             entry = user(NOTES, u(990), last, 700, "after the restart")

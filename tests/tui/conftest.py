@@ -40,10 +40,3 @@ def corpus_copy(shared_corpus: Path, tmp_path: Path) -> Path:
             folder.chmod(0o755)
     (target / "projects").chmod(0o755)
     return target
-
-
-async def settle(app, pilot) -> None:
-    """Wait for every worker and the messages they post."""
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()

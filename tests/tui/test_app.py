@@ -10,7 +10,7 @@ import pytest
 from sessionscope.tui.app import SessionscopeApp
 from sessionscope.tui.screens.help import HelpScreen
 from sessionscope.tui.widgets.message_view import MessageView
-from tests.tui.conftest import settle
+from tests.helpers.pilot import block_text, settle, uuids
 from tests.tui.gallery import (
     FORK,
     GALLERY,
@@ -23,24 +23,16 @@ from tests.tui.gallery import (
 SIZE = (120, 40)
 
 
-def block_text(view: MessageView, index: int) -> str:
-    return "\n".join(strip.text for strip in view._rendered(index).strips)
-
-
-def uuids(view: MessageView) -> list[str | None]:
-    return [view.source.entry(i).uuid for i in range(view.block_count)]
-
-
 async def open_gallery(app: SessionscopeApp, pilot) -> MessageView:
     await settle(app, pilot)
-    app.session_list.select_session(GALLERY)
+    app.main_screen.session_list.select_session(GALLERY)
     await settle(app, pilot)
-    assert app.opened is not None and app.opened.meta.session_id == GALLERY
-    return app.message_view
+    assert app.main_screen.opened is not None and app.main_screen.opened.meta.session_id == GALLERY
+    return app.main_screen.message_view
 
 
 async def select_uuid(app: SessionscopeApp, pilot, uuid: str) -> None:
-    view = app.message_view
+    view = app.main_screen.message_view
     view.select(uuids(view).index(uuid))
     await pilot.pause()
 
@@ -61,7 +53,7 @@ async def test_list_groups_projects_newest_first_with_forks_nested(make) -> None
     app = make()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        rows = app.session_list.rows
+        rows = app.main_screen.session_list.rows
         shape = [
             (row.kind, row.meta.session_id if row.meta else row.project, row.depth) for row in rows
         ]
@@ -74,8 +66,8 @@ async def test_list_groups_projects_newest_first_with_forks_nested(make) -> None
             ("session", NOTES, 0),
         ]
         # The newest session is selected and its messages are shown, newest message selected.
-        assert app.session_list.current.session_id == GALLERY
-        view = app.message_view
+        assert app.main_screen.session_list.current.session_id == GALLERY
+        view = app.main_screen.message_view
         assert view.cursor == view.block_count - 1
         assert view.current_entry.uuid == u(17)
         assert app.sub_title == "4 sessions · 2 projects"
@@ -85,12 +77,12 @@ async def test_session_keys_move_and_open(make) -> None:
     app = make()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        session_list = app.session_list
+        session_list = app.main_screen.session_list
         assert app.focused is session_list
         await pilot.press("j")
         await settle(app, pilot)
         assert session_list.current.session_id == FORK
-        assert app.opened.meta.session_id == FORK
+        assert app.main_screen.opened.meta.session_id == FORK
         await pilot.press("G")
         await settle(app, pilot)
         assert session_list.current.session_id == NOTES
@@ -100,11 +92,11 @@ async def test_session_keys_move_and_open(make) -> None:
         await settle(app, pilot)
         assert session_list.current.session_id == GALLERY
         await pilot.press("enter")
-        assert app.focused is app.message_view
+        assert app.focused is app.main_screen.message_view
         await pilot.press("tab")
         assert app.focused is session_list
         await pilot.press("shift+tab")
-        assert app.focused is app.message_view
+        assert app.focused is app.main_screen.message_view
 
 
 async def test_filter_is_fuzzy_and_escape_clears(make) -> None:
@@ -113,22 +105,24 @@ async def test_filter_is_fuzzy_and_escape_clears(make) -> None:
         await settle(app, pilot)
         await pilot.press("slash")
         await pilot.press(*"rls chk")
-        ids = [row.meta.session_id for row in app.session_list.rows if row.meta]
+        ids = [row.meta.session_id for row in app.main_screen.session_list.rows if row.meta]
         assert ids == [RELEASE]
         # Branch, tag and id prefix match too.
         for query, expected in (("release/1.2", RELEASE), ("#", None), ("4444", NOTES)):
-            app.session_list.set_query(query)
-            ids = [row.meta.session_id for row in app.session_list.rows if row.meta]
+            app.main_screen.session_list.set_query(query)
+            ids = [row.meta.session_id for row in app.main_screen.session_list.rows if row.meta]
             if expected:
                 assert ids == [expected], query
-        app.session_list.set_query("no such thing")
-        assert app.session_list.rows == []
+        app.main_screen.session_list.set_query("no such thing")
+        assert app.main_screen.session_list.rows == []
         await pilot.press("down")  # back to the list, the filter kept
-        assert app.focused is app.session_list and app.session_list.rows == []
+        assert (
+            app.focused is app.main_screen.session_list and app.main_screen.session_list.rows == []
+        )
         await pilot.press("slash", "escape")
-        assert app.session_list.query_text == ""
-        assert len([row for row in app.session_list.rows if row.meta]) == 4
-        assert app.focused is app.session_list
+        assert app.main_screen.session_list.query_text == ""
+        assert len([row for row in app.main_screen.session_list.rows if row.meta]) == 4
+        assert app.focused is app.main_screen.session_list
 
 
 async def test_every_message_shows_its_full_uuid_and_time(make) -> None:
@@ -174,12 +168,12 @@ async def test_no_control_character_reaches_the_screen(make) -> None:
                 await pilot.press("a")
             for index in range(view.block_count):
                 view.toggle(index)
-                for strip in view._rendered(index).strips:
+                for strip in view.rendered(index).strips:
                     for segment in strip:
                         assert not any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in segment.text)
         text = block_text(view, 0) if not raw else ""
         del text
-        first = "\n".join(s.text for s in app.message_view._rendered(0).strips)
+        first = "\n".join(s.text for s in app.main_screen.message_view.rendered(0).strips)
         assert first  # the raw row of line 1
 
 
@@ -223,15 +217,15 @@ async def test_enter_expands_and_collapses_a_tool_result(make) -> None:
         view = await open_gallery(app, pilot)
         view.focus()
         await select_uuid(app, pilot, u(5))
-        collapsed = len(view._rendered(view.cursor).strips)
+        collapsed = len(view.rendered(view.cursor).strips)
         await pilot.press("enter")
         assert view.is_expanded(view.cursor)
         expanded = block_text(view, view.cursor)
         assert "ORBIT_REMOTE: https://example.invalid" in expanded
-        assert len(view._rendered(view.cursor).strips) > collapsed
+        assert len(view.rendered(view.cursor).strips) > collapsed
         await pilot.press("enter")
         assert not view.is_expanded(view.cursor)
-        assert len(view._rendered(view.cursor).strips) == collapsed
+        assert len(view.rendered(view.cursor).strips) == collapsed
 
 
 async def test_raw_view_lists_every_line_with_bad_ones(make, gallery: Path) -> None:
@@ -240,7 +234,7 @@ async def test_raw_view_lists_every_line_with_bad_ones(make, gallery: Path) -> N
         view = await open_gallery(app, pilot)
         await select_uuid(app, pilot, u(10))
         await pilot.press("a")
-        assert app.raw
+        assert app.main_screen.raw
         lines = (gallery / "projects" / PROJECT / f"{GALLERY}.jsonl").read_bytes().split(b"\n")
         # Every complete line, plus the torn tail row.
         assert view.block_count == len(lines)
@@ -256,7 +250,7 @@ async def test_raw_view_lists_every_line_with_bad_ones(make, gallery: Path) -> N
         await pilot.press("enter")
         assert "{this line is not JSON" in block_text(view, bad)
         await pilot.press("a")
-        assert not app.raw
+        assert not app.main_screen.raw
 
 
 async def test_y_copies_the_selected_uuid(make) -> None:
@@ -266,7 +260,7 @@ async def test_y_copies_the_selected_uuid(make) -> None:
         await pilot.press("y")  # the list has focus: the session id
         assert app.clipboard == GALLERY
         await pilot.press("tab", "k", "y")
-        assert app.clipboard == app.message_view.current_entry.uuid == u(16)
+        assert app.clipboard == app.main_screen.message_view.current_entry.uuid == u(16)
         notes = [n.message for n in app._notifications]
         assert f"Copied {u(16)}" in notes
 
@@ -289,7 +283,7 @@ async def test_enter_on_task_opens_the_subagent(make) -> None:
     app = make()
     async with app.run_test(size=SIZE) as pilot:
         await open_gallery(app, pilot)
-        app.message_view.focus()
+        app.main_screen.message_view.focus()
         await select_uuid(app, pilot, u(15))
         await pilot.press("enter")
         await settle(app, pilot)
@@ -307,7 +301,7 @@ async def test_enter_on_task_opens_the_subagent(make) -> None:
         assert app.clipboard == u(102)
         assert app.screen is not app.screen_stack[0]
         await pilot.press("escape")
-        assert app.screen.query_one("#messages") is app.message_view
+        assert app.screen.query_one("#messages") is app.main_screen.message_view
 
 
 async def test_fork_inside_a_response_ends_at_the_group_end(make, gallery: Path) -> None:
@@ -317,7 +311,7 @@ async def test_fork_inside_a_response_ends_at_the_group_end(make, gallery: Path)
     existing = fork_files(gallery)
     async with app.run_test(size=SIZE) as pilot:
         await open_gallery(app, pilot)
-        app.message_view.focus()
+        app.main_screen.message_view.focus()
         # u(3) is the text block of msg_01, whose tool_use u(4) waits for result u(5).
         await select_uuid(app, pilot, u(3))
         await pilot.press("f")
@@ -331,19 +325,19 @@ async def test_fork_inside_a_response_ends_at_the_group_end(make, gallery: Path)
         assert source.read_bytes() == before
         # The new session is in the list, selected, nested under its parent, its messages shown.
         new_id = new_path.stem
-        assert app.session_list.current.session_id == new_id
-        row = app.session_list.rows[app.session_list.cursor]
+        assert app.main_screen.session_list.current.session_id == new_id
+        row = app.main_screen.session_list.rows[app.main_screen.session_list.cursor]
         assert row.depth == 1
-        assert app.opened.meta.session_id == new_id
-        assert app.message_view.block_count == 5
+        assert app.main_screen.opened.meta.session_id == new_id
+        assert app.main_screen.message_view.block_count == 5
         # Its message count comes from the transcript just read (not a second read of it),
         # and says what reading the file for the list says.
         from sessionscope.transcripts.sessions import read_session_meta
 
-        listed, read = app.session_list.current, read_session_meta(new_path)
+        listed, read = app.main_screen.session_list.current, read_session_meta(new_path)
         assert (listed.message_count, listed.root_uuid) == (read.message_count, read.root_uuid)
         assert listed.message_count == 5
-        assert app.focused is app.message_view
+        assert app.focused is app.main_screen.message_view
         messages = " ".join(n.message for n in app._notifications)
         assert f"Forked → {new_id}" in messages and u(5) in messages
 
@@ -419,17 +413,17 @@ async def test_command_palette_runs_actions(make) -> None:
         await pilot.pause(0.3)
         await pilot.press("enter")
         await pilot.pause()
-        assert app.raw
+        assert app.main_screen.raw
 
 
 async def test_command_palette_provider_lists_every_action(make) -> None:
-    from sessionscope.tui.commands import ActionsProvider
+    from sessionscope.tui.palette import ActionsProvider
 
     app = make()
     async with app.run_test(size=SIZE) as pilot:
         await open_gallery(app, pilot)
         provider = ActionsProvider(app.screen)
-        titles = [title for title, _help, _command in provider._actions()]
+        titles = [title for title, _help, _command in provider.actions()]
         for expected in ("Fork", "Copy UUID", "Raw", "Branch", "Help", "Quit", "Filter", "Expand"):
             assert any(title.startswith(expected + " (") for title in titles), expected
 
@@ -454,9 +448,9 @@ async def test_open_with_session_and_message(make) -> None:
     app = make(session_id=RELEASE, message_uuid=u(201))
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        assert app.session_list.current.session_id == RELEASE
-        assert app.message_view.current_entry.uuid == u(201)
-        assert app.focused is app.message_view
+        assert app.main_screen.session_list.current.session_id == RELEASE
+        assert app.main_screen.message_view.current_entry.uuid == u(201)
+        assert app.focused is app.main_screen.message_view
 
 
 async def test_empty_config_shows_what_to_do(make, tmp_path: Path) -> None:
@@ -465,8 +459,8 @@ async def test_empty_config_shows_what_to_do(make, tmp_path: Path) -> None:
     app = make(config_dir=empty)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        assert app.session_list.rows == []
-        assert "No sessions in" in app.session_list.placeholder
+        assert app.main_screen.session_list.rows == []
+        assert "No sessions in" in app.main_screen.session_list.placeholder
         await pilot.press("f", "y", "a", "b", "j", "tab", "j", "enter")
         assert app.is_running
 
@@ -492,9 +486,9 @@ async def test_showing_the_same_file_again_keeps_what_was_rendered(make) -> None
     async with app.run_test(size=SIZE) as pilot:
         view = await open_gallery(app, pilot)
         await pilot.pause()
-        drawn = dict(view._cache)
+        drawn = view.rendered_blocks
         assert drawn
-        path = app.opened.path
+        path = app.main_screen.opened.path
         index = index_transcript(path)
         again = ConversationSource(path, index, build_conversation(index))
         rendered: list[int] = []
@@ -503,8 +497,8 @@ async def test_showing_the_same_file_again_keeps_what_was_rendered(make) -> None
         view.show(again)
         await pilot.pause()
         assert rendered == []  # every block on screen came from the earlier rendering
-        assert {uuids(view)[i] for i in view._cache} >= {
-            app.opened.source.entry(i).uuid for i in drawn
+        assert {uuids(view)[i] for i in view.rendered_blocks} >= {
+            app.main_screen.opened.source.entry(i).uuid for i in drawn
         }
         # Raw rows numbered differently (as a tail read numbers them) are drawn again.
         raw = RawSource(path, index)
@@ -521,31 +515,32 @@ async def test_showing_the_same_file_again_keeps_what_was_rendered(make) -> None
         assert redrawn and "1001" in block_text(view, 0)
 
 
-async def test_start_up_defers_the_compose_box_and_the_collector(make) -> None:
-    """The first list is painted before the compose box is mounted and with the cyclic
+async def test_start_up_defers_the_prompt_box_and_the_collector(make) -> None:
+    """The first list is painted before the prompt box is mounted and with the cyclic
     collector paused; both come back right after, the box aimed at the selected session."""
     import gc
 
-    from sessionscope.tui.widgets.compose_box import ComposeBox
+    from sessionscope.tui.messages import SessionsLoaded
+    from sessionscope.tui.widgets.prompt_box import PromptBox
 
     app = make()
     seen_at_first_list: dict[str, bool] = {}
 
     def first_list(event) -> None:
         if "box" not in seen_at_first_list:
-            seen_at_first_list["box"] = bool(app.screen.query(ComposeBox))
+            seen_at_first_list["box"] = bool(app.screen.query(PromptBox))
             seen_at_first_list["collector"] = gc.isenabled()
 
     assert gc.isenabled()
     async with app.run_test(
         size=SIZE,
-        message_hook=lambda m: first_list(m) if isinstance(m, app.SessionsLoaded) else None,
+        message_hook=lambda m: first_list(m) if isinstance(m, SessionsLoaded) else None,
     ) as pilot:
         await settle(app, pilot)
         assert seen_at_first_list == {"box": False, "collector": False}
         assert gc.isenabled()
-        box = app.screen.query_one(ComposeBox)
-        current = app.session_list.current
+        box = app.screen.query_one(PromptBox)
+        current = app.main_screen.session_list.current
         assert current is not None and box.target is not None
         assert box.target.session_id == current.session_id
     assert gc.isenabled()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from sessionscope.tui.app import TAIL_FIRST_BYTES
+from sessionscope.tui.open_transcript import TAIL_FIRST_BYTES
 from tests.agent.test_compose_tui import settle
 from tests.tui.gallery import PROJECT, assistant, u, user
 
@@ -40,7 +40,7 @@ def big_session(tmp_path_factory: pytest.TempPathFactory) -> Path:
 async def newest_messages_shown(app) -> None:
     """Until the newest messages (not yet the whole session) are on screen."""
     for _ in range(6000):
-        if app.opened is not None and app.opened.partial:
+        if app.main_screen.opened is not None and app.main_screen.opened.partial:
             return
         await asyncio.sleep(0.005)
     raise AssertionError("the newest messages were never shown on their own")
@@ -48,8 +48,8 @@ async def newest_messages_shown(app) -> None:
 
 async def whole_session_shown(app, pilot) -> None:
     await settle(app, pilot)
-    assert app.opened is not None and not app.opened.partial
-    assert app.message_view.block_count == MESSAGES
+    assert app.main_screen.opened is not None and not app.main_screen.opened.partial
+    assert app.main_screen.message_view.block_count == MESSAGES
 
 
 @pytest.mark.parametrize(("key", "expected"), [("g", 0), ("G", MESSAGES - 1)])
@@ -59,11 +59,11 @@ async def test_g_or_G_pressed_while_loading_lands_on_the_whole_sessions_end(
     app = make(config_dir=big_session, session_id=BIG)
     async with app.run_test(size=(120, 36)) as pilot:
         await newest_messages_shown(app)
-        app.message_view.focus()
+        app.main_screen.message_view.focus()
         await pilot.press(key)
-        pressed_on = app.message_view.current_entry.uuid
+        pressed_on = app.main_screen.message_view.current_entry.uuid
         await whole_session_shown(app, pilot)
-        view = app.message_view
+        view = app.main_screen.message_view
         assert view.current_entry.uuid == u(expected), f"stayed at {pressed_on}"
         # Asked once, done once: moving on works as usual.
         await pilot.press("j" if key == "g" else "k")
@@ -77,9 +77,9 @@ async def test_a_message_asked_for_is_selected_even_if_the_session_is_opened_aga
     app = make(config_dir=big_session, session_id=BIG, message_uuid=u(7))
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
-        while app.session_list.current is None:
+        while app.main_screen.session_list.current is None:
             await pilot.pause(0.01)
         # The list posted again (a refresh) while the session loads: it is opened again.
-        app.session_list.set_sessions(list(app.session_list.sessions))
+        app.main_screen.session_list.set_sessions(list(app.main_screen.session_list.sessions))
         await whole_session_shown(app, pilot)
-        assert app.message_view.current_entry.uuid == u(7)
+        assert app.main_screen.message_view.current_entry.uuid == u(7)

@@ -52,22 +52,22 @@ async def test_every_corpus_session_opened_at_80x24_shows_the_selected_uuid(
 
     app = make_app(shared_corpus, tz=UTC)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: app.session_list.sessions, what="the list")
+        await wait_for(pilot, lambda: app.main_screen.session_list.sessions, what="the list")
         await settle(app, pilot)
         hidden = []
-        for meta in list(app.session_list.sessions):
-            assert app.session_list.select_session(meta.session_id)
+        for meta in list(app.main_screen.session_list.sessions):
+            assert app.main_screen.session_list.select_session(meta.session_id)
             await wait_for(
                 pilot,
                 lambda meta=meta: (
-                    app.opened is not None
-                    and app.opened.meta.session_id == meta.session_id
-                    and not app.opened.partial
+                    app.main_screen.opened is not None
+                    and app.main_screen.opened.meta.session_id == meta.session_id
+                    and not app.main_screen.opened.partial
                 ),
                 what=f"session {meta.session_id}",
             )
             await pilot.pause()
-            view = app.message_view
+            view = app.main_screen.message_view
             entry = view.current_entry
             if entry is None or not entry.uuid:
                 continue

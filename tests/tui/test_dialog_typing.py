@@ -8,7 +8,7 @@ from textual.keys import _character_to_key
 from textual.widgets import Input
 
 from sessionscope.tui.screens.session_dialogs import ExportDialog, TextPrompt
-from tests.tui.conftest import settle
+from tests.helpers.pilot import settle
 
 TYPED = "release/1.2: fix c & q? (f, y, a, o) ~ é"
 
@@ -20,7 +20,7 @@ async def test_every_character_lands_in_a_dialogs_box(make, key: str, dialog: ty
     app = make()
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
-        app.session_list.focus()
+        app.main_screen.session_list.focus()
         await pilot.press(key)
         assert isinstance(app.screen, dialog)
         box = app.screen.query_one(Input)

@@ -17,7 +17,7 @@ import pytest
 from sessionscope.export import load_document, to_html, to_markdown
 from sessionscope.transcripts.edits import edit_diff
 from sessionscope.tui.render import COLLAPSED_DIFF_LINES, BlockRenderer, Palette
-from tests.tui.conftest import settle
+from tests.helpers.pilot import settle
 from tests.tui.gallery import PROJECT, _write, assistant, result, u, user
 from tests.tui.test_tmux import COMMAND, tmux, wait_for
 
@@ -211,9 +211,9 @@ async def test_the_pane_draws_folds_and_unfolds_diffs(make, edits_config: Path) 
     app = make(config_dir=edits_config)
     async with app.run_test(size=(100, 32)) as pilot:
         await settle(app, pilot)
-        app.session_list.select_session(EDITS)
+        app.main_screen.session_list.select_session(EDITS)
         await settle(app, pilot)
-        source = app.message_view.source
+        source = app.main_screen.message_view.source
         renderer = BlockRenderer(app.console, Palette(), UTC)
         drawn = {
             source.entry(i).uuid: source.render(i, 90, False, renderer) for i in range(len(source))
@@ -241,10 +241,12 @@ def test_diff_snapshot(make, edits_config: Path, snap_compare) -> None:
     async def run_before(pilot) -> None:
         app = pilot.app
         await settle(app, pilot)
-        app.session_list.select_session(EDITS)
+        app.main_screen.session_list.select_session(EDITS)
         await settle(app, pilot)
-        app.message_view.focus()
-        app.message_view.select(app.message_view.source.position_of_uuid[u(2)])
+        app.main_screen.message_view.focus()
+        app.main_screen.message_view.select(
+            app.main_screen.message_view.source.position_of_uuid[u(2)]
+        )
         await pilot.pause()
 
     assert snap_compare(
@@ -261,10 +263,12 @@ def test_diff_snapshot_without_colour(
     async def run_before(pilot) -> None:
         app = pilot.app
         await settle(app, pilot)
-        app.session_list.select_session(EDITS)
+        app.main_screen.session_list.select_session(EDITS)
         await settle(app, pilot)
-        app.message_view.focus()
-        app.message_view.select(app.message_view.source.position_of_uuid[u(4)])
+        app.main_screen.message_view.focus()
+        app.main_screen.message_view.select(
+            app.main_screen.message_view.source.position_of_uuid[u(4)]
+        )
         await pilot.pause()
 
     assert snap_compare(

@@ -5,8 +5,7 @@ from __future__ import annotations
 from textual.widgets._footer import FooterKey
 
 from sessionscope.tui.widgets.footer import Footer
-
-from .conftest import settle
+from tests.helpers.pilot import settle
 
 
 async def test_a_burst_of_binding_changes_recomposes_the_footer_once(make, monkeypatch) -> None:
@@ -23,7 +22,7 @@ async def test_a_burst_of_binding_changes_recomposes_the_footer_once(make, monke
         await settle(app, pilot)
         footer = app.query_one(Footer)
         keys = {key.action for key in footer.query(FooterKey)}
-        assert {"quit", "help", "filter", "choose"} <= keys
+        assert {"app.quit", "app.help", "filter", "choose"} <= keys
         recomposes.clear()
 
         def burst() -> None:
@@ -35,11 +34,11 @@ async def test_a_burst_of_binding_changes_recomposes_the_footer_once(make, monke
         await pilot.pause()
         assert len(recomposes) == 1
         # Focus elsewhere changes the keys: the footer follows.
-        app.message_view.focus()
+        app.main_screen.message_view.focus()
         await pilot.pause()
         await pilot.pause()
         keys = {key.action for key in footer.query(FooterKey)}
-        assert "choose" not in keys and "quit" in keys
+        assert "choose" not in keys and "app.quit" in keys
 
 
 async def test_a_held_footer_composes_its_keys_once_released() -> None:
@@ -70,6 +69,6 @@ async def test_the_app_releases_its_footer_when_the_list_is_painted(make) -> Non
     app = make()
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(app, pilot)
-        assert app.session_list.rows
+        assert app.main_screen.session_list.rows
         footer = app.query_one(Footer)
         assert not footer.held and footer.query(FooterKey)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sessionscope.tui.keys import binding_nodes
 from sessionscope.tui.screens.help import HelpScreen
 from sessionscope.tui.screens.session_dialogs import TextPrompt
-from tests.tui.conftest import settle
+from tests.helpers.pilot import settle
 
 NOTICE = "No transcripts in /home/ada/.claude/projects yet: showing the bundled demo."
 
@@ -14,7 +14,7 @@ async def test_help_lists_every_key_of_every_binding(make) -> None:
     app = make()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
-        app.message_view.focus()
+        app.main_screen.message_view.focus()
         await pilot.pause()
         nodes = binding_nodes(app)
         await pilot.press("question_mark")
@@ -36,17 +36,17 @@ async def test_help_lists_every_key_of_every_binding(make) -> None:
         assert row.split("`")[1].split() in (["j", "↓"], ["↓", "j"]), row
 
 
-async def test_the_first_run_notice_covers_neither_the_compose_box_nor_a_dialog(make) -> None:
+async def test_the_first_run_notice_covers_neither_the_prompt_box_nor_a_dialog(make) -> None:
     app = make(demo=True, notice=NOTICE)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         assert not app._notifications, "the notice is not a toast that covers what is under it"
         notice = app.query_one("#notice")
         assert "showing the bundled demo" in str(notice.render())
-        box = app.compose_box
+        box = app.main_screen.prompt_box
         assert box.region.height > 0
         assert not notice.region.overlaps(box.region)
-        assert not notice.region.overlaps(app.message_view.region)
+        assert not notice.region.overlaps(app.main_screen.message_view.region)
         await pilot.press("R")  # the rename dialog: nothing over it
         assert isinstance(app.screen, TextPrompt)
         assert not app.screen.query("Toast")

@@ -15,8 +15,8 @@ import pytest
 
 from sessionscope.index import Index
 from sessionscope.tui.context import system_clock
+from tests.helpers.pilot import block_text, settle, uuids, wait_for
 from tests.helpers.tmuxterm import Tmux, installed_sessionscope
-from tests.tui.conftest import settle
 from tests.tui.gallery import (
     GALLERY,
     NOTES,
@@ -29,15 +29,6 @@ from tests.tui.gallery import (
 )
 
 SIZE = (120, 40)
-DEADLINE = 20.0
-
-
-async def wait_for(pilot, condition, what: str) -> None:
-    deadline = time.monotonic() + DEADLINE
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await pilot.pause(0.05)
 
 
 def transcript(gallery: Path, session_id: str, project: str = PROJECT) -> Path:
@@ -52,18 +43,12 @@ def append(path: Path, *entries: dict, raw: bytes = b"") -> None:
 
 
 def view_uuids(app) -> list[str | None]:
-    view = app.message_view
-    return [view.source.entry(i).uuid for i in range(view.block_count)]
-
-
-def block_text(app, index: int) -> str:
-    view = app.message_view
-    return "\n".join(strip.text for strip in view._rendered(index).strips)
+    return uuids(app.main_screen.message_view)
 
 
 def screen_text(app) -> str:
     """What the list and the message pane show now, line by line."""
-    widgets = (app.session_list, app.message_view)
+    widgets = (app.main_screen.session_list, app.main_screen.message_view)
     return "\n".join(
         widget.render_line(y).text for widget in widgets for y in range(widget.size.height)
     )
@@ -71,11 +56,17 @@ def screen_text(app) -> str:
 
 async def start(app, pilot, session_id: str) -> None:
     await settle(app, pilot)
-    if app.session_list.current.session_id != session_id:
-        app.session_list.select_session(session_id)
+    if app.main_screen.session_list.current.session_id != session_id:
+        app.main_screen.session_list.select_session(session_id)
         await settle(app, pilot)
-    assert app.opened is not None and app.opened.meta.session_id == session_id
-    await wait_for(pilot, lambda: app.watching is not None and app.watching.is_set(), "watching")
+    assert (
+        app.main_screen.opened is not None and app.main_screen.opened.meta.session_id == session_id
+    )
+    await wait_for(
+        pilot,
+        lambda: app.main_screen.watching is not None and app.main_screen.watching.is_set(),
+        "watching",
+    )
 
 
 async def test_an_appended_message_shows_and_the_pane_follows_at_the_end(make, gallery) -> None:
@@ -83,7 +74,7 @@ async def test_an_appended_message_shows_and_the_pane_follows_at_the_end(make, g
     app = make()
     async with app.run_test(size=SIZE) as pilot:
         await start(app, pilot, NOTES)
-        view = app.message_view
+        view = app.main_screen.message_view
         before = view.block_count
         assert view.cursor == before - 1  # at the end: the pane follows
         last = view_uuids(app)[-1]
@@ -102,7 +93,7 @@ async def test_an_appended_message_shows_and_the_pane_follows_at_the_end(make, g
         # Its count in the header and the list.
         await wait_for(
             pilot,
-            lambda: app.session_list.current.message_count == before + 2,
+            lambda: app.main_screen.session_list.current.message_count == before + 2,
             "the new count",
         )
 
@@ -112,7 +103,7 @@ async def test_the_cursor_stays_where_the_reader_is(make, gallery) -> None:
     app = make()
     async with app.run_test(size=SIZE) as pilot:
         await start(app, pilot, GALLERY)
-        view = app.message_view
+        view = app.main_screen.message_view
         view.focus()
         view.select(2)
         await pilot.pause()
@@ -120,7 +111,7 @@ async def test_the_cursor_stays_where_the_reader_is(make, gallery) -> None:
         await pilot.pause()
         chosen = view.current_entry.uuid
         expanded = view.is_expanded(2)
-        place = view._map.start(view.cursor) - round(view.scroll_y)
+        place = view.block_start(view.cursor) - round(view.scroll_y)
         before = view.block_count
         # Completes the torn last line the gallery ends with, then one more message.
         append(
@@ -137,8 +128,10 @@ async def test_the_cursor_stays_where_the_reader_is(make, gallery) -> None:
         assert view.block_count == before + 1
         assert view.current_entry.uuid == chosen
         assert view.is_expanded(view.cursor) == expanded
-        assert view._map.start(view.cursor) - round(view.scroll_y) == place
-        assert "and the release notes?" in block_text(app, view.block_count - 1)
+        assert view.block_start(view.cursor) - round(view.scroll_y) == place
+        assert "and the release notes?" in block_text(
+            app.main_screen.message_view, view.block_count - 1
+        )
 
 
 async def test_a_torn_line_is_not_shown_until_its_newline(make, gallery) -> None:
@@ -150,7 +143,9 @@ async def test_a_torn_line_is_not_shown_until_its_newline(make, gallery) -> None
         line = json.dumps(user(RELEASE, u(904), before[-1], 200, "half now, half later")).encode()
         with open(path, "ab") as handle:
             handle.write(line[:40])
-        await wait_for(pilot, lambda: app.opened.index.torn_tail == line[:40], "the torn line read")
+        await wait_for(
+            pilot, lambda: app.main_screen.opened.index.torn_tail == line[:40], "the torn line read"
+        )
         await settle(app, pilot)
         assert view_uuids(app) == before
         assert "half now" not in screen_text(app)
@@ -164,39 +159,42 @@ async def test_new_sessions_appear_deleted_ones_go_and_live_ones_are_marked(make
     app = make(clock=system_clock)
     async with app.run_test(size=SIZE) as pilot:
         await start(app, pilot, GALLERY)
-        listed = lambda: {s.session_id for s in app.session_list.sessions}  # noqa: E731
-        assert app.session_list.live == set()  # the gallery was written minutes ago
+        listed = lambda: {s.session_id for s in app.main_screen.session_list.sessions}  # noqa: E731
+        assert app.main_screen.session_list.live == set()  # the gallery was written minutes ago
         arrived = "77777777-7777-4777-8777-777777777777"
         transcript(gallery, arrived).write_text(
             json.dumps(user(arrived, u(905), None, 0, "A brand new session appears")) + "\n"
         )
         await wait_for(pilot, lambda: arrived in listed(), "the new session listed")
         # Listed, not selected: the session being read stays open.
-        assert app.session_list.current.session_id == GALLERY
-        assert app.opened.meta.session_id == GALLERY
-        assert arrived in app.session_list.live
+        assert app.main_screen.session_list.current.session_id == GALLERY
+        assert app.main_screen.opened.meta.session_id == GALLERY
+        assert arrived in app.main_screen.session_list.live
         assert "● A brand new session appears" in screen_text(app)
 
         transcript(gallery, RELEASE).unlink()
         await wait_for(pilot, lambda: RELEASE not in listed(), "the deleted session gone")
-        assert app.session_list.current.session_id == GALLERY
+        assert app.main_screen.session_list.current.session_id == GALLERY
 
         # The open session deleted: its neighbour is selected and shown.
         transcript(gallery, GALLERY).unlink()
         await wait_for(pilot, lambda: GALLERY not in listed(), "the open session gone")
         await settle(app, pilot)
-        assert app.session_list.current.session_id != GALLERY
-        assert app.opened.meta.session_id == app.session_list.current.session_id
+        assert app.main_screen.session_list.current.session_id != GALLERY
+        assert (
+            app.main_screen.opened.meta.session_id
+            == app.main_screen.session_list.current.session_id
+        )
 
 
 async def test_a_draft_keeps_its_session_through_live_updates(make, gallery) -> None:
     app = make()
     async with app.run_test(size=SIZE) as pilot:
         await start(app, pilot, NOTES)
-        await wait_for(pilot, lambda: app.compose_ready, "the compose box")
+        await wait_for(pilot, lambda: app.main_screen.prompt_ready, "the prompt box")
         await pilot.press("c", *"draft")
         await pilot.press("escape")
-        assert app.compose_box.target.session_id == NOTES
+        assert app.main_screen.prompt_box.target.session_id == NOTES
         append(
             transcript(gallery, NOTES, NOTES_PROJECT),
             user(NOTES, u(906), None, 300, "written by an agent meanwhile"),
@@ -207,12 +205,12 @@ async def test_a_draft_keeps_its_session_through_live_updates(make, gallery) -> 
         )
         await wait_for(
             pilot,
-            lambda: any(s.session_id == arrived for s in app.session_list.sessions),
+            lambda: any(s.session_id == arrived for s in app.main_screen.session_list.sessions),
             "the new session",
         )
         await wait_for(pilot, lambda: u(906) in view_uuids(app), "the appended message")
-        assert app.compose_box.prompt_area.text == "draft"
-        assert app.compose_box.target.session_id == NOTES
+        assert app.main_screen.prompt_box.prompt_area.text == "draft"
+        assert app.main_screen.prompt_box.target.session_id == NOTES
 
 
 async def test_an_appended_message_is_findable_while_the_app_runs(make, gallery) -> None:
@@ -300,17 +298,19 @@ async def test_the_raw_view_grows_too(make, gallery) -> None:
     app = make()
     async with app.run_test(size=SIZE) as pilot:
         await start(app, pilot, NOTES)
-        app.message_view.focus()
+        app.main_screen.message_view.focus()
         await pilot.press("a")
         await settle(app, pilot)
-        view = app.message_view
+        view = app.main_screen.message_view
         rows = view.block_count
         assert view.cursor == rows - 1
         append(path, {"type": "custom-title", "customTitle": "Renamed live", "sessionId": NOTES})
         await wait_for(pilot, lambda: view.block_count == rows + 1, "the new raw row")
         assert view.cursor == rows  # followed to the new last line
-        assert "custom-title" in block_text(app, rows)
+        assert "custom-title" in block_text(app.main_screen.message_view, rows)
         # The list and the header take the new title.
         await wait_for(
-            pilot, lambda: app.session_list.current.custom_title == "Renamed live", "the title"
+            pilot,
+            lambda: app.main_screen.session_list.current.custom_title == "Renamed live",
+            "the title",
         )

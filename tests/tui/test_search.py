@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from sessionscope.tui.screens.search import SearchScreen
+from tests.helpers.pilot import settle
 from tests.helpers.tmuxterm import Tmux, installed_sessionscope
-from tests.tui.conftest import settle
 from tests.tui.gallery import NOTES, NOTES_PROJECT, u
 
 
@@ -31,7 +31,7 @@ async def test_ctrl_f_finds_and_enter_opens_the_session_at_the_message(make) -> 
     app = make()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
-        assert app.session_list.current.session_id != NOTES
+        assert app.main_screen.session_list.current.session_id != NOTES
         screen = await searched(app, pilot, "decisions freeze")
         assert [(hit.session_id, hit.uuid) for hit in screen.hits] == [(NOTES, u(402))]
         hit = screen.hits[0]
@@ -39,9 +39,9 @@ async def test_ctrl_f_finds_and_enter_opens_the_session_at_the_message(make) -> 
         await pilot.press("enter")
         await settle(app, pilot)
         assert not isinstance(app.screen, SearchScreen)
-        assert app.session_list.current.session_id == NOTES
-        assert app.message_view.current_entry.uuid == u(402)
-        assert app.focused is app.message_view
+        assert app.main_screen.session_list.current.session_id == NOTES
+        assert app.main_screen.message_view.current_entry.uuid == u(402)
+        assert app.focused is app.main_screen.message_view
 
 
 async def test_typed_keys_are_text_and_a_bad_query_is_one_line(make) -> None:
@@ -49,7 +49,7 @@ async def test_typed_keys_are_text_and_a_bad_query_is_one_line(make) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await searched(app, pilot, 'f/ "flaky')
         assert screen.query_one("#search-query").value == 'f/ "flaky'
-        assert not app.forking
+        assert not app.main_screen.forking
         status = str(screen.query_one("#search-status").render())
         assert "quote is not closed" in status
         await pilot.press("escape")

@@ -47,7 +47,7 @@ def app_in_tmux(gallery: Path, tmp_path: Path):
     )
     try:
         tmux.wait_for(GALLERY)
-        tmux.wait_for("compose → to")  # the compose box is mounted
+        tmux.wait_for("compose → to")  # the prompt box is mounted
         yield tmux
     finally:
         tmux.kill()
@@ -60,7 +60,7 @@ def paste(tmux: Tmux, text: str) -> None:
 
 
 def compose_line(screen: str) -> str:
-    """The screen line of the compose box's prompt (the line under its target line)."""
+    """The screen line of the prompt box's prompt (the line under its target line)."""
     lines = screen.splitlines()
     at = next(i for i, line in enumerate(lines) if "compose → " in line)
     return lines[at + 1]
@@ -71,10 +71,10 @@ def filter_line(screen: str) -> str:
     return screen.splitlines()[1].split("▎")[0]
 
 
-def test_every_character_typed_or_pasted_lands_in_the_compose_box(app_in_tmux: Tmux) -> None:
+def test_every_character_typed_or_pasted_lands_in_the_prompt_box(app_in_tmux: Tmux) -> None:
     tmux = app_in_tmux
     tmux.keys("c")
-    tmux.wait_for("^n New session")  # the compose box has the focus (its keys in the footer)
+    tmux.wait_for("^n New session")  # the prompt box has the focus (its keys in the footer)
     tmux.keys(TYPED, literal=True)
     screen = tmux.wait_for(NON_ASCII)
     assert TYPED in compose_line(screen), screen

@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Sparkline, Static
 from sessionscope.transcripts.usage import SYNTHETIC_MODEL, cost_text
 from sessionscope.tui.render import BlockRenderer, Palette
 from sessionscope.tui.screens.usage import UsageScreen
-from tests.tui.conftest import settle
+from tests.helpers.pilot import settle
 from tests.tui.gallery import FORK, GALLERY, NOTES, u
 from tests.tui.test_tmux import COMMAND, tmux, wait_for
 
@@ -28,9 +28,9 @@ async def test_response_tokens_show_once_and_the_session_total_beside_its_id(mak
     app = make()
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
-        app.session_list.select_session(GALLERY)
+        app.main_screen.session_list.select_session(GALLERY)
         await settle(app, pilot)
-        source = app.message_view.source
+        source = app.main_screen.message_view.source
         renderer = BlockRenderer(app.console, Palette(), UTC)
         shown: dict[str, list[bool]] = {}
         for index in range(len(source)):
@@ -43,7 +43,7 @@ async def test_response_tokens_show_once_and_the_session_total_beside_its_id(mak
         assert shown and all(flags.count(True) == 1 and flags[-1] for flags in shown.values())
         assert any(len(flags) > 1 for flags in shown.values())
         info = str(app.query_one("#session-info", Static).render())
-        totals = app.session_usage[GALLERY]
+        totals = app.main_screen.session_usage[GALLERY]
         assert totals.responses >= len(shown)  # its subagent's responses count too
         assert f" messages · {totals.tokens} tokens · {cost_text(totals)}" in info
 
@@ -52,9 +52,9 @@ async def test_a_narrow_pane_puts_the_tokens_under_the_uuid(make) -> None:
     app = make()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        app.session_list.select_session(GALLERY)
+        app.main_screen.session_list.select_session(GALLERY)
         await settle(app, pilot)
-        source = app.message_view.source
+        source = app.main_screen.message_view.source
         renderer = BlockRenderer(app.console, Palette(), UTC)
         index = max(i for i in range(len(source)) if source.ends_response(i))
         lines = visible(source.render(index, 60, False, renderer).strips).splitlines()
@@ -76,7 +76,7 @@ async def test_the_usage_screen_counts_every_session_and_opens_one(make) -> None
     app = make()
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
-        app.session_list.select_session(NOTES)
+        app.main_screen.session_list.select_session(NOTES)
         await settle(app, pilot)
         await pilot.press("dollar_sign")
         await settle(app, pilot)
@@ -92,8 +92,8 @@ async def test_the_usage_screen_counts_every_session_and_opens_one(make) -> None
         await pilot.press("enter")
         await settle(app, pilot)
         assert not isinstance(app.screen, UsageScreen)
-        assert app.session_list.current.session_id == GALLERY
-        assert app.focused is app.message_view
+        assert app.main_screen.session_list.current.session_id == GALLERY
+        assert app.focused is app.main_screen.message_view
 
 
 def test_usage_screen_snapshot(make, snap_compare) -> None:
@@ -138,17 +138,17 @@ async def test_a_big_session_is_counted_once_the_screen_settles(make, monkeypatc
     """A big transcript's count waits COUNT_AFTER (its first moves come first), then runs."""
     import time
 
-    from sessionscope.tui import usage_actions
+    from sessionscope.tui.screens import main
 
-    monkeypatch.setattr(usage_actions, "BIG_TRANSCRIPT_BYTES", 0)
-    monkeypatch.setattr(usage_actions, "COUNT_AFTER", 2.0)
+    monkeypatch.setattr(main, "BIG_TRANSCRIPT_BYTES", 0)
+    monkeypatch.setattr(main, "COUNT_AFTER", 2.0)
     app = make()
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
-        app.session_list.select_session(GALLERY)
+        app.main_screen.session_list.select_session(GALLERY)
         await settle(app, pilot)
-        assert GALLERY not in app.session_usage  # not yet: the timer runs
+        assert GALLERY not in app.main_screen.session_usage  # not yet: the timer runs
         deadline = time.monotonic() + 10
-        while GALLERY not in app.session_usage and time.monotonic() < deadline:
+        while GALLERY not in app.main_screen.session_usage and time.monotonic() < deadline:
             await pilot.pause(0.05)
-        assert app.session_usage[GALLERY].responses > 0
+        assert app.main_screen.session_usage[GALLERY].responses > 0

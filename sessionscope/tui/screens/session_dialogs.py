@@ -1,7 +1,7 @@
 """The small dialogs of the session actions (rename, tag, delete, export).
 
-Kept apart from :mod:`sessionscope.tui.session_actions` so that their widgets (buttons, radio
-sets, checkboxes) are imported when a dialog first opens, not before the first paint.
+Kept apart from the main screen so that their widgets (buttons, radio sets, checkboxes) are
+imported when a dialog first opens, not before the first paint.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet
 
 from sessionscope.transcripts.model import SessionMeta
-from sessionscope.tui.session_actions import describe
+from sessionscope.tui.sessions_model import describe
 
 MODAL_CSS = """
 SessionActionModal { align: center middle; }

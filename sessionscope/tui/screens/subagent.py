@@ -21,6 +21,13 @@ class SubagentScreen(Screen[None]):
     BINDING_GROUP_TITLE = "Subagent"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="subagent-back", tooltip="Back to the session"),
+        Binding(
+            "y",
+            "copy_uuid",
+            "Copy UUID",
+            id="subagent-copy-uuid",
+            tooltip="Copy the selected UUID (OSC 52)",
+        ),
         Binding("f", "no_fork", "Fork", id="subagent-fork", show=False),
         Binding("a", "no_raw", "Raw", id="subagent-raw", show=False),
         Binding("b", "no_branch", "Branch", id="subagent-branch", show=False),
@@ -51,6 +58,9 @@ class SubagentScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.dismiss(None)
+
+    def action_copy_uuid(self) -> None:
+        self.query_one(MessageView).copy_selected_uuid()
 
     def action_no_fork(self) -> None:
         self.notify(

@@ -1,11 +1,9 @@
 """Textual's footer, recomposed once for a burst of binding changes, and able to wait.
 
 Textual's ``Footer`` recomposes (every key widget anew) after each change of the screen's
-bindings; at start-up focus, mounts and the first list each change them, and the list waited
-behind five recomposes of the footer before it was painted. Here the changes before one
-refresh share one recompose, which shows the bindings as they are by then. A footer made
-``held`` composes no keys until :meth:`release` (Textual's own starts empty too, until the
-bindings are ready): the app paints its session list first.
+bindings; here the changes made before a recompose runs share it. A footer made ``held``
+composes no keys until :meth:`Footer.release`, so the app paints its session list first (see
+docs/performance.md).
 """
 
 from __future__ import annotations
@@ -21,13 +19,12 @@ if TYPE_CHECKING:
 class Footer(TextualFooter):
     """A ``Footer`` whose recomposes are coalesced, and held until released if asked."""
 
-    _recompose_pending = False
-    """A recompose is scheduled and has not run yet."""
-
     def __init__(self, *, held: bool = False, **kwargs) -> None:
         super().__init__(**kwargs)
         self._held = held
         """No keys are composed until :meth:`release`."""
+        self._recompose_pending = False
+        """A recompose is scheduled and has not run yet."""
 
     @property
     def held(self) -> bool:
@@ -41,14 +38,15 @@ class Footer(TextualFooter):
                 self.screen.refresh_bindings()
 
     def bindings_changed(self, screen: Screen) -> None:
-        # Textual's own, but scheduling no second recompose while one is waiting.
-        self._bindings_ready = True
-        if not screen.app.app_focus or self._held:
+        # Textual's own schedules a recompose after each change; one waiting is enough.
+        if self._held or self._recompose_pending:
             return
-        if self.is_attached and screen is self.screen and not self._recompose_pending:
-            self._recompose_pending = True
-            self.call_after_refresh(self._recompose_once)
+        # Textual's own recomposes only in this case (otherwise it marks the keys ready).
+        self._recompose_pending = (
+            screen.app.app_focus and self.is_attached and screen is self.screen
+        )
+        super().bindings_changed(screen)
 
-    async def _recompose_once(self) -> None:
+    async def recompose(self) -> None:
         self._recompose_pending = False
-        await self.recompose()
+        await super().recompose()

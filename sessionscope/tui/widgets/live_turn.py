@@ -1,5 +1,7 @@
-"""The turn in progress, above the compose box: its status line, the prompt, the reply as it
-streams, tool calls and results, API retries and a failure, all as inert text.
+"""The turn in progress, above the prompt box: it runs the turn (one at a time, through the
+SDK, in an async worker) and shows its status line, the prompt, the reply as it streams, tool
+calls and results, API retries and a failure, all as inert text. Tool permissions are asked in
+a dialog.
 
 When the turn ends the message pane shows the transcript's real entries (with their UUIDs); this
 panel then keeps only its status line (done / interrupted / failed, duration and cost) and, after
@@ -8,25 +10,35 @@ a failure, the message saying why.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass, field
 
 from rich.text import Text
+from textual import work
+from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
 from sessionscope.agent.compose import (
     ApiRetried,
     BlockReceived,
+    ComposeTurn,
+    PermissionDecision,
+    PermissionRequest,
     SessionAssigned,
+    SessionPermissions,
     TextStreamed,
     ThinkingStreamed,
     ToolResultReceived,
     TurnEvent,
     TurnFailed,
     TurnFinished,
+    TurnTarget,
 )
+from sessionscope.agent.settings import ComposeSettings
 from sessionscope.transcripts.text import inert
+from sessionscope.tui.messages import TurnEventArrived
 
 MAX_LINES = 400
 """Lines kept of a streamed reply (the transcript has all of it)."""
@@ -111,8 +123,13 @@ class TurnState:
         return f"✓ done {seconds}{cost}{where}", "bold green"
 
 
+def _import_sdk() -> None:
+    import claude_agent_sdk  # noqa: F401 - imported off the event loop: it takes over a second
+
+
 class LiveTurn(Widget):
-    """Shows a :class:`TurnState`; hidden when there is none."""
+    """Runs the latest turn and shows its :class:`TurnState` while the session it writes to is
+    the selected one (hidden otherwise, and when there is none)."""
 
     DEFAULT_CSS = """
     LiveTurn {
@@ -129,6 +146,101 @@ class LiveTurn(Widget):
     state: reactive[TurnState | None] = reactive(None, always_update=True, layout=True)
     """The turn shown (``None``: hide the panel)."""
 
+    class SessionCreated(Message):
+        """The running turn writes to a new session (a new one, or a fork)."""
+
+        def __init__(self, session_id: str) -> None:
+            super().__init__()
+            self.session_id = session_id
+
+    class TurnEnded(Message):
+        """The running turn is over (done, interrupted or failed)."""
+
+        def __init__(self, session_id: str | None) -> None:
+            super().__init__()
+            self.session_id = session_id
+            """The session it wrote to, if it got that far."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.turn: ComposeTurn | None = None
+        """The running turn, if any."""
+        self.latest: TurnState | None = None
+        """The latest turn's state (kept once it is over)."""
+        self.selected: str | None = None
+        """The session selected in the list: the panel shows only with its turn's session."""
+        self.permissions = SessionPermissions()
+        """The tools allowed for the rest of this run ("always" in the permission dialog)."""
+
+    def start(self, prompt: str, target: TurnTarget, settings: ComposeSettings) -> ComposeTurn:
+        """Send ``prompt`` to ``target``; the reply streams into the panel."""
+        turn = ComposeTurn(
+            prompt,
+            target,
+            settings,
+            on_event=lambda event: self.post_message(TurnEventArrived(turn, event)),
+            ask=self.ask_permission,
+            permissions=self.permissions,
+        )
+        self.turn = turn
+        state = TurnState(target=target.describe(), prompt=prompt)
+        state.session_id = None if target.fork else target.session_id
+        self.latest = state
+        self.show_for(self.selected)
+        self.run_turn(turn)
+        return turn
+
+    @work(exclusive=False, group="compose")
+    async def run_turn(self, turn: ComposeTurn) -> None:
+        # The SDK is imported off the loop the first time (over a second), so the app stays live.
+        await asyncio.to_thread(_import_sdk)
+        await turn.run()
+
+    def interrupt(self) -> None:
+        """Interrupt the running turn (what it wrote so far stays)."""
+        if self.turn is not None:
+            self.run_worker(self.turn.interrupt(), group="interrupt", exclusive=True)
+
+    async def ask_permission(self, request: PermissionRequest) -> PermissionDecision:
+        """``can_use_tool``: a dialog; the turn waits for the answer."""
+        from sessionscope.tui.screens.permission import PermissionScreen
+
+        answered: asyncio.Future[PermissionDecision] = asyncio.get_running_loop().create_future()
+
+        def decided(decision: PermissionDecision | None) -> None:
+            if not answered.done():
+                answered.set_result(decision or PermissionDecision.DENY)
+
+        label = self.latest.target if self.latest else ""
+        self.app.push_screen(PermissionScreen(request, label), callback=decided)
+        return await answered
+
+    def on_turn_event_arrived(self, message: TurnEventArrived) -> None:
+        event = message.event
+        mine = message.turn is self.turn
+        if not mine and not isinstance(event, TurnFinished):
+            return
+        if mine and self.latest is not None:
+            self.latest.apply(event)
+        if isinstance(event, SessionAssigned) and message.turn.target.session_id != (
+            event.session_id
+        ):
+            self.post_message(self.SessionCreated(event.session_id))
+        if isinstance(event, TurnFinished) and mine:
+            self.turn = None
+            self.post_message(self.TurnEnded(event.session_id))
+        self.show_for(self.selected)
+        if self.state is not None:
+            self.update_state()
+
+    def show_for(self, session_id: str | None) -> None:
+        """``session_id`` is selected: show the latest turn if it writes there (or to a new
+        session not listed yet)."""
+        self.selected = session_id
+        state = self.latest
+        mine = state is not None and state.session_id in (None, session_id)
+        self.state = state if mine else None
+
     def on_mount(self) -> None:
         self.set_interval(0.5, self._tick)
 
@@ -143,10 +255,6 @@ class LiveTurn(Widget):
     def update_state(self) -> None:
         """The state object changed in place."""
         self.mutate_reactive(LiveTurn.state)
-
-    @property
-    def status_text(self) -> str:
-        return self.state.status()[0] if self.state else ""
 
     def render(self) -> Text:
         state = self.state

@@ -336,6 +336,24 @@ class MessageView(ScrollView, can_focus=True):
         if self.block_count:
             self.cursor = max(0, min(index, self.block_count - 1))
 
+    def block_start(self, index: int) -> int:
+        """The line block ``index`` starts at, in the pane's whole height."""
+        return self._map.start(index)
+
+    @property
+    def rendered_blocks(self) -> set[int]:
+        """The blocks whose rendering is kept (those drawn lately, and the ones around them)."""
+        return set(self._cache)
+
+    def copy_selected_uuid(self) -> None:
+        """Copy the selected entry's UUID to the clipboard (OSC 52, so it works over SSH)."""
+        entry = self.current_entry
+        if entry is None or not entry.uuid:
+            self.notify("The selected entry has no UUID", severity="warning")
+            return
+        self.app.copy_to_clipboard(entry.uuid)
+        self.notify(f"Copied {entry.uuid}")
+
     # -- drawing -------------------------------------------------------------------------------
 
     def notify_style_update(self) -> None:
@@ -400,7 +418,8 @@ class MessageView(ScrollView, can_focus=True):
     def _content_width(self) -> int:
         return max(20, self._view_width() - GUTTER)
 
-    def _rendered(self, index: int) -> Rendered:
+    def rendered(self, index: int) -> Rendered:
+        """Block ``index`` rendered at the pane's width (kept for the blocks drawn lately)."""
         assert self.source is not None
         width = self._content_width()
         expanded = index in self._expanded
@@ -420,7 +439,7 @@ class MessageView(ScrollView, can_focus=True):
 
     def _measure(self, index: int) -> bool:
         """Render block ``index`` and record its real height; True if the map changed."""
-        return self._map.set_height(index, len(self._rendered(index).strips))
+        return self._map.set_height(index, len(self.rendered(index).strips))
 
     def _update_virtual_size(self) -> None:
         size = Size(self.scrollable_content_region.width, self._map.total)
@@ -511,7 +530,7 @@ class MessageView(ScrollView, can_focus=True):
         visible = start + self._map.height(cursor) - top
         if start >= top or visible <= 0:
             return None
-        header = self._rendered(cursor).header
+        header = self.rendered(cursor).header
         shown = min(header, visible)
         return y + header - shown if y < shown else None
 
@@ -520,7 +539,7 @@ class MessageView(ScrollView, can_focus=True):
     ) -> Strip:
         """Line ``within`` of block ``index``, with the gutter and the cursor's styles."""
         base = self._style("base")
-        rendered = self._rendered(index)  # a cache hit, or the block's lines are forgotten
+        rendered = self.rendered(index)  # a cache hit, or the block's lines are forgotten
         lines = self._lines.setdefault(index, {})
         key = (within, "pinned" if pinned else selected)
         finished = lines.get(key)
@@ -680,7 +699,7 @@ class MessageView(ScrollView, can_focus=True):
             return
         if index in self._expanded:
             self._expanded.discard(index)
-        elif self._rendered(index).expandable:
+        elif self.rendered(index).expandable:
             self._expanded.add(index)
         else:
             return

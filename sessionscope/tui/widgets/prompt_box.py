@@ -1,4 +1,4 @@
-"""The compose box under the message pane: which session a prompt goes to, and the prompt.
+"""The prompt box under the message pane: which session a prompt goes to, and the prompt.
 
 ``enter`` sends, ``shift+enter`` or ``ctrl+j`` adds a newline, ``ctrl+n`` switches between the
 selected session and a new session. The box always says where the prompt will go.
@@ -66,16 +66,16 @@ class PromptArea(TextArea):
         await super()._on_key(event)
 
 
-class ComposeBox(Vertical):
-    """The target line and the prompt. Posts :class:`ComposeBox.Sent`."""
+class PromptBox(Vertical):
+    """The target line and the prompt. Posts :class:`PromptBox.Sent`."""
 
     DEFAULT_CSS = """
-    ComposeBox {
+    PromptBox {
         height: auto;
         max-height: 12;
         border-top: solid $panel;
         &:focus-within { border-top: solid $accent; }
-        #compose-target { height: 1; padding: 0 1; color: $text-muted; }
+        #prompt-target { height: 1; padding: 0 1; color: $text-muted; }
         PromptArea { height: auto; min-height: 2; max-height: 10; border: none; padding: 0 1; }
         PromptArea:focus { border: none; }
     }
@@ -114,7 +114,7 @@ class ComposeBox(Vertical):
         """What the running turn is, when one runs (shown on the target line)."""
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="compose-target")
+        yield Static("", id="prompt-target")
         yield PromptArea(id="prompt", soft_wrap=True, show_line_numbers=False)
 
     @property
@@ -151,7 +151,7 @@ class ComposeBox(Vertical):
             line.append(f"  · {self.busy_with}", style="yellow")
         else:
             line.append("  · enter sends, ctrl+j newline, ctrl+n new", style="dim")
-        self.query_one("#compose-target", Static).update(line)
+        self.query_one("#prompt-target", Static).update(line)
 
     def on_mount(self) -> None:
         self._show_target()

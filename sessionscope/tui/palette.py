@@ -12,7 +12,8 @@ from sessionscope.tui.keys import binding_nodes, iter_bindings, key_display, sec
 class ActionsProvider(Provider):
     """Lists every binding that has an id, on the app, the screen and its widgets."""
 
-    def _actions(self):
+    def actions(self):
+        """(title, help, command) of every action the palette offers."""
         app = self.app
         # The palette is a screen of its own: read the bindings of the screen beneath it.
         screen = app.screen_stack[-2] if len(app.screen_stack) > 1 else app.screen
@@ -23,12 +24,12 @@ class ActionsProvider(Provider):
             yield title, help_text, partial(app.run_action, binding.action, node)
 
     async def discover(self) -> Hits:
-        for title, help_text, command in self._actions():
+        for title, help_text, command in self.actions():
             yield DiscoveryHit(title, command, help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for title, help_text, command in self._actions():
+        for title, help_text, command in self.actions():
             score = matcher.match(title)
             if score > 0:
                 yield Hit(score, matcher.highlight(title), command, text=title, help=help_text)
