@@ -116,8 +116,11 @@ class StoreExplorer:
     def _listed(self, session_id: str | None, count_messages: bool) -> list[SessionMeta]:
         return self.call(lambda store: self._list(session_id, count_messages))
 
-    async def _list(self, session_id: str | None, count_messages: bool) -> list[SessionMeta]:
-        """The sessions (all, or the one), each with the path of its mirror."""
+    async def _list(
+        self, session_id: str | None, count_messages: bool, since: int | None = None
+    ) -> list[SessionMeta]:
+        """The sessions (all, the one, or those written after the write time ``since``), each
+        with the path of its mirror."""
         from .mirror import list_sessions
 
         store = self.store
@@ -125,17 +128,20 @@ class StoreExplorer:
             self.role = await _current_role(store)
         foreign: set[str] = set()
         if count_messages:
-            sessions = await list_sessions(store, session_id=session_id, foreign=foreign)
+            sessions = await list_sessions(
+                store, session_id=session_id, since=since, foreign=foreign
+            )
         else:
             sessions = []
-            for meta, _stale, own in await store.list_all(session_id=session_id):
+            for meta, _stale, own in await store.list_all(session_id=session_id, since=since):
                 sessions.append(meta)
                 if not own:
                     foreign.add(meta.session_id)
-        if session_id is None:
+        if session_id is None and since is None:
             self.foreign = foreign
         else:
-            self.foreign = (self.foreign - {session_id}) | foreign
+            read_again = {meta.session_id for meta in sessions} | {session_id}
+            self.foreign = (self.foreign - read_again) | foreign
         projects = self.config_dir / "projects"
         for meta in sessions:
             meta.path = str(projects / meta.project / f"{meta.session_id}.jsonl")
@@ -240,8 +246,10 @@ class StoreExplorer:
 class StoreWatcher:
     """What others change in the store, found by asking it every :data:`POLL_SECONDS` for its
     latest write time and number of sessions (one small query; no busy loop, nothing to set
-    up in the server). When they moved, the list is read again and compared with the last one:
-    ``on_sessions(listed, gone)`` gets the sessions new or changed and the ids gone. The open
+    up in the server). When they moved, the sessions written since the last write time seen
+    are read, and the ids of all (to find those deleted): ``on_sessions(listed, gone)`` gets
+    the sessions new or changed and the ids gone (the first time, the whole list is compared
+    with the one on screen). The open
     session's mirror (:attr:`StoreExplorer.open_session`) is brought up to date first, and
     ``on_files({its path})`` says it grew, as the local watcher says of a file. The callbacks
     run in the store's thread. When the store cannot be reached, ``on_error`` says so once,
@@ -279,7 +287,7 @@ class StoreWatcher:
             try:
                 state = await explorer.store.last_change()
                 if state != seen:
-                    await self._compare()
+                    await self._compare(None if seen is None else seen[0])
                     seen = state
                 failing = False
             except Exception as error:  # noqa: BLE001 - said once; the next poll tries again
@@ -289,15 +297,23 @@ class StoreWatcher:
             self.ready.set()
             await asyncio.sleep(POLL_SECONDS)
 
-    async def _compare(self) -> None:
+    async def _compare(self, since: int | None) -> None:
+        """Tell what changed after the write time ``since`` (``None``: compare everything)."""
         from .mirror import SessionNotInStore, mirror_session
 
         explorer = self.explorer
-        sessions = await explorer._list(None, True)
-        now = {meta.session_id: meta for meta in sessions}
+        sessions = await explorer._list(None, True, since)
         listed = [meta for meta in sessions if self.known.get(meta.session_id) != meta]
-        gone = [session_id for session_id in self.known if session_id not in now]
-        self.known = now
+        if since is None:
+            now = {meta.session_id: meta for meta in sessions}
+            gone = [session_id for session_id in self.known if session_id not in now]
+            self.known = now
+        else:
+            ids = await explorer.store.session_ids()
+            gone = [session_id for session_id in self.known if session_id not in ids]
+            for session_id in gone:
+                del self.known[session_id]
+            self.known.update((meta.session_id, meta) for meta in listed)
         opened = explorer.open_session
         if opened is not None and any(meta.session_id == opened for meta in listed):
             try:

@@ -179,17 +179,18 @@ async def list_sessions(
     project_key: str | None = None,
     *,
     session_id: str | None = None,
+    since: int | None = None,
     foreign: set[str] | None = None,
 ) -> list:
     """The session list of a store (:class:`SessionMeta`, newest first; of one project, or the
-    one session), as the local list gives it. A session whose message count is missing or out
+    one session, or those written after the write time ``since``), as the local list gives it. A session whose message count is missing or out
     of date (written by an SDK app, a fork, or appended to since) is mirrored and counted by
     the local reader, and the count recorded in the store (for sessions of one's own). The ids
     of the sessions listed that another role wrote are added to ``foreign``."""
     from ..transcripts.sessions import read_session_meta
 
     sessions = []
-    for meta, stale, own in await store.list_all(project_key, session_id):
+    for meta, stale, own in await store.list_all(project_key, session_id, since):
         if not own and foreign is not None:
             foreign.add(meta.session_id)
         if stale:

@@ -728,10 +728,14 @@ class PostgresSessionStore:
         return {(project, session, subpath): pushed for project, session, subpath, pushed in rows}
 
     async def list_all(
-        self, project_key: str | None = None, session_id: str | None = None
+        self,
+        project_key: str | None = None,
+        session_id: str | None = None,
+        since: int | None = None,
     ) -> list[tuple]:
         """Every main transcript this role may read (of one project, or the one session, or
-        all), as ``(SessionMeta, stale, own)`` rows, newest first; sidechain transcripts and
+        all; written after the write time ``since`` when given), as ``(SessionMeta, stale,
+        own)`` rows, newest first; sidechain transcripts and
         sessions with nothing to show are left out, as the local list does. ``stale``: its
         message count is missing or older than its entries (``stores.mirror.list_sessions``
         counts it again); ``own``: the current role wrote it (else it is shared with it)."""
@@ -742,6 +746,8 @@ class PostgresSessionStore:
             where, params = "AND project_key = %s", [project_key]
         if session_id:
             where, params = f"{where} AND session_id = %s", [*params, session_id]
+        if since is not None:
+            where, params = f"{where} AND mtime > %s", [*params, since]
         # Each field its own column: no JSON to decode here (a list of 20,000 sessions).
         fields = ", ".join(f"meta ->> '{name}'" for name in META_FIELDS)
         rows = await self._select(
@@ -760,6 +766,11 @@ class PostgresSessionStore:
             if meta.summary or meta.message_count or stale:
                 sessions.append((meta, stale, own))
         return sessions
+
+    async def session_ids(self) -> set[str]:
+        """The ids of the sessions (main transcripts) this role may read."""
+        rows = await self._select(f"SELECT session_id FROM {self._sessions} WHERE subpath = ''")
+        return {session_id for (session_id,) in rows}
 
     async def last_change(self) -> tuple[int, int]:
         """``(latest write time, main transcripts)`` of what this role may read: it moves with
