@@ -5,8 +5,8 @@ the ratio between them).
 ``python benchmarks/launch.py bare SPAWNED_AT``: a bare Textual app showing one line, to its
 first paint. ``python benchmarks/launch.py ours SPAWNED_AT CONFIG_DIR``: ``sessionscope
 --config-dir CONFIG_DIR`` through the real command line, to its session list painted (the
-cache is warm). Both run headless at the benchmarks' size and print one JSON object; times are
-from ``SPAWNED_AT`` (the parent's ``time.time()`` just before it started this process).
+cache is warm); ``... store SPAWNED_AT URL``: ``sessionscope --store URL`` likewise. Each
+runs headless at the benchmarks' size and prints one JSON object; times are from ``SPAWNED_AT`` (the parent's ``time.time()`` just before it started this process).
 """
 
 from __future__ import annotations
@@ -72,7 +72,8 @@ def timed(app):
     return app
 
 
-def ours(spawned_at: float, config_dir: str) -> dict:
+def ours(spawned_at: float, *argv: str) -> dict:
+    """``sessionscope ARGV`` to its session list painted."""
     import sessionscope.tui.app as app_module
 
     made = []
@@ -89,12 +90,17 @@ def ours(spawned_at: float, config_dir: str) -> dict:
     app_module.make_app = make_timed
     from sessionscope.cli import main
 
-    main(["--config-dir", config_dir])
+    main(list(argv))
     marks = made[0].main_screen.marks
     return {"painted": marks["list"] - spawned_at, "rows": marks["rows"]}
 
 
 if __name__ == "__main__":
     which, spawned_at, *rest = sys.argv[1:]
-    result = bare(float(spawned_at)) if which == "bare" else ours(float(spawned_at), *rest)
+    if which == "bare":
+        result = bare(float(spawned_at))
+    elif which == "store":
+        result = ours(float(spawned_at), "--store", *rest)
+    else:
+        result = ours(float(spawned_at), "--config-dir", *rest)
     print(json.dumps(result))

@@ -16,6 +16,7 @@ from sessionscope.transcripts.model import SessionMeta
 
 if TYPE_CHECKING:
     from sessionscope.agent.settings import ComposeSettings
+    from sessionscope.stores.explorer import StoreExplorer
 
 
 class Catalog(Protocol):
@@ -64,6 +65,9 @@ class AppContext:
     """Said once at start-up (e.g. why the demo is shown)."""
     compose: ComposeSettings | None = None
     """How compose runs turns (permission mode, model, CLI); ``None``: the defaults."""
+    store: StoreExplorer | None = None
+    """The PostgreSQL store the sessions come from (``--store``; it is the catalog too, and
+    ``config_dir`` is its mirror in the cache); ``None``: local transcripts."""
 
     def now_ms(self) -> int:
         return int(self.clock().timestamp() * 1000)

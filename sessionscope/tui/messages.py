@@ -84,11 +84,13 @@ class SessionChanged(Message):
 
 
 class SessionDeleted(Message):
-    """A session was moved to the trash (``u`` brings it back until the app exits)."""
+    """A session was moved to the trash (``u`` brings it back until the app exits), or
+    deleted from the store (``from_store``: no undo there)."""
 
-    def __init__(self, meta: SessionMeta) -> None:
+    def __init__(self, meta: SessionMeta, *, from_store: bool = False) -> None:
         super().__init__()
         self.meta = meta
+        self.from_store = from_store
 
 
 class SessionActionFailed(Message):

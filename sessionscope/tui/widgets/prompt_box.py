@@ -171,6 +171,9 @@ class PromptBox(Vertical):
                 "No session to send to: select one, or ctrl+n for a new session", severity="warning"
             )
             return
+        if self.target.refusal:
+            self.notify(f"Not sent: this session is {self.target.refusal}", severity="warning")
+            return
         self.post_message(self.Sent(prompt, self.target))
 
     def clear(self) -> None:
