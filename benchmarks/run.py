@@ -195,6 +195,13 @@ def diffs(tool: str) -> dict:
 
 
 @probe
+def images() -> dict:
+    from benchmarks import images as image_probes
+
+    return {"ours": image_probes.measure("halfblock"), "off": image_probes.measure("off")}
+
+
+@probe
 def live(config_dir: str, session_path: str, appends: int) -> dict:
     from benchmarks.live import measure
 
@@ -709,6 +716,29 @@ def figures_tui(info: CorpusInfo, runs: int, only: str) -> list[Figure]:
                 f"(CPU {reference['cpu']:.0f} ms)",
                 "<= 16 ms a frame",
                 ours["median"] <= 16,
+            )
+        )
+    if want("tui-images"):
+        found = _run_probe("images")
+        # What the pictures cost: a screen with them less the same screen with their labels.
+        cost = max(
+            found["ours"][name]["median"] - found["off"][name]["median"]
+            for name in ("cached", "rendered")
+        )
+        cpu = max(
+            found["ours"][name]["cpu"] - found["off"][name]["cpu"]
+            for name in ("cached", "rendered")
+        )
+        cached = found["ours"]["cached"]
+        out.append(
+            Figure(
+                "tui-images",
+                "what pictures cost a screen while scrolling, once decoded (pagedown through "
+                "60 screenshots as half blocks, less the same screens with labels)",
+                f"{cost:+.1f} ms (CPU {cpu:+.1f} ms)",
+                f"a screen with pictures: {cached['median']:.0f} ms (CPU {cached['cpu']:.0f} ms)",
+                "<= 5 ms a frame",
+                cost <= 5,
             )
         )
     return out

@@ -64,13 +64,16 @@ def json_lines(index: TranscriptIndex, messages: list[Entry], redactor: Redactor
         yield json_line(record if redactor is None else redactor.value(record)) + "\n"
 
 
-def render(path: Path, fmt: str, redactor: Redactor | None = None) -> str:
-    """The export of one transcript file in ``fmt``, its secrets masked by ``redactor``."""
+def render(path: Path, fmt: str, redactor: Redactor | None = None, *, images: bool = True) -> str:
+    """The export of one transcript file in ``fmt``, its secrets masked by ``redactor`` (its
+    images then shown by their labels only); ``images``: pictures in an HTML page."""
     if fmt == "json":
         index = index_transcript(path)
         return "".join(json_lines(index, build_conversation(index).messages, redactor))
     document = load_document(path, redactor)
-    return to_markdown(document) if fmt == "md" else to_html(document)
+    if fmt == "md":
+        return to_markdown(document)
+    return to_html(document, images=images and redactor is None)
 
 
 def render_redacted(path: Path, fmt: str) -> tuple[str, str]:
@@ -289,6 +292,8 @@ details { margin: .25rem 0 .75rem; } summary { cursor: pointer; color: var(--mut
 .part-label { font-weight: 600; font-size: .9rem; color: var(--tool); }
 .part-label code { font-weight: 400; color: var(--muted); }
 .thinking summary { font-style: italic; }
+img.image { display: block; max-width: 100%; max-height: 40rem; margin: .4rem 0;
+  border: 1px solid var(--line); border-radius: 4px; }
 .thinking pre { font-style: italic; background: transparent; border-left: 3px solid var(--line); }
 .error .part-label, .error summary { color: var(--error); }
 footer { margin-top: 2rem; color: var(--muted); font-size: .8rem; }
@@ -366,7 +371,26 @@ def _html_part(part: Part, edits: dict[str, EditDiff]) -> str:
     )
 
 
-def to_html(document: SessionDocument) -> str:
+def _html_images(part: Part) -> str:
+    """The part's images as pictures in the page (``data:`` URIs: the page still loads
+    nothing); one whose data is bad or of an unknown type stays a label in the part's text."""
+    pictures = []
+    for image in part.images:
+        if image.reason:
+            continue
+        try:
+            image.decoded()  # only base64 characters go into the attribute
+        except ValueError:
+            continue
+        pictures.append(
+            f'<img class="image" alt="{_h(image.label())}" '
+            f'src="data:{image.media_type};base64,{image.data}">'
+        )
+    return "".join(pictures)
+
+
+def to_html(document: SessionDocument, *, images: bool = True) -> str:
+    """The page; ``images``: pictures of the image blocks (else their labels only)."""
     title = _h(document.title)
     out = [
         "<!DOCTYPE html>",
@@ -400,7 +424,10 @@ def to_html(document: SessionDocument) -> str:
             f"{_h(format_timestamp(message.timestamp))}</time>"
             f'<a class="uuid" href="#{anchor}">{uuid}</a></header>',
         ]
-        out += [_html_part(part, document.edits) for part in message.parts]
+        for part in message.parts:
+            out.append(_html_part(part, document.edits))
+            if images and part.images:
+                out.append(_html_images(part))
         out.append("</article>")
     out += [
         "</main>",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -25,6 +26,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--force", action="store_true", help="replace FILE if it exists (it is kept otherwise)"
     )
     parser.add_argument(
+        "--images",
+        choices=("auto", "kitty", "halfblock", "off"),  # transcripts.images.MODES
+        help="html: images as pictures in the page unless off (default: $SESSIONSCOPE_IMAGES); "
+        "a redacted export shows their labels only (a screenshot can hold what --redact "
+        "cannot see)",
+    )
+    parser.add_argument(
         "--redact",
         action="store_true",
         help="mask secrets (API keys, tokens, private keys, passwords) as [redacted: KIND]; "
@@ -45,12 +53,18 @@ def run(args: argparse.Namespace) -> int:
         if target.exists() and not args.force:
             # Say so before reading a possibly large transcript.
             raise CommandError(f"{target} exists; use --force to replace it")
+    from sessionscope.transcripts.images import chosen_mode
+
+    try:
+        images = chosen_mode(args.images, os.environ) != "off"
+    except ValueError as error:
+        raise CommandError(str(error)) from None
     summary = None
     try:
         if args.redact:
             text, summary = export.render_redacted(path, args.format)
         else:
-            text = export.render(path, args.format)
+            text = export.render(path, args.format, images=images)
     except OSError as error:
         raise CommandError(f"cannot read {path}: {error.strerror or error}") from None
     if summary is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 
 PERMISSION_MODES = ["default", "acceptEdits", "plan", "dontAsk", "auto", "bypassPermissions"]
 """The SDK's permission modes (``ClaudeAgentOptions.permission_mode``)."""
@@ -23,6 +24,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="permission mode for compose (default: ask in a dialog for each tool call)",
     )
     parser.add_argument("--model", help="model for compose (default: Claude Code's default)")
+    parser.add_argument(
+        "--images",
+        choices=("auto", "kitty", "halfblock", "off"),  # transcripts.images.MODES
+        help="draw pasted images: kitty (Kitty graphics protocol), halfblock (coloured cells), "
+        "off (a label); auto: kitty in Kitty or Ghostty, else halfblock (default: "
+        "$SESSIONSCOPE_IMAGES, then auto; off under NO_COLOR)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -32,6 +40,12 @@ def run(args: argparse.Namespace) -> int:
 
     if args.message and not args.session:
         raise CommandError("--message needs --session ID")
+    from sessionscope.tui import images
+
+    try:
+        image_mode = images.resolve_mode(getattr(args, "images", None), os.environ)
+    except ValueError as error:
+        raise CommandError(str(error)) from error
     try:
         keymap = load_keymap()
     except ValueError as error:
@@ -68,6 +82,7 @@ def run(args: argparse.Namespace) -> int:
         permission_mode=getattr(args, "permission_mode", None),
         model=getattr(args, "model", None),
     )
+    images.prepare(image_mode)  # last before the app: the terminal is asked, then Textual's
     app = make_app(
         config_dir,
         keymap=keymap,
@@ -76,6 +91,7 @@ def run(args: argparse.Namespace) -> int:
         demo=demo,
         notice=notice,
         compose=compose,
+        images=image_mode,
     )
     app.run()
     return app.return_code or 0

@@ -16,6 +16,8 @@ from typing import Any
 
 import orjson
 
+from sessionscope.transcripts.images import ImageSource, image_source
+
 TEXT = "text"
 THINKING = "thinking"
 REDACTED_THINKING = "redacted_thinking"
@@ -61,6 +63,8 @@ class Part:
     is_error: bool = False
     tool_input: Any = None
     """A tool call's input as the transcript has it."""
+    images: tuple[ImageSource, ...] = ()
+    """The images of an ``image`` block or a tool result (their labels are in ``body``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,15 +95,9 @@ def _json(value: Any) -> str:
         return repr(value)
 
 
-def _image_label(block: dict) -> str:
-    source = block.get("source") or {}
-    media = source.get("media_type") if isinstance(source, dict) else None
-    return f"[image{': ' + str(media) if media else ''}]"
-
-
 def result_text(content: Any) -> str:
     """A tool result's content as text: a string as it is; of a list of blocks, text blocks as
-    they are, images as ``[image: media type]``, other blocks as JSON."""
+    they are, images by their labels (``[image: image/png, 120 KB]``), other blocks as JSON."""
     if content is None:
         return ""
     if isinstance(content, str):
@@ -112,7 +110,7 @@ def result_text(content: Any) -> str:
                 if kind == "text":
                     pieces.append(str(block.get("text", "")))
                 elif kind == "image":
-                    pieces.append(_image_label(block))
+                    pieces.append(image_source(block).label())
                 else:
                     pieces.append(_json(block))
             else:
@@ -157,6 +155,12 @@ def block_part(block: Any) -> Part:
             tool_input=block.get("input", {}),
         )
     if kind == TOOL_RESULT:
+        content = block.get("content")
+        images = tuple(
+            image_source(item)
+            for item in (content if isinstance(content, list) else ())
+            if block_kind(item) == IMAGE
+        )
         return Part(
             TOOL_RESULT,
             result_text(block.get("content")),
@@ -165,9 +169,11 @@ def block_part(block: Any) -> Part:
             if isinstance(block.get("tool_use_id"), str)
             else None,
             is_error=bool(block.get("is_error")),
+            images=images,
         )
     if kind == IMAGE:
-        return Part(OTHER, _image_label(block), name="image")
+        source = image_source(block)
+        return Part(OTHER, source.label(), name="image", images=(source,))
     return Part(OTHER, _json(block), name=str(block.get("type")))
 
 

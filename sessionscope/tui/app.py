@@ -128,6 +128,7 @@ def make_app(
     notice: str = "",
     compose: ComposeSettings | None = None,
     store: StoreExplorer | None = None,
+    images: str = "off",
 ) -> SessionscopeApp:
     """The app, given what it depends on (tests pass a temp folder, a fixed clock and a zone);
     with ``store``, over that store's sessions (``config_dir``: its mirror, ``store.config_dir``)."""
@@ -148,5 +149,6 @@ def make_app(
         notice=notice,
         compose=compose,
         store=store,
+        images=images,
     )
     return SessionscopeApp(context, session_id=session_id, message_uuid=message_uuid)

@@ -68,6 +68,8 @@ class AppContext:
     store: StoreExplorer | None = None
     """The PostgreSQL store the sessions come from (``--store``; it is the catalog too, and
     ``config_dir`` is its mirror in the cache); ``None``: local transcripts."""
+    images: str = "off"
+    """How image blocks are drawn: ``kitty``, ``halfblock`` or ``off`` (their labels)."""
 
     def now_ms(self) -> int:
         return int(self.clock().timestamp() * 1000)

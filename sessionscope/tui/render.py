@@ -8,7 +8,7 @@ in prompts, tool output, titles or paths are shown, never obeyed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -32,6 +32,7 @@ from sessionscope.transcripts.content import (
     content_blocks,
     tool_summary,
 )
+from sessionscope.transcripts.images import image_source
 from sessionscope.transcripts.model import Entry
 from sessionscope.transcripts.text import inert
 
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from rich.syntax import Syntax
 
     from sessionscope.transcripts.edits import DiffLine, EditDiff
+    from sessionscope.tui.images import Picture, Pictures
 
 COLLAPSED_RESULT_LINES = 4
 """Lines of a tool result shown before ``enter`` expands it."""
@@ -82,6 +84,19 @@ class Rendered:
     """True when some of the block is hidden until ``enter``."""
     header: int = 1
     """How many of the first lines are the header (role, time, UUID): two in a narrow pane."""
+    waiting: frozenset[str] = frozenset()
+    """Images of the block still being decoded (their labels stand in): drawn again once
+    they are."""
+
+
+@dataclass(slots=True)
+class ImagePiece:
+    """An image block's place in a message: its label, and its picture under it once drawn."""
+
+    label: Text
+    picture: Picture | None = None
+    waiting: str | None = None
+    """The image's key while its picture is being made."""
 
 
 def local_time(timestamp: str | None, tz: tzinfo | None) -> str:
@@ -178,10 +193,18 @@ def _usage_of(data: dict[str, Any] | None) -> dict[str, Any] | None:
 class BlockRenderer:
     """Renders blocks to strips with one console, palette and time zone."""
 
-    def __init__(self, console: Console, palette: Palette, tz: tzinfo | None) -> None:
+    def __init__(
+        self,
+        console: Console,
+        palette: Palette,
+        tz: tzinfo | None,
+        pictures: Pictures | None = None,
+    ) -> None:
         self.console = console
         self.palette = palette
         self.tz = tz
+        self.pictures = pictures
+        """Where images are drawn; ``None``: their labels only."""
 
     # -- lines --------------------------------------------------------------------------------
 
@@ -251,9 +274,10 @@ class BlockRenderer:
             pieces.append(self._more(hidden, expanded))
         return pieces, bool(hidden) and not expanded
 
-    def _tool_result_text(self, block: dict[str, Any]) -> tuple[str, list[str]]:
+    def _tool_result_text(self, block: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
+        """A tool result's text, and its image blocks."""
         content = block.get("content")
-        images: list[str] = []
+        images: list[dict[str, Any]] = []
         if isinstance(content, str):
             return content, images
         texts: list[str] = []
@@ -263,18 +287,28 @@ class BlockRenderer:
                     continue
                 if part.get("type") == "text" and isinstance(part.get("text"), str):
                     texts.append(part["text"])
-                elif part.get("type") == "image":
-                    images.append(self._image_label(part))
+                elif block_kind(part) == IMAGE:
+                    images.append(part)
                 else:
                     texts.append(f"[{inert(str(part.get('type', 'part')))}]")
         return "\n".join(texts), images
 
-    def _image_label(self, block: dict[str, Any]) -> str:
-        source = block.get("source") if isinstance(block.get("source"), dict) else {}
-        media = source.get("media_type") or source.get("type") or "image"
-        data = source.get("data")
-        size = f", {len(data) * 3 // 4 // 1024} KB" if isinstance(data, str) else ""
-        return f"[image: {inert(str(media))}{size}]"
+    def _image(self, entry: Entry, block: dict[str, Any], ordinal: int, width: int) -> ImagePiece:
+        """An image block: its picture when one can be drawn, else its label (with the reason
+        it cannot be drawn, when known)."""
+        source = image_source(block)
+        pictures = self.pictures
+        found = None
+        key = ""
+        if pictures is not None:
+            key = f"{entry.uuid}/{ordinal}" if entry.uuid else f"{entry.offset}/{ordinal}"
+            found = pictures.picture(key, source, width, self.console)
+        if isinstance(found, str):
+            source = replace(source, reason=found)
+        label = Text(inert(source.label(), keep_newlines=False), style=self.palette.dim)
+        if found is None or isinstance(found, str):
+            return ImagePiece(label, waiting=key if found is None and key else None)
+        return ImagePiece(label, picture=found)
 
     def body(
         self,
@@ -282,11 +316,14 @@ class BlockRenderer:
         data: dict[str, Any] | None,
         expanded: bool,
         edits: dict[str, EditDiff] | None = None,
+        width: int = 80,
     ):
-        """Renderables for a user/assistant entry's content, and whether anything is hidden.
-        ``edits``: the diffs of the entry's edit tool calls, by tool use id."""
+        """Renderables for a user/assistant entry's content (an :class:`ImagePiece` for each
+        image), and whether anything is hidden. ``edits``: the diffs of the entry's edit tool
+        calls, by tool use id; ``width``: the pane's, for pictures."""
         palette = self.palette
-        pieces: list[RenderableType] = []
+        pieces: list[RenderableType | ImagePiece] = []
+        images = 0
         hidden_any = False
         blocks = content_blocks(data)
         if data is None:
@@ -341,7 +378,7 @@ class BlockRenderer:
                 elif isinstance(block.get("input"), dict) and block["input"]:
                     hidden_any = True
             elif kind == TOOL_RESULT:
-                text, images = self._tool_result_text(block)
+                text, result_images = self._tool_result_text(block)
                 is_error = bool(block.get("is_error"))
                 total = text.count("\n") + 1 if text else 0
                 label = "✗ error" if is_error else "↳ result"
@@ -357,9 +394,12 @@ class BlockRenderer:
                 if text:
                     pieces += more
                 hidden_any |= hidden
-                pieces += [Text(label, style=palette.dim) for label in images]
+                for image in result_images:
+                    pieces.append(self._image(entry, image, images, width))
+                    images += 1
             elif kind == IMAGE:
-                pieces.append(Text(self._image_label(block), style=palette.dim))
+                pieces.append(self._image(entry, block, images, width))
+                images += 1
             elif block.get("type") == "document":
                 pieces.append(Text("[document]", style=palette.dim))
             else:
@@ -443,12 +483,20 @@ class BlockRenderer:
             tokens = Text(usage_line(usage), style=self.palette.time)
         strips = self.header(left, entry.uuid, width, Style(), tokens)
         header = _header_lines(strips, entry.uuid)
-        pieces, hidden = self.body(entry, data, expanded, edits)
+        pieces, hidden = self.body(entry, data, expanded, edits, width)
+        waiting: set[str] = set()
         for piece in pieces:
-            strips += self.lines(piece, width)
+            if not isinstance(piece, ImagePiece):
+                strips += self.lines(piece, width)
+                continue
+            strips += self.lines(piece.label, width)
+            if piece.picture is not None:
+                strips += piece.picture.strips
+            elif piece.waiting:
+                waiting.add(piece.waiting)
         strips.append(Strip.blank(0))
         expandable = hidden or subagent_tool_use(data) is not None
-        return Rendered(strips, expandable=expandable, header=header)
+        return Rendered(strips, expandable=expandable, header=header, waiting=frozenset(waiting))
 
     def separator(self, entry: Entry, data: dict[str, Any] | None, width: int, expanded: bool):
         """A compaction boundary or a system note, drawn as a rule with its time and UUID."""

@@ -86,3 +86,41 @@ def test_o_hands_the_session_to_claude_code_and_comes_back(
     assert "Summarise my todo list." in screen, "sessionscope is back on the same session"
     assert copy.path("notes").read_bytes() == before
     tmux.keys("q")
+
+
+def test_reply_from_an_older_answer_in_a_real_terminal(
+    tmux, fake_api, cli_transcripts_copy, tmp_path
+):
+    """``c`` on an older answer: the box says the reply starts a new branch before Enter; the
+    reply streams into the new session, the source is untouched."""
+    from tests.helpers.realcli import PROMPTS
+
+    copy = cli_transcripts_copy
+    main = copy.sessions["main"]
+    at = copy.messages["end_of_turn_1"]
+    source = copy.path("main")
+    before = source.read_bytes()
+    existing = set(source.parent.glob("*.jsonl"))
+    fake_api.reply(fakeapi.text("Branched in tmux from the first answer."), when="from here")
+    env = {**fake_api.env(str(copy.config_dir)), "HOME": str(tmp_path), "LANG": "C.UTF-8"}
+    assignments = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
+    command = (
+        f"env {assignments} {shlex.quote(installed_sessionscope())} "
+        f"--config-dir {shlex.quote(str(copy.config_dir))} --session {main} --message {at}"
+    )
+    tmux.start(command)
+    tmux.wait_for(at)
+    tmux.wait_for("compose → to")
+    tmux.keys("c")
+    tmux.wait_for(f"new branch from {at[:8]} of {main[:8]}")
+    tmux.keys("from here", literal=True)
+    tmux.keys("Enter")
+    screen = tmux.wait_for("Branched in tmux from the first answer.")
+    tmux.wait_for("✓ done")
+    assert "Traceback" not in screen
+    tmux.keys("Escape")
+    tmux.keys("q")
+    assert source.read_bytes() == before
+    (branch,) = set(source.parent.glob("*.jsonl")) - existing
+    text = branch.read_text(encoding="utf-8")
+    assert "Branched in tmux from the first answer." in text and PROMPTS["tools"] not in text

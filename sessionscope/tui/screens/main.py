@@ -65,6 +65,8 @@ from sessionscope.tui.widgets.message_view import MessageView
 from sessionscope.tui.widgets.session_list import SessionList
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from textual.timer import Timer
     from textual.widget import Widget
 
@@ -76,7 +78,9 @@ if TYPE_CHECKING:
     from sessionscope.transcripts.model import TranscriptIndex
     from sessionscope.transcripts.prices import PriceTable
     from sessionscope.transcripts.usage import Response, Totals
+    from sessionscope.tui.images import ImageStore
     from sessionscope.tui.open_transcript import OpenTranscript
+    from sessionscope.tui.screens.branches import BranchChoice
     from sessionscope.tui.screens.search import SearchChoice
     from sessionscope.tui.widgets.live_turn import LiveTurn
     from sessionscope.tui.widgets.prompt_box import PromptBox
@@ -227,6 +231,14 @@ class MainScreen(Screen[None], inherit_bindings=False):
             show=False,
         ),
         Binding(
+            "B",
+            "branch_tree",
+            "Branch tree",
+            id="branch-tree",
+            tooltip="The session's rewind branches and forks as a tree: enter opens one",
+            show=False,
+        ),
+        Binding(
             "r", "replay", "Replay", id="replay", tooltip="Replay the session at its recorded pace"
         ),
         Binding(
@@ -329,6 +341,14 @@ class MainScreen(Screen[None], inherit_bindings=False):
         self.selected_at_send: str | None = None
         """The session selected when the running turn was sent: a session the turn creates is
         selected when it is listed only if the selection is still there."""
+        # Images
+        self.images: ImageStore | None = None
+        """Pictures of image blocks, for this screen's pane and its subagents' (``None``:
+        their labels only)."""
+        if context.images != "off":
+            from sessionscope.tui.images import ImageStore
+
+            self.images = ImageStore(context.images, self._start_image_worker)
 
     # -- layout and start-up -------------------------------------------------------------------
 
@@ -344,7 +364,12 @@ class MainScreen(Screen[None], inherit_bindings=False):
                 # dialog, and stays as long as it is true.
                 yield Static(inert(self.context.notice), id="notice")
             yield Static("", id="session-info")
-            yield MessageView(tz=self.context.tz, placeholder="Reading sessions…", id="messages")
+            yield MessageView(
+                tz=self.context.tz,
+                placeholder="Reading sessions…",
+                images=self.images,
+                id="messages",
+            )
             # The live panel and the prompt box are mounted under it once the first list is
             # painted (mount_prompt_box): the list comes first.
         # Its keys are composed once the first list is painted (the list comes first).
@@ -763,6 +788,58 @@ class MainScreen(Screen[None], inherit_bindings=False):
         self.notify(f"Branch {ordered.index(following) + 1} of {len(ordered)}: leaf {following}")
         self.load_transcript(opened.meta, following, following, self.message_view.content_width)
 
+    def action_branch_tree(self) -> None:
+        from sessionscope.transcripts.branches import fork_tree
+        from sessionscope.tui.screens.branches import BranchTreeScreen
+
+        current = self.session_list.current
+        if current is None:
+            self.notify("Select a session first", severity="warning")
+            return
+        family = fork_tree(self.session_list.sessions, current.session_id)
+        if family is None:
+            return
+        opened = self.opened
+        indexes = {}
+        if opened is not None and not opened.partial:
+            indexes[opened.meta.session_id] = opened.index
+        shown = (current.session_id, self.leaf_choice.get(current.session_id))
+        self.app.push_screen(
+            BranchTreeScreen(family, shown, indexes, self.context.tz), self._branch_chosen
+        )
+
+    def _branch_chosen(self, choice: BranchChoice | None) -> None:
+        """Open the session at the branch chosen in the tree, its last message selected."""
+        if choice is None:
+            return
+        session_id = choice.session_id
+        if choice.main:
+            self.leaf_choice.pop(session_id, None)
+        else:
+            self.leaf_choice[session_id] = choice.leaf_uuid
+        opened = self.opened
+        if opened is not None and opened.meta.session_id == session_id:
+            self.load_transcript(
+                opened.meta,
+                choice.leaf_uuid,
+                self.leaf_choice.get(session_id),
+                self.message_view.content_width,
+            )
+        else:
+            self.initial_message = choice.leaf_uuid  # the selection opens it at that message
+            if not self.session_list.select_session(session_id):
+                self.action_filter_clear()  # a filter may hide it
+                if not self.session_list.select_session(session_id):
+                    self.initial_message = None
+                    self.notify(
+                        f"Session {inert(session_id)} is not in the list", severity="warning"
+                    )
+                    return
+        self.message_view.focus()
+
+    def _start_image_worker(self, work: Callable[[], None]) -> None:
+        self.run_worker(work, thread=True, group="images", description="images")
+
     # -- fork ----------------------------------------------------------------------------------
 
     def action_fork(self) -> None:
@@ -934,7 +1011,9 @@ class MainScreen(Screen[None], inherit_bindings=False):
         from sessionscope.tui.screens.subagent import SubagentScreen
 
         self.app.push_screen(
-            SubagentScreen(event.title, event.agent_id, event.source, self.context.tz)
+            SubagentScreen(
+                event.title, event.agent_id, event.source, self.context.tz, images=self.images
+            )
         )
 
     def on_subagent_missing(self, event: SubagentMissing) -> None:

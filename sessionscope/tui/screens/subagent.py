@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -13,6 +13,9 @@ from textual.widgets import Footer, Header, Static
 from sessionscope.transcripts.text import inert
 from sessionscope.tui.sources import BlockSource
 from sessionscope.tui.widgets.message_view import MessageView
+
+if TYPE_CHECKING:
+    from sessionscope.tui.images import ImageStore
 
 
 class SubagentScreen(Screen[None]):
@@ -33,8 +36,11 @@ class SubagentScreen(Screen[None]):
         Binding("b", "no_branch", "Branch", id="subagent-branch", show=False),
     ]
 
-    def __init__(self, title: str, agent_id: str, source: BlockSource, tz) -> None:
+    def __init__(
+        self, title: str, agent_id: str, source: BlockSource, tz, images: ImageStore | None = None
+    ) -> None:
         super().__init__()
+        self.images = images
         self.title_text = title
         self.agent_id = agent_id
         self.source = source
@@ -48,7 +54,7 @@ class SubagentScreen(Screen[None]):
         info.append("\n")
         info.append(f"agent {inert(self.agent_id)} · {len(self.source)} messages · escape: back")
         yield Static(info, id="session-info")
-        yield MessageView(tz=self.tz, id="messages")
+        yield MessageView(tz=self.tz, images=self.images, id="messages")
         yield Footer()
 
     def on_mount(self) -> None:

@@ -28,6 +28,7 @@ from sessionscope.tui.linemap import LineMap
 from sessionscope.tui.render import BlockRenderer, Palette, Rendered, subagent_tool_use
 
 if TYPE_CHECKING:
+    from sessionscope.tui.images import ImageDecoded, ImageStore
     from sessionscope.tui.sources import BlockSource
 
 GUTTER = 2
@@ -144,6 +145,7 @@ class MessageView(ScrollView, can_focus=True):
         *,
         tz: tzinfo | None = None,
         placeholder: str = "",
+        images: ImageStore | None = None,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
@@ -151,6 +153,8 @@ class MessageView(ScrollView, can_focus=True):
         super().__init__(name=name, id=id, classes=classes)
         self.tz = tz
         self.placeholder = placeholder
+        self.images = images
+        """Where pictures of image blocks come from; ``None``: their labels only."""
         self.source: BlockSource | None = None
         self._map = LineMap([])
         self._expanded: set[int] = set()
@@ -403,8 +407,32 @@ class MessageView(ScrollView, can_focus=True):
     @property
     def renderer(self) -> BlockRenderer:
         if self._renderer is None:
-            self._renderer = BlockRenderer(self.app.console, self._palette(), self.tz)
+            pictures = None
+            if self.images is not None and self.images.mode != "off":
+                from sessionscope.tui.images import Pictures
+
+                pictures = Pictures(self.images, self.post_message)
+            self._renderer = BlockRenderer(self.app.console, self._palette(), self.tz, pictures)
         return self._renderer
+
+    def on_image_decoded(self, event: ImageDecoded) -> None:
+        """A picture is ready: the blocks that showed its label are drawn again."""
+        waiting = [index for index, cached in self._cache.items() if event.key in cached[2].waiting]
+        if not waiting or self.source is None:
+            return
+        top = round(self.scroll_y)
+        shift = 0
+        for index in waiting:
+            del self._cache[index]
+            self._forget_lines(index)
+            start, before = self._map.start(index), self._map.height(index)
+            self._measure(index)
+            if start < top:
+                shift += self._map.height(index) - before  # what is on screen stays put
+        self._update_virtual_size()
+        if shift:
+            self.set_scroll(None, max(0, top + shift))
+        self.refresh()
 
     def _view_width(self) -> int:
         """``scrollable_content_region.width``, computed once per size (it is asked for on
