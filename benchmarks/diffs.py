@@ -138,13 +138,13 @@ def scroll_diffs(config_dir: str, pages: int = 60) -> dict:
         async with app.run_test(headless=True, size=SIZE) as pilot:
             await app.workers.wait_for_complete()
             await pilot.pause()
-            assert app.session_list.select_session(SESSION)
+            assert app.main_screen.session_list.select_session(SESSION)
             await _until(
                 pilot,
                 lambda: (
-                    app.opened is not None
-                    and app.opened.meta.session_id == SESSION
-                    and not app.opened.partial
+                    app.main_screen.opened is not None
+                    and app.main_screen.opened.meta.session_id == SESSION
+                    and not app.main_screen.opened.partial
                 ),
             )
             await app.workers.wait_for_complete()
@@ -152,7 +152,7 @@ def scroll_diffs(config_dir: str, pages: int = 60) -> dict:
             # for a moment before scrolling, and it is done by then.
             await _until(pilot, lambda: "claude_agent_sdk" in sys.modules, 60)
             await pilot.pause(0.5)
-            view = app.message_view
+            view = app.main_screen.message_view
             view.focus()
             view.select(0)
             await pilot.pause()

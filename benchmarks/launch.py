@@ -5,8 +5,8 @@ the ratio between them).
 ``python benchmarks/launch.py bare SPAWNED_AT``: a bare Textual app showing one line, to its
 first paint. ``python benchmarks/launch.py ours SPAWNED_AT CONFIG_DIR``: ``sessionscope
 --config-dir CONFIG_DIR`` through the real command line, to its session list painted (the
-cache is warm). Both run headless at the benchmarks' size and print one JSON object; times are
-from ``SPAWNED_AT`` (the parent's ``time.time()`` just before it started this process).
+cache is warm); ``... store SPAWNED_AT URL``: ``sessionscope --store URL`` likewise. Each
+runs headless at the benchmarks' size and prints one JSON object; times are from ``SPAWNED_AT`` (the parent's ``time.time()`` just before it started this process).
 """
 
 from __future__ import annotations
@@ -40,46 +40,48 @@ def bare(spawned_at: float) -> dict:
     return {"painted": marks["painted"] - spawned_at}
 
 
-def timed_app_class():
-    """The real app, noting when each list and transcript reaches the screen (the TUI
-    figures of ``benchmarks/tui.py`` use it too)."""
-    from sessionscope.tui.app import SessionscopeApp
+def timed(app):
+    """``app`` with its main screen noting when each list and transcript reaches the screen
+    (the TUI figures of ``benchmarks/tui.py`` use it too): ``app.main_screen.marks``."""
+    from sessionscope.tui.screens.main import MainScreen
 
-    class Timed(SessionscopeApp):
+    class Timed(MainScreen):
         marks: dict[str, float]
+        exit_when_listed = False
 
-        def on_sessionscope_app_sessions_loaded(self, event) -> None:
-            # Runs before the app's own handler (Textual calls handlers down the MRO).
+        def on_sessions_loaded(self, event) -> None:
+            # Runs before the screen's own handler (Textual calls handlers down the MRO).
             if "list" not in self.marks and event.sessions:
                 self.call_after_refresh(self._listed)
 
         def _listed(self) -> None:
             self.marks.setdefault("list", time.time())
             self.marks["rows"] = len(self.session_list.rows)
-            if getattr(self, "exit_when_listed", False):
-                self.exit()
+            if self.exit_when_listed:
+                self.app.exit()
 
-        def on_sessionscope_app_transcript_loaded(self, event) -> None:
+        def on_transcript_loaded(self, event) -> None:
             key = f"transcript:{event.opened.meta.session_id}"
             self.call_after_refresh(lambda: self.marks.setdefault(key, time.time()))
             if not event.opened.partial:
                 whole = f"whole:{event.opened.meta.session_id}"
                 self.call_after_refresh(lambda: self.marks.setdefault(whole, time.time()))
 
-    return Timed
+    app.main_screen.__class__ = Timed  # the same screen, with the timing hooks above
+    app.main_screen.marks = {}
+    return app
 
 
-def ours(spawned_at: float, config_dir: str) -> dict:
+def ours(spawned_at: float, *argv: str) -> dict:
+    """``sessionscope ARGV`` to its session list painted."""
     import sessionscope.tui.app as app_module
 
     made = []
     make_app = app_module.make_app
 
     def make_timed(*args, **kwargs):
-        app = make_app(*args, **kwargs)
-        app.__class__ = timed_app_class()
-        app.marks = {}
-        app.exit_when_listed = True
+        app = timed(make_app(*args, **kwargs))
+        app.main_screen.exit_when_listed = True
         run = app.run
         app.run = lambda *_args, **_kwargs: run(headless=True, size=SIZE)
         made.append(app)
@@ -88,12 +90,17 @@ def ours(spawned_at: float, config_dir: str) -> dict:
     app_module.make_app = make_timed
     from sessionscope.cli import main
 
-    main(["--config-dir", config_dir])
-    app = made[0]
-    return {"painted": app.marks["list"] - spawned_at, "rows": app.marks["rows"]}
+    main(list(argv))
+    marks = made[0].main_screen.marks
+    return {"painted": marks["list"] - spawned_at, "rows": marks["rows"]}
 
 
 if __name__ == "__main__":
     which, spawned_at, *rest = sys.argv[1:]
-    result = bare(float(spawned_at)) if which == "bare" else ours(float(spawned_at), *rest)
+    if which == "bare":
+        result = bare(float(spawned_at))
+    elif which == "store":
+        result = ours(float(spawned_at), "--store", *rest)
+    else:
+        result = ours(float(spawned_at), "--config-dir", *rest)
     print(json.dumps(result))

@@ -113,24 +113,27 @@ def _run(config_dir: Path, path: Path, session_id: str, appends: int) -> dict:
         nonlocal parent
         searcher = Index(config_dir)
         async with app.run_test(headless=True, size=SIZE) as pilot:
-            await until(pilot, lambda: app.session_list.sessions, poll=0.05)
+            await until(pilot, lambda: app.main_screen.session_list.sessions, poll=0.05)
             await app.workers.wait_for_complete()
-            assert app.session_list.select_session(session_id) or (
-                app.session_list.current.session_id == session_id
+            assert app.main_screen.session_list.select_session(session_id) or (
+                app.main_screen.session_list.current.session_id == session_id
             )
             await until(
                 pilot,
                 lambda: (
-                    app.opened is not None
-                    and app.opened.meta.session_id == session_id
-                    and not app.opened.partial
+                    app.main_screen.opened is not None
+                    and app.main_screen.opened.meta.session_id == session_id
+                    and not app.main_screen.opened.partial
                 ),
                 timeout=120,
                 poll=0.05,
             )
-            await until(pilot, lambda: app.watching is not None and app.watching.is_set())
+            await until(
+                pilot,
+                lambda: app.main_screen.watching is not None and app.main_screen.watching.is_set(),
+            )
             await app.workers.wait_for_complete()
-            view = app.message_view
+            view = app.main_screen.message_view
             for number in range(appends):
                 word = f"livebench{uuid.uuid4().hex[:10]}"
                 asked, answered = _turn(session_id, parent, word)

@@ -9,7 +9,11 @@
    rows inside the server under new session ids (``INSERT ... SELECT``: no client transfer);
 3. times ``sessionscope list --json --store`` (whole command, counts up to date), ``search
    --json --store`` of the local search figure's 20 fixed queries (``benchmarks/run.py``), and
-   ``show`` of the 100 MB session through the store, first when its mirror is cold, then warm.
+   ``show`` of the 100 MB session through the store, first when its mirror is cold, then warm;
+4. the explorer on the store: ``sessionscope --store URL`` from its start to its list painted
+   (``benchmarks/launch.py store``, a fresh process each run), then, driven headless in this
+   process, the 100 MB session selected (mirror cold) to its newest messages on screen, and a
+   message appended by another writer (its own connection) to the open session, to on screen.
 
 Each timed command is run several times (``--runs``, default 5) and the median is printed beside
 its target. Options: ``--copies N`` (store size: 1 + N copies of the small sessions).
@@ -36,6 +40,9 @@ from tests.helpers.pgserver import PostgresServer, why_unavailable  # noqa: E402
 PUSH_TARGET_MB_S = 20.0
 LIST_TARGET_S = 0.5
 SEARCH_TARGET_S = 0.2
+LAUNCH_TARGET_S = 1.0
+NEWEST_TARGET_S = 0.5
+CHANGE_TARGET_S = 2.0
 
 
 def command(*argv: str) -> list[str]:
@@ -91,6 +98,110 @@ def fill(url: str, big_session: str, copies: int) -> None:
             print(f"\rfilling the store: copy {copy}/{copies}", end="", file=sys.stderr)
         print(file=sys.stderr)
         connection.execute("VACUUM ANALYZE")
+
+
+def launch(url: str, env: dict) -> float:
+    """``sessionscope --store URL``, from its start to its session list painted."""
+    import json
+
+    spawned_at = time.time()
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "launch.py"), "store", repr(spawned_at), url],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    return json.loads(result.stdout.decode().splitlines()[-1])["painted"]
+
+
+def explorer_figures(url: str, big_session: str, runs: int) -> dict:
+    """In this process, the explorer on the store driven headless: the big session selected
+    (its mirror cold) to its newest messages on screen; then ``runs`` times, a message that
+    another writer appends to the open (small) session, to on screen."""
+    import asyncio
+    import threading
+    import uuid
+    from datetime import UTC, datetime
+
+    from benchmarks.launch import SIZE, timed
+    from sessionscope.stores import PostgresSessionStore
+    from sessionscope.stores.explorer import StoreExplorer
+    from sessionscope.tui.app import make_app
+
+    explorer = StoreExplorer(url)
+    if explorer.connect():
+        raise SystemExit("the explorer cannot connect")
+    app = timed(make_app(explorer.config_dir, store=explorer))
+    marks = app.main_screen.marks
+    out: dict = {"changes": []}
+
+    def append_elsewhere(key: dict, entry: dict) -> None:
+        async def write() -> None:
+            async with PostgresSessionStore(url) as store:
+                await store.append(key, [entry])
+
+        asyncio.run(write())
+
+    async def until(pilot, condition, timeout: float = 300.0) -> None:
+        deadline = time.perf_counter() + timeout
+        while not condition():
+            if time.perf_counter() > deadline:
+                raise TimeoutError("the app did not get there")
+            await pilot.pause(0.005)
+
+    async def run() -> None:
+        async with app.run_test(headless=True, size=SIZE) as pilot:
+            await until(pilot, lambda: "list" in marks)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            started = time.time()
+            assert app.main_screen.session_list.select_session(big_session)
+            await until(pilot, lambda: f"transcript:{big_session}" in marks)
+            out["newest"] = marks[f"transcript:{big_session}"] - started
+            await until(pilot, lambda: f"whole:{big_session}" in marks)
+            out["whole"] = marks[f"whole:{big_session}"] - started
+            small = next(
+                m for m in app.main_screen.session_list.sessions if m.session_id != big_session
+            )
+            assert app.main_screen.session_list.select_session(small.session_id)
+            await until(pilot, lambda: f"whole:{small.session_id}" in marks)
+            view = app.main_screen.message_view
+            await until(
+                pilot,
+                lambda: app.main_screen.watching is not None and app.main_screen.watching.is_set(),
+            )
+            key = {"project_key": small.project, "session_id": small.session_id}
+            for n in range(runs):
+                view.select(view.block_count - 1)
+                await pilot.pause()
+                new = str(uuid.uuid4())
+                entry = {
+                    "type": "user",
+                    "uuid": new,
+                    "parentUuid": view.current_entry.uuid,
+                    "sessionId": small.session_id,
+                    "isSidechain": False,
+                    "cwd": small.cwd or "/",
+                    "timestamp": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+                    "message": {"role": "user", "content": f"written elsewhere, {n}"},
+                }
+                started = time.perf_counter()
+                writer = threading.Thread(target=append_elsewhere, args=(key, entry))
+                writer.start()
+                await until(
+                    pilot,
+                    lambda new=new: (
+                        view.current_entry is not None and view.current_entry.uuid == new
+                    ),
+                )
+                out["changes"].append(time.perf_counter() - started)
+                writer.join()
+
+    try:
+        asyncio.run(run())
+    finally:
+        explorer.close()
+    return out
 
 
 def main() -> int:
@@ -171,6 +282,36 @@ def main() -> int:
                 f"{cold_s:.2f} s / {warm_s:.2f} s",
                 "(information)",
                 None,
+            )
+        )
+        launches = [launch(url, env) for _ in range(args.runs)]
+        launch_s = statistics.median(launches)
+        rows.append(
+            (
+                f"`sessionscope --store URL`: start to the list of {sessions:,} sessions painted",
+                f"{launch_s * 1000:.0f} ms",
+                f"<= {LAUNCH_TARGET_S * 1000:.0f} ms",
+                launch_s <= LAUNCH_TARGET_S,
+            )
+        )
+        with tempfile.TemporaryDirectory() as explorer_cache:
+            os.environ["SESSIONSCOPE_CACHE_DIR"] = explorer_cache  # the big mirror cold
+            figures = explorer_figures(url, corpus.big_session_id, args.runs)
+        rows.append(
+            (
+                "explorer: select the 100 MB session (mirror cold), newest messages on screen",
+                f"{figures['newest'] * 1000:.0f} ms (whole session {figures['whole']:.1f} s)",
+                f"<= {NEWEST_TARGET_S * 1000:.0f} ms",
+                figures["newest"] <= NEWEST_TARGET_S,
+            )
+        )
+        change_s = statistics.median(figures["changes"])
+        rows.append(
+            (
+                "explorer: a message appended by another writer, on screen",
+                f"median {change_s * 1000:.0f} ms, worst {max(figures['changes']) * 1000:.0f} ms",
+                f"<= {CHANGE_TARGET_S * 1000:.0f} ms",
+                max(figures["changes"]) <= CHANGE_TARGET_S,
             )
         )
     print(f"\nstore: {sessions:,} sessions, {stored} of entries, database {on_disk} on disk\n")

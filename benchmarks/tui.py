@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.launch import SIZE, timed_app_class
+from benchmarks.launch import SIZE, timed
 
 
 def _peak_rss_mb() -> float:
@@ -28,10 +28,7 @@ def _peak_rss_mb() -> float:
 def _make(config_dir: str, **kwargs):
     from sessionscope.tui.app import make_app
 
-    app = make_app(Path(config_dir), **kwargs)
-    app.__class__ = timed_app_class()  # same app, with the timing hooks above
-    app.marks = {}
-    return app
+    return timed(make_app(Path(config_dir), **kwargs))
 
 
 async def _until(pilot, condition, timeout: float = 120.0, poll: float = 0.002) -> None:
@@ -49,24 +46,24 @@ def big_session(config_dir: str, session_id: str, moves: int) -> dict:
 
     async def run() -> None:
         async with app.run_test(headless=True, size=SIZE) as pilot:
-            await _until(pilot, lambda: "list" in app.marks)
+            await _until(pilot, lambda: "list" in app.main_screen.marks)
             # Let the list settle (counts, the first session's transcript) before selecting.
             await app.workers.wait_for_complete()
             await pilot.pause()
-            view = app.message_view
+            view = app.main_screen.message_view
             key = f"transcript:{session_id}"
             started = time.time()
-            assert app.session_list.select_session(session_id)
-            await _until(pilot, lambda: key in app.marks)
-            out["newest"] = app.marks[key] - started
+            assert app.main_screen.session_list.select_session(session_id)
+            await _until(pilot, lambda: key in app.main_screen.marks)
+            out["newest"] = app.main_screen.marks[key] - started
             out["blocks_first_shown"] = view.block_count
             view.focus()
             # Every message reachable: wait until the whole file is indexed (if the app shows
             # the newest messages before that) and time it from the selection, by the app's own
             # mark. Polled gently: a busy poll takes the interpreter from the reading thread (a
             # user at the keyboard does not), and the poll's own delay is not counted below.
-            await _until(pilot, lambda: f"whole:{session_id}" in app.marks, poll=0.05)
-            out["all_reachable"] = app.marks[f"whole:{session_id}"] - started
+            await _until(pilot, lambda: f"whole:{session_id}" in app.main_screen.marks, poll=0.05)
+            out["all_reachable"] = app.main_screen.marks[f"whole:{session_id}"] - started
             keys_started = time.time()
             await pilot.press("g")
             await pilot.pause()
@@ -133,7 +130,7 @@ def _instrument(view, action: str, times: list[float]) -> None:
 
 
 def _fully_loaded(app, session_id: str) -> bool:
-    opened = app.opened
+    opened = app.main_screen.opened
     if opened is None or opened.meta.session_id != session_id:
         return False
     return not getattr(opened, "partial", False)
@@ -153,7 +150,7 @@ def fork_near_end(big_path: str, session_id: str) -> dict:
             async with app.run_test(headless=True, size=SIZE) as pilot:
                 await _until(pilot, lambda: _fully_loaded(app, session_id))
                 await app.workers.wait_for_complete()
-                view = app.message_view
+                view = app.main_screen.message_view
                 view.focus()
                 # An assistant message a few blocks from the end.
                 index = view.block_count - 1
@@ -163,13 +160,16 @@ def fork_near_end(big_path: str, session_id: str) -> dict:
                 await pilot.pause()
                 await _until(pilot, lambda: "claude_agent_sdk" in __import__("sys").modules, 30)
                 await pilot.pause(0.5)  # a user reads before forking; the SDK is warm by then
-                forks_before = len(app.session_list.sessions)
+                forks_before = len(app.main_screen.session_list.sessions)
                 started = time.perf_counter()
                 await pilot.press("f")
                 # Polled gently: a busy poll would take the interpreter from the fork's thread.
                 await _until(
                     pilot,
-                    lambda: not app.forking and len(app.session_list.sessions) > forks_before,
+                    lambda: (
+                        not app.main_screen.forking
+                        and len(app.main_screen.session_list.sessions) > forks_before
+                    ),
                     poll=0.05,
                 )
                 await pilot.pause()
@@ -214,7 +214,7 @@ def search_keystrokes(config_dir: str, queries: list[str]) -> dict:
         times: list[float] = []
         async with app.run_test(size=SIZE) as pilot:
             index = app.context.catalog
-            await _until(pilot, lambda: app.session_list.sessions)
+            await _until(pilot, lambda: app.main_screen.session_list.sessions)
             await _until(pilot, lambda: index.progress and index.progress[0] == index.progress[1])
             await pilot.press("ctrl+f")
             await _until(pilot, lambda: isinstance(app.screen, SearchScreen))

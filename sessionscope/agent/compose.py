@@ -75,6 +75,22 @@ class TurnTarget:
     at_uuid: str | None = None
     """Continue from this message rather than from the end (``resume_session_at``): the
     conversation up to it, then the new prompt, in a new session (only with ``fork``)."""
+    project_key: str | None = None
+    """The session's project key in a store (a pushed session keeps its machine's): resumed
+    and forked sessions are loaded from and written to it there, whatever the ``cwd``."""
+    read_only: bool = False
+    """The session is another role's in the store, shared with us: it can be forked, never
+    resumed in place (``refusal``)."""
+
+    @property
+    def refusal(self) -> str:
+        """Why a prompt cannot go to this target (``""``: it can)."""
+        if self.read_only and not self.fork and self.session_id is not None:
+            return (
+                "shared with you, read only: f forks it into your space, "
+                "ctrl+n writes to a new session"
+            )
+        return ""
 
     def describe(self) -> str:
         """One line for the compose box: which session a prompt will go to."""
@@ -84,9 +100,12 @@ class TurnTarget:
         verb = "fork of" if self.fork else "to"
         if self.at_uuid and self.fork:
             verb = f"new branch from {inert(self.at_uuid[:8], keep_newlines=False)} of"
-        if not self.title:
-            return f"{verb} {short}"
-        return f"{verb} {short} · {inert(self.title, keep_newlines=False)}"
+        described = f"{verb} {short}"
+        if self.title:
+            described += f" · {inert(self.title, keep_newlines=False)}"
+        if self.refusal:
+            described += f" · {self.refusal}"
+        return described
 
 
 def continue_from(
@@ -378,8 +397,23 @@ class ComposeTurn:
             "ANTHROPIC_BASE_URL", "https://api.anthropic.com"
         )
 
-    def options(self) -> Any:
-        """The ``ClaudeAgentOptions`` for this turn."""
+    def session_store(self) -> Any:
+        """The store the turn is mirrored into (``settings.store_url``; ``None``: none), seen
+        through the target session's project key when it resumes one; a store of its own for
+        the turn (its connection belongs to this event loop)."""
+        if not self.settings.store_url:
+            return None
+        from sessionscope.stores import DEFAULT_TABLE, PostgresSessionStore
+
+        store = PostgresSessionStore(
+            self.settings.store_url, table=self.settings.store_table or DEFAULT_TABLE
+        )
+        if self.target.session_id is not None and self.target.project_key:
+            return store.for_project(self.target.project_key)
+        return store
+
+    def options(self, session_store: Any = None) -> Any:
+        """The ``ClaudeAgentOptions`` for this turn (mirrored into ``session_store``)."""
         from claude_agent_sdk import ClaudeAgentOptions
 
         options: dict[str, Any] = {
@@ -402,6 +436,8 @@ class ComposeTurn:
             options["cli_path"] = self.settings.cli_path
         if self.settings.permission_mode != "bypassPermissions":
             options["can_use_tool"] = self._can_use_tool
+        if session_store is not None:
+            options["session_store"] = session_store
         return ClaudeAgentOptions(**options)
 
     # permission callback ---------------------------------------------------------------------
@@ -486,7 +522,10 @@ class ComposeTurn:
     async def _run(self) -> TurnFinished | None:
         from claude_agent_sdk import ClaudeSDKClient
 
-        client = ClaudeSDKClient(self.options())
+        if self.target.refusal:
+            raise ValueError(f"not sent: the session is {self.target.refusal}")
+        session_store = self.session_store()
+        client = ClaudeSDKClient(self.options(session_store))
         self._client = client
         result = None
         try:
@@ -503,6 +542,9 @@ class ComposeTurn:
             # The turn's outcome is already known.
             with contextlib.suppress(Exception):
                 await client.disconnect()
+            if session_store is not None:
+                with contextlib.suppress(Exception):
+                    await session_store.close()
         if result is None:
             return None
         interrupted = self._interrupted or (result.terminal_reason or "").startswith("aborted")

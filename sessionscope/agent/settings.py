@@ -27,3 +27,8 @@ class ComposeSettings:
     """Extra environment for the CLI (tests point ``ANTHROPIC_BASE_URL`` at a fake API)."""
     allowed_tools: tuple[str, ...] = ()
     """Tools that run without asking."""
+    store_url: str | None = None
+    """A PostgreSQL session store (``--store``): every turn is mirrored into it, and a resumed
+    session is loaded from it (the SDK's ``session_store``)."""
+    store_table: str | None = None
+    """The store's table (``None``: the default)."""

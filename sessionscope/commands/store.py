@@ -41,9 +41,13 @@ def run(args: argparse.Namespace) -> int:
 
         async def work(store):
             await store.list_sessions("")  # connecting creates the tables when missing
-            return store.display_url
+            # Messages stored before search (or by an older sessionscope) get their words.
+            return store.display_url, await store.fill_missing_words()
 
-        print(f"store ready: {run_with_store(args, work)}")
+        url, filled = run_with_store(args, work)
+        print(f"store ready: {url}")
+        if filled:
+            print(f"made searchable: {filled} message(s) stored before search")
         return 0
     if args.action == "share":
         run_with_store(args, lambda store: share(store, args.role, args.project))

@@ -50,6 +50,8 @@ def run(args: argparse.Namespace) -> int:
         keymap = load_keymap()
     except ValueError as error:
         raise CommandError(str(error)) from error
+    if getattr(args, "store", None):
+        return _run_on_store(args, keymap, image_mode)
     config_dir = args.config_dir
     demo = bool(args.demo)
     notice = ""
@@ -92,4 +94,42 @@ def run(args: argparse.Namespace) -> int:
         images=image_mode,
     )
     app.run()
+    return app.return_code or 0
+
+
+def _run_on_store(args: argparse.Namespace, keymap: dict[str, str], image_mode: str) -> int:
+    """The explorer over the store of ``--store``: its sessions mirrored into the cache as
+    they are opened; compose mirrors every turn into the store. A store that cannot be
+    reached is said on screen (the app still runs: help, quit)."""
+    from sessionscope.agent.settings import ComposeSettings
+    from sessionscope.commands._common import CommandError
+    from sessionscope.stores.explorer import StoreExplorer
+
+    if args.demo:
+        raise CommandError("--demo shows the bundled transcripts: leave out --store")
+    explorer = StoreExplorer(args.store)  # connects in its thread while the app is imported
+    try:
+        from sessionscope.tui import images
+        from sessionscope.tui.app import make_app
+
+        notice = explorer.connect()
+        compose = ComposeSettings(
+            config_dir=args.config_dir,
+            permission_mode=getattr(args, "permission_mode", None),
+            model=getattr(args, "model", None),
+        )
+        images.prepare(image_mode)
+        app = make_app(
+            explorer.config_dir,
+            keymap=keymap,
+            session_id=args.session,
+            message_uuid=args.message,
+            notice=notice,
+            compose=compose,
+            store=explorer,
+            images=image_mode,
+        )
+        app.run()
+    finally:
+        explorer.close()
     return app.return_code or 0

@@ -43,7 +43,6 @@ CREATE TABLE IF NOT EXISTS files (
     line_count INTEGER NOT NULL,
     ends_open INTEGER NOT NULL,
     tail BLOB NOT NULL,
-    entries BLOB NOT NULL,
     meta BLOB,
     title TEXT,
     git_branch TEXT,
@@ -52,6 +51,7 @@ CREATE TABLE IF NOT EXISTS files (
 );
 CREATE INDEX IF NOT EXISTS files_by_root ON files (root);
 CREATE INDEX IF NOT EXISTS files_by_session ON files (root, session_id, agent_id);
+CREATE TABLE IF NOT EXISTS entries (file_id INTEGER PRIMARY KEY, entries BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS messages (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     file_id INTEGER NOT NULL,
@@ -70,9 +70,11 @@ CREATE VIRTUAL TABLE IF NOT EXISTS messages_fts USING fts5 (
 """
 """``files``: one row a transcript (sessions and subagents), with the file's size, mtime and
 inode when last read, how far it was read (``indexed_to``: whole lines only), the last bytes
-read (``tail``: a file whose bytes there changed was rewritten), its light entries (MessagePack,
-compressed, for the chain walk after an append) and its list fields (``meta``, JSON; ``NULL`` for no
-session; the ones search filters on and shows also in columns of their own). ``messages``: one row a user or assistant entry, where its line is (``offset``,
+read (``tail``: a file whose bytes there changed was rewritten) and its list fields (``meta``,
+JSON; ``NULL`` for no session; the ones search filters on and shows also in columns of their
+own). ``entries``: a file's light entries (MessagePack), for the chain walk after an append; a
+table of their own, so that listing the files never reads past them. ``messages``: one row a
+user or assistant entry, where its line is (``offset``,
 ``length``) and the fields search filters on; ``messages_fts`` its words, by the same rowid. The
 full-text table keeps no copy of the text (``content=''``): snippets are read back from the
 transcript. (SQLite before 3.43 cannot delete from such a table, so the words of a forgotten
@@ -162,7 +164,7 @@ class Database:
                 conn.execute("BEGIN IMMEDIATE")
                 for (name,) in conn.execute(
                     "SELECT name FROM sqlite_master WHERE type = 'table' "
-                    "AND name IN ('info', 'files', 'messages', 'messages_fts')"
+                    "AND name IN ('info', 'files', 'entries', 'messages', 'messages_fts')"
                 ).fetchall():
                     conn.execute(f"DROP TABLE {name}")
                 for statement in SCHEMA.split(";"):
@@ -196,9 +198,10 @@ class Database:
             self.problem = f"{reason}; rebuilding failed ({error})"
 
     def run(self, work: Callable[[sqlite3.Connection], T], default: T, *, write: bool = False) -> T:
-        """``work(connection)``, in a transaction when it writes (inside a :meth:`batch`, a
-        savepoint of the batch's); ``default`` when the index is unusable or locked (the reason
-        in :attr:`problem`); a corrupt file is rebuilt."""
+        """``work(connection)``, in a transaction when it writes (inside a :meth:`batch`, the
+        batch's: a write that fails takes the batch's writes back with it); ``default`` when
+        the index is unusable or locked (the reason in :attr:`problem`); a corrupt file is
+        rebuilt."""
         with self._lock:
             if self._conn is None:
                 return default
@@ -206,20 +209,24 @@ class Database:
             try:
                 if not write:
                     return work(conn)
-                begin, end, undo = (
-                    ("SAVEPOINT one", "RELEASE one", "ROLLBACK TO one")
-                    if self._batching
-                    else ("BEGIN IMMEDIATE", "COMMIT", "ROLLBACK")
-                )
-                conn.execute(begin)
+                if self._batching:
+                    try:
+                        return work(conn)
+                    except BaseException:
+                        # No savepoint for each write: the full-text table writes its
+                        # pending words out as a new segment at every savepoint. The batch's
+                        # transaction goes instead, and a new one starts.
+                        if conn.in_transaction:
+                            conn.execute("ROLLBACK")
+                        conn.execute("BEGIN IMMEDIATE")
+                        raise
+                conn.execute("BEGIN IMMEDIATE")
                 try:
                     result = work(conn)
-                    conn.execute(end)
+                    conn.execute("COMMIT")
                 except BaseException:
                     if conn.in_transaction:
-                        conn.execute(undo)
-                        if self._batching:
-                            conn.execute(end)
+                        conn.execute("ROLLBACK")
                     raise
                 return result
             except sqlite3.Error as error:
@@ -236,8 +243,9 @@ class Database:
     @contextlib.contextmanager
     def batch(self) -> Iterator[None]:
         """Writes made meanwhile (by this thread; others wait) share one transaction: many
-        small files are written in a fraction of the time. Each write is whole or not there,
-        and what was written is kept even if the batch is interrupted."""
+        small files are written in a fraction of the time. Each write is whole or not there:
+        one that fails takes the batch's earlier writes with it (they are made again by the
+        next catch-up), and the batch goes on in a new transaction."""
         with self._lock:
             if self._conn is None or self._batching:
                 yield

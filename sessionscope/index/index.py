@@ -23,10 +23,8 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-import zlib
 from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import fields
 from pathlib import Path
 from typing import NamedTuple
@@ -63,6 +61,9 @@ BATCH_SECONDS = 0.5
 
 COMPACT_FROM = 50_000
 """Forgotten messages below this many never start a compaction."""
+
+COUNTED_SECONDS = 1.0
+"""How often a list that catches up says which sessions it has counted so far."""
 
 _ENTRIES = msgspec.msgpack.Encoder()
 _DECODE_ENTRIES = msgspec.msgpack.Decoder(list[Entry]).decode
@@ -167,27 +168,30 @@ class Index:
         forget the rows of files that are gone; returns how many files were read."""
         self._compact_if_needed()
         files = [(path, sid) for path, sid, _ in transcript_files(self.config_dir)]
-        known = dict(
-            self.db.rows(
-                "SELECT path, size || ':' || mtime_ns || ':' || inode FROM files WHERE root = ?",
-                (self.root,),
+        known = {
+            path: (size, mtime_ns, inode)
+            for path, size, mtime_ns, inode in self.db.rows(
+                "SELECT path, size, mtime_ns, inode FROM files WHERE root = ?", (self.root,)
             )
-        )
+        }
         todo: list[tuple[float, str, str | None]] = []
         for path, session_id in files:
+            stored = known.pop(path, None)
             try:
-                status = os.stat(path)
+                key = _key(os.stat(path))
             except OSError:
                 continue
-            size, mtime_ns, inode = _key(status)
-            if known.get(path) != f"{size}:{mtime_ns}:{inode}":
-                todo.append((mtime_ns, path, session_id))
-        present = {path for path, _ in files}
-        self.forget([path for path in known if path not in present])
+            if stored != key:
+                todo.append((key[1], path, session_id))
+        self.forget(known)  # the files that are gone
         todo.sort()
         self.progress = (0, len(todo))
         if progress is not None:
             progress(0, len(todo))
+        if not todo:
+            return 0
+        from concurrent.futures import Future, ThreadPoolExecutor
+
         # Reading a file (Python) and writing the one before (SQLite, which lets go of the
         # interpreter's lock while it works) overlap: a thread reads one file ahead.
         with ThreadPoolExecutor(1, thread_name_prefix="index-read") as reader:
@@ -233,6 +237,10 @@ class Index:
                     (path,),
                 ).rowcount
                 _note_forgotten(conn, dropped)
+                conn.execute(
+                    "DELETE FROM entries WHERE file_id IN (SELECT id FROM files WHERE path = ?)",
+                    (path,),
+                )
                 conn.execute("DELETE FROM files WHERE path = ?", (path,))
             return True
 
@@ -252,6 +260,7 @@ class Index:
 
         def work(conn: sqlite3.Connection) -> None:
             conn.execute("DELETE FROM messages")
+            conn.execute("DELETE FROM entries")
             conn.execute("DELETE FROM files")
             conn.execute("INSERT INTO messages_fts (messages_fts) VALUES ('delete-all')")
             conn.execute("DELETE FROM info WHERE key = 'forgotten'")
@@ -273,14 +282,14 @@ class Index:
             return None
         if _read_tail(path, row.indexed_to) != row.tail:
             return None
-        blobs = self.db.rows("SELECT entries FROM files WHERE id = ?", (row.id,))
+        blobs = self.db.rows("SELECT entries FROM entries WHERE file_id = ?", (row.id,))
         if not blobs:
             return None
         return TranscriptIndex(
             path=path,
             size=row.indexed_to,
             mtime=0.0,
-            entries=_DECODE_ENTRIES(zlib.decompress(blobs[0][0])),
+            entries=_DECODE_ENTRIES(blobs[0][0]),
             line_count=row.line_count,
             ends_open=row.ends_open,
         )
@@ -301,9 +310,9 @@ class Index:
             if row is None:
                 file_id = conn.execute(
                     "INSERT INTO files (path, root, project, session_id, agent_id, size, "
-                    "mtime_ns, inode, indexed_to, line_count, ends_open, tail, entries, meta, "
+                    "mtime_ns, inode, indexed_to, line_count, ends_open, tail, meta, "
                     "title, git_branch, tag, cwd) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (job.path, *read.values),
                 ).lastrowid
             else:
@@ -311,10 +320,14 @@ class Index:
                 conn.execute(
                     "UPDATE files SET root = ?, project = ?, session_id = ?, agent_id = ?, "
                     "size = ?, mtime_ns = ?, inode = ?, indexed_to = ?, line_count = ?, "
-                    "ends_open = ?, tail = ?, entries = ?, meta = ?, title = ?, git_branch = ?, "
+                    "ends_open = ?, tail = ?, meta = ?, title = ?, git_branch = ?, "
                     "tag = ?, cwd = ? WHERE id = ?",
                     (*read.values, file_id),
                 )
+            conn.execute(
+                "INSERT OR REPLACE INTO entries (file_id, entries) VALUES (?, ?)",
+                (file_id, read.entries),
+            )
             if not found:
                 return True
             # Rowids given here (after the highest ever given: sqlite_sequence), so that the
@@ -361,15 +374,28 @@ class Index:
         return sessions
 
     def list_sessions(
-        self, project: str | None = None, *, count_messages: bool = True
+        self,
+        project: str | None = None,
+        *,
+        count_messages: bool = True,
+        counted: Callable[[list[SessionMeta]], None] | None = None,
     ) -> list[SessionMeta]:
         """Every session now, newest first, with the SDK's fields. With ``count_messages`` the
         index catches up first (each file read once, then only what changed), so every session
-        has its count. Without, nothing is indexed: a file the index has as it is now is listed
-        from its row (count included), any other from its head and tail (the SDK's read;
-        ``message_count`` is ``None``: not counted yet)."""
+        has its count; meanwhile, every :data:`COUNTED_SECONDS`, ``counted`` is given the
+        sessions counted so far (:meth:`cached_sessions`). Without, nothing is indexed: a file
+        the index has as it is now is listed from its row (count included), any other from its
+        head and tail (the SDK's read; ``message_count`` is ``None``: not counted yet)."""
         if count_messages:
-            self.catch_up_all()
+            said = time.monotonic()
+
+            def progress(done: int, total: int) -> None:
+                nonlocal said
+                if done < total and time.monotonic() - said >= COUNTED_SECONDS:
+                    counted(self.cached_sessions(project))
+                    said = time.monotonic()
+
+            self.catch_up_all(None if counted is None else progress)
         stored = self._stored()
         metas = []
         for path, project_path in session_files(self.config_dir, project):
@@ -435,6 +461,8 @@ class _Read(NamedTuple):
     before without its newline starts (its old message goes: it was read again)."""
 
     values: tuple
+    entries: bytes
+    """The light entries of the whole file (MessagePack)."""
     found: list[tuple]
     again: int | None
 
@@ -507,14 +535,13 @@ def _read_file(job: _Job, root: str) -> _Read:
         index.line_count,
         int(index.ends_open),
         _read_tail(path, index.size),
-        zlib.compress(_ENTRIES.encode(index.entries), 1),
         encode_meta(meta),
         session_title(meta) if meta else None,
         meta.git_branch if meta else None,
         meta.tag if meta else None,
         meta.cwd if meta else None,
     )
-    return _Read(values, found, again)
+    return _Read(values, _ENTRIES.encode(index.entries), found, again)
 
 
 def _note_forgotten(conn: sqlite3.Connection, count: int) -> None:

@@ -122,7 +122,8 @@ _SELECT = (
 # start from every file of the root.
 
 RANKED_STEP = 500
-"""Ranked matches looked up at a time, until enough pass the filters."""
+"""The most ranked matches looked up at a time, until enough pass the filters (the first
+look-up takes twice the hits wanted, each next one twice as many as the one before)."""
 
 RECENT_MATCHES = 5000
 """Matches ranked together first, the newest: a common word's older matches come after."""
@@ -163,13 +164,15 @@ def search(db, query: Query, root: str, limit: int = 20) -> list[Hit]:
         else:
             passes = [("AND rowid >= ?", (edge[0],)), ("AND rowid < ?", (edge[0],))]
         found: list[tuple] = []
+        step = min(2 * limit, RANKED_STEP)
         for bound, values in passes:
             matches = conn.execute(
                 f"SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? {bound} ORDER BY rank",
                 (match, *values),
             )
             while len(found) < limit:
-                ids = [row[0] for row in matches.fetchmany(RANKED_STEP)]
+                ids = [row[0] for row in matches.fetchmany(step)]
+                step = min(2 * step, RANKED_STEP)
                 if not ids:
                     break
                 marks = ", ".join("?" * len(ids))

@@ -142,6 +142,29 @@ async def mirror_session(store: PostgresSessionStore, session_id: str) -> Mirror
     return Mirrored(root, _key_file(root, project_key, session_id, ""), project_key)
 
 
+async def mirror_newest(
+    store: PostgresSessionStore, project_key: str, session_id: str, budget: int
+) -> Path | None:
+    """The newest entries of a session's main transcript, at least ``budget`` bytes of them,
+    written as JSONL to ``tails/<session id>.jsonl`` beside the mirror (0600), for a big
+    session to show its newest messages before it is mirrored whole; ``None``: not in the
+    store."""
+    role = (await store._select("SELECT current_user"))[0][0]
+    root = mirror_root(store, role)
+    key = {"project_key": project_key, "session_id": session_id}
+    texts = await store.newest_texts(key, budget)
+    if texts is None or not _safe_name(session_id):
+        return None
+    folder = root / "tails"
+    _private_dirs(root, folder)
+    path = folder / f"{session_id}.jsonl"
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, CACHE_FILE_MODE)
+    os.fchmod(descriptor, CACHE_FILE_MODE)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(b"".join(text.encode() + b"\n" for text in texts))
+    return path
+
+
 def _write_state(root: Path, state_path: Path, state: dict) -> None:
     _private_dirs(root, root)
     temporary = state_path.with_suffix(".tmp")
@@ -151,15 +174,25 @@ def _write_state(root: Path, state_path: Path, state: dict) -> None:
     os.replace(temporary, state_path)
 
 
-async def list_sessions(store: PostgresSessionStore, project_key: str | None = None) -> list:
-    """The session list of a store (:class:`SessionMeta`, newest first), as the local list
-    gives it. A session whose message count is missing or out of date (written by an SDK app,
-    a fork, or appended to since) is mirrored and counted by the local reader, and the count
-    recorded in the store (for sessions of one's own)."""
+async def list_sessions(
+    store: PostgresSessionStore,
+    project_key: str | None = None,
+    *,
+    session_id: str | None = None,
+    since: int | None = None,
+    foreign: set[str] | None = None,
+) -> list:
+    """The session list of a store (:class:`SessionMeta`, newest first; of one project, or the
+    one session, or those written after the write time ``since``), as the local list gives it. A session whose message count is missing or out
+    of date (written by an SDK app, a fork, or appended to since) is mirrored and counted by
+    the local reader, and the count recorded in the store (for sessions of one's own). The ids
+    of the sessions listed that another role wrote are added to ``foreign``."""
     from ..transcripts.sessions import read_session_meta
 
     sessions = []
-    for meta, stale in await store.list_all(project_key):
+    for meta, stale, own in await store.list_all(project_key, session_id, since):
+        if not own and foreign is not None:
+            foreign.add(meta.session_id)
         if stale:
             try:
                 mirrored = await mirror_session(store, meta.session_id)

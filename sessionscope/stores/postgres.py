@@ -268,8 +268,8 @@ class PostgresSessionStore:
             return (await found.fetchone())[0] is None
 
         try:
-            # A store made before search had no words table: it is added (the entries
-            # stored before it are not searched).
+            # A store made before search had no words table: it is added (`store init`
+            # fills it for the entries stored before it: fill_missing_words).
             if not await missing("_shares") and not await missing("_words"):
                 return
             async with connection.transaction():
@@ -469,6 +469,68 @@ class PostgresSessionStore:
         except _AlreadyStored:
             return 0
 
+    async def fill_missing_words(self, page: int = 2000) -> int:
+        """The search rows of the user and assistant entries stored without one (in a store
+        made before search had its words table), key by key in order; how many were added.
+        Each role fills those of its own sessions (the database's owner, all of them)."""
+        from .search import message_rows, unresolved_results
+
+        after = (0, 0)
+        added = 0
+        while True:
+            rows = await self._select(
+                f"""SELECT e.key_id, e.seq, e.entry::text FROM {self._entries} e
+                WHERE (e.key_id, e.seq) > (%s, %s) AND e.uuid IS NOT NULL
+                AND e.entry ->> 'type' IN ('user', 'assistant')
+                AND NOT EXISTS (
+                    SELECT 1 FROM {self._words} w WHERE w.key_id = e.key_id AND w.seq = e.seq)
+                ORDER BY e.key_id, e.seq LIMIT %s""",
+                [*after, page],
+            )
+            if not rows:
+                return added
+            after = rows[-1][:2]
+            by_key: dict[int, list[tuple[int, str]]] = {}
+            for key_id, seq, text in rows:
+                by_key.setdefault(key_id, []).append((seq, text))
+            for key_id, texts in by_key.items():
+                entries = [load_json(text) for _seq, text in texts]
+                seq_of = {
+                    _uuid_of(entry): seq for (seq, _), entry in zip(texts, entries, strict=True)
+                }
+
+                async def work(connection, key_id=key_id, entries=entries, seq_of=seq_of):
+                    async with connection.transaction():
+                        known = await self._earlier_calls(
+                            connection, key_id, unresolved_results(entries, {})
+                        )
+                        found = [row for row in message_rows(entries, known) if row[0] in seq_of]
+                        if not found:
+                            return 0
+                        uuids, roles, tools, stamps, words, calls = map(
+                            list, zip(*found, strict=True)
+                        )
+                        cursor = await connection.execute(
+                            f"""INSERT INTO {self._words}
+                                (key_id, seq, role, tools, timestamp, calls, words)
+                            SELECT %s, s, r, t, ts, c, to_tsvector('simple', w)
+                            FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[],
+                                %s::text[], %s::text[]) AS u (s, r, t, ts, c, w)
+                            ON CONFLICT DO NOTHING""",
+                            [
+                                key_id,
+                                [seq_of[uuid] for uuid in uuids],
+                                roles,
+                                tools,
+                                stamps,
+                                calls,
+                                words,
+                            ],
+                        )
+                        return cursor.rowcount
+
+                added += await self._run("cannot fill the search words", work)
+
     async def _earlier_calls(self, connection, key_id: int, call_ids: list[str]) -> dict:
         """Tool name by call id, of these calls made in the key's entries stored before (so
         that a tool result appended later is found by its tool's name, ``tool:``)."""
@@ -492,36 +554,62 @@ class PostgresSessionStore:
         (``stores.listing``), as the local list reads them from a file (None: a sidechain)."""
         from .listing import LITE_READ_BUF_SIZE, head_bytes, lite_fields, tail_bytes
 
-        async def ends(order: str) -> list[str]:
-            # Only the rows that make up the 64 KiB are read whole: the running total is of
-            # their byte counts (kept beside them: json's text is not had without copying it).
-            texts: list[str] = []
-            taken = 0
-            bound = "seq > %s" if order == "ASC" else "seq < %s"
-            last = 0 if order == "ASC" else 2**62
-            while taken < LITE_READ_BUF_SIZE:
-                rows = await (
-                    await connection.execute(
-                        f"""SELECT seq, entry::text FROM (
-                            SELECT seq, entry, sum(bytes + 1) OVER (ORDER BY seq {order})
-                                - bytes - 1 AS before
-                            FROM {self._entries}
-                            WHERE key_id = %s AND {bound} ORDER BY seq {order} LIMIT 256) AS w
-                        WHERE before < %s ORDER BY seq {order}""",
-                        [key_id, last, LITE_READ_BUF_SIZE - taken],
-                    )
-                ).fetchall()
-                for seq, text in rows:
-                    texts.append(text)
-                    taken += len(text.encode()) + 1
-                    last = seq
-                if len(rows) < 256 or taken >= LITE_READ_BUF_SIZE:
-                    break
-            return texts
-
-        head = head_bytes(await ends("ASC"))
-        tail = head if size <= LITE_READ_BUF_SIZE else tail_bytes(await ends("DESC"))
+        head = head_bytes(await self._end_texts(connection, key_id, "ASC", LITE_READ_BUF_SIZE))
+        tail = (
+            head
+            if size <= LITE_READ_BUF_SIZE
+            else tail_bytes(await self._end_texts(connection, key_id, "DESC", LITE_READ_BUF_SIZE))
+        )
         return lite_fields(session_id, size, head, tail)
+
+    async def _end_texts(self, connection, key_id: int, order: str, budget: int) -> list[str]:
+        """The texts of the key's first (``order`` ASC) or last (DESC, newest first) entries
+        whose JSONL lines make up ``budget`` bytes (the last one read may cross it). Only those
+        rows are read whole: the running total is of their byte counts (kept beside them:
+        json's text is not had without copying it)."""
+        texts: list[str] = []
+        taken = 0
+        bound = "seq > %s" if order == "ASC" else "seq < %s"
+        last = 0 if order == "ASC" else 2**62
+        # Rows looked at a query: one query for most ends (entries of a KiB or more).
+        window = max(256, budget // 1024)
+        while taken < budget:
+            rows = await (
+                await connection.execute(
+                    f"""SELECT seq, entry::text FROM (
+                        SELECT seq, entry, sum(bytes + 1) OVER (ORDER BY seq {order})
+                            - bytes - 1 AS before
+                        FROM {self._entries}
+                        WHERE key_id = %s AND {bound} ORDER BY seq {order} LIMIT %s) AS w
+                    WHERE before < %s ORDER BY seq {order}""",
+                    [key_id, last, window, budget - taken],
+                )
+            ).fetchall()
+            for seq, text in rows:
+                texts.append(text)
+                taken += len(text.encode()) + 1
+                last = seq
+            if len(rows) < window or taken >= budget:
+                break
+        return texts
+
+    async def newest_texts(self, key: dict, budget: int) -> list[str] | None:
+        """The texts of the key's newest entries, oldest first, whose lines make up at least
+        ``budget`` bytes (all of them when it has fewer); ``None``: no such key."""
+
+        async def work(connection):
+            found = await (
+                await connection.execute(
+                    f"""SELECT id FROM {self._sessions}
+                    WHERE project_key = %s AND session_id = %s AND subpath = %s""",
+                    [key["project_key"], key["session_id"], key.get("subpath") or ""],
+                )
+            ).fetchone()
+            if found is None:
+                return None
+            return list(reversed(await self._end_texts(connection, found[0], "DESC", budget)))
+
+        return await self._run("cannot load", work)
 
     async def load(self, key: dict) -> list[dict] | None:
         texts = await self.load_texts(key)
@@ -639,18 +727,31 @@ class PostgresSessionStore:
         )
         return {(project, session, subpath): pushed for project, session, subpath, pushed in rows}
 
-    async def list_all(self, project_key: str | None = None) -> list[tuple]:
-        """Every main transcript this role may read (of one project, or all), as
-        ``(SessionMeta, stale)`` rows, newest first; sidechain transcripts and sessions with
-        nothing to show are left out, as the local list does. ``stale``: its message count is
-        missing or older than its entries (``stores.mirror.list_sessions`` counts it again)."""
+    async def list_all(
+        self,
+        project_key: str | None = None,
+        session_id: str | None = None,
+        since: int | None = None,
+    ) -> list[tuple]:
+        """Every main transcript this role may read (of one project, or the one session, or
+        all; written after the write time ``since`` when given), as ``(SessionMeta, stale,
+        own)`` rows, newest first; sidechain transcripts and
+        sessions with nothing to show are left out, as the local list does. ``stale``: its
+        message count is missing or older than its entries (``stores.mirror.list_sessions``
+        counts it again); ``own``: the current role wrote it (else it is shared with it)."""
         from .listing import META_FIELDS, meta_from_row
 
-        where, params = ("AND project_key = %s", [project_key]) if project_key else ("", [])
+        where, params = "", []
+        if project_key:
+            where, params = "AND project_key = %s", [project_key]
+        if session_id:
+            where, params = f"{where} AND session_id = %s", [*params, session_id]
+        if since is not None:
+            where, params = f"{where} AND mtime > %s", [*params, since]
         # Each field its own column: no JSON to decode here (a list of 20,000 sessions).
         fields = ", ".join(f"meta ->> '{name}'" for name in META_FIELDS)
         rows = await self._select(
-            f"""SELECT session_id, project_key, mtime, size, {fields},
+            f"""SELECT owner = current_user, session_id, project_key, mtime, size, {fields},
                 (counts ->> 'message_count')::int, counts ->> 'forked_from',
                 counts ->> 'root_uuid', (counts ->> 'size')::bigint
             FROM {self._sessions}
@@ -659,12 +760,25 @@ class PostgresSessionStore:
             params,
         )
         sessions = []
-        for row in rows:
+        for own, *row in rows:
             meta, counted_size = meta_from_row(row)
             stale = counted_size is None or counted_size != meta.file_size
             if meta.summary or meta.message_count or stale:
-                sessions.append((meta, stale))
+                sessions.append((meta, stale, own))
         return sessions
+
+    async def session_ids(self) -> set[str]:
+        """The ids of the sessions (main transcripts) this role may read."""
+        rows = await self._select(f"SELECT session_id FROM {self._sessions} WHERE subpath = ''")
+        return {session_id for (session_id,) in rows}
+
+    async def last_change(self) -> tuple[int, int]:
+        """``(latest write time, main transcripts)`` of what this role may read: it moves with
+        every append (a new message, a rename, a tag), a new session and a delete."""
+        rows = await self._select(
+            f"SELECT coalesce(max(mtime), 0), count(*) FROM {self._sessions} WHERE subpath = ''"
+        )
+        return rows[0]
 
     async def list_fingerprint(self, project_key: str | None = None) -> tuple[str, str, int]:
         """``(current role, fingerprint, stale)`` of what :meth:`list_all` would list now: the
@@ -765,3 +879,6 @@ class ProjectStore:
 
     async def list_subkeys(self, key: dict) -> list[str]:
         return await self.store.list_subkeys(self._key(key))
+
+    async def close(self) -> None:
+        await self.store.close()

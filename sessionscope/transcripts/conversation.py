@@ -70,29 +70,34 @@ def _walk_to_root(leaf: Entry, by_uuid: dict[str, Entry]) -> tuple[list[Entry], 
     return chain, seen
 
 
-def _find_leaves(entries: list[Entry], by_uuid: dict[str, Entry]) -> list[Entry]:
-    """From each terminal entry, the nearest user/assistant entry walking back (SDK order)."""
-    parent_uuids = {entry.parent_uuid for entry in entries if entry.parent_uuid}
-    leaves: list[Entry] = []
-    for terminal in entries:
-        if terminal.uuid in parent_uuids:
-            continue
-        if terminal.type in _MESSAGE_TYPES:
-            leaves.append(terminal)  # the common case: no walk
-            continue
-        current: Entry | None = terminal
-        walked: set[str] = set()
-        while current is not None:
-            uid = current.uuid
-            if uid in walked:
-                break
-            walked.add(uid)
-            if current.type in _MESSAGE_TYPES:
-                leaves.append(current)
-                break
-            parent = current.parent_uuid
-            current = by_uuid.get(parent) if parent else None
-    return leaves
+def _leaf_of(terminal: Entry, by_uuid: dict[str, Entry]) -> Entry | None:
+    """The nearest user/assistant entry walking back from a terminal entry (itself, usually)."""
+    if terminal.type in _MESSAGE_TYPES:
+        return terminal  # the common case: no walk
+    current: Entry | None = terminal
+    walked: set[str] = set()
+    while current is not None:
+        uid = current.uuid
+        if uid in walked:
+            return None
+        walked.add(uid)
+        if current.type in _MESSAGE_TYPES:
+            return current
+        parent = current.parent_uuid
+        current = by_uuid.get(parent) if parent else None
+    return None
+
+
+def _terminals(
+    entries: list[Entry], parent_uuids: set[str], by_uuid: dict[str, Entry]
+) -> list[tuple[Entry, Entry | None]]:
+    """Each terminal entry (nothing points to it), with its leaf (:func:`_leaf_of`), in file
+    order: the SDK's leaves are the leaves found."""
+    return [
+        (terminal, _leaf_of(terminal, by_uuid))
+        for terminal in entries
+        if terminal.uuid not in parent_uuids
+    ]
 
 
 def _is_main(entry: Entry) -> bool:
@@ -117,13 +122,18 @@ class _Graph:
     """What every conversation of one index shares, whatever its leaf: the chain entries and
     their links, the SDK's leaves, which messages are continued, and the parallel tool calls of
     each API response. Built once per index (``TranscriptIndex.graph``); the parts only some
-    conversations need are built on first use."""
+    conversations need are built on first use. The graph of a file that grew is the graph of
+    what it had, extended with the appended entries (:meth:`extended`): a live session of
+    50,000 entries is not worked out again at every append."""
 
     __slots__ = (
         "entries",
         "source",
         "count",
         "by_uuid",
+        "parent_uuids",
+        "_links",
+        "terminals",
         "leaves",
         "main_leaves",
         "_continued",
@@ -132,21 +142,107 @@ class _Graph:
     )
 
     def __init__(self, index: TranscriptIndex) -> None:
-        self.source = index.entries
-        self.count = len(index.entries)
         entries = chain_entries(index.entries)
         # A repeated uuid: the last entry and its place win (as the SDK's dict does).
         by_uuid = {entry.uuid: entry for entry in entries}
-        self.entries = entries
-        self.by_uuid = by_uuid
-        self.leaves = _find_leaves(entries, by_uuid) if entries else []
-        self.main_leaves = [leaf for leaf in self.leaves if _is_main(leaf)]
+        parent_uuids = {entry.parent_uuid for entry in entries if entry.parent_uuid}
+        self._set(index, entries, by_uuid, parent_uuids, _terminals(entries, parent_uuids, by_uuid))
+        self._links: tuple[set[str], set[str]] | None = None
         self._continued: set[str] | None = None
         self._parallel: _Parallel | None = None
         self._file_position: dict[str, int] | None = None
 
+    def _set(
+        self,
+        index: TranscriptIndex,
+        entries: list[Entry],
+        by_uuid: dict[str, Entry],
+        parent_uuids: set[str],
+        terminals: list[tuple[Entry, Entry | None]],
+    ) -> None:
+        self.source = index.entries
+        self.count = len(index.entries)
+        self.entries = entries
+        self.by_uuid = by_uuid
+        self.parent_uuids = parent_uuids
+        self.terminals = terminals
+        self.leaves = [leaf for _terminal, leaf in terminals if leaf is not None]
+        self.main_leaves = [leaf for leaf in self.leaves if _is_main(leaf)]
+
+    def links(self) -> tuple[set[str], set[str]]:
+        """The uuids the entries name as the assistant a tool result answers, and every tool
+        call id they hold (calls and results): what entries appended must not be, for
+        :meth:`extended`. Worked out when a file first grows."""
+        if self._links is None:
+            entries = self.entries
+            self._links = (
+                {entry.source_tool_assistant_uuid for entry in entries} - {None},
+                {
+                    call_id
+                    for entry in entries
+                    for call_id in (*entry.tool_use_ids, *entry.tool_result_ids)
+                },
+            )
+        return self._links
+
     def fits(self, index: TranscriptIndex) -> bool:
         return self.source is index.entries and self.count == len(index.entries)
+
+    def extended(self, index: TranscriptIndex) -> _Graph | None:
+        """The graph of ``index``, whose entries are this graph's followed by more (the file
+        grew), worked out from this one (which is left as it is); ``None`` when ``index`` holds
+        other entries, or when the new entries change what the old ones mean: a uuid seen
+        before, or one an old entry points to (it was missing), or a tool call id seen before.
+        Then only a whole build gives the SDK's answer."""
+        count = self.count
+        entries = index.entries
+        if not count or len(entries) < count or entries[count - 1] is not self.source[count - 1]:
+            return None
+        new = chain_entries(entries[count:])
+        by_uuid = self.by_uuid
+        sources, call_ids = self.links()
+        new_uuids: set[str] = set()
+        new_calls: set[str] = set()
+        for entry in new:
+            uid = entry.uuid
+            if (
+                uid in by_uuid
+                or uid in new_uuids
+                or uid in self.parent_uuids
+                or uid in sources
+                or not call_ids.isdisjoint(entry.tool_use_ids)
+            ):
+                return None
+            new_uuids.add(uid)
+            new_calls.update(entry.tool_use_ids, entry.tool_result_ids)
+        by_uuid = {**by_uuid, **{entry.uuid: entry for entry in new}}
+        new_parents = {entry.parent_uuid for entry in new if entry.parent_uuid}
+        parent_uuids = self.parent_uuids | new_parents
+        graph = _Graph.__new__(_Graph)
+        graph._set(
+            index,
+            self.entries + new,
+            by_uuid,
+            parent_uuids,
+            [pair for pair in self.terminals if pair[0].uuid not in new_parents]
+            + _terminals(new, parent_uuids, by_uuid),
+        )
+        graph._links = (
+            sources | {entry.source_tool_assistant_uuid for entry in new} - {None},
+            call_ids | new_calls,
+        )
+        graph._continued = (
+            None if self._continued is None else self._continued | _continued_messages(new, by_uuid)
+        )
+        graph._parallel = None if self._parallel is None else self._parallel.extended(new, by_uuid)
+        graph._file_position = None
+        if self._file_position is not None:
+            start = len(self._file_position)
+            graph._file_position = {
+                **self._file_position,
+                **{entry.uuid: start + number for number, entry in enumerate(new)},
+            }
+        return graph
 
     @property
     def continued(self) -> set[str]:
@@ -174,9 +270,12 @@ _graph_lock = threading.Lock()
 
 def _graph_of(index: TranscriptIndex) -> _Graph:
     graph = index.graph
-    if isinstance(graph, _Graph) and graph.fits(index):
-        return graph
-    graph = _Graph(index)
+    if isinstance(graph, _Graph):
+        if graph.fits(index):
+            return graph
+        graph = graph.extended(index)
+    if graph is None:
+        graph = _Graph(index)
     with _graph_lock:
         index.graph = graph
     return graph
@@ -289,10 +388,27 @@ class _Parallel:
     __slots__ = ("siblings_by_message_id", "call_owner", "results_by_assistant")
 
     def __init__(self, by_uuid: dict[str, Entry]) -> None:
-        siblings_by_message_id: dict[str, list[Entry]] = {}
-        call_owner: dict[str, Entry | None] = {}
+        self.siblings_by_message_id: dict[str, list[Entry]] = {}
+        self.call_owner: dict[str, Entry | None] = {}
+        self.results_by_assistant: dict[str, list[Entry]] = {}
+        self._add(by_uuid.values(), by_uuid, _append)
+
+    def extended(self, new: list[Entry], by_uuid: dict[str, Entry]) -> _Parallel:
+        """This, with the entries appended to the file (``by_uuid`` holds them too): a copy
+        (the lists it changes are copied, so this one stays as it is)."""
+        parallel = _Parallel.__new__(_Parallel)
+        parallel.siblings_by_message_id = dict(self.siblings_by_message_id)
+        parallel.call_owner = dict(self.call_owner)
+        parallel.results_by_assistant = dict(self.results_by_assistant)
+        parallel._add(new, by_uuid, _appended)
+        return parallel
+
+    def _add(self, entries: Iterable[Entry], by_uuid: dict[str, Entry], add) -> None:
+        siblings_by_message_id = self.siblings_by_message_id
+        call_owner = self.call_owner
+        results_by_assistant = self.results_by_assistant
         tool_result_entries: list[Entry] = []
-        for entry in by_uuid.values():
+        for entry in entries:
             kind = entry.type
             if kind == "user":
                 if entry.parent_uuid and "tool_result" in entry.role_blocks:
@@ -300,7 +416,7 @@ class _Parallel:
                 continue
             message_id = entry.message_id if kind == "assistant" else None
             if message_id:
-                siblings_by_message_id.setdefault(message_id, []).append(entry)
+                add(siblings_by_message_id, message_id, entry)
                 for call_id in entry.tool_use_ids:
                     if call_id not in call_owner:
                         call_owner[call_id] = entry
@@ -309,21 +425,26 @@ class _Parallel:
                     same_response = owner is not None and owner.message_id == message_id
                     call_owner[call_id] = entry if same_response else None
 
-        results_by_assistant: dict[str, list[Entry]] = {}
         for result in tool_result_entries:
-            results_by_assistant.setdefault(result.parent_uuid, []).append(result)
+            add(results_by_assistant, result.parent_uuid, result)
             source = result.source_tool_assistant_uuid
             if source is not None:
                 source_entry = by_uuid.get(source)
                 if source_entry is not None and _same_writer(result, source_entry):
-                    results_by_assistant.setdefault(source, []).append(result)
+                    add(results_by_assistant, source, result)
             for call_id in result.tool_result_ids:
                 owner = call_owner.get(call_id)
                 if owner is not None and _same_writer(result, owner):
-                    results_by_assistant.setdefault(owner.uuid, []).append(result)
-        self.siblings_by_message_id = siblings_by_message_id
-        self.call_owner = call_owner
-        self.results_by_assistant = results_by_assistant
+                    add(results_by_assistant, owner.uuid, result)
+
+
+def _append(lists: dict[str, list[Entry]], key: str, entry: Entry) -> None:
+    lists.setdefault(key, []).append(entry)
+
+
+def _appended(lists: dict[str, list[Entry]], key: str, entry: Entry) -> None:
+    """:func:`_append` to a copy of the list (another graph may hold the list)."""
+    lists[key] = [*lists.get(key, ()), entry]
 
 
 def _recover_orphaned_parallel_tool_results(

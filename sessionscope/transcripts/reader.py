@@ -324,6 +324,8 @@ def index_transcript(
                     start = last.offset
                     line_no -= 1
         index = TranscriptIndex(path=path_str, size=size, mtime=stat.st_mtime)
+        if base is not None:
+            index.graph = base.graph  # extended with the new entries (conversation._Graph)
         if base is None and start > 0:
             start = min(start, size)
             line_no = _count_newlines(fd, start) if count_lines_before else 0

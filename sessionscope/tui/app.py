@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from textual.command import Provider
 
     from sessionscope.agent.settings import ComposeSettings
+    from sessionscope.stores.explorer import StoreExplorer
 
 
 _frozen = False
@@ -126,9 +127,13 @@ def make_app(
     demo: bool = False,
     notice: str = "",
     compose: ComposeSettings | None = None,
+    store: StoreExplorer | None = None,
     images: str = "off",
 ) -> SessionscopeApp:
-    """The app, given what it depends on (tests pass a temp folder, a fixed clock and a zone)."""
+    """The app, given what it depends on (tests pass a temp folder, a fixed clock and a zone);
+    with ``store``, over that store's sessions (``config_dir``: its mirror, ``store.config_dir``)."""
+    if store is not None:
+        catalog = store
     config_dir = Path(config_dir)
     if catalog is None:
         from sessionscope.index import Index
@@ -143,6 +148,7 @@ def make_app(
         demo=demo,
         notice=notice,
         compose=compose,
+        store=store,
         images=images,
     )
     return SessionscopeApp(context, session_id=session_id, message_uuid=message_uuid)

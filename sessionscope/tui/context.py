@@ -16,17 +16,27 @@ from sessionscope.transcripts.model import SessionMeta
 
 if TYPE_CHECKING:
     from sessionscope.agent.settings import ComposeSettings
+    from sessionscope.stores.explorer import StoreExplorer
 
 
 class Catalog(Protocol):
     """Where the session list comes from (``sessionscope.index.Index``: the one index)."""
 
+    progress: tuple[int, int] | None
+    """``(done, total)`` files of the catch-up running or last run (``None``: none yet)."""
+
     def cached_sessions(self) -> list[SessionMeta]:
         """What is known at once, without reading transcripts (may be stale or empty)."""
 
-    def list_sessions(self, *, count_messages: bool = True) -> list[SessionMeta]:
+    def list_sessions(
+        self,
+        *,
+        count_messages: bool = True,
+        counted: Callable[[list[SessionMeta]], None] | None = None,
+    ) -> list[SessionMeta]:
         """Every session now, newest first; without ``count_messages`` only each file's head
-        and tail are read (no message counts)."""
+        and tail are read (no message counts). While counting, ``counted`` is given now and
+        then the sessions counted so far."""
 
     def session_meta(self, path: Path, *, count_messages: bool = True) -> SessionMeta | None:
         """One session's metadata, read now (after a fork, a rename...); without
@@ -55,6 +65,9 @@ class AppContext:
     """Said once at start-up (e.g. why the demo is shown)."""
     compose: ComposeSettings | None = None
     """How compose runs turns (permission mode, model, CLI); ``None``: the defaults."""
+    store: StoreExplorer | None = None
+    """The PostgreSQL store the sessions come from (``--store``; it is the catalog too, and
+    ``config_dir`` is its mirror in the cache); ``None``: local transcripts."""
     images: str = "off"
     """How image blocks are drawn: ``kitty``, ``halfblock`` or ``off`` (their labels)."""
 

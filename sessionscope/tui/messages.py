@@ -57,6 +57,15 @@ class SessionsConfirmed(Message):
     """The list was counted, and it is the one on screen already."""
 
 
+class SessionsCountedSoFar(Message):
+    """The sessions a long catch-up of the index (a first build) has counted so far: the list
+    fills in their message counts before the whole is counted."""
+
+    def __init__(self, sessions: list[SessionMeta]) -> None:
+        super().__init__()
+        self.sessions = sessions
+
+
 class SessionCounted(Message):
     """A listed session's messages were counted (a new fork is listed before they are)."""
 
@@ -75,11 +84,13 @@ class SessionChanged(Message):
 
 
 class SessionDeleted(Message):
-    """A session was moved to the trash (``u`` brings it back until the app exits)."""
+    """A session was moved to the trash (``u`` brings it back until the app exits), or
+    deleted from the store (``from_store``: no undo there)."""
 
-    def __init__(self, meta: SessionMeta) -> None:
+    def __init__(self, meta: SessionMeta, *, from_store: bool = False) -> None:
         super().__init__()
         self.meta = meta
+        self.from_store = from_store
 
 
 class SessionActionFailed(Message):

@@ -58,11 +58,12 @@ def line_start_at_or_after(path: Path, offset: int) -> int:
                 return handle.tell() - len(chunk) + newline + 1
 
 
-def read_tail(meta: SessionMeta, width: int) -> OpenTranscript | None:
+def read_tail(meta: SessionMeta, width: int, newest: Path | None = None) -> OpenTranscript | None:
     """The newest messages of a big file (its last ``TAIL_BYTES``), or ``None`` if that part
-    holds none; with the blocks' estimated heights at ``width``."""
-    path = Path(meta.path)
-    start = line_start_at_or_after(path, path.stat().st_size - TAIL_BYTES)
+    holds none; with the blocks' estimated heights at ``width``. ``newest``: a file of the
+    newest entries alone (a store's, fetched on their own), read whole instead."""
+    path = newest or Path(meta.path)
+    start = 0 if newest else line_start_at_or_after(path, path.stat().st_size - TAIL_BYTES)
     tail = index_transcript(path, start=start, count_lines_before=False)
     conversation = build_conversation(tail)
     if not conversation.messages:
@@ -73,9 +74,12 @@ def read_tail(meta: SessionMeta, width: int) -> OpenTranscript | None:
     return OpenTranscript(meta, path, tail, conversation, source, partial=True)
 
 
-def read_whole(meta: SessionMeta, leaf: str | None, width: int) -> OpenTranscript:
-    """The whole session, on the SDK's branch or the one ending at ``leaf``."""
-    path = Path(meta.path)
+def read_whole(
+    meta: SessionMeta, leaf: str | None, width: int, path: Path | None = None
+) -> OpenTranscript:
+    """The whole session, on the SDK's branch or the one ending at ``leaf`` (from ``path``: a
+    store's mirror; else its own file)."""
+    path = path or Path(meta.path)
     index = index_transcript(path)
     conversation = build_conversation(index, leaf_uuid=leaf) if leaf else build_conversation(index)
     source = ConversationSource(path, index, conversation)

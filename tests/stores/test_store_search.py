@@ -145,3 +145,25 @@ def test_bad_queries_and_a_store_that_is_down(pg_server, pg_url, capsys) -> None
     status, out, err = run(capsys, "search", "word", "--store", down)
     assert (status, out) == (2, "")
     assert err.count("\n") == 1 and "secret" not in err and "cannot connect" in err
+
+
+def test_store_init_fills_the_words_of_a_store_made_before_search(corpus_in_store, capsys) -> None:
+    """A store whose entries were written before it had its words table (an older
+    sessionscope): ``store init`` makes them searchable, the very rows an append would have
+    made (tool names of results included, found across pages)."""
+    import psycopg
+
+    _config, url = corpus_in_store
+    dump = """SELECT key_id, seq, role, tools, timestamp, calls, words::text
+        FROM claude_session_store_words ORDER BY key_id, seq"""
+    with psycopg.connect(url) as connection:
+        made_by_append = connection.execute(dump).fetchall()
+        connection.execute("DROP TABLE claude_session_store_words")
+    assert found(capsys, "tool:bash", "--store", url) == []  # the table is back, empty
+    status, out, err = run(capsys, "store", "init", url)
+    assert status == 0, err
+    assert f"made searchable: {len(made_by_append)} message(s)" in out
+    with psycopg.connect(url) as connection:
+        assert connection.execute(dump).fetchall() == made_by_append
+    status, out, _ = run(capsys, "store", "init", url)
+    assert "made searchable" not in out  # nothing left to fill

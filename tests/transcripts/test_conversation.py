@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from sessionscope.transcripts.conversation import build_conversation
 from sessionscope.transcripts.reader import index_transcript
 from tests.helpers.entries import SESSION_ID, assistant, entry, user
@@ -164,3 +168,117 @@ def test_a_big_index_and_its_conversation_have_a_short_repr(write_transcript):
     assert len(repr(index)) < 500
     assert len(repr(conversation)) < 500
     assert conversation.leaf_uuid in repr(conversation)
+
+
+def _answers(index) -> list[tuple]:
+    """Every conversation of an index (the SDK's, each other leaf's, each history before a
+    compaction), as uuids."""
+
+    def shape(conversation) -> tuple:
+        return (
+            [e.uuid for e in conversation.messages],
+            conversation.leaf_uuid,
+            conversation.other_leaves,
+            [e.uuid for e in conversation.compact_boundaries],
+            [e.uuid for e in conversation.chain],
+        )
+
+    main = build_conversation(index)
+    leaves = [*main.other_leaves, *(b.logical_parent_uuid for b in main.compact_boundaries)]
+    return [shape(main)] + [shape(build_conversation(index, leaf_uuid=leaf)) for leaf in leaves]
+
+
+def _grow_and_compare(path, folder: Path, steps: int = 40) -> int:
+    """Grow a copy of ``path`` a piece at a time, reading only what was appended (the graph of
+    the read before is extended); at every length the conversations equal a whole read's.
+    Returns how many reads extended the graph before rather than building it again."""
+    data = path.read_bytes()
+    ends = [at + 1 for at, byte in enumerate(data) if byte == 0x0A]
+    cuts = (
+        sorted({ends[i * len(ends) // steps] for i in range(steps)} | {len(data)}) if ends else []
+    )
+    grown = folder / path.name
+    grown.write_bytes(b"")
+    index = index_transcript(grown)
+    extended = 0
+    for cut in cuts:
+        with open(grown, "ab") as handle:
+            handle.write(data[index.size : cut] if cut > index.size else b"")
+        before = index.graph
+        index = index_transcript(grown, base=index)
+        assert _answers(index) == _answers(index_transcript(grown)), f"{path} at byte {cut}"
+        extended += before is not None and index.graph is not before and _extends(before, index)
+    grown.unlink()
+    return extended
+
+
+def _extends(before, index) -> bool:
+    return before.extended(index) is not None
+
+
+def test_a_growing_transcript_extends_its_graph_and_answers_as_a_whole_read(
+    write_transcript, tmp_path
+):
+    def call(uuid, parent, call_id, message_id):
+        return assistant(
+            uuid,
+            parent,
+            message_id=message_id,
+            content=[{"type": "tool_use", "id": call_id, "name": "Bash", "input": {}}],
+        )
+
+    def result(uuid, parent, call_id, **fields):
+        return entry(
+            "user",
+            uuid,
+            parent,
+            message={
+                "role": "user",
+                "content": [{"type": "tool_result", "tool_use_id": call_id, "content": "ok"}],
+            },
+            **fields,
+        )
+
+    path = write_transcript(
+        [
+            user("u1", None, "run both"),
+            call("c1", "u1", "t1", "m1"),
+            call("c2", "c1", "t2", "m1"),
+            result("r1", "c1", "t1"),
+            result("r2", "c2", "t2", sourceToolAssistantUUID="c2"),
+            {"type": "progress", "uuid": "p1", "parentUuid": "r2"},
+            assistant("a2", "r1", "both done", message_id="m2"),
+            user("u2b", "c1", "rewound"),  # a branch, then the main line goes on
+            assistant("a3", "a2", "more", message_id="m3"),
+            # An entry that names a parent written after it, and a repeated uuid: the graph
+            # of the read before cannot be extended (the whole is built again).
+            user("u4", "late", "early child"),
+            user("late", "a3", "written late"),
+            assistant("a3", "late", "again", message_id="m4"),
+            entry(
+                "system",
+                "cb",
+                None,
+                subtype="compact_boundary",
+                logicalParentUuid="a3",
+            ),
+            user("sum", "cb", "Summary", isCompactSummary=True),
+            call("c5", "sum", "t5", "m5"),
+            result("r5", "c5", "t5"),
+            assistant("a5", "r5", "end", message_id="m6"),
+        ]
+    )
+    assert _grow_and_compare(path, tmp_path, steps=100) > 5
+
+
+def test_growing_the_shared_corpus_answers_as_whole_reads(tmp_path):
+    from tests.conftest import SHARED_CORPUS
+
+    if SHARED_CORPUS is None:
+        pytest.skip("../shared/corpus is not here (set SESSIONSCOPE_CORPUS to use one)")
+    from sessionscope.transcripts.sessions import session_files
+
+    extended = 0
+    for path, _project in session_files(SHARED_CORPUS):
+        extended += _grow_and_compare(Path(path), tmp_path, steps=12)
+    assert extended > 0

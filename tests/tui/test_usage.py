@@ -125,13 +125,9 @@ def test_installed_command_shows_tokens_and_the_usage_screen(gallery: Path, tmp_
     try:
         wait_for(socket, lambda s: "10 in · 20 out" in s)
         tmux(socket, "send-keys", "-t", "app", "$")
-        # The tables fill after their headings: wait for the rows, not only the headings.
-        wait_for(
-            socket,
-            lambda s: all(
-                text in s for text in ("All sessions:", "claude-sonnet-4-5", "Release checklist")
-            ),
-        )
+        # The totals line comes first, the tables once they are filled.
+        wait_for(socket, lambda s: "All sessions:" in s and "Dearest sessions" in s)
+        wait_for(socket, lambda s: "claude-sonnet-4-5" in s and "Release checklist" in s)
         tmux(socket, "send-keys", "-t", "app", "Down", "Enter")  # the second dearest
         wait_for(socket, lambda s: "Dearest sessions" not in s and "22222222-" in s)
         tmux(socket, "send-keys", "-t", "app", "q")

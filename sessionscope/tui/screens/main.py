@@ -16,6 +16,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -26,7 +27,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Header, Input, Static
+from textual.widgets import Header, Input, ProgressBar, Static
 from textual.worker import get_current_worker
 
 from sessionscope.transcripts.model import SessionMeta, session_title
@@ -45,6 +46,7 @@ from sessionscope.tui.messages import (
     SessionExported,
     SessionsChanged,
     SessionsConfirmed,
+    SessionsCountedSoFar,
     SessionsLoaded,
     SessionUsageCounted,
     StartUpFinished,
@@ -72,6 +74,7 @@ if TYPE_CHECKING:
     from sessionscope.agent.manage import Trash
     from sessionscope.agent.settings import ComposeSettings
     from sessionscope.index.watch import TranscriptWatcher
+    from sessionscope.stores.explorer import StoreWatcher
     from sessionscope.transcripts.model import TranscriptIndex
     from sessionscope.transcripts.prices import PriceTable
     from sessionscope.transcripts.usage import Response, Totals
@@ -84,6 +87,9 @@ if TYPE_CHECKING:
 
 # What only later screens, dialogs and the prompt box need is imported when first used: the
 # first paint of the list waits for every module imported here.
+
+INDEX_BAR_FILES = 200
+"""A catch-up of the index that reads at least this many files shows a bar under the list."""
 
 FOOTER_AT_THE_LATEST = 0.5
 """Seconds after mounting when start-up is over (the footer shows its keys, the prompt box is
@@ -310,7 +316,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
         self._fork_at: str | None = None
         """The message a fork was asked at from the search screen, until its session is open."""
         # Live updates
-        self._watcher: TranscriptWatcher | None = None
+        self._watcher: TranscriptWatcher | StoreWatcher | None = None
         self._following: OpenTranscript | None = None
         """The open transcript a follow is reading from, while one runs."""
         self._follow_again = False
@@ -351,6 +357,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
         with Vertical(id="sessions-pane"):
             yield FilterInput(placeholder="/ filter: title, project, branch, tag, id", id="filter")
             yield SessionList(now_ms=self.context.now_ms, id="sessions")
+            yield ProgressBar(id="index-progress", show_eta=False)
         with Vertical(id="messages-pane"):
             if self.context.notice:
                 # A line of the layout, not a toast: it covers neither the prompt box nor a
@@ -373,7 +380,23 @@ class MainScreen(Screen[None], inherit_bindings=False):
         self.session_list.focus()
         # A list that takes long (no cache yet) does not keep the keys from the footer.
         self.set_timer(FOOTER_AT_THE_LATEST, self.finish_start_up)
+        self._index_timer = self.set_interval(0.5, self._show_index_progress)
         self.load_sessions()
+
+    def _show_index_progress(self) -> None:
+        """A bar under the list while the first catch-up of the index reads many files (a
+        first build); gone, and no longer watched, once it is done."""
+        progress = self.context.catalog.progress
+        if progress is None:
+            return  # not started yet
+        done, total = progress
+        bar = self.query_one("#index-progress", ProgressBar)
+        building = total >= INDEX_BAR_FILES and done < total
+        bar.set_class(building, "-building")
+        if building:
+            bar.update(total=total, progress=done)
+        elif done >= total:
+            self._index_timer.stop()
 
     def on_unmount(self) -> None:
         if self._watcher is not None:
@@ -381,6 +404,16 @@ class MainScreen(Screen[None], inherit_bindings=False):
         # The app is closing: the copies kept for "undo delete" go with it.
         if self._trash is not None:
             self._trash.purge()
+
+    def after_paint(self, callback: Callable[..., object], *args: object) -> None:
+        """Call ``callback`` once the screen is painted, unless the app is closing by then
+        (what runs after a refresh runs even while the screen is taken down)."""
+
+        def call() -> None:
+            if self.is_attached:
+                callback(*args)
+
+        self.call_after_refresh(call)
 
     def finish_start_up(self) -> None:
         """The first list is painted (or it is late): what was kept from start-up comes now."""
@@ -446,7 +479,9 @@ class MainScreen(Screen[None], inherit_bindings=False):
     def count_sessions(self, shown: list[SessionMeta]) -> None:
         """The list with every message counted, posted if it differs from the one shown."""
         try:
-            counted = self.context.catalog.list_sessions()
+            counted = self.context.catalog.list_sessions(
+                counted=lambda sessions: self.post_message(SessionsCountedSoFar(sessions))
+            )
         except Exception as error:  # the list on screen stays
             self.post_message(SessionsLoaded(shown, f"cannot list sessions: {error}", counted=True))
             return
@@ -457,16 +492,26 @@ class MainScreen(Screen[None], inherit_bindings=False):
         else:
             self.post_message(SessionsConfirmed())
 
+    def on_sessions_counted_so_far(self, event: SessionsCountedSoFar) -> None:
+        self.session_list.update_sessions(event.sessions)
+
     def on_sessions_loaded(self, event: SessionsLoaded) -> None:
         session_list = self.session_list
         if event.error:
             self.notify(event.error, severity="error", timeout=10)
         if not event.sessions:
-            projects = self.context.config_dir / "projects"
-            session_list.placeholder = f"No sessions in {inert(str(projects))}"
-            self.message_view.show(
-                None, placeholder="No transcripts here. Try: sessionscope --demo"
-            )
+            store = self.context.store
+            if store is None:
+                where = str(self.context.config_dir / "projects")
+                hint = "No transcripts here. Try: sessionscope --demo"
+            else:
+                where = store.display_url
+                hint = event.error or (
+                    "Nothing here yet: `sessionscope push --all --store URL` sends your local "
+                    "sessions to the store"
+                )
+            session_list.placeholder = f"No sessions in {inert(where)}"
+            self.message_view.show(None, placeholder=inert(hint))
         session_list.set_sessions(event.sessions, select=self.initial_session, rows=event.rows)
         projects = len({meta.project for meta in event.sessions})
         counts = f"{len(event.sessions)} sessions · {projects} projects"
@@ -477,7 +522,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
             else:
                 self.notify(f"No session {inert(self.initial_session)} here", severity="error")
         self.initial_session = None
-        self.call_after_refresh(self._list_shown, event.counted)
+        self.after_paint(self._list_shown, event.counted)
 
     def on_sessions_confirmed(self, event: SessionsConfirmed) -> None:
         self._list_shown(counted=True)
@@ -511,7 +556,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
         self.message_view.placeholder = "Reading…"
         self._show_info(meta)
         # After the next paint: the highlight moves on screen before the reading starts.
-        self.call_after_refresh(self._start_reading, meta, select_uuid, tail_first)
+        self.after_paint(self._start_reading, meta, select_uuid, tail_first)
         self.prompt_follows_selection()
         self._count_left_behind(meta.session_id)
 
@@ -536,18 +581,32 @@ class MainScreen(Screen[None], inherit_bindings=False):
         """Index the session and build what the message pane shows (with the blocks' estimated
         heights at ``width``): a big file's newest messages alone first, unless a message or a
         branch is asked for or ``tail_first`` is false; the handler then asks for the whole."""
-        from sessionscope.tui.open_transcript import read_tail, read_whole, shows_tail_first
+        from sessionscope.tui.open_transcript import (
+            TAIL_BYTES,
+            TAIL_FIRST_BYTES,
+            read_tail,
+            read_whole,
+            shows_tail_first,
+        )
 
         worker = get_current_worker()
+        # A store's session is read from its mirror in the cache, its newest rows first.
+        store = self.context.store
         try:
             asked_for = leaf is not None or select_uuid is not None
-            if tail_first and not asked_for and shows_tail_first(Path(meta.path)):
-                tail = read_tail(meta, width)
+            if store is not None:
+                big = (meta.file_size or 0) > TAIL_FIRST_BYTES
+            else:
+                big = shows_tail_first(Path(meta.path))
+            if tail_first and not asked_for and big:
+                newest = store.newest_file(meta, TAIL_BYTES) if store is not None else None
+                tail = read_tail(meta, width, newest)
                 if tail is not None:
                     if not worker.is_cancelled:
                         self.post_message(TranscriptLoaded(tail, None))
                     return
-            opened = read_whole(meta, leaf, width)
+            path = store.transcript_file(meta) if store is not None else None
+            opened = read_whole(meta, leaf, width, path)
         except Exception as error:  # a bad file costs that file only
             self.post_message(TranscriptFailed(meta, f"{type(error).__name__}: {error}"))
             return
@@ -565,20 +624,20 @@ class MainScreen(Screen[None], inherit_bindings=False):
         select_uuid = event.select_uuid
         position = None
         pending = self.pending_move
-        same_file = previous is not None and previous.path == opened.path
-        if same_file and previous.partial and view.asked_end:
+        same_session = previous is not None and previous.meta.session_id == opened.meta.session_id
+        if same_session and previous.partial and view.asked_end:
             # g or G on the newest messages: the end asked for is the whole session's.
             position = 0 if view.asked_end == "first" else None
             select_uuid = None
         elif pending is not None and pending[0] == opened.meta.session_id:
             select_uuid = pending[1]
-        elif select_uuid is None and same_file:
+        elif select_uuid is None and same_session:
             entry = view.current_entry
             select_uuid = entry.uuid if entry else None
         self._show_current(select_uuid, position=position)
         if opened.partial:
             # The whole file is read once its newest messages are painted, not while they are.
-            self.call_after_refresh(self._read_whole, opened)
+            self.after_paint(self._read_whole, opened)
             return
         self.pending_move = None  # carried out now, on the whole session
         self._count_from(opened)
@@ -586,7 +645,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
         self.schedule_session_usage(opened.path, opened.index)
         self.follow_if_grown()  # written to while it was read
         if not self._first_session_shown:
-            self.call_after_refresh(self._first_session_painted)
+            self.after_paint(self._first_session_painted)
 
     def _read_whole(self, partial: OpenTranscript) -> None:
         if self.opened is partial:
@@ -602,7 +661,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
         self.opened = None
         self.message_view.show(None, placeholder=f"Cannot read this session: {inert(event.error)}")
         if not self._first_session_shown:
-            self.call_after_refresh(self._first_session_painted)
+            self.after_paint(self._first_session_painted)
 
     def _show_current(self, select_uuid: str | None = None, *, position: int | None = None) -> None:
         """Show the opened session, selecting the message ``select_uuid`` or the block at
@@ -819,6 +878,16 @@ class MainScreen(Screen[None], inherit_bindings=False):
     def make_fork(self, opened: OpenTranscript, point) -> None:
         from sessionscope.agent.fork import fork
 
+        store = self.context.store
+        if store is not None:
+            # Through the SDK's fork_session_via_store: listed and counted once made.
+            try:
+                meta = store.fork(opened.meta, point.end.uuid)
+            except Exception as error:
+                self.post_message(ForkFailed(f"{type(error).__name__}: {error}"))
+                return
+            self.post_message(ForkCompleted(meta, point.end.uuid, point.reason))
+            return
         try:
             result = fork(self.context.config_dir, opened.path, opened.meta.session_id, point)
             # Its head and tail at once (the list shows it now); its messages are counted
@@ -860,12 +929,14 @@ class MainScreen(Screen[None], inherit_bindings=False):
         listed = next(
             (m for m in self.session_list.sessions if m.session_id == session_id), opened.meta
         )
-        self.session_list.update_session(
-            replace(
-                listed,
-                message_count=len(messages),
-                root_uuid=messages[0].uuid if messages else None,
-            )
+        self.session_list.update_sessions(
+            [
+                replace(
+                    listed,
+                    message_count=len(messages),
+                    root_uuid=messages[0].uuid if messages else None,
+                )
+            ]
         )
 
     def _count_left_behind(self, opening: str) -> None:
@@ -887,7 +958,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
             self.post_message(SessionCounted(counted))
 
     def on_session_counted(self, event: SessionCounted) -> None:
-        self.session_list.update_session(event.meta)
+        self.session_list.update_sessions([event.meta])
 
     # -- subagents -----------------------------------------------------------------------------
 
@@ -954,8 +1025,9 @@ class MainScreen(Screen[None], inherit_bindings=False):
         from sessionscope.index import Index
         from sessionscope.tui.screens.search import SearchScreen
 
-        index = self.context.catalog
-        if not isinstance(index, Index):
+        # A store is searched in its server, with the same query syntax.
+        index = self.context.store or self.context.catalog
+        if not isinstance(index, Index) and index is not self.context.store:
             self.notify(
                 "Search needs the index (this list is read without one)", severity="warning"
             )
@@ -1009,13 +1081,27 @@ class MainScreen(Screen[None], inherit_bindings=False):
         files and posts :class:`SessionsChanged` for the list (and an open search)."""
         from sessionscope.index.watch import TranscriptWatcher
 
-        self._watcher = TranscriptWatcher(
-            self.context.config_dir,
-            lambda paths: self.post_message(TranscriptsChanged(paths)),
-            on_error=lambda error: self.post_message(
-                SessionsChanged([], [], False, error=error, caught_up=False)
-            ),
-        )
+        def failed(error: str) -> None:
+            self.post_message(SessionsChanged([], [], False, error=error, caught_up=False))
+
+        store = self.context.store
+        if store is not None:
+            # The store is polled; the open session's mirror grows as a watched file does, and
+            # what was appended is searchable there already (an open search asks again).
+            self._watcher = store.watcher(
+                list(self.session_list.sessions),
+                lambda paths: self.post_message(TranscriptsChanged(paths)),
+                lambda listed, gone: self.post_message(
+                    SessionsChanged(listed, gone, True, caught_up=False)
+                ),
+                failed,
+            )
+        else:
+            self._watcher = TranscriptWatcher(
+                self.context.config_dir,
+                lambda paths: self.post_message(TranscriptsChanged(paths)),
+                on_error=failed,
+            )
         self._watcher.start()
         self.set_interval(1.0, self._mark_live)
 
@@ -1128,7 +1214,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
     def on_transcript_grew(self, event: TranscriptGrew) -> None:
         self._following = None
         # The index catches up once this is painted (its thread would slow the paint down).
-        self.call_after_refresh(self._catch_up_pending)
+        self.after_paint(self._catch_up_pending)
         after = event.after
         if after is not None and self.opened is event.before:
             self.opened = after
@@ -1262,6 +1348,33 @@ class MainScreen(Screen[None], inherit_bindings=False):
         fresh = self.context.catalog.session_meta(Path(meta.path)) or meta
         self.post_message(SessionChanged(fresh, said))
 
+    def _transcript_file(self, meta: SessionMeta) -> Path:
+        """In a worker: where the session's transcript is read (a store's: its mirror, brought
+        up to date)."""
+        store = self.context.store
+        return store.transcript_file(meta) if store is not None else Path(meta.path)
+
+    def _change_in_store(self, meta: SessionMeta, what: str, value: str | None = None) -> bool:
+        """In a worker: rename, tag or delete through the store when the sessions are a
+        store's (the SDK's ``*_via_store``); whether it was (a failure is said)."""
+        store = self.context.store
+        if store is None:
+            return False
+        from sessionscope.stores import StoreError
+
+        try:
+            store.change(meta, what, value)
+        except StoreError as error:
+            self.post_message(SessionActionFailed(what.capitalize(), str(error)))
+            return True
+        if what == "delete":
+            self.post_message(SessionDeleted(meta, from_store=True))
+        elif what == "rename":
+            self._reread_changed(meta, f"Renamed to “{inert((value or '').strip())}”")
+        else:
+            self._reread_changed(meta, f"Tagged “{inert(value)}”" if value else "Tag cleared")
+        return True
+
     def on_session_changed(self, event: SessionChanged) -> None:
         self.session_list.add_session(event.meta, select=True)
         self.notify(event.said)
@@ -1297,6 +1410,8 @@ class MainScreen(Screen[None], inherit_bindings=False):
     def rename_session(self, meta: SessionMeta, title: str) -> None:
         from sessionscope.agent.manage import SessionActionError, rename_session
 
+        if self._change_in_store(meta, "rename", title):
+            return
         try:
             rename_session(self.context.config_dir, meta.session_id, title)
             self._reread_changed(meta, f"Renamed to “{inert(title.strip())}”")
@@ -1327,6 +1442,8 @@ class MainScreen(Screen[None], inherit_bindings=False):
     def tag_session(self, meta: SessionMeta, tag: str | None) -> None:
         from sessionscope.agent.manage import SessionActionError, tag_session
 
+        if self._change_in_store(meta, "tag", tag):
+            return
         try:
             tag_session(self.context.config_dir, meta.session_id, tag)
             self._reread_changed(meta, f"Tagged “{inert(tag)}”" if tag else "Tag cleared")
@@ -1350,6 +1467,8 @@ class MainScreen(Screen[None], inherit_bindings=False):
     def delete_session(self, meta: SessionMeta) -> None:
         from sessionscope.agent.manage import SessionActionError
 
+        if self._change_in_store(meta, "delete"):
+            return
         try:
             self.trash.delete(self.context.config_dir, meta.session_id, title=describe(meta))
         except (SessionActionError, OSError) as error:
@@ -1359,7 +1478,8 @@ class MainScreen(Screen[None], inherit_bindings=False):
 
     def on_session_deleted(self, event: SessionDeleted) -> None:
         self.session_list.remove_session(event.meta.session_id)
-        self.notify(f"Deleted {describe(event.meta)}. Press u to restore it.", timeout=8)
+        after = "from the store (no undo there)." if event.from_store else "Press u to restore it."
+        self.notify(f"Deleted {describe(event.meta)}. {after}", timeout=8)
 
     def action_undo_delete(self) -> None:
         if self._trash is None or self._trash.last() is None:
@@ -1402,18 +1522,20 @@ class MainScreen(Screen[None], inherit_bindings=False):
         self, meta: SessionMeta, fmt: str, target: str, force: bool, redact: bool
     ) -> None:
         from sessionscope.export import ExportError, render, render_redacted, write_atomically
+        from sessionscope.stores import StoreError
 
         path = Path(target).expanduser()
         summary = ""
         try:
             if path.exists() and not force:
                 raise ExportError(f"{path} exists; tick “Replace” to overwrite it")
+            transcript = self._transcript_file(meta)
             if redact:
-                text, summary = render_redacted(Path(meta.path), fmt)
+                text, summary = render_redacted(transcript, fmt)
             else:
-                text = render(Path(meta.path), fmt)
+                text = render(transcript, fmt)
             write_atomically(text, path, force=force)
-        except (ExportError, OSError) as error:
+        except (ExportError, OSError, StoreError) as error:
             self.post_message(SessionActionFailed("Export", str(error)))
             return
         self.post_message(SessionExported(path, summary))
@@ -1437,10 +1559,11 @@ class MainScreen(Screen[None], inherit_bindings=False):
     @work(thread=True, exclusive=True, group="replay")
     def load_replay(self, meta: SessionMeta, start_uuid: str | None) -> None:
         from sessionscope.replay.steps import load_steps
+        from sessionscope.stores import StoreError
 
         try:
-            steps = load_steps(Path(meta.path))
-        except OSError as error:
+            steps = load_steps(self._transcript_file(meta))
+        except (OSError, StoreError) as error:
             self.post_message(SessionActionFailed("Replay", str(error)))
             return
         start_at = 0
@@ -1473,14 +1596,12 @@ class MainScreen(Screen[None], inherit_bindings=False):
         if self._prompt_mounting:
             return
         self._prompt_mounting = True
-        self.call_later(self._mount_prompt_widgets)
-
-    async def _mount_prompt_widgets(self) -> None:
         from sessionscope.tui.widgets.live_turn import LiveTurn
         from sessionscope.tui.widgets.prompt_box import PromptBox
 
-        pane = self.query_one("#messages-pane")
-        await pane.mount(LiveTurn(id="live-turn"), PromptBox(id="prompt-box"))
+        self.query_one("#messages-pane").mount(LiveTurn(id="live-turn"), PromptBox(id="prompt-box"))
+
+    def on_prompt_box_ready(self) -> None:
         self.prompt_ready = True
         self.prompt_follows_selection()
 
@@ -1501,17 +1622,32 @@ class MainScreen(Screen[None], inherit_bindings=False):
         settings = self.context.compose or ComposeSettings()
         if settings.config_dir is None:
             settings = replace(settings, config_dir=self.context.config_dir)
+        store = self.context.store
+        if store is not None and settings.store_url is None:
+            # Every turn is mirrored into the store; a resumed session is loaded from it.
+            settings = replace(settings, store_url=store.store.url, store_table=store.store.table)
         return settings
 
     def prompt_target(self, *, new: bool = False, at_message: bool = False) -> TurnTarget:
         """The selected session as a target; a new session here with ``new`` or when no
         session is selected. ``at_message``: from the message selected in the pane — a new
-        branch from it when it is an older assistant message (``agent.compose.continue_from``)."""
-        from sessionscope.agent.compose import TurnTarget, continue_from
+        branch from it when it is an older assistant message (``agent.compose.continue_from``).
+        On a store, the session's project key and whether it is ours go with it."""
+        from sessionscope.agent.compose import TurnTarget
 
         meta = self.session_list.current
         if new or meta is None:
             return TurnTarget(None, os.getcwd())
+        target = self._session_target(meta, at_message)
+        store = self.context.store
+        if store is not None:
+            read_only = store.read_only(meta.session_id)
+            return replace(target, project_key=meta.project, read_only=read_only)
+        return target
+
+    def _session_target(self, meta: SessionMeta, at_message: bool) -> TurnTarget:
+        from sessionscope.agent.compose import TurnTarget, continue_from
+
         cwd, title = meta.cwd or os.getcwd(), session_title(meta)
         opened = self.opened
         if (
@@ -1550,7 +1686,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
         if not self.prompt_ready:
             # Pressed before the first list was painted: as soon as the box is there.
             self.mount_prompt_box()
-            self.call_after_refresh(self.action_compose)
+            self.after_paint(self.action_compose)
             return
         box = self.prompt_box
         if not box.has_draft:
@@ -1626,14 +1762,13 @@ class MainScreen(Screen[None], inherit_bindings=False):
     @work(thread=True, group="compose-files")
     def find_new_session(self, session_id: str, select: bool) -> None:
         """Wait (up to :data:`NEW_FILE_WAIT_S`) for a new session's file, to list it."""
-        from sessionscope.transcripts.files import SessionLookupError, find_session_file
+        from sessionscope.transcripts.files import SessionLookupError
 
         worker = get_current_worker()
         deadline = time.monotonic() + NEW_FILE_WAIT_S
         while not worker.is_cancelled:
             try:
-                path = find_session_file(self.context.config_dir, session_id)
-                meta = self.context.catalog.session_meta(path)
+                meta = self._find_session(session_id)
             except (SessionLookupError, OSError):
                 meta = None
             if meta is not None:
@@ -1650,16 +1785,31 @@ class MainScreen(Screen[None], inherit_bindings=False):
 
     @work(thread=True, group="compose-files")
     def reread_turn_session(self, session_id: str) -> None:
-        from sessionscope.transcripts.files import SessionLookupError, find_session_file
+        from sessionscope.transcripts.files import SessionLookupError
 
         try:
-            meta = self.context.catalog.session_meta(
-                find_session_file(self.context.config_dir, session_id)
-            )
+            meta = self._find_session(session_id)
         except (SessionLookupError, OSError):
             return
         if meta is not None:
             self.post_message(TurnSessionRead(meta))
+
+    def _find_session(self, session_id: str) -> SessionMeta | None:
+        """In a worker: a session's metadata read now, from its transcript file or the store's
+        row (``None``: not there, or the store cannot be reached: the list says so)."""
+        from sessionscope.transcripts.files import find_session_file
+
+        store = self.context.store
+        if store is None:
+            return self.context.catalog.session_meta(
+                find_session_file(self.context.config_dir, session_id)
+            )
+        from sessionscope.stores import StoreError
+
+        try:
+            return store.find(session_id)
+        except StoreError:
+            return None
 
     def on_turn_session_read(self, message: TurnSessionRead) -> None:
         """Show the transcript's real entries (with UUIDs) once the turn is over."""
@@ -1683,6 +1833,13 @@ class MainScreen(Screen[None], inherit_bindings=False):
         meta = self.session_list.current
         if meta is None:
             self.notify("Select a session to open in Claude Code", severity="warning")
+            return
+        if self.context.store is not None:
+            self.notify(
+                "Claude Code reads its own folder, not the store: c continues the session "
+                "in the store",
+                severity="warning",
+            )
             return
         if self.turn is not None:
             self.notify("A reply is streaming: wait, or esc to interrupt", severity="warning")

@@ -165,8 +165,9 @@ class SearchScreen(Screen[SearchChoice | None]):
             self.hits[was].uuid if same_query and was is not None and was < len(self.hits) else None
         )
         self.hits = event.hits
-        options.clear_options()
-        options.add_options([Option(self._hit_text(hit)) for hit in event.hits])
+        # Replaced in one go: cleared first, the list would lose its scroll bar and get it back
+        # (two layouts of the screen at every key).
+        options.set_options([Option(self._hit_text(hit)) for hit in event.hits])
         if event.hits:
             uuids = [hit.uuid for hit in event.hits]
             options.highlighted = uuids.index(kept) if kept in uuids else 0

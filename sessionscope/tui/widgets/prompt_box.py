@@ -106,6 +106,9 @@ class PromptBox(Vertical):
     class DraftEmptied(Message):
         """The last of the draft was deleted: the box may follow the selection again."""
 
+    class Ready(Message):
+        """The box is mounted (with the live panel above it)."""
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.target: TurnTarget | None = None
@@ -155,6 +158,7 @@ class PromptBox(Vertical):
 
     def on_mount(self) -> None:
         self._show_target()
+        self.post_message(self.Ready())
 
     @on(PromptArea.Submitted)
     def _submitted(self, event: PromptArea.Submitted) -> None:
@@ -166,6 +170,9 @@ class PromptBox(Vertical):
             self.notify(
                 "No session to send to: select one, or ctrl+n for a new session", severity="warning"
             )
+            return
+        if self.target.refusal:
+            self.notify(f"Not sent: this session is {self.target.refusal}", severity="warning")
             return
         self.post_message(self.Sent(prompt, self.target))
 

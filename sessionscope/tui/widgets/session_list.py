@@ -173,13 +173,21 @@ class SessionList(ScrollView, can_focus=True):
         self.sessions = [s for s in self.sessions if s.session_id != session_id]
         self._rebuild(neighbour)
 
-    def update_session(self, meta: SessionMeta) -> None:
-        """Replace a listed session's metadata in place (its message count was read later);
-        the cursor stays where it is."""
-        self.sessions = [meta if s.session_id == meta.session_id else s for s in self.sessions]
+    def update_sessions(self, metas: list[SessionMeta]) -> None:
+        """Replace listed sessions' metadata in place (their message counts were read later;
+        sessions not listed are left out); the cursor stays where it is."""
+        known = {meta.session_id: meta for meta in self.sessions}
+        fresh = {
+            meta.session_id: meta
+            for meta in metas
+            if meta.session_id in known and known[meta.session_id] != meta
+        }
+        if not fresh:
+            return
+        self.sessions = [fresh.get(meta.session_id, meta) for meta in self.sessions]
         self.rows = [
-            replace(row, meta=meta)
-            if row.meta is not None and row.meta.session_id == meta.session_id
+            replace(row, meta=fresh[row.meta.session_id])
+            if row.meta is not None and row.meta.session_id in fresh
             else row
             for row in self.rows
         ]
@@ -197,13 +205,11 @@ class SessionList(ScrollView, can_focus=True):
             return
         added = [meta for meta in changed if meta.session_id not in known]
         if not added and not gone:
-            for meta in changed:
-                self.update_session(meta)
+            self.update_sessions(changed)
             return
         current = self.current
         if current is not None and current.session_id in gone:
-            for meta in changed:
-                self.update_session(meta)
+            self.update_sessions(changed)
             for session_id in gone:
                 self.remove_session(session_id)  # the neighbour is selected and opened
             self.add_sessions(added)

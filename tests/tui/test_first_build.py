@@ -1,0 +1,64 @@
+"""The first build of the index while the explorer runs: the list shows every session at once,
+fills in their message counts as the index gets to them, and a bar under it says how far the
+build got."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from sessionscope.index import index as index_module
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+SIZE = (120, 40)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """300 small generated sessions (benchmarks/corpus.py): more than the bar's threshold."""
+    spec = importlib.util.spec_from_file_location(
+        "sessionscope_bench_corpus", PROJECT_ROOT / "benchmarks" / "corpus.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    root = tmp_path_factory.mktemp("corpus") / "claude"
+    params = module.CorpusParams(seed=11, sessions=300, total_mb=3, big_mb=0)
+    module.ensure_corpus(params, root=root, quiet=True)
+    return root
+
+
+async def test_counts_fill_in_file_by_file_under_a_progress_bar(corpus, make, monkeypatch):
+    from sessionscope.tui.screens.main import INDEX_BAR_FILES
+
+    # Every file counted is said at once (not once a second), so that a small corpus shows
+    # the list half counted.
+    monkeypatch.setattr(index_module, "COUNTED_SECONDS", 0.0)
+    app = make(corpus)
+    seen_half_counted = seen_bar = False
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.main_screen
+        bar = screen.query_one("#index-progress")
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            sessions = screen.session_list.sessions
+            counts = [meta.message_count for meta in sessions]
+            if counts and None in counts and any(c is not None for c in counts):
+                seen_half_counted = True
+            if bar.has_class("-building") and bar.display:
+                seen_bar = True
+                assert (bar.total or 0) > 0 and (bar.progress or 0) < bar.total
+            if counts and None not in counts:
+                break
+            await pilot.pause(0.02)
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.6)  # the bar's next look
+        assert len(screen.session_list.sessions) >= INDEX_BAR_FILES
+        assert None not in [meta.message_count for meta in screen.session_list.sessions]
+        assert seen_half_counted, "the counts came all at once"
+        assert seen_bar, "no progress bar during the first build"
+        assert not bar.has_class("-building") and not bar.display
