@@ -170,6 +170,7 @@ async def test_permission_dialog_is_keyboard_driven(
                 lambda command=command: (
                     isinstance(app.screen, PermissionScreen)
                     and app.screen.request.tool_input["command"] == command
+                    and app.screen.focused is not None  # mounted: its first button has the focus
                 ),
                 what=f"the dialog for {command}",
             )
