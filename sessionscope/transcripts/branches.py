@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .content import TEXT, block_kind, content_blocks
 from .conversation import build_conversation, chain_entries, is_visible_message
 from .model import Entry, SessionMeta, TranscriptIndex
 from .reader import load_entry
@@ -56,20 +57,12 @@ def _is_prompt(entry: Entry) -> bool:
 
 
 def _prompt_text(data: dict[str, Any] | None) -> str:
-    message = data.get("message") if isinstance(data, dict) else None
-    content = message.get("content") if isinstance(message, dict) else None
-    if isinstance(content, list):
-        content = next(
-            (
-                block.get("text")
-                for block in content
-                if isinstance(block, dict) and block.get("type") == "text"
-            ),
-            None,
-        )
-    if not isinstance(content, str):
+    text = next(
+        (block.get("text") for block in content_blocks(data) if block_kind(block) == TEXT), None
+    )
+    if not isinstance(text, str):
         return ""
-    return " ".join(content.split())[:PROMPT_CHARS]
+    return " ".join(text.split())[:PROMPT_CHARS]
 
 
 def _lineage(leaf: Entry, by_uuid: dict[str, Entry]) -> list[Entry]:

@@ -707,7 +707,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
                 info.append(f" · {usage}", style="dim")
             leaves = opened.conversation.other_leaves
             if leaves:
-                info.append(f" · {len(leaves) + 1} branches (b)", style="yellow")
+                info.append(f" · {len(leaves) + 1} branches (b, B)", style="yellow")
             bad = opened.bad_line_count()
             if bad:
                 info.append(f" · {bad} bad lines (a)", style="red")
