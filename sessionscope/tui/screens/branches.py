@@ -24,10 +24,9 @@ from textual.widgets import Footer, Header, Static, Tree
 from textual.widgets.tree import TreeNode
 
 from sessionscope.transcripts.branches import Branch, SessionNode, session_branches
-from sessionscope.transcripts.model import TranscriptIndex
+from sessionscope.transcripts.model import TranscriptIndex, session_title
 from sessionscope.transcripts.text import inert
 from sessionscope.tui.render import local_time
-from sessionscope.tui.sessions_model import session_title
 
 
 @dataclass(frozen=True, slots=True)
