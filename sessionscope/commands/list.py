@@ -7,10 +7,12 @@ import shutil
 import sys
 import time
 
-from ..index import Index
-from ..transcripts.model import SessionMeta, session_title
 from ..transcripts.text import inert, json_line
 from ._common import check_config_dir, safe_stdout
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ..transcripts.model import SessionMeta
 
 __all__ = ["JSON_FIELDS", "as_json"]
 
@@ -54,6 +56,8 @@ def _when(milliseconds: int) -> str:
 
 
 def _row(meta: SessionMeta, width: int) -> str:
+    from ..transcripts.model import session_title
+
     title = session_title(meta)
     if meta.forked_from:
         title = f"{title} (fork of {meta.forked_from[:8]})"
@@ -69,6 +73,8 @@ def _row(meta: SessionMeta, width: int) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..index.index import Index
+
     check_config_dir(args.config_dir)
     # The SDK's fields read now; the counts the index has for these very files (run
     # `sessionscope index`, or the explorer, to count the others).

@@ -6,9 +6,12 @@ import argparse
 import sys
 
 from ..transcripts.content import plain_text
-from ..transcripts.model import Entry, TranscriptIndex
 from ..transcripts.text import inert, inert_bytes, json_line
 from ._common import CommandError, check_config_dir, safe_stdout
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ..transcripts.model import Entry, TranscriptIndex
 
 NAME = "show"
 HELP = "print a session's conversation (--json: one object a message; --all: every entry)"
