@@ -370,19 +370,24 @@ class PostgresSessionStore:
         *,
         pushed: dict | None = None,
         pushed_from: int | None = None,
+        words: list[tuple] | None = None,
     ) -> int:
         """Append entries given as JSON texts (UTF-8, one line each, kept byte for byte) in one
         transaction; ``entries`` are the same parsed, when the caller has them (their uuids are
         the idempotency keys; a main transcript's are folded into the SDK's summary). ``pushed`` is recorded with them (``push``'s progress through the local
         file); with ``pushed_from`` (the offset the batch starts at), a batch whose start is not
         where the key's record says (it was stored already: a retry after a lost reply) adds
-        nothing. Returns how many entries were new (an entry whose uuid the key has is
-        skipped)."""
+        nothing. ``words`` are :func:`~.search.message_words` of ``entries`` when the caller
+        worked them out (``push`` does, while the batch before is being stored). Returns how
+        many entries were new (an entry whose uuid the key has is skipped)."""
         subpath = key.get("subpath") or ""
         if entries is None:
             entries = [load_json(text) for text in texts]
         uuids = [_uuid_of(entry) for entry in entries]
-        from .search import message_rows, unresolved_results
+        from .search import message_words, resolve_calls, unresolved_results
+
+        if texts and words is None:
+            words = message_words(entries)
 
         async def work(connection):
             async with connection.transaction():
@@ -405,9 +410,10 @@ class PostgresSessionStore:
                 added = 0
                 if texts:
                     known_calls = await self._earlier_calls(
-                        connection, key_id, unresolved_results(entries, {})
+                        connection, key_id, unresolved_results(words)
                     )
-                    words = list(zip(*message_rows(entries, known_calls), strict=True)) or [()] * 6
+                    rows = resolve_calls(words, known_calls)
+                    columns = list(zip(*rows, strict=True)) or [()] * 6
                     # The entries and, for the new ones, their search rows (``stores.search``).
                     added_row = await (
                         await connection.execute(
@@ -427,7 +433,7 @@ class PostgresSessionStore:
                                     %s::text[], %s::text[], %s::text[])
                                     AS w (uuid, role, tools, ts, words, calls) USING (uuid))
                             SELECT count(*), coalesce(sum(bytes + 1), 0) FROM added""",
-                            [key_id, texts, uuids, key_id, *map(list, words)],
+                            [key_id, texts, uuids, key_id, *map(list, columns)],
                         )
                     ).fetchone()
                     added, size = added_row
@@ -473,7 +479,7 @@ class PostgresSessionStore:
         """The search rows of the user and assistant entries stored without one (in a store
         made before search had its words table), key by key in order; how many were added.
         Each role fills those of its own sessions (the database's owner, all of them)."""
-        from .search import message_rows, unresolved_results
+        from .search import message_words, resolve_calls, unresolved_results
 
         after = (0, 0)
         added = 0
@@ -501,10 +507,11 @@ class PostgresSessionStore:
 
                 async def work(connection, key_id=key_id, entries=entries, seq_of=seq_of):
                     async with connection.transaction():
+                        words = message_words(entries)
                         known = await self._earlier_calls(
-                            connection, key_id, unresolved_results(entries, {})
+                            connection, key_id, unresolved_results(words)
                         )
-                        found = [row for row in message_rows(entries, known) if row[0] in seq_of]
+                        found = [row for row in resolve_calls(words, known) if row[0] in seq_of]
                         if not found:
                             return 0
                         uuids, roles, tools, stamps, words, calls = map(
