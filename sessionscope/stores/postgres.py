@@ -263,21 +263,27 @@ class PostgresSessionStore:
     async def _ensure_schema(self, connection: psycopg.AsyncConnection) -> None:
         import psycopg
 
-        async def missing(suffix: str) -> bool:
-            found = await connection.execute("SELECT to_regclass(%s)", [f'"{self.table}{suffix}"'])
-            return (await found.fetchone())[0] is None
+        async def missing() -> tuple[bool, bool]:
+            """Whether the shares table and the words table are missing (one round trip:
+            every command connects, and asks this first)."""
+            found = await connection.execute(
+                "SELECT to_regclass(%s) IS NULL, to_regclass(%s) IS NULL",
+                [f'"{self.table}_shares"', f'"{self.table}_words"'],
+            )
+            return await found.fetchone()
 
         try:
             # A store made before search had no words table: it is added (`store init`
             # fills it for the entries stored before it: fill_missing_words).
-            if not await missing("_shares") and not await missing("_words"):
+            if not any(await missing()):
                 return
             async with connection.transaction():
                 # Two first users at once: one makes the tables, the other finds them made.
                 await connection.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [self.table])
-                if await missing("_shares"):
+                no_shares, no_words = await missing()
+                if no_shares:
                     statements = schema_statements(self.table)
-                elif await missing("_words"):
+                elif no_words:
                     statements = words_statements(self.table)
                 else:
                     statements = []

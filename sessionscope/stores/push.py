@@ -352,9 +352,10 @@ class _Pusher:
             # Counted in the local file as the local list counts it (a torn last line or a
             # corrupt one counts for nothing there either), once the files are in; recorded
             # with the offsets counted at, so that a push killed before it counts next time.
+            # Read in a thread: the event loop meanwhile drives the last batch to the server.
             from ..transcripts.sessions import read_session_meta
 
-            meta = read_session_meta(session.main)
+            meta = await asyncio.to_thread(read_session_meta, session.main)
             if meta is not None:
                 key = {"project_key": session.project_key, "session_id": session.session_id}
                 counts = {
