@@ -34,7 +34,6 @@ __all__ = [
     "gc_paused",
     "index_transcript",
     "load_entries",
-    "load_json",
     "load_entries_in_batches",
     "load_entry",
     "parse_line",
@@ -180,15 +179,6 @@ def _describe_failure(raw: bytes, orjson_error: str) -> tuple[object | None, str
         if "recursion" in orjson_error.lower():
             return None, "nesting too deep to parse"
         return None, f"not JSON: {message}"
-
-
-def load_json(text: bytes | str) -> object:
-    """A JSON value known to be valid: orjson, or the standard library for what orjson refuses
-    and JSON allows (lone surrogates)."""
-    try:
-        return orjson.loads(text)
-    except orjson.JSONDecodeError:
-        return json.loads(text)
 
 
 def parse_line(raw: bytes) -> tuple[object | None, str | None]:
