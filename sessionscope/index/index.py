@@ -38,9 +38,9 @@ from ..transcripts.files import (
     session_of_path,
     transcript_files,
 )
+from ..transcripts.lines import load_json
 from ..transcripts.meta import SessionMeta, session_title
 from ..transcripts.sessions import add_counts, infer_forks, order_sessions, read_lite_meta
-from ..transcripts.text import load_json
 from .db import Database
 
 if TYPE_CHECKING:

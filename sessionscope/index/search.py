@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from ..transcripts.content import searchable_text
 from ..transcripts.files import open_regular, sanitize_path
-from ..transcripts.reader import parse_line
+from ..transcripts.lines import parse_line
 from ..transcripts.text import inert
 from .query import Query, Term
 

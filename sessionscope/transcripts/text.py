@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import orjson
 
-__all__ = ["inert", "inert_bytes", "json_line", "load_json"]
+__all__ = ["inert", "inert_bytes", "json_line"]
 
 _BIDI_CONTROLS = (
     list(range(0x200E, 0x2010))  # LRM, RLM
@@ -98,15 +98,6 @@ def _json_unsafe() -> tuple[dict[int, str], re.Pattern[str]]:
     table.update({code: f"\\u{code:04x}" for code in _BIDI_CONTROLS})
     table.update({code: f"\\u{code:04x}" for code in range(0xD800, 0xE000)})
     return table, _class_of(table)
-
-
-def load_json(text: bytes | str) -> object:
-    """A JSON value known to be valid: orjson, or the standard library for what orjson refuses
-    and JSON allows (lone surrogates)."""
-    try:
-        return orjson.loads(text)
-    except orjson.JSONDecodeError:
-        return json.loads(text)
 
 
 def json_line(value: object) -> str:
