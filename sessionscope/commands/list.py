@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 import time
 
+from ..index import Index
+from ..transcripts.meta import SessionMeta, session_title
 from ..transcripts.text import inert, json_line
 from ._common import check_config_dir, safe_stdout
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from ..transcripts.model import SessionMeta
 
 __all__ = ["JSON_FIELDS", "as_json"]
 
@@ -56,8 +53,6 @@ def _when(milliseconds: int) -> str:
 
 
 def _row(meta: SessionMeta, width: int) -> str:
-    from ..transcripts.model import session_title
-
     title = session_title(meta)
     if meta.forked_from:
         title = f"{title} (fork of {meta.forked_from[:8]})"
@@ -73,8 +68,6 @@ def _row(meta: SessionMeta, width: int) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..index.index import Index
-
     check_config_dir(args.config_dir)
     # The SDK's fields read now; the counts the index has for these very files (run
     # `sessionscope index`, or the explorer, to count the others).
@@ -93,6 +86,8 @@ def run(args: argparse.Namespace) -> int:
 
 def write_table(out, sessions: list[SessionMeta]) -> None:
     """The sessions as a table the width of the terminal, one row a session."""
+    import shutil  # only for the table (with bz2 and lzma: a few milliseconds of --json)
+
     width = shutil.get_terminal_size((120, 24)).columns
     out.write(f"{'MODIFIED':<16}  {'MSGS':>5}  {'SESSION':<36}  SUMMARY\n")
     for meta in sessions:

@@ -39,7 +39,7 @@ def parsed_query(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..index.index import Index
+    from ..index import Index
 
     query = parsed_query(args)
     check_config_dir(args.config_dir)
