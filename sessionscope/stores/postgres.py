@@ -420,7 +420,8 @@ class PostgresSessionStore:
                     )
                     rows = resolve_calls(words, known_calls)
                     columns = list(zip(*rows, strict=True)) or [()] * 6
-                    # The entries and, for the new ones, their search rows (``stores.search``).
+                    # The entries and, for the new ones, their search rows (``stores.search``);
+                    # the arrays in binary (the server reads text arrays character by character).
                     added_row = await (
                         await connection.execute(
                             f"""WITH added AS (
@@ -435,8 +436,8 @@ class PostgresSessionStore:
                                     (key_id, seq, role, tools, timestamp, calls, words)
                                 SELECT %s, a.seq, w.role, w.tools, w.ts, w.calls,
                                     to_tsvector('simple', w.words)
-                                FROM added a JOIN unnest(%s::text[], %s::text[], %s::text[],
-                                    %s::text[], %s::text[], %s::text[])
+                                FROM added a JOIN unnest(%b::text[], %b::text[], %b::text[],
+                                    %b::text[], %b::text[], %b::text[])
                                     AS w (uuid, role, tools, ts, words, calls) USING (uuid))
                             SELECT count(*), coalesce(sum(bytes + 1), 0) FROM added""",
                             [key_id, texts, uuids, key_id, *map(list, columns)],
