@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import orjson
+from rich.cells import cell_len, set_cell_size
 from rich.console import Console, ConsoleOptions, RenderableType
 from rich.padding import Padding
 from rich.segment import Segment
@@ -37,7 +38,8 @@ from sessionscope.transcripts.model import Entry
 from sessionscope.transcripts.text import inert
 
 if TYPE_CHECKING:
-    from rich.syntax import Syntax
+    from pygments.lexer import Lexer
+    from rich.syntax import SyntaxTheme
 
     from sessionscope.transcripts.edits import DiffLine, EditDiff
     from sessionscope.tui.images import Picture, Pictures
@@ -148,8 +150,9 @@ def _lexer_for(path: str) -> str:
 
 
 @lru_cache(maxsize=64)
-def _syntax_for(lexer_name: str) -> Syntax | None:
-    """A highlighter for one syntax, made once (finding a pygments lexer by name is slow)."""
+def _highlighter_for(lexer_name: str) -> tuple[Lexer, SyntaxTheme] | None:
+    """A pygments lexer for one syntax and the colours of its tokens, made once (finding a
+    lexer by name is slow)."""
     if lexer_name == "text":
         return None
     from pygments.lexers import get_lexer_by_name
@@ -160,20 +163,40 @@ def _syntax_for(lexer_name: str) -> Syntax | None:
         lexer = get_lexer_by_name(lexer_name, stripnl=False, ensurenl=True, tabsize=8)
     except ClassNotFound:
         return None
-    return Syntax("", lexer, theme=DIFF_THEME)
+    return lexer, Syntax.get_theme(DIFF_THEME)
 
 
-def _highlight(path: str, lines: list[str]) -> list[Text]:
-    """``lines`` of the file ``path`` with syntax colours (one pass over them all, so a line
-    inside a string or comment keeps its colour), one ``Text`` each."""
-    syntax = _syntax_for(_lexer_for(path))
-    if syntax is None or not lines:
-        return [Text(line) for line in lines]
-    highlighted = syntax.highlight("\n".join(lines))
-    highlighted.style = ""  # the pane's background, not the theme's
-    highlighted.rstrip()
-    out = highlighted.split("\n", allow_blank=True)
-    return list(out) + [Text("")] * (len(lines) - len(out))
+Run = tuple[str, Style]
+"""Some text of a line and its style."""
+_NO_STYLE = Style.null()
+
+
+def _highlight(path: str, lines: list[str]) -> list[list[Run]]:
+    """``lines`` of the file ``path`` with syntax colours, as runs of one style, one list a
+    line: one pass of the lexer over them all, so a line inside a string or comment keeps its
+    colour; what Rich's ``Syntax.highlight`` makes of them, without a ``Text`` to split."""
+    highlighter = _highlighter_for(_lexer_for(path))
+    if highlighter is None or not lines:
+        return [[(line, _NO_STYLE)] for line in lines]
+    lexer, theme = highlighter
+    style_for = theme.get_style_for_token
+    tokens = [
+        (text, style_for(kind) or _NO_STYLE) for kind, text in lexer.get_tokens("\n".join(lines))
+    ]
+    # As Syntax.highlight's text, right-stripped: no whitespace after the last visible character.
+    keep = len("".join(text for text, _ in tokens).rstrip())
+    out: list[list[Run]] = [[]]
+    for text, style in tokens:
+        if keep <= 0:
+            break
+        text = text[:keep]
+        keep -= len(text)
+        first, *rest = text.split("\n")
+        if first:
+            out[-1].append((first, style))
+        for piece in rest:
+            out.append([(piece, style)] if piece else [])
+    return out + [[] for _ in range(len(lines) - len(out))]
 
 
 DIFF_THEME = "ansi_dark"
@@ -319,10 +342,11 @@ class BlockRenderer:
         width: int = 80,
     ):
         """Renderables for a user/assistant entry's content (an :class:`ImagePiece` for each
-        image), and whether anything is hidden. ``edits``: the diffs of the entry's edit tool
-        calls, by tool use id; ``width``: the pane's, for pictures."""
+        image, the lines of each diff drawn already), and whether anything is hidden.
+        ``edits``: the diffs of the entry's edit tool calls, by tool use id; ``width``: the
+        pane's, for pictures and diffs."""
         palette = self.palette
-        pieces: list[RenderableType | ImagePiece] = []
+        pieces: list[RenderableType | ImagePiece | list[Strip]] = []
         images = 0
         hidden_any = False
         blocks = content_blocks(data)
@@ -366,7 +390,7 @@ class BlockRenderer:
                     if diff.note:
                         line.append(f" · {inert(diff.note)}", style=palette.dim)
                     pieces.append(line)
-                    more, hidden = self._diff(diff, expanded)
+                    more, hidden = self._diff(diff, expanded, width)
                     pieces += more
                     hidden_any |= hidden
                     continue
@@ -406,10 +430,14 @@ class BlockRenderer:
                 pieces.append(Text(f"[{inert(str(block.get('type')))} block]", style=palette.dim))
         return pieces, hidden_any
 
-    def _diff(self, diff: EditDiff, expanded: bool) -> tuple[list[RenderableType], bool]:
+    def _diff(
+        self, diff: EditDiff, expanded: bool, width: int
+    ) -> tuple[list[RenderableType | list[Strip]], bool]:
         """An edit as a unified diff: hunk headers, then each line with its numbers (when
         recorded), its ``-``/``+`` mark and its code coloured by the file's type; folded to
-        :data:`COLLAPSED_DIFF_LINES` unless ``expanded``."""
+        :data:`COLLAPSED_DIFF_LINES` unless ``expanded``. Its lines are drawn here, each cut
+        (never wrapped) to ``width``: many short runs of colour, where a ``Text`` would cost
+        more than the lexer."""
         palette = self.palette
         listed: list[tuple[str, DiffLine | None]] = []
         for hunk in diff.hunks:
@@ -420,7 +448,7 @@ class BlockRenderer:
         shown, hidden = listed[:limit], max(0, len(listed) - limit)
         code = [inert(line.text, keep_newlines=False) for _, line in shown if line is not None]
         highlighted = iter(_highlight(diff.path, code))
-        width = 0
+        number_width = 0
         if diff.numbered:
             numbers = [
                 n
@@ -429,31 +457,54 @@ class BlockRenderer:
                 for n in (line.old_number, line.new_number)
                 if n is not None
             ]
-            width = len(str(max(numbers, default=0)))
-        rows: list[Text] = []
+            number_width = len(str(max(numbers, default=0)))
+        marks = {"+": palette.diff_add, "-": palette.diff_remove}
+        drawn: list[Strip] = []
         for header, line in shown:
             if line is None:
-                rows.append(Text(inert(header, keep_newlines=False), style=palette.separator))
-                continue
-            row = Text()
-            if diff.numbered:
-                old = str(line.old_number) if line.old_number is not None else ""
-                new = str(line.new_number) if line.new_number is not None else ""
-                row.append(f"{old:>{width}} {new:>{width}} ", style=palette.dim)
-            mark_style = {"+": palette.diff_add, "-": palette.diff_remove}.get(line.mark)
-            row.append(line.mark, style=mark_style or palette.dim)
-            row.append(" ")
-            row.append_text(next(highlighted))
-            rows.append(row)
-        # One Text of many lines: drawn in one pass, each line cut (never wrapped) to the pane.
-        drawn = Text("\n").join(rows)
-        drawn.no_wrap, drawn.overflow = True, "ellipsis"
-        pieces: list[RenderableType] = [drawn] if rows else []
+                row = [(inert(header, keep_newlines=False), palette.separator)]
+            else:
+                row = []
+                if diff.numbered:
+                    old = str(line.old_number) if line.old_number is not None else ""
+                    new = str(line.new_number) if line.new_number is not None else ""
+                    row.append((f"{old:>{number_width}} {new:>{number_width}} ", palette.dim))
+                row.append((line.mark, marks.get(line.mark) or palette.dim))
+                row.append((" ", _NO_STYLE))
+                row += next(highlighted)
+            drawn.append(self._cut_line(row, width))
+        pieces: list[RenderableType | list[Strip]] = [drawn] if drawn else []
         if hidden:
             pieces.append(self._more(hidden, expanded))
         elif not diff.hunks or not any(hunk.lines for hunk in diff.hunks):
             pieces.append(Text("(no lines)", style=palette.dim))
         return pieces, bool(hidden)
+
+    def _cut_line(self, row: list[Run], width: int) -> Strip:
+        """One line of runs drawn as Rich draws a ``Text`` that is cut, not wrapped
+        (``no_wrap``, ``overflow="ellipsis"``): tabs expanded to every 8th cell; a line wider
+        than ``width`` cut to ``width - 1`` cells and ``…``, which keeps the style of the
+        character it stands on."""
+        if any("\t" in text for text, _ in row):
+            line = Text.assemble(*row)
+            line.expand_tabs(8)
+            row = [(text, style or _NO_STYLE) for text, style, _ in line.render(self.console)]
+        plain = "".join(text for text, _ in row)
+        if cell_len(plain) > width:
+            kept = set_cell_size(plain, width - 1) + "…"
+            cut: list[Run] = []
+            position = 0
+            for text, style in row:
+                if position >= len(kept):
+                    break
+                cut.append((kept[position : position + len(text)], style))
+                position += len(text)
+            row = cut
+        segments = [Segment(text, style) for text, style in row if text]
+        if not plain.isascii() and sum(segment.cell_length for segment in segments) > width:
+            # Where a character's cells differ run by run (emoji sequences), Rich cuts again.
+            segments = Segment.adjust_line_length(segments, width, pad=False)
+        return Strip(Segment.simplify(segments))
 
     # -- blocks -------------------------------------------------------------------------------
 
@@ -486,6 +537,9 @@ class BlockRenderer:
         pieces, hidden = self.body(entry, data, expanded, edits, width)
         waiting: set[str] = set()
         for piece in pieces:
+            if isinstance(piece, list):  # lines drawn already (a diff's)
+                strips += piece
+                continue
             if not isinstance(piece, ImagePiece):
                 strips += self.lines(piece, width)
                 continue

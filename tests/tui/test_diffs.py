@@ -5,6 +5,7 @@ and the same in the Markdown and HTML exports; the installed command shows one i
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 import subprocess
@@ -235,6 +236,67 @@ async def test_the_pane_draws_folds_and_unfolds_diffs(make, edits_config: Path) 
         assert "24 +     return x + 11" in unfolded and "more lines" not in unfolded
         notebook = _text(drawn[u(7)].strips)
         assert "cell cell-3 (insert)" in notebook and "+ orbit.sync(timeout=30)" in notebook
+
+
+def test_diff_lines_are_what_rich_draws() -> None:
+    """The pane draws a diff's lines itself, from the lexer's tokens (a Rich ``Text`` for
+    them cost more than lexing them): the same cells in the same styles as Rich's ``Syntax``
+    and ``Text`` draw for those lines cut, not wrapped, to the pane (tabs to every 8th cell,
+    ``…`` where a line is cut, wide characters, emoji sequences, escapes made inert)."""
+    from rich.console import Console
+    from rich.segment import Segment
+    from rich.syntax import Syntax
+    from rich.text import Text
+
+    from sessionscope.transcripts.edits import DiffLine, EditDiff, Hunk
+    from sessionscope.transcripts.text import inert
+    from sessionscope.tui.render import DIFF_THEME
+
+    console = Console(width=200, color_system="truecolor", file=io.StringIO())
+    renderer = BlockRenderer(console, Palette(), UTC)
+    palette = renderer.palette
+    texts = [
+        "def f(x):\treturn x  # tabbed",
+        "    s = '中文' * 40  # a comment that goes on well past the width of the pane",
+        '    """a string',
+        "👨\u200d👩\u200d👧 e\u0301 \x1b[2J" * 4,
+        "",
+        '    """  ',
+        "   ",
+    ]
+    lines = tuple(DiffLine("-+ "[n % 3], text, n + 1, n + 1) for n, text in enumerate(texts))
+    header = "@@ -1,7 +1,7 @@\tdef f"
+    code_lines = [inert(text, keep_newlines=False) for text in texts]
+    for path, lexer in (("a.py", "python"), ("notes.txt", None)):
+        diff = EditDiff(path, (Hunk(header, lines),), numbered=True)
+        if lexer:
+            syntax = Syntax("", lexer, theme=DIFF_THEME, tab_size=8)
+            highlighted = syntax.highlight("\n".join(code_lines))
+            highlighted.style = ""
+            highlighted.rstrip()
+            code = list(highlighted.split("\n", allow_blank=True))
+            code += [Text("")] * (len(texts) - len(code))
+        else:
+            code = [Text(text) for text in code_lines]
+        rows = [Text(header, style=palette.separator)]
+        for line, text in zip(lines, code, strict=True):
+            mark = {"+": palette.diff_add, "-": palette.diff_remove}.get(line.mark, palette.dim)
+            row = Text.assemble((f"{line.old_number} {line.new_number} ", palette.dim))
+            row.append(line.mark, style=mark)
+            row.append(" ")
+            row.append_text(text)
+            rows.append(row)
+        reference = Text("\n").join(rows)
+        reference.no_wrap, reference.overflow = True, "ellipsis"
+        for width in (3, 24, 37, 71, 200):
+            options = console.options.update(width=width, height=None)
+            expected = [
+                [(segment.text, segment.style) for segment in Segment.simplify(row)]
+                for row in console.render_lines(reference, options, pad=False, new_lines=False)
+            ]
+            pieces, _ = renderer._diff(diff, True, width)
+            drawn = [[(segment.text, segment.style) for segment in row] for row in pieces[0]]
+            assert drawn == expected, (path, width)
 
 
 def test_diff_snapshot(make, edits_config: Path, snap_compare) -> None:
