@@ -19,7 +19,7 @@ from textual import events
 from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.message import Message
-from textual.reactive import reactive
+from textual.reactive import Reactive, reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -113,6 +113,11 @@ class MessageView(ScrollView, can_focus=True):
 
     cursor: reactive[int] = reactive(-1, init=False, always_update=True)
     """Index of the selected block; -1 when there is none."""
+
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
+    """The height of every block: it changes each time a block is measured, which moves the
+    scrollbar and nothing else (the pane's size does not depend on it). Textual's own
+    declaration lays out the whole screen again on every change."""
 
     class CursorMoved(Message):
         """The selected block changed."""
@@ -473,6 +478,9 @@ class MessageView(ScrollView, can_focus=True):
         size = Size(self.scrollable_content_region.width, self._map.total)
         if self.virtual_size != size:
             self.virtual_size = size
+            # What the layout would have done for a scroll view: the scrollbar's size and
+            # place, and the scroll position kept within the new height.
+            self._scroll_update(size)
 
     def _measure_view(self, *, upward: bool = False) -> None:
         """Measure every block on screen (and a little below) before it is drawn."""
