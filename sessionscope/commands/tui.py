@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from pathlib import Path
 
 PERMISSION_MODES = ["default", "acceptEdits", "plan", "dontAsk", "auto", "bypassPermissions"]
 """The SDK's permission modes (``ClaudeAgentOptions.permission_mode``)."""
@@ -74,34 +75,13 @@ def run(args: argparse.Namespace) -> int:
         except SessionLookupError as error:
             raise CommandError(str(error)) from error
 
-    from sessionscope.agent.settings import ComposeSettings
-    from sessionscope.tui.app import make_app
-
-    compose = ComposeSettings(
-        config_dir=config_dir,
-        permission_mode=getattr(args, "permission_mode", None),
-        model=getattr(args, "model", None),
-    )
-    images.prepare(image_mode)  # last before the app: the terminal is asked, then Textual's
-    app = make_app(
-        config_dir,
-        keymap=keymap,
-        session_id=args.session,
-        message_uuid=args.message,
-        demo=demo,
-        notice=notice,
-        compose=compose,
-        images=image_mode,
-    )
-    app.run()
-    return app.return_code or 0
+    return _run_app(args, config_dir, config_dir, keymap, image_mode, demo=demo, notice=notice)
 
 
 def _run_on_store(args: argparse.Namespace, keymap: dict[str, str], image_mode: str) -> int:
     """The explorer over the store of ``--store``: its sessions mirrored into the cache as
     they are opened; compose mirrors every turn into the store. A store that cannot be
     reached is said on screen (the app still runs: help, quit)."""
-    from sessionscope.agent.settings import ComposeSettings
     from sessionscope.commands._common import CommandError
     from sessionscope.stores.explorer import StoreExplorer
 
@@ -109,27 +89,50 @@ def _run_on_store(args: argparse.Namespace, keymap: dict[str, str], image_mode: 
         raise CommandError("--demo shows the bundled transcripts: leave out --store")
     explorer = StoreExplorer(args.store)  # connects in its thread while the app is imported
     try:
-        from sessionscope.tui import images
-        from sessionscope.tui.app import make_app
+        import sessionscope.tui.app  # noqa: F401 - imported while the store connects
 
         notice = explorer.connect()
-        compose = ComposeSettings(
-            config_dir=args.config_dir,
-            permission_mode=getattr(args, "permission_mode", None),
-            model=getattr(args, "model", None),
-        )
-        images.prepare(image_mode)
-        app = make_app(
+        return _run_app(
+            args,
             explorer.config_dir,
-            keymap=keymap,
-            session_id=args.session,
-            message_uuid=args.message,
+            args.config_dir,
+            keymap,
+            image_mode,
             notice=notice,
-            compose=compose,
             store=explorer,
-            images=image_mode,
         )
-        app.run()
     finally:
         explorer.close()
+
+
+def _run_app(
+    args: argparse.Namespace,
+    transcripts_dir: Path,
+    compose_dir: Path,
+    keymap: dict[str, str],
+    image_mode: str,
+    **context,
+) -> int:
+    """Run the app on the transcripts in ``transcripts_dir``; compose runs Claude Code with
+    ``compose_dir`` as its config dir. ``context``: the rest of :func:`make_app`'s options."""
+    from sessionscope.agent.settings import ComposeSettings
+    from sessionscope.tui import images
+    from sessionscope.tui.app import make_app
+
+    compose = ComposeSettings(
+        config_dir=compose_dir,
+        permission_mode=getattr(args, "permission_mode", None),
+        model=getattr(args, "model", None),
+    )
+    images.prepare(image_mode)  # last before the app: the terminal is asked, then Textual's
+    app = make_app(
+        transcripts_dir,
+        keymap=keymap,
+        session_id=args.session,
+        message_uuid=args.message,
+        compose=compose,
+        images=image_mode,
+        **context,
+    )
+    app.run()
     return app.return_code or 0

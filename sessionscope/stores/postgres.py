@@ -593,21 +593,26 @@ class PostgresSessionStore:
                 break
         return texts
 
+    async def _key_id(self, connection: psycopg.AsyncConnection, key: dict) -> int | None:
+        """The id of ``key``'s row in the sessions table (``None``: no such key)."""
+        found = await (
+            await connection.execute(
+                f"""SELECT id FROM {self._sessions}
+                WHERE project_key = %s AND session_id = %s AND subpath = %s""",
+                [key["project_key"], key["session_id"], key.get("subpath") or ""],
+            )
+        ).fetchone()
+        return None if found is None else found[0]
+
     async def newest_texts(self, key: dict, budget: int) -> list[str] | None:
         """The texts of the key's newest entries, oldest first, whose lines make up at least
         ``budget`` bytes (all of them when it has fewer); ``None``: no such key."""
 
         async def work(connection):
-            found = await (
-                await connection.execute(
-                    f"""SELECT id FROM {self._sessions}
-                    WHERE project_key = %s AND session_id = %s AND subpath = %s""",
-                    [key["project_key"], key["session_id"], key.get("subpath") or ""],
-                )
-            ).fetchone()
-            if found is None:
+            key_id = await self._key_id(connection, key)
+            if key_id is None:
                 return None
-            return list(reversed(await self._end_texts(connection, found[0], "DESC", budget)))
+            return list(reversed(await self._end_texts(connection, key_id, "DESC", budget)))
 
         return await self._run("cannot load", work)
 
@@ -627,19 +632,13 @@ class PostgresSessionStore:
         ``limit`` of them, when given)."""
 
         async def work(connection):
-            found = await (
-                await connection.execute(
-                    f"""SELECT id FROM {self._sessions}
-                    WHERE project_key = %s AND session_id = %s AND subpath = %s""",
-                    [key["project_key"], key["session_id"], key.get("subpath") or ""],
-                )
-            ).fetchone()
-            if found is None:
+            key_id = await self._key_id(connection, key)
+            if key_id is None:
                 return None
             cursor = await connection.execute(
                 f"""SELECT seq, entry::text FROM {self._entries}
                 WHERE key_id = %s AND seq > %s ORDER BY seq LIMIT %s""",
-                [found[0], after_seq, limit],
+                [key_id, after_seq, limit],
             )
             return await cursor.fetchall()
 
