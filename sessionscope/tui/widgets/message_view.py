@@ -441,8 +441,9 @@ class MessageView(ScrollView, can_focus=True):
 
     def _view_width(self) -> int:
         """``scrollable_content_region.width``, computed once per size (it is asked for on
-        every line drawn; the gutter is stable, so only the size changes it)."""
-        key = (self.size, self.styles.scrollbar_gutter, self.show_vertical_scrollbar)
+        every line drawn, twice, and finding the pane's region takes longer than drawing a
+        line; the gutter is stable, so only the size changes it)."""
+        key = (self.outer_size, self.styles.scrollbar_gutter, self.show_vertical_scrollbar)
         if key != self._region_key:
             self._region_key = key
             self._region = self.scrollable_content_region
@@ -592,7 +593,9 @@ class MessageView(ScrollView, can_focus=True):
             source_line = rendered.strips[within]
             segments.extend(source_line)
             length += source_line.cell_length
-        if length != width:
+        if length < width:
+            segments.append(Segment(" " * (width - length)))
+        elif length > width:
             segments = Segment.adjust_line_length(segments, width)
         header = selected and (within == 0 or pinned)
         style = base + self._style("cursor-header") if header else base
