@@ -500,11 +500,12 @@ class BlockRenderer:
         (``no_wrap``, ``overflow="ellipsis"``): tabs expanded to every 8th cell; a line wider
         than ``width`` cut to ``width - 1`` cells and ``…``, which keeps the style of the
         character it stands on."""
-        if any("\t" in text for text, _ in row):
+        plain = "".join([text for text, _ in row])
+        if "\t" in plain:
             line = Text.assemble(*row)
             line.expand_tabs(8)
             row = [(text, style or _NO_STYLE) for text, style, _ in line.render(self.console)]
-        plain = "".join(text for text, _ in row)
+            plain = line.plain
         if cell_len(plain) > width:
             kept = set_cell_size(plain, width - 1) + "…"
             cut: list[Run] = []
