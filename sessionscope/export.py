@@ -29,7 +29,8 @@ from sessionscope.transcripts.content import (
 )
 from sessionscope.transcripts.conversation import build_conversation
 from sessionscope.transcripts.edits import EDIT_TOOLS, EditDiff, edit_diff
-from sessionscope.transcripts.model import Entry, TranscriptIndex, session_title
+from sessionscope.transcripts.meta import session_title
+from sessionscope.transcripts.model import Entry, TranscriptIndex
 from sessionscope.transcripts.reader import index_transcript, load_entries, load_entries_in_batches
 from sessionscope.transcripts.sessions import read_session_meta
 from sessionscope.transcripts.text import inert, json_line

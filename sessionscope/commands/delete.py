@@ -26,7 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _describe(path) -> str:
     """``'fix the parser' (12 messages)`` for the question, or the id when unreadable."""
-    from sessionscope.transcripts.model import session_title
+    from sessionscope.transcripts.meta import session_title
     from sessionscope.transcripts.sessions import read_session_meta
 
     meta = read_session_meta(path)

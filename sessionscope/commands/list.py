@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 import time
 
 from ..index import Index
-from ..transcripts.model import SessionMeta, session_title
+from ..transcripts.meta import SessionMeta, session_title
 from ..transcripts.text import inert, json_line
 from ._common import check_config_dir, safe_stdout
 
@@ -87,6 +86,8 @@ def run(args: argparse.Namespace) -> int:
 
 def write_table(out, sessions: list[SessionMeta]) -> None:
     """The sessions as a table the width of the terminal, one row a session."""
+    import shutil  # only for the table (with bz2 and lzma: a few milliseconds of --json)
+
     width = shutil.get_terminal_size((120, 24)).columns
     out.write(f"{'MODIFIED':<16}  {'MSGS':>5}  {'SESSION':<36}  SUMMARY\n")
     for meta in sessions:

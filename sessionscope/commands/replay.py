@@ -54,7 +54,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from sessionscope.replay.steps import find_step, load_steps
     from sessionscope.transcripts.files import SessionLookupError, find_session_file
-    from sessionscope.transcripts.model import session_title
+    from sessionscope.transcripts.meta import session_title
     from sessionscope.transcripts.sessions import read_session_meta
 
     try:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..index import Index, QueryError, parse_query
 from ..transcripts.text import json_line
 from ._common import CommandError, check_config_dir, safe_stdout
 
@@ -29,6 +28,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def parsed_query(args: argparse.Namespace):
     """The query and limit of ``args``, or a :class:`CommandError` saying what is wrong."""
+    from ..index.query import QueryError, parse_query
+
     if args.limit < 1:
         raise CommandError("--limit wants a number of hits, 1 or more", status=2)
     try:
@@ -38,6 +39,8 @@ def parsed_query(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..index import Index
+
     query = parsed_query(args)
     check_config_dir(args.config_dir)
     index = Index(args.config_dir)

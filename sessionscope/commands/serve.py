@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import ipaddress
-import shlex
 import sys
 
 from sessionscope.commands._common import CommandError
@@ -47,6 +45,8 @@ def is_loopback(host: str) -> bool:
     """True for ``localhost`` and loopback addresses (127.0.0.0/8, ::1)."""
     if host.strip().lower() in ("localhost", "localhost."):
         return True
+    import ipaddress  # here, not with the module: every command's start would pay for it
+
     try:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
@@ -55,6 +55,8 @@ def is_loopback(host: str) -> bool:
 
 def app_command(args: argparse.Namespace) -> str:
     """The command textual-serve starts for each browser tab: this sessionscope, same config."""
+    import shlex
+
     argv = [sys.executable, "-m", "sessionscope", "--config-dir", str(args.config_dir)]
     if args.demo:
         argv.append("--demo")

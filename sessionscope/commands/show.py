@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
-from ..transcripts.content import plain_text
-from ..transcripts.model import Entry, TranscriptIndex
 from ..transcripts.text import inert, inert_bytes, json_line
 from ._common import CommandError, check_config_dir, safe_stdout
+
+if TYPE_CHECKING:
+    from ..transcripts.model import Entry, TranscriptIndex
+
+# The content model is imported where a message's text is printed: the command line's parser
+# imports every command's module, and `list` or `search` should not pay for it.
 
 NAME = "show"
 HELP = "print a session's conversation (--json: one object a message; --all: every entry)"
@@ -60,6 +65,7 @@ def _bad_text(path: str, entry: Entry) -> str:
 
 def _print_messages(out, index: TranscriptIndex, messages: list[Entry], as_json: bool) -> None:
     from ..export import json_lines
+    from ..transcripts.content import plain_text
     from ..transcripts.reader import load_entries_in_batches
 
     if as_json:
@@ -71,6 +77,7 @@ def _print_messages(out, index: TranscriptIndex, messages: list[Entry], as_json:
 
 
 def _print_all(out, index: TranscriptIndex, as_json: bool) -> None:
+    from ..transcripts.content import plain_text
     from ..transcripts.reader import load_entries_in_batches, read_raw
 
     for entry, data in load_entries_in_batches(index.path, index.entries):

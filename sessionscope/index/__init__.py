@@ -1,13 +1,12 @@
 """The one index of every transcript (SQLite in the user's cache folder, mode 0600): the list's
 fields and message counts, full-text search, caught up file by file as transcripts grow.
 
-Pure: no Textual, no SDK. See :class:`~sessionscope.index.index.Index`.
+Pure: no Textual, no SDK. See :class:`~sessionscope.index.index.Index`; the search syntax is
+``index.query``'s, the hits ``index.search``'s (imported from there: a listing needs neither).
 """
 
 from .db import Database
 from .index import Index
 from .paths import cache_dir
-from .query import Query, QueryError, parse_query
-from .search import Hit
 
-__all__ = ["Database", "Hit", "Index", "Query", "QueryError", "cache_dir", "parse_query"]
+__all__ = ["Database", "Index", "cache_dir"]

@@ -27,12 +27,10 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import fields
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-import msgspec
 import orjson
 
-from ..transcripts.content import searchable_text
 from ..transcripts.files import (
     open_regular,
     projects_dir,
@@ -40,12 +38,19 @@ from ..transcripts.files import (
     session_of_path,
     transcript_files,
 )
-from ..transcripts.model import Entry, SessionMeta, TranscriptIndex, session_title
-from ..transcripts.reader import index_transcript, load_json
+from ..transcripts.lines import load_json
+from ..transcripts.meta import SessionMeta, session_title
 from ..transcripts.sessions import add_counts, infer_forks, order_sessions, read_lite_meta
 from .db import Database
-from .query import Query, parse_query
-from .search import Hit, search
+
+if TYPE_CHECKING:
+    from ..transcripts.model import Entry, TranscriptIndex
+    from .query import Query
+    from .search import Hit
+
+# Reading a transcript (reader, content, msgspec for the entries) and searching (query, search)
+# are imported where they are used: a listing from the index, or a search when no file
+# changed, needs none of them.
 
 __all__ = ["Index", "Progress"]
 
@@ -64,9 +69,6 @@ COMPACT_FROM = 50_000
 
 COUNTED_SECONDS = 1.0
 """How often a list that catches up says which sessions it has counted so far."""
-
-_ENTRIES = msgspec.msgpack.Encoder()
-_DECODE_ENTRIES = msgspec.msgpack.Decoder(list[Entry]).decode
 
 _META_FIELDS = tuple(f.name for f in fields(SessionMeta))
 
@@ -102,7 +104,7 @@ def _read_tail(path: str, end: int) -> bytes:
         os.close(fd)
 
 
-class _Row(msgspec.Struct):
+class _Row(NamedTuple):
     """What the index knows of one file."""
 
     id: int
@@ -285,11 +287,15 @@ class Index:
         blobs = self.db.rows("SELECT entries FROM entries WHERE file_id = ?", (row.id,))
         if not blobs:
             return None
+        import msgspec
+
+        from ..transcripts.model import Entry, TranscriptIndex
+
         return TranscriptIndex(
             path=path,
             size=row.indexed_to,
             mtime=0.0,
-            entries=_DECODE_ENTRIES(blobs[0][0]),
+            entries=msgspec.msgpack.decode(blobs[0][0], type=list[Entry]),
             line_count=row.line_count,
             ends_open=row.ends_open,
         )
@@ -434,6 +440,9 @@ class Index:
     def search(self, query: Query | str, limit: int = 20, *, catch_up: bool = True) -> list[Hit]:
         """The best ``limit`` messages for ``query`` (a string is parsed: ``QueryError`` if it
         cannot be), best first; the index catches up on changed files first."""
+        from .query import parse_query
+        from .search import search
+
         if isinstance(query, str):
             query = parse_query(query)
         if catch_up:
@@ -479,6 +488,11 @@ def _read(job: _Job, root: str) -> _Read | None:
 
 
 def _read_file(job: _Job, root: str) -> _Read:
+    import msgspec
+
+    from ..transcripts.content import searchable_text
+    from ..transcripts.reader import index_transcript
+
     path, base = job.path, job.base
     found: list[tuple] = []
     tool_names: dict[str, str] = {}
@@ -541,7 +555,7 @@ def _read_file(job: _Job, root: str) -> _Read:
         meta.tag if meta else None,
         meta.cwd if meta else None,
     )
-    return _Read(values, _ENTRIES.encode(index.entries), found, again)
+    return _Read(values, msgspec.msgpack.encode(index.entries), found, again)
 
 
 def _note_forgotten(conn: sqlite3.Connection, count: int) -> None:

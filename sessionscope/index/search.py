@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from ..transcripts.content import searchable_text
 from ..transcripts.files import open_regular, sanitize_path
-from ..transcripts.reader import parse_line
+from ..transcripts.lines import parse_line
 from ..transcripts.text import inert
 from .query import Query, Term
 
@@ -31,7 +31,7 @@ class Hit:
     project: str
     """The project folder's name (the slugged working directory)."""
     title: str
-    """The session's title (``transcripts.model.session_title``), as the list shows it."""
+    """The session's title (``transcripts.meta.session_title``), as the list shows it."""
     agent_id: str | None
     """The subagent whose transcript holds the message; ``None`` for the session's own."""
     path: str

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..transcripts.files import projects_dir, session_file_id
-from ..transcripts.model import SessionMeta
+from ..transcripts.meta import SessionMeta
 
 __all__ = ["Changes", "TranscriptWatcher", "catch_up_changes"]
 

@@ -20,7 +20,7 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
-from ..transcripts.model import SessionMeta
+from ..transcripts.meta import SessionMeta
 from .mirror import mirror_root
 from .postgres import DEFAULT_TABLE, PostgresSessionStore, StoreError
 

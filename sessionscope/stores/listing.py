@@ -10,7 +10,7 @@ some real sessions.)
 
 from __future__ import annotations
 
-from ..transcripts.model import SessionMeta
+from ..transcripts.meta import SessionMeta
 from ..transcripts.sessions import LITE_READ_BUF_SIZE, Lite, parse_lite
 
 META_FIELDS = (

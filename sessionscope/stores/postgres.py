@@ -36,7 +36,7 @@ from collections.abc import Awaitable, Callable, Iterable
 
 import orjson
 
-from ..transcripts.reader import load_json
+from ..transcripts.lines import load_json
 from .urls import display_url, scrub
 
 TYPE_CHECKING = False

@@ -22,7 +22,7 @@ import unicodedata
 from ..index.query import WORD, Query, Term
 from ..index.search import Hit, snippet_of
 from ..transcripts.content import searchable_text
-from ..transcripts.reader import load_json
+from ..transcripts.lines import load_json
 
 __all__ = ["MAX_WORDS_CHARS", "fold", "message_rows", "search", "tsquery_text"]
 

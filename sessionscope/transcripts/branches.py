@@ -15,7 +15,8 @@ from typing import Any
 
 from .content import TEXT, block_kind, content_blocks
 from .conversation import build_conversation, chain_entries, is_visible_message
-from .model import Entry, SessionMeta, TranscriptIndex
+from .meta import SessionMeta
+from .model import Entry, TranscriptIndex
 from .reader import load_entry
 
 __all__ = ["Branch", "SessionNode", "fork_tree", "session_branches"]

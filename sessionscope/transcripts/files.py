@@ -279,14 +279,17 @@ def subagents_dir(session_path: str | os.PathLike[str]) -> Path:
     return Path(session_path).with_suffix("") / "subagents"
 
 
-def agent_files(base_dir: Path) -> list[tuple[str, Path]]:
+def agent_files(base_dir: str | os.PathLike[str]) -> list[tuple[str, Path]]:
     """``(agent id, file)`` of the ``agent-*.jsonl`` files under ``base_dir``, walked in name
     order (as the SDK)."""
     results: list[tuple[str, Path]] = []
 
-    def walk(current: Path) -> None:
+    def walk(current: str) -> None:
+        # os.scandir: a child's kind comes with its name (no stat a child, as Path.is_file
+        # would make), which is most of a catch-up's walk over every session's folder.
         try:
-            children = sorted(current.iterdir(), key=lambda path: path.name)
+            with os.scandir(current) as listing:
+                children = sorted(listing, key=lambda child: child.name)
         except OSError:
             return
         for child in children:
@@ -297,11 +300,11 @@ def agent_files(base_dir: Path) -> list[tuple[str, Path]]:
             except OSError:
                 continue
             if is_file and name.startswith("agent-") and name.endswith(".jsonl"):
-                results.append((name[len("agent-") : -len(".jsonl")], child))
+                results.append((name[len("agent-") : -len(".jsonl")], Path(child.path)))
             elif is_dir:
-                walk(child)
+                walk(child.path)
 
-    walk(base_dir)
+    walk(os.fspath(base_dir))
     return results
 
 
@@ -344,7 +347,7 @@ def transcript_files(config_dir: str | os.PathLike[str]) -> list[tuple[str, str 
                 elif stem.startswith("agent-"):
                     found.append((item.path, None, folder.name))
             elif item.is_dir() and validate_session_id(name):
-                for _agent, path in agent_files(projects / folder.name / name / "subagents"):
+                for _agent, path in agent_files(os.path.join(item.path, "subagents")):
                     found.append((str(path), name, folder.name))
     return found
 

@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 
 import msgspec
 
-from .text import inert
-
 
 class Entry(msgspec.Struct, gc=False, array_like=True, repr_omit_defaults=True):
     """One line of a transcript file, good or bad.
@@ -92,53 +90,6 @@ class TranscriptIndex:
     @property
     def bad_lines(self) -> list[Entry]:
         return [entry for entry in self.entries if entry.is_bad]
-
-
-@dataclass(slots=True)
-class SessionMeta:
-    """What the session list needs: the SDK's ``SDKSessionInfo`` fields, plus our own."""
-
-    session_id: str
-    summary: str
-    last_modified: int
-    """Milliseconds since the epoch (the file's mtime), as the SDK gives it."""
-    file_size: int | None = None
-    custom_title: str | None = None
-    first_prompt: str | None = None
-    git_branch: str | None = None
-    cwd: str | None = None
-    tag: str | None = None
-    created_at: int | None = None
-    message_count: int | None = None
-    """Visible messages (user and assistant) in the conversation; ``None`` until counted (the
-    SDK's head and tail read does not count them: the index does)."""
-    forked_from: str | None = None
-    """Session id this one was forked from: ``forkedFrom.sessionId`` (the SDK's forks), or, for
-    forks the CLI made (``resume`` + ``fork_session``, which copy entries with their UUIDs and
-    no ``forkedFrom``), the older session it shares the longest run of messages with
-    (``sessions.infer_forks``)."""
-    root_uuid: str | None = None
-    """UUID of the first visible message: sessions the CLI forked share it with their parent."""
-    listed_by_sdk: bool = True
-    """False for a session the SDK's ``list_sessions`` leaves out for having no title, summary or
-    prompt in its first and last 64 KiB, though it has messages (we list it all the same)."""
-    path: str = ""
-    """The transcript file."""
-    project: str = ""
-    """The project folder's name under ``projects/`` (the slugged working directory)."""
-
-
-UNTITLED = "(no prompt yet)"
-"""What :func:`session_title` says of a session with no title, summary or prompt."""
-
-
-def session_title(meta: SessionMeta) -> str:
-    """What a session is called wherever it is named: its custom title, else its summary, else
-    its first prompt, on one line and inert; :data:`UNTITLED` when it has none of them."""
-    for candidate in (meta.custom_title, meta.summary, meta.first_prompt):
-        if candidate and candidate.strip():
-            return inert(" ".join(candidate.split()))
-    return UNTITLED
 
 
 @dataclass(slots=True)

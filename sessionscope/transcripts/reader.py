@@ -16,16 +16,14 @@ lines, so we do too. A line neither reads is kept as a bad-line entry with the r
 from __future__ import annotations
 
 import gc
-import json
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from sys import intern
 
-import orjson
-
 from .files import open_regular
+from .lines import parse_line
 from .model import Entry, TranscriptIndex
 
 __all__ = [
@@ -34,14 +32,11 @@ __all__ = [
     "gc_paused",
     "index_transcript",
     "load_entries",
-    "load_json",
     "load_entries_in_batches",
     "load_entry",
-    "parse_line",
     "read_raw",
 ]
 
-_EXTRA_DATA = "Extra data"
 _CHUNK = 1 << 20
 """Bytes read at a time (whole lines: a longer line is read whole)."""
 
@@ -152,51 +147,6 @@ def entry_from_dict(
     if forked.__class__ is dict:
         entry.forked_from = _str_or_none(forked.get("sessionId"))
     return entry
-
-
-def _describe_failure(raw: bytes, orjson_error: str) -> tuple[object | None, str | None]:
-    """Read a line orjson refused the way the SDK would, or say why it is bad.
-
-    Returns ``(value, None)`` when Python's json reads it (``value`` is ``None`` for a line the
-    SDK skips as blank), else ``(None, reason)``.
-    """
-    if b"\x00" in raw:
-        return None, "contains NUL bytes"
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        return None, f"invalid UTF-8 at byte {error.start + 1}"
-    text = text.strip()
-    if not text:
-        return None, None
-    try:
-        return json.loads(text), None
-    except RecursionError:
-        return None, "nesting too deep to parse"
-    except ValueError as error:
-        message = str(error)
-        if message.startswith(_EXTRA_DATA):
-            return None, f"two JSON values run together (second at column {error.pos + 1})"
-        if "recursion" in orjson_error.lower():
-            return None, "nesting too deep to parse"
-        return None, f"not JSON: {message}"
-
-
-def load_json(text: bytes | str) -> object:
-    """A JSON value known to be valid: orjson, or the standard library for what orjson refuses
-    and JSON allows (lone surrogates)."""
-    try:
-        return orjson.loads(text)
-    except orjson.JSONDecodeError:
-        return json.loads(text)
-
-
-def parse_line(raw: bytes) -> tuple[object | None, str | None]:
-    """Parse one line: ``(value, None)``, ``(None, reason)`` if bad, ``(None, None)`` if blank."""
-    try:
-        return orjson.loads(raw), None
-    except orjson.JSONDecodeError as error:
-        return _describe_failure(raw, str(error))
 
 
 _TORN = Entry(error="torn")

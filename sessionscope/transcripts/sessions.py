@@ -22,12 +22,16 @@ from collections.abc import Iterable
 from datetime import datetime
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .content import plain_text
-from .conversation import build_conversation
 from .files import open_regular, session_files, validate_session_id
-from .model import Entry, SessionMeta, TranscriptIndex
-from .reader import index_transcript, load_entries
+from .meta import SessionMeta
+
+if TYPE_CHECKING:
+    from .model import Entry, TranscriptIndex
+
+# The reading of whole transcripts (reader, conversation, content) is imported by the
+# functions that count messages: a listing from the SDK's fields or the index needs none of it.
 
 __all__ = [
     "infer_forks",
@@ -331,6 +335,8 @@ def read_session_meta(
     meta = read_lite_meta(path, project_path, keep_unsummarized=count_messages)
     if meta is None or not count_messages:
         return meta
+    from .reader import index_transcript
+
     try:
         index = index_transcript(meta.path)
     except OSError:
@@ -370,6 +376,8 @@ def add_counts(meta: SessionMeta, index: TranscriptIndex) -> SessionMeta | None:
     """``meta`` with ``message_count``, ``root_uuid`` and ``forked_from`` from an index of its
     file; a session only a count lists gets its summary from its first message, and ``None``
     if it has no message at all."""
+    from .conversation import build_conversation
+
     messages = build_conversation(index).messages
     meta.message_count = len(messages)
     meta.root_uuid = messages[0].uuid if messages else None
@@ -386,6 +394,8 @@ def add_counts(meta: SessionMeta, index: TranscriptIndex) -> SessionMeta | None:
 
 def _fallback_summary(path: Path, messages: list[Entry]) -> str:
     """The first prompt-like text among the first visible messages (as the SDK shortens it)."""
+    from .content import plain_text
+    from .reader import load_entries
 
     first_text = ""
     for data in load_entries(path, messages[:20]):
@@ -415,6 +425,9 @@ def order_sessions(sessions: Iterable[SessionMeta]) -> list[SessionMeta]:
 
 
 def _message_uuids(path: str) -> list[str]:
+    from .conversation import build_conversation
+    from .reader import index_transcript
+
     try:
         index = index_transcript(path)
     except OSError:

@@ -19,8 +19,9 @@ from pathlib import Path
 
 from .conversation import build_subagent_conversation, chain_entries
 from .files import agent_files, open_regular, subagents_dir
+from .lines import parse_line
 from .model import Entry, TranscriptIndex
-from .reader import index_transcript, parse_line
+from .reader import index_transcript
 
 __all__ = [
     "SubagentTranscript",

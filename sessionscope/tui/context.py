@@ -12,7 +12,7 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from sessionscope.transcripts.model import SessionMeta
+from sessionscope.transcripts.meta import SessionMeta
 
 if TYPE_CHECKING:
     from sessionscope.agent.settings import ComposeSettings

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from sessionscope.transcripts.model import SessionMeta
+from sessionscope.transcripts.meta import SessionMeta
 from sessionscope.tui.sessions_model import Row, build_rows
 
 if TYPE_CHECKING:

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sessionscope.transcripts.conversation import build_conversation
-from sessionscope.transcripts.model import Conversation, SessionMeta, TranscriptIndex
+from sessionscope.transcripts.meta import SessionMeta
+from sessionscope.transcripts.model import Conversation, TranscriptIndex
 from sessionscope.transcripts.reader import index_transcript
 from sessionscope.tui.sources import ConversationSource
 

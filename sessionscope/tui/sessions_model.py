@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from sessionscope.index.query import Query, QueryError, parse_query
 from sessionscope.transcripts.files import sanitize_path
-from sessionscope.transcripts.model import SessionMeta, session_title
+from sessionscope.transcripts.meta import SessionMeta, session_title
 from sessionscope.transcripts.text import inert
 
 

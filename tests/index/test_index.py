@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from sessionscope.index import Database, Index, parse_query
+from sessionscope.index import Database, Index
 from sessionscope.index import index as index_module
 from sessionscope.index.db import DB_NAME
 from sessionscope.index.paths import cache_dir
+from sessionscope.index.query import parse_query
 from sessionscope.transcripts import sessions as reader_sessions
 from sessionscope.transcripts.conversation import build_conversation
 from sessionscope.transcripts.files import session_files, transcript_files

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sessionscope.transcripts.model import SessionMeta
+from sessionscope.transcripts.meta import SessionMeta
 from sessionscope.tui.sessions_model import filter_sessions
 
 JAN = int(datetime(2026, 1, 10, tzinfo=UTC).timestamp() * 1000)

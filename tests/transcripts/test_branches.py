@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sessionscope.transcripts.branches import fork_tree, session_branches
 from sessionscope.transcripts.conversation import build_conversation
-from sessionscope.transcripts.model import SessionMeta
+from sessionscope.transcripts.meta import SessionMeta
 from sessionscope.transcripts.reader import index_transcript
 from tests.helpers.entries import assistant, entry, user
 

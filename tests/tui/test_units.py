@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sessionscope.transcripts.model import SessionMeta
+from sessionscope.transcripts.meta import SessionMeta
 from sessionscope.tui.demo import has_transcripts, prepare_demo
 from sessionscope.tui.keys import load_keymap, parse_keymap_env
 from sessionscope.tui.linemap import LineMap

@@ -24,7 +24,8 @@ from textual.widgets import Footer, Header, Static, Tree
 from textual.widgets.tree import TreeNode
 
 from sessionscope.transcripts.branches import Branch, SessionNode, session_branches
-from sessionscope.transcripts.model import TranscriptIndex, session_title
+from sessionscope.transcripts.meta import session_title
+from sessionscope.transcripts.model import TranscriptIndex
 from sessionscope.transcripts.text import inert
 from sessionscope.tui.render import local_time
 

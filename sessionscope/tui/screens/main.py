@@ -30,7 +30,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Input, ProgressBar, Static
 from textual.worker import get_current_worker
 
-from sessionscope.transcripts.model import SessionMeta, session_title
+from sessionscope.transcripts.meta import SessionMeta, session_title
 from sessionscope.transcripts.text import inert
 from sessionscope.tui.context import AppContext
 from sessionscope.tui.messages import (

@@ -25,7 +25,9 @@ from textual.widgets import Footer, Input, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
-from sessionscope.index import Hit, Index, QueryError, parse_query
+from sessionscope.index import Index
+from sessionscope.index.query import QueryError, parse_query
+from sessionscope.index.search import Hit
 from sessionscope.transcripts.text import inert
 
 SEARCH_LIMIT = 20

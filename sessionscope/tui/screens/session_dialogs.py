@@ -15,7 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet
 
-from sessionscope.transcripts.model import SessionMeta
+from sessionscope.transcripts.meta import SessionMeta
 from sessionscope.tui.sessions_model import describe
 
 MODAL_CSS = """

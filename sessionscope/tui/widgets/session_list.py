@@ -22,7 +22,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from sessionscope.transcripts.model import SessionMeta, session_title
+from sessionscope.transcripts.meta import SessionMeta, session_title
 from sessionscope.transcripts.text import inert
 from sessionscope.tui.linemap import LineMap
 from sessionscope.tui.sessions_model import Row, build_rows, format_age
