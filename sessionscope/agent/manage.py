@@ -112,6 +112,15 @@ def delete_session(config_dir: Path, session_id: str) -> Path:
     path = _sdk_target(config_dir, session_id)
     from claude_agent_sdk import delete_session as sdk_delete
 
+    from ..index import Index
+
+    # The index forgets the session while its files are still there to read its words back
+    # from (the full-text table keeps no copy of the text): none of them stay.
+    index = Index(config_dir)
+    try:
+        index.forget_session(session_id)
+    finally:
+        index.close()
     with sdk_config_dir(config_dir):
         try:
             sdk_delete(session_id)

@@ -77,9 +77,10 @@ table of their own, so that listing the files never reads past them. ``messages`
 user or assistant entry, where its line is (``offset``,
 ``length``) and the fields search filters on; ``messages_fts`` its words, by the same rowid. The
 full-text table keeps no copy of the text (``content=''``): snippets are read back from the
-transcript. (SQLite before 3.43 cannot delete from such a table, so the words of a forgotten
-message stay until the next compaction, matched by no ``messages`` row: ``AUTOINCREMENT`` keeps
-their rowids from being given to new messages.)"""
+transcript, and so are the words of a message that goes while its line is still there (SQLite
+before 3.43 deletes from such a table only given the text: ``index._drop_messages``). The words
+of a file gone or rewritten behind the index's back stay until the next compaction, matched by
+no ``messages`` row: ``AUTOINCREMENT`` keeps their rowids from being given to new messages."""
 
 T = TypeVar("T")
 

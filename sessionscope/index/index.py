@@ -227,37 +227,54 @@ class Index:
         return len(todo)
 
     def forget(self, paths: Iterable[str]) -> bool:
-        """Drop the rows of files that are gone (their words stay unmatched until compaction)."""
+        """Drop the rows of these files, and their messages' words: a file still there as the
+        index read it gives its words back to delete them (:func:`_drop_messages`); the words
+        of a file that is gone stay, matched by no message, until compaction."""
         paths = list(paths)
         if not paths:
             return False
 
         def work(conn: sqlite3.Connection) -> bool:
             for path in paths:
-                dropped = conn.execute(
-                    "DELETE FROM messages WHERE file_id IN (SELECT id FROM files WHERE path = ?)",
-                    (path,),
-                ).rowcount
-                _note_forgotten(conn, dropped)
-                conn.execute(
-                    "DELETE FROM entries WHERE file_id IN (SELECT id FROM files WHERE path = ?)",
-                    (path,),
-                )
-                conn.execute("DELETE FROM files WHERE path = ?", (path,))
+                row = conn.execute(
+                    "SELECT id, size, mtime_ns, inode FROM files WHERE path = ?", (path,)
+                ).fetchone()
+                if row is None:
+                    continue
+                file_id, *key = row
+                try:
+                    unchanged = _key(os.stat(path)) == tuple(key)
+                except OSError:
+                    unchanged = False
+                _drop_messages(conn, file_id, 0, path if unchanged else None)
+                conn.execute("DELETE FROM entries WHERE file_id = ?", (file_id,))
+                conn.execute("DELETE FROM files WHERE id = ?", (file_id,))
             return True
 
         return self.db.run(work, False, write=True)
+
+    def forget_session(self, session_id: str) -> bool:
+        """Drop a session's files (its own and its subagents') and their words, before the
+        files go: what deletes a session calls, so that no word of it stays in the index."""
+        return self.forget(
+            path
+            for (path,) in self.db.rows(
+                "SELECT path FROM files WHERE root = ? AND session_id = ?", (self.root, session_id)
+            )
+        )
 
     def _compact_if_needed(self) -> None:
         """Start the words afresh when the forgotten messages' words outnumber the live ones
         (a deleted or rewritten transcript's words stay in the full-text table, unmatched):
         every transcript is read again by the catch-up that follows."""
-        rows = self.db.rows(
-            "SELECT (SELECT value FROM info WHERE key = 'forgotten'), "
-            "(SELECT count(*) FROM messages)"
-        )
-        forgotten, live = rows[0] if rows else (None, 0)
-        if forgotten is None or int(forgotten) <= max(COMPACT_FROM, live):
+        rows = self.db.rows("SELECT value FROM info WHERE key = 'forgotten'")
+        forgotten = int(rows[0][0]) if rows else 0
+        if forgotten <= COMPACT_FROM:
+            return
+        # Counted only past the floor: counting every message costs a catch-up that has
+        # nothing to do a few milliseconds.
+        live = self.db.rows("SELECT count(*) FROM messages")
+        if not live or forgotten <= live[0][0]:
             return
 
         def work(conn: sqlite3.Connection) -> None:
@@ -307,12 +324,10 @@ class Index:
         row, found, again = job.row, read.found, read.again
 
         def work(conn: sqlite3.Connection) -> bool:
-            if row is not None and (job.base is None or again is not None):
-                dropped = conn.execute(
-                    "DELETE FROM messages WHERE file_id = ? AND offset >= ?",
-                    (row.id, 0 if again is None else again),
-                ).rowcount
-                _note_forgotten(conn, dropped)
+            if row is not None and job.base is None:  # read again whole: its bytes changed
+                _drop_messages(conn, row.id, 0, None)
+            elif row is not None and again is not None:  # a last line read again: its bytes
+                _drop_messages(conn, row.id, again, job.path)  # are as before (_base checked)
             if row is None:
                 file_id = conn.execute(
                     "INSERT INTO files (path, root, project, session_id, agent_id, size, "
@@ -556,6 +571,52 @@ def _read_file(job: _Job, root: str) -> _Read:
         meta.cwd if meta else None,
     )
     return _Read(values, msgspec.msgpack.encode(index.entries), found, again)
+
+
+def _drop_messages(conn: sqlite3.Connection, file_id: int, start: int, source: str | None) -> None:
+    """Drop a file's messages from byte ``start`` on, and their words. The full-text table
+    keeps no text (``content=''``), so deleting words takes the text they were made of: read
+    back from ``source`` (the transcript, given only when its bytes there are still those the
+    index read). Without it, or when a line cannot be read back, the words stay, matched by no
+    message (search joins every match to its message), and are counted for compaction."""
+    rows = conn.execute(
+        "SELECT id, offset, length FROM messages WHERE file_id = ? AND offset >= ?",
+        (file_id, start),
+    ).fetchall()
+    if not rows:
+        return
+    words = _read_back(source, rows) if source is not None else None
+    if words is None:
+        _note_forgotten(conn, len(rows))
+    else:
+        conn.executemany(
+            "INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', ?, ?)", words
+        )
+    conn.execute("DELETE FROM messages WHERE file_id = ? AND offset >= ?", (file_id, start))
+
+
+def _read_back(path: str, rows: list[tuple[int, int, int]]) -> list[tuple[int, str]] | None:
+    """``(rowid, text)`` of each message ``(rowid, offset, length)``, its text as indexed
+    (``content.searchable_text`` of its line); ``None`` if any cannot be read."""
+    from ..transcripts.content import searchable_text
+    from ..transcripts.lines import parse_line
+
+    words = []
+    try:
+        fd = open_regular(path)
+    except OSError:
+        return None
+    try:
+        for rowid, offset, length in rows:
+            value, _error = parse_line(os.pread(fd, length, offset))
+            if not isinstance(value, dict):
+                return None
+            words.append((rowid, searchable_text(value)[1]))
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return words
 
 
 def _note_forgotten(conn: sqlite3.Connection, count: int) -> None:

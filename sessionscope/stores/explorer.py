@@ -15,6 +15,7 @@ newest entries, fetched alone (:meth:`StoreExplorer.newest_file`). No Textual he
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections.abc import Callable, Coroutine
 from pathlib import Path
@@ -26,6 +27,9 @@ from .postgres import DEFAULT_TABLE, PostgresSessionStore, StoreError
 
 POLL_SECONDS = 1.0
 """How often :class:`StoreWatcher` asks the store whether anything changed."""
+
+CLOSE_SECONDS = 5.0
+"""How long :meth:`StoreExplorer.close` waits for the store's thread to finish."""
 
 
 class StoreExplorer:
@@ -77,13 +81,16 @@ class StoreExplorer:
         return ""
 
     def close(self) -> None:
+        """Close the connection and stop the store's thread; a store that does not answer
+        within :data:`CLOSE_SECONDS` is left behind (the thread is a daemon), never waited on."""
         if self._loop.is_closed():
             return
-        try:
-            self.call(lambda store: store.close())
-        finally:
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(timeout=5)
+        closing = asyncio.run_coroutine_threadsafe(self.store.close(), self._loop)
+        with contextlib.suppress(Exception):
+            closing.result(timeout=CLOSE_SECONDS)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=CLOSE_SECONDS)
+        if not self._thread.is_alive():
             self._loop.close()
 
     # -- the list --------------------------------------------------------------------------------

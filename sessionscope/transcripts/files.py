@@ -279,10 +279,10 @@ def subagents_dir(session_path: str | os.PathLike[str]) -> Path:
     return Path(session_path).with_suffix("") / "subagents"
 
 
-def agent_files(base_dir: str | os.PathLike[str]) -> list[tuple[str, Path]]:
-    """``(agent id, file)`` of the ``agent-*.jsonl`` files under ``base_dir``, walked in name
-    order (as the SDK)."""
-    results: list[tuple[str, Path]] = []
+def agent_files(base_dir: str | os.PathLike[str]) -> list[tuple[str, str]]:
+    """``(agent id, file path)`` of the ``agent-*.jsonl`` files under ``base_dir``, walked in
+    name order (as the SDK)."""
+    results: list[tuple[str, str]] = []
 
     def walk(current: str) -> None:
         # os.scandir: a child's kind comes with its name (no stat a child, as Path.is_file
@@ -300,7 +300,7 @@ def agent_files(base_dir: str | os.PathLike[str]) -> list[tuple[str, Path]]:
             except OSError:
                 continue
             if is_file and name.startswith("agent-") and name.endswith(".jsonl"):
-                results.append((name[len("agent-") : -len(".jsonl")], Path(child.path)))
+                results.append((name[len("agent-") : -len(".jsonl")], child.path))
             elif is_dir:
                 walk(child.path)
 
@@ -348,7 +348,7 @@ def transcript_files(config_dir: str | os.PathLike[str]) -> list[tuple[str, str 
                     found.append((item.path, None, folder.name))
             elif item.is_dir() and validate_session_id(name):
                 for _agent, path in agent_files(os.path.join(item.path, "subagents")):
-                    found.append((str(path), name, folder.name))
+                    found.append((path, name, folder.name))
     return found
 
 

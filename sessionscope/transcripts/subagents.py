@@ -90,7 +90,7 @@ def list_subagents(
     session_id = session_path.name[: -len(".jsonl")]
     found: list[SubagentTranscript] = []
     for agent_id, path in agent_files(subagents_dir(session_path)):
-        meta = _read_sidecar(path)
+        meta = _read_sidecar(Path(path))
         found.append(
             SubagentTranscript(
                 agent_id=agent_id,

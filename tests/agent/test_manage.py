@@ -75,6 +75,22 @@ def test_delete_then_restore_gives_back_the_same_bytes(
     assert not trash_folder.exists()
 
 
+def test_a_deleted_session_leaves_no_word_in_the_index(
+    sample_session: Path, isolated_user_dirs: Path
+) -> None:
+    from sessionscope.index import Index
+
+    index = Index(isolated_user_dirs)
+    index.catch_up_all()
+    documents = "SELECT count(*) FROM messages_fts_docsize"  # one row a message's words
+    assert index.db.rows(documents)[0][0] > 0
+    with Trash() as trash:
+        trash.delete(isolated_user_dirs, SAMPLE_ID)
+    index.catch_up_all()
+    assert index.db.rows(documents) == [(0,)]
+    assert index.db.rows("SELECT value FROM info WHERE key = 'forgotten'") == []
+
+
 def test_restore_never_overwrites_a_file_that_came_back(
     sample_session: Path, isolated_user_dirs: Path
 ) -> None:

@@ -373,6 +373,8 @@ class FakeMessagesAPI:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
+        # Stopping never waits for a client that keeps its connection open (keep-alive).
+        self._server.block_on_close = False
         self._thread = threading.Thread(
             target=self._server.serve_forever, args=(0.05,), name="fake-messages-api", daemon=True
         )

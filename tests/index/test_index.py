@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import random
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -154,6 +155,67 @@ def test_a_deleted_file_is_forgotten(sessions_dir, isolated_user_dirs) -> None:
     index.catch_up_all()
     assert [hit.session_id for hit in index.search("ephemeral")] == [OTHER]
     assert index.db.rows("SELECT path FROM files") == [(str(keep),)]
+
+
+def _word_rows(index: Index, word: str) -> list[tuple]:
+    """The full-text table's own rows for a word, whether or not a message still has them."""
+    return index.db.rows("SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?", (word,))
+
+
+def _forgotten(index: Index) -> int:
+    rows = index.db.rows("SELECT value FROM info WHERE key = 'forgotten'")
+    return int(rows[0][0]) if rows else 0
+
+
+def test_a_file_gone_leaves_words_no_search_shows_until_compaction(
+    sessions_dir, isolated_user_dirs
+) -> None:
+    path = sessions_dir([user("vanishing okapi"), assistant("okapi noted")])
+    index = Index(isolated_user_dirs)
+    index.catch_up_all()
+    path.unlink()
+    index.catch_up_all()
+    assert index.search("okapi") == []
+    assert len(_word_rows(index, "okapi")) == 2  # no text to delete them with: counted
+    assert _forgotten(index) == 2
+
+
+def test_a_session_forgotten_before_its_files_go_leaves_no_word(
+    sessions_dir, isolated_user_dirs
+) -> None:
+    path = sessions_dir([user("secret narwhal"), assistant("noted narwhal")])
+    agents = path.with_suffix("") / "subagents"
+    agents.mkdir(parents=True)
+    (agents / "agent-a1.jsonl").write_bytes(line(user("narwhal helper", session=SESSION)))
+    kept = sessions_dir([user("another narwhal")], session=OTHER)
+    index = Index(isolated_user_dirs)
+    index.catch_up_all()
+    assert len(_word_rows(index, "narwhal")) == 4
+    index.forget_session(SESSION)
+    shutil.rmtree(path.with_suffix(""))
+    path.unlink()
+    assert [hit.session_id for hit in index.search("narwhal")] == [OTHER]
+    assert len(_word_rows(index, "narwhal")) == 1  # the words went with the messages
+    assert _forgotten(index) == 0
+    assert index.db.rows("SELECT path FROM files") == [(str(kept),)]
+
+
+def test_a_last_line_read_again_takes_its_old_words_with_it(
+    sessions_dir, isolated_user_dirs
+) -> None:
+    settled = user("settled words")
+    path = sessions_dir([settled])
+    index = Index(isolated_user_dirs)
+    index.catch_up_all()
+    with path.open("ab") as handle:
+        handle.write(line(user("pending quokka", parent=settled["uuid"]))[:-1])  # no newline
+    index.catch_up(path)
+    with path.open("ab") as handle:
+        handle.write(b"\n")
+    index.catch_up(path)
+    assert len(index.search("quokka")) == 1
+    assert len(_word_rows(index, "quokka")) == 1
+    assert _forgotten(index) == 0
 
 
 def test_garbage_over_the_index_is_rebuilt(sessions_dir, isolated_user_dirs) -> None:

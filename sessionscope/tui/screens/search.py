@@ -71,13 +71,15 @@ class SearchScreen(Screen[SearchChoice | None]):
         Binding("slash", "to_query", "Query", id="search-query", show=False),
     ]
 
+    # Every size fixed (no ``auto``): a key typed, or an answer shown, then repaints the box,
+    # the status line and the hits without laying the screen out again.
     DEFAULT_CSS = """
     SearchScreen > Vertical { height: 1fr; }
-    SearchScreen #search-query { margin: 0 0; }
-    SearchScreen #search-status { height: 1; padding: 0 1; color: $text-muted; }
+    SearchScreen #search-query { margin: 0 0; width: 1fr; height: 3; }
+    SearchScreen #search-status { width: 1fr; height: 1; padding: 0 1; color: $text-muted; }
     SearchScreen #search-progress { height: 1; padding: 0 1; }
     SearchScreen #search-progress.-done { display: none; }
-    SearchScreen OptionList { height: 1fr; }
+    SearchScreen OptionList { width: 1fr; height: 1fr; }
     """
 
     class Answered(Message):
@@ -159,7 +161,7 @@ class SearchScreen(Screen[SearchChoice | None]):
         status = self.query_one("#search-status", Static)
         options = self.query_one(OptionList)
         if event.error:
-            status.update(Text(f"⚠ {event.error}", style="bold"))
+            status.update(Text(f"⚠ {event.error}", style="bold"), layout=False)
             return
         # The same query asked again (the index grew): the hit the user is on stays highlighted.
         was = options.highlighted
@@ -174,11 +176,12 @@ class SearchScreen(Screen[SearchChoice | None]):
             uuids = [hit.uuid for hit in event.hits]
             options.highlighted = uuids.index(kept) if kept in uuids else 0
         if not event.text.strip():
-            status.update("")
+            status.update("", layout=False)
         else:
             many = f"{len(event.hits)}{'+' if len(event.hits) == SEARCH_LIMIT else ''}"
             status.update(
-                f"{many} message{'s' if len(event.hits) != 1 else ''} · enter opens · ↓ then f forks there"
+                f"{many} message{'s' if len(event.hits) != 1 else ''} · enter opens · ↓ then f forks there",
+                layout=False,
             )
 
     def _hit_text(self, hit: Hit) -> Text:
