@@ -119,7 +119,7 @@ def _list(args) -> int:
         lines = run_with_store(args, lambda store: list_json_lines(store, project, as_json))
         if args.project and not lines:
             print(f"sessionscope: no sessions for project {inert(args.project)}", file=_stderr())
-        out.write(lines.decode())
+        out.write(lines)
         out.flush()
         return 0
     sessions = run_with_store(args, lambda store: list_sessions(store, project))

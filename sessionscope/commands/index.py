@@ -6,7 +6,6 @@ import argparse
 import sys
 import time
 
-from ..index import Index
 from ._common import check_config_dir
 
 NAME = "index"
@@ -43,6 +42,8 @@ class _Bar:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..index.index import Index
+
     check_config_dir(args.config_dir)
     index = Index(args.config_dir)
     bar = _Bar(sys.stdout) if sys.stdout.isatty() else None

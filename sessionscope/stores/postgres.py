@@ -263,21 +263,27 @@ class PostgresSessionStore:
     async def _ensure_schema(self, connection: psycopg.AsyncConnection) -> None:
         import psycopg
 
-        async def missing(suffix: str) -> bool:
-            found = await connection.execute("SELECT to_regclass(%s)", [f'"{self.table}{suffix}"'])
-            return (await found.fetchone())[0] is None
+        async def missing() -> tuple[bool, bool]:
+            """Whether the shares table and the words table are missing (one round trip:
+            every command connects, and asks this first)."""
+            found = await connection.execute(
+                "SELECT to_regclass(%s) IS NULL, to_regclass(%s) IS NULL",
+                [f'"{self.table}_shares"', f'"{self.table}_words"'],
+            )
+            return await found.fetchone()
 
         try:
             # A store made before search had no words table: it is added (`store init`
             # fills it for the entries stored before it: fill_missing_words).
-            if not await missing("_shares") and not await missing("_words"):
+            if not any(await missing()):
                 return
             async with connection.transaction():
                 # Two first users at once: one makes the tables, the other finds them made.
                 await connection.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [self.table])
-                if await missing("_shares"):
+                no_shares, no_words = await missing()
+                if no_shares:
                     statements = schema_statements(self.table)
-                elif await missing("_words"):
+                elif no_words:
                     statements = words_statements(self.table)
                 else:
                     statements = []
@@ -370,19 +376,24 @@ class PostgresSessionStore:
         *,
         pushed: dict | None = None,
         pushed_from: int | None = None,
+        words: list[tuple] | None = None,
     ) -> int:
         """Append entries given as JSON texts (UTF-8, one line each, kept byte for byte) in one
         transaction; ``entries`` are the same parsed, when the caller has them (their uuids are
         the idempotency keys; a main transcript's are folded into the SDK's summary). ``pushed`` is recorded with them (``push``'s progress through the local
         file); with ``pushed_from`` (the offset the batch starts at), a batch whose start is not
         where the key's record says (it was stored already: a retry after a lost reply) adds
-        nothing. Returns how many entries were new (an entry whose uuid the key has is
-        skipped)."""
+        nothing. ``words`` are :func:`~.search.message_words` of ``entries`` when the caller
+        worked them out (``push`` does, while the batch before is being stored). Returns how
+        many entries were new (an entry whose uuid the key has is skipped)."""
         subpath = key.get("subpath") or ""
         if entries is None:
             entries = [load_json(text) for text in texts]
         uuids = [_uuid_of(entry) for entry in entries]
-        from .search import message_rows, unresolved_results
+        from .search import message_words, resolve_calls, unresolved_results
+
+        if texts and words is None:
+            words = message_words(entries)
 
         async def work(connection):
             async with connection.transaction():
@@ -405,10 +416,12 @@ class PostgresSessionStore:
                 added = 0
                 if texts:
                     known_calls = await self._earlier_calls(
-                        connection, key_id, unresolved_results(entries, {})
+                        connection, key_id, unresolved_results(words)
                     )
-                    words = list(zip(*message_rows(entries, known_calls), strict=True)) or [()] * 6
-                    # The entries and, for the new ones, their search rows (``stores.search``).
+                    rows = resolve_calls(words, known_calls)
+                    columns = list(zip(*rows, strict=True)) or [()] * 6
+                    # The entries and, for the new ones, their search rows (``stores.search``);
+                    # the arrays in binary (the server reads text arrays character by character).
                     added_row = await (
                         await connection.execute(
                             f"""WITH added AS (
@@ -423,11 +436,11 @@ class PostgresSessionStore:
                                     (key_id, seq, role, tools, timestamp, calls, words)
                                 SELECT %s, a.seq, w.role, w.tools, w.ts, w.calls,
                                     to_tsvector('simple', w.words)
-                                FROM added a JOIN unnest(%s::text[], %s::text[], %s::text[],
-                                    %s::text[], %s::text[], %s::text[])
+                                FROM added a JOIN unnest(%b::text[], %b::text[], %b::text[],
+                                    %b::text[], %b::text[], %b::text[])
                                     AS w (uuid, role, tools, ts, words, calls) USING (uuid))
                             SELECT count(*), coalesce(sum(bytes + 1), 0) FROM added""",
-                            [key_id, texts, uuids, key_id, *map(list, words)],
+                            [key_id, texts, uuids, key_id, *map(list, columns)],
                         )
                     ).fetchone()
                     added, size = added_row
@@ -473,7 +486,7 @@ class PostgresSessionStore:
         """The search rows of the user and assistant entries stored without one (in a store
         made before search had its words table), key by key in order; how many were added.
         Each role fills those of its own sessions (the database's owner, all of them)."""
-        from .search import message_rows, unresolved_results
+        from .search import message_words, resolve_calls, unresolved_results
 
         after = (0, 0)
         added = 0
@@ -501,10 +514,11 @@ class PostgresSessionStore:
 
                 async def work(connection, key_id=key_id, entries=entries, seq_of=seq_of):
                     async with connection.transaction():
+                        words = message_words(entries)
                         known = await self._earlier_calls(
-                            connection, key_id, unresolved_results(entries, {})
+                            connection, key_id, unresolved_results(words)
                         )
-                        found = [row for row in message_rows(entries, known) if row[0] in seq_of]
+                        found = [row for row in resolve_calls(words, known) if row[0] in seq_of]
                         if not found:
                             return 0
                         uuids, roles, tools, stamps, words, calls = map(
@@ -813,36 +827,87 @@ class PostgresSessionStore:
         ``to_tsquery('simple', …)``; ranked by ``ts_rank``) and the conditions ``where`` (on
         ``w``: the search row, ``k``: its key, ``s``: its session's main key), or with no
         ``tsquery`` the newest that pass, as ``(session id, subpath, project key, title, role,
-        entry text)`` (``stores.search`` builds both)."""
-        the_query = "(SELECT to_tsquery('simple', %s) AS q) AS q"
+        entry text)`` (``stores.search`` builds both).
+
+        As the local search does: ranking every match of a common word would take seconds, so
+        the newest :data:`CANDIDATES` matches are ranked first, and the filters applied to
+        them; only when fewer than ``limit`` of them pass, the newest :data:`CANDIDATES`
+        older matches that pass are ranked for the rest."""
         if tsquery is None:
-            inner_from, outer_from, rank, outer_params = "", "", "c.timestamp", []
-        else:
-            inner_from, outer_from = f"{the_query}, ", f", {the_query}"
-            rank, outer_params = "ts_rank(c.words, q.q)", [tsquery]
-            where, params = ["w.words @@ q.q", *where], [tsquery, *params]
-        # The best few are picked from the search rows alone, and only their entries read.
-        # Ranking every match of a common word would take seconds: the newest CANDIDATES
-        # matches are ranked (by key, then place: the planner walks the primary key backwards
-        # for a common word, and takes the GIN index for a rare one).
-        rows = await self._select(
-            f"""SELECT h.session_id, h.subpath, h.project_key, h.title, h.role, e.entry::text
-            FROM (
-                SELECT c.*, {rank} AS rank FROM (
-                    SELECT w.key_id, w.seq, w.role, w.timestamp, w.words, k.session_id,
-                        k.subpath, k.project_key, s.meta ->> 'summary' AS title
-                    FROM {inner_from}{self._words} w
-                    JOIN {self._sessions} k ON k.id = w.key_id
-                    LEFT JOIN {self._sessions} s ON s.project_key = k.project_key
-                        AND s.session_id = k.session_id AND s.subpath = ''
-                    WHERE {" AND ".join(where) or "TRUE"}
-                    ORDER BY w.key_id DESC, w.seq DESC LIMIT %s) AS c{outer_from}
-                ORDER BY rank DESC NULLS LAST, c.key_id DESC, c.seq DESC LIMIT %s) AS h
-            JOIN {self._entries} e ON e.key_id = h.key_id AND e.seq = h.seq
-            ORDER BY h.rank DESC NULLS LAST, h.key_id DESC, h.seq DESC""",
-            [*params, max(CANDIDATES, limit), *outer_params, limit],
+            return await self._search_pass(None, [], [], where, params, limit, filter_first=True)
+        rows = await self._search_pass(tsquery, [], [], where, params, limit, filter_first=False)
+        if len(rows) >= limit:
+            return rows
+        edge = await self._select(
+            f"""SELECT key_id, seq FROM {self._words} WHERE words @@ to_tsquery('simple', %s)
+            ORDER BY key_id DESC, seq DESC OFFSET %s LIMIT 1""",
+            [tsquery, max(CANDIDATES, limit) - 1],
         )
-        return rows
+        if not edge:
+            return rows
+        older = ["(w.key_id, w.seq) < (%s, %s)"]
+        return rows + await self._search_pass(
+            tsquery, older, list(edge[0]), where, params, limit - len(rows), filter_first=True
+        )
+
+    async def _search_pass(
+        self,
+        tsquery: str | None,
+        bounds: list[str],
+        bound_params: list,
+        where: list[str],
+        params: list,
+        limit: int,
+        *,
+        filter_first: bool,
+    ) -> list[tuple]:
+        """Of the newest :data:`CANDIDATES` search rows that match ``tsquery`` and ``bounds``
+        (and the filters ``where`` when ``filter_first``), the best ``limit`` (that pass
+        ``where``), ranked by ``tsquery``, else newest first; see :meth:`search_rows`.
+
+        The candidates are picked as (key, place) alone, so that sorting even 100,000
+        matches stays in memory (the planner walks the primary key backwards for a common
+        word, and takes the GIN index for a rare one); only they are read again to be
+        ranked, and only the best few entries read."""
+        keys = f"""JOIN {self._sessions} k ON k.id = w.key_id
+            LEFT JOIN {self._sessions} s ON s.project_key = k.project_key
+                AND s.session_id = k.session_id AND s.subpath = ''"""
+        first, first_params = list(bounds), list(bound_params)
+        if tsquery is None:
+            rank, query, query_params = "w.timestamp", "", []
+        else:
+            rank = "ts_rank(w.words, q.q)"
+            query, query_params = ", (SELECT to_tsquery('simple', %s) AS q) AS q", [tsquery]
+            first, first_params = (
+                ["w.words @@ to_tsquery('simple', %s)", *first],
+                [
+                    tsquery,
+                    *first_params,
+                ],
+            )
+        then, then_params = [], []
+        if filter_first:
+            first, first_params = [*first, *where], [*first_params, *params]
+        else:
+            then, then_params = where, params
+        return await self._select(
+            f"""SELECT k.session_id, k.subpath, k.project_key, s.meta ->> 'summary', h.role,
+                e.entry::text
+            FROM (
+                SELECT w.key_id, w.seq, w.role, {rank} AS rank FROM (
+                    SELECT w.key_id, w.seq FROM {self._words} w
+                    {keys if filter_first and where else ""}
+                    WHERE {" AND ".join(first) or "TRUE"}
+                    ORDER BY w.key_id DESC, w.seq DESC LIMIT %s) AS c
+                JOIN {self._words} w ON w.key_id = c.key_id AND w.seq = c.seq
+                {keys if then else ""}{query}
+                WHERE {" AND ".join(then) or "TRUE"}
+                ORDER BY rank DESC NULLS LAST, w.key_id DESC, w.seq DESC LIMIT %s) AS h
+            JOIN {self._entries} e ON e.key_id = h.key_id AND e.seq = h.seq
+            {keys.replace("w.key_id", "h.key_id")}
+            ORDER BY h.rank DESC NULLS LAST, h.key_id DESC, h.seq DESC""",
+            [*first_params, max(CANDIDATES, limit), *query_params, *then_params, limit],
+        )
 
     def for_project(self, project_key: str) -> ProjectStore:
         """This store seen through one ``project_key`` whatever the caller's key says: for the

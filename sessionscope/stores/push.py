@@ -27,6 +27,7 @@ import orjson
 
 from ..transcripts.files import jsonl_files_under
 from .postgres import NotYourSession, PostgresSessionStore, StoreError, StoreUnavailable
+from .search import message_words
 
 BATCH_BYTES = 4 * 1024 * 1024
 """Line bytes appended in one transaction."""
@@ -137,6 +138,14 @@ class _Batch:
     end: int
     lines: int
     unterminated: bool = False
+    words: list[tuple] = field(default_factory=list)
+    """:func:`~.search.message_words` of ``entries``."""
+
+    def done(self) -> _Batch:
+        """The batch with its search words worked out (in the reading thread, while the
+        batch before is being stored)."""
+        self.words = message_words(self.entries)
+        return self
 
 
 def _batches(handle, line_no: int):
@@ -170,7 +179,7 @@ def _batches(handle, line_no: int):
             batch_bytes += len(line) + 1
             if batch_bytes >= BATCH_BYTES or len(batch.texts) >= BATCH_ENTRIES:
                 batch.end, batch.lines = position, line_no
-                yield batch
+                yield batch.done()
                 batch = _Batch([], [], [], [], position, line_no)
                 batch_bytes = 0
     if carry.strip() and not isinstance(parsed := _parse(carry), str):
@@ -181,7 +190,7 @@ def _batches(handle, line_no: int):
         batch.numbers.append(line_no)
         batch.unterminated = True
     batch.end, batch.lines = position, line_no
-    yield batch
+    yield batch.done()
 
 
 class _Pusher:
@@ -200,12 +209,14 @@ class _Pusher:
         self.pending: asyncio.Task | None = None
         self.refused: set[str] = set()
 
-    async def submit(self, session_id, key, texts, entries, pushed, numbers, start: int) -> None:
+    async def submit(
+        self, session_id, key, texts, entries, pushed, numbers, start: int, words=None
+    ) -> None:
         """Append one batch while the next is read: the server stores this one as we parse
         the next (batches still land one after the other, in order)."""
 
         async def batch():
-            await self.append(session_id, key, texts, entries, pushed, numbers, start)
+            await self.append(session_id, key, texts, entries, pushed, numbers, start, words)
             read = pushed["offset"] - start
             self.progress(read)
             self.result.bytes_read += read
@@ -237,12 +248,14 @@ class _Pusher:
         if pending is not None:
             await pending
 
-    async def append(self, session_id, key, texts, entries, pushed, numbers, pushed_from) -> None:
+    async def append(
+        self, session_id, key, texts, entries, pushed, numbers, pushed_from, words=None
+    ) -> None:
         """One batch; when the server refuses it (a line it cannot keep), line by line, so
         that only the refused lines are left out."""
         try:
             added = await self.store.append_texts(
-                key, texts, entries, pushed=pushed, pushed_from=pushed_from
+                key, texts, entries, pushed=pushed, pushed_from=pushed_from, words=words
             )
         except (StoreUnavailable, NotYourSession):
             raise
@@ -305,7 +318,14 @@ class _Pusher:
                         "unterminated": batch.unterminated,
                     }
                     await self.submit(
-                        session_id, key, batch.texts, batch.entries, pushed, batch.numbers, offset
+                        session_id,
+                        key,
+                        batch.texts,
+                        batch.entries,
+                        pushed,
+                        batch.numbers,
+                        offset,
+                        batch.words,
                     )
                     offset, line_no, unterminated = batch.end, batch.lines, batch.unterminated
             state.update(offset=offset, lines=line_no, unterminated=unterminated)
@@ -332,9 +352,10 @@ class _Pusher:
             # Counted in the local file as the local list counts it (a torn last line or a
             # corrupt one counts for nothing there either), once the files are in; recorded
             # with the offsets counted at, so that a push killed before it counts next time.
+            # Read in a thread: the event loop meanwhile drives the last batch to the server.
             from ..transcripts.sessions import read_session_meta
 
-            meta = read_session_meta(session.main)
+            meta = await asyncio.to_thread(read_session_meta, session.main)
             if meta is not None:
                 key = {"project_key": session.project_key, "session_id": session.session_id}
                 counts = {

@@ -24,7 +24,14 @@ from ..index.search import Hit, snippet_of
 from ..transcripts.content import searchable_text
 from ..transcripts.lines import load_json
 
-__all__ = ["MAX_WORDS_CHARS", "fold", "message_rows", "search", "tsquery_text"]
+__all__ = [
+    "MAX_WORDS_CHARS",
+    "fold",
+    "message_words",
+    "resolve_calls",
+    "search",
+    "tsquery_text",
+]
 
 MAX_WORDS_CHARS = 300_000
 """Characters of a message's words kept (a ``tsvector`` holds at most 1 MB)."""
@@ -60,12 +67,12 @@ def _calls(content: object, kind: str, field: str) -> list[str]:
     ]
 
 
-def message_rows(entries: list[dict], known_calls: dict[str, str]) -> list[tuple]:
-    """The search rows of a batch of entries: for each ``user`` and ``assistant`` entry with a
-    uuid (the first of a uuid only), ``(uuid, role, tools, timestamp, words, calls)``. ``tools``
-    are the tool names it calls, or for a tool result the tools whose results it holds (looked
-    up in ``known_calls``, call id → name, which this batch's calls are added to); ``calls``
-    its tool call ids; ``words`` space-separated."""
+def message_words(entries: list[dict]) -> list[tuple]:
+    """What is costly in the search rows of a batch of entries, apart from the tool names of
+    tool results (:func:`resolve_calls` adds them): for each ``user`` and ``assistant`` entry
+    with a uuid (the first of a uuid only), ``(uuid, role, tools, timestamp, words, calls,
+    results)``. ``tools`` are the tool names it calls, ``calls`` their call ids, ``results``
+    the call ids whose results it holds; ``words`` space-separated."""
     rows: list[tuple] = []
     seen: set[str] = set()
     for value in entries:
@@ -79,44 +86,43 @@ def message_rows(entries: list[dict], known_calls: dict[str, str]) -> list[tuple
         message = value.get("message")
         content = message.get("content") if isinstance(message, dict) else None
         calls = _calls(content, "tool_use", "id") if role == "assistant" else []
-        for call_id, name in zip(calls, tools, strict=False):
-            known_calls[call_id] = name
-        if role == "tool":
-            results = _calls(content, "tool_result", "tool_use_id")
-            tools = [known_calls[i] for i in results if i in known_calls]
-        words = words_of(text)
+        results = _calls(content, "tool_result", "tool_use_id") if role == "tool" else []
         timestamp = value.get("timestamp")
         rows.append(
             (
                 uuid,
                 role,
-                " ".join(tool.lower() for tool in tools),
+                tools,
                 timestamp if isinstance(timestamp, str) else None,
-                words,
-                " ".join(calls),
+                words_of(text),
+                calls,
+                results,
             )
         )
     return rows
 
 
-def unresolved_results(entries: list[dict], known_calls: dict[str, str]) -> list[str]:
-    """Tool call ids that this batch's tool results answer and that neither the batch nor
-    ``known_calls`` names (their calls were appended before: the store looks them up)."""
-    in_batch = set(known_calls)
-    for value in entries:
-        if isinstance(value, dict) and value.get("type") == "assistant":
-            message = value.get("message")
-            content = message.get("content") if isinstance(message, dict) else None
-            in_batch.update(_calls(content, "tool_use", "id"))
-    missing: list[str] = []
-    for value in entries:
-        if isinstance(value, dict) and value.get("type") == "user":
-            message = value.get("message")
-            content = message.get("content") if isinstance(message, dict) else None
-            missing += [
-                i for i in _calls(content, "tool_result", "tool_use_id") if i not in in_batch
-            ]
-    return missing
+def resolve_calls(rows: list[tuple], known_calls: dict[str, str]) -> list[tuple]:
+    """The search rows ``(uuid, role, tools, timestamp, words, calls)`` of
+    :func:`message_words`' rows: ``tools`` and ``calls`` space-separated, and for a tool
+    result the tools whose results it holds (looked up in ``known_calls``, call id → name,
+    which the rows' calls are added to, in order)."""
+    resolved: list[tuple] = []
+    for uuid, role, tools, timestamp, words, calls, results in rows:
+        for call_id, name in zip(calls, tools, strict=False):
+            known_calls[call_id] = name
+        if role == "tool":
+            tools = [known_calls[i] for i in results if i in known_calls]
+        tools_text = " ".join(tool.lower() for tool in tools)
+        resolved.append((uuid, role, tools_text, timestamp, words, " ".join(calls)))
+    return resolved
+
+
+def unresolved_results(rows: list[tuple]) -> list[str]:
+    """Tool call ids that the tool results of :func:`message_words`' rows answer and that
+    the rows do not call (their calls were appended before: the store looks them up)."""
+    in_rows = {call_id for row in rows for call_id in row[5]}
+    return [call_id for row in rows for call_id in row[6] if call_id not in in_rows]
 
 
 def _term_tsquery(term: Term) -> str:

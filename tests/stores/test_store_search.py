@@ -111,6 +111,21 @@ def test_identifiers_and_paths_are_found_as_typed(pg_url, tmp_path, capsys) -> N
     assert found(capsys, "ENT-208", "--store", pg_url) == []
 
 
+def test_filters_reach_past_the_newest_matches(pg_url, tmp_path, capsys, monkeypatch) -> None:
+    # The newest matches are ranked first and filtered; when too few of them pass, the older
+    # matches that pass come next (here the newest "one" is always the other project's).
+    monkeypatch.setattr("sessionscope.stores.postgres.CANDIDATES", 1)
+    config = tmp_path / "claude"
+    write_session(config, "-w-app", ALICE_SESSION, "deploy the app")
+    write_session(config, "-w-other", BOB_SESSION, "deploy the other")
+    status, _, err = run(capsys, "push", "--all", "--config-dir", str(config), "--store", pg_url)
+    assert status == 0, err
+    for project, session_id in (("-w-app", ALICE_SESSION), ("-w-other", BOB_SESSION)):
+        hits = found(capsys, "deploy", f"project:{project}", "--limit", "1", "--store", pg_url)
+        assert [hit["session_id"] for hit in hits] == [session_id], project
+    assert len(found(capsys, "deploy", "--limit", "1", "--store", pg_url)) == 1
+
+
 def test_a_role_finds_only_what_it_may_read(pg_server, pg_url, tmp_path, capsys) -> None:
     assert run(capsys, "store", "init", pg_url)[0] == 0
     db = pg_url.rsplit("/", 1)[1]
