@@ -128,7 +128,7 @@ def write_session(config_dir: Path, edits: int = 400, seed: int = 7, tool: str =
 
 def scroll_diffs(config_dir: str, pages: int = 60) -> dict:
     """Page down through the diffs session; each page's time and CPU time, in seconds."""
-    from benchmarks.tui import CPU_TIMES, _instrument, _until
+    from benchmarks.tui import CPU_TIMES, _instrument, _until, _workers_done
     from sessionscope.tui.app import make_app
 
     app = make_app(Path(config_dir))
@@ -136,7 +136,7 @@ def scroll_diffs(config_dir: str, pages: int = 60) -> dict:
 
     async def run() -> None:
         async with app.run_test(headless=True, size=SIZE) as pilot:
-            await app.workers.wait_for_complete()
+            await _workers_done(pilot)
             await pilot.pause()
             assert app.main_screen.session_list.select_session(SESSION)
             await _until(
@@ -147,7 +147,7 @@ def scroll_diffs(config_dir: str, pages: int = 60) -> dict:
                     and not app.main_screen.opened.partial
                 ),
             )
-            await app.workers.wait_for_complete()
+            await _workers_done(pilot)
             # The SDK is imported in the background once a session is on screen: a user reads
             # for a moment before scrolling, and it is done by then.
             await _until(pilot, lambda: "claude_agent_sdk" in sys.modules, 60)

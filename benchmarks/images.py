@@ -124,7 +124,7 @@ rendered again (the pane's caches emptied: pictures copied from the image cache)
 def scroll_images(config_dir: str, images: str, pages: int = 80) -> dict:
     """Page down through the session three times (:data:`PASSES`); each page's time and CPU
     time, in seconds, by pass."""
-    from benchmarks.tui import CPU_TIMES, _instrument, _until
+    from benchmarks.tui import CPU_TIMES, _instrument, _until, _workers_done
     from sessionscope.tui.app import make_app
 
     app = make_app(Path(config_dir), images=images)
@@ -133,7 +133,7 @@ def scroll_images(config_dir: str, images: str, pages: int = 80) -> dict:
 
     async def run() -> None:
         async with app.run_test(headless=True, size=SIZE) as pilot:
-            await app.workers.wait_for_complete()
+            await _workers_done(pilot)
             await pilot.pause()
             assert app.main_screen.session_list.select_session(SESSION)
             await _until(
@@ -144,7 +144,7 @@ def scroll_images(config_dir: str, images: str, pages: int = 80) -> dict:
                     and not app.main_screen.opened.partial
                 ),
             )
-            await app.workers.wait_for_complete()
+            await _workers_done(pilot)
             await _until(pilot, lambda: "claude_agent_sdk" in sys.modules, 60)
             await pilot.pause(0.5)
             view = app.main_screen.message_view
@@ -152,7 +152,7 @@ def scroll_images(config_dir: str, images: str, pages: int = 80) -> dict:
             _instrument(view, "page_down", times)
             for name in PASSES:
                 view.select(0)
-                await app.workers.wait_for_complete()
+                await _workers_done(pilot)
                 await pilot.pause()
                 if name == "rendered":
                     view.notify_style_update()  # empties the pane's caches
@@ -164,7 +164,7 @@ def scroll_images(config_dir: str, images: str, pages: int = 80) -> dict:
                     await pilot.press("pagedown")
                     await pilot.pause()
                     if name == "first":
-                        await app.workers.wait_for_complete()  # a user reads for a moment
+                        await _workers_done(pilot)  # a user reads for a moment
                         await pilot.pause()
                 passes[name] = slice(start, len(times))
 

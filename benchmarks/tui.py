@@ -39,6 +39,13 @@ async def _until(pilot, condition, timeout: float = 120.0, poll: float = 0.002) 
         await pilot.pause(poll)
 
 
+async def _workers_done(pilot) -> None:
+    """Every worker of the app finished. ``workers.wait_for_complete`` raises when one was
+    cancelled for a newer one (a session read again while it was being read: the machine's
+    load decides), which ended the run."""
+    await _until(pilot, lambda: all(worker.is_finished for worker in pilot.app.workers), poll=0.02)
+
+
 def big_session(config_dir: str, session_id: str, moves: int) -> dict:
     """Select the big session; time its newest messages, g, G and j; peak memory."""
     app = _make(config_dir)

@@ -92,3 +92,33 @@ def test_tui_command_imports_nothing_of_compose_before_the_app_runs() -> None:
     )
     imported = imported_after(code, f"m in {NOT_BEFORE_FIRST_PAINT!r}")
     assert imported == "", f"imported: {imported}"
+
+
+# What `list` and `search` do not need when the index has every file as it is: the entries'
+# model (with msgspec: about 10 ms of a start), reading transcripts, the content model.
+NOT_FOR_A_WARM_LISTING = [
+    "msgspec",
+    "sessionscope.transcripts.model",
+    "sessionscope.transcripts.reader",
+    "sessionscope.transcripts.content",
+    "sessionscope.transcripts.conversation",
+]
+
+
+def test_the_command_line_parser_imports_no_reading_or_searching() -> None:
+    """Building the parser imports every command's module: none of them pays for more."""
+    code = "from sessionscope.cli import build_parser\nbuild_parser()\n"
+    watched = [*NOT_FOR_A_WARM_LISTING, "sessionscope.index.query", "sessionscope.index.search"]
+    assert imported_after(code, f"m in {watched!r}") == ""
+
+
+def test_a_warm_list_and_search_read_no_transcript(sample_session: Path) -> None:
+    """Once the index has every file (another process built it), `list` imports nothing that
+    reads transcripts, and `search` only what reads back its hits' lines."""
+    imported_after("from sessionscope.cli import main\nmain(['index'])\n", "False")
+    listing = "import io, contextlib\nfrom sessionscope.cli import main\n"
+    listing += "with contextlib.redirect_stdout(io.StringIO()): main(['list', '--json'])\n"
+    assert imported_after(listing, f"m in {NOT_FOR_A_WARM_LISTING!r}") == ""
+    search = listing.replace("['list', '--json']", "['search', '--json', 'parser']")
+    watched = [m for m in NOT_FOR_A_WARM_LISTING if m != "sessionscope.transcripts.content"]
+    assert imported_after(search, f"m in {watched!r}") == ""

@@ -232,6 +232,21 @@ class BlockRenderer:
     # -- lines --------------------------------------------------------------------------------
 
     def lines(self, renderable: RenderableType, width: int) -> list[Strip]:
+        if (
+            isinstance(renderable, Text)
+            and renderable.justify in (None, "default")
+            and "\n" not in renderable.plain
+            and "\t" not in renderable.plain
+            and 0 < len(renderable) <= width
+            and renderable.cell_len <= width
+        ):
+            # One line that fits: what render_lines makes of it (its style kept as a span, as
+            # Text's own drawing does) in a tenth of the time, without wrapping, cutting and
+            # padding; most lines of a block are like this. Rich measures a line's length in
+            # characters to wrap it and its pieces' cells to cut it: both must fit.
+            line = list(Text("\n").join([renderable]).render(self.console))
+            if renderable.plain.isascii() or sum(piece.cell_length for piece in line) <= width:
+                return [Strip(Segment.simplify(line))]
         options: ConsoleOptions = self.console.options.update(
             width=max(1, width), min_width=max(1, width), height=None, highlight=False
         )
@@ -485,11 +500,12 @@ class BlockRenderer:
         (``no_wrap``, ``overflow="ellipsis"``): tabs expanded to every 8th cell; a line wider
         than ``width`` cut to ``width - 1`` cells and ``…``, which keeps the style of the
         character it stands on."""
-        if any("\t" in text for text, _ in row):
+        plain = "".join([text for text, _ in row])
+        if "\t" in plain:
             line = Text.assemble(*row)
             line.expand_tabs(8)
             row = [(text, style or _NO_STYLE) for text, style, _ in line.render(self.console)]
-        plain = "".join(text for text, _ in row)
+            plain = line.plain
         if cell_len(plain) > width:
             kept = set_cell_size(plain, width - 1) + "…"
             cut: list[Run] = []

@@ -46,6 +46,9 @@ async def select(app, pilot, session_id: str) -> None:
         ),
         what="the session to open",
     )
+    # The prompt box is mounted once the first list is painted; on a busy machine the session
+    # can open before it is there (it takes the selection's target when it is).
+    await wait_for(pilot, lambda: app.main_screen.prompt_ready, what="the prompt box")
 
 
 async def send(app, pilot, prompt: str, *, new: bool = False) -> None:

@@ -69,6 +69,47 @@ async def start(app, pilot, session_id: str) -> None:
     )
 
 
+async def test_the_scrollbar_follows_the_blocks_as_they_are_measured(make, gallery) -> None:
+    """Measuring a block changes the pane's height without laying out the screen again: the
+    scrollbar shows up once a session outgrows the pane and stays true to the measured height
+    while paging through blocks drawn for the first time."""
+    path = transcript(gallery, NOTES, NOTES_PROJECT)
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, pilot, NOTES)
+        view = app.main_screen.message_view
+        assert view.virtual_size.height <= view.scrollable_content_region.height
+        assert not view.show_vertical_scrollbar
+        parent = view_uuids(app)[-1]
+        entries = []
+        for n in range(30):
+            text = "\n".join(f"line {k} of answer {n}" for k in range(n % 7 + 1))
+            entries.append(
+                assistant(
+                    NOTES,
+                    u(950 + n),
+                    parent,
+                    100 + n,
+                    f"msg_grow{n}",
+                    {"type": "text", "text": text},
+                )
+            )
+            parent = u(950 + n)
+        append(path, *entries)
+        await wait_for(pilot, lambda: u(979) in view_uuids(app), "the appended messages")
+        await pilot.pause()
+        assert view.show_vertical_scrollbar
+        view.focus()
+        await pilot.press("g")
+        while view.cursor < view.block_count - 1:
+            await pilot.press("pagedown")
+            await pilot.pause()
+            bar = view.vertical_scrollbar
+            assert bar.window_virtual_size == view.virtual_size.height
+            assert bar.position == view.scroll_y
+        assert view.scroll_y == view.max_scroll_y
+
+
 async def test_an_appended_message_shows_and_the_pane_follows_at_the_end(make, gallery) -> None:
     path = transcript(gallery, NOTES, NOTES_PROJECT)
     app = make()

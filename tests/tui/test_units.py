@@ -136,3 +136,45 @@ def test_a_source_keeps_its_estimates_for_the_last_width() -> None:
         heights = source.estimates(width)
         assert heights == [source.estimate(i, width) for i in range(len(source))]
         assert source.estimates(width) is heights  # kept
+
+
+@pytest.mark.parametrize("width", [1, 6, 10, 12, 30])
+def test_lines_of_a_block_are_what_rich_draws(width: int) -> None:
+    """``BlockRenderer.lines`` draws a line that fits without Rich's wrapping machinery: the
+    same cells in the same styles as ``render_lines`` (a text's own style, spans, wide
+    characters, emoji sequences, trailing spaces, lines that wrap or do not fit)."""
+    import io
+    from datetime import UTC
+
+    from rich.console import Console
+    from rich.segment import Segment
+    from rich.style import Style
+    from rich.text import Text
+
+    from sessionscope.tui.render import BlockRenderer, Palette
+
+    console = Console(width=200, color_system="truecolor", file=io.StringIO())
+    renderer = BlockRenderer(console, Palette(), UTC)
+    red, dim = Style(color="red"), Style(dim=True)
+    texts = [
+        Text("↳ result · 1 lines", style=red),
+        Text.assemble(("assistant", red), "  ", ("01 Mar 10:00", dim), "   "),
+        Text("中文 e\u0301  ", style=dim),
+        Text.assemble(("…👨\u200d👩\u200d👧", red), ("…", dim), " 中  "),
+        Text("a line that is longer than the narrowest of the widths"),
+        Text("two\nlines", style=red),
+        Text("tab\there"),
+        Text(""),
+        Text("", style=red),
+    ]
+    options = console.options.update(width=width, min_width=width, height=None, highlight=False)
+    for text in texts:
+        expected = [
+            [(segment.text, segment.style) for segment in Segment.simplify(row)]
+            for row in console.render_lines(text.copy(), options, pad=False, new_lines=False)
+        ]
+        drawn = [
+            [(segment.text, segment.style) for segment in row]
+            for row in renderer.lines(text, width)
+        ]
+        assert drawn == expected, repr(text)

@@ -19,7 +19,7 @@ from textual import events
 from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.message import Message
-from textual.reactive import reactive
+from textual.reactive import Reactive, reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -113,6 +113,11 @@ class MessageView(ScrollView, can_focus=True):
 
     cursor: reactive[int] = reactive(-1, init=False, always_update=True)
     """Index of the selected block; -1 when there is none."""
+
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
+    """The height of every block: it changes each time a block is measured, which moves the
+    scrollbar and nothing else (the pane's size does not depend on it). Textual's own
+    declaration lays out the whole screen again on every change."""
 
     class CursorMoved(Message):
         """The selected block changed."""
@@ -436,8 +441,9 @@ class MessageView(ScrollView, can_focus=True):
 
     def _view_width(self) -> int:
         """``scrollable_content_region.width``, computed once per size (it is asked for on
-        every line drawn; the gutter is stable, so only the size changes it)."""
-        key = (self.size, self.styles.scrollbar_gutter, self.show_vertical_scrollbar)
+        every line drawn, twice, and finding the pane's region takes longer than drawing a
+        line; the gutter is stable, so only the size changes it)."""
+        key = (self.outer_size, self.styles.scrollbar_gutter, self.show_vertical_scrollbar)
         if key != self._region_key:
             self._region_key = key
             self._region = self.scrollable_content_region
@@ -473,6 +479,9 @@ class MessageView(ScrollView, can_focus=True):
         size = Size(self.scrollable_content_region.width, self._map.total)
         if self.virtual_size != size:
             self.virtual_size = size
+            # What the layout would have done for a scroll view: the scrollbar's size and
+            # place, and the scroll position kept within the new height.
+            self._scroll_update(size)
 
     def _measure_view(self, *, upward: bool = False) -> None:
         """Measure every block on screen (and a little below) before it is drawn."""
@@ -584,7 +593,9 @@ class MessageView(ScrollView, can_focus=True):
             source_line = rendered.strips[within]
             segments.extend(source_line)
             length += source_line.cell_length
-        if length != width:
+        if length < width:
+            segments.append(Segment(" " * (width - length)))
+        elif length > width:
             segments = Segment.adjust_line_length(segments, width)
         header = selected and (within == 0 or pinned)
         style = base + self._style("cursor-header") if header else base
