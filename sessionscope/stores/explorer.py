@@ -48,6 +48,9 @@ class StoreExplorer:
         """Sessions listed that another role wrote (shared with us: read only)."""
         self.open_session: str | None = None
         """The session last read whole (its mirror follows the store: :class:`StoreWatcher`)."""
+        self._mirroring = asyncio.Lock()
+        """Held while mirrors are written (the watcher and a reader may bring one up to date at
+        the same moment: each must see what the other wrote)."""
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(
             target=self._loop.run_forever, name="sessionscope-store", daemon=True
@@ -135,9 +138,10 @@ class StoreExplorer:
             self.role = await _current_role(store)
         foreign: set[str] = set()
         if count_messages:
-            sessions = await list_sessions(
-                store, session_id=session_id, since=since, foreign=foreign
-            )
+            async with self._mirroring:
+                sessions = await list_sessions(
+                    store, session_id=session_id, since=since, foreign=foreign
+                )
         else:
             sessions = []
             for meta, _stale, own in await store.list_all(session_id=session_id, since=since):
@@ -166,7 +170,8 @@ class StoreExplorer:
 
         async def work(store: PostgresSessionStore) -> Path:
             try:
-                return (await mirror_session(store, meta.session_id)).path
+                async with self._mirroring:
+                    return (await mirror_session(store, meta.session_id)).path
             except SessionNotInStore as error:
                 raise StoreError(str(error)) from None
 
@@ -324,7 +329,8 @@ class StoreWatcher:
         opened = explorer.open_session
         if opened is not None and any(meta.session_id == opened for meta in listed):
             try:
-                mirrored = await mirror_session(explorer.store, opened)
+                async with explorer._mirroring:
+                    mirrored = await mirror_session(explorer.store, opened)
             except SessionNotInStore:
                 pass  # deleted: the list drops it
             else:

@@ -421,6 +421,31 @@ def other_writer(url: str, work) -> None:
     asyncio.run(run())
 
 
+def test_two_readers_at_once_mirror_a_session_once(gallery_store) -> None:
+    """The watcher and an opened session may bring one mirror up to date at the same moment:
+    every entry is written to it once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.tui.gallery import NOTES_PROJECT, user
+
+    _config, url = gallery_store
+    key = {"project_key": NOTES_PROJECT, "session_id": NOTES}
+    with explorer_on(url) as explorer:
+        meta = explorer.find(NOTES)
+        path = explorer.transcript_file(meta)
+        last = json.loads(path.read_text().splitlines()[-1])["uuid"]
+        entries = []
+        for n in range(40):
+            entries.append(user(NOTES, u(800 + n), last, 400 + n, f"appended elsewhere {n}"))
+            last = u(800 + n)
+        other_writer(url, lambda store: store.append(key, entries))
+        with ThreadPoolExecutor(4) as pool:
+            list(pool.map(lambda _: explorer.transcript_file(meta), range(4)))
+        stored = explorer.call(lambda store: store.load(key))
+    mirrored = [json.loads(line) for line in path.read_text().splitlines()]
+    assert mirrored == stored
+
+
 async def test_what_another_writer_changes_shows_live(gallery_store) -> None:
     from tests.tui.gallery import NOTES_PROJECT, PROJECT, assistant, user
 
