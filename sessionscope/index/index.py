@@ -24,7 +24,7 @@ import os
 import sqlite3
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -44,7 +44,6 @@ from ..transcripts.sessions import add_counts, infer_forks, order_sessions, read
 from .db import Database
 
 if TYPE_CHECKING:
-    from ..transcripts.model import Entry, TranscriptIndex
     from .query import Query
     from .search import Hit
 
@@ -63,6 +62,15 @@ more."""
 
 BATCH_SECONDS = 0.5
 """How long a catch-up writes in one transaction before it commits (and lets others in)."""
+
+PROCESSES_FROM = int(os.environ.get("XPOOL", 64 << 20))
+"""Bytes to read from which a catch-up reads in another process while it writes
+(:func:`_read_all`); a smaller one reads them itself."""
+
+CHUNK_BYTES = int(os.environ.get("XCHUNK", 2 << 20))
+"""Bytes of transcripts a reading process is given at a time."""
+
+READING_PROCESSES = int(os.environ.get("XWORKERS", 1))
 
 COMPACT_FROM = 50_000
 """Forgotten messages below this many never start a compaction."""
@@ -177,6 +185,7 @@ class Index:
             )
         }
         todo: list[tuple[float, str, str | None]] = []
+        to_read = 0  # bytes: all of a new or rewritten file, what was appended to one that grew
         for path, session_id in files:
             stored = known.pop(path, None)
             try:
@@ -185,6 +194,8 @@ class Index:
                 continue
             if stored != key:
                 todo.append((key[1], path, session_id))
+                grew = stored is not None and stored[2] == key[2] and key[0] > stored[0]
+                to_read += key[0] - stored[0] if grew else key[0]
         self.forget(known)  # the files that are gone
         todo.sort()
         self.progress = (0, len(todo))
@@ -192,38 +203,27 @@ class Index:
             progress(0, len(todo))
         if not todo:
             return 0
-        from concurrent.futures import Future, ThreadPoolExecutor
-
-        # Reading a file (Python) and writing the one before (SQLite, which lets go of the
-        # interpreter's lock while it works) overlap: a thread reads one file ahead.
-        with ThreadPoolExecutor(1, thread_name_prefix="index-read") as reader:
-            ahead: deque[tuple[_Job, Future]] = deque()
-            done = 0
-            waiting = iter(todo)
+        jobs = (self._job(path, session_id) for _when, path, session_id in todo)
+        reads = _read_all(jobs, self.root, in_processes=to_read >= PROCESSES_FROM)
+        done = 0
+        try:
             while done < len(todo):
                 started = time.monotonic()
                 # A batch at a time: one transaction for many small files (the full-text
                 # index writes its segments once a transaction), short enough not to keep
                 # others waiting long.
                 with self.db.batch():
-                    while done < len(todo) and time.monotonic() - started < BATCH_SECONDS:
-                        while len(ahead) < 2:
-                            following = next(waiting, None)
-                            if following is None:
-                                break
-                            _when, path, session_id = following
-                            job = self._job(path, session_id)
-                            if job is not None:
-                                ahead.append((job, reader.submit(_read, job, self.root)))
-                            else:
-                                ahead.append((None, None))
-                        job, future = ahead.popleft()
+                    for job, read in reads:
                         if job is not None:
-                            self._write(job, future.result())
+                            self._write(job, read)
                         done += 1
                         self.progress = (done, len(todo))
                         if progress is not None:
                             progress(done, len(todo))
+                        if time.monotonic() - started >= BATCH_SECONDS:
+                            break
+        finally:
+            reads.close()
         return len(todo)
 
     def forget(self, paths: Iterable[str]) -> bool:
@@ -294,28 +294,15 @@ class Index:
         )
         return _Row(*rows[0]) if rows else None
 
-    def _base(self, path: str, status: os.stat_result, row: _Row | None) -> TranscriptIndex | None:
-        """What was read of the file before, if the file only grew since."""
+    def _base(self, path: str, status: os.stat_result, row: _Row | None) -> bytes | None:
+        """The light entries read of the file before (MessagePack), if it only grew since."""
         # Appending makes a file longer: one of the same size with another mtime was rewritten.
         if row is None or status.st_ino != row.inode or status.st_size <= row.indexed_to:
             return None
         if _read_tail(path, row.indexed_to) != row.tail:
             return None
         blobs = self.db.rows("SELECT entries FROM entries WHERE file_id = ?", (row.id,))
-        if not blobs:
-            return None
-        import msgspec
-
-        from ..transcripts.model import Entry, TranscriptIndex
-
-        return TranscriptIndex(
-            path=path,
-            size=row.indexed_to,
-            mtime=0.0,
-            entries=msgspec.msgpack.decode(blobs[0][0], type=list[Entry]),
-            line_count=row.line_count,
-            ends_open=row.ends_open,
-        )
+        return blobs[0][0] if blobs else None
 
     def _write(self, job: _Job, read: _Read | None) -> bool:
         """Store what was read of a file (``None``: it could not be read: forget it)."""
@@ -476,8 +463,9 @@ class _Job(NamedTuple):
     status: os.stat_result | None
     """``None``: the file is gone."""
     row: _Row | None
-    base: TranscriptIndex | None
-    """What was read before, when the file only grew since (then only the rest is read)."""
+    base: bytes | None
+    """The light entries read before (MessagePack), when the file only grew since (then only
+    the rest is read)."""
 
 
 class _Read(NamedTuple):
@@ -502,13 +490,79 @@ def _read(job: _Job, root: str) -> _Read | None:
         return None
 
 
+def _read_chunk(jobs: list[_Job | None], root: str) -> list[_Read | None]:
+    return [None if job is None else _read(job, root) for job in jobs]
+
+
+def _reading_process() -> None:
+    """A reading process leaves ``ctrl+c`` to the process that started it (which stops the
+    pool), rather than each printing its own traceback."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _read_all(
+    jobs: Iterator[_Job | None], root: str, *, in_processes: bool
+) -> Generator[tuple[_Job | None, _Read | None], None, None]:
+    """Each job (``None``: nothing to read) with what reading it gave, in order: read here,
+    or, ``in_processes`` on a machine of more than one core, by another process, while the
+    caller writes what was read before (:data:`CHUNK_BYTES` of files at a time, a few
+    ahead)."""
+    if not in_processes or len(os.sched_getaffinity(0)) < 2:
+        for job in jobs:
+            yield job, None if job is None else _read(job, root)
+        return
+    import multiprocessing
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    # Spawned, not forked: the explorer builds its index in a thread of a running app.
+    executor = ProcessPoolExecutor(
+        READING_PROCESSES,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_reading_process,
+    )
+    ahead: deque[tuple[list[_Job | None], Future]] = deque()
+    try:
+        chunk: list[_Job | None] = []
+        size = 0
+        for job in jobs:
+            chunk.append(job)
+            if job is not None and job.status is not None:
+                size += job.status.st_size - (job.row.indexed_to if job.base is not None else 0)
+            if size >= CHUNK_BYTES:
+                ahead.append((chunk, executor.submit(_read_chunk, chunk, root)))
+                chunk, size = [], 0
+                while len(ahead) > 2 * READING_PROCESSES:
+                    done, future = ahead.popleft()
+                    yield from zip(done, future.result(), strict=True)
+        if chunk:
+            ahead.append((chunk, executor.submit(_read_chunk, chunk, root)))
+        while ahead:
+            done, future = ahead.popleft()
+            yield from zip(done, future.result(), strict=True)
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
 def _read_file(job: _Job, root: str) -> _Read:
     import msgspec
 
     from ..transcripts.content import searchable_text
+    from ..transcripts.model import Entry, TranscriptIndex
     from ..transcripts.reader import index_transcript
 
-    path, base = job.path, job.base
+    path, row = job.path, job.row
+    base = None
+    if job.base is not None and row is not None:
+        base = TranscriptIndex(
+            path=path,
+            size=row.indexed_to,
+            mtime=0.0,
+            entries=msgspec.msgpack.decode(job.base, type=list[Entry]),
+            line_count=row.line_count,
+            ends_open=row.ends_open,
+        )
     found: list[tuple] = []
     tool_names: dict[str, str] = {}
 
