@@ -63,14 +63,22 @@ more."""
 BATCH_SECONDS = 0.5
 """How long a catch-up writes in one transaction before it commits (and lets others in)."""
 
-PROCESSES_FROM = int(os.environ.get("XPOOL", 64 << 20))
-"""Bytes to read from which a catch-up reads in another process while it writes
-(:func:`_read_all`); a smaller one reads them itself."""
+READ_ELSEWHERE_FROM = 64 << 20
+"""Bytes to read from which a catch-up has another process read while it writes (a first
+build): starting that process takes about a quarter of a second, reading 64 MB here about
+half a second. A smaller catch-up reads here."""
 
-CHUNK_BYTES = int(os.environ.get("XCHUNK", 2 << 20))
-"""Bytes of transcripts a reading process is given at a time."""
+CHUNK_BYTES = 2 << 20
+"""Bytes of transcripts the reading process is given at a time."""
 
-READING_PROCESSES = int(os.environ.get("XWORKERS", 1))
+AHEAD_BYTES = 8 << 20
+"""How far the reading process may get ahead of the writing (bytes of transcripts; what it
+read waits in memory)."""
+
+READ_HERE_FROM = 16 << 20
+"""A file this big is read by the writing process, even in a first build: what reading it
+gives is about the size of its text, and handing that over would hold it in both processes
+at once."""
 
 COMPACT_FROM = 50_000
 """Forgotten messages below this many never start a compaction."""
@@ -204,7 +212,7 @@ class Index:
         if not todo:
             return 0
         jobs = (self._job(path, session_id) for _when, path, session_id in todo)
-        reads = _read_all(jobs, self.root, in_processes=to_read >= PROCESSES_FROM)
+        reads = _read_all(jobs, self.root, elsewhere=to_read >= READ_ELSEWHERE_FROM)
         done = 0
         try:
             while done < len(todo):
@@ -503,13 +511,13 @@ def _reading_process() -> None:
 
 
 def _read_all(
-    jobs: Iterator[_Job | None], root: str, *, in_processes: bool
+    jobs: Iterator[_Job | None], root: str, *, elsewhere: bool
 ) -> Generator[tuple[_Job | None, _Read | None], None, None]:
     """Each job (``None``: nothing to read) with what reading it gave, in order: read here,
-    or, ``in_processes`` on a machine of more than one core, by another process, while the
-    caller writes what was read before (:data:`CHUNK_BYTES` of files at a time, a few
-    ahead)."""
-    if not in_processes or len(os.sched_getaffinity(0)) < 2:
+    or, ``elsewhere`` on a machine of more than one core, by another process while the
+    caller writes what was read before (:data:`CHUNK_BYTES` of files at a time, up to
+    :data:`AHEAD_BYTES` ahead; files of :data:`READ_HERE_FROM` bytes are read here)."""
+    if not elsewhere or (os.cpu_count() or 1) < 2:
         for job in jobs:
             yield job, None if job is None else _read(job, root)
         return
@@ -517,32 +525,57 @@ def _read_all(
     from concurrent.futures import Future, ProcessPoolExecutor
 
     # Spawned, not forked: the explorer builds its index in a thread of a running app.
-    executor = ProcessPoolExecutor(
-        READING_PROCESSES,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=_reading_process,
+    reader = ProcessPoolExecutor(
+        1, mp_context=multiprocessing.get_context("spawn"), initializer=_reading_process
     )
-    ahead: deque[tuple[list[_Job | None], Future]] = deque()
+    # Chunks of jobs in order, with their bytes and the reading process's future (``None``:
+    # to be read here).
+    ahead: deque[tuple[list[_Job | None], int, Future | None]] = deque()
+    given = 0  # bytes of the chunks ahead given to the reading process
+
+    def give(chunk: list[_Job | None], size: int) -> None:
+        nonlocal given
+        ahead.append((chunk, size, reader.submit(_read_chunk, chunk, root)))
+        given += size
+
+    def first() -> Iterator[tuple[_Job | None, _Read | None]]:
+        nonlocal given
+        chunk, size, future = ahead.popleft()
+        if future is None:
+            return zip(chunk, _read_chunk(chunk, root), strict=True)
+        given -= size
+        return zip(chunk, future.result(), strict=True)
+
     try:
         chunk: list[_Job | None] = []
         size = 0
         for job in jobs:
-            chunk.append(job)
-            if job is not None and job.status is not None:
-                size += job.status.st_size - (job.row.indexed_to if job.base is not None else 0)
-            if size >= CHUNK_BYTES:
-                ahead.append((chunk, executor.submit(_read_chunk, chunk, root)))
-                chunk, size = [], 0
-                while len(ahead) > 2 * READING_PROCESSES:
-                    done, future = ahead.popleft()
-                    yield from zip(done, future.result(), strict=True)
+            job_size = _bytes_to_read(job)
+            if job_size >= READ_HERE_FROM:
+                if chunk:
+                    give(chunk, size)
+                    chunk, size = [], 0
+                ahead.append(([job], job_size, None))
+            else:
+                chunk.append(job)
+                size += job_size
+                if size >= CHUNK_BYTES:
+                    give(chunk, size)
+                    chunk, size = [], 0
+            while given > AHEAD_BYTES:
+                yield from first()
         if chunk:
-            ahead.append((chunk, executor.submit(_read_chunk, chunk, root)))
+            give(chunk, size)
         while ahead:
-            done, future = ahead.popleft()
-            yield from zip(done, future.result(), strict=True)
+            yield from first()
     finally:
-        executor.shutdown(wait=True, cancel_futures=True)
+        reader.shutdown(wait=True, cancel_futures=True)
+
+
+def _bytes_to_read(job: _Job | None) -> int:
+    if job is None or job.status is None:
+        return 0
+    return job.status.st_size - (job.row.indexed_to if job.base is not None else 0)
 
 
 def _read_file(job: _Job, root: str) -> _Read:
