@@ -510,6 +510,21 @@ def _reading_process() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+def _start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker (once a process) with the real standard error:
+    the tracker is handed ``sys.stderr``'s file descriptor, and in a running Textual app
+    ``sys.stderr`` captures prints and has none (-1: starting the tracker fails)."""
+    import sys
+    from multiprocessing import resource_tracker
+
+    captured = sys.stderr
+    sys.stderr = sys.__stderr__
+    try:
+        resource_tracker.ensure_running()
+    finally:
+        sys.stderr = captured
+
+
 def _read_all(
     jobs: Iterator[_Job | None], root: str, *, elsewhere: bool
 ) -> Generator[tuple[_Job | None, _Read | None], None, None]:
@@ -524,6 +539,7 @@ def _read_all(
     import multiprocessing
     from concurrent.futures import Future, ProcessPoolExecutor
 
+    _start_resource_tracker()
     # Spawned, not forked: the explorer builds its index in a thread of a running app.
     reader = ProcessPoolExecutor(
         1, mp_context=multiprocessing.get_context("spawn"), initializer=_reading_process

@@ -5,6 +5,7 @@ build got."""
 from __future__ import annotations
 
 import importlib.util
+import resource
 import sys
 import time
 from pathlib import Path
@@ -32,12 +33,20 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-async def test_counts_fill_in_file_by_file_under_a_progress_bar(corpus, make, monkeypatch):
+@pytest.mark.parametrize("read_elsewhere", [False, True], ids=["read-here", "read-elsewhere"])
+async def test_counts_fill_in_file_by_file_under_a_progress_bar(
+    corpus, make, monkeypatch, read_elsewhere
+):
     from sessionscope.tui.screens.main import INDEX_BAR_FILES
 
     # Every file counted is said at once (not once a second), so that a small corpus shows
     # the list half counted.
     monkeypatch.setattr(index_module, "COUNTED_SECONDS", 0.0)
+    if read_elsewhere:  # as a big first build is read: by another process, from the app
+        monkeypatch.setattr(index_module, "READ_ELSEWHERE_FROM", 1)
+        monkeypatch.setattr(index_module, "CHUNK_BYTES", 20_000)
+        monkeypatch.setattr(index_module, "AHEAD_BYTES", 60_000)
+    children_before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
     app = make(corpus)
     seen_half_counted = seen_bar = False
     async with app.run_test(size=SIZE) as pilot:
@@ -62,3 +71,5 @@ async def test_counts_fill_in_file_by_file_under_a_progress_bar(corpus, make, mo
         assert seen_half_counted, "the counts came all at once"
         assert seen_bar, "no progress bar during the first build"
         assert not bar.has_class("-building") and not bar.display
+    children_cpu = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime - children_before
+    assert (children_cpu > 0) == read_elsewhere
