@@ -631,7 +631,7 @@ def figures_tui(info: CorpusInfo, runs: int, only: str) -> list[Figure]:
                 function="j_while_indexing",
                 config_dir=config_dir,
                 big_session_id=info.big_session_id,
-                moves=60,
+                moves=400,
             )
             for _ in range(max(1, runs // 3))
         ]

@@ -115,7 +115,11 @@ def big_session(config_dir: str, session_id: str, moves: int) -> dict:
 def j_while_indexing(config_dir: str, big_session_id: str, moves: int) -> dict:
     """The app started with no index (a cache of its own): while it builds the first index of
     every transcript, open a session of some size and move through it with ``j`` at a
-    reading pace; time each move made before the build ends."""
+    reading pace; time each move made before the build ends, from the key's arrival (the
+    app busy with the build's list updates may take a while to get to it) to the move on
+    screen."""
+    from textual import events
+
     os.environ["SESSIONSCOPE_CACHE_DIR"] = tempfile.mkdtemp(prefix="sessionscope-jbuild-")
     app = _make(config_dir)
     out: dict[str, float | list[float]] = {}
@@ -136,18 +140,23 @@ def j_while_indexing(config_dir: str, big_session_id: str, moves: int) -> dict:
             await _until(pilot, lambda: f"transcript:{session.session_id}" in app.main_screen.marks)
             view = app.main_screen.message_view
             view.focus()
-            await pilot.press("g")
+            view.action_first()
             await pilot.pause()
-            j_times: list[float] = []
-            _instrument(view, "cursor_down", j_times)
+            action_times: list[float] = []  # the move alone (and its main-thread CPU)
+            _instrument(view, "cursor_down", action_times)
+            key_times: list[float] = []  # from the key's arrival to the move on screen
             building = lambda: index.progress[0] < index.progress[1]  # noqa: E731
-            while building() and len(j_times) < moves:
-                await pilot.press("j")
-                await pilot.pause(0.05)
-            out["moves"] = len(j_times)
-            out["j_median"] = statistics.median(j_times)
-            out["j_max"] = max(j_times)
-            out["j_cpu"] = statistics.median(CPU_TIMES[id(j_times)])
+            while building() and len(key_times) < moves:
+                sent = time.perf_counter()
+                app.post_message(events.Key("j", "j"))
+                await _until(pilot, lambda: len(action_times) > len(key_times), poll=0.001)
+                key_times.append(time.perf_counter() - sent)
+                await asyncio.sleep(0.05)  # a reading pace
+            out["moves"] = len(key_times)
+            out["j_median"] = statistics.median(key_times)
+            out["j_max"] = max(key_times)
+            out["j_action"] = statistics.median(action_times)
+            out["j_cpu"] = statistics.median(CPU_TIMES[id(action_times)])
             await _until(pilot, lambda: not building(), timeout=300, poll=0.05)
             out["build"] = time.perf_counter() - started
             out["session_mb"] = session.file_size / 1e6
