@@ -16,6 +16,10 @@ What a file's read gives, with one parse of each line (``reader.index_transcript
 
 Subagent transcripts (``<session>/subagents/agent-*.jsonl``, and older ``agent-*.jsonl`` beside
 the sessions) are indexed for search under their session's id.
+
+A catch-up of many bytes (a first build) has another process read the files (the same
+:func:`_read`) while this one writes what was read: reading is Python and holds the
+interpreter, writing is mostly SQLite, so the two take a core each (:func:`_read_all`).
 """
 
 from __future__ import annotations
@@ -71,7 +75,7 @@ half a second. A smaller catch-up reads here."""
 CHUNK_BYTES = 2 << 20
 """Bytes of transcripts the reading process is given at a time."""
 
-AHEAD_BYTES = 8 << 20
+AHEAD_BYTES = 4 << 20
 """How far the reading process may get ahead of the writing (bytes of transcripts; what it
 read waits in memory)."""
 
@@ -488,8 +492,8 @@ class _Read(NamedTuple):
 
 
 def _read(job: _Job, root: str) -> _Read | None:
-    """Read what is new in a file (no index access: runs in the reader thread); ``None`` when
-    it is gone or cannot be read."""
+    """Read what is new in a file (no index access: it runs in the reading process of a first
+    build as here); ``None`` when it is gone or cannot be read."""
     if job.status is None:
         return None
     try:
