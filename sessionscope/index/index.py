@@ -90,6 +90,18 @@ def decode_meta(blob: bytes | None) -> SessionMeta | None:
     return None if blob is None else SessionMeta(*load_json(blob))
 
 
+RECENT_NS = 2_000_000_000
+"""A folder's mtime this close to a walk is not trusted to show every entry (see
+``Index._transcripts``)."""
+
+
+def _mtime_ns(path: str) -> int:
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return -1
+
+
 def _key(status: os.stat_result) -> tuple[int, int, int]:
     return status.st_size, status.st_mtime_ns, status.st_ino
 
@@ -169,13 +181,13 @@ class Index:
         messages get higher rowids: search ranks a common word's newest matches first), and
         forget the rows of files that are gone; returns how many files were read."""
         self._compact_if_needed()
-        files = [(path, sid) for path, sid, _ in transcript_files(self.config_dir)]
         known = {
             path: (size, mtime_ns, inode)
             for path, size, mtime_ns, inode in self.db.rows(
                 "SELECT path, size, mtime_ns, inode FROM files WHERE root = ?", (self.root,)
             )
         }
+        files, folders = self._transcripts(known)
         todo: list[tuple[float, str, str | None]] = []
         for path, session_id in files:
             stored = known.pop(path, None)
@@ -191,6 +203,8 @@ class Index:
         if progress is not None:
             progress(0, len(todo))
         if not todo:
+            if folders is not None:
+                self._note_folders(folders, len(files))
             return 0
         from concurrent.futures import Future, ThreadPoolExecutor
 
@@ -224,7 +238,50 @@ class Index:
                         self.progress = (done, len(todo))
                         if progress is not None:
                             progress(done, len(todo))
+        if folders is not None:
+            self._note_folders(folders, len(files))
         return len(todo)
+
+    def _transcripts(
+        self, known: dict[str, tuple[int, int, int]]
+    ) -> tuple[list[tuple[str, str | None]], list[tuple] | None]:
+        """``(path, session id)`` of every transcript, and the folders to note once each has
+        its row (``None``: nothing to note). The files the index has (``known``; a
+        session id is then the path's: ``transcripts.files.session_of_path``) when no folder
+        the last walk listed has changed since (their mtimes say so, a stat each); else a walk
+        of the folders (``transcripts.files.transcript_files``)."""
+        listed = self.db.rows("SELECT path, mtime_ns FROM folders WHERE root = ?", (self.root,))
+        noted = self.db.rows("SELECT value FROM info WHERE key = ?", (f"files:{self.root}",))
+        if (
+            listed
+            and noted == [(str(len(known)),)]
+            and all(_mtime_ns(path) == mtime_ns for path, mtime_ns in listed)
+        ):
+            return [(path, None) for path in known], None
+        started = time.time_ns()
+        folders: dict[str, int] = {}
+        files = [(path, sid) for path, sid, _ in transcript_files(self.config_dir, folders)]
+        # An mtime from the last moments may not show an entry added in the same clock tick
+        # (file times are coarse): such a folder is listed again next time.
+        trusted = started - RECENT_NS
+        return files, [(path, self.root, t if t < trusted else 0) for path, t in folders.items()]
+
+    def _note_folders(self, folders: list[tuple], files: int) -> None:
+        """Note the folders a walk listed, and how many files it found, when each of them has
+        its row (the next catch-up trusts them only while the index has that many files)."""
+
+        def work(conn: sqlite3.Connection) -> None:
+            (have,) = conn.execute(
+                "SELECT count(*) FROM files WHERE root = ?", (self.root,)
+            ).fetchone()
+            conn.execute("DELETE FROM folders WHERE root = ?", (self.root,))
+            if have == files:
+                conn.executemany("INSERT OR REPLACE INTO folders VALUES (?, ?, ?)", folders)
+                conn.execute(
+                    "INSERT OR REPLACE INTO info VALUES (?, ?)", (f"files:{self.root}", str(files))
+                )
+
+        self.db.run(work, None, write=True)
 
     def forget(self, paths: Iterable[str]) -> bool:
         """Drop the rows of these files, and their messages' words: a file still there as the

@@ -157,6 +157,73 @@ def test_a_deleted_file_is_forgotten(sessions_dir, isolated_user_dirs) -> None:
     assert index.db.rows("SELECT path FROM files") == [(str(keep),)]
 
 
+def _age_folders(root: Path, seconds: float = 60.0) -> None:
+    """Every folder under ``root`` last changed ``seconds`` ago: old enough to be trusted."""
+    past = os.stat(root).st_mtime - seconds
+    for folder in [root, *(path for path in root.rglob("*") if path.is_dir())]:
+        os.utime(folder, (past, past))
+
+
+def test_a_catch_up_walks_the_folders_again_only_when_one_changed(
+    sessions_dir, isolated_user_dirs, monkeypatch
+) -> None:
+    first = sessions_dir([user("first narwhal")])
+    root = isolated_user_dirs / "projects"
+    _age_folders(root)
+    index = Index(isolated_user_dirs)
+    assert index.catch_up_all() == 1
+    walks = []
+    walk = index_module.transcript_files
+    monkeypatch.setattr(
+        index_module, "transcript_files", lambda *args: walks.append(1) or walk(*args)
+    )
+    # Nothing changed, or a file grew: no walk (a folder's mtime stays), the growth is read.
+    assert index.catch_up_all() == 0
+    with first.open("ab") as handle:
+        handle.write(line(user("then a walrus", parent=None)))
+    assert index.catch_up_all() == 1
+    assert walks == []
+    assert len(index.search("walrus")) == 1
+    # A new session in the same folder, a new subagent's folder, a new project: walked, found.
+    sessions_dir([user("second narwhal")], session=OTHER)
+    agent = first.with_suffix("") / "subagents" / "agent-a1b2.jsonl"
+    agent.parent.mkdir(parents=True)
+    agent.write_bytes(line(user("subagent narwhal", isSidechain=True, agentId="a1b2")))
+    sessions_dir([user("third narwhal")], session=OTHER, project="-work-other")
+    assert index.catch_up_all() == 3
+    assert len(walks) == 1
+    assert len(index.search("narwhal")) == 4
+
+
+def test_a_folder_changed_moments_before_a_walk_is_walked_again(
+    sessions_dir, isolated_user_dirs
+) -> None:
+    """File times are coarse: an entry added in the same clock tick as the walk's listing
+    leaves the folder's mtime as it was. A folder that changed just before a walk is not
+    trusted at the next one."""
+    sessions_dir([user("early heron")])
+    folder = isolated_user_dirs / "projects" / "-work-app"
+    index = Index(isolated_user_dirs)
+    index.catch_up_all()  # the folder changed moments ago: noted as not to be trusted
+    tick = os.stat(folder).st_mtime_ns
+    sessions_dir([user("late heron")], session=OTHER)
+    os.utime(folder, ns=(tick, tick))  # as if added in the same tick
+    assert index.catch_up_all() == 1
+    assert len(index.search("heron")) == 2
+
+
+def test_a_walk_is_trusted_only_while_the_index_has_its_files(
+    sessions_dir, isolated_user_dirs
+) -> None:
+    path = sessions_dir([user("kept kestrel")])
+    _age_folders(isolated_user_dirs / "projects")
+    index = Index(isolated_user_dirs)
+    index.catch_up_all()
+    index.forget([str(path)])
+    assert index.catch_up_all() == 1  # the folders did not change; the index lost the file
+    assert [hit.session_id for hit in index.search("kestrel")] == [path.stem]
+
+
 def _word_rows(index: Index, word: str) -> list[tuple]:
     """The full-text table's own rows for a word, whether or not a message still has them."""
     return index.db.rows("SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?", (word,))
