@@ -83,8 +83,8 @@ def sdk_list(config_dir: str, runs: int) -> dict:
 
 @probe
 def index_warm(config_dir: str, runs: int) -> dict:
-    from sessionscope.commands.list import as_json
     from sessionscope.index import Index
+    from sessionscope.transcripts.meta import as_json
 
     Index(config_dir).catch_up_all()  # make sure the index is built and current
 

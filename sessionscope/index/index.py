@@ -39,7 +39,7 @@ from ..transcripts.files import (
     transcript_files,
 )
 from ..transcripts.lines import load_json
-from ..transcripts.meta import SessionMeta, session_title
+from ..transcripts.meta import SessionMeta, as_json, session_title
 from ..transcripts.sessions import add_counts, infer_forks, order_sessions, read_lite_meta
 from .db import Database
 
@@ -100,6 +100,14 @@ def _mtime_ns(path: str) -> int:
         return os.stat(path).st_mtime_ns
     except OSError:
         return -1
+
+
+def _changed(conn: sqlite3.Connection) -> None:
+    """Count a change of the files' rows (what a kept listing was made from)."""
+    conn.execute(
+        "INSERT INTO info VALUES ('generation', '1') "
+        "ON CONFLICT (key) DO UPDATE SET value = value + 1"
+    )
 
 
 def _key(status: os.stat_result) -> tuple[int, int, int]:
@@ -306,6 +314,7 @@ class Index:
                 _drop_messages(conn, file_id, 0, path if unchanged else None)
                 conn.execute("DELETE FROM entries WHERE file_id = ?", (file_id,))
                 conn.execute("DELETE FROM files WHERE id = ?", (file_id,))
+                _changed(conn)
             return True
 
         return self.db.run(work, False, write=True)
@@ -406,6 +415,7 @@ class Index:
                 "INSERT OR REPLACE INTO entries (file_id, entries) VALUES (?, ?)",
                 (file_id, read.entries),
             )
+            _changed(conn)
             if not found:
                 return True
             # Rowids given here (after the highest ever given: sqlite_sequence), so that the
@@ -491,6 +501,43 @@ class Index:
         sessions = order_sessions(metas)
         infer_forks(sessions)
         return sessions
+
+    def listing(self, project: str | None = None) -> str:
+        """What ``sessionscope list --json`` writes: :meth:`list_sessions` (without counting),
+        one JSON object a line (``transcripts.meta.as_json``). The index keeps the last one
+        made, with what it was made from (each session file's size, mtime and inode, and how
+        many times the files' rows had changed): while all of that is the same, it is written
+        again as it is, and no session's fields are decoded or encoded."""
+        keys = []
+        for path, _project_path in session_files(self.config_dir, project):
+            try:
+                keys.append((path, *_key(os.stat(path))))
+            except OSError:
+                continue
+        made_from = _dumps([self._generation(), keys])
+        scope = project or ""
+        kept = self.db.rows(
+            "SELECT made_from, text FROM listings WHERE root = ? AND project = ?",
+            (self.root, scope),
+        )
+        if kept and kept[0][0] == made_from:
+            return kept[0][1]
+        text = "".join(
+            as_json(meta) + "\n" for meta in self.list_sessions(project, count_messages=False)
+        )
+
+        def work(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "INSERT OR REPLACE INTO listings VALUES (?, ?, ?, ?)",
+                (self.root, scope, made_from, text),
+            )
+
+        self.db.run(work, None, write=True)
+        return text
+
+    def _generation(self) -> int:
+        rows = self.db.rows("SELECT value FROM info WHERE key = 'generation'")
+        return int(rows[0][0]) if rows else 0
 
     def session_meta(
         self, path: str | os.PathLike[str], *, count_messages: bool = True

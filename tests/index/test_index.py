@@ -9,6 +9,7 @@ import re
 import shutil
 from pathlib import Path
 
+import orjson
 import pytest
 
 from sessionscope.index import Database, Index
@@ -19,6 +20,7 @@ from sessionscope.index.query import parse_query
 from sessionscope.transcripts import sessions as reader_sessions
 from sessionscope.transcripts.conversation import build_conversation
 from sessionscope.transcripts.files import session_files, transcript_files
+from sessionscope.transcripts.meta import as_json
 from sessionscope.transcripts.reader import index_transcript, load_entries
 from tests.helpers.chains import OTHER, SESSION, assistant, chain, line, user
 
@@ -222,6 +224,29 @@ def test_a_walk_is_trusted_only_while_the_index_has_its_files(
     index.forget([str(path)])
     assert index.catch_up_all() == 1  # the folders did not change; the index lost the file
     assert [hit.session_id for hit in index.search("kestrel")] == [path.stem]
+
+
+def test_the_kept_listing_is_written_again_only_while_nothing_changed(
+    sessions_dir, isolated_user_dirs
+) -> None:
+    path = sessions_dir(chain(user("listed lemur"), assistant("a reply")))
+    index = Index(isolated_user_dirs)
+    first = index.listing()
+    assert [orjson.loads(line)["message_count"] for line in first.splitlines()] == [None]
+    index.catch_up_all()  # the index counts it: the listing is made again
+    counted = index.listing()
+    assert [orjson.loads(line)["message_count"] for line in counted.splitlines()] == [2]
+    assert counted == "".join(as_json(meta) + "\n" for meta in index.list_sessions())
+    # Kept: while nothing changed, the kept text is what is written.
+    index.db.run(lambda conn: conn.execute("UPDATE listings SET text = 'kept\n'"), None, write=True)
+    assert index.listing() == "kept\n"
+    # A session file that grew, or a new one: made again.
+    with path.open("ab") as handle:
+        handle.write(line(user("more lemur", parent=None)))
+    assert orjson.loads(index.listing())["file_size"] == path.stat().st_size
+    sessions_dir([user("second lemur")], session=OTHER, project="-work-other")
+    assert len(index.listing().splitlines()) == 2
+    assert len(index.listing("-work-other").splitlines()) == 1
 
 
 def _word_rows(index: Index, word: str) -> list[tuple]:
