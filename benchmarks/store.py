@@ -15,7 +15,9 @@
    process, the 100 MB session selected (mirror cold) to its newest messages on screen, and a
    message appended by another writer (its own connection) to the open session, to on screen.
 
-Each timed command is run several times (``--runs``, default 5) and the median is printed beside
+Every command runs sessionscope as a user has it: from the benchmarks' regular install of the
+source (``benchmarks/install.py``: compiled, no editable import hook), as ``benchmarks/run.py``
+does. Each timed command is run several times (``--runs``, default 5) and the median is printed beside
 its target. Options: ``--copies N`` (store size: 1 + N copies of the small sessions).
 """
 
@@ -33,7 +35,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.corpus import CorpusParams, ensure_corpus  # noqa: E402
+from benchmarks.corpus import CORPUS_ROOT, CorpusParams, ensure_corpus  # noqa: E402
+from benchmarks.install import regular_install  # noqa: E402
 from benchmarks.run import SEARCH_QUERIES  # noqa: E402
 from tests.helpers.pgserver import PostgresServer, why_unavailable  # noqa: E402
 
@@ -45,8 +48,13 @@ NEWEST_TARGET_S = 0.5
 CHANGE_TARGET_S = 2.0
 
 
+INSTALL: Path | None = None
+"""The regular install every command runs (:func:`benchmarks.install.regular_install`)."""
+
+
 def command(*argv: str) -> list[str]:
-    return [sys.executable, "-m", "sessionscope", *argv]
+    assert INSTALL is not None
+    return [str(INSTALL / "bin" / "sessionscope"), *argv]
 
 
 def timed(argv: list[str], env: dict) -> float:
@@ -54,7 +62,7 @@ def timed(argv: list[str], env: dict) -> float:
     result = subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     elapsed = time.perf_counter() - started
     if result.returncode != 0:
-        raise SystemExit(f"{' '.join(argv[3:])} failed: {result.stderr.decode()[-500:]}")
+        raise SystemExit(f"{' '.join(argv[1:])} failed: {result.stderr.decode()[-500:]}")
     return elapsed
 
 
@@ -106,7 +114,13 @@ def launch(url: str, env: dict) -> float:
 
     spawned_at = time.time()
     result = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "launch.py"), "store", repr(spawned_at), url],
+        [
+            str(INSTALL / "bin" / "python"),
+            str(ROOT / "benchmarks" / "launch.py"),
+            "store",
+            repr(spawned_at),
+            url,
+        ],
         env=env,
         check=True,
         capture_output=True,
@@ -219,6 +233,8 @@ def main() -> int:
     if reason:
         print(f"cannot run: {reason}", file=sys.stderr)
         return 1
+    global INSTALL
+    INSTALL = regular_install(CORPUS_ROOT)
     params = CorpusParams(seed=1515, sessions=400, total_mb=120, big_mb=100, projects=20)
     corpus = ensure_corpus(params)
     config = Path(corpus.config_dir)
@@ -226,7 +242,7 @@ def main() -> int:
     corpus_bytes = sum(p.stat().st_size for p in files)
     rows = []
     with tempfile.TemporaryDirectory() as cache, PostgresServer(durable=True) as server:
-        env = {**os.environ, "SESSIONSCOPE_CACHE_DIR": cache, "PYTHONPATH": str(ROOT)}
+        env = {**os.environ, "SESSIONSCOPE_CACHE_DIR": cache}
         env.pop("SESSIONSCOPE_STORE", None)
         url = server.create_database("bench")
         subprocess.run(
