@@ -109,9 +109,10 @@ def project_key_of(project: str) -> str:
 
 def _list(args) -> int:
     from ..stores.mirror import list_json_lines, list_sessions
+    from ..transcripts.meta import as_json
     from ..transcripts.text import inert
     from ._common import safe_stdout
-    from .list import as_json, write_table
+    from .list import write_table
 
     project = project_key_of(args.project) if args.project else None
     out = safe_stdout()

@@ -7,29 +7,11 @@ import sys
 import time
 
 from ..transcripts.meta import SessionMeta, session_title
-from ..transcripts.text import inert, json_line
+from ..transcripts.text import inert
 from ._common import check_config_dir, safe_stdout
-
-__all__ = ["JSON_FIELDS", "as_json"]
 
 NAME = "list"
 HELP = "list sessions, newest first (--json: one JSON object a line)"
-
-JSON_FIELDS = (
-    "session_id",
-    "summary",
-    "last_modified",
-    "file_size",
-    "custom_title",
-    "first_prompt",
-    "git_branch",
-    "cwd",
-    "tag",
-    "created_at",
-    "message_count",
-    "forked_from",
-)
-"""The SDK's ``SDKSessionInfo`` field names, then ours."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -40,11 +22,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="only this working directory's sessions (and its git worktrees'), "
         "or a folder name under projects/",
     )
-
-
-def as_json(meta: SessionMeta) -> str:
-    """One session as one line of terminal-safe JSON (no newline)."""
-    return json_line({name: getattr(meta, name) for name in JSON_FIELDS})
 
 
 def _when(milliseconds: int) -> str:
@@ -74,15 +51,16 @@ def run(args: argparse.Namespace) -> int:
     check_config_dir(args.config_dir)
     # The SDK's fields read now; the counts the index has for these very files (run
     # `sessionscope index`, or the explorer, to count the others).
-    sessions = Index(args.config_dir).list_sessions(args.project, count_messages=False)
-    if args.project and not sessions:
-        print(f"sessionscope: no sessions for project {inert(args.project)}", file=sys.stderr)
+    index = Index(args.config_dir)
     out = safe_stdout()
     if args.json:
-        for meta in sessions:
-            out.write(as_json(meta) + "\n")
+        listed = index.listing(args.project)
+        out.write(listed)
     else:
-        write_table(out, sessions)
+        listed = index.list_sessions(args.project, count_messages=False)
+        write_table(out, listed)
+    if args.project and not listed:
+        print(f"sessionscope: no sessions for project {inert(args.project)}", file=sys.stderr)
     out.flush()
     return 0
 

@@ -49,7 +49,20 @@ CREATE TABLE IF NOT EXISTS files (
     tag TEXT,
     cwd TEXT
 );
-CREATE INDEX IF NOT EXISTS files_by_root ON files (root);
+CREATE INDEX IF NOT EXISTS files_by_root ON files (root, path, size, mtime_ns, inode);
+CREATE TABLE IF NOT EXISTS folders (
+    path TEXT PRIMARY KEY,
+    root TEXT NOT NULL,
+    mtime_ns INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS folders_by_root ON folders (root);
+CREATE TABLE IF NOT EXISTS listings (
+    root TEXT NOT NULL,
+    project TEXT NOT NULL,
+    made_from BLOB NOT NULL,
+    text TEXT NOT NULL,
+    PRIMARY KEY (root, project)
+);
 CREATE INDEX IF NOT EXISTS files_by_session ON files (root, session_id, agent_id);
 CREATE TABLE IF NOT EXISTS entries (file_id INTEGER PRIMARY KEY, entries BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS messages (
@@ -72,7 +85,10 @@ CREATE VIRTUAL TABLE IF NOT EXISTS messages_fts USING fts5 (
 inode when last read, how far it was read (``indexed_to``: whole lines only), the last bytes
 read (``tail``: a file whose bytes there changed was rewritten) and its list fields (``meta``,
 JSON; ``NULL`` for no session; the ones search filters on and shows also in columns of their
-own). ``entries``: a file's light entries (MessagePack), for the chain walk after an append; a
+own; ``files_by_root`` holds what a catch-up compares, so it reads no row). ``folders``:
+the mtime of every folder the last walk of a root listed (``0``: too recent to trust), so that a
+catch-up walks again only when one changed. ``listings``: the last ``list --json`` of a root
+(and ``--project``), with what it was made from (``Index.listing``). ``entries``: a file's light entries (MessagePack), for the chain walk after an append; a
 table of their own, so that listing the files never reads past them. ``messages``: one row a
 user or assistant entry, where its line is (``offset``,
 ``length``) and the fields search filters on; ``messages_fts`` its words, by the same rowid. The
@@ -165,7 +181,8 @@ class Database:
                 conn.execute("BEGIN IMMEDIATE")
                 for (name,) in conn.execute(
                     "SELECT name FROM sqlite_master WHERE type = 'table' "
-                    "AND name IN ('info', 'files', 'entries', 'messages', 'messages_fts')"
+                    "AND name IN ('info', 'files', 'folders', 'listings', 'entries', 'messages', "
+                    "'messages_fts')"
                 ).fetchall():
                     conn.execute(f"DROP TABLE {name}")
                 for statement in SCHEMA.split(";"):

@@ -39,7 +39,7 @@ from ..transcripts.files import (
     transcript_files,
 )
 from ..transcripts.lines import load_json
-from ..transcripts.meta import SessionMeta, session_title
+from ..transcripts.meta import SessionMeta, as_json, session_title
 from ..transcripts.sessions import add_counts, infer_forks, order_sessions, read_lite_meta
 from .db import Database
 
@@ -88,6 +88,26 @@ def encode_meta(meta: SessionMeta | None) -> bytes | None:
 
 def decode_meta(blob: bytes | None) -> SessionMeta | None:
     return None if blob is None else SessionMeta(*load_json(blob))
+
+
+RECENT_NS = 2_000_000_000
+"""A folder's mtime this close to a walk is not trusted to show every entry (see
+``Index._transcripts``)."""
+
+
+def _mtime_ns(path: str) -> int:
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return -1
+
+
+def _changed(conn: sqlite3.Connection) -> None:
+    """Count a change of the files' rows (what a kept listing was made from)."""
+    conn.execute(
+        "INSERT INTO info VALUES ('generation', '1') "
+        "ON CONFLICT (key) DO UPDATE SET value = value + 1"
+    )
 
 
 def _key(status: os.stat_result) -> tuple[int, int, int]:
@@ -169,13 +189,13 @@ class Index:
         messages get higher rowids: search ranks a common word's newest matches first), and
         forget the rows of files that are gone; returns how many files were read."""
         self._compact_if_needed()
-        files = [(path, sid) for path, sid, _ in transcript_files(self.config_dir)]
         known = {
             path: (size, mtime_ns, inode)
             for path, size, mtime_ns, inode in self.db.rows(
                 "SELECT path, size, mtime_ns, inode FROM files WHERE root = ?", (self.root,)
             )
         }
+        files, folders = self._transcripts(known)
         todo: list[tuple[float, str, str | None]] = []
         for path, session_id in files:
             stored = known.pop(path, None)
@@ -191,6 +211,8 @@ class Index:
         if progress is not None:
             progress(0, len(todo))
         if not todo:
+            if folders is not None:
+                self._note_folders(folders, len(files))
             return 0
         from concurrent.futures import Future, ThreadPoolExecutor
 
@@ -224,7 +246,50 @@ class Index:
                         self.progress = (done, len(todo))
                         if progress is not None:
                             progress(done, len(todo))
+        if folders is not None:
+            self._note_folders(folders, len(files))
         return len(todo)
+
+    def _transcripts(
+        self, known: dict[str, tuple[int, int, int]]
+    ) -> tuple[list[tuple[str, str | None]], list[tuple] | None]:
+        """``(path, session id)`` of every transcript, and the folders to note once each has
+        its row (``None``: nothing to note). The files the index has (``known``; a
+        session id is then the path's: ``transcripts.files.session_of_path``) when no folder
+        the last walk listed has changed since (their mtimes say so, a stat each); else a walk
+        of the folders (``transcripts.files.transcript_files``)."""
+        listed = self.db.rows("SELECT path, mtime_ns FROM folders WHERE root = ?", (self.root,))
+        noted = self.db.rows("SELECT value FROM info WHERE key = ?", (f"files:{self.root}",))
+        if (
+            listed
+            and noted == [(str(len(known)),)]
+            and all(_mtime_ns(path) == mtime_ns for path, mtime_ns in listed)
+        ):
+            return [(path, None) for path in known], None
+        started = time.time_ns()
+        folders: dict[str, int] = {}
+        files = [(path, sid) for path, sid, _ in transcript_files(self.config_dir, folders)]
+        # An mtime from the last moments may not show an entry added in the same clock tick
+        # (file times are coarse): such a folder is listed again next time.
+        trusted = started - RECENT_NS
+        return files, [(path, self.root, t if t < trusted else 0) for path, t in folders.items()]
+
+    def _note_folders(self, folders: list[tuple], files: int) -> None:
+        """Note the folders a walk listed, and how many files it found, when each of them has
+        its row (the next catch-up trusts them only while the index has that many files)."""
+
+        def work(conn: sqlite3.Connection) -> None:
+            (have,) = conn.execute(
+                "SELECT count(*) FROM files WHERE root = ?", (self.root,)
+            ).fetchone()
+            conn.execute("DELETE FROM folders WHERE root = ?", (self.root,))
+            if have == files:
+                conn.executemany("INSERT OR REPLACE INTO folders VALUES (?, ?, ?)", folders)
+                conn.execute(
+                    "INSERT OR REPLACE INTO info VALUES (?, ?)", (f"files:{self.root}", str(files))
+                )
+
+        self.db.run(work, None, write=True)
 
     def forget(self, paths: Iterable[str]) -> bool:
         """Drop the rows of these files, and their messages' words: a file still there as the
@@ -249,6 +314,7 @@ class Index:
                 _drop_messages(conn, file_id, 0, path if unchanged else None)
                 conn.execute("DELETE FROM entries WHERE file_id = ?", (file_id,))
                 conn.execute("DELETE FROM files WHERE id = ?", (file_id,))
+                _changed(conn)
             return True
 
         return self.db.run(work, False, write=True)
@@ -349,6 +415,7 @@ class Index:
                 "INSERT OR REPLACE INTO entries (file_id, entries) VALUES (?, ?)",
                 (file_id, read.entries),
             )
+            _changed(conn)
             if not found:
                 return True
             # Rowids given here (after the highest ever given: sqlite_sequence), so that the
@@ -434,6 +501,43 @@ class Index:
         sessions = order_sessions(metas)
         infer_forks(sessions)
         return sessions
+
+    def listing(self, project: str | None = None) -> str:
+        """What ``sessionscope list --json`` writes: :meth:`list_sessions` (without counting),
+        one JSON object a line (``transcripts.meta.as_json``). The index keeps the last one
+        made, with what it was made from (each session file's size, mtime and inode, and how
+        many times the files' rows had changed): while all of that is the same, it is written
+        again as it is, and no session's fields are decoded or encoded."""
+        keys = []
+        for path, _project_path in session_files(self.config_dir, project):
+            try:
+                keys.append((path, *_key(os.stat(path))))
+            except OSError:
+                continue
+        made_from = _dumps([self._generation(), keys])
+        scope = project or ""
+        kept = self.db.rows(
+            "SELECT made_from, text FROM listings WHERE root = ? AND project = ?",
+            (self.root, scope),
+        )
+        if kept and kept[0][0] == made_from:
+            return kept[0][1]
+        text = "".join(
+            as_json(meta) + "\n" for meta in self.list_sessions(project, count_messages=False)
+        )
+
+        def work(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "INSERT OR REPLACE INTO listings VALUES (?, ?, ?, ?)",
+                (self.root, scope, made_from, text),
+            )
+
+        self.db.run(work, None, write=True)
+        return text
+
+    def _generation(self) -> int:
+        rows = self.db.rows("SELECT value FROM info WHERE key = 'generation'")
+        return int(rows[0][0]) if rows else 0
 
     def session_meta(
         self, path: str | os.PathLike[str], *, count_messages: bool = True

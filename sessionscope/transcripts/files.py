@@ -7,6 +7,7 @@ names are the CLI's (``sanitize_path``). Standard library only.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import re
@@ -279,14 +280,18 @@ def subagents_dir(session_path: str | os.PathLike[str]) -> Path:
     return Path(session_path).with_suffix("") / "subagents"
 
 
-def agent_files(base_dir: str | os.PathLike[str]) -> list[tuple[str, str]]:
+def agent_files(
+    base_dir: str | os.PathLike[str], folders: dict[str, int] | None = None
+) -> list[tuple[str, str]]:
     """``(agent id, file path)`` of the ``agent-*.jsonl`` files under ``base_dir``, walked in
-    name order (as the SDK)."""
+    name order (as the SDK). ``folders`` gets the mtime of each folder listed."""
     results: list[tuple[str, str]] = []
 
     def walk(current: str) -> None:
         # os.scandir: a child's kind comes with its name (no stat a child, as Path.is_file
         # would make), which is most of a catch-up's walk over every session's folder.
+        if folders is not None:
+            _note_folder(folders, current)
         try:
             with os.scandir(current) as listing:
                 children = sorted(listing, key=lambda child: child.name)
@@ -321,19 +326,34 @@ def jsonl_files_under(folder: Path):
             yield child
 
 
-def transcript_files(config_dir: str | os.PathLike[str]) -> list[tuple[str, str | None, str]]:
+def _note_folder(folders: dict[str, int], path: str) -> None:
+    with contextlib.suppress(OSError):  # not there (yet): its parent's mtime changes then
+        folders[path] = os.stat(path).st_mtime_ns
+
+
+def transcript_files(
+    config_dir: str | os.PathLike[str], folders: dict[str, int] | None = None
+) -> list[tuple[str, str | None, str]]:
     """``(path, session id, project folder)`` of every transcript: each session's
     file, its ``subagents/`` transcripts (its id), and older ``agent-*.jsonl`` files beside
-    the sessions (``None``: their entries name their session)."""
+    the sessions (``None``: their entries name their session).
+
+    ``folders`` gets the mtime of every folder whose entries decide what is found (taken
+    before listing it): while none of them changes, neither does what this finds (a folder's
+    mtime changes when an entry is added to it, removed or renamed; not when a file grows)."""
     found: list[tuple[str, str | None, str]] = []
     projects = projects_dir(config_dir)
+    if folders is not None:
+        _note_folder(folders, str(projects))
     try:
-        folders = sorted(os.scandir(projects), key=lambda item: item.name)
+        project_folders = sorted(os.scandir(projects), key=lambda item: item.name)
     except OSError:
         return found
-    for folder in folders:
+    for folder in project_folders:
         if not folder.is_dir():
             continue
+        if folders is not None:
+            _note_folder(folders, folder.path)
         try:
             items = sorted(os.scandir(folder.path), key=lambda item: item.name)
         except OSError:
@@ -347,7 +367,9 @@ def transcript_files(config_dir: str | os.PathLike[str]) -> list[tuple[str, str 
                 elif stem.startswith("agent-"):
                     found.append((item.path, None, folder.name))
             elif item.is_dir() and validate_session_id(name):
-                for _agent, path in agent_files(os.path.join(item.path, "subagents")):
+                if folders is not None:
+                    _note_folder(folders, item.path)
+                for _agent, path in agent_files(os.path.join(item.path, "subagents"), folders):
                     found.append((path, name, folder.name))
     return found
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .text import inert
+from .text import inert, json_line
 
-__all__ = ["UNTITLED", "SessionMeta", "session_title"]
+__all__ = ["JSON_FIELDS", "UNTITLED", "SessionMeta", "as_json", "session_title"]
 
 
 @dataclass(slots=True)
@@ -59,3 +59,26 @@ def session_title(meta: SessionMeta) -> str:
         if candidate and candidate.strip():
             return inert(" ".join(candidate.split()))
     return UNTITLED
+
+
+JSON_FIELDS = (
+    "session_id",
+    "summary",
+    "last_modified",
+    "file_size",
+    "custom_title",
+    "first_prompt",
+    "git_branch",
+    "cwd",
+    "tag",
+    "created_at",
+    "message_count",
+    "forked_from",
+)
+"""What ``sessionscope list --json`` gives of a session: the SDK's ``SDKSessionInfo`` field
+names, then ours."""
+
+
+def as_json(meta: SessionMeta) -> str:
+    """One session as one line of terminal-safe JSON (no newline)."""
+    return json_line({name: getattr(meta, name) for name in JSON_FIELDS})

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sessionscope.commands.list import as_json
+from sessionscope.transcripts.meta import as_json
 from sessionscope.transcripts.sessions import list_sessions
 from tests.helpers.chains import OTHER, assistant, chain, user
 

@@ -9,6 +9,7 @@ import re
 import shutil
 from pathlib import Path
 
+import orjson
 import pytest
 
 from sessionscope.index import Database, Index
@@ -19,6 +20,7 @@ from sessionscope.index.query import parse_query
 from sessionscope.transcripts import sessions as reader_sessions
 from sessionscope.transcripts.conversation import build_conversation
 from sessionscope.transcripts.files import session_files, transcript_files
+from sessionscope.transcripts.meta import as_json
 from sessionscope.transcripts.reader import index_transcript, load_entries
 from tests.helpers.chains import OTHER, SESSION, assistant, chain, line, user
 
@@ -155,6 +157,96 @@ def test_a_deleted_file_is_forgotten(sessions_dir, isolated_user_dirs) -> None:
     index.catch_up_all()
     assert [hit.session_id for hit in index.search("ephemeral")] == [OTHER]
     assert index.db.rows("SELECT path FROM files") == [(str(keep),)]
+
+
+def _age_folders(root: Path, seconds: float = 60.0) -> None:
+    """Every folder under ``root`` last changed ``seconds`` ago: old enough to be trusted."""
+    past = os.stat(root).st_mtime - seconds
+    for folder in [root, *(path for path in root.rglob("*") if path.is_dir())]:
+        os.utime(folder, (past, past))
+
+
+def test_a_catch_up_walks_the_folders_again_only_when_one_changed(
+    sessions_dir, isolated_user_dirs, monkeypatch
+) -> None:
+    first = sessions_dir([user("first narwhal")])
+    root = isolated_user_dirs / "projects"
+    _age_folders(root)
+    index = Index(isolated_user_dirs)
+    assert index.catch_up_all() == 1
+    walks = []
+    walk = index_module.transcript_files
+    monkeypatch.setattr(
+        index_module, "transcript_files", lambda *args: walks.append(1) or walk(*args)
+    )
+    # Nothing changed, or a file grew: no walk (a folder's mtime stays), the growth is read.
+    assert index.catch_up_all() == 0
+    with first.open("ab") as handle:
+        handle.write(line(user("then a walrus", parent=None)))
+    assert index.catch_up_all() == 1
+    assert walks == []
+    assert len(index.search("walrus")) == 1
+    # A new session in the same folder, a new subagent's folder, a new project: walked, found.
+    sessions_dir([user("second narwhal")], session=OTHER)
+    agent = first.with_suffix("") / "subagents" / "agent-a1b2.jsonl"
+    agent.parent.mkdir(parents=True)
+    agent.write_bytes(line(user("subagent narwhal", isSidechain=True, agentId="a1b2")))
+    sessions_dir([user("third narwhal")], session=OTHER, project="-work-other")
+    assert index.catch_up_all() == 3
+    assert len(walks) == 1
+    assert len(index.search("narwhal")) == 4
+
+
+def test_a_folder_changed_moments_before_a_walk_is_walked_again(
+    sessions_dir, isolated_user_dirs
+) -> None:
+    """File times are coarse: an entry added in the same clock tick as the walk's listing
+    leaves the folder's mtime as it was. A folder that changed just before a walk is not
+    trusted at the next one."""
+    sessions_dir([user("early heron")])
+    folder = isolated_user_dirs / "projects" / "-work-app"
+    index = Index(isolated_user_dirs)
+    index.catch_up_all()  # the folder changed moments ago: noted as not to be trusted
+    tick = os.stat(folder).st_mtime_ns
+    sessions_dir([user("late heron")], session=OTHER)
+    os.utime(folder, ns=(tick, tick))  # as if added in the same tick
+    assert index.catch_up_all() == 1
+    assert len(index.search("heron")) == 2
+
+
+def test_a_walk_is_trusted_only_while_the_index_has_its_files(
+    sessions_dir, isolated_user_dirs
+) -> None:
+    path = sessions_dir([user("kept kestrel")])
+    _age_folders(isolated_user_dirs / "projects")
+    index = Index(isolated_user_dirs)
+    index.catch_up_all()
+    index.forget([str(path)])
+    assert index.catch_up_all() == 1  # the folders did not change; the index lost the file
+    assert [hit.session_id for hit in index.search("kestrel")] == [path.stem]
+
+
+def test_the_kept_listing_is_written_again_only_while_nothing_changed(
+    sessions_dir, isolated_user_dirs
+) -> None:
+    path = sessions_dir(chain(user("listed lemur"), assistant("a reply")))
+    index = Index(isolated_user_dirs)
+    first = index.listing()
+    assert [orjson.loads(line)["message_count"] for line in first.splitlines()] == [None]
+    index.catch_up_all()  # the index counts it: the listing is made again
+    counted = index.listing()
+    assert [orjson.loads(line)["message_count"] for line in counted.splitlines()] == [2]
+    assert counted == "".join(as_json(meta) + "\n" for meta in index.list_sessions())
+    # Kept: while nothing changed, the kept text is what is written.
+    index.db.run(lambda conn: conn.execute("UPDATE listings SET text = 'kept\n'"), None, write=True)
+    assert index.listing() == "kept\n"
+    # A session file that grew, or a new one: made again.
+    with path.open("ab") as handle:
+        handle.write(line(user("more lemur", parent=None)))
+    assert orjson.loads(index.listing())["file_size"] == path.stat().st_size
+    sessions_dir([user("second lemur")], session=OTHER, project="-work-other")
+    assert len(index.listing().splitlines()) == 2
+    assert len(index.listing("-work-other").splitlines()) == 1
 
 
 def _word_rows(index: Index, word: str) -> list[tuple]:

@@ -10,6 +10,8 @@ and the answer is asked again as it grows.
 
 from __future__ import annotations
 
+import asyncio
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import ClassVar
@@ -19,11 +21,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.content import Content
+from textual.geometry import Size
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerCancelled, WorkerFailed, get_current_worker
 
 from sessionscope.index import Index
 from sessionscope.index.query import QueryError, parse_query
@@ -32,6 +37,17 @@ from sessionscope.transcripts.text import inert
 
 SEARCH_LIMIT = 20
 """Hits shown for one query."""
+
+ANSWER_WAIT = 0.05
+"""Seconds a key waits for its answer before its echo is painted alone (a slow query's hits
+follow it)."""
+
+
+async def _finished(worker: Worker) -> None:
+    """Once ``worker`` is done (finished, cancelled for a newer query, or failed: the app
+    hears of a failure from Textual)."""
+    with suppress(WorkerCancelled, WorkerFailed):
+        await worker.wait()
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +66,24 @@ class SearchInput(Input):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("down", "to_hits", "To the hits", id="search-to-hits", show=False),
     ]
+
+    _waiter: asyncio.Future | None = None
+    """Until the search for the latest text is done (kept: the loop holds tasks weakly)."""
+
+    virtual_size = Reactive(Size(0, 0))
+    """The box's text width (``Input`` scrolls along it). Not a layout: ``Input`` sets it at
+    every key, and with a layout of the screen each key repainted every hit on it."""
+
+    async def on_input_changed(self, event: Input.Changed) -> None:
+        # The box's own handler, before the box paints its new text: the hits are asked for,
+        # and the paint held a moment for them, so that an answer in time shows with the key's
+        # echo in one frame. (A frame for the echo alone puts the next one, the hits, 17 to 33
+        # ms later: Textual paints at most 60 frames a second.)
+        screen = self.screen
+        assert isinstance(screen, SearchScreen)
+        self._waiter = asyncio.ensure_future(_finished(screen.ask(event.value)))
+        with self.app.batch_update():
+            await asyncio.wait([self._waiter], timeout=ANSWER_WAIT)
 
     def action_to_hits(self) -> None:
         self.screen.query_one(OptionList).focus()
@@ -79,7 +113,7 @@ class SearchScreen(Screen[SearchChoice | None]):
     SearchScreen #search-status { width: 1fr; height: 1; padding: 0 1; color: $text-muted; }
     SearchScreen #search-progress { height: 1; padding: 0 1; }
     SearchScreen #search-progress.-done { display: none; }
-    SearchScreen OptionList { width: 1fr; height: 1fr; }
+    SearchScreen OptionList { width: 1fr; height: 1fr; text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
     class Answered(Message):
@@ -121,10 +155,6 @@ class SearchScreen(Screen[SearchChoice | None]):
             self.ask(self.initial_query)
 
     # -- asking -------------------------------------------------------------------------------
-
-    @on(Input.Changed, "#search-query")
-    def _query_changed(self, event: Input.Changed) -> None:
-        self.ask(event.value)
 
     @on(Input.Submitted, "#search-query")
     def _query_submitted(self) -> None:
@@ -184,7 +214,7 @@ class SearchScreen(Screen[SearchChoice | None]):
                 layout=False,
             )
 
-    def _hit_text(self, hit: Hit) -> Text:
+    def _hit_text(self, hit: Hit) -> Content:
         when = ""
         if hit.timestamp:
             try:
@@ -193,22 +223,30 @@ class SearchScreen(Screen[SearchChoice | None]):
             except ValueError:
                 when = inert(hit.timestamp[:16], keep_newlines=False)
         title = inert(hit.title or "(untitled)", keep_newlines=False, keep_tabs=False)
-        text = Text(no_wrap=True, overflow="ellipsis")
-        # Each part cut short: a hit is three lines, whatever the width (80 columns at least).
-        text.append(title[:40] + ("…" if len(title) > 40 else ""), style="bold")
         project = inert(hit.project, keep_newlines=False, keep_tabs=False)
-        text.append(f"  {project[-20:]}", style="dim")
-        text.append("\n")
-        text.append(hit.uuid or "", style="dim")
-        text.append(f"  {hit.role:<9}  {when}", style="italic")
+        # Three lines, each cut at the list's width (``text-wrap: nowrap``); what the first
+        # two hold fits in 80 columns: a subagent's message names its agent on the first.
         if hit.agent_id:
-            text.append(f"  agent {inert(hit.agent_id, keep_newlines=False)[:12]}", style="italic")
-        text.append("\n")
-        snippet = Text(hit.snippet)
+            agent = f"  agent {inert(hit.agent_id, keep_newlines=False, keep_tabs=False)[:12]}"
+            title_chars, project_chars = 28, 16
+        else:
+            agent, title_chars, project_chars = "", 40, 20
+        snippet = hit.snippet
+        parts: list[str | tuple[str, str]] = [
+            (title[:title_chars] + ("…" if len(title) > title_chars else ""), "bold"),
+            (f"  {project[-project_chars:]}", "dim"),
+            (agent, "italic"),
+            "\n",
+            (hit.uuid or "", "dim"),
+            (f"  {hit.role:<9}  {when}", "italic"),
+            "\n",
+        ]
+        at = 0
         for start, end in hit.highlights:
-            snippet.stylize("reverse bold", start, end)
-        text.append_text(snippet)
-        return text
+            parts += [snippet[at:start], (snippet[start:end], "reverse bold")]
+            at = end
+        parts.append(snippet[at:])
+        return Content.assemble(*parts, strip_control_codes=False)
 
     # -- the index being built ------------------------------------------------------------------
 
