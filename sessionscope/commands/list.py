@@ -6,7 +6,6 @@ import argparse
 import sys
 import time
 
-from ..index import Index
 from ..transcripts.meta import SessionMeta, session_title
 from ..transcripts.text import inert
 from ._common import check_config_dir, safe_stdout
@@ -45,6 +44,10 @@ def _row(meta: SessionMeta, width: int) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here: the parser imports every command, and the other commands (a search of a
+    # store among them) need no index.
+    from ..index import Index
+
     check_config_dir(args.config_dir)
     # The SDK's fields read now; the counts the index has for these very files (run
     # `sessionscope index`, or the explorer, to count the others).
@@ -52,7 +55,8 @@ def run(args: argparse.Namespace) -> int:
     out = safe_stdout()
     if args.json:
         listed = index.listing(args.project)
-        out.write(listed)
+        out.flush()
+        out.buffer.write(listed)  # UTF-8, as JSON is
     else:
         listed = index.list_sessions(args.project, count_messages=False)
         write_table(out, listed)

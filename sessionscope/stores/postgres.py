@@ -865,10 +865,12 @@ class PostgresSessionStore:
         (and the filters ``where`` when ``filter_first``), the best ``limit`` (that pass
         ``where``), ranked by ``tsquery``, else newest first; see :meth:`search_rows`.
 
-        The candidates are picked as (key, place) alone, so that sorting even 100,000
-        matches stays in memory (the planner walks the primary key backwards for a common
-        word, and takes the GIN index for a rare one); only they are read again to be
-        ranked, and only the best few entries read."""
+        Each candidate is ranked as it is picked, while its words are at hand (reading them
+        again to rank the candidates was a third of a common word's query), and only its key,
+        place, rank and the small columns the filters look at go through the sorts, so that
+        sorting even 100,000 matches stays in memory (the planner walks the primary key
+        backwards for a common word, and takes the GIN index for a rare one); only the best
+        few entries are read."""
         keys = f"""JOIN {self._sessions} k ON k.id = w.key_id
             LEFT JOIN {self._sessions} s ON s.project_key = k.project_key
                 AND s.session_id = k.session_id AND s.subpath = ''"""
@@ -878,13 +880,7 @@ class PostgresSessionStore:
         else:
             rank = "ts_rank(w.words, q.q)"
             query, query_params = ", (SELECT to_tsquery('simple', %s) AS q) AS q", [tsquery]
-            first, first_params = (
-                ["w.words @@ to_tsquery('simple', %s)", *first],
-                [
-                    tsquery,
-                    *first_params,
-                ],
-            )
+            first = ["w.words @@ q.q", *first]
         then, then_params = [], []
         if filter_first:
             first, first_params = [*first, *where], [*first_params, *params]
@@ -894,19 +890,25 @@ class PostgresSessionStore:
             f"""SELECT k.session_id, k.subpath, k.project_key, s.meta ->> 'summary', h.role,
                 e.entry::text
             FROM (
-                SELECT w.key_id, w.seq, w.role, {rank} AS rank FROM (
-                    SELECT w.key_id, w.seq FROM {self._words} w
-                    {keys if filter_first and where else ""}
+                SELECT w.key_id, w.seq, w.role, w.rank FROM (
+                    SELECT w.key_id, w.seq, w.role, w.tools, w.timestamp, {rank} AS rank
+                    FROM {self._words} w
+                    {keys if filter_first and where else ""}{query}
                     WHERE {" AND ".join(first) or "TRUE"}
-                    ORDER BY w.key_id DESC, w.seq DESC LIMIT %s) AS c
-                JOIN {self._words} w ON w.key_id = c.key_id AND w.seq = c.seq
-                {keys if then else ""}{query}
+                    ORDER BY w.key_id DESC, w.seq DESC LIMIT %s) AS w
+                {keys if then else ""}
                 WHERE {" AND ".join(then) or "TRUE"}
-                ORDER BY rank DESC NULLS LAST, w.key_id DESC, w.seq DESC LIMIT %s) AS h
+                ORDER BY w.rank DESC NULLS LAST, w.key_id DESC, w.seq DESC LIMIT %s) AS h
             JOIN {self._entries} e ON e.key_id = h.key_id AND e.seq = h.seq
             {keys.replace("w.key_id", "h.key_id")}
             ORDER BY h.rank DESC NULLS LAST, h.key_id DESC, h.seq DESC""",
-            [*first_params, max(CANDIDATES, limit), *query_params, *then_params, limit],
+            [
+                *query_params,
+                *first_params,
+                max(CANDIDATES, limit),
+                *then_params,
+                limit,
+            ],
         )
 
     def for_project(self, project_key: str) -> ProjectStore:
