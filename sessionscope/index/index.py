@@ -204,10 +204,14 @@ class Index:
             path, session_id or session_of_path(path), status, row, self._base(path, status, row)
         )
 
-    def catch_up_all(self, progress: Progress | None = None) -> int:
+    def catch_up_all(
+        self, progress: Progress | None = None, *, stop: Callable[[], bool] | None = None
+    ) -> int:
         """Catch up every transcript of the config folder, oldest first (so that newer
         messages get higher rowids: search ranks a common word's newest matches first), and
-        forget the rows of files that are gone; returns how many files were read."""
+        forget the rows of files that are gone; returns how many files were read. ``stop()``,
+        asked after each file, ends the catch-up there when true (what was read is kept: the
+        next one goes on from there)."""
         self._compact_if_needed()
         known = {
             path: (size, mtime_ns, inode)
@@ -240,8 +244,9 @@ class Index:
         jobs = (self._job(path, session_id) for _when, path, session_id in todo)
         reads = _read_all(jobs, self.root, elsewhere=to_read >= READ_ELSEWHERE_FROM)
         done = 0
+        stopped = stop if stop is not None else lambda: False
         try:
-            while done < len(todo):
+            while done < len(todo) and not stopped():
                 started = time.monotonic()
                 # A batch at a time: one transaction for many small files (the full-text
                 # index writes its segments once a transaction), short enough not to keep
@@ -254,13 +259,13 @@ class Index:
                         self.progress = (done, len(todo))
                         if progress is not None:
                             progress(done, len(todo))
-                        if time.monotonic() - started >= BATCH_SECONDS:
+                        if time.monotonic() - started >= BATCH_SECONDS or stopped():
                             break
         finally:
             reads.close()
         if folders is not None:
             self._note_folders(folders, len(files))
-        return len(todo)
+        return done
 
     def _transcripts(
         self, known: dict[str, tuple[int, int, int]]
@@ -466,11 +471,13 @@ class Index:
         *,
         count_messages: bool = True,
         counted: Callable[[list[SessionMeta]], None] | None = None,
+        stop: Callable[[], bool] | None = None,
     ) -> list[SessionMeta]:
         """Every session now, newest first, with the SDK's fields. With ``count_messages`` the
         index catches up first (each file read once, then only what changed), so every session
         has its count; meanwhile, every :data:`COUNTED_SECONDS`, ``counted`` is given the
-        sessions counted so far (:meth:`cached_sessions`). Without, nothing is indexed: a file
+        sessions counted so far (:meth:`cached_sessions`); ``stop`` may end the catch-up early
+        (:meth:`catch_up_all`). Without, nothing is indexed: a file
         the index has as it is now is listed from its row (count included), any other from its
         head and tail (the SDK's read; ``message_count`` is ``None``: not counted yet)."""
         if count_messages:
@@ -482,7 +489,7 @@ class Index:
                     counted(self.cached_sessions(project))
                     said = time.monotonic()
 
-            self.catch_up_all(None if counted is None else progress)
+            self.catch_up_all(None if counted is None else progress, stop=stop)
         stored = self._stored()
         metas = []
         for path, project_path in session_files(self.config_dir, project):

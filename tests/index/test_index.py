@@ -401,6 +401,20 @@ def test_a_build_read_elsewhere_stops_its_reading_process_when_interrupted(
     assert Index(generated_copy).catch_up_all() == len(transcript_files(generated_copy)) - 50
 
 
+@pytest.mark.parametrize("read_elsewhere", [False, True], ids=["read-here", "read-elsewhere"])
+def test_a_catch_up_told_to_stop_keeps_what_it_read(
+    generated_copy: Path, monkeypatch: pytest.MonkeyPatch, read_elsewhere: bool
+) -> None:
+    if read_elsewhere:
+        _read_elsewhere(monkeypatch, here_from=1 << 30)
+    index = Index(generated_copy)
+    said: list[int] = []
+    read = index.catch_up_all(lambda done, total: said.append(done), stop=lambda: len(said) > 50)
+    assert read == 50 and said[-1] == 50
+    assert multiprocessing.active_children() == []
+    assert Index(generated_copy).catch_up_all() == len(transcript_files(generated_copy)) - 50
+
+
 def test_identifiers_and_paths_are_found_as_typed(sessions_dir, isolated_user_dirs) -> None:
     entries = chain(
         user("please fix parse_line in src/app.py for ticket ENT-207"),

@@ -4,7 +4,9 @@ build got."""
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
+import multiprocessing
 import resource
 import sys
 import time
@@ -73,3 +75,23 @@ async def test_counts_fill_in_file_by_file_under_a_progress_bar(
         assert not bar.has_class("-building") and not bar.display
     children_cpu = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime - children_before
     assert (children_cpu > 0) == read_elsewhere
+
+
+async def test_quitting_during_the_first_build_stops_it(corpus, make, monkeypatch):
+    # The list said after every file counted: a build of a few seconds.
+    monkeypatch.setattr(index_module, "COUNTED_SECONDS", 0.0)
+    monkeypatch.setattr(index_module, "READ_ELSEWHERE_FROM", 1)
+    monkeypatch.setattr(index_module, "CHUNK_BYTES", 20_000)
+    monkeypatch.setattr(index_module, "AHEAD_BYTES", 60_000)
+    app = make(corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        index = app.context.catalog
+        deadline = time.monotonic() + 60
+        while not (index.progress and index.progress[0] >= 20) and time.monotonic() < deadline:
+            await pilot.pause(0.01)
+        await pilot.press("q")
+    # Thread workers run in the loop's default executor: this waits for the build's thread.
+    await asyncio.get_running_loop().shutdown_default_executor()
+    done, total = index.progress
+    assert 20 <= done < total
+    assert multiprocessing.active_children() == []
