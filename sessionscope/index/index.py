@@ -477,9 +477,9 @@ class Index:
         index catches up first (each file read once, then only what changed), so every session
         has its count; meanwhile, every :data:`COUNTED_SECONDS`, ``counted`` is given the
         sessions counted so far (:meth:`cached_sessions`); ``stop`` may end the catch-up early
-        (:meth:`catch_up_all`). Without, nothing is indexed: a file
-        the index has as it is now is listed from its row (count included), any other from its
-        head and tail (the SDK's read; ``message_count`` is ``None``: not counted yet)."""
+        (:meth:`catch_up_all`). Without, nothing is indexed: a file the index has as it is now
+        is listed from its row (count included), any other from its head and tail (the SDK's
+        read; ``message_count`` is ``None``: not counted yet)."""
         if count_messages:
             said = time.monotonic()
 
