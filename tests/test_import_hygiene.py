@@ -117,7 +117,8 @@ def test_a_warm_list_and_search_read_no_transcript(sample_session: Path) -> None
     reads transcripts, and `search` only what reads back its hits' lines."""
     imported_after("from sessionscope.cli import main\nmain(['index'])\n", "False")
     listing = "import io, contextlib\nfrom sessionscope.cli import main\n"
-    listing += "with contextlib.redirect_stdout(io.StringIO()): main(['list', '--json'])\n"
+    listing += "out = io.TextIOWrapper(io.BytesIO())  # as stdout: list --json writes its buffer\n"
+    listing += "with contextlib.redirect_stdout(out): main(['list', '--json'])\n"
     assert imported_after(listing, f"m in {NOT_FOR_A_WARM_LISTING!r}") == ""
     search = listing.replace("['list', '--json']", "['search', '--json', 'parser']")
     watched = [m for m in NOT_FOR_A_WARM_LISTING if m != "sessionscope.transcripts.content"]
