@@ -119,21 +119,40 @@ def list_cold(config_dir: str, runs: int) -> dict:
 @probe
 def index_build(config_dir: str, runs: int) -> dict:
     """The first full index of every transcript, into a new index file."""
+    import resource
+
     from sessionscope.index import Database, Index
 
-    times, sizes, files = [], [], 0
+    def cpu(who: int) -> float:
+        usage = resource.getrusage(who)
+        return usage.ru_utime + usage.ru_stime
+
+    times, cpu_times, children_cpu_times, sizes, files = [], [], [], [], 0
     for _ in range(runs):
         folder = tempfile.mkdtemp(prefix="sessionscope-build-")
         try:
             db = Database(Path(folder) / "index.sqlite3")
             started = time.perf_counter()
+            cpu_started = cpu(resource.RUSAGE_SELF)
+            children_started = cpu(resource.RUSAGE_CHILDREN)
             files = Index(config_dir, db=db).catch_up_all()
             times.append(time.perf_counter() - started)
+            cpu_times.append(cpu(resource.RUSAGE_SELF) - cpu_started)
+            children_cpu_times.append(cpu(resource.RUSAGE_CHILDREN) - children_started)
             db.close()
             sizes.append(sum(path.stat().st_size for path in Path(folder).iterdir()))
         finally:
             shutil.rmtree(folder, ignore_errors=True)
-    return {"times": times, "bytes": max(sizes), "files": files, "rss_mb": _peak_rss_mb()}
+    return {
+        "times": times,
+        "cpu": cpu_times,
+        "children_cpu": children_cpu_times,
+        "bytes": max(sizes),
+        "files": files,
+        "rss_mb": _peak_rss_mb(),
+        # The reading process (the largest child's peak: there is one at a time).
+        "children_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+    }
 
 
 @probe
@@ -476,14 +495,17 @@ def figures_index(info: CorpusInfo, runs: int, only: str) -> list[Figure]:
         result = _run_probe("index_build", config_dir=config_dir, runs=max(1, runs // 3))
         build_s = _median(result["times"])
         ratio = result["bytes"] / info.bytes
+        rss_mb = result["rss_mb"] + result["children_rss_mb"]
         out.append(
             Figure(
                 "index-build",
                 f"first full index of the corpus ({result['files']:,} transcripts)",
-                f"{_ms(build_s)}, {result['rss_mb']:.0f} MB RSS",
+                f"{build_s:.1f} s (CPU {_median(result['cpu']):.1f} s + "
+                f"{_median(result['children_cpu']):.1f} s its reading process), "
+                f"{result['rss_mb']:.0f} + {result['children_rss_mb']:.0f} MB RSS",
                 "-",
-                "<= 10 s, RSS <= 250 MB",
-                build_s <= 10 and result["rss_mb"] <= 250,
+                "<= 10 s, RSS <= 250 MB (both processes)",
+                build_s <= 10 and rss_mb <= 250,
             )
         )
         out.append(
@@ -601,6 +623,31 @@ def figures_tui(info: CorpusInfo, runs: int, only: str) -> list[Figure]:
                 f"bare Textual app, one line: {_ms(bare_s)}",
                 "<= 1.5x the bare app's first paint",
                 ours_s <= 1.5 * bare_s,
+            )
+        )
+    if want("tui-j-indexing"):
+        results = [
+            _run_probe(
+                "tui",
+                function="j_while_indexing",
+                config_dir=config_dir,
+                big_session_id=info.big_session_id,
+                moves=400,
+            )
+            for _ in range(max(1, runs // 3))
+        ]
+        med = lambda key: _median([r[key] for r in results])  # noqa: E731
+        out.append(
+            Figure(
+                "tui-j-indexing",
+                "one cursor move (`j`) while the first index is built, median",
+                f"{_ms(med('j_median'))} (CPU {_ms(med('j_cpu'))}; max "
+                f"{_ms(max(r['j_max'] for r in results))}; {min(r['moves'] for r in results)} "
+                f"moves or more; build {med('build'):.1f} s, "
+                f"{med('rss_mb'):.0f} + {med('children_rss_mb'):.0f} MB RSS)",
+                "-",
+                "<= 16 ms",
+                med("j_median") <= 0.016,
             )
         )
     if any(want(k) for k in ("tui-big", "tui-newest", "tui-gG", "tui-j", "tui-rss")):

@@ -116,6 +116,61 @@ def big_session(config_dir: str, session_id: str, moves: int) -> dict:
     return out
 
 
+def j_while_indexing(config_dir: str, big_session_id: str, moves: int) -> dict:
+    """The app started with no index (a cache of its own): while it builds the first index of
+    every transcript, open a session of some size and move through it with ``j`` at a
+    reading pace; time each move made before the build ends, from the key's arrival (the
+    app busy with the build's list updates may take a while to get to it) to the move on
+    screen."""
+    from textual import events
+
+    os.environ["SESSIONSCOPE_CACHE_DIR"] = tempfile.mkdtemp(prefix="sessionscope-jbuild-")
+    app = _make(config_dir)
+    out: dict[str, float | list[float]] = {}
+
+    async def run() -> None:
+        async with app.run_test(headless=True, size=SIZE) as pilot:
+            index = app.context.catalog
+            await _until(pilot, lambda: "list" in app.main_screen.marks)
+            await _until(pilot, lambda: index.progress is not None and index.progress[1] > 0)
+            started = time.perf_counter()
+            sessions = app.main_screen.session_list.sessions
+            session = next(
+                meta
+                for meta in sessions
+                if meta.session_id != big_session_id and meta.file_size > 1_000_000
+            )
+            assert app.main_screen.session_list.select_session(session.session_id)
+            await _until(pilot, lambda: f"transcript:{session.session_id}" in app.main_screen.marks)
+            view = app.main_screen.message_view
+            view.focus()
+            view.action_first()
+            await pilot.pause()
+            action_times: list[float] = []  # the move alone (and its main-thread CPU)
+            _instrument(view, "cursor_down", action_times)
+            key_times: list[float] = []  # from the key's arrival to the move on screen
+            building = lambda: index.progress[0] < index.progress[1]  # noqa: E731
+            while building() and len(key_times) < moves:
+                sent = time.perf_counter()
+                app.post_message(events.Key("j", "j"))
+                await _until(pilot, lambda: len(action_times) > len(key_times), poll=0.001)
+                key_times.append(time.perf_counter() - sent)
+                await asyncio.sleep(0.05)  # a reading pace
+            out["moves"] = len(key_times)
+            out["j_median"] = statistics.median(key_times)
+            out["j_max"] = max(key_times)
+            out["j_action"] = statistics.median(action_times)
+            out["j_cpu"] = statistics.median(CPU_TIMES[id(action_times)])
+            await _until(pilot, lambda: not building(), timeout=300, poll=0.05)
+            out["build"] = time.perf_counter() - started
+            out["session_mb"] = session.file_size / 1e6
+
+    asyncio.run(run())
+    out["rss_mb"] = _peak_rss_mb()
+    out["children_rss_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return out
+
+
 CPU_TIMES: dict[int, list[float]] = {}
 """Main-thread CPU seconds of each instrumented action (by ``id`` of its wall-time list): on a
 busy machine the wall time also holds the time spent waiting for a core."""

@@ -16,6 +16,10 @@ What a file's read gives, with one parse of each line (``reader.index_transcript
 
 Subagent transcripts (``<session>/subagents/agent-*.jsonl``, and older ``agent-*.jsonl`` beside
 the sessions) are indexed for search under their session's id.
+
+A catch-up of many bytes (a first build) has another process read the files (the same
+:func:`_read`) while this one writes what was read: reading is Python and holds the
+interpreter, writing is mostly SQLite, so the two take a core each (:func:`_read_all`).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import os
 import sqlite3
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -44,7 +48,6 @@ from ..transcripts.sessions import add_counts, infer_forks, order_sessions, read
 from .db import Database
 
 if TYPE_CHECKING:
-    from ..transcripts.model import Entry, TranscriptIndex
     from .query import Query
     from .search import Hit
 
@@ -63,6 +66,23 @@ more."""
 
 BATCH_SECONDS = 0.5
 """How long a catch-up writes in one transaction before it commits (and lets others in)."""
+
+READ_ELSEWHERE_FROM = 64 << 20
+"""Bytes to read from which a catch-up has another process read while it writes (a first
+build): starting that process takes about a quarter of a second, reading 64 MB here about
+half a second. A smaller catch-up reads here."""
+
+CHUNK_BYTES = 2 << 20
+"""Bytes of transcripts the reading process is given at a time."""
+
+AHEAD_BYTES = 4 << 20
+"""How far the reading process may get ahead of the writing (bytes of transcripts; what it
+read waits in memory)."""
+
+READ_HERE_FROM = 16 << 20
+"""A file this big is read by the writing process, even in a first build: what reading it
+gives is about the size of its text, and handing that over would hold it in both processes
+at once."""
 
 COMPACT_FROM = 50_000
 """Forgotten messages below this many never start a compaction."""
@@ -184,10 +204,14 @@ class Index:
             path, session_id or session_of_path(path), status, row, self._base(path, status, row)
         )
 
-    def catch_up_all(self, progress: Progress | None = None) -> int:
+    def catch_up_all(
+        self, progress: Progress | None = None, *, stop: Callable[[], bool] | None = None
+    ) -> int:
         """Catch up every transcript of the config folder, oldest first (so that newer
         messages get higher rowids: search ranks a common word's newest matches first), and
-        forget the rows of files that are gone; returns how many files were read."""
+        forget the rows of files that are gone; returns how many files were read. ``stop()``,
+        asked after each file, ends the catch-up there when true (what was read is kept: the
+        next one goes on from there)."""
         self._compact_if_needed()
         known = {
             path: (size, mtime_ns, inode)
@@ -197,6 +221,7 @@ class Index:
         }
         files, folders = self._transcripts(known)
         todo: list[tuple[float, str, str | None]] = []
+        to_read = 0  # bytes: all of a new or rewritten file, what was appended to one that grew
         for path, session_id in files:
             stored = known.pop(path, None)
             try:
@@ -205,6 +230,8 @@ class Index:
                 continue
             if stored != key:
                 todo.append((key[1], path, session_id))
+                grew = stored is not None and stored[2] == key[2] and key[0] > stored[0]
+                to_read += key[0] - stored[0] if grew else key[0]
         self.forget(known)  # the files that are gone
         todo.sort()
         self.progress = (0, len(todo))
@@ -214,41 +241,31 @@ class Index:
             if folders is not None:
                 self._note_folders(folders, len(files))
             return 0
-        from concurrent.futures import Future, ThreadPoolExecutor
-
-        # Reading a file (Python) and writing the one before (SQLite, which lets go of the
-        # interpreter's lock while it works) overlap: a thread reads one file ahead.
-        with ThreadPoolExecutor(1, thread_name_prefix="index-read") as reader:
-            ahead: deque[tuple[_Job, Future]] = deque()
-            done = 0
-            waiting = iter(todo)
-            while done < len(todo):
+        jobs = (self._job(path, session_id) for _when, path, session_id in todo)
+        reads = _read_all(jobs, self.root, elsewhere=to_read >= READ_ELSEWHERE_FROM)
+        done = 0
+        stopped = stop if stop is not None else lambda: False
+        try:
+            while done < len(todo) and not stopped():
                 started = time.monotonic()
                 # A batch at a time: one transaction for many small files (the full-text
                 # index writes its segments once a transaction), short enough not to keep
                 # others waiting long.
                 with self.db.batch():
-                    while done < len(todo) and time.monotonic() - started < BATCH_SECONDS:
-                        while len(ahead) < 2:
-                            following = next(waiting, None)
-                            if following is None:
-                                break
-                            _when, path, session_id = following
-                            job = self._job(path, session_id)
-                            if job is not None:
-                                ahead.append((job, reader.submit(_read, job, self.root)))
-                            else:
-                                ahead.append((None, None))
-                        job, future = ahead.popleft()
+                    for job, read in reads:
                         if job is not None:
-                            self._write(job, future.result())
+                            self._write(job, read)
                         done += 1
                         self.progress = (done, len(todo))
                         if progress is not None:
                             progress(done, len(todo))
+                        if time.monotonic() - started >= BATCH_SECONDS or stopped():
+                            break
+        finally:
+            reads.close()
         if folders is not None:
             self._note_folders(folders, len(files))
-        return len(todo)
+        return done
 
     def _transcripts(
         self, known: dict[str, tuple[int, int, int]]
@@ -360,28 +377,15 @@ class Index:
         )
         return _Row(*rows[0]) if rows else None
 
-    def _base(self, path: str, status: os.stat_result, row: _Row | None) -> TranscriptIndex | None:
-        """What was read of the file before, if the file only grew since."""
+    def _base(self, path: str, status: os.stat_result, row: _Row | None) -> bytes | None:
+        """The light entries read of the file before (MessagePack), if it only grew since."""
         # Appending makes a file longer: one of the same size with another mtime was rewritten.
         if row is None or status.st_ino != row.inode or status.st_size <= row.indexed_to:
             return None
         if _read_tail(path, row.indexed_to) != row.tail:
             return None
         blobs = self.db.rows("SELECT entries FROM entries WHERE file_id = ?", (row.id,))
-        if not blobs:
-            return None
-        import msgspec
-
-        from ..transcripts.model import Entry, TranscriptIndex
-
-        return TranscriptIndex(
-            path=path,
-            size=row.indexed_to,
-            mtime=0.0,
-            entries=msgspec.msgpack.decode(blobs[0][0], type=list[Entry]),
-            line_count=row.line_count,
-            ends_open=row.ends_open,
-        )
+        return blobs[0][0] if blobs else None
 
     def _write(self, job: _Job, read: _Read | None) -> bool:
         """Store what was read of a file (``None``: it could not be read: forget it)."""
@@ -467,11 +471,13 @@ class Index:
         *,
         count_messages: bool = True,
         counted: Callable[[list[SessionMeta]], None] | None = None,
+        stop: Callable[[], bool] | None = None,
     ) -> list[SessionMeta]:
         """Every session now, newest first, with the SDK's fields. With ``count_messages`` the
         index catches up first (each file read once, then only what changed), so every session
         has its count; meanwhile, every :data:`COUNTED_SECONDS`, ``counted`` is given the
-        sessions counted so far (:meth:`cached_sessions`). Without, nothing is indexed: a file
+        sessions counted so far (:meth:`cached_sessions`); ``stop`` may end the catch-up early
+        (:meth:`catch_up_all`). Without, nothing is indexed: a file
         the index has as it is now is listed from its row (count included), any other from its
         head and tail (the SDK's read; ``message_count`` is ``None``: not counted yet)."""
         if count_messages:
@@ -483,7 +489,7 @@ class Index:
                     counted(self.cached_sessions(project))
                     said = time.monotonic()
 
-            self.catch_up_all(None if counted is None else progress)
+            self.catch_up_all(None if counted is None else progress, stop=stop)
         stored = self._stored()
         metas = []
         for path, project_path in session_files(self.config_dir, project):
@@ -579,8 +585,9 @@ class _Job(NamedTuple):
     status: os.stat_result | None
     """``None``: the file is gone."""
     row: _Row | None
-    base: TranscriptIndex | None
-    """What was read before, when the file only grew since (then only the rest is read)."""
+    base: bytes | None
+    """The light entries read before (MessagePack), when the file only grew since (then only
+    the rest is read)."""
 
 
 class _Read(NamedTuple):
@@ -595,8 +602,8 @@ class _Read(NamedTuple):
 
 
 def _read(job: _Job, root: str) -> _Read | None:
-    """Read what is new in a file (no index access: runs in the reader thread); ``None`` when
-    it is gone or cannot be read."""
+    """Read what is new in a file (no index access: it runs in the reading process of a first
+    build as here); ``None`` when it is gone or cannot be read."""
     if job.status is None:
         return None
     try:
@@ -605,13 +612,120 @@ def _read(job: _Job, root: str) -> _Read | None:
         return None
 
 
+def _read_chunk(jobs: list[_Job | None], root: str) -> list[_Read | None]:
+    return [None if job is None else _read(job, root) for job in jobs]
+
+
+def _reading_process() -> None:
+    """A reading process leaves ``ctrl+c`` to the process that started it (which stops the
+    pool), rather than each printing its own traceback."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker (once a process) with the real standard error:
+    the tracker is handed ``sys.stderr``'s file descriptor, and in a running Textual app
+    ``sys.stderr`` captures prints and has none (-1: starting the tracker fails)."""
+    import sys
+    from multiprocessing import resource_tracker
+
+    captured = sys.stderr
+    sys.stderr = sys.__stderr__
+    try:
+        resource_tracker.ensure_running()
+    finally:
+        sys.stderr = captured
+
+
+def _read_all(
+    jobs: Iterator[_Job | None], root: str, *, elsewhere: bool
+) -> Generator[tuple[_Job | None, _Read | None], None, None]:
+    """Each job (``None``: nothing to read) with what reading it gave, in order: read here,
+    or, ``elsewhere`` on a machine of more than one core, by another process while the
+    caller writes what was read before (:data:`CHUNK_BYTES` of files at a time, up to
+    :data:`AHEAD_BYTES` ahead; files of :data:`READ_HERE_FROM` bytes are read here)."""
+    if not elsewhere or (os.cpu_count() or 1) < 2:
+        for job in jobs:
+            yield job, None if job is None else _read(job, root)
+        return
+    import multiprocessing
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    _start_resource_tracker()
+    # Spawned, not forked: the explorer builds its index in a thread of a running app.
+    reader = ProcessPoolExecutor(
+        1, mp_context=multiprocessing.get_context("spawn"), initializer=_reading_process
+    )
+    # Chunks of jobs in order, with their bytes and the reading process's future (``None``:
+    # to be read here).
+    ahead: deque[tuple[list[_Job | None], int, Future | None]] = deque()
+    given = 0  # bytes of the chunks ahead given to the reading process
+
+    def give(chunk: list[_Job | None], size: int) -> None:
+        nonlocal given
+        ahead.append((chunk, size, reader.submit(_read_chunk, chunk, root)))
+        given += size
+
+    def first() -> Iterator[tuple[_Job | None, _Read | None]]:
+        nonlocal given
+        chunk, size, future = ahead.popleft()
+        if future is None:
+            return zip(chunk, _read_chunk(chunk, root), strict=True)
+        given -= size
+        return zip(chunk, future.result(), strict=True)
+
+    try:
+        chunk: list[_Job | None] = []
+        size = 0
+        for job in jobs:
+            job_size = _bytes_to_read(job)
+            if job_size >= READ_HERE_FROM:
+                if chunk:
+                    give(chunk, size)
+                    chunk, size = [], 0
+                ahead.append(([job], job_size, None))
+            else:
+                chunk.append(job)
+                size += job_size
+                if size >= CHUNK_BYTES:
+                    give(chunk, size)
+                    chunk, size = [], 0
+            while given > AHEAD_BYTES:
+                yield from first()
+        if chunk:
+            give(chunk, size)
+        while ahead:
+            yield from first()
+    finally:
+        reader.shutdown(wait=True, cancel_futures=True)
+
+
+def _bytes_to_read(job: _Job | None) -> int:
+    if job is None or job.status is None:
+        return 0
+    return job.status.st_size - (job.row.indexed_to if job.base is not None else 0)
+
+
 def _read_file(job: _Job, root: str) -> _Read:
     import msgspec
 
     from ..transcripts.content import searchable_text
+    from ..transcripts.model import Entry, TranscriptIndex
     from ..transcripts.reader import index_transcript
 
-    path, base = job.path, job.base
+    path, row = job.path, job.row
+    base = None
+    if job.base is not None and row is not None:
+        base = TranscriptIndex(
+            path=path,
+            size=row.indexed_to,
+            mtime=0.0,
+            entries=msgspec.msgpack.decode(job.base, type=list[Entry]),
+            line_count=row.line_count,
+            ends_open=row.ends_open,
+        )
     found: list[tuple] = []
     tool_names: dict[str, str] = {}
 

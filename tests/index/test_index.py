@@ -3,9 +3,11 @@ message findable (identifiers and paths as typed), snippets read back from the t
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import random
 import re
+import resource
 import shutil
 from pathlib import Path
 
@@ -336,6 +338,81 @@ def test_an_interrupted_build_goes_on_where_it_stopped(generated_copy: Path) -> 
     again = Index(generated_copy)
     assert again.catch_up_all() == total - 50
     assert again.catch_up_all() == 0
+
+
+def _index_rows(index: Index) -> dict[str, list[tuple]]:
+    return {
+        table: index.db.rows(f"SELECT * FROM {table} ORDER BY 1")
+        for table in ("files", "entries", "messages")
+    }
+
+
+def _read_elsewhere(monkeypatch: pytest.MonkeyPatch, *, here_from: int) -> None:
+    """Every catch-up of many files reads in another process, in small chunks; files of
+    ``here_from`` bytes or more are read here."""
+    monkeypatch.setattr(index_module, "READ_ELSEWHERE_FROM", 1)
+    monkeypatch.setattr(index_module, "CHUNK_BYTES", 20_000)
+    monkeypatch.setattr(index_module, "AHEAD_BYTES", 60_000)
+    monkeypatch.setattr(index_module, "READ_HERE_FROM", here_from)
+
+
+def test_what_another_process_reads_is_indexed_as_what_is_read_here(
+    generated_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    here = Index(generated_copy, db=Database(tmp_path / "here.sqlite3"))
+    assert here.catch_up_all() == len(transcript_files(generated_copy))
+    sizes = sorted(os.stat(path).st_size for path, _, _ in transcript_files(generated_copy))
+    _read_elsewhere(monkeypatch, here_from=sizes[-10])  # the 10 biggest read here
+    children_before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
+    elsewhere = Index(generated_copy, db=Database(tmp_path / "elsewhere.sqlite3"))
+    assert elsewhere.catch_up_all() == len(transcript_files(generated_copy))
+    assert resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime > children_before
+    assert multiprocessing.active_children() == []
+    assert _index_rows(elsewhere) == _index_rows(here)
+    # Files that grew are read from where the index stopped, there as here.
+    grown = [
+        path
+        for path, _, _ in transcript_files(generated_copy)
+        if Path(path).read_bytes().endswith(b"\n")
+    ][:40:4]
+    for number, path in enumerate(grown):
+        with open(path, "ab") as handle:
+            handle.write(line(user(f"appended heronry{number}", uid=f"grown-{number}")))
+    assert here.catch_up_all() == elsewhere.catch_up_all() == len(grown)
+    assert _index_rows(elsewhere) == _index_rows(here)
+    for query in ("heronry*", "the", "parse_line"):
+        assert uuids_of(elsewhere.search(query, 50)) == uuids_of(here.search(query, 50))
+    assert len(here.search("heronry*", 50)) == len(grown)
+
+
+def test_a_build_read_elsewhere_stops_its_reading_process_when_interrupted(
+    generated_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _read_elsewhere(monkeypatch, here_from=1 << 30)
+    index = Index(generated_copy)
+
+    def stop_after_50(done: int, total: int) -> None:
+        if done == 50:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        index.catch_up_all(progress=stop_after_50)
+    assert multiprocessing.active_children() == []
+    assert Index(generated_copy).catch_up_all() == len(transcript_files(generated_copy)) - 50
+
+
+@pytest.mark.parametrize("read_elsewhere", [False, True], ids=["read-here", "read-elsewhere"])
+def test_a_catch_up_told_to_stop_keeps_what_it_read(
+    generated_copy: Path, monkeypatch: pytest.MonkeyPatch, read_elsewhere: bool
+) -> None:
+    if read_elsewhere:
+        _read_elsewhere(monkeypatch, here_from=1 << 30)
+    index = Index(generated_copy)
+    said: list[int] = []
+    read = index.catch_up_all(lambda done, total: said.append(done), stop=lambda: len(said) > 50)
+    assert read == 50 and said[-1] == 50
+    assert multiprocessing.active_children() == []
+    assert Index(generated_copy).catch_up_all() == len(transcript_files(generated_copy)) - 50
 
 
 def test_identifiers_and_paths_are_found_as_typed(sessions_dir, isolated_user_dirs) -> None:

@@ -4,7 +4,10 @@ build got."""
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
+import multiprocessing
+import resource
 import sys
 import time
 from pathlib import Path
@@ -32,12 +35,20 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-async def test_counts_fill_in_file_by_file_under_a_progress_bar(corpus, make, monkeypatch):
+@pytest.mark.parametrize("read_elsewhere", [False, True], ids=["read-here", "read-elsewhere"])
+async def test_counts_fill_in_file_by_file_under_a_progress_bar(
+    corpus, make, monkeypatch, read_elsewhere
+):
     from sessionscope.tui.screens.main import INDEX_BAR_FILES
 
     # Every file counted is said at once (not once a second), so that a small corpus shows
     # the list half counted.
     monkeypatch.setattr(index_module, "COUNTED_SECONDS", 0.0)
+    if read_elsewhere:  # as a big first build is read: by another process, from the app
+        monkeypatch.setattr(index_module, "READ_ELSEWHERE_FROM", 1)
+        monkeypatch.setattr(index_module, "CHUNK_BYTES", 20_000)
+        monkeypatch.setattr(index_module, "AHEAD_BYTES", 60_000)
+    children_before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
     app = make(corpus)
     seen_half_counted = seen_bar = False
     async with app.run_test(size=SIZE) as pilot:
@@ -62,3 +73,25 @@ async def test_counts_fill_in_file_by_file_under_a_progress_bar(corpus, make, mo
         assert seen_half_counted, "the counts came all at once"
         assert seen_bar, "no progress bar during the first build"
         assert not bar.has_class("-building") and not bar.display
+    children_cpu = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime - children_before
+    assert (children_cpu > 0) == read_elsewhere
+
+
+async def test_quitting_during_the_first_build_stops_it(corpus, make, monkeypatch):
+    # The list said after every file counted: a build of a few seconds.
+    monkeypatch.setattr(index_module, "COUNTED_SECONDS", 0.0)
+    monkeypatch.setattr(index_module, "READ_ELSEWHERE_FROM", 1)
+    monkeypatch.setattr(index_module, "CHUNK_BYTES", 20_000)
+    monkeypatch.setattr(index_module, "AHEAD_BYTES", 60_000)
+    app = make(corpus)
+    async with app.run_test(size=SIZE) as pilot:
+        index = app.context.catalog
+        deadline = time.monotonic() + 60
+        while not (index.progress and index.progress[0] >= 20) and time.monotonic() < deadline:
+            await pilot.pause(0.01)
+        await pilot.press("q")
+    # Thread workers run in the loop's default executor: this waits for the build's thread.
+    await asyncio.get_running_loop().shutdown_default_executor()
+    done, total = index.progress
+    assert 20 <= done < total
+    assert multiprocessing.active_children() == []

@@ -478,14 +478,17 @@ class MainScreen(Screen[None], inherit_bindings=False):
     @work(thread=True, exclusive=True, group="sessions")
     def count_sessions(self, shown: list[SessionMeta]) -> None:
         """The list with every message counted, posted if it differs from the one shown."""
+        worker = get_current_worker()
         try:
+            # The build stops with the worker (the app quits, a newer count replaces it).
             counted = self.context.catalog.list_sessions(
-                counted=lambda sessions: self.post_message(SessionsCountedSoFar(sessions))
+                counted=lambda sessions: self.post_message(SessionsCountedSoFar(sessions)),
+                stop=lambda: worker.is_cancelled,
             )
         except Exception as error:  # the list on screen stays
             self.post_message(SessionsLoaded(shown, f"cannot list sessions: {error}", counted=True))
             return
-        if get_current_worker().is_cancelled:
+        if worker.is_cancelled:
             return
         if counted != shown:
             self.post_message(SessionsLoaded(counted, counted=True))
