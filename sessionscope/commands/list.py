@@ -55,7 +55,8 @@ def run(args: argparse.Namespace) -> int:
     out = safe_stdout()
     if args.json:
         listed = index.listing(args.project)
-        out.write(listed)
+        out.flush()
+        out.buffer.write(listed)  # UTF-8, as JSON is
     else:
         listed = index.list_sessions(args.project, count_messages=False)
         write_table(out, listed)

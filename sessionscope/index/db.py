@@ -60,7 +60,7 @@ CREATE TABLE IF NOT EXISTS listings (
     root TEXT NOT NULL,
     project TEXT NOT NULL,
     made_from BLOB NOT NULL,
-    text TEXT NOT NULL,
+    text BLOB NOT NULL,
     PRIMARY KEY (root, project)
 );
 CREATE INDEX IF NOT EXISTS files_by_session ON files (root, session_id, agent_id);

@@ -502,9 +502,9 @@ class Index:
         infer_forks(sessions)
         return sessions
 
-    def listing(self, project: str | None = None) -> str:
+    def listing(self, project: str | None = None) -> bytes:
         """What ``sessionscope list --json`` writes: :meth:`list_sessions` (without counting),
-        one JSON object a line (``transcripts.meta.as_json``). The index keeps the last one
+        one JSON object a line (``transcripts.meta.as_json``), in UTF-8. The index keeps the last one
         made, with what it was made from (each session file's size, mtime and inode, and how
         many times the files' rows had changed): while all of that is the same, it is written
         again as it is, and no session's fields are decoded or encoded."""
@@ -522,9 +522,8 @@ class Index:
         )
         if kept and kept[0][0] == made_from:
             return kept[0][1]
-        text = "".join(
-            as_json(meta) + "\n" for meta in self.list_sessions(project, count_messages=False)
-        )
+        sessions = self.list_sessions(project, count_messages=False)
+        text = "".join(as_json(meta) + "\n" for meta in sessions).encode()
 
         def work(conn: sqlite3.Connection) -> None:
             conn.execute(

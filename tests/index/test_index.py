@@ -236,7 +236,7 @@ def test_the_kept_listing_is_written_again_only_while_nothing_changed(
     index.catch_up_all()  # the index counts it: the listing is made again
     counted = index.listing()
     assert [orjson.loads(line)["message_count"] for line in counted.splitlines()] == [2]
-    assert counted == "".join(as_json(meta) + "\n" for meta in index.list_sessions())
+    assert counted == "".join(as_json(meta) + "\n" for meta in index.list_sessions()).encode()
     # Kept: while nothing changed, the kept text is what is written.
     index.db.run(lambda conn: conn.execute("UPDATE listings SET text = 'kept\n'"), None, write=True)
     assert index.listing() == "kept\n"
