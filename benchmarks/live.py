@@ -114,7 +114,7 @@ def _run(config_dir: Path, path: Path, session_id: str, appends: int) -> dict:
         searcher = Index(config_dir)
         async with app.run_test(headless=True, size=SIZE) as pilot:
             await until(pilot, lambda: app.main_screen.session_list.sessions, poll=0.05)
-            await app.workers.wait_for_complete()
+            await until(pilot, lambda: all(worker.is_finished for worker in app.workers), poll=0.02)
             assert app.main_screen.session_list.select_session(session_id) or (
                 app.main_screen.session_list.current.session_id == session_id
             )
@@ -132,7 +132,7 @@ def _run(config_dir: Path, path: Path, session_id: str, appends: int) -> dict:
                 pilot,
                 lambda: app.main_screen.watching is not None and app.main_screen.watching.is_set(),
             )
-            await app.workers.wait_for_complete()
+            await until(pilot, lambda: all(worker.is_finished for worker in app.workers), poll=0.02)
             view = app.main_screen.message_view
             for number in range(appends):
                 word = f"livebench{uuid.uuid4().hex[:10]}"

@@ -55,7 +55,7 @@ def big_session(config_dir: str, session_id: str, moves: int) -> dict:
         async with app.run_test(headless=True, size=SIZE) as pilot:
             await _until(pilot, lambda: "list" in app.main_screen.marks)
             # Let the list settle (counts, the first session's transcript) before selecting.
-            await app.workers.wait_for_complete()
+            await _workers_done(pilot)
             await pilot.pause()
             view = app.main_screen.message_view
             key = f"transcript:{session_id}"
@@ -160,7 +160,7 @@ def fork_near_end(big_path: str, session_id: str) -> dict:
         async def run() -> None:
             async with app.run_test(headless=True, size=SIZE) as pilot:
                 await _until(pilot, lambda: _fully_loaded(app, session_id))
-                await app.workers.wait_for_complete()
+                await _workers_done(pilot)
                 view = app.main_screen.message_view
                 view.focus()
                 # An assistant message a few blocks from the end.
