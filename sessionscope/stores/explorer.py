@@ -15,6 +15,7 @@ newest entries, fetched alone (:meth:`StoreExplorer.newest_file`). No Textual he
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import threading
 from collections.abc import Callable, Coroutine
@@ -52,12 +53,17 @@ class StoreExplorer:
         """Held while mirrors are written (the watcher and a reader may bring one up to date at
         the same moment: each must see what the other wrote)."""
         self._loop = asyncio.new_event_loop()
+        self._closed = False
+        self._waiting: set[concurrent.futures.Future] = set()
+        """Calls under way (a worker waits on each): cancelled when the explorer closes."""
+        self._waiting_lock = threading.Lock()
         self._thread = threading.Thread(
             target=self._loop.run_forever, name="sessionscope-store", daemon=True
         )
         self._thread.start()
         # Connecting and the first list start at once, while the app is imported and built.
         self._started = asyncio.run_coroutine_threadsafe(self._list(None, False), self._loop)
+        self._waiting.add(self._started)
         self._started_shown = False
 
     @property
@@ -71,28 +77,45 @@ class StoreExplorer:
         return mirror_root(self.store, self.role)
 
     def call(self, work: Callable[[PostgresSessionStore], Coroutine[Any, Any, Any]]):
-        """``work(store)`` on the store's loop; its result, or its error raised here."""
-        return asyncio.run_coroutine_threadsafe(work(self.store), self._loop).result()
+        """``work(store)`` on the store's loop; its result, or its error raised here. Once the
+        explorer is closed a call raises :class:`StoreError`, and so does one under way when it
+        closes: a worker is never left waiting on a loop that stopped."""
+        with self._waiting_lock:
+            if self._closed:
+                raise StoreError("the store is closed")
+            future = asyncio.run_coroutine_threadsafe(work(self.store), self._loop)
+            self._waiting.add(future)
+        try:
+            return _result(future)
+        finally:
+            with self._waiting_lock:
+                self._waiting.discard(future)
 
     def connect(self) -> str:
         """Wait for the connection made at start (our role known, a first list read); the
         reason in one line when that failed, else ``""``."""
         try:
-            self._started.result()
+            _result(self._started)
         except StoreError as error:
             return str(error)
         return ""
 
     def close(self) -> None:
         """Close the connection and stop the store's thread; a store that does not answer
-        within :data:`CLOSE_SECONDS` is left behind (the thread is a daemon), never waited on."""
-        if self._loop.is_closed():
-            return
-        closing = asyncio.run_coroutine_threadsafe(self.store.close(), self._loop)
-        with contextlib.suppress(Exception):
-            closing.result(timeout=CLOSE_SECONDS)
+        within :data:`CLOSE_SECONDS` is left behind (the thread is a daemon), never waited on.
+        Calls still waiting for the store then raise :class:`StoreError`."""
+        with self._waiting_lock:
+            if self._closed:
+                return
+            self._closed = True
+        for ending in (self.store.close(), _cancel_the_rest()):
+            with contextlib.suppress(Exception):
+                asyncio.run_coroutine_threadsafe(ending, self._loop).result(CLOSE_SECONDS)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=CLOSE_SECONDS)
+        with self._waiting_lock:
+            for future in self._waiting:
+                future.cancel()
         if not self._thread.is_alive():
             self._loop.close()
 
@@ -105,7 +128,7 @@ class StoreExplorer:
             return []
         self._started_shown = True
         try:
-            return self._started.result()
+            return _result(self._started)
         except StoreError:
             return []
 
@@ -337,6 +360,23 @@ class StoreWatcher:
                 self.on_files({str(mirrored.path)})
         if listed or gone:
             self.on_sessions(listed, gone)
+
+
+async def _cancel_the_rest() -> None:
+    """Cancel every other task of the loop (calls under way, the watcher) and let them end."""
+    tasks = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _result(future: concurrent.futures.Future):
+    """The result of a call on the store's loop; :class:`StoreError` if it was cancelled (the
+    explorer closed while it waited)."""
+    try:
+        return future.result()
+    except concurrent.futures.CancelledError:
+        raise StoreError("the store was closed") from None
 
 
 async def _current_role(store: PostgresSessionStore) -> str:

@@ -528,3 +528,37 @@ async def test_a_server_restart_mid_use_is_ridden_out(gallery_store, pg_server) 
                 lambda: view.current_entry is not None and view.current_entry.uuid == u(990),
                 what="what was appended after the restart",
             )
+
+
+def test_a_call_waiting_when_the_explorer_closes_is_told_so(pg_url) -> None:
+    """A worker waiting on the store when the app quits gets a StoreError, not a wait without
+    end (a thread left waiting on the stopped loop held the test run's shutdown for ever)."""
+    import threading
+
+    from sessionscope.stores.postgres import StoreError
+
+    explorer = StoreExplorer(pg_url)
+    assert explorer.connect() == ""
+    started = threading.Event()
+    outcome: list[BaseException | None] = []
+
+    async def never_done(store) -> None:
+        started.set()
+        await asyncio.sleep(3600)
+
+    def worker() -> None:
+        try:
+            explorer.call(never_done)
+            outcome.append(None)
+        except BaseException as error:  # noqa: BLE001 - what the worker gets is the test
+            outcome.append(error)
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    assert started.wait(10)
+    explorer.close()
+    thread.join(10)
+    assert not thread.is_alive()
+    assert len(outcome) == 1 and isinstance(outcome[0], StoreError)
+    with pytest.raises(StoreError, match="closed"):
+        explorer.call(never_done)
