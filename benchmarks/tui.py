@@ -125,7 +125,8 @@ def j_while_indexing(config_dir: str, big_session_id: str, moves: int) -> dict:
     screen."""
     from textual import events
 
-    os.environ["SESSIONSCOPE_CACHE_DIR"] = tempfile.mkdtemp(prefix="sessionscope-jbuild-")
+    cache = tempfile.mkdtemp(prefix="sessionscope-jbuild-")
+    os.environ["SESSIONSCOPE_CACHE_DIR"] = cache
     app = _make(config_dir)
     out: dict[str, float | list[float]] = {}
 
@@ -166,8 +167,11 @@ def j_while_indexing(config_dir: str, big_session_id: str, moves: int) -> dict:
             out["build"] = time.perf_counter() - started
             out["session_mb"] = session.file_size / 1e6
 
-    with SpawnedPeak() as spawned:
-        asyncio.run(run())
+    try:
+        with SpawnedPeak() as spawned:
+            asyncio.run(run())
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
     out["rss_mb"] = _peak_rss_mb()
     out["children_rss_mb"] = spawned.mb  # the index's reading process
     return out
