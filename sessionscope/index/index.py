@@ -618,10 +618,12 @@ def _read_chunk(jobs: list[_Job | None], root: str) -> list[_Read | None]:
 
 def _reading_process() -> None:
     """A reading process leaves ``ctrl+c`` to the process that started it (which stops the
-    pool), rather than each printing its own traceback."""
+    pool), rather than each printing its own traceback; and it yields a core to the process
+    that started it (the explorer's screen, the writing that is the build's critical path)."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    os.nice(10)
 
 
 def _start_resource_tracker() -> None:

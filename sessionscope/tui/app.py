@@ -8,6 +8,7 @@ depends on.
 from __future__ import annotations
 
 import gc
+import sys
 from collections.abc import Callable
 from datetime import datetime, tzinfo
 from pathlib import Path
@@ -115,6 +116,13 @@ class SessionscopeApp(App[None]):
         self.push_screen(HelpScreen(help_markdown(self, binding_nodes(self))))
 
 
+SWITCH_SECONDS = 0.001
+"""How long a thread may hold Python's interpreter before another may take it (Python's default
+is 5 ms). The screen's thread waits that long for a worker's (a first build writing the index, a
+big session being read) each time it asks: at 1 ms a move while the first index is built went
+from 18-21 ms to 15-16 ms."""
+
+
 def make_app(
     config_dir: Path,
     *,
@@ -132,6 +140,7 @@ def make_app(
 ) -> SessionscopeApp:
     """The app, given what it depends on (tests pass a temp folder, a fixed clock and a zone);
     with ``store``, over that store's sessions (``config_dir``: its mirror, ``store.config_dir``)."""
+    sys.setswitchinterval(SWITCH_SECONDS)
     if store is not None:
         catalog = store
     config_dir = Path(config_dir)
