@@ -490,13 +490,24 @@ class Index:
                     said = time.monotonic()
 
             self.catch_up_all(None if counted is None else progress, stop=stop)
-        stored = self._stored()
-        metas = []
+        return self._sessions_of(self._session_keys(project))
+
+    def _session_keys(self, project: str | None) -> list[tuple[str, str, tuple[int, int, int]]]:
+        """``(path, project path, key)`` of each session file there now (size, mtime, inode)."""
+        keyed = []
         for path, project_path in session_files(self.config_dir, project):
             try:
-                key = _key(os.stat(path))
+                keyed.append((path, project_path, _key(os.stat(path))))
             except OSError:
                 continue  # gone or unreadable: no session to list
+        return keyed
+
+    def _sessions_of(self, keyed: list[tuple[str, str, tuple[int, int, int]]]) -> list[SessionMeta]:
+        """The sessions of these files, newest first: from the index's row when it has the file
+        as it is (``key``), else from its head and tail."""
+        stored = self._stored()
+        metas = []
+        for path, project_path, key in keyed:
             found = stored.get(path)
             if found is not None and found[0] == key:
                 meta = decode_meta(found[1])
@@ -514,13 +525,8 @@ class Index:
         made, with what it was made from (each session file's size, mtime and inode, and how
         many times the files' rows had changed): while all of that is the same, it is written
         again as it is, and no session's fields are decoded or encoded."""
-        keys = []
-        for path, _project_path in session_files(self.config_dir, project):
-            try:
-                keys.append((path, *_key(os.stat(path))))
-            except OSError:
-                continue
-        made_from = _dumps([self._generation(), keys])
+        keyed = self._session_keys(project)
+        made_from = _dumps([self._generation(), [(path, *key) for path, _, key in keyed]])
         scope = project or ""
         kept = self.db.rows(
             "SELECT made_from, text FROM listings WHERE root = ? AND project = ?",
@@ -528,8 +534,7 @@ class Index:
         )
         if kept and kept[0][0] == made_from:
             return kept[0][1]
-        sessions = self.list_sessions(project, count_messages=False)
-        text = "".join(as_json(meta) + "\n" for meta in sessions).encode()
+        text = "".join(as_json(meta) + "\n" for meta in self._sessions_of(keyed)).encode()
 
         def work(conn: sqlite3.Connection) -> None:
             conn.execute(
