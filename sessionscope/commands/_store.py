@@ -55,6 +55,7 @@ STORE_COMMANDS = (
     "delete",
     "push",
     "store",
+    "stats",
 )
 """Commands that work on a store (``--store`` or ``SESSIONSCOPE_STORE``)."""
 
@@ -70,6 +71,8 @@ def through_store(name: str, module, args) -> int:
         return _list(args)
     if name == "search":
         return _search(module, args)
+    if name == "stats":
+        return _stats(module, args)
     if name == "fork":
         return _fork(module, args)
     if name in ("rename", "tag", "delete"):
@@ -139,6 +142,14 @@ def _search(module, args) -> int:
     query = module.parsed_query(args)
     hits = run_with_store(args, lambda store: search(store, query, args.limit))
     return module.write_hits(hits, json=args.json)
+
+
+def _stats(module, args) -> int:
+    """Tokens and cost of every transcript this role may read in the store, counted as
+    local files are (``stores.usage``), reported as locally."""
+    from ..stores.usage import store_usage
+
+    return module.report(args, run_with_store(args, store_usage))
 
 
 def _stderr():
