@@ -56,6 +56,7 @@ STORE_COMMANDS = (
     "push",
     "store",
     "stats",
+    "serve",
 )
 """Commands that work on a store (``--store`` or ``SESSIONSCOPE_STORE``)."""
 
@@ -63,7 +64,7 @@ STORE_COMMANDS = (
 def through_store(name: str, module, args) -> int:
     """Run command ``name`` on the store of ``args`` with the same views as local files: the
     list from the store's rows, a session mirrored into the cache for the rest."""
-    if name in ("push", "store", "tui"):
+    if name in ("push", "store", "tui", "serve"):
         return int(module.run(args) or 0)
     if name not in STORE_COMMANDS:
         raise CommandError(f"{name} does not work on a store yet (leave out --store)")
