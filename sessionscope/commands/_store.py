@@ -67,7 +67,12 @@ def through_store(name: str, module, args) -> int:
     if name in ("push", "store", "tui", "serve"):
         return int(module.run(args) or 0)
     if name not in STORE_COMMANDS:
-        raise CommandError(f"{name} does not work on a store yet (leave out --store)")
+        # `index` alone: it builds the local search index, and a store is searched in its
+        # server, always current.
+        raise CommandError(
+            f"{name} works on local transcripts (a store is searched in its server, always "
+            "current): leave out --store"
+        )
     if name == "list":
         return _list(args)
     if name == "search":
