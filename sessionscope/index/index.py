@@ -24,6 +24,7 @@ interpreter, writing is mostly SQLite, so the two take a core each (:func:`_read
 
 from __future__ import annotations
 
+import functools
 import os
 import sqlite3
 import time
@@ -48,6 +49,7 @@ from ..transcripts.sessions import add_counts, infer_forks, order_sessions, read
 from .db import Database
 
 if TYPE_CHECKING:
+    from ..transcripts.model import Entry
     from .query import Query
     from .search import Hit
 
@@ -760,7 +762,15 @@ def _read_file(job: _Job, root: str) -> _Read:
             # follows: its old message goes.
             again = start = msgspec.msgpack.decode(kept.pop(), type=Entry).offset
             line_no -= 1
+
+    @functools.cache
+    def read_before() -> list[Entry]:
+        """The entries read before, decoded (but one read again)."""
+        return msgspec.msgpack.decode(job.base, type=list[Entry])[: len(kept)] if kept else []
+
     found: list[tuple] = []
+    """Each message's fields; a tool result's tools are its call ids until the end (a call may
+    be in an earlier read)."""
     tool_names: dict[str, str] = {}
 
     def each(entry: Entry, value: dict) -> None:
@@ -770,18 +780,9 @@ def _read_file(job: _Job, root: str) -> _Read:
         for call_id, name in zip(entry.tool_use_ids, tools, strict=False):
             tool_names[call_id] = name
         if role == "tool":
-            tools = [tool_names[i] for i in entry.tool_result_ids if i in tool_names]
+            tools = list(entry.tool_result_ids)
         found.append(
-            (
-                entry.uuid,
-                entry.type,
-                role,
-                entry.timestamp,
-                entry.offset,
-                entry.length,
-                " ".join(tools),
-                text,
-            )
+            (entry.uuid, entry.type, role, entry.timestamp, entry.offset, entry.length, tools, text)
         )
 
     index = index_transcript(
@@ -790,11 +791,23 @@ def _read_file(job: _Job, root: str) -> _Read:
     # Pieces of a line found torn after they were given are not in the index.
     read_now = {entry.offset for entry in index.entries}
     found = [message for message in found if message[4] in read_now]
-
-    def read_before() -> list[Entry]:
-        """The entries read before, decoded (but one read again)."""
-        return msgspec.msgpack.decode(job.base, type=list[Entry])[: len(kept)] if kept else []
-
+    calls_before = {
+        call_id for message in found if message[2] == "tool" for call_id in message[6]
+    } - tool_names.keys()
+    if calls_before and kept:  # results of calls made in an earlier read: their names
+        tool_names.update(_tool_names(path, read_before(), calls_before))
+    found = [
+        (
+            *message[:6],
+            " ".join(
+                [tool_names[i] for i in message[6] if i in tool_names]
+                if message[2] == "tool"
+                else message[6]
+            ),
+            message[7],
+        )
+        for message in found
+    ]
     session_id = job.session_id
     if session_id is None:
         session_id = next(
@@ -838,6 +851,19 @@ def _read_file(job: _Job, root: str) -> _Read:
     )
     entries = msgspec.msgpack.encode([*kept, *index.entries])
     return _Read(values, entries, found, again, index.partial)
+
+
+def _tool_names(path: str, entries: list[Entry], calls: set[str]) -> dict[str, str]:
+    """The names of these tool calls made by ``entries`` (their lines read back)."""
+    from ..transcripts.content import searchable_text
+    from ..transcripts.reader import load_entries
+
+    callers = [entry for entry in entries if calls.intersection(entry.tool_use_ids)]
+    names = {}
+    for entry, value in zip(callers, load_entries(path, callers), strict=True):
+        if value is not None:
+            names.update(zip(entry.tool_use_ids, searchable_text(value)[2], strict=False))
+    return {call_id: name for call_id, name in names.items() if call_id in calls}
 
 
 def _drop_messages(conn: sqlite3.Connection, file_id: int, start: int, source: str | None) -> None:

@@ -255,9 +255,8 @@ def index_transcript(
     read that continues from ``base`` (it is read again with what follows); a rare piece of a
     line found torn later (a line split at ``\r``) is given but left out of the result.
 
-    ``limit``: read about that many bytes, then stop at the end of a line (up to a megabyte
-    more, or a long line), with ``partial`` set if the file goes on: a read from the result as
-    ``base`` reads on from there.
+    ``limit``: read that many bytes and on to the end of the line, then stop, with ``partial``
+    set if the file goes on: a read from the result as ``base`` reads on from there.
 
     Raises ``OSError`` when the file cannot be opened or read (a directory, no permission...).
     """
@@ -299,10 +298,13 @@ def index_transcript(
         ends_open = False
         with gc_paused():
             while position < size:
-                if limit is not None and position - start >= limit:
-                    index.partial = True
-                    break
-                buffer, usable, at_end = _read_whole_lines(fd, position, size)
+                wanted = _CHUNK
+                if limit is not None:
+                    wanted = min(wanted, start + limit - position)
+                    if wanted <= 0:
+                        index.partial = True
+                        break
+                buffer, usable, at_end = _read_whole_lines(fd, position, size, wanted)
                 line_no, consumed, ends_open, torn = _index_buffer(
                     buffer, usable, position, entries, first, line_no, each
                 )
@@ -321,14 +323,16 @@ def index_transcript(
         os.close(fd)
 
 
-def _read_whole_lines(fd: int, position: int, size: int) -> tuple[bytes, int, bool]:
+def _read_whole_lines(
+    fd: int, position: int, size: int, wanted: int = _CHUNK
+) -> tuple[bytes, int, bool]:
     """Bytes from ``position``: ``(buffer, usable, at_end)``, ``buffer[:usable]`` whole lines.
 
-    Reads ``_CHUNK`` bytes, cut after the last newline; a line longer than that is read whole.
+    Reads ``wanted`` bytes, cut after the last newline; a line longer than that is read whole.
     ``at_end``: the buffer reaches the end of the file (as it was, or as it is if it shrank:
     plain reads, never a mapping, so a file cut short under us cannot crash the process).
     """
-    buffer = os.pread(fd, min(_CHUNK, size - position), position)
+    buffer = os.pread(fd, min(wanted, size - position), position)
     while True:
         if position + len(buffer) >= size:
             return buffer, len(buffer), True
