@@ -160,7 +160,9 @@ def launch(url: str, env: dict) -> float:
 def explorer_figures(url: str, big_session: str, runs: int) -> dict:
     """In this process, the explorer on the store driven headless: the big session selected
     (its mirror cold) to its newest messages on screen; then ``runs`` times, a message that
-    another writer appends to the open (small) session, to on screen."""
+    another writer appends to the open (small) session, to on screen; then the search screen
+    (``ctrl+f``), each of the 20 fixed queries put in its box (as pasted), to its hits painted
+    (its connection open, as a person searching the store has it), ``runs`` times each."""
     import asyncio
     import contextlib
     import threading
@@ -245,6 +247,43 @@ def explorer_figures(url: str, big_session: str, runs: int) -> dict:
                 )
                 out["changes"].append(time.perf_counter() - started)
                 writer.join()
+            out["searches"] = await search_screen(pilot)
+
+    async def search_screen(pilot) -> list[float]:
+        """Per query, the median over ``runs`` of: its text put in the search box, to the
+        first frame written after the screen took its hits."""
+        from sessionscope.tui.screens.search import SearchScreen
+
+        frames: list[float] = []
+        display = app._display  # every frame the app writes goes through it
+
+        def counted(screen, update) -> None:
+            display(screen, update)
+            frames.append(time.perf_counter())
+
+        app._display = counted
+        await pilot.press("ctrl+f")
+        await until(pilot, lambda: isinstance(app.screen, SearchScreen))
+        screen = app.screen
+        box = screen.query_one("#search-query")
+        medians = []
+        for query in SEARCH_QUERIES:
+            times = []
+            for _ in range(runs):
+                box.value = ""
+                await until(pilot, lambda: screen.answered == "")
+                await pilot.pause()
+                started = time.perf_counter()
+                box.value = query
+                not_yet = started
+                while screen.answered != query:
+                    not_yet = time.perf_counter()
+                    await asyncio.sleep(0.0005)
+                while not frames or frames[-1] < not_yet:
+                    await asyncio.sleep(0.0005)
+                times.append(next(moment for moment in frames if moment >= not_yet) - started)
+            medians.append(statistics.median(times))
+        return medians
 
     try:
         asyncio.run(run())
@@ -328,8 +367,8 @@ def main() -> int:
                 f"`search --json --store`, whole command, {len(SEARCH_QUERIES)} fixed queries",
                 f"median {search_s * 1000:.0f} ms (CPU {statistics.median(per_query_cpu) * 1000:.0f}"
                 f" ms), worst {worst_s * 1000:.0f} ms (`{slowest}`)",
-                f"median <= {SEARCH_TARGET_S * 1000:.0f} ms",
-                search_s <= SEARCH_TARGET_S,
+                "(information: the target is the explorer's search, below)",
+                None,
             )
         )
         # What any command of ours pays before its first query: Python, psycopg, a connection.
@@ -393,6 +432,18 @@ def main() -> int:
                 f"median {change_s * 1000:.0f} ms, worst {max(figures['changes']) * 1000:.0f} ms",
                 f"<= {CHANGE_TARGET_S * 1000:.0f} ms",
                 max(figures["changes"]) <= CHANGE_TARGET_S,
+            )
+        )
+        searches = figures["searches"]
+        worst = max(searches)
+        rows.append(
+            (
+                f"explorer: search screen, {len(SEARCH_QUERIES)} fixed queries, query -> hits "
+                "painted",
+                f"median {statistics.median(searches) * 1000:.0f} ms, worst {worst * 1000:.0f} ms "
+                f"(`{SEARCH_QUERIES[searches.index(worst)]}`)",
+                f"median <= {SEARCH_TARGET_S * 1000:.0f} ms",
+                statistics.median(searches) <= SEARCH_TARGET_S,
             )
         )
     print(f"\nstore: {sessions:,} sessions, {stored} of entries, database {on_disk} on disk\n")
