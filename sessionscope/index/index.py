@@ -3,8 +3,10 @@
 Each transcript is read once, then only what was appended (:meth:`Index.catch_up`): a file that
 grew is read from where the index stopped (whole lines only: a torn or unterminated last line
 waits for its newline), a file rewritten or cut short (its last indexed bytes differ, another
-inode, a smaller size) is read again whole, a file that is gone is forgotten. Every file is
-committed on its own, so an interrupted build keeps what it did and goes on from there.
+inode, a smaller size) is read again whole, a file that is gone is forgotten. A file with more
+than :data:`PIECE_BYTES` to read is read and written a piece at a time, each piece read on from
+the one before as an append is. What is written is committed every :data:`BATCH_SECONDS`, so an
+interrupted build keeps what it did and goes on from there (from within a file too).
 
 What a file's read gives, with one parse of each line (``reader.index_transcript``'s ``each``):
 
