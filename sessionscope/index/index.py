@@ -51,6 +51,8 @@ from ..transcripts.sessions import add_counts, infer_forks, order_sessions, read
 from .db import Database
 
 if TYPE_CHECKING:
+    import msgspec
+
     from ..transcripts.model import Entry
     from .query import Query
     from .search import Hit
@@ -797,7 +799,7 @@ def _read_file(job: _Job, root: str) -> _Read:
         call_id for message in found if message[2] == "tool" for call_id in message[6]
     } - tool_names.keys()
     if calls_before and kept:  # results of calls made in an earlier read: their names
-        tool_names.update(_tool_names(path, read_before(), calls_before))
+        tool_names.update(_tool_names(path, kept, calls_before))
     found = [
         (
             *message[:6],
@@ -855,12 +857,25 @@ def _read_file(job: _Job, root: str) -> _Read:
     return _Read(values, entries, found, again, index.partial)
 
 
-def _tool_names(path: str, entries: list[Entry], calls: set[str]) -> dict[str, str]:
-    """The names of these tool calls made by ``entries`` (their lines read back)."""
+def _tool_names(path: str, kept: list[msgspec.Raw], calls: set[str]) -> dict[str, str]:
+    """The names of these tool calls, made by entries read before (``kept``, encoded): the
+    latest decoded first, until each call is found (a result follows its call closely), and
+    their lines read back."""
+    import msgspec
+
     from ..transcripts.content import searchable_text
+    from ..transcripts.model import Entry
     from ..transcripts.reader import load_entries
 
-    callers = [entry for entry in entries if calls.intersection(entry.tool_use_ids)]
+    callers = []
+    wanted = set(calls)
+    for raw in reversed(kept):
+        entry = msgspec.msgpack.decode(raw, type=Entry)
+        if wanted.intersection(entry.tool_use_ids):
+            callers.append(entry)
+            wanted.difference_update(entry.tool_use_ids)
+            if not wanted:
+                break
     names = {}
     for entry, value in zip(callers, load_entries(path, callers), strict=True):
         if value is not None:

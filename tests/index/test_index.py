@@ -582,6 +582,25 @@ def test_identifiers_and_paths_are_found_as_typed(sessions_dir, isolated_user_di
     assert hit.title == "please fix parse_line in src/app.py for ticket ENT-207"
 
 
+def test_a_tool_result_appended_after_its_call_is_found_by_the_tool(
+    sessions_dir, isolated_user_dirs
+) -> None:
+    call = assistant(
+        [{"type": "tool_use", "id": "toolu_9", "name": "Grep", "input": {"pattern": "x"}}]
+    )
+    path = sessions_dir(chain(user("look for it"), call))
+    index = Index(isolated_user_dirs)
+    index.catch_up_all()
+    result = user(
+        [{"type": "tool_result", "tool_use_id": "toolu_9", "content": "found a pangolin"}],
+        parent=call["uuid"],
+    )
+    with path.open("ab") as handle:
+        handle.write(line(result))
+    assert index.catch_up(path)
+    assert uuids_of(index.search("tool:Grep pangolin")) == [result["uuid"]]
+
+
 def test_filters(sessions_dir, isolated_user_dirs) -> None:
     early = user("shared otter", ts="2026-01-01T09:00:00.000Z")
     late = user("shared otter", ts="2026-03-01T09:00:00.000Z", session=OTHER, gitBranch="dev")
