@@ -49,7 +49,7 @@ def shared_corpus() -> Path:
     return SHARED_CORPUS
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
     """A real headless chromium (playwright), shared by the tests that drive ``serve`` or read
     exported HTML; skips when there is none (``.ci/run`` installs it)."""
