@@ -7,7 +7,8 @@
    rest about 20 MB together) and times ``sessionscope push --all`` of it, whole command;
 2. fills the store to 20,000 sessions (about 1 GB of entries) by copying the small sessions'
    rows inside the server under new session ids (``INSERT ... SELECT``: no client transfer);
-3. times ``sessionscope list --json --store`` (whole command, counts up to date), ``search
+3. times ``sessionscope list --json --store`` (whole command, counts up to date), ``stats
+   --store`` (its usage cache cold, then warm), ``search
    --json --store`` of the local search figure's 20 fixed queries (``benchmarks/run.py``), and
    ``show`` of the 100 MB session through the store, first when its mirror is cold, then warm;
 4. the explorer on the store: ``sessionscope --store URL`` from its start to its list painted
@@ -252,16 +253,10 @@ def explorer_figures(url: str, big_session: str, runs: int) -> dict:
     async def search_screen(pilot) -> list[float]:
         """Per query, the median over ``runs`` of: its text put in the search box, to the
         first frame written after the screen took its hits."""
+        from benchmarks.tui import count_frames, first_frame_after
         from sessionscope.tui.screens.search import SearchScreen
 
-        frames: list[float] = []
-        display = app._display  # every frame the app writes goes through it
-
-        def counted(screen, update) -> None:
-            display(screen, update)
-            frames.append(time.perf_counter())
-
-        app._display = counted
+        frames = count_frames(app)
         await pilot.press("ctrl+f")
         await until(pilot, lambda: isinstance(app.screen, SearchScreen))
         screen = app.screen
@@ -279,9 +274,7 @@ def explorer_figures(url: str, big_session: str, runs: int) -> dict:
                 while screen.answered != query:
                     not_yet = time.perf_counter()
                     await asyncio.sleep(0.0005)
-                while not frames or frames[-1] < not_yet:
-                    await asyncio.sleep(0.0005)
-                times.append(next(moment for moment in frames if moment >= not_yet) - started)
+                times.append(await first_frame_after(frames, not_yet) - started)
             medians.append(statistics.median(times))
         return medians
 
@@ -352,6 +345,17 @@ def main() -> int:
                 f"{list_s * 1000:.0f} ms",
                 f"<= {LIST_TARGET_S * 1000:.0f} ms",
                 list_s <= LIST_TARGET_S,
+            )
+        )
+        stats_argv = command("stats", "--json", "--by", "session", "--store", url)
+        stats_cold = timed(stats_argv, env)  # the usage cache empty: every transcript counted
+        stats_warm = statistics.median(timed(stats_argv, env) for _ in range(args.runs))
+        rows.append(
+            (
+                "`stats --json --by session --store`: usage cache cold / warm",
+                f"{stats_cold:.2f} s / {stats_warm * 1000:.0f} ms",
+                "(information)",
+                None,
             )
         )
         per_query, per_query_cpu = [], []

@@ -49,6 +49,21 @@ def shared_corpus() -> Path:
     return SHARED_CORPUS
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """A real headless chromium (playwright), shared by the tests that drive ``serve`` or read
+    exported HTML; skips when there is none (``.ci/run`` installs it)."""
+    from tests.helpers.browser import launch_browser
+
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        launched = launch_browser(playwright)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
 # --- The fake Messages API and transcripts written by the real CLI (helper "agent") ----------
 # tests/helpers/fakeapi.py is the server; tests/helpers/realcli.py drives the bundled CLI through the SDK.
 

@@ -55,6 +55,8 @@ STORE_COMMANDS = (
     "delete",
     "push",
     "store",
+    "stats",
+    "serve",
 )
 """Commands that work on a store (``--store`` or ``SESSIONSCOPE_STORE``)."""
 
@@ -62,14 +64,21 @@ STORE_COMMANDS = (
 def through_store(name: str, module, args) -> int:
     """Run command ``name`` on the store of ``args`` with the same views as local files: the
     list from the store's rows, a session mirrored into the cache for the rest."""
-    if name in ("push", "store", "tui"):
+    if name in ("push", "store", "tui", "serve"):
         return int(module.run(args) or 0)
     if name not in STORE_COMMANDS:
-        raise CommandError(f"{name} does not work on a store yet (leave out --store)")
+        # `index` alone: it builds the local search index, and a store is searched in its
+        # server, always current.
+        raise CommandError(
+            f"{name} works on local transcripts (a store is searched in its server, always "
+            "current): leave out --store"
+        )
     if name == "list":
         return _list(args)
     if name == "search":
         return _search(module, args)
+    if name == "stats":
+        return _stats(module, args)
     if name == "fork":
         return _fork(module, args)
     if name in ("rename", "tag", "delete"):
@@ -139,6 +148,14 @@ def _search(module, args) -> int:
     query = module.parsed_query(args)
     hits = run_with_store(args, lambda store: search(store, query, args.limit))
     return module.write_hits(hits, json=args.json)
+
+
+def _stats(module, args) -> int:
+    """Tokens and cost of every transcript this role may read in the store, counted as
+    local files are (``stores.usage``), reported as locally."""
+    from ..stores.usage import store_usage
+
+    return module.report(args, run_with_store(args, store_usage))
 
 
 def _stderr():

@@ -14,8 +14,7 @@ DEFAULT_PORT = 8000
 
 WARNING = (
     "sessionscope: WARNING: serving on {host}:{port}. Anyone who can reach it can read every "
-    "transcript under {projects} and act as you (fork, resume, rename, delete). There is no "
-    "password."
+    "transcript {where} and act as you (fork, resume, rename, delete). There is no password."
 )
 
 
@@ -54,7 +53,9 @@ def is_loopback(host: str) -> bool:
 
 
 def app_command(args: argparse.Namespace) -> str:
-    """The command textual-serve starts for each browser tab: this sessionscope, same config."""
+    """The command textual-serve starts for each browser tab: this sessionscope, same config
+    (a store goes to it as ``SESSIONSCOPE_STORE``, see :func:`run`: never on a command line,
+    where its password would show)."""
     import shlex
 
     argv = [sys.executable, "-m", "sessionscope", "--config-dir", str(args.config_dir)]
@@ -66,16 +67,26 @@ def app_command(args: argparse.Namespace) -> str:
 def run(args: argparse.Namespace) -> int:
     if not 0 < args.port < 65536:
         raise CommandError(f"not a port: {args.port}")
+    if args.store and args.demo:
+        raise CommandError("--demo serves the bundled transcripts: leave out --store")
     if not is_loopback(args.host):
         if not args.public:
             raise CommandError(
                 f"{args.host} is not a loopback address: anyone who reaches it could read every "
                 "transcript and act as you. Add --public to serve there anyway."
             )
-        print(
-            WARNING.format(host=args.host, port=args.port, projects=args.config_dir / "projects"),
-            file=sys.stderr,
-        )
+        if args.store:
+            from sessionscope.stores import display_url
+
+            where = f"this role may read in {display_url(args.store)}"
+        else:
+            where = f"under {args.config_dir / 'projects'}"
+        print(WARNING.format(host=args.host, port=args.port, where=where), file=sys.stderr)
+    if args.store:
+        import os
+
+        # Each tab's explorer opens the store (textual-serve starts it with our environment).
+        os.environ["SESSIONSCOPE_STORE"] = args.store
     from textual_serve.server import Server
 
     host = args.host.strip("[]")

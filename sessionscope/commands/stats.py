@@ -74,10 +74,19 @@ def json_record(key: str, totals) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
+    from sessionscope.commands._common import check_config_dir
+    from sessionscope.index.usage_cache import collect_usage
+
+    check_config_dir(args.config_dir)
+    return report(args, collect_usage(args.config_dir))
+
+
+def report(args: argparse.Namespace, files: list) -> int:
+    """The totals of ``files`` (every transcript's usage: local files', or a store's) as
+    ``args`` asks, on stdout."""
     import sys
 
-    from sessionscope.commands._common import CommandError, check_config_dir, safe_stdout
-    from sessionscope.index.usage_cache import collect_usage
+    from sessionscope.commands._common import CommandError, safe_stdout
     from sessionscope.transcripts.prices import PriceTableError, load_prices
     from sessionscope.transcripts.text import inert, json_line
     from sessionscope.transcripts.usage import (
@@ -88,13 +97,12 @@ def run(args: argparse.Namespace) -> int:
         totals_by,
     )
 
-    check_config_dir(args.config_dir)
     since = _since(args.since)
     try:
         prices = load_prices()
     except PriceTableError as error:
         raise CommandError(str(error)) from None
-    owned = owned_responses(collect_usage(args.config_dir))
+    owned = owned_responses(files)
     if since is not None:
         owned = [item for item in owned if item.response.day >= since]
     groups = totals_by(owned, group_key(args.by), prices.cost)

@@ -23,8 +23,9 @@ from .paths import CACHE_FILE_MODE, cache_dir, ensure_cache_dir
 CACHE_NAME = "usage.msgpack"
 
 
-class _Row(msgspec.Struct, array_like=True, gc=False):
-    """One file's usage, with the identity (inode, size, mtime) it was counted at."""
+class CachedUsage(msgspec.Struct, array_like=True, gc=False):
+    """One transcript's usage, with the identity it was counted at (a file's inode, size and
+    mtime; a stored transcript's key id, size and write time)."""
 
     identity: tuple[int, int, int]
     usage: FileUsage
@@ -34,7 +35,7 @@ class _CacheFile(msgspec.Struct, gc=False):
     """The cache file: its format, and every file's row by path."""
 
     format: str
-    rows: dict[str, _Row]
+    rows: dict[str, CachedUsage]
 
 
 def _format() -> str:
@@ -54,16 +55,10 @@ def collect_usage(
     around (every file read again), never an error.
     """
     cache_path = cache_path or os.path.join(cache_dir(), CACHE_NAME)
-    wanted = _format()
-    rows: dict[str, _Row] = {}
-    with contextlib.suppress(OSError, msgspec.DecodeError, msgspec.ValidationError):
-        with open(cache_path, "rb") as handle:
-            stored = msgspec.msgpack.decode(handle.read(), type=_CacheFile)
-        if stored.format == wanted:
-            rows = stored.rows
+    rows = read_cache(cache_path)
     changed = False
     result: list[FileUsage] = []
-    kept: dict[str, _Row] = {}
+    kept: dict[str, CachedUsage] = {}
     for path, session_id, project in transcript_files(config_dir):
         try:
             identity = file_identity(path)
@@ -75,16 +70,35 @@ def collect_usage(
                 usage = read_file_usage(path, session_id, project)
             except OSError:
                 continue
-            row = _Row(identity, usage)
+            row = CachedUsage(identity, usage)
             changed = True
         kept[path] = row
         result.append(row.usage)
     if changed or len(kept) != len(rows):
-        _write(cache_path, _CacheFile(wanted, _merged(rows, kept, config_dir)))
+        write_cache(cache_path, _merged(rows, kept, config_dir))
     return result
 
 
-def _merged(rows: dict[str, _Row], kept: dict[str, _Row], config_dir) -> dict[str, _Row]:
+def read_cache(cache_path: str) -> dict[str, CachedUsage]:
+    """The usage rows of the cache file at ``cache_path`` by name; none when it is missing,
+    unreadable, corrupt or written by another version of the counting code."""
+    with contextlib.suppress(OSError, msgspec.DecodeError, msgspec.ValidationError):
+        with open(cache_path, "rb") as handle:
+            stored = msgspec.msgpack.decode(handle.read(), type=_CacheFile)
+        if stored.format == _format():
+            return stored.rows
+    return {}
+
+
+def write_cache(cache_path: str, rows: dict[str, CachedUsage]) -> None:
+    """Write the cache file (0600) through a temporary file and a rename; a failure leaves
+    the old one."""
+    _write(cache_path, _CacheFile(_format(), rows))
+
+
+def _merged(
+    rows: dict[str, CachedUsage], kept: dict[str, CachedUsage], config_dir
+) -> dict[str, CachedUsage]:
     """The rows to store: this walk's, and other config folders' rows as they were."""
     inside = str(projects_dir(config_dir)) + os.sep
     merged = {path: row for path, row in rows.items() if not path.startswith(inside)}

@@ -220,6 +220,12 @@ class StoreExplorer:
             query = parse_query(query)
         return self.call(lambda store: search(store, query, limit))
 
+    def usage(self) -> list:
+        """The token usage of every transcript this role may read (``stores.usage``)."""
+        from .usage import store_usage
+
+        return self.call(store_usage)
+
     # -- changes -----------------------------------------------------------------------------------
 
     def fork(self, meta: SessionMeta, end_uuid: str) -> SessionMeta:

@@ -45,7 +45,7 @@ def mirror_root(store: PostgresSessionStore, role: str) -> Path:
     return cache_dir() / "stores" / digest
 
 
-def _private_dirs(root: Path, folder: Path) -> None:
+def private_dirs(root: Path, folder: Path) -> None:
     """``folder`` and its parents up to ``root``, each 0700."""
     ensure_cache_dir()
     missing = []
@@ -125,7 +125,7 @@ async def mirror_session(store: PostgresSessionStore, session_id: str) -> Mirror
             rows = await store.load_rows(key, seq, MIRROR_PAGE_ROWS)
             if rows is None or (not rows and not start_over):
                 break
-            _private_dirs(root, path.parent)
+            private_dirs(root, path.parent)
             data = b"".join(text.encode() + b"\n" for _seq, text in rows)
             flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if start_over else os.O_APPEND)
             descriptor = os.open(path, flags, CACHE_FILE_MODE)
@@ -156,7 +156,7 @@ async def mirror_newest(
     if texts is None or not _safe_name(session_id):
         return None
     folder = root / "tails"
-    _private_dirs(root, folder)
+    private_dirs(root, folder)
     path = folder / f"{session_id}.jsonl"
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, CACHE_FILE_MODE)
     os.fchmod(descriptor, CACHE_FILE_MODE)
@@ -166,7 +166,7 @@ async def mirror_newest(
 
 
 def _write_state(root: Path, state_path: Path, state: dict) -> None:
-    _private_dirs(root, root)
+    private_dirs(root, root)
     temporary = state_path.with_suffix(".tmp")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, CACHE_FILE_MODE)
     with os.fdopen(descriptor, "w") as handle:
@@ -244,7 +244,7 @@ async def list_json_lines(
     if stale:  # counts were recorded meanwhile: the fingerprint moved
         _role, fingerprint, stale = await store.list_fingerprint(project_key)
     if not stale:
-        _private_dirs(root, root)
+        private_dirs(root, root)
         temporary = cache.with_suffix(".tmp")
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, CACHE_FILE_MODE)
         with os.fdopen(descriptor, "wb") as handle:

@@ -762,7 +762,10 @@ class PostgresSessionStore:
         if since is not None:
             where, params = f"{where} AND mtime > %s", [*params, since]
         # Each field its own column: no JSON to decode here (a list of 20,000 sessions).
-        fields = ", ".join(f"meta ->> '{name}'" for name in META_FIELDS)
+        fields = ", ".join(
+            f"(meta ->> '{name}')::bigint" if name == "created_at" else f"meta ->> '{name}'"
+            for name in META_FIELDS
+        )
         rows = await self._select(
             f"""SELECT owner = current_user, session_id, project_key, mtime, size, {fields},
                 (counts ->> 'message_count')::int, counts ->> 'forked_from',
@@ -779,6 +782,37 @@ class PostgresSessionStore:
             if meta.summary or meta.message_count or stale:
                 sessions.append((meta, stale, own))
         return sessions
+
+    async def usage_keys(self) -> tuple[str, list[tuple]]:
+        """``(current role, keys)``: every transcript this role may read (main and
+        subagents'), as ``(key id, project key, session id, subpath, size, write time)``."""
+        rows = await self._select(
+            f"""SELECT current_user, id, project_key, session_id, subpath, size, mtime
+            FROM {self._sessions} ORDER BY id"""
+        )
+        role = rows[0][0] if rows else ""
+        return role, [tuple(row[1:]) for row in rows]
+
+    async def usage_lines(self, key_ids: list[int], head: int) -> dict[int, list[bytes]]:
+        """Per key id, the JSON lines of its entries that can carry token usage (``"usage"``
+        in their text) and of its first ``head`` entries, in order: what counting usage reads
+        of a transcript (``transcripts.usage.usage_entries``)."""
+        rows = await self._select(
+            f"""SELECT key_id, seq, convert_to(entry::text, 'UTF8') FROM {self._entries}
+            WHERE key_id = ANY(%s) AND strpos(entry::text, '"usage"') > 0
+            UNION ALL
+            SELECT h.key_id, h.seq, convert_to(h.entry::text, 'UTF8')
+            FROM unnest(%s::bigint[]) AS k(id) CROSS JOIN LATERAL (
+                SELECT key_id, seq, entry FROM {self._entries} WHERE key_id = k.id
+                ORDER BY seq LIMIT %s) AS h
+            WHERE strpos(h.entry::text, '"usage"') = 0
+            ORDER BY 1, 2""",
+            [key_ids, key_ids, head],
+        )
+        lines: dict[int, list[bytes]] = {}
+        for key_id, _seq, line in rows:
+            lines.setdefault(key_id, []).append(line)
+        return lines
 
     async def session_ids(self) -> set[str]:
         """The ids of the sessions (main transcripts) this role may read."""

@@ -240,7 +240,15 @@ def read_file_usage(path: str, session_id: str | None, project: str) -> FileUsag
     ``None`` for an older ``agent-*.jsonl`` beside the sessions: the session its entries name.
     Raises ``OSError`` when the file cannot be read."""
     with open(path, "rb") as handle:
-        entries = list(usage_entries(file_lines(handle)))
+        return usage_of_lines(file_lines(handle), path, session_id, project)
+
+
+def usage_of_lines(
+    lines: Iterable[bytes], path: str, session_id: str | None, project: str
+) -> FileUsage:
+    """The responses of one transcript's lines (a file's, or a stored transcript's entries:
+    those carrying usage, after its first ones), as :func:`read_file_usage` reads them."""
+    entries = list(usage_entries(lines))
     if session_id is None:
         session_id = next((e.sessionId for e in entries if e.sessionId), "") or ""
     cwd = next((e.cwd for e in entries if e.cwd), None)

@@ -4,50 +4,14 @@ shows the session list, and exported HTML renders with nothing from the transcri
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from sessionscope.commands.serve import is_loopback
 from sessionscope.export import load_document, to_html
+from tests.helpers.browser import serve_in_browser
 from tests.helpers.sample import HOSTILE_ID, SAMPLE_ID
-
-CHROMIUM = os.environ.get("SESSIONSCOPE_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no browser at {CHROMIUM} (apt-get install chromium; .ci/run does)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_loopback_rule() -> None:
@@ -72,59 +36,11 @@ def test_a_public_host_needs_the_flag(isolated_user_dirs: Path) -> None:
 def test_serve_shows_the_session_list_in_a_browser(
     browser, sample_session: Path, isolated_user_dirs: Path, tmp_path: Path
 ) -> None:
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "sessionscope", "serve", "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        env={**os.environ, "CLAUDE_CONFIG_DIR": str(isolated_user_dirs)},
-    )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(url, timeout=2) as response:
-                    assert response.status == 200
-                    break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    output = server.stdout.read().decode(errors="replace") if server.stdout else ""
-                    pytest.fail(f"serve did not come up: {output[-1000:]}")
-                time.sleep(0.3)
-        # Only loopback: nothing answers on another address of this machine.
-        listening = subprocess.run(["ss", "-ltn"], capture_output=True, text=True).stdout
-        if listening:
-            ours = [line for line in listening.splitlines() if f":{port} " in line]
-            assert ours and all("127.0.0.1:" in line for line in ours), ours
-
-        page = browser.new_page(viewport={"width": 1100, "height": 700})
-        frames: list[bytes] = []
-
-        def on_websocket(websocket) -> None:
-            def received(payload) -> None:
-                frames.append(payload if isinstance(payload, bytes) else payload.encode())
-
-            websocket.on("framereceived", received)
-
-        page.on("websocket", on_websocket)
-        page.goto(url)
-        received = b""
-        for _ in range(60):
-            page.wait_for_timeout(500)
-            received = b"".join(frames)
-            if b"Why does the parser fail" in received and SAMPLE_ID[:8].encode() in received:
-                break
-        page.screenshot(path=str(tmp_path / "serve.png"))
-        assert b"Why does the parser fail" in received, received[-2000:]
-        assert b"sessionscope" in received
-        page.close()
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+    wanted = [b"Why does the parser fail", SAMPLE_ID[:8].encode()]
+    env = {**os.environ, "CLAUDE_CONFIG_DIR": str(isolated_user_dirs)}
+    received = serve_in_browser(browser, [], env, wanted, tmp_path / "serve.png")
+    assert b"Why does the parser fail" in received, received[-2000:]
+    assert b"sessionscope" in received
 
 
 def test_exported_html_renders_inert(browser, hostile_session: Path, tmp_path: Path) -> None:

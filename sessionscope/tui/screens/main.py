@@ -1323,9 +1323,19 @@ class MainScreen(Screen[None], inherit_bindings=False):
             elif session_id:
                 self.notify(f"Session {session_id} is not in the list", severity="warning")
 
+        store = self.context.store
+        if store is not None:
+            count_usage = store.usage
+        else:
+            from sessionscope.index.usage_cache import collect_usage
+
+            config_dir = self.context.config_dir
+
+            def count_usage() -> list:
+                return collect_usage(config_dir)
+
         self.app.push_screen(
-            UsageScreen(self.context.config_dir, titles, self.price_of, self.prices_note),
-            chosen,
+            UsageScreen(count_usage, titles, self.price_of, self.prices_note), chosen
         )
 
     # -- rename, tag, delete, export, replay: writes through the SDK ---------------------------

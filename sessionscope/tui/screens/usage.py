@@ -1,15 +1,15 @@
 """The usage screen: every session's tokens and cost by day (a chart of the last eight weeks),
 by project and by model, and the dearest sessions (``enter`` opens one; ``escape`` goes back).
 
-Counting runs in a thread worker (``index.usage_cache``: every transcript read once, then only
-what changed); the screen says "Counting…" until it is done.
+Counting runs in a thread worker (``index.usage_cache`` for local transcripts,
+``stores.usage`` for a store: every transcript read once, then only what changed); the screen
+says "Counting…" until it is done.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
-from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
@@ -21,8 +21,9 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Sparkline, Static
 
+from sessionscope.stores import StoreError
 from sessionscope.transcripts.text import inert
-from sessionscope.transcripts.usage import Totals, cost_text, tokens_text
+from sessionscope.transcripts.usage import FileUsage, Totals, cost_text, tokens_text
 
 CHART_DAYS = 56
 """Days the chart shows: the eight weeks up to the last day with usage."""
@@ -56,15 +57,23 @@ class UsageScreen(Screen[str | None]):
             self.groups = groups
             self.note = note
 
+    class Failed(Message):
+        """The usage could not be counted (a store that does not answer)."""
+
+        def __init__(self, error: str) -> None:
+            super().__init__()
+            self.error = error
+
     def __init__(
         self,
-        config_dir: Path,
+        count_usage: Callable[[], list[FileUsage]],
         titles: dict[str, str],
         price_of: Callable,
         prices_note: Callable[[], str],
     ) -> None:
+        """``count_usage()`` gives every transcript's usage (it runs in a thread)."""
         super().__init__()
-        self.config_dir = config_dir
+        self.count_usage = count_usage
         self.titles = titles
         self.price_of = price_of
         self.prices_note = prices_note
@@ -91,10 +100,13 @@ class UsageScreen(Screen[str | None]):
 
     @work(thread=True, exclusive=True)
     def count(self) -> None:
-        from sessionscope.index.usage_cache import collect_usage
         from sessionscope.transcripts.usage import owned_responses, totals_by
 
-        owned = owned_responses(collect_usage(self.config_dir))
+        try:
+            owned = owned_responses(self.count_usage())
+        except StoreError as error:
+            self.post_message(self.Failed(str(error)))
+            return
         keys = {
             "total": lambda item: "total",
             "day": lambda item: item.response.day,
@@ -104,6 +116,11 @@ class UsageScreen(Screen[str | None]):
         }
         groups = {name: totals_by(owned, key, self.price_of) for name, key in keys.items()}
         self.post_message(self.Counted(groups, self.prices_note()))
+
+    def on_usage_screen_failed(self, event: Failed) -> None:
+        self.query_one("#usage-summary", Static).update(
+            Text(f"⚠ Cannot count the usage: {inert(event.error)}", style="bold")
+        )
 
     def on_usage_screen_counted(self, event: Counted) -> None:
         total = event.groups["total"].get("total") or Totals()
