@@ -253,16 +253,10 @@ def explorer_figures(url: str, big_session: str, runs: int) -> dict:
     async def search_screen(pilot) -> list[float]:
         """Per query, the median over ``runs`` of: its text put in the search box, to the
         first frame written after the screen took its hits."""
+        from benchmarks.tui import count_frames, first_frame_after
         from sessionscope.tui.screens.search import SearchScreen
 
-        frames: list[float] = []
-        display = app._display  # every frame the app writes goes through it
-
-        def counted(screen, update) -> None:
-            display(screen, update)
-            frames.append(time.perf_counter())
-
-        app._display = counted
+        frames = count_frames(app)
         await pilot.press("ctrl+f")
         await until(pilot, lambda: isinstance(app.screen, SearchScreen))
         screen = app.screen
@@ -280,9 +274,7 @@ def explorer_figures(url: str, big_session: str, runs: int) -> dict:
                 while screen.answered != query:
                     not_yet = time.perf_counter()
                     await asyncio.sleep(0.0005)
-                while not frames or frames[-1] < not_yet:
-                    await asyncio.sleep(0.0005)
-                times.append(next(moment for moment in frames if moment >= not_yet) - started)
+                times.append(await first_frame_after(frames, not_yet) - started)
             medians.append(statistics.median(times))
         return medians
 

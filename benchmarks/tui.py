@@ -26,6 +26,28 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def count_frames(app) -> list[float]:
+    """The times of the frames ``app`` writes from now on (every frame goes through its
+    ``_display``), appended as they are written."""
+    frames: list[float] = []
+    display = app._display
+
+    def counted(screen, update) -> None:
+        display(screen, update)
+        frames.append(time.perf_counter())
+
+    app._display = counted
+    return frames
+
+
+async def first_frame_after(frames: list[float], moment: float) -> float:
+    """When the first frame of ``frames`` (:func:`count_frames`) at or after ``moment`` was
+    written, waiting for it."""
+    while not frames or frames[-1] < moment:
+        await asyncio.sleep(0.0005)
+    return next(at for at in frames if at >= moment)
+
+
 def _make(config_dir: str, **kwargs):
     from sessionscope.tui.app import make_app
 
@@ -290,15 +312,8 @@ def search_keystrokes(config_dir: str, queries: list[str]) -> dict:
         app = _make(config_dir)
         times: list[float] = []
         cpu: list[float] = []
-        frames: list[float] = []
         async with app.run_test(size=SIZE) as pilot:
-            display = app._display  # every frame the app writes goes through it
-
-            def counted(screen, update) -> None:
-                display(screen, update)
-                frames.append(time.perf_counter())
-
-            app._display = counted
+            frames = count_frames(app)
             index = app.context.catalog
             await _until(pilot, lambda: app.main_screen.session_list.sessions)
             await _until(pilot, lambda: index.progress and index.progress[0] == index.progress[1])
@@ -320,9 +335,7 @@ def search_keystrokes(config_dir: str, queries: list[str]) -> dict:
                         await asyncio.sleep(0.0005)
                     # The frame with the hits: the first one after the answer was taken
                     # (the answer's handler and a frame never overlap: one thread).
-                    while not frames or frames[-1] < not_yet:
-                        await asyncio.sleep(0.0005)
-                    painted = next(moment for moment in frames if moment >= not_yet)
+                    painted = await first_frame_after(frames, not_yet)
                     times.append(painted - started)
                     cpu.append(time.process_time() - started_cpu)
                     await pilot.pause()  # settled before the next key, as between a person's keys

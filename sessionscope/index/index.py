@@ -3,8 +3,10 @@
 Each transcript is read once, then only what was appended (:meth:`Index.catch_up`): a file that
 grew is read from where the index stopped (whole lines only: a torn or unterminated last line
 waits for its newline), a file rewritten or cut short (its last indexed bytes differ, another
-inode, a smaller size) is read again whole, a file that is gone is forgotten. Every file is
-committed on its own, so an interrupted build keeps what it did and goes on from there.
+inode, a smaller size) is read again whole, a file that is gone is forgotten. A file with more
+than :data:`PIECE_BYTES` to read is read and written a piece at a time, each piece read on from
+the one before as an append is. What is written is committed every :data:`BATCH_SECONDS`, so an
+interrupted build keeps what it did and goes on from there (from within a file too).
 
 What a file's read gives, with one parse of each line (``reader.index_transcript``'s ``each``):
 
@@ -24,6 +26,7 @@ interpreter, writing is mostly SQLite, so the two take a core each (:func:`_read
 
 from __future__ import annotations
 
+import functools
 import os
 import sqlite3
 import time
@@ -48,6 +51,9 @@ from ..transcripts.sessions import add_counts, infer_forks, order_sessions, read
 from .db import Database
 
 if TYPE_CHECKING:
+    import msgspec
+
+    from ..transcripts.model import Entry
     from .query import Query
     from .search import Hit
 
@@ -79,10 +85,12 @@ AHEAD_BYTES = 4 << 20
 """How far the reading process may get ahead of the writing (bytes of transcripts; what it
 read waits in memory)."""
 
-READ_HERE_FROM = 16 << 20
-"""A file this big is read by the writing process, even in a first build: what reading it
-gives is about the size of its text, and handing that over would hold it in both processes
-at once."""
+PIECE_BYTES = 16 << 20
+"""A read of a file stops after about this many bytes (at the end of a line), and is written
+before the next piece is read, as an append would be (from the light entries written): what
+reading gives is about the size of its text, and no process holds more than a piece's. A file
+with a piece or more to read is read by the writing process, even in a first build: handing
+its read over would hold it in both processes at once."""
 
 COMPACT_FROM = 50_000
 """Forgotten messages below this many never start a compaction."""
@@ -185,9 +193,11 @@ class Index:
         when it grew: what a watcher calls when a file changes. ``session_id`` is the session a
         subagent transcript belongs to (else its name, or its entries, say)."""
         job = self._job(os.path.abspath(path), session_id)
-        if job is None:
-            return False
-        return self._write(job, _read(job, self.root))
+        changed = False
+        while job is not None:
+            written, job = self._write_piece(job, _read(job, self.root))
+            changed = changed or written
+        return changed
 
     def _job(self, path: str, session_id: str | None) -> _Job | None:
         """What reading ``path`` needs from the index (``None``: it has the file as it is)."""
@@ -245,6 +255,7 @@ class Index:
         reads = _read_all(jobs, self.root, elsewhere=to_read >= READ_ELSEWHERE_FROM)
         done = 0
         stopped = stop if stop is not None else lambda: False
+        later: _Job | None = None  # the next piece of a file read a piece at a time
         try:
             while done < len(todo) and not stopped():
                 started = time.monotonic()
@@ -252,13 +263,20 @@ class Index:
                 # index writes its segments once a transaction), short enough not to keep
                 # others waiting long.
                 with self.db.batch():
-                    for job, read in reads:
+                    while done < len(todo):
+                        if later is not None:
+                            job, later = later, None
+                            read = _read(job, self.root)
+                        else:
+                            job, read = next(reads)
                         if job is not None:
-                            self._write(job, read)
-                        done += 1
-                        self.progress = (done, len(todo))
-                        if progress is not None:
-                            progress(done, len(todo))
+                            later = self._write_piece(job, read)[1]
+                        job = read = None  # not held while the next piece is read
+                        if later is None:
+                            done += 1
+                            self.progress = (done, len(todo))
+                            if progress is not None:
+                                progress(done, len(todo))
                         if time.monotonic() - started >= BATCH_SECONDS or stopped():
                             break
         finally:
@@ -386,6 +404,15 @@ class Index:
             return None
         blobs = self.db.rows("SELECT entries FROM entries WHERE file_id = ?", (row.id,))
         return blobs[0][0] if blobs else None
+
+    def _write_piece(self, job: _Job, read: _Read | None) -> tuple[bool, _Job | None]:
+        """:meth:`_write`, and the job of the file's next piece when this read stopped short of
+        its end (:data:`PIECE_BYTES`): to be read as an append is, from the light entries
+        just written (a file rewritten meanwhile is read again from the start)."""
+        written = self._write(job, read)
+        if not written or read is None or not read.partial:
+            return written, None
+        return written, self._job(job.path, job.session_id)
 
     def _write(self, job: _Job, read: _Read | None) -> bool:
         """Store what was read of a file (``None``: it could not be read: forget it)."""
@@ -604,6 +631,9 @@ class _Read(NamedTuple):
     """The light entries of the whole file (MessagePack)."""
     found: list[tuple]
     again: int | None
+    partial: bool
+    """The read stopped at :data:`PIECE_BYTES`: the file goes on (the row's ``size`` is where
+    it stopped, so that the next catch-up reads on from there if this one does not)."""
 
 
 def _read(job: _Job, root: str) -> _Read | None:
@@ -652,7 +682,7 @@ def _read_all(
     """Each job (``None``: nothing to read) with what reading it gave, in order: read here,
     or, ``elsewhere`` on a machine of more than one core, by another process while the
     caller writes what was read before (:data:`CHUNK_BYTES` of files at a time, up to
-    :data:`AHEAD_BYTES` ahead; files of :data:`READ_HERE_FROM` bytes are read here)."""
+    :data:`AHEAD_BYTES` ahead; a file with :data:`PIECE_BYTES` or more to read is read here)."""
     if not elsewhere or (os.cpu_count() or 1) < 2:
         for job in jobs:
             yield job, None if job is None else _read(job, root)
@@ -678,8 +708,8 @@ def _read_all(
     def first() -> Iterator[tuple[_Job | None, _Read | None]]:
         nonlocal given
         chunk, size, future = ahead.popleft()
-        if future is None:
-            return zip(chunk, _read_chunk(chunk, root), strict=True)
+        if future is None:  # read one by one: a read is held only by the caller
+            return ((job, None if job is None else _read(job, root)) for job in chunk)
         given -= size
         return zip(chunk, future.result(), strict=True)
 
@@ -688,7 +718,7 @@ def _read_all(
         size = 0
         for job in jobs:
             job_size = _bytes_to_read(job)
-            if job_size >= READ_HERE_FROM:
+            if job_size >= PIECE_BYTES:
                 if chunk:
                     give(chunk, size)
                     chunk, size = [], 0
@@ -723,17 +753,28 @@ def _read_file(job: _Job, root: str) -> _Read:
     from ..transcripts.reader import index_transcript
 
     path, row = job.path, job.row
-    base = None
+    # The light entries read before, left encoded (``Raw``): a piece of a big file needs only
+    # their number and bytes; all of them are decoded only to count the messages at the end.
+    kept: list[msgspec.Raw] = []
+    start = line_no = 0
+    again = None
     if job.base is not None and row is not None:
-        base = TranscriptIndex(
-            path=path,
-            size=row.indexed_to,
-            mtime=0.0,
-            entries=msgspec.msgpack.decode(job.base, type=list[Entry]),
-            line_count=row.line_count,
-            ends_open=row.ends_open,
-        )
+        kept = msgspec.msgpack.decode(job.base, type=list[msgspec.Raw])
+        start, line_no = row.indexed_to, row.line_count
+        if row.ends_open and kept:
+            # A last line without its newline, read last time, is read again with what
+            # follows: its old message goes.
+            again = start = msgspec.msgpack.decode(kept.pop(), type=Entry).offset
+            line_no -= 1
+
+    @functools.cache
+    def read_before() -> list[Entry]:
+        """The entries read before, decoded (but one read again)."""
+        return msgspec.msgpack.decode(job.base, type=list[Entry])[: len(kept)] if kept else []
+
     found: list[tuple] = []
+    """Each message's fields; a tool result's tools are its call ids until the end (a call may
+    be in an earlier read)."""
     tool_names: dict[str, str] = {}
 
     def each(entry: Entry, value: dict) -> None:
@@ -743,39 +784,55 @@ def _read_file(job: _Job, root: str) -> _Read:
         for call_id, name in zip(entry.tool_use_ids, tools, strict=False):
             tool_names[call_id] = name
         if role == "tool":
-            tools = [tool_names[i] for i in entry.tool_result_ids if i in tool_names]
+            tools = list(entry.tool_result_ids)
         found.append(
-            (
-                entry.uuid,
-                entry.type,
-                role,
-                entry.timestamp,
-                entry.offset,
-                entry.length,
-                " ".join(tools),
-                text,
-            )
+            (entry.uuid, entry.type, role, entry.timestamp, entry.offset, entry.length, tools, text)
         )
 
-    index = index_transcript(path, base=base, each=each)
-    # A last line without its newline, read last time, was read again here: its old row
-    # goes. Pieces of a line found torn after they were given are not in the index.
-    again = (
-        base.entries[-1].offset if base is not None and base.ends_open and base.entries else None
+    index = index_transcript(
+        path, start, counted_before=(line_no, len(kept)), each=each, limit=PIECE_BYTES
     )
-    first_new = 0 if base is None else len(base.entries) - (again is not None)
-    kept = {entry.offset for entry in index.entries[first_new:]}
-    found = [message for message in found if message[4] in kept]
+    # Pieces of a line found torn after they were given are not in the index.
+    read_now = {entry.offset for entry in index.entries}
+    found = [message for message in found if message[4] in read_now]
+    calls_before = {
+        call_id for message in found if message[2] == "tool" for call_id in message[6]
+    } - tool_names.keys()
+    if calls_before and kept:  # results of calls made in an earlier read: their names
+        tool_names.update(_tool_names(path, kept, calls_before))
+    found = [
+        (
+            *message[:6],
+            " ".join(
+                [tool_names[i] for i in message[6] if i in tool_names]
+                if message[2] == "tool"
+                else message[6]
+            ),
+            message[7],
+        )
+        for message in found
+    ]
     session_id = job.session_id
     if session_id is None:
-        session_id = next((e.session_id for e in index.entries if e.session_id), None)
+        session_id = next(
+            (e.session_id for e in (*read_before(), *index.entries) if e.session_id), None
+        )
     folder = os.path.dirname(path)
     is_session = os.path.basename(path)[:-6] == session_id
     meta = None
-    if is_session:
+    if is_session and not index.partial:  # a session's fields and counts once it is all read
         lite = read_lite_meta(path, keep_unsummarized=True)
-        meta = add_counts(lite, index) if lite is not None else None
-    else:  # a subagent transcript: <project>/<session>/subagents/... or <project>/agent-*
+        if lite is not None:
+            whole = TranscriptIndex(
+                path=path,
+                size=index.size,
+                mtime=0.0,
+                entries=[*read_before(), *index.entries],
+                line_count=index.line_count,
+                ends_open=index.ends_open,
+            )
+            meta = add_counts(lite, whole)
+    elif not is_session:  # a subagent: <project>/<session>/subagents/... or <project>/agent-*
         while os.path.dirname(folder) != root and folder != os.path.dirname(folder):
             folder = os.path.dirname(folder)
     values = (
@@ -783,7 +840,9 @@ def _read_file(job: _Job, root: str) -> _Read:
         os.path.basename(folder),
         session_id,
         None if is_session else os.path.basename(path)[len("agent-") : -len(".jsonl")],
-        *_key(job.status),
+        index.size if index.partial else job.status.st_size,
+        job.status.st_mtime_ns,
+        job.status.st_ino,
         index.size,
         index.line_count,
         int(index.ends_open),
@@ -794,7 +853,34 @@ def _read_file(job: _Job, root: str) -> _Read:
         meta.tag if meta else None,
         meta.cwd if meta else None,
     )
-    return _Read(values, msgspec.msgpack.encode(index.entries), found, again)
+    entries = msgspec.msgpack.encode([*kept, *index.entries])
+    return _Read(values, entries, found, again, index.partial)
+
+
+def _tool_names(path: str, kept: list[msgspec.Raw], calls: set[str]) -> dict[str, str]:
+    """The names of these tool calls, made by entries read before (``kept``, encoded): the
+    latest decoded first, until each call is found (a result follows its call closely), and
+    their lines read back."""
+    import msgspec
+
+    from ..transcripts.content import searchable_text
+    from ..transcripts.model import Entry
+    from ..transcripts.reader import load_entries
+
+    callers = []
+    wanted = set(calls)
+    for raw in reversed(kept):
+        entry = msgspec.msgpack.decode(raw, type=Entry)
+        if wanted.intersection(entry.tool_use_ids):
+            callers.append(entry)
+            wanted.difference_update(entry.tool_use_ids)
+            if not wanted:
+                break
+    names = {}
+    for entry, value in zip(callers, load_entries(path, callers), strict=True):
+        if value is not None:
+            names.update(zip(entry.tool_use_ids, searchable_text(value)[2], strict=False))
+    return {call_id: name for call_id, name in names.items() if call_id in calls}
 
 
 def _drop_messages(conn: sqlite3.Connection, file_id: int, start: int, source: str | None) -> None:

@@ -50,23 +50,36 @@ def lite_fields(session_id: str, size: int, head: bytes, tail: bytes) -> dict | 
 
 def meta_from_row(row: tuple) -> tuple[SessionMeta, int | None]:
     """A stored session as the session list shows it, from ``PostgresSessionStore.list_all``'s
-    row (session id, project key, mtime, size, the :data:`META_FIELDS`, message count, fork
-    parent, root uuid, size counted at); with the size its counts were taken at."""
-    session_id, project_key, mtime, size, *rest = row
-    fields = dict(zip(META_FIELDS, rest, strict=False))
-    message_count, forked_from, root_uuid, counted_size = rest[len(META_FIELDS) :]
-    created_at = fields["created_at"]
+    row (session id, project key, mtime, size, the :data:`META_FIELDS` in order, message
+    count, fork parent, root uuid, size counted at); with the size its counts were taken at."""
+    (
+        session_id,
+        project_key,
+        mtime,
+        size,
+        summary,
+        custom_title,
+        first_prompt,
+        git_branch,
+        cwd,
+        tag,
+        created_at,
+        message_count,
+        forked_from,
+        root_uuid,
+        counted_size,
+    ) = row
     meta = SessionMeta(
         session_id=session_id,
-        summary=fields["summary"] or "",
+        summary=summary or "",
         last_modified=mtime,
         file_size=size,
-        custom_title=fields["custom_title"],
-        first_prompt=fields["first_prompt"],
-        git_branch=fields["git_branch"],
-        cwd=fields["cwd"],
-        tag=fields["tag"],
-        created_at=int(created_at) if created_at is not None else None,
+        custom_title=custom_title,
+        first_prompt=first_prompt,
+        git_branch=git_branch,
+        cwd=cwd,
+        tag=tag,
+        created_at=created_at,
         message_count=message_count or 0,
         forked_from=forked_from,
         root_uuid=root_uuid,

@@ -762,7 +762,10 @@ class PostgresSessionStore:
         if since is not None:
             where, params = f"{where} AND mtime > %s", [*params, since]
         # Each field its own column: no JSON to decode here (a list of 20,000 sessions).
-        fields = ", ".join(f"meta ->> '{name}'" for name in META_FIELDS)
+        fields = ", ".join(
+            f"(meta ->> '{name}')::bigint" if name == "created_at" else f"meta ->> '{name}'"
+            for name in META_FIELDS
+        )
         rows = await self._select(
             f"""SELECT owner = current_user, session_id, project_key, mtime, size, {fields},
                 (counts ->> 'message_count')::int, counts ->> 'forked_from',

@@ -82,6 +82,8 @@ class TranscriptIndex:
     """Lines read up to ``size`` (for numbering the lines an incremental read adds)."""
     ends_open: bool = False
     """The last indexed line had no newline yet (it parsed, so it is an entry)."""
+    partial: bool = False
+    """The read stopped at its ``limit`` (``reader.index_transcript``): lines follow ``size``."""
     graph: object | None = field(default=None, repr=False, compare=False)
     """What ``conversation.build_conversation`` worked out from these entries once, whatever the
     leaf (links, leaves, parallel tool calls): kept so that the history before a compaction or

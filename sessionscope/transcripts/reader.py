@@ -234,7 +234,9 @@ def index_transcript(
     base: TranscriptIndex | None = None,
     *,
     count_lines_before: bool = True,
+    counted_before: tuple[int, int] | None = None,
     each: Callable[[Entry, dict], None] | None = None,
+    limit: int | None = None,
 ) -> TranscriptIndex:
     """Index every line of ``path`` from byte ``start`` (or where ``base`` stopped).
 
@@ -243,13 +245,18 @@ def index_transcript(
     If the file shrank below ``base.size`` it was rewritten, and is indexed again from the
     start. Without ``base``, ``start`` may be any line start: line numbers are still counted
     from the top of the file (``count_lines_before=False`` skips that: a quick look at the tail
-    of a big file then numbers its lines from 1 at ``start``), entry indexes from 0.
+    of a big file then numbers its lines from 1 at ``start``), entry indexes from 0; or, given
+    ``counted_before`` (the lines and the entries before ``start``, known from an earlier
+    read), from there: the result then holds only the entries from ``start`` on.
 
     ``each(entry, value)`` is called with every good entry and its parsed object as the line
     is read: what else wants the line's content (the search index) gets it without a second
     parse. A last line without its newline is given too (it parsed), and given again by the
     read that continues from ``base`` (it is read again with what follows); a rare piece of a
     line found torn later (a line split at ``\r``) is given but left out of the result.
+
+    ``limit``: read that many bytes and on to the end of the line, then stop, with ``partial``
+    set if the file goes on: a read from the result as ``base`` reads on from there.
 
     Raises ``OSError`` when the file cannot be opened or read (a directory, no permission...).
     """
@@ -259,7 +266,7 @@ def index_transcript(
         stat = os.fstat(fd)
         size = stat.st_size
         entries: list[Entry] = []
-        line_no = 0
+        line_no = first = 0
         if base is not None:
             if size < base.size:
                 base = None
@@ -278,7 +285,10 @@ def index_transcript(
             index.graph = base.graph  # extended with the new entries (conversation._Graph)
         if base is None and start > 0:
             start = min(start, size)
-            line_no = _count_newlines(fd, start) if count_lines_before else 0
+            if counted_before is not None:
+                line_no, first = counted_before
+            elif count_lines_before:
+                line_no = _count_newlines(fd, start)
         if start >= size:
             index.entries = entries
             index.size = size
@@ -288,9 +298,15 @@ def index_transcript(
         ends_open = False
         with gc_paused():
             while position < size:
-                buffer, usable, at_end = _read_whole_lines(fd, position, size)
+                wanted = _CHUNK
+                if limit is not None:
+                    wanted = min(wanted, start + limit - position)
+                    if wanted <= 0:
+                        index.partial = True
+                        break
+                buffer, usable, at_end = _read_whole_lines(fd, position, size, wanted)
                 line_no, consumed, ends_open, torn = _index_buffer(
-                    buffer, usable, position, entries, line_no, each
+                    buffer, usable, position, entries, first, line_no, each
                 )
                 position += consumed
                 if torn is not None:
@@ -307,14 +323,16 @@ def index_transcript(
         os.close(fd)
 
 
-def _read_whole_lines(fd: int, position: int, size: int) -> tuple[bytes, int, bool]:
+def _read_whole_lines(
+    fd: int, position: int, size: int, wanted: int = _CHUNK
+) -> tuple[bytes, int, bool]:
     """Bytes from ``position``: ``(buffer, usable, at_end)``, ``buffer[:usable]`` whole lines.
 
-    Reads ``_CHUNK`` bytes, cut after the last newline; a line longer than that is read whole.
+    Reads ``wanted`` bytes, cut after the last newline; a line longer than that is read whole.
     ``at_end``: the buffer reaches the end of the file (as it was, or as it is if it shrank:
     plain reads, never a mapping, so a file cut short under us cannot crash the process).
     """
-    buffer = os.pread(fd, min(_CHUNK, size - position), position)
+    buffer = os.pread(fd, min(wanted, size - position), position)
     while True:
         if position + len(buffer) >= size:
             return buffer, len(buffer), True
@@ -333,10 +351,12 @@ def _index_buffer(
     end: int,
     shift: int,
     entries: list[Entry],
+    first: int,
     line_no: int,
     each: Callable[[Entry, dict], None] | None = None,
 ) -> tuple[int, int, bool, bytes | None]:
-    """Index the lines of ``buffer[:end]`` (file offset ``shift``) into ``entries``.
+    """Index the lines of ``buffer[:end]`` (file offset ``shift``) into ``entries`` (the
+    first of which is the file's entry ``first``).
 
     Returns ``(line_no, consumed, ends_open, torn_tail)``: ``consumed`` bytes are indexed (all
     but a torn last line), ``ends_open`` if the last line indexed had no newline; ``torn_tail``
@@ -345,7 +365,7 @@ def _index_buffer(
     """
     find = buffer.find
     append = entries.append
-    count = len(entries)
+    count = first + len(entries)
     consumed = 0
     ends_open = False
     position = 0

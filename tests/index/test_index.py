@@ -352,13 +352,13 @@ def _index_rows(index: Index) -> dict[str, list[tuple]]:
     }
 
 
-def _read_elsewhere(monkeypatch: pytest.MonkeyPatch, *, here_from: int) -> None:
-    """Every catch-up of many files reads in another process, in small chunks; files of
-    ``here_from`` bytes or more are read here."""
+def _read_elsewhere(monkeypatch: pytest.MonkeyPatch, *, piece: int) -> None:
+    """Every catch-up of many files reads in another process, in small chunks; files with
+    ``piece`` bytes or more to read are read here, a piece at a time."""
     monkeypatch.setattr(index_module, "READ_ELSEWHERE_FROM", 1)
     monkeypatch.setattr(index_module, "CHUNK_BYTES", 20_000)
     monkeypatch.setattr(index_module, "AHEAD_BYTES", 60_000)
-    monkeypatch.setattr(index_module, "READ_HERE_FROM", here_from)
+    monkeypatch.setattr(index_module, "PIECE_BYTES", piece)
 
 
 def test_what_another_process_reads_is_indexed_as_what_is_read_here(
@@ -367,7 +367,7 @@ def test_what_another_process_reads_is_indexed_as_what_is_read_here(
     here = Index(generated_copy, db=Database(tmp_path / "here.sqlite3"))
     assert here.catch_up_all() == len(transcript_files(generated_copy))
     sizes = sorted(os.stat(path).st_size for path, _, _ in transcript_files(generated_copy))
-    _read_elsewhere(monkeypatch, here_from=sizes[-10])  # the 10 biggest read here
+    _read_elsewhere(monkeypatch, piece=sizes[-10])  # the 10 biggest read here
     children_before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
     elsewhere = Index(generated_copy, db=Database(tmp_path / "elsewhere.sqlite3"))
     assert elsewhere.catch_up_all() == len(transcript_files(generated_copy))
@@ -393,7 +393,7 @@ def test_what_another_process_reads_is_indexed_as_what_is_read_here(
 def test_a_build_read_elsewhere_stops_its_reading_process_when_interrupted(
     generated_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _read_elsewhere(monkeypatch, here_from=1 << 30)
+    _read_elsewhere(monkeypatch, piece=1 << 30)
     index = Index(generated_copy)
     _interrupt_after_50_files(index)
     assert multiprocessing.active_children() == []
@@ -405,13 +405,133 @@ def test_a_catch_up_told_to_stop_keeps_what_it_read(
     generated_copy: Path, monkeypatch: pytest.MonkeyPatch, read_elsewhere: bool
 ) -> None:
     if read_elsewhere:
-        _read_elsewhere(monkeypatch, here_from=1 << 30)
+        _read_elsewhere(monkeypatch, piece=1 << 30)
     index = Index(generated_copy)
     said: list[int] = []
     read = index.catch_up_all(lambda done, total: said.append(done), stop=lambda: len(said) > 50)
     assert read == 50 and said[-1] == 50
     assert multiprocessing.active_children() == []
     assert Index(generated_copy).catch_up_all() == len(transcript_files(generated_copy)) - 50
+
+
+@pytest.fixture(params=["generated", "shared"])
+def transcripts_copy(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    """A private copy of the generated corpus (torn and bad lines, forks, compaction,
+    subagents), or of the shared corpus of real transcripts (skipped when absent)."""
+    source = request.getfixturevalue(f"{request.param}_corpus")
+    target = tmp_path / "claude"
+    shutil.copytree(source, target)
+    return target
+
+
+def _biggest(config_dir: Path) -> Path:
+    return Path(max((path for path, _, _ in transcript_files(config_dir)), key=os.path.getsize))
+
+
+def _in_pieces(monkeypatch: pytest.MonkeyPatch, config_dir: Path) -> int:
+    """Pieces small enough that the biggest file is read in at least 8 (returns their size)."""
+    piece = _biggest(config_dir).stat().st_size // 8
+    monkeypatch.setattr(index_module, "PIECE_BYTES", piece)
+    return piece
+
+
+def _searched(index: Index) -> list[list[str]]:
+    queries = ("the", "parse_line", "src/app.py", "error", "role:assistant tool:Bash")
+    return [uuids_of(index.search(query, 100)) for query in queries]
+
+
+def test_a_file_read_in_pieces_is_indexed_as_one_read(
+    transcripts_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    whole = Index(transcripts_copy, db=Database(tmp_path / "whole.sqlite3"))
+    whole.catch_up_all()
+    piece = _in_pieces(monkeypatch, transcripts_copy)
+    pieces = Index(transcripts_copy, db=Database(tmp_path / "pieces.sqlite3"))
+    pieces.catch_up_all()
+    assert _index_rows(pieces) == _index_rows(whole)
+    assert _searched(pieces) == _searched(whole)
+    # An append of more than a piece to a file is read in pieces too, as one read.
+    grown = _biggest(transcripts_copy)
+    last = orjson.loads(grown.read_bytes().rstrip(b"\n").rsplit(b"\n", 1)[-1])
+    more, parent = [], last.get("uuid")
+    while sum(map(len, more)) < 3 * piece:
+        entry = user(f"appended ocelot {len(more)} " + "words " * 200, parent=parent)
+        more.append(line(entry))
+        parent = entry["uuid"]
+    with grown.open("ab") as handle:
+        handle.write(b"\n" if not grown.read_bytes().endswith(b"\n") else b"")
+        handle.write(b"".join(more))
+    assert pieces.catch_up(grown)
+    assert whole.catch_up_all() == 1
+    assert _index_rows(pieces) == _index_rows(whole)
+    assert len(pieces.search("ocelot", 1000)) == len(more)
+
+
+def _stop_after_first_piece(index: Index, path: Path) -> None:
+    """A build stopped once the first piece of ``path`` is written."""
+    first_piece = "SELECT 1 FROM files WHERE path = ?", (str(path),)
+    index.catch_up_all(stop=lambda: bool(index.db.rows(*first_piece)))
+    indexed_to, size = index.db.rows(
+        "SELECT indexed_to, size FROM files WHERE path = ?", (str(path),)
+    )[0]
+    assert size == indexed_to < path.stat().st_size  # where the next catch-up goes on
+
+
+def test_a_build_interrupted_between_pieces_goes_on_from_the_last_piece(
+    generated_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    whole = Index(generated_copy, db=Database(tmp_path / "whole.sqlite3"))
+    whole.catch_up_all()
+    _in_pieces(monkeypatch, generated_copy)
+    big = _biggest(generated_copy)
+    pieces = Index(generated_copy, db=Database(tmp_path / "pieces.sqlite3"))
+    _stop_after_first_piece(pieces, big)
+    file_id = pieces.db.rows("SELECT id FROM files WHERE path = ?", (str(big),))[0][0]
+    first = pieces.db.rows("SELECT uuid, id FROM messages WHERE file_id = ?", (file_id,))
+    assert 0 < len(first) < len(message_ids(whole, big))
+    # The big file is not listed with a count before it is read to its end.
+    assert big.stem not in {meta.session_id for meta in pieces.cached_sessions()}
+    again = Index(generated_copy, db=Database(tmp_path / "pieces.sqlite3"))
+    assert again.catch_up_all() == len(transcript_files(generated_copy)) - pieces.progress[0]
+    assert _index_rows(again) == _index_rows(whole)
+    # The first piece's messages were kept, not read again.
+    assert set(first) <= set(message_ids(again, big).items())
+    assert _searched(again) == _searched(whole)
+
+
+@pytest.mark.parametrize("how", ["same size", "shorter", "replaced"])
+def test_a_file_rewritten_between_pieces_is_read_again_whole(
+    generated_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    _in_pieces(monkeypatch, generated_copy)
+    big = _biggest(generated_copy)
+    index = Index(generated_copy, db=Database(tmp_path / "pieces.sqlite3"))
+    _stop_after_first_piece(index, big)
+    first = set(message_ids(index, big).values())
+    lines = big.read_bytes().splitlines(keepends=True)
+    rewritten = {
+        "same size": b"".join(reversed(lines)),
+        "shorter": b"".join(lines[len(lines) // 2 :]),
+        "replaced": b"".join(lines),  # the same bytes in another file put in its place
+    }[how]
+    replacement = big.with_suffix(".new")
+    replacement.write_bytes(rewritten)
+    if how == "replaced":
+        os.replace(replacement, big)
+    else:
+        big.write_bytes(rewritten)
+        replacement.unlink()
+    index.catch_up_all()
+    assert not first & set(message_ids(index, big).values())  # none of them kept
+    fresh = Index(generated_copy, db=Database(tmp_path / "fresh.sqlite3"))
+    fresh.catch_up_all()
+    assert sorted(message_ids(index, big)) == sorted(message_ids(fresh, big))
+    # Its messages come later in the index read again (search ranks later ones first).
+    for query in (f"the session:{big.stem}", f"error session:{big.stem}"):
+        assert sorted(uuids_of(index.search(query, 1000))) == sorted(
+            uuids_of(fresh.search(query, 1000))
+        )
+    assert index.list_sessions() == fresh.list_sessions()
 
 
 def test_identifiers_and_paths_are_found_as_typed(sessions_dir, isolated_user_dirs) -> None:
@@ -460,6 +580,25 @@ def test_identifiers_and_paths_are_found_as_typed(sessions_dir, isolated_user_di
     hit = index.search("ENT-207")[0]
     assert hit.snippet[slice(*hit.highlights[0])] == "ENT-207"
     assert hit.title == "please fix parse_line in src/app.py for ticket ENT-207"
+
+
+def test_a_tool_result_appended_after_its_call_is_found_by_the_tool(
+    sessions_dir, isolated_user_dirs
+) -> None:
+    call = assistant(
+        [{"type": "tool_use", "id": "toolu_9", "name": "Grep", "input": {"pattern": "x"}}]
+    )
+    path = sessions_dir(chain(user("look for it"), call))
+    index = Index(isolated_user_dirs)
+    index.catch_up_all()
+    result = user(
+        [{"type": "tool_result", "tool_use_id": "toolu_9", "content": "found a pangolin"}],
+        parent=call["uuid"],
+    )
+    with path.open("ab") as handle:
+        handle.write(line(result))
+    assert index.catch_up(path)
+    assert uuids_of(index.search("tool:Grep pangolin")) == [result["uuid"]]
 
 
 def test_filters(sessions_dir, isolated_user_dirs) -> None:

@@ -195,8 +195,8 @@ def test_unknown_session_and_commands_without_store_support(pg_url, capsys) -> N
     assert status == 1 and err.startswith("sessionscope: no session 0a1b2c3d")
     status, _, err = run(capsys, "show", "nope", "--store", pg_url)
     assert status == 1 and "not a session id" in err
-    status, _, err = run(capsys, "serve", "--store", pg_url)
-    assert status == 1 and "does not work on a store" in err
+    status, _, err = run(capsys, "index", "--store", pg_url)
+    assert status == 1 and "works on local transcripts" in err and "leave out --store" in err
 
 
 def test_the_kept_listing_follows_every_change(cli_transcripts, pg_url, capsys) -> None:
