@@ -85,12 +85,13 @@ AHEAD_BYTES = 4 << 20
 """How far the reading process may get ahead of the writing (bytes of transcripts; what it
 read waits in memory)."""
 
-PIECE_BYTES = 16 << 20
-"""A read of a file stops after about this many bytes (at the end of a line), and is written
-before the next piece is read, as an append would be (from the light entries written): what
-reading gives is about the size of its text, and no process holds more than a piece's. A file
-with a piece or more to read is read by the writing process, even in a first build: handing
-its read over would hold it in both processes at once."""
+PIECE_BYTES = 8 << 20
+"""A read of a file stops after this many bytes (and the rest of their last line), and is
+written before the next piece is read on from there, as an append is: what reading gives is
+about the size of its text, and no process holds more than a piece's (a piece's light entries
+go in a row of their own until the file is read to its end). A file with a piece or more to
+read is read by the writing process, even in a first build: handing its read over would hold
+it in both processes at once."""
 
 COMPACT_FROM = 50_000
 """Forgotten messages below this many never start a compaction."""
@@ -395,15 +396,18 @@ class Index:
         )
         return _Row(*rows[0]) if rows else None
 
-    def _base(self, path: str, status: os.stat_result, row: _Row | None) -> bytes | None:
-        """The light entries read of the file before (MessagePack), if it only grew since."""
+    def _base(self, path: str, status: os.stat_result, row: _Row | None) -> list[bytes] | None:
+        """The light entries read of the file before (MessagePack, a row's at a time), if it
+        only grew since."""
         # Appending makes a file longer: one of the same size with another mtime was rewritten.
         if row is None or status.st_ino != row.inode or status.st_size <= row.indexed_to:
             return None
         if _read_tail(path, row.indexed_to) != row.tail:
             return None
-        blobs = self.db.rows("SELECT entries FROM entries WHERE file_id = ?", (row.id,))
-        return blobs[0][0] if blobs else None
+        blobs = self.db.rows(
+            "SELECT entries FROM entries WHERE file_id = ? ORDER BY first_entry", (row.id,)
+        )
+        return [blob for (blob,) in blobs] if blobs else None
 
     def _write_piece(self, job: _Job, read: _Read | None) -> tuple[bool, _Job | None]:
         """:meth:`_write`, and the job of the file's next piece when this read stopped short of
@@ -443,8 +447,12 @@ class Index:
                     (*read.values, file_id),
                 )
             conn.execute(
-                "INSERT OR REPLACE INTO entries (file_id, entries) VALUES (?, ?)",
-                (file_id, read.entries),
+                "DELETE FROM entries WHERE file_id = ? AND first_entry >= ?",
+                (file_id, read.first_entry),
+            )
+            conn.execute(
+                "INSERT INTO entries (file_id, first_entry, entries) VALUES (?, ?, ?)",
+                (file_id, read.first_entry, read.entries),
             )
             _changed(conn)
             if not found:
@@ -617,9 +625,9 @@ class _Job(NamedTuple):
     status: os.stat_result | None
     """``None``: the file is gone."""
     row: _Row | None
-    base: bytes | None
-    """The light entries read before (MessagePack), when the file only grew since (then only
-    the rest is read)."""
+    base: list[bytes] | None
+    """The light entries read before (MessagePack, a row's at a time), when the file only grew
+    since (then only the rest is read)."""
 
 
 class _Read(NamedTuple):
@@ -628,7 +636,10 @@ class _Read(NamedTuple):
 
     values: tuple
     entries: bytes
-    """The light entries of the whole file (MessagePack)."""
+    """Light entries (MessagePack): those read now, while a big file is read a piece at a
+    time; else the whole file's."""
+    first_entry: int
+    """The index of the first of ``entries``: they replace the file's from there."""
     found: list[tuple]
     again: int | None
     partial: bool
@@ -759,7 +770,9 @@ def _read_file(job: _Job, root: str) -> _Read:
     start = line_no = 0
     again = None
     if job.base is not None and row is not None:
-        kept = msgspec.msgpack.decode(job.base, type=list[msgspec.Raw])
+        kept = [
+            raw for blob in job.base for raw in msgspec.msgpack.decode(blob, type=list[msgspec.Raw])
+        ]
         start, line_no = row.indexed_to, row.line_count
         if row.ends_open and kept:
             # A last line without its newline, read last time, is read again with what
@@ -770,7 +783,10 @@ def _read_file(job: _Job, root: str) -> _Read:
     @functools.cache
     def read_before() -> list[Entry]:
         """The entries read before, decoded (but one read again)."""
-        return msgspec.msgpack.decode(job.base, type=list[Entry])[: len(kept)] if kept else []
+        if not kept or job.base is None:
+            return []
+        decoded = [msgspec.msgpack.decode(blob, type=list[Entry]) for blob in job.base]
+        return [entry for entries in decoded for entry in entries][: len(kept)]
 
     found: list[tuple] = []
     """Each message's fields; a tool result's tools are its call ids until the end (a call may
@@ -853,8 +869,11 @@ def _read_file(job: _Job, root: str) -> _Read:
         meta.tag if meta else None,
         meta.cwd if meta else None,
     )
-    entries = msgspec.msgpack.encode([*kept, *index.entries])
-    return _Read(values, entries, found, again, index.partial)
+    if index.partial and again is None:  # a piece: its entries in a row of their own
+        first_entry, entries = len(kept), msgspec.msgpack.encode(index.entries)
+    else:  # the file's entries in one row
+        first_entry, entries = 0, msgspec.msgpack.encode([*kept, *index.entries])
+    return _Read(values, entries, first_entry, found, again, index.partial)
 
 
 def _tool_names(path: str, kept: list[msgspec.Raw], calls: set[str]) -> dict[str, str]:
