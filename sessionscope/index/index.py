@@ -446,10 +446,11 @@ class Index:
                     "tag = ?, cwd = ? WHERE id = ?",
                     (*read.values, file_id),
                 )
-            conn.execute(
-                "DELETE FROM entries WHERE file_id = ? AND first_entry >= ?",
-                (file_id, read.first_entry),
-            )
+            if row is not None:
+                conn.execute(
+                    "DELETE FROM entries WHERE file_id = ? AND first_entry >= ?",
+                    (file_id, read.first_entry),
+                )
             conn.execute(
                 "INSERT INTO entries (file_id, first_entry, entries) VALUES (?, ?, ?)",
                 (file_id, read.first_entry, read.entries),
@@ -789,9 +790,9 @@ def _read_file(job: _Job, root: str) -> _Read:
         return [entry for entries in decoded for entry in entries][: len(kept)]
 
     found: list[tuple] = []
-    """Each message's fields; a tool result's tools are its call ids until the end (a call may
-    be in an earlier read)."""
     tool_names: dict[str, str] = {}
+    unnamed: list[tuple[int, Entry]] = []
+    """Tool results (their place in ``found``) with a call not in this read."""
 
     def each(entry: Entry, value: dict) -> None:
         if entry.type not in ("user", "assistant"):
@@ -800,34 +801,34 @@ def _read_file(job: _Job, root: str) -> _Read:
         for call_id, name in zip(entry.tool_use_ids, tools, strict=False):
             tool_names[call_id] = name
         if role == "tool":
-            tools = list(entry.tool_result_ids)
+            tools = [tool_names[i] for i in entry.tool_result_ids if i in tool_names]
+            if len(tools) < len(entry.tool_result_ids):
+                unnamed.append((len(found), entry))
         found.append(
-            (entry.uuid, entry.type, role, entry.timestamp, entry.offset, entry.length, tools, text)
+            (
+                entry.uuid,
+                entry.type,
+                role,
+                entry.timestamp,
+                entry.offset,
+                entry.length,
+                " ".join(tools),
+                text,
+            )
         )
 
     index = index_transcript(
         path, start, counted_before=(line_no, len(kept)), each=each, limit=PIECE_BYTES
     )
+    if unnamed and kept:  # results of calls made before this read (an append, a piece)
+        calls = {i for _, entry in unnamed for i in entry.tool_result_ids} - tool_names.keys()
+        tool_names.update(_tool_names(path, kept, calls))
+        for place, entry in unnamed:
+            tools = " ".join(tool_names[i] for i in entry.tool_result_ids if i in tool_names)
+            found[place] = (*found[place][:6], tools, found[place][7])
     # Pieces of a line found torn after they were given are not in the index.
     read_now = {entry.offset for entry in index.entries}
     found = [message for message in found if message[4] in read_now]
-    calls_before = {
-        call_id for message in found if message[2] == "tool" for call_id in message[6]
-    } - tool_names.keys()
-    if calls_before and kept:  # results of calls made in an earlier read: their names
-        tool_names.update(_tool_names(path, kept, calls_before))
-    found = [
-        (
-            *message[:6],
-            " ".join(
-                [tool_names[i] for i in message[6] if i in tool_names]
-                if message[2] == "tool"
-                else message[6]
-            ),
-            message[7],
-        )
-        for message in found
-    ]
     session_id = job.session_id
     if session_id is None:
         session_id = next(
