@@ -73,21 +73,40 @@ def timed(app):
 
 
 def ours(spawned_at: float, *argv: str) -> dict:
-    """``sessionscope ARGV`` to its session list painted."""
-    import sessionscope.tui.app as app_module
+    """``sessionscope ARGV`` to its session list painted. The app's module is imported when
+    the command imports it, as it is without the timing (the explorer on a store connects
+    while it is imported), and its ``make_app`` wrapped then."""
+    import importlib.abc
+    import importlib.machinery
 
     made = []
-    make_app = app_module.make_app
 
-    def make_timed(*args, **kwargs):
-        app = timed(make_app(*args, **kwargs))
-        app.main_screen.exit_when_listed = True
-        run = app.run
-        app.run = lambda *_args, **_kwargs: run(headless=True, size=SIZE)
-        made.append(app)
-        return app
+    def make_timed(make_app):
+        def made_timed(*args, **kwargs):
+            app = timed(make_app(*args, **kwargs))
+            app.main_screen.exit_when_listed = True
+            run = app.run
+            app.run = lambda *_args, **_kwargs: run(headless=True, size=SIZE)
+            made.append(app)
+            return app
 
-    app_module.make_app = make_timed
+        return made_timed
+
+    class WrapWhenImported(importlib.abc.MetaPathFinder):
+        def find_spec(self, name, path, target=None):
+            if name != "sessionscope.tui.app":
+                return None
+            spec = importlib.machinery.PathFinder.find_spec(name, path)
+            execute = spec.loader.exec_module
+
+            def exec_module(module) -> None:
+                execute(module)
+                module.make_app = make_timed(module.make_app)
+
+            spec.loader.exec_module = exec_module
+            return spec
+
+    sys.meta_path.insert(0, WrapWhenImported())
     from sessionscope.cli import main
 
     main(list(argv))
