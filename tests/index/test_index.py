@@ -713,6 +713,20 @@ def test_what_the_index_read_of_a_file_is_what_reading_it_gives(transcripts_copy
     assert read_on == index_transcript(grown) and read_on.entries[-1].uuid == more["uuid"]
 
 
+def test_a_file_the_index_read_in_part_is_read_on_from_its_pieces(
+    transcripts_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _in_pieces(monkeypatch, transcripts_copy)
+    index = Index(transcripts_copy)
+    biggest = _biggest(transcripts_copy)
+    _stop_after_first_piece(index, biggest)
+    before = index.read_before(biggest)
+    assert before is not None and before.size < biggest.stat().st_size
+    assert index_transcript(biggest, base=before) == index_transcript(biggest)
+    index.catch_up_all()  # read to its end: its pieces' entries in one row again
+    assert index_transcript(biggest, base=index.read_before(biggest)) == index_transcript(biggest)
+
+
 def test_a_file_rewritten_since_the_index_read_it_is_read_whole(
     sessions_dir, isolated_user_dirs
 ) -> None:
