@@ -24,7 +24,7 @@ __all__ = ["DB_NAME", "Database"]
 
 DB_NAME = "index.sqlite3"
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """Bump when the tables change."""
 
 SCHEMA = """
@@ -64,7 +64,12 @@ CREATE TABLE IF NOT EXISTS listings (
     PRIMARY KEY (root, project)
 );
 CREATE INDEX IF NOT EXISTS files_by_session ON files (root, session_id, agent_id);
-CREATE TABLE IF NOT EXISTS entries (file_id INTEGER PRIMARY KEY, entries BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS entries (
+    file_id INTEGER NOT NULL,
+    first_entry INTEGER NOT NULL,
+    entries BLOB NOT NULL,
+    PRIMARY KEY (file_id, first_entry)
+);
 CREATE TABLE IF NOT EXISTS messages (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     file_id INTEGER NOT NULL,
@@ -89,7 +94,8 @@ own; ``files_by_root`` holds what a catch-up compares, so it reads no row). ``fo
 the mtime of every folder the last walk of a root listed (``0``: too recent to trust), so that a
 catch-up walks again only when one changed. ``listings``: the last ``list --json`` of a root
 (and ``--project``), with what it was made from (``Index.listing``). ``entries``: a file's light entries (MessagePack), for the chain walk after an append; a
-table of their own, so that listing the files never reads past them. ``messages``: one row a
+table of their own, so that listing the files never reads past them; one row, or, while a big
+file is read a piece at a time, a row a piece (``first_entry``: the index of its first). ``messages``: one row a
 user or assistant entry, where its line is (``offset``,
 ``length``) and the fields search filters on; ``messages_fts`` its words, by the same rowid. The
 full-text table keeps no copy of the text (``content=''``): snippets are read back from the
@@ -215,12 +221,21 @@ class Database:
         except (sqlite3.Error, OSError) as error:
             self.problem = f"{reason}; rebuilding failed ({error})"
 
-    def run(self, work: Callable[[sqlite3.Connection], T], default: T, *, write: bool = False) -> T:
+    def run(
+        self,
+        work: Callable[[sqlite3.Connection], T],
+        default: T,
+        *,
+        write: bool = False,
+        wait: bool = True,
+    ) -> T:
         """``work(connection)``, in a transaction when it writes (inside a :meth:`batch`, the
         batch's: a write that fails takes the batch's writes back with it); ``default`` when
-        the index is unusable or locked (the reason in :attr:`problem`); a corrupt file is
-        rebuilt."""
-        with self._lock:
+        the index is unusable or locked (the reason in :attr:`problem`), or, unless ``wait``,
+        in use by another thread (a catch-up's batch); a corrupt file is rebuilt."""
+        if not self._lock.acquire(blocking=wait):
+            return default
+        try:
             if self._conn is None:
                 return default
             conn = self._conn
@@ -250,6 +265,8 @@ class Database:
             except sqlite3.Error as error:
                 self._failed(error)
                 return default
+        finally:
+            self._lock.release()
 
     def _failed(self, error: sqlite3.Error) -> None:
         if _is_locked(error):
@@ -285,9 +302,9 @@ class Database:
                     except sqlite3.Error as error:
                         self._failed(error)
 
-    def rows(self, sql: str, parameters: tuple = ()) -> list[tuple]:
-        """Every row of a query (``[]`` when the index is unusable)."""
-        return self.run(lambda conn: conn.execute(sql, parameters).fetchall(), [])
+    def rows(self, sql: str, parameters: tuple = (), *, wait: bool = True) -> list[tuple]:
+        """Every row of a query (``[]`` when the index is unusable, or busy and not ``wait``)."""
+        return self.run(lambda conn: conn.execute(sql, parameters).fetchall(), [], wait=wait)
 
     def close(self) -> None:
         with self._lock:

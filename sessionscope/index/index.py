@@ -53,7 +53,7 @@ from .db import Database
 if TYPE_CHECKING:
     import msgspec
 
-    from ..transcripts.model import Entry
+    from ..transcripts.model import Entry, TranscriptIndex
     from .query import Query
     from .search import Hit
 
@@ -85,12 +85,13 @@ AHEAD_BYTES = 4 << 20
 """How far the reading process may get ahead of the writing (bytes of transcripts; what it
 read waits in memory)."""
 
-PIECE_BYTES = 16 << 20
-"""A read of a file stops after about this many bytes (at the end of a line), and is written
-before the next piece is read, as an append would be (from the light entries written): what
-reading gives is about the size of its text, and no process holds more than a piece's. A file
-with a piece or more to read is read by the writing process, even in a first build: handing
-its read over would hold it in both processes at once."""
+PIECE_BYTES = 8 << 20
+"""A read of a file stops after this many bytes (and the rest of their last line), and is
+written before the next piece is read on from there, as an append is: what reading gives is
+about the size of its text, and no process holds more than a piece's (a piece's light entries
+go in a row of their own until the file is read to its end). A file with a piece or more to
+read is read by the writing process, even in a first build: handing its read over would hold
+it in both processes at once."""
 
 COMPACT_FROM = 50_000
 """Forgotten messages below this many never start a compaction."""
@@ -387,23 +388,74 @@ class Index:
 
         self.db.run(work, None, write=True)
 
-    def _row(self, path: str) -> _Row | None:
+    def _row(self, path: str, *, wait: bool = True) -> _Row | None:
         rows = self.db.rows(
             "SELECT id, size, mtime_ns, inode, indexed_to, line_count, ends_open, tail "
             "FROM files WHERE path = ?",
             (path,),
+            wait=wait,
         )
         return _Row(*rows[0]) if rows else None
 
-    def _base(self, path: str, status: os.stat_result, row: _Row | None) -> bytes | None:
-        """The light entries read of the file before (MessagePack), if it only grew since."""
+    def _base(
+        self,
+        path: str,
+        status: os.stat_result,
+        row: _Row | None,
+        *,
+        grown: bool = True,
+        wait: bool = True,
+    ) -> list[bytes] | None:
+        """The light entries read of the file before (MessagePack, a row's at a time), if it
+        only grew since (or, with ``grown`` false, is as it was then or grew)."""
         # Appending makes a file longer: one of the same size with another mtime was rewritten.
-        if row is None or status.st_ino != row.inode or status.st_size <= row.indexed_to:
+        if row is None or status.st_ino != row.inode or status.st_size < row.indexed_to:
+            return None
+        if grown and status.st_size == row.indexed_to:
             return None
         if _read_tail(path, row.indexed_to) != row.tail:
             return None
-        blobs = self.db.rows("SELECT entries FROM entries WHERE file_id = ?", (row.id,))
-        return blobs[0][0] if blobs else None
+        blobs = self.db.rows(
+            "SELECT entries FROM entries WHERE file_id = ? ORDER BY first_entry",
+            (row.id,),
+            wait=wait,
+        )
+        return [blob for (blob,) in blobs] if blobs else None
+
+    def read_before(self, path: str | os.PathLike[str]) -> TranscriptIndex | None:
+        """What the index read of a transcript, as the ``base`` that
+        ``reader.index_transcript`` reads on from (only what was appended since is read then):
+        ``None`` when the index has not read it, it was rewritten since, or the index is busy
+        (a catch-up writing: the file is read sooner than the index is free)."""
+        import msgspec
+
+        from ..transcripts.model import Entry, TranscriptIndex
+
+        path = os.path.abspath(path)
+        try:
+            status = os.stat(path)
+        except OSError:
+            return None
+        row = self._row(path, wait=False)
+        blobs = self._base(path, status, row, grown=False, wait=False)
+        if row is None or blobs is None:
+            return None
+        try:
+            entries = [
+                entry
+                for piece in blobs
+                for entry in msgspec.msgpack.decode(piece, type=list[Entry])
+            ]
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            return None  # the file is read whole instead
+        return TranscriptIndex(
+            path=path,
+            size=row.indexed_to,
+            mtime=status.st_mtime,
+            entries=entries,
+            line_count=row.line_count,
+            ends_open=bool(row.ends_open),
+        )
 
     def _write_piece(self, job: _Job, read: _Read | None) -> tuple[bool, _Job | None]:
         """:meth:`_write`, and the job of the file's next piece when this read stopped short of
@@ -442,9 +494,14 @@ class Index:
                     "tag = ?, cwd = ? WHERE id = ?",
                     (*read.values, file_id),
                 )
+            if row is not None:
+                conn.execute(
+                    "DELETE FROM entries WHERE file_id = ? AND first_entry >= ?",
+                    (file_id, read.first_entry),
+                )
             conn.execute(
-                "INSERT OR REPLACE INTO entries (file_id, entries) VALUES (?, ?)",
-                (file_id, read.entries),
+                "INSERT INTO entries (file_id, first_entry, entries) VALUES (?, ?, ?)",
+                (file_id, read.first_entry, read.entries),
             )
             _changed(conn)
             if not found:
@@ -617,9 +674,9 @@ class _Job(NamedTuple):
     status: os.stat_result | None
     """``None``: the file is gone."""
     row: _Row | None
-    base: bytes | None
-    """The light entries read before (MessagePack), when the file only grew since (then only
-    the rest is read)."""
+    base: list[bytes] | None
+    """The light entries read before (MessagePack, a row's at a time), when the file only grew
+    since (then only the rest is read)."""
 
 
 class _Read(NamedTuple):
@@ -628,7 +685,10 @@ class _Read(NamedTuple):
 
     values: tuple
     entries: bytes
-    """The light entries of the whole file (MessagePack)."""
+    """Light entries (MessagePack): those read now, while a big file is read a piece at a
+    time; else the whole file's."""
+    first_entry: int
+    """The index of the first of ``entries``: they replace the file's from there."""
     found: list[tuple]
     again: int | None
     partial: bool
@@ -759,7 +819,9 @@ def _read_file(job: _Job, root: str) -> _Read:
     start = line_no = 0
     again = None
     if job.base is not None and row is not None:
-        kept = msgspec.msgpack.decode(job.base, type=list[msgspec.Raw])
+        kept = [
+            raw for blob in job.base for raw in msgspec.msgpack.decode(blob, type=list[msgspec.Raw])
+        ]
         start, line_no = row.indexed_to, row.line_count
         if row.ends_open and kept:
             # A last line without its newline, read last time, is read again with what
@@ -770,12 +832,15 @@ def _read_file(job: _Job, root: str) -> _Read:
     @functools.cache
     def read_before() -> list[Entry]:
         """The entries read before, decoded (but one read again)."""
-        return msgspec.msgpack.decode(job.base, type=list[Entry])[: len(kept)] if kept else []
+        if not kept or job.base is None:
+            return []
+        decoded = [msgspec.msgpack.decode(blob, type=list[Entry]) for blob in job.base]
+        return [entry for entries in decoded for entry in entries][: len(kept)]
 
     found: list[tuple] = []
-    """Each message's fields; a tool result's tools are its call ids until the end (a call may
-    be in an earlier read)."""
     tool_names: dict[str, str] = {}
+    unnamed: list[tuple[int, Entry]] = []
+    """Tool results (their place in ``found``) with a call not in this read."""
 
     def each(entry: Entry, value: dict) -> None:
         if entry.type not in ("user", "assistant"):
@@ -784,34 +849,34 @@ def _read_file(job: _Job, root: str) -> _Read:
         for call_id, name in zip(entry.tool_use_ids, tools, strict=False):
             tool_names[call_id] = name
         if role == "tool":
-            tools = list(entry.tool_result_ids)
+            tools = [tool_names[i] for i in entry.tool_result_ids if i in tool_names]
+            if len(tools) < len(entry.tool_result_ids):
+                unnamed.append((len(found), entry))
         found.append(
-            (entry.uuid, entry.type, role, entry.timestamp, entry.offset, entry.length, tools, text)
+            (
+                entry.uuid,
+                entry.type,
+                role,
+                entry.timestamp,
+                entry.offset,
+                entry.length,
+                " ".join(tools),
+                text,
+            )
         )
 
     index = index_transcript(
         path, start, counted_before=(line_no, len(kept)), each=each, limit=PIECE_BYTES
     )
+    if unnamed and kept:  # results of calls made before this read (an append, a piece)
+        calls = {i for _, entry in unnamed for i in entry.tool_result_ids} - tool_names.keys()
+        tool_names.update(_tool_names(path, kept, calls))
+        for place, entry in unnamed:
+            tools = " ".join(tool_names[i] for i in entry.tool_result_ids if i in tool_names)
+            found[place] = (*found[place][:6], tools, found[place][7])
     # Pieces of a line found torn after they were given are not in the index.
     read_now = {entry.offset for entry in index.entries}
     found = [message for message in found if message[4] in read_now]
-    calls_before = {
-        call_id for message in found if message[2] == "tool" for call_id in message[6]
-    } - tool_names.keys()
-    if calls_before and kept:  # results of calls made in an earlier read: their names
-        tool_names.update(_tool_names(path, kept, calls_before))
-    found = [
-        (
-            *message[:6],
-            " ".join(
-                [tool_names[i] for i in message[6] if i in tool_names]
-                if message[2] == "tool"
-                else message[6]
-            ),
-            message[7],
-        )
-        for message in found
-    ]
     session_id = job.session_id
     if session_id is None:
         session_id = next(
@@ -853,8 +918,11 @@ def _read_file(job: _Job, root: str) -> _Read:
         meta.tag if meta else None,
         meta.cwd if meta else None,
     )
-    entries = msgspec.msgpack.encode([*kept, *index.entries])
-    return _Read(values, entries, found, again, index.partial)
+    if index.partial and again is None:  # a piece: its entries in a row of their own
+        first_entry, entries = len(kept), msgspec.msgpack.encode(index.entries)
+    else:  # the file's entries in one row
+        first_entry, entries = 0, msgspec.msgpack.encode([*kept, *index.entries])
+    return _Read(values, entries, first_entry, found, again, index.partial)
 
 
 def _tool_names(path: str, kept: list[msgspec.Raw], calls: set[str]) -> dict[str, str]:
