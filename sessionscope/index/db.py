@@ -221,12 +221,21 @@ class Database:
         except (sqlite3.Error, OSError) as error:
             self.problem = f"{reason}; rebuilding failed ({error})"
 
-    def run(self, work: Callable[[sqlite3.Connection], T], default: T, *, write: bool = False) -> T:
+    def run(
+        self,
+        work: Callable[[sqlite3.Connection], T],
+        default: T,
+        *,
+        write: bool = False,
+        wait: bool = True,
+    ) -> T:
         """``work(connection)``, in a transaction when it writes (inside a :meth:`batch`, the
         batch's: a write that fails takes the batch's writes back with it); ``default`` when
-        the index is unusable or locked (the reason in :attr:`problem`); a corrupt file is
-        rebuilt."""
-        with self._lock:
+        the index is unusable or locked (the reason in :attr:`problem`), or, unless ``wait``,
+        in use by another thread (a catch-up's batch); a corrupt file is rebuilt."""
+        if not self._lock.acquire(blocking=wait):
+            return default
+        try:
             if self._conn is None:
                 return default
             conn = self._conn
@@ -256,6 +265,8 @@ class Database:
             except sqlite3.Error as error:
                 self._failed(error)
                 return default
+        finally:
+            self._lock.release()
 
     def _failed(self, error: sqlite3.Error) -> None:
         if _is_locked(error):
@@ -291,9 +302,9 @@ class Database:
                     except sqlite3.Error as error:
                         self._failed(error)
 
-    def rows(self, sql: str, parameters: tuple = ()) -> list[tuple]:
-        """Every row of a query (``[]`` when the index is unusable)."""
-        return self.run(lambda conn: conn.execute(sql, parameters).fetchall(), [])
+    def rows(self, sql: str, parameters: tuple = (), *, wait: bool = True) -> list[tuple]:
+        """Every row of a query (``[]`` when the index is unusable, or busy and not ``wait``)."""
+        return self.run(lambda conn: conn.execute(sql, parameters).fetchall(), [], wait=wait)
 
     def close(self) -> None:
         with self._lock:

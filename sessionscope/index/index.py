@@ -53,7 +53,7 @@ from .db import Database
 if TYPE_CHECKING:
     import msgspec
 
-    from ..transcripts.model import Entry
+    from ..transcripts.model import Entry, TranscriptIndex
     from .query import Query
     from .search import Hit
 
@@ -388,26 +388,74 @@ class Index:
 
         self.db.run(work, None, write=True)
 
-    def _row(self, path: str) -> _Row | None:
+    def _row(self, path: str, *, wait: bool = True) -> _Row | None:
         rows = self.db.rows(
             "SELECT id, size, mtime_ns, inode, indexed_to, line_count, ends_open, tail "
             "FROM files WHERE path = ?",
             (path,),
+            wait=wait,
         )
         return _Row(*rows[0]) if rows else None
 
-    def _base(self, path: str, status: os.stat_result, row: _Row | None) -> list[bytes] | None:
+    def _base(
+        self,
+        path: str,
+        status: os.stat_result,
+        row: _Row | None,
+        *,
+        grown: bool = True,
+        wait: bool = True,
+    ) -> list[bytes] | None:
         """The light entries read of the file before (MessagePack, a row's at a time), if it
-        only grew since."""
+        only grew since (or, with ``grown`` false, is as it was then or grew)."""
         # Appending makes a file longer: one of the same size with another mtime was rewritten.
-        if row is None or status.st_ino != row.inode or status.st_size <= row.indexed_to:
+        if row is None or status.st_ino != row.inode or status.st_size < row.indexed_to:
+            return None
+        if grown and status.st_size == row.indexed_to:
             return None
         if _read_tail(path, row.indexed_to) != row.tail:
             return None
         blobs = self.db.rows(
-            "SELECT entries FROM entries WHERE file_id = ? ORDER BY first_entry", (row.id,)
+            "SELECT entries FROM entries WHERE file_id = ? ORDER BY first_entry",
+            (row.id,),
+            wait=wait,
         )
         return [blob for (blob,) in blobs] if blobs else None
+
+    def read_before(self, path: str | os.PathLike[str]) -> TranscriptIndex | None:
+        """What the index read of a transcript, as the ``base`` that
+        ``reader.index_transcript`` reads on from (only what was appended since is read then):
+        ``None`` when the index has not read it, it was rewritten since, or the index is busy
+        (a catch-up writing: the file is read sooner than the index is free)."""
+        import msgspec
+
+        from ..transcripts.model import Entry, TranscriptIndex
+
+        path = os.path.abspath(path)
+        try:
+            status = os.stat(path)
+        except OSError:
+            return None
+        row = self._row(path, wait=False)
+        blobs = self._base(path, status, row, grown=False, wait=False)
+        if row is None or blobs is None:
+            return None
+        try:
+            entries = [
+                entry
+                for piece in blobs
+                for entry in msgspec.msgpack.decode(piece, type=list[Entry])
+            ]
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            return None  # the file is read whole instead
+        return TranscriptIndex(
+            path=path,
+            size=row.indexed_to,
+            mtime=status.st_mtime,
+            entries=entries,
+            line_count=row.line_count,
+            ends_open=bool(row.ends_open),
+        )
 
     def _write_piece(self, job: _Job, read: _Read | None) -> tuple[bool, _Job | None]:
         """:meth:`_write`, and the job of the file's next piece when this read stopped short of

@@ -17,6 +17,7 @@ from sessionscope.transcripts.meta import SessionMeta
 if TYPE_CHECKING:
     from sessionscope.agent.settings import ComposeSettings
     from sessionscope.stores.explorer import StoreExplorer
+    from sessionscope.transcripts.model import TranscriptIndex
 
 
 class Catalog(Protocol):
@@ -41,6 +42,10 @@ class Catalog(Protocol):
     def session_meta(self, path: Path, *, count_messages: bool = True) -> SessionMeta | None:
         """One session's metadata, read now (after a fork, a rename...); without
         ``count_messages`` only the file's head and tail are read."""
+
+    def read_before(self, path: Path | str) -> TranscriptIndex | None:
+        """What the index read of a local transcript, to read on from (``None``: read it
+        whole); a store's catalog is not asked."""
 
 
 def system_clock() -> datetime:

@@ -76,12 +76,17 @@ def read_tail(meta: SessionMeta, width: int, newest: Path | None = None) -> Open
 
 
 def read_whole(
-    meta: SessionMeta, leaf: str | None, width: int, path: Path | None = None
+    meta: SessionMeta,
+    leaf: str | None,
+    width: int,
+    path: Path | None = None,
+    read_before: TranscriptIndex | None = None,
 ) -> OpenTranscript:
     """The whole session, on the SDK's branch or the one ending at ``leaf`` (from ``path``: a
-    store's mirror; else its own file)."""
+    store's mirror; else its own file). ``read_before``: what the search index read of the
+    file (``Index.read_before``): only what was appended since is read."""
     path = path or Path(meta.path)
-    index = index_transcript(path)
+    index = index_transcript(path, base=read_before)
     conversation = build_conversation(index, leaf_uuid=leaf) if leaf else build_conversation(index)
     source = ConversationSource(path, index, conversation)
     if width:

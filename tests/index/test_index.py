@@ -691,3 +691,75 @@ def test_random_words_of_real_transcripts_find_their_message(shared_corpus: Path
             assert entry.uuid in uuids_of(hits), (path, word)
             checked += 1
     assert checked >= 20
+
+
+def test_what_the_index_read_of_a_file_is_what_reading_it_gives(transcripts_copy: Path) -> None:
+    """``read_before``: a session opened after the index read its file takes the index's
+    entries and reads on from there (only what was appended), with the same result as a
+    read of the whole file."""
+    index = Index(transcripts_copy)
+    index.catch_up_all()
+    for path, _, _ in transcript_files(transcripts_copy):
+        before = index.read_before(path)
+        assert before is not None
+        assert index_transcript(path, base=before) == index_transcript(path), path
+    grown = _biggest(transcripts_copy)
+    last = orjson.loads(grown.read_bytes().rstrip(b"\n").rsplit(b"\n", 1)[-1])
+    more = user("appended after the index read it", parent=last.get("uuid"))
+    with grown.open("ab") as handle:
+        handle.write(b"\n" if not grown.read_bytes().endswith(b"\n") else b"")
+        handle.write(line(more)[:-1])  # its newline not written yet
+    read_on = index_transcript(grown, base=index.read_before(grown))
+    assert read_on == index_transcript(grown) and read_on.entries[-1].uuid == more["uuid"]
+
+
+def test_a_file_the_index_read_in_part_is_read_on_from_its_pieces(
+    transcripts_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _in_pieces(monkeypatch, transcripts_copy)
+    index = Index(transcripts_copy)
+    biggest = _biggest(transcripts_copy)
+    _stop_after_first_piece(index, biggest)
+    before = index.read_before(biggest)
+    assert before is not None and before.size < biggest.stat().st_size
+    assert index_transcript(biggest, base=before) == index_transcript(biggest)
+    index.catch_up_all()  # read to its end: its pieces' entries in one row again
+    assert index_transcript(biggest, base=index.read_before(biggest)) == index_transcript(biggest)
+
+
+def test_a_file_rewritten_since_the_index_read_it_is_read_whole(
+    sessions_dir, isolated_user_dirs
+) -> None:
+    path = sessions_dir(chain(user("original aardvark"), assistant("original reply")))
+    index = Index(isolated_user_dirs)
+    index.catch_up_all()
+    assert index.read_before(path) is not None
+    path.write_bytes(b"".join(line(e) for e in chain(user("kiwi"), assistant("other reply"))))
+    assert index.read_before(path) is None
+    path.unlink()
+    assert index.read_before(path) is None
+
+
+def test_a_busy_index_is_not_waited_for(sessions_dir, isolated_user_dirs) -> None:
+    """While a catch-up writes (a batch holds the index), the file is read whole at once."""
+    import threading
+
+    path = sessions_dir(chain(user("alpha words"), assistant("beta answer")))
+    index = Index(isolated_user_dirs)
+    index.catch_up_all()
+    holding, done = threading.Event(), threading.Event()
+
+    def writer() -> None:
+        with index.db.batch():
+            holding.set()
+            done.wait(30)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        assert holding.wait(30)
+        assert index.read_before(path) is None
+    finally:
+        done.set()
+        thread.join()
+    assert index.read_before(path) is not None

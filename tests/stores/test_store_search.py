@@ -182,3 +182,64 @@ def test_store_init_fills_the_words_of_a_store_made_before_search(corpus_in_stor
         assert connection.execute(dump).fetchall() == made_by_append
     status, out, _ = run(capsys, "store", "init", url)
     assert "made searchable" not in out  # nothing left to fill
+
+
+AWKWARD_TEXT = (
+    "x²y İstanbul ǅemal naïve Σίσυφος ΟΔΟΣ e\u0301te\u0301 \ud800x ;K\u212a\u037e café—done → "
+    "ok 日本語テスト data_frame ＡＢＣ ﬁne src/app.py ENT-207 \x00\x1b[31m"
+)
+"""Accents composed and not, final sigmas, a lone surrogate, characters whose decomposition is
+ASCII (Kelvin, the Greek question mark), underscores, control characters."""
+
+
+def message_texts(config) -> list[str]:
+    """The searchable text of every user and assistant message under ``config``."""
+    from sessionscope.transcripts.content import searchable_text
+    from sessionscope.transcripts.lines import load_json
+
+    texts = []
+    for path in sorted(config.rglob("*.jsonl")):
+        for line in path.read_bytes().splitlines():
+            try:
+                value = load_json(line)
+            except ValueError:
+                continue  # the corpus's torn and bad lines
+            if isinstance(value, dict) and value.get("type") in ("user", "assistant"):
+                texts.append(searchable_text(value)[1])
+    return texts
+
+
+def assert_words_as_the_index_splits_them(texts: list[str], url: str) -> None:
+    """The store's words of each text are the local index's (letters and digits, lower case,
+    accents folded), and PostgreSQL makes the same ``tsvector`` of them."""
+    import psycopg
+
+    from sessionscope.index.query import WORD
+    from sessionscope.stores.search import MAX_WORDS_CHARS, fold, words_of
+
+    kept = [words_of(text) for text in texts]
+    expected = [
+        " ".join(WORD.findall(fold(text[:MAX_WORDS_CHARS]))).lower()[:MAX_WORDS_CHARS]
+        for text in texts
+    ]
+    for text, words, words_expected in zip(texts, kept, expected, strict=True):
+        assert words.split() == words_expected.split(), text[:200]
+    with psycopg.connect(url) as connection:
+        differing = connection.execute(
+            """SELECT count(*) FROM unnest(%s::text[], %s::text[]) AS t (kept, expected)
+            WHERE to_tsvector('simple', kept) <> to_tsvector('simple', expected)""",
+            [kept, expected],
+        ).fetchone()[0]
+    assert differing == 0
+
+
+def test_the_words_kept_are_the_local_index_words(store_corpus, pg_url) -> None:
+    texts = [AWKWARD_TEXT, AWKWARD_TEXT.upper(), *message_texts(store_corpus)]
+    assert len(texts) > 5000
+    assert_words_as_the_index_splits_them(texts, pg_url)
+
+
+def test_the_words_of_real_transcripts_are_the_local_index_words(shared_corpus, pg_url) -> None:
+    texts = message_texts(shared_corpus)
+    assert len(texts) > 1000
+    assert_words_as_the_index_splits_them(texts, pg_url)

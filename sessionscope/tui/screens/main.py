@@ -614,8 +614,14 @@ class MainScreen(Screen[None], inherit_bindings=False):
                     if not worker.is_cancelled:
                         self.post_message(TranscriptLoaded(tail, None))
                     return
-            path = store.transcript_file(meta) if store is not None else None
-            opened = read_whole(meta, leaf, width, path)
+            if store is not None:
+                opened = read_whole(meta, leaf, width, store.transcript_file(meta))
+            else:
+                # The index has read the file (each line parsed once, for search): its light
+                # entries are taken, and only what was appended since is read.
+                opened = read_whole(
+                    meta, leaf, width, read_before=self.context.catalog.read_before(meta.path)
+                )
         except Exception as error:  # a bad file costs that file only
             self.post_message(TranscriptFailed(meta, f"{type(error).__name__}: {error}"))
             return
