@@ -26,8 +26,6 @@ from pathlib import Path
 import orjson
 
 from ..transcripts.files import jsonl_files_under
-from ..transcripts.model import Entry, TranscriptIndex
-from ..transcripts.reader import entry_from_dict
 from .postgres import NotYourSession, PostgresSessionStore, StoreError, StoreUnavailable
 from .search import message_words
 
@@ -115,10 +113,8 @@ def _agent_metadata(transcript: Path) -> dict | None:
     return {**meta, "type": "agent_metadata"} if isinstance(meta, dict) else None
 
 
-def _parse(line: bytes) -> tuple[dict, bool] | str:
-    """``(entry, as the local reader reads it)`` for a line that is a JSON object, else why
-    not."""
-    as_read_locally = True
+def _parse(line: bytes) -> tuple[bytes, dict] | str:
+    """``(text, entry)`` for a line that is a JSON object, else why not."""
     try:
         entry = orjson.loads(line)
     except orjson.JSONDecodeError as error:
@@ -126,10 +122,9 @@ def _parse(line: bytes) -> tuple[dict, bool] | str:
             entry = json.loads(line)  # lone surrogates: JSON allows them, orjson does not
         except ValueError:
             return f"not JSON ({str(error).split(':')[0]})"
-        as_read_locally = False  # the local reader's own second parse has other rules
     if not isinstance(entry, dict):
         return f"not a JSON object ({type(entry).__name__})"
-    return entry, as_read_locally
+    return line, entry
 
 
 @dataclass
@@ -145,11 +140,6 @@ class _Batch:
     unterminated: bool = False
     words: list[tuple] = field(default_factory=list)
     """:func:`~.search.message_words` of ``entries``."""
-    records: list[Entry] = field(default_factory=list)
-    """The local reader's records of ``entries`` (when asked for)."""
-    as_read_locally: bool = True
-    """``records`` are what the local reader makes of these lines (it splits a line at
-    ``\\r``, and reads what orjson refuses with rules of its own)."""
 
     def done(self) -> _Batch:
         """The batch with its search words worked out (in the reading thread, while the
@@ -158,32 +148,15 @@ class _Batch:
         return self
 
 
-def _batches(handle, line_no: int, *, records: bool = False):
+def _batches(handle, line_no: int):
     """The lines of ``handle`` from where it is, in batches of about :data:`BATCH_BYTES`; the
     last one (possibly empty) ends at the last whole line. A last line without its newline
     is in it when it is a whole JSON object (as the local reader reads it), else it is still
-    being written and waits. With ``records``, each batch has the local reader's records of
-    its entries, numbered from the first line read."""
+    being written and waits."""
     position = handle.tell()
     batch = _Batch([], [], [], [], position, line_no)
     batch_bytes = 0
     carry = b""
-    recorded = 0
-
-    def add(line: bytes, entry: dict, as_read_locally: bool) -> None:
-        nonlocal recorded
-        batch.texts.append(line)
-        batch.entries.append(entry)
-        batch.numbers.append(line_no)
-        if records:
-            batch.records.append(
-                entry_from_dict(
-                    entry, index=recorded, line_no=line_no, offset=position, length=len(line)
-                )
-            )
-            recorded += 1
-            batch.as_read_locally = batch.as_read_locally and as_read_locally
-
     while chunk := handle.read(READ_BYTES):
         data = carry + chunk
         end = data.rfind(b"\n")
@@ -191,18 +164,19 @@ def _batches(handle, line_no: int, *, records: bool = False):
             carry = data
             continue
         carry = data[end + 1 :]
-        if records and data.find(b"\r", 0, end) >= 0:
-            batch.as_read_locally = False
         for line in data[:end].split(b"\n"):
             line_no += 1
-            if line.strip():
-                parsed = _parse(line)
-                if isinstance(parsed, str):
-                    batch.skipped.append((line_no, parsed))
-                else:
-                    add(line, *parsed)
-                    batch_bytes += len(line) + 1
             position += len(line) + 1
+            if not line.strip():
+                continue
+            parsed = _parse(line)
+            if isinstance(parsed, str):
+                batch.skipped.append((line_no, parsed))
+                continue
+            batch.texts.append(parsed[0])
+            batch.entries.append(parsed[1])
+            batch.numbers.append(line_no)
+            batch_bytes += len(line) + 1
             if batch_bytes >= BATCH_BYTES or len(batch.texts) >= BATCH_ENTRIES:
                 batch.end, batch.lines = position, line_no
                 yield batch.done()
@@ -210,10 +184,10 @@ def _batches(handle, line_no: int, *, records: bool = False):
                 batch_bytes = 0
     if carry.strip() and not isinstance(parsed := _parse(carry), str):
         line_no += 1
-        if b"\r" in carry:
-            batch.as_read_locally = False
-        add(carry, *parsed)
         position += len(carry)
+        batch.texts.append(parsed[0])
+        batch.entries.append(parsed[1])
+        batch.numbers.append(line_no)
         batch.unterminated = True
     batch.end, batch.lines = position, line_no
     yield batch.done()
@@ -308,15 +282,10 @@ class _Pusher:
         counted = self.result.added_by_session
         counted[session_id] = counted.get(session_id, 0) + added
 
-    async def push_file(
-        self, session_id: str, key: dict, path: Path, state: dict
-    ) -> TranscriptIndex | None:
-        """Push what ``path`` has beyond ``state`` (updated to where it got). A main transcript
-        read whole (its first push) gives the local reader's index of what was pushed, made of
-        the lines as they were parsed for the store (when they read the same locally)."""
+    async def push_file(self, session_id: str, key: dict, path: Path, state: dict) -> None:
+        """Push what ``path`` has beyond ``state`` (updated to where it got)."""
         offset, line_no = state.get("offset", 0), state.get("lines", 0)
         subpath = key.get("subpath", "")
-        records: list[Entry] | None = [] if not subpath and offset == 0 else None
         try:
             handle = open(path, "rb")  # noqa: SIM115 - closed below
         except OSError as error:
@@ -335,16 +304,12 @@ class _Pusher:
                 handle.seek(offset)  # still no newline after the line pushed last time
             # Read and parse in a thread: the event loop meanwhile drives the batch before
             # to the server, so that both cores work.
-            batches = _batches(handle, line_no, records=records is not None)
+            batches = _batches(handle, line_no)
             unterminated = state.get("unterminated", False)
             while (batch := await asyncio.to_thread(next, batches, None)) is not None:
                 self.result.skipped += [
                     Skipped(session_id, subpath, number, reason) for number, reason in batch.skipped
                 ]
-                if records is not None and batch.as_read_locally:
-                    records += batch.records
-                else:
-                    records = None
                 if batch.end > offset or batch.texts:
                     pushed = {
                         **state,
@@ -372,9 +337,6 @@ class _Pusher:
                 await self.submit(
                     session_id, key, [text], [meta], dict(state), [0], state["offset"]
                 )
-        if records is None:
-            return None
-        return TranscriptIndex(path=str(path), size=offset, mtime=0.0, entries=records)
 
     async def push_session(self, session: SessionFiles, states: dict) -> None:
         pushed_to = []
@@ -382,20 +344,18 @@ class _Pusher:
             state = dict(
                 states.get((key["project_key"], key["session_id"], key.get("subpath", "")), {})
             )
-            index = await self.push_file(session.session_id, key, path, state)
+            await self.push_file(session.session_id, key, path, state)
             pushed_to.append(state.get("offset", 0))
             if not key.get("subpath"):
                 counted = state.get("counted")
-                main_index = index
         if counted != pushed_to:
             # Counted in the local file as the local list counts it (a torn last line or a
             # corrupt one counts for nothing there either), once the files are in; recorded
             # with the offsets counted at, so that a push killed before it counts next time.
-            # Of the lines just pushed when the file was read whole, else read again; in a
-            # thread: the event loop meanwhile drives the last batch to the server.
+            # Read in a thread: the event loop meanwhile drives the last batch to the server.
             from ..transcripts.sessions import read_session_meta
 
-            meta = await asyncio.to_thread(read_session_meta, session.main, index=main_index)
+            meta = await asyncio.to_thread(read_session_meta, session.main)
             if meta is not None:
                 key = {"project_key": session.project_key, "session_id": session.session_id}
                 counts = {

@@ -318,19 +318,14 @@ def parse_lite(
 
 
 def read_session_meta(
-    path: str | os.PathLike[str],
-    project_path: str | None = None,
-    *,
-    count_messages: bool = True,
-    index: TranscriptIndex | None = None,
+    path: str | os.PathLike[str], project_path: str | None = None, *, count_messages: bool = True
 ) -> SessionMeta | None:
     """The list metadata of one session file, or ``None`` where there is no session to list.
 
     ``None`` for: a name that is not ``<uuid>.jsonl``, an unreadable or empty file (or a
     directory), a sidechain transcript. ``project_path`` is the working directory the SDK falls
     back to for ``cwd`` (``list_sessions(directory=...)``). ``count_messages`` indexes the whole
-    file for ``message_count``, ``root_uuid`` and ``forked_from`` (:func:`add_counts`), unless
-    ``index`` is that index already (``push`` makes it of the lines it parsed).
+    file for ``message_count``, ``root_uuid`` and ``forked_from`` (:func:`add_counts`).
 
     The SDK also drops a session with no title, summary or prompt in the first and last 64 KiB
     (a first prompt longer than that, a head of corrupt lines): we keep it if it has a visible
@@ -340,13 +335,12 @@ def read_session_meta(
     meta = read_lite_meta(path, project_path, keep_unsummarized=count_messages)
     if meta is None or not count_messages:
         return meta
-    if index is None:
-        from .reader import index_transcript
+    from .reader import index_transcript
 
-        try:
-            index = index_transcript(meta.path)
-        except OSError:
-            return meta if meta.summary else None
+    try:
+        index = index_transcript(meta.path)
+    except OSError:
+        return meta if meta.summary else None
     return add_counts(meta, index)
 
 
