@@ -646,7 +646,9 @@ class MainScreen(Screen[None], inherit_bindings=False):
             select_uuid = None
         elif pending is not None and pending[0] == opened.meta.session_id:
             select_uuid = pending[1]
-        elif select_uuid is None and same_session:
+        elif select_uuid is None and same_session and view.cursor < view.block_count - 1:
+            # Read again (the list was read again): the cursor stays on its message, unless
+            # it was on the last one: then it follows the end, as when the file grows.
             entry = view.current_entry
             select_uuid = entry.uuid if entry else None
         self._show_current(select_uuid, position=position)
