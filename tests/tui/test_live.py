@@ -139,6 +139,28 @@ async def test_an_appended_message_shows_and_the_pane_follows_at_the_end(make, g
         )
 
 
+async def test_a_session_read_again_at_the_end_follows_what_was_appended(make, gallery) -> None:
+    """The list read again opens the session again (whole, the cursor kept): a reader at the
+    end, whose file grew meanwhile, is taken to the new end, as the file's growth does."""
+    path = transcript(gallery, NOTES, NOTES_PROJECT)
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, pilot, NOTES)
+        screen = app.main_screen
+        view = screen.message_view
+        assert view.cursor == view.block_count - 1
+        last = view_uuids(app)[-1]
+        append(
+            path,
+            user(NOTES, u(911), last, 100, "Asked while the list was read again"),
+            assistant(NOTES, u(912), u(911), 101, "msg_911", {"type": "text", "text": "Seen."}),
+        )
+        screen.open_session(screen.session_list.current)  # as a re-read list does
+        await wait_for(pilot, lambda: u(912) in view_uuids(app), "the appended messages")
+        await settle(app, pilot)
+        assert view.current_entry.uuid == u(912)
+
+
 async def test_the_cursor_stays_where_the_reader_is(make, gallery) -> None:
     path = transcript(gallery, GALLERY)
     app = make()

@@ -357,7 +357,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
         with Vertical(id="sessions-pane"):
             yield FilterInput(placeholder="/ filter: title, project, branch, tag, id", id="filter")
             yield SessionList(now_ms=self.context.now_ms, id="sessions")
-            yield ProgressBar(id="index-progress", show_eta=False)
+            # A progress bar is mounted under the list only while a first build runs.
         with Vertical(id="messages-pane"):
             if self.context.notice:
                 # A line of the layout, not a toast: it covers neither the prompt box nor a
@@ -385,17 +385,23 @@ class MainScreen(Screen[None], inherit_bindings=False):
 
     def _show_index_progress(self) -> None:
         """A bar under the list while the first catch-up of the index reads many files (a
-        first build); gone, and no longer watched, once it is done."""
+        first build); gone, and no longer watched, once it is done. Mounted only then: a
+        start-up with the index built composes and styles no bar."""
         progress = self.context.catalog.progress
         if progress is None:
             return  # not started yet
         done, total = progress
-        bar = self.query_one("#index-progress", ProgressBar)
-        building = total >= INDEX_BAR_FILES and done < total
-        bar.set_class(building, "-building")
-        if building:
+        bars = self.query("#index-progress").results(ProgressBar)
+        bar = next(bars, None)
+        if total >= INDEX_BAR_FILES and done < total:
+            if bar is None:
+                bar = ProgressBar(id="index-progress", show_eta=False)
+                self.query_one("#sessions-pane").mount(bar)
             bar.update(total=total, progress=done)
-        elif done >= total:
+            return
+        if bar is not None:
+            bar.remove()
+        if done >= total:
             self._index_timer.stop()
 
     def on_unmount(self) -> None:
@@ -640,7 +646,9 @@ class MainScreen(Screen[None], inherit_bindings=False):
             select_uuid = None
         elif pending is not None and pending[0] == opened.meta.session_id:
             select_uuid = pending[1]
-        elif select_uuid is None and same_session:
+        elif select_uuid is None and same_session and view.cursor < view.block_count - 1:
+            # Read again (the list was read again): the cursor stays on its message, unless
+            # it was on the last one: then it follows the end, as when the file grows.
             entry = view.current_entry
             select_uuid = entry.uuid if entry else None
         self._show_current(select_uuid, position=position)
