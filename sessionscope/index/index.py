@@ -85,7 +85,7 @@ AHEAD_BYTES = 4 << 20
 """How far the reading process may get ahead of the writing (bytes of transcripts; what it
 read waits in memory)."""
 
-PIECE_BYTES = 8 << 20
+PIECE_BYTES = 16 << 20
 """A read of a file stops after this many bytes (and the rest of their last line), and is
 written before the next piece is read on from there, as an append is: what reading gives is
 about the size of its text, and no process holds more than a piece's (a piece's light entries
