@@ -38,6 +38,10 @@ BATCH_ENTRIES = 5000
 READ_BYTES = 4 * 1024 * 1024
 """Bytes read from a transcript at a time."""
 
+CONNECTIONS = 2
+"""Connections a push writes on at once: each takes the next session in turn (a session's
+files and batches all on one, in order), so that the server stores on two cores."""
+
 
 @dataclass
 class SessionFiles:
@@ -202,12 +206,13 @@ class _Pusher:
         store: PostgresSessionStore,
         result: PushResult,
         progress: Callable[[int], None],
+        refused: set[str],
     ) -> None:
         self.store = store
         self.result = result
         self.progress = progress
         self.pending: asyncio.Task | None = None
-        self.refused: set[str] = set()
+        self.refused = refused
 
     async def submit(
         self, session_id, key, texts, entries, pushed, numbers, start: int, words=None
@@ -368,14 +373,13 @@ class _Pusher:
                 )
 
 
-def pending_bytes(sessions: list[SessionFiles], states: dict) -> int:
-    """Bytes of the files beyond what was pushed (what the progress bar counts to)."""
+def pending_bytes(session: SessionFiles, states: dict) -> int:
+    """Bytes of the session's files beyond what was pushed."""
     total = 0
-    for session in sessions:
-        for key, path in session.transcripts():
-            state = states.get((key["project_key"], key["session_id"], key.get("subpath", "")), {})
-            with contextlib.suppress(OSError):
-                total += max(0, path.stat().st_size - state.get("offset", 0))
+    for key, path in session.transcripts():
+        state = states.get((key["project_key"], key["session_id"], key.get("subpath", "")), {})
+        with contextlib.suppress(OSError):
+            total += max(0, path.stat().st_size - state.get("offset", 0))
     return total
 
 
@@ -391,10 +395,34 @@ async def push_sessions(
     being unreachable raises :class:`StoreUnavailable`."""
     result = PushResult()
     states = await store.pushed_states(sorted({session.session_id for session in sessions}))
-    on_start(pending_bytes(sessions, states))
-    pusher = _Pusher(store, result, progress)
-    for session in sessions:
-        await pusher.push_session(session, states)
-    await pusher.drain()
-    result.sessions = len({session.session_id for session in sessions} - pusher.refused)
+    pending = {id(session): pending_bytes(session, states) for session in sessions}
+    on_start(sum(pending.values()))
+    refused: set[str] = set()
+    # The biggest first, so that no lane is left with a big session while the others idle.
+    waiting = iter(sorted(sessions, key=lambda session: -pending[id(session)]))
+
+    async def lane(lane_store: PostgresSessionStore) -> None:
+        pusher = _Pusher(lane_store, result, progress, refused)
+        for session in waiting:  # the next session no lane has taken
+            await pusher.push_session(session, states)
+        await pusher.drain()
+
+    # The other lanes connect on their first session (a push of one session opens one).
+    others = [PostgresSessionStore(store.url, table=store.table) for _ in range(CONNECTIONS - 1)]
+    try:
+        async with asyncio.TaskGroup() as lanes:
+            for lane_store in [store, *others]:
+                lanes.create_task(lane(lane_store))
+    except ExceptionGroup as errors:
+        raise errors.exceptions[0] from None  # the first lane's failure, as from one lane
+    finally:
+        for other in others:
+            await other.close()
+    added = result.added_by_session
+    result.added_by_session = {
+        session.session_id: added[session.session_id]
+        for session in sessions
+        if session.session_id in added
+    }
+    result.sessions = len({session.session_id for session in sessions} - refused)
     return result
