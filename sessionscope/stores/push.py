@@ -394,6 +394,8 @@ async def push_sessions(
     read)`` after each batch. A session another role owns is reported, not pushed; the store
     being unreachable raises :class:`StoreUnavailable`."""
     result = PushResult()
+    # A session named twice is pushed once: two lanes must not push one session at once.
+    sessions = list({(s.project_key, s.session_id): s for s in sessions}.values())
     states = await store.pushed_states(sorted({session.session_id for session in sessions}))
     pending = {id(session): pending_bytes(session, states) for session in sessions}
     on_start(sum(pending.values()))

@@ -106,6 +106,24 @@ def test_a_second_push_adds_only_what_is_new(cli_transcripts, tmp_path, pg_url, 
     assert after[key][1]["tag"] == "pushed"  # the list fields follow
 
 
+def test_sessions_pushed_together_equal_each_pushed_alone(
+    cli_transcripts, pg_server, capsys
+) -> None:
+    """Several sessions go out on several connections at once; a session named twice is pushed
+    once. The store ends up as when each is pushed on its own, one after the other."""
+    config = str(cli_transcripts.config_dir)
+    ids = [path.stem for path in sorted(cli_transcripts.config_dir.glob("projects/*/*.jsonl"))]
+    assert len(ids) >= 2
+    together = pg_server.create_database("pushed_together")
+    assert push(*ids, ids[0], "--store", together, "--config-dir", config) == 0
+    out = capsys.readouterr()
+    assert [line.split()[0] for line in out.out.splitlines()] == ids  # in the order given
+    alone = pg_server.create_database("pushed_alone")
+    for session_id in ids:
+        assert push(session_id, "--store", alone, "--config-dir", config) == 0
+    assert dump_store(together) == dump_store(alone)
+
+
 def test_a_corrupt_line_is_skipped_and_reported_not_the_session(
     cli_transcripts, tmp_path, pg_url, capsys
 ) -> None:
