@@ -137,7 +137,10 @@ def _remove_db_files(path: str) -> None:
 
 
 class Database:
-    """One connection to the index file, shared by the threads of a process (a lock)."""
+    """The index file, for the threads of a process. Writes go through one connection, a
+    thread at a time (a lock; a :meth:`batch` holds it for its writes). Reads from any other
+    thread go each through a connection of their own, in a transaction of their own: they see
+    what was committed when they began (SQLite's WAL) and never wait for a write."""
 
     def __init__(self, path: str | os.PathLike[str] | None = None, *, busy_ms: int = 5000):
         self.path = Path(path) if path is not None else cache_dir() / DB_NAME
@@ -149,6 +152,13 @@ class Database:
         self._conn: sqlite3.Connection | None = None
         self._lock = threading.RLock()
         self._batching = False
+        self._writer: int | None = None
+        """The thread writing (holding the lock to write): its reads see its writes."""
+        self._readers: list[sqlite3.Connection] = []
+        """Read connections not in use (one is taken for each read, and given back)."""
+        self._readers_lock = threading.Lock()
+        self._generation = 0
+        """Counts the write connections opened: a read connection of an older one is closed."""
         try:
             self._conn = self._connect()
         except sqlite3.Error as error:
@@ -210,9 +220,7 @@ class Database:
 
     def _rebuild(self, reason: str) -> None:
         """Delete a corrupt index and start an empty one (or go without, if that fails)."""
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        self._close_connections()
         self.problem = reason
         self.rebuilt = True
         try:
@@ -221,38 +229,22 @@ class Database:
         except (sqlite3.Error, OSError) as error:
             self.problem = f"{reason}; rebuilding failed ({error})"
 
-    def run(
-        self,
-        work: Callable[[sqlite3.Connection], T],
-        default: T,
-        *,
-        write: bool = False,
-        wait: bool = True,
-    ) -> T:
-        """``work(connection)``, in a transaction when it writes (inside a :meth:`batch`, the
-        batch's: a write that fails takes the batch's writes back with it); ``default`` when
-        the index is unusable or locked (the reason in :attr:`problem`), or, unless ``wait``,
-        in use by another thread (a catch-up's batch); a corrupt file is rebuilt."""
-        if not self._lock.acquire(blocking=wait):
-            return default
-        try:
+    def run(self, work: Callable[[sqlite3.Connection], T], default: T, *, write: bool = False) -> T:
+        """``work(connection)``: when it writes, in a transaction (inside a :meth:`batch`, the
+        batch's: a write that fails takes the batch's writes back with it); when it reads, in
+        a read transaction of its own (the writing thread's reads: with its writes).
+        ``default`` when the index is unusable or locked (the reason in :attr:`problem`); a
+        corrupt file is rebuilt."""
+        if not write and self._writer != threading.get_ident():
+            return self._read(work, default)
+        with self._lock:
             if self._conn is None:
                 return default
             conn = self._conn
+            writer, self._writer = self._writer, threading.get_ident()
             try:
-                if not write:
-                    return work(conn)
-                if self._batching:
-                    try:
-                        return work(conn)
-                    except BaseException:
-                        # No savepoint for each write: the full-text table writes its
-                        # pending words out as a new segment at every savepoint. The batch's
-                        # transaction goes instead, and a new one starts.
-                        if conn.in_transaction:
-                            conn.execute("ROLLBACK")
-                        conn.execute("BEGIN IMMEDIATE")
-                        raise
+                if not write or self._batching:
+                    return self._in_batch(conn, work) if write else work(conn)
                 conn.execute("BEGIN IMMEDIATE")
                 try:
                     result = work(conn)
@@ -265,8 +257,60 @@ class Database:
             except sqlite3.Error as error:
                 self._failed(error)
                 return default
+            finally:
+                self._writer = writer
+
+    @staticmethod
+    def _in_batch(conn: sqlite3.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
+        try:
+            return work(conn)
+        except BaseException:
+            # No savepoint for each write: the full-text table writes its pending words out
+            # as a new segment at every savepoint. The batch's transaction goes instead, and
+            # a new one starts.
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            conn.execute("BEGIN IMMEDIATE")
+            raise
+
+    def _read(self, work: Callable[[sqlite3.Connection], T], default: T) -> T:
+        generation = self._generation
+        if self._conn is None:
+            return default
+        conn: sqlite3.Connection | None = None
+        try:
+            with self._readers_lock:
+                conn = self._readers.pop() if self._readers else None
+            if conn is None:
+                # The file as it is: never one created here (a rebuild may be deleting it).
+                conn = sqlite3.connect(
+                    f"{Path(os.path.abspath(self.path)).as_uri()}?mode=rw",
+                    uri=True,
+                    timeout=self.busy_ms / 1000,
+                    isolation_level=None,
+                    check_same_thread=False,
+                )
+            conn.execute("BEGIN")
+            try:
+                return work(conn)
+            finally:
+                conn.execute("COMMIT")
+        except sqlite3.Error as error:
+            if conn is not None:
+                conn.close()
+                conn = None
+            with self._lock:
+                if generation == self._generation and self._conn is not None:
+                    self._failed(error)
+            return default
         finally:
-            self._lock.release()
+            if conn is not None:
+                with self._readers_lock:
+                    if generation == self._generation:
+                        self._readers.append(conn)
+                        conn = None
+                if conn is not None:
+                    conn.close()
 
     def _failed(self, error: sqlite3.Error) -> None:
         if _is_locked(error):
@@ -277,10 +321,10 @@ class Database:
 
     @contextlib.contextmanager
     def batch(self) -> Iterator[None]:
-        """Writes made meanwhile (by this thread; others wait) share one transaction: many
-        small files are written in a fraction of the time. Each write is whole or not there:
-        one that fails takes the batch's earlier writes with it (they are made again by the
-        next catch-up), and the batch goes on in a new transaction."""
+        """Writes made meanwhile (by this thread; other writers wait) share one transaction:
+        many small files are written in a fraction of the time. Each write is whole or not
+        there: one that fails takes the batch's earlier writes with it (they are made again by
+        the next catch-up), and the batch goes on in a new transaction."""
         with self._lock:
             if self._conn is None or self._batching:
                 yield
@@ -292,22 +336,34 @@ class Database:
                 yield
                 return
             self._batching = True
+            writer, self._writer = self._writer, threading.get_ident()
             try:
                 yield
             finally:
                 self._batching = False
+                self._writer = writer
                 if self._conn is not None and self._conn.in_transaction:
                     try:
                         self._conn.execute("COMMIT")
                     except sqlite3.Error as error:
                         self._failed(error)
 
-    def rows(self, sql: str, parameters: tuple = (), *, wait: bool = True) -> list[tuple]:
-        """Every row of a query (``[]`` when the index is unusable, or busy and not ``wait``)."""
-        return self.run(lambda conn: conn.execute(sql, parameters).fetchall(), [], wait=wait)
+    def rows(self, sql: str, parameters: tuple = ()) -> list[tuple]:
+        """Every row of a query (``[]`` when the index is unusable)."""
+        return self.run(lambda conn: conn.execute(sql, parameters).fetchall(), [])
+
+    def _close_connections(self) -> None:
+        """Close the write connection and the read connections not in use (those in use are
+        closed when given back: they are of an older generation)."""
+        with self._readers_lock:
+            self._generation += 1
+            readers, self._readers = self._readers, []
+        for conn in readers:
+            conn.close()
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
 
     def close(self) -> None:
         with self._lock:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
+            self._close_connections()

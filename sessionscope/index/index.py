@@ -211,9 +211,8 @@ class Index:
             return _Job(path, session_id, None, row, None) if row is not None else None
         if row is not None and row.key == _key(status):
             return None
-        return _Job(
-            path, session_id or session_of_path(path), status, row, self._base(path, status, row)
-        )
+        base = self.db.run(lambda conn: _base_of(conn, path, status, row, grown=True), None)
+        return _Job(path, session_id or session_of_path(path), status, row, base)
 
     def catch_up_all(
         self, progress: Progress | None = None, *, stop: Callable[[], bool] | None = None
@@ -388,45 +387,13 @@ class Index:
 
         self.db.run(work, None, write=True)
 
-    def _row(self, path: str, *, wait: bool = True) -> _Row | None:
-        rows = self.db.rows(
-            "SELECT id, size, mtime_ns, inode, indexed_to, line_count, ends_open, tail "
-            "FROM files WHERE path = ?",
-            (path,),
-            wait=wait,
-        )
-        return _Row(*rows[0]) if rows else None
-
-    def _base(
-        self,
-        path: str,
-        status: os.stat_result,
-        row: _Row | None,
-        *,
-        grown: bool = True,
-        wait: bool = True,
-    ) -> list[bytes] | None:
-        """The light entries read of the file before (MessagePack, a row's at a time), if it
-        only grew since (or, with ``grown`` false, is as it was then or grew)."""
-        # Appending makes a file longer: one of the same size with another mtime was rewritten.
-        if row is None or status.st_ino != row.inode or status.st_size < row.indexed_to:
-            return None
-        if grown and status.st_size == row.indexed_to:
-            return None
-        if _read_tail(path, row.indexed_to) != row.tail:
-            return None
-        blobs = self.db.rows(
-            "SELECT entries FROM entries WHERE file_id = ? ORDER BY first_entry",
-            (row.id,),
-            wait=wait,
-        )
-        return [blob for (blob,) in blobs] if blobs else None
+    def _row(self, path: str) -> _Row | None:
+        return self.db.run(lambda conn: _row_of(conn, path), None)
 
     def read_before(self, path: str | os.PathLike[str]) -> TranscriptIndex | None:
         """What the index read of a transcript, as the ``base`` that
         ``reader.index_transcript`` reads on from (only what was appended since is read then):
-        ``None`` when the index has not read it, it was rewritten since, or the index is busy
-        (a catch-up writing: the file is read sooner than the index is free)."""
+        ``None`` when the index has not read it or it was rewritten since."""
         import msgspec
 
         from ..transcripts.model import Entry, TranscriptIndex
@@ -436,8 +403,12 @@ class Index:
             status = os.stat(path)
         except OSError:
             return None
-        row = self._row(path, wait=False)
-        blobs = self._base(path, status, row, grown=False, wait=False)
+
+        def work(conn: sqlite3.Connection) -> tuple[_Row | None, list[bytes] | None]:
+            row = _row_of(conn, path)  # and its entries, in the same read
+            return row, _base_of(conn, path, status, row, grown=False)
+
+        row, blobs = self.db.run(work, (None, None))
         if row is None or blobs is None:
             return None
         try:
@@ -734,6 +705,33 @@ def _start_resource_tracker() -> None:
         resource_tracker.ensure_running()
     finally:
         sys.stderr = captured
+
+
+def _row_of(conn: sqlite3.Connection, path: str) -> _Row | None:
+    found = conn.execute(
+        "SELECT id, size, mtime_ns, inode, indexed_to, line_count, ends_open, tail "
+        "FROM files WHERE path = ?",
+        (path,),
+    ).fetchone()
+    return _Row(*found) if found else None
+
+
+def _base_of(
+    conn: sqlite3.Connection, path: str, status: os.stat_result, row: _Row | None, *, grown: bool
+) -> list[bytes] | None:
+    """The light entries read of the file before (MessagePack, a row's at a time), if it only
+    grew since (or, with ``grown`` false, is as it was then or grew)."""
+    # Appending makes a file longer: one of the same size with another mtime was rewritten.
+    if row is None or status.st_ino != row.inode or status.st_size < row.indexed_to:
+        return None
+    if grown and status.st_size == row.indexed_to:
+        return None
+    if _read_tail(path, row.indexed_to) != row.tail:
+        return None
+    blobs = conn.execute(
+        "SELECT entries FROM entries WHERE file_id = ? ORDER BY first_entry", (row.id,)
+    ).fetchall()
+    return [blob for (blob,) in blobs] if blobs else None
 
 
 def _read_all(

@@ -740,17 +740,25 @@ def test_a_file_rewritten_since_the_index_read_it_is_read_whole(
     assert index.read_before(path) is None
 
 
-def test_a_busy_index_is_not_waited_for(sessions_dir, isolated_user_dirs) -> None:
-    """While a catch-up writes (a batch holds the index), the file is read whole at once."""
+def test_a_read_does_not_wait_for_a_catch_up_writing(sessions_dir, isolated_user_dirs) -> None:
+    """While a catch-up writes (a batch holds the index), another thread's reads go on at
+    once and see what was committed; the writing thread's reads see its own writes."""
     import threading
 
     path = sessions_dir(chain(user("alpha words"), assistant("beta answer")))
     index = Index(isolated_user_dirs)
     index.catch_up_all()
     holding, done = threading.Event(), threading.Event()
+    seen_by_writer: list = []
 
     def writer() -> None:
         with index.db.batch():
+            index.db.run(
+                lambda conn: conn.execute("INSERT INTO info VALUES ('probe', 'uncommitted')"),
+                None,
+                write=True,
+            )
+            seen_by_writer.extend(index.db.rows("SELECT value FROM info WHERE key = 'probe'"))
             holding.set()
             done.wait(30)
 
@@ -758,8 +766,11 @@ def test_a_busy_index_is_not_waited_for(sessions_dir, isolated_user_dirs) -> Non
     thread.start()
     try:
         assert holding.wait(30)
-        assert index.read_before(path) is None
+        before = index.read_before(path)
+        assert before is not None and len(before.entries) == 2
+        assert index.db.rows("SELECT value FROM info WHERE key = 'probe'") == []
+        assert seen_by_writer == [("uncommitted",)]
     finally:
         done.set()
         thread.join()
-    assert index.read_before(path) is not None
+    assert index.db.rows("SELECT value FROM info WHERE key = 'probe'") == [("uncommitted",)]
