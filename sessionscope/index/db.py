@@ -136,11 +136,20 @@ def _remove_db_files(path: str) -> None:
             os.unlink(f"{path}{suffix}")
 
 
+def _in_read(conn: sqlite3.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
+    """``work(conn)`` in a read transaction: its reads see one state of the file."""
+    conn.execute("BEGIN")
+    try:
+        return work(conn)
+    finally:
+        conn.execute("COMMIT")
+
+
 class Database:
     """The index file, for the threads of a process. Writes go through one connection, a
-    thread at a time (a lock; a :meth:`batch` holds it for its writes). Reads from any other
-    thread go each through a connection of their own, in a transaction of their own: they see
-    what was committed when they began (SQLite's WAL) and never wait for a write."""
+    thread at a time (a lock; a :meth:`batch` holds it for its writes). A read never waits for
+    a write: while one holds the write connection, a read from another thread goes through a
+    connection of its own (SQLite's WAL gives it what was committed when it began)."""
 
     def __init__(self, path: str | os.PathLike[str] | None = None, *, busy_ms: int = 5000):
         self.path = Path(path) if path is not None else cache_dir() / DB_NAME
@@ -232,19 +241,25 @@ class Database:
     def run(self, work: Callable[[sqlite3.Connection], T], default: T, *, write: bool = False) -> T:
         """``work(connection)``: when it writes, in a transaction (inside a :meth:`batch`, the
         batch's: a write that fails takes the batch's writes back with it); when it reads, in
-        a read transaction of its own (the writing thread's reads: with its writes).
+        a read transaction of its own (the writing thread's reads: with its writes), on the
+        write connection when no write holds it, else beside it on a connection of its own.
         ``default`` when the index is unusable or locked (the reason in :attr:`problem`); a
         corrupt file is rebuilt."""
-        if not write and self._writer != threading.get_ident():
+        me = threading.get_ident()
+        if write or self._writer == me:
+            self._lock.acquire()
+        elif not self._lock.acquire(blocking=False):
             return self._read(work, default)
-        with self._lock:
+        try:
             if self._conn is None:
                 return default
             conn = self._conn
-            writer, self._writer = self._writer, threading.get_ident()
+            writer, self._writer = self._writer, me
             try:
-                if not write or self._batching:
-                    return self._in_batch(conn, work) if write else work(conn)
+                if not write:
+                    return work(conn) if conn.in_transaction else _in_read(conn, work)
+                if self._batching:
+                    return self._in_batch(conn, work)
                 conn.execute("BEGIN IMMEDIATE")
                 try:
                     result = work(conn)
@@ -259,6 +274,8 @@ class Database:
                 return default
             finally:
                 self._writer = writer
+        finally:
+            self._lock.release()
 
     @staticmethod
     def _in_batch(conn: sqlite3.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
@@ -290,11 +307,7 @@ class Database:
                     isolation_level=None,
                     check_same_thread=False,
                 )
-            conn.execute("BEGIN")
-            try:
-                return work(conn)
-            finally:
-                conn.execute("COMMIT")
+            return _in_read(conn, work)
         except sqlite3.Error as error:
             if conn is not None:
                 conn.close()
