@@ -167,7 +167,8 @@ class Database:
         """Read connections not in use (one is taken for each read, and given back)."""
         self._readers_lock = threading.Lock()
         self._generation = 0
-        """Counts the write connections opened: a read connection of an older one is closed."""
+        """Bumped when the connections are closed (a rebuild, :meth:`close`): a read
+        connection taken out before is closed when it is given back."""
         try:
             self._conn = self._connect()
         except sqlite3.Error as error:

@@ -206,12 +206,17 @@ class Index:
             status = os.stat(path)
         except OSError:
             status = None
-        row = self._row(path)
+
+        def work(conn: sqlite3.Connection) -> tuple[_Row | None, bool, list[bytes] | None]:
+            row = _row_of(conn, path)  # and its entries, in the same read
+            current = status is None or (row is not None and row.key == _key(status))
+            return row, current, None if current else _base_of(conn, path, status, row, grown=True)
+
+        row, current, base = self.db.run(work, (None, False, None))
         if status is None:
             return _Job(path, session_id, None, row, None) if row is not None else None
-        if row is not None and row.key == _key(status):
+        if current:
             return None
-        base = self.db.run(lambda conn: _base_of(conn, path, status, row, grown=True), None)
         return _Job(path, session_id or session_of_path(path), status, row, base)
 
     def catch_up_all(
@@ -386,9 +391,6 @@ class Index:
             conn.execute("DELETE FROM info WHERE key = 'forgotten'")
 
         self.db.run(work, None, write=True)
-
-    def _row(self, path: str) -> _Row | None:
-        return self.db.run(lambda conn: _row_of(conn, path), None)
 
     def read_before(self, path: str | os.PathLike[str]) -> TranscriptIndex | None:
         """What the index read of a transcript, as the ``base`` that
