@@ -116,11 +116,12 @@ class SessionscopeApp(App[None]):
         self.push_screen(HelpScreen(help_markdown(self, binding_nodes(self))))
 
 
-SWITCH_SECONDS = 0.001
+SWITCH_SECONDS = 0.0002
 """How long a thread may hold Python's interpreter before another may take it (Python's default
-is 5 ms). The screen's thread waits that long for a worker's (a first build writing the index, a
-big session being read) each time it asks: at 1 ms a move while the first index is built went
-from 18-21 ms to 15-16 ms."""
+is 5 ms). The screen's thread waits up to that long for a worker's (a first build writing the
+index, a big session being read) each time it asks, and a key asks several times on its way to
+the screen: a move while the first index is built took 18-21 ms at 5 ms, 15-21 ms at 1 ms, and
+15-16 ms at 0.2 ms (with the build's thread nicer, ``screens.main.in_background``)."""
 
 
 def make_app(

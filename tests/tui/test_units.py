@@ -3,6 +3,7 @@ line map."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -178,3 +179,22 @@ def test_lines_of_a_block_are_what_rich_draws(width: int) -> None:
             for row in renderer.lines(text, width)
         ]
         assert drawn == expected, repr(text)
+
+
+def test_background_work_runs_nicer_than_the_screen_and_returns_or_raises():
+    import os
+    import threading
+
+    from sessionscope.tui.screens.main import BACKGROUND_NICENESS, in_background
+
+    def priority() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    screen_priority = priority()
+    if sys.platform.startswith("linux"):
+        expected = min(19, screen_priority + BACKGROUND_NICENESS)
+        assert in_background(priority) == expected
+        assert priority() == screen_priority  # the caller's own priority is left alone
+    assert in_background(lambda: ["built"]) == ["built"]
+    with pytest.raises(ValueError, match="corrupt"):
+        in_background(lambda: (_ for _ in ()).throw(ValueError("corrupt index")))

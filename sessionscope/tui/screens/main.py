@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from rich.text import Text
 from textual import getters, on, work
@@ -88,6 +88,8 @@ if TYPE_CHECKING:
 # What only later screens, dialogs and the prompt box need is imported when first used: the
 # first paint of the list waits for every module imported here.
 
+T = TypeVar("T")
+
 INDEX_BAR_FILES = 200
 """A catch-up of the index that reads at least this many files shows a bar under the list."""
 
@@ -110,6 +112,38 @@ BIG_TRANSCRIPT_BYTES = 8 << 20
 
 NEW_FILE_WAIT_S = 10.0
 """How long to wait for a new session's transcript file after the CLI names the session."""
+
+
+BACKGROUND_NICENESS = 10
+"""How much nicer than the screen's a first build's writing runs (the reading process is as
+nice): on two cores the build's thread shares a core with the screen's, and at equal priority a
+key waited for half that core."""
+
+
+def in_background(work: Callable[[], T]) -> T:
+    """``work()`` run in a thread of its own that yields the processor to the screen's (on
+    Linux, where a thread's priority is its own; a new thread, since a worker's pool thread can
+    never be made less nice again), its result or its error returned here."""
+    import threading
+
+    done: list = []
+
+    def run() -> None:
+        with contextlib.suppress(OSError):  # another system: the priority is the process's
+            if sys.platform.startswith("linux"):
+                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICENESS)
+        try:
+            done.append((work(), None))
+        except BaseException as error:  # noqa: BLE001 - raised again in the caller
+            done.append((None, error))
+
+    thread = threading.Thread(target=run, name="background", daemon=True)
+    thread.start()
+    thread.join()
+    result, error = done[0]
+    if error is not None:
+        raise error
+    return result
 
 
 def takes_text(widget: Widget | None) -> bool:
@@ -487,9 +521,11 @@ class MainScreen(Screen[None], inherit_bindings=False):
         worker = get_current_worker()
         try:
             # The build stops with the worker (the app quits, a newer count replaces it).
-            counted = self.context.catalog.list_sessions(
-                counted=lambda sessions: self.post_message(SessionsCountedSoFar(sessions)),
-                stop=lambda: worker.is_cancelled,
+            counted = in_background(
+                lambda: self.context.catalog.list_sessions(
+                    counted=lambda sessions: self.post_message(SessionsCountedSoFar(sessions)),
+                    stop=lambda: worker.is_cancelled,
+                )
             )
         except Exception as error:  # the list on screen stays
             self.post_message(SessionsLoaded(shown, f"cannot list sessions: {error}", counted=True))
