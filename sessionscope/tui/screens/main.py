@@ -131,7 +131,9 @@ def in_background(work: Callable[[], T]) -> T:
     def run() -> None:
         with contextlib.suppress(OSError):  # another system: the priority is the process's
             if sys.platform.startswith("linux"):
-                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICENESS)
+                thread = threading.get_native_id()
+                nicer = os.getpriority(os.PRIO_PROCESS, thread) + BACKGROUND_NICENESS
+                os.setpriority(os.PRIO_PROCESS, thread, min(19, nicer))
         try:
             done.append((work(), None))
         except BaseException as error:  # noqa: BLE001 - raised again in the caller
