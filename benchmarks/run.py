@@ -633,7 +633,9 @@ def figures_tui(info: CorpusInfo, runs: int, only: str) -> list[Figure]:
         # while it starts, and each launch here exits once its list is painted.
         _run_probe("index_warm", config_dir=config_dir, runs=1)
         bare, ours = [], []
-        for _ in range(runs):  # in turn, so that a slow spell of the machine hits both
+        # In turn, so that a slow spell of the machine hits both; at least 9 pairs: a launch
+        # moves with the host by more than the figure's margin.
+        for _ in range(max(9, runs)):
             bare.append(_launch("bare")["painted"])
             result = _launch("ours", config_dir)
             ours.append(result["painted"])
@@ -657,7 +659,9 @@ def figures_tui(info: CorpusInfo, runs: int, only: str) -> list[Figure]:
                 big_session_id=info.big_session_id,
                 moves=400,
             )
-            for _ in range(max(1, runs // 3))
+            # At least three builds: one run's median of moves moves with the host by 3 to 5
+            # ms, a third of the figure.
+            for _ in range(max(3, runs // 3))
         ]
         med = lambda key: _median([r[key] for r in results])  # noqa: E731
         out.append(
