@@ -124,28 +124,21 @@ def in_background(work: Callable[[], T]) -> T:
     """``work()`` run in a thread of its own that yields the processor to the screen's (on
     Linux, where a thread's priority is its own; a new thread, since a worker's pool thread can
     never be made less nice again), its result or its error returned here."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1, thread_name_prefix="background", initializer=_nicer) as thread:
+        return thread.submit(work).result()
+
+
+def _nicer() -> None:
+    """Make the calling thread :data:`BACKGROUND_NICENESS` nicer than it was."""
     import threading
 
-    done: list = []
-
-    def run() -> None:
-        with contextlib.suppress(OSError):  # another system: the priority is the process's
-            if sys.platform.startswith("linux"):
-                thread = threading.get_native_id()
-                nicer = os.getpriority(os.PRIO_PROCESS, thread) + BACKGROUND_NICENESS
-                os.setpriority(os.PRIO_PROCESS, thread, min(19, nicer))
-        try:
-            done.append((work(), None))
-        except BaseException as error:  # noqa: BLE001 - raised again in the caller
-            done.append((None, error))
-
-    thread = threading.Thread(target=run, name="background", daemon=True)
-    thread.start()
-    thread.join()
-    result, error = done[0]
-    if error is not None:
-        raise error
-    return result
+    with contextlib.suppress(OSError):  # another system: the priority is the process's
+        if sys.platform.startswith("linux"):
+            thread = threading.get_native_id()
+            nicer = os.getpriority(os.PRIO_PROCESS, thread) + BACKGROUND_NICENESS
+            os.setpriority(os.PRIO_PROCESS, thread, min(19, nicer))
 
 
 def takes_text(widget: Widget | None) -> bool:
