@@ -171,13 +171,17 @@ def j_while_indexing(config_dir: str, big_session_id: str, moves: int) -> dict:
             view.action_first()
             await pilot.pause()
             action_times: list[float] = []  # the move alone (and its main-thread CPU)
-            _instrument(view, "cursor_down", action_times)
+            moved = asyncio.Event()
+            _instrument(view, "cursor_down", action_times, then=moved.set)
             key_times: list[float] = []  # from the key's arrival to the move on screen
             building = lambda: index.progress[0] < index.progress[1]  # noqa: E731
             while building() and len(key_times) < moves:
+                moved.clear()
                 sent = time.perf_counter()
                 app.post_message(events.Key("j", "j"))
-                await _until(pilot, lambda: len(action_times) > len(key_times), poll=0.001)
+                # Waited for, not polled: each poll through the pilot asks every widget on
+                # the screen to answer, work the app would then do beside the key's.
+                await asyncio.wait_for(moved.wait(), 60)
                 key_times.append(time.perf_counter() - sent)
                 await asyncio.sleep(0.05)  # a reading pace
             out["moves"] = len(key_times)
@@ -204,9 +208,10 @@ CPU_TIMES: dict[int, list[float]] = {}
 busy machine the wall time also holds the time spent waiting for a core."""
 
 
-def _instrument(view, action: str, times: list[float]) -> None:
+def _instrument(view, action: str, times: list[float], then=None) -> None:
     """Time ``action`` from the moment it runs to the moment its result is on screen (the
-    key's own dispatch is not counted; the pilot's waits are not either)."""
+    key's own dispatch is not counted; the pilot's waits are not either), and call ``then()``
+    once it is there."""
     original = getattr(view, f"action_{action}")
     cpu = CPU_TIMES.setdefault(id(times), [])
 
@@ -216,6 +221,8 @@ def _instrument(view, action: str, times: list[float]) -> None:
         def done() -> None:
             times.append(time.perf_counter() - started)
             cpu.append(time.thread_time() - started_cpu)
+            if then is not None:
+                then()
 
         original()
         view.app.call_after_refresh(done)
