@@ -223,6 +223,11 @@ class Database:
                 conn.execute("COMMIT")
                 if row is not None:
                     self.rebuilt = True
+                    # The dropped tables' pages would stay in the file as free pages: an index
+                    # of another format left the file at the bigger of the two sizes. Nothing
+                    # is in it yet, so this is quick; another process reading it defers it.
+                    with contextlib.suppress(sqlite3.OperationalError):
+                        conn.execute("VACUUM")
         except BaseException:
             conn.close()
             raise

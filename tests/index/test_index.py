@@ -325,6 +325,26 @@ def test_garbage_over_the_index_is_rebuilt(sessions_dir, isolated_user_dirs) -> 
     assert db.stat().st_mode & 0o777 == 0o600
 
 
+def test_an_index_of_another_format_is_started_afresh_in_a_small_file(
+    generated_copy: Path,
+) -> None:
+    def pages(index: Index) -> int:
+        return index.db.run(lambda conn: conn.execute("PRAGMA page_count").fetchone()[0], 0)
+
+    built = Index(generated_copy)
+    built.catch_up_all()
+    built_pages = pages(built)
+    built.db.run(
+        lambda conn: conn.execute("UPDATE info SET value = 'an older reader' WHERE key = 'format'"),
+        None,
+        write=True,
+    )
+    index = Index(generated_copy)
+    assert index.db.rebuilt
+    assert pages(index) < built_pages / 10  # the old tables' pages are given back
+    assert index.catch_up_all() == len(transcript_files(generated_copy))
+
+
 def _interrupt_after_50_files(index: Index) -> None:
     """A build stopped by ctrl+c once 50 files are written."""
 
