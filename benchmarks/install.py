@@ -53,9 +53,32 @@ def regular_install(folder: Path) -> Path:
         return venv
     for old in folder.glob("install-*"):
         shutil.rmtree(old, ignore_errors=True)
-    with tempfile.TemporaryDirectory(prefix="sessionscope-wheel-") as wheels:
-        _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", wheels, str(ROOT)])
-        (wheel,) = Path(wheels).glob("sessionscope-*.whl")
+    with tempfile.TemporaryDirectory(prefix="sessionscope-wheel-") as scratch:
+        # Built from a copy of the hashed files: setuptools builds in the tree's build/, whose
+        # leftovers (a module since deleted) would go into the wheel and make the installed
+        # index's format differ from the source tree's.
+        source, wheels = Path(scratch) / "source", Path(scratch) / "wheels"
+        ignore = shutil.ignore_patterns("__pycache__", "*.so", "*.pyc")
+        for name in (*SOURCES, "README.md"):
+            if (ROOT / name).is_dir():
+                shutil.copytree(ROOT / name, source / name, ignore=ignore)
+            else:
+                source.mkdir(exist_ok=True)
+                shutil.copyfile(ROOT / name, source / name)
+        _run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "wheel",
+                "--no-deps",
+                "-q",
+                "-w",
+                str(wheels),
+                str(source),
+            ]
+        )
+        (wheel,) = wheels.glob("sessionscope-*.whl")
         _run([sys.executable, "-m", "venv", str(venv)])
         _run([str(venv / "bin" / "python"), "-m", "pip", "install", "--no-deps", "-q", str(wheel)])
     site = Path(
