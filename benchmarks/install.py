@@ -27,6 +27,7 @@ SOURCES = ("sessionscope", "pyproject.toml")
 
 def _source_hash() -> str:
     digest = hashlib.sha256(sys.version.encode() + sys.executable.encode())
+    digest.update(Path(__file__).read_bytes())  # how the install is made
     for name in SOURCES:
         top = ROOT / name
         files = [top] if top.is_file() else sorted(top.rglob("*"))
