@@ -225,7 +225,8 @@ class Database:
                     self.rebuilt = True
                     # The dropped tables' pages would stay in the file as free pages: an index
                     # of another format left the file at the bigger of the two sizes. Nothing
-                    # is in it yet, so this is quick; another process reading it defers it.
+                    # is in it yet, so this is quick. Should another process's write be in the
+                    # way, it is skipped (the build then fills the free pages first).
                     with contextlib.suppress(sqlite3.OperationalError):
                         conn.execute("VACUUM")
         except BaseException:
