@@ -8,8 +8,8 @@ that notes when the app's marker is first written: the bare app's one line, or t
 "N sessions" that the explorer writes in the frame that paints its list. Nothing polls the app.
 
 Unlike ``benchmarks/launch.py`` (headless, what ``run.py`` times), the apps here turn their
-frames into escape sequences and write them: the explorer writes three full screens before its
-list, the bare app one. The corpus and the install are ``run.py``'s (its index warmed first).
+frames into escape sequences and write them: the explorer writes three full screens up to and
+with its list, the bare app one. The corpus and the install are ``run.py``'s (its index warmed first).
 """
 
 from __future__ import annotations
