@@ -81,6 +81,12 @@ half a second. A smaller catch-up reads here."""
 CHUNK_BYTES = 2 << 20
 """Bytes of transcripts the reading process is given at a time."""
 
+BACKGROUND_NICENESS = 10
+"""How much nicer than the process that starts it the reading process runs (and, in the
+explorer, the thread that writes a first build: ``tui.screens.main.in_background``): on two
+cores the build shares a core with the screen, and at equal priority a key waited for half of
+it."""
+
 AHEAD_BYTES = 4 << 20
 """How far the reading process may get ahead of the writing (bytes of transcripts; what it
 read waits in memory)."""
@@ -691,7 +697,7 @@ def _reading_process() -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    os.nice(10)
+    os.nice(BACKGROUND_NICENESS)
 
 
 def _start_resource_tracker() -> None:

@@ -30,6 +30,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Input, ProgressBar, Static
 from textual.worker import get_current_worker
 
+from sessionscope.index.index import BACKGROUND_NICENESS
 from sessionscope.transcripts.meta import SessionMeta, session_title
 from sessionscope.transcripts.text import inert
 from sessionscope.tui.context import AppContext
@@ -112,12 +113,6 @@ BIG_TRANSCRIPT_BYTES = 8 << 20
 
 NEW_FILE_WAIT_S = 10.0
 """How long to wait for a new session's transcript file after the CLI names the session."""
-
-
-BACKGROUND_NICENESS = 10
-"""How much nicer than the screen's a first build's writing runs (the reading process is as
-nice): on two cores the build's thread shares a core with the screen's, and at equal priority a
-key waited for half that core."""
 
 
 def in_background(work: Callable[[], T]) -> T:
