@@ -29,8 +29,8 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.corpus import CORPUS_ROOT, ensure_corpus  # noqa: E402
 from benchmarks.install import regular_install  # noqa: E402
-
-SIZE = (120, 40)
+from benchmarks.launch import SIZE  # noqa: E402
+from benchmarks.run import BENCH_CACHE  # noqa: E402
 
 BARE_APP = """
 from textual.app import App
@@ -105,11 +105,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     install = regular_install(CORPUS_ROOT)
     corpus = ensure_corpus()
-    cache = CORPUS_ROOT / "cache"  # run.py's
-    env = f"SESSIONSCOPE_CACHE_DIR={cache} TERM=xterm-256color"
+    env = f"SESSIONSCOPE_CACHE_DIR={BENCH_CACHE} TERM=xterm-256color"
     subprocess.run(
         [str(install / "bin" / "sessionscope"), "--config-dir", corpus.config_dir, "index"],
-        env={**os.environ, "SESSIONSCOPE_CACHE_DIR": str(cache)},
+        env={**os.environ, "SESSIONSCOPE_CACHE_DIR": str(BENCH_CACHE)},
         check=True,
         capture_output=True,
     )
