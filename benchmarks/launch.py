@@ -49,9 +49,9 @@ def timed(app):
         marks: dict[str, float]
         exit_when_listed = False
 
-        def on_sessions_loaded(self, event) -> None:
-            # Runs before the screen's own handler (Textual calls handlers down the MRO).
-            if "list" not in self.marks and event.sessions:
+        def show_list(self, sessions, *args, **kwargs) -> None:
+            super().show_list(sessions, *args, **kwargs)
+            if "list" not in self.marks and sessions:
                 self.call_after_refresh(self._listed)
 
         def _listed(self) -> None:
