@@ -9,11 +9,14 @@ import os
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from sessionscope.index.query import Query, QueryError, parse_query
 from sessionscope.transcripts.files import sanitize_path
 from sessionscope.transcripts.meta import SessionMeta, session_title
 from sessionscope.transcripts.text import inert
+
+if TYPE_CHECKING:
+    from sessionscope.index.query import Query
 
 
 @dataclass(slots=True, frozen=True)
@@ -130,6 +133,9 @@ def _iso(milliseconds: int | None) -> str:
 def filter_sessions(metas: list[SessionMeta], text: str) -> list[SessionMeta]:
     """The sessions the ``/`` filter ``text`` keeps. While a query does not parse (a quote
     or a filter being typed), its words are matched as they are, quotes aside."""
+    # Imported at the first filter: the first paint of the list does not need the parser.
+    from sessionscope.index.query import QueryError, parse_query
+
     try:
         query = parse_query(text)
     except QueryError:

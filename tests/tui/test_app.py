@@ -572,6 +572,36 @@ async def test_the_first_list_comes_from_the_index_at_mount(make) -> None:
         assert all(len(description) < two for description in workers.values()), workers
 
 
+async def test_the_list_cursor_is_drawn_in_the_colours_of_its_focus(make) -> None:
+    """The list's styles are looked up once per style change: the cursor's row still takes
+    the focused colours while the list has the focus, the blurred ones once it has not, and
+    a new theme's."""
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        session_list = app.main_screen.session_list
+        line = session_list._map.start(session_list.cursor) - round(session_list.scroll_y)
+
+        def cursor_colour():
+            session_list.refresh()
+            return session_list.render_line(line)._segments[-1].style.bgcolor
+
+        def wanted():
+            return session_list.get_component_rich_style("session-list--cursor").bgcolor
+
+        assert session_list.has_focus
+        focused = cursor_colour()
+        assert focused == wanted()
+        app.main_screen.message_view.focus()
+        await pilot.pause()
+        assert not session_list.has_focus
+        blurred = cursor_colour()
+        assert blurred == wanted() != focused
+        app.theme = "textual-light" if app.theme != "textual-light" else "nord"
+        await pilot.pause()
+        assert cursor_colour() == wanted() != blurred
+
+
 def test_long_lived_objects_are_frozen_once_the_sdk_is_imported(gallery: Path) -> None:
     """After start-up and the background SDK import, what is alive is moved out of the cyclic
     collector's reach (a full collection walked it all: 30-100 ms pauses). A fresh process:

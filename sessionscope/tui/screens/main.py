@@ -27,7 +27,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Header, Input, ProgressBar, Static
+from textual.widgets import Header, Input, Static
 from textual.worker import get_current_worker
 
 from sessionscope.index.index import BACKGROUND_NICENESS
@@ -431,6 +431,9 @@ class MainScreen(Screen[None], inherit_bindings=False):
         progress = self.context.catalog.progress
         if progress is None:
             return  # not started yet
+        # Imported here (half a second after mounting): the first paint does not need it.
+        from textual.widgets import ProgressBar
+
         done, total = progress
         bars = self.query("#index-progress").results(ProgressBar)
         bar = next(bars, None)
