@@ -155,6 +155,10 @@ class MainScreen(Screen[None], inherit_bindings=False):
     """Browse every session, read every message with its UUID, fork with ``f``, write with
     ``c``."""
 
+    # The list has the focus from the start (Textual's default, the first focusable widget,
+    # would be the filter box, and moving the focus from it restyled the screen once more
+    # before its first paint).
+    AUTO_FOCUS = "#sessions"
     # Its keys are listed with the app's (help, palette) under one heading, as they always were.
     BINDING_GROUP_TITLE = "Anywhere"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -401,7 +405,6 @@ class MainScreen(Screen[None], inherit_bindings=False):
 
     def on_mount(self) -> None:
         self.app.sub_title = "demo transcripts" if self.context.demo else ""
-        self.session_list.focus()
         # A list that takes long (no cache yet) does not keep the keys from the footer.
         self.set_timer(FOOTER_AT_THE_LATEST, self.finish_start_up)
         self._index_timer = self.set_interval(0.5, self._show_index_progress)
