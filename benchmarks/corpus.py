@@ -51,6 +51,9 @@ GENERATOR_VERSION = "4"
 CORPUS_ROOT = Path(__file__).resolve().parent / ".corpus"
 """Where corpora are written (gitignored)."""
 
+BENCH_CACHE = CORPUS_ROOT / "cache"
+"""The benchmarks' own metadata cache folder (never the user's)."""
+
 EPOCH_END_MS = int(datetime(2026, 11, 1, tzinfo=UTC).timestamp() * 1000)
 """The newest session ends before this instant; timestamps and mtimes are fixed by the seed."""
 

@@ -1,12 +1,11 @@
-"""The launch figures: from a process's start to its first screen, in an interpreter that
-imports nothing else first (what the harness imports would be paid by both apps, and flatter
-the ratio between them).
+"""The explorer on a store, from a process's start to its list painted (``benchmarks/store.py``),
+and the timing hooks of the TUI figures (:func:`timed`).
 
-``python benchmarks/launch.py bare SPAWNED_AT``: a bare Textual app showing one line, to its
-first paint. ``python benchmarks/launch.py ours SPAWNED_AT CONFIG_DIR``: ``sessionscope
---config-dir CONFIG_DIR`` through the real command line, to its session list painted (the
-cache is warm); ``... store SPAWNED_AT URL``: ``sessionscope --store URL`` likewise. Each
-runs headless at the benchmarks' size and prints one JSON object; times are from ``SPAWNED_AT`` (the parent's ``time.time()`` just before it started this process).
+``python benchmarks/launch.py store SPAWNED_AT URL``: ``sessionscope --store URL`` through the
+real command line, headless at the benchmarks' size, in an interpreter that imports nothing else
+first; prints one JSON object, times from ``SPAWNED_AT`` (the parent's ``time.time()`` just
+before it started this process). The local launch figure is measured in tmux instead
+(``benchmarks/launch_tmux.py``), as issue 14 words it.
 """
 
 from __future__ import annotations
@@ -17,27 +16,6 @@ import time
 
 SIZE = (120, 40)
 """Terminal size for every run."""
-
-
-def bare(spawned_at: float) -> dict:
-    from textual.app import App
-    from textual.widgets import Static
-
-    marks: dict[str, float] = {}
-
-    class Bare(App[None]):
-        def compose(self):
-            yield Static("sessionscope")
-
-        def on_mount(self) -> None:
-            self.call_after_refresh(self._painted)
-
-        def _painted(self) -> None:
-            marks["painted"] = time.time()
-            self.exit()
-
-    Bare().run(headless=True, size=SIZE)
-    return {"painted": marks["painted"] - spawned_at}
 
 
 def timed(app):
@@ -118,10 +96,5 @@ def ours(spawned_at: float, *argv: str) -> dict:
 
 if __name__ == "__main__":
     which, spawned_at, *rest = sys.argv[1:]
-    if which == "bare":
-        result = bare(float(spawned_at))
-    elif which == "store":
-        result = ours(float(spawned_at), "--store", *rest)
-    else:
-        result = ours(float(spawned_at), "--config-dir", *rest)
-    print(json.dumps(result))
+    option = "--store" if which == "store" else "--config-dir"
+    print(json.dumps(ours(float(spawned_at), option, *rest)))

@@ -7,9 +7,8 @@ the time just before it starts the app, and the pane's output goes (``pipe-pane`
 that notes when the app's marker is first written: the bare app's one line, or the header's
 "N sessions" that the explorer writes in the frame that paints its list. Nothing polls the app.
 
-Unlike ``benchmarks/launch.py`` (headless, what ``run.py`` times), the apps here turn their
-frames into escape sequences and write them: the explorer writes three full screens up to and
-with its list, the bare app one. The corpus and the install are ``run.py``'s (its index warmed first).
+``run.py``'s launch figure is :func:`launches`. The corpus and the install are ``run.py``'s
+(its index warmed first).
 """
 
 from __future__ import annotations
@@ -27,10 +26,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.corpus import CORPUS_ROOT, ensure_corpus  # noqa: E402
+from benchmarks.corpus import BENCH_CACHE, CORPUS_ROOT, ensure_corpus  # noqa: E402
 from benchmarks.install import regular_install  # noqa: E402
 from benchmarks.launch import SIZE  # noqa: E402
-from benchmarks.run import BENCH_CACHE  # noqa: E402
 
 BARE_APP = """
 from textual.app import App
@@ -96,13 +94,12 @@ def _launch(socket: str, scratch: Path, command: str, marker: str, env: str) -> 
     return float(seen.read_text()) - float(started.read_text())
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=9, help="launches of each app, in turn")
-    args = parser.parse_args(argv)
+def launches(runs: int) -> tuple[list[float], list[float], int]:
+    """``runs`` launches of the bare app and of ours, in turn: their times (seconds) to their
+    marker on the terminal, and how many sessions our list shows. The index is warmed
+    first. ``RuntimeError`` without tmux."""
     if shutil.which("tmux") is None:
-        print("cannot run: tmux is not installed", file=sys.stderr)
-        return 1
+        raise RuntimeError("tmux is not installed")
     install = regular_install(CORPUS_ROOT)
     corpus = ensure_corpus()
     env = f"SESSIONSCOPE_CACHE_DIR={BENCH_CACHE} TERM=xterm-256color"
@@ -129,19 +126,31 @@ def main(argv: list[str] | None = None) -> int:
         width, height = SIZE
         _tmux(socket, "new-session", "-d", "-s", "bench", "-x", str(width), "-y", str(height))
         try:
-            for _ in range(args.runs):
+            for _ in range(runs):
                 for name, (command, marker) in apps.items():
                     times[name].append(_launch(socket, scratch, command, marker, env))
         finally:
             subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True)
-    bare, ours = (statistics.median(times[name]) for name in ("bare", "ours"))
+    return times["bare"], times["ours"], sessions
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=9, help="launches of each app, in turn")
+    args = parser.parse_args(argv)
+    try:
+        bare_times, ours_times, sessions = launches(args.runs)
+    except RuntimeError as error:
+        print(f"cannot run: {error}", file=sys.stderr)
+        return 1
+    bare, ours = statistics.median(bare_times), statistics.median(ours_times)
     print(
         f"launch in tmux to the list of {sessions:,} sessions on the terminal, median of "
         f"{args.runs} in turn: {ours * 1000:.0f} ms ({ours / bare:.2f}x); the bare Textual app's "
         f"first paint: {bare * 1000:.0f} ms; target <= 1.5x: {'met' if ours <= 1.5 * bare else 'NOT met'}"
     )
-    for name in ("bare", "ours"):
-        print(f"  {name}: {', '.join(f'{t * 1000:.0f}' for t in times[name])} ms")
+    for name, times in (("bare", bare_times), ("ours", ours_times)):
+        print(f"  {name}: {', '.join(f'{t * 1000:.0f}' for t in times)} ms")
     return 0
 
 
