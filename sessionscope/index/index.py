@@ -507,8 +507,10 @@ class Index:
     # -- the list ---------------------------------------------------------------------------------
 
     def _stored(self) -> dict[str, tuple[tuple[int, int, int], bytes | None]]:
+        # Nearly every row is wanted: read in the table's order they come twice as quick as
+        # through an index (a lookup a row; 4 against 8.7 ms for 2,000 sessions).
         rows = self.db.rows(
-            "SELECT path, size, mtime_ns, inode, meta FROM files "
+            "SELECT path, size, mtime_ns, inode, meta FROM files NOT INDEXED "
             "WHERE root = ? AND agent_id IS NULL",
             (self.root,),
         )
