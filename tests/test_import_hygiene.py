@@ -65,8 +65,9 @@ def test_cli_help_runs_without_textual_or_sdk() -> None:
 
 # What the first paint of the list does not need: the prompt box (its TextArea and the SDK
 # bridge), the session dialogs, the transcript sources, the command palette's provider, the
-# query parser (the filter's, the search screen's) and the index's progress bar are imported
-# when first used. Every module imported with the app delays the list.
+# query parser (the filter's, the search screen's), the message pane's renderer and the
+# transcripts' model (for the first session's messages, after the list) and the index's
+# progress bar are imported when first used. Every module imported with the app delays the list.
 NOT_BEFORE_FIRST_PAINT = [
     "sessionscope.agent.compose",
     "sessionscope.tui.widgets.prompt_box",
@@ -75,6 +76,8 @@ NOT_BEFORE_FIRST_PAINT = [
     "sessionscope.tui.sources",
     "sessionscope.tui.palette",
     "sessionscope.index.query",
+    "sessionscope.tui.render",
+    "sessionscope.transcripts.model",
     "textual.widgets._progress_bar",
     "claude_agent_sdk",
 ]

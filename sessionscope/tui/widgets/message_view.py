@@ -23,12 +23,12 @@ from textual.reactive import Reactive, reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from sessionscope.transcripts.model import Entry
 from sessionscope.tui.linemap import LineMap
-from sessionscope.tui.render import BlockRenderer, Palette, Rendered, subagent_tool_use
 
 if TYPE_CHECKING:
+    from sessionscope.transcripts.model import Entry
     from sessionscope.tui.images import ImageDecoded, ImageStore
+    from sessionscope.tui.render import BlockRenderer, Palette, Rendered
     from sessionscope.tui.sources import BlockSource
 
 GUTTER = 2
@@ -393,6 +393,8 @@ class MessageView(ScrollView, can_focus=True):
         return style
 
     def _palette(self) -> Palette:
+        from sessionscope.tui.render import Palette
+
         def style(name: str) -> Style:
             return self.get_component_rich_style(f"message-view--{name}", partial=True)
 
@@ -412,6 +414,9 @@ class MessageView(ScrollView, can_focus=True):
     @property
     def renderer(self) -> BlockRenderer:
         if self._renderer is None:
+            # Imported with the first block drawn: the list's first paint does not need it.
+            from sessionscope.tui.render import BlockRenderer
+
             pictures = None
             if self.images is not None and self.images.mode != "off":
                 from sessionscope.tui.images import Pictures
@@ -726,6 +731,8 @@ class MessageView(ScrollView, can_focus=True):
             return
         entry = self.source.entry(self.cursor)
         if entry is not None and entry.type == "assistant" and "tool_use" in entry.role_blocks:
+            from sessionscope.tui.render import subagent_tool_use
+
             tool_use = subagent_tool_use(self.source.load(self.cursor))
             if tool_use is not None:
                 self.post_message(self.SubagentRequested(self, entry, tool_use))
