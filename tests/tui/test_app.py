@@ -602,6 +602,23 @@ async def test_the_list_cursor_is_drawn_in_the_colours_of_its_focus(make) -> Non
         assert cursor_colour() == wanted() != blurred
 
 
+async def test_quitting_as_the_first_list_is_painted_is_clean(make) -> None:
+    """``q`` the moment the list appears: the prompt box, mounted right after the first
+    paint, may be mounted while the app quits, and must not fail for its missing children."""
+    from sessionscope.tui.widgets.session_list import SessionList
+
+    for _ in range(3):
+        app = make()
+
+        def quit_at_first_list(message, app=app) -> None:
+            if isinstance(message, SessionList.Highlighted):
+                app.call_after_refresh(app.exit)
+
+        async with app.run_test(size=SIZE, message_hook=quit_at_first_list) as pilot:
+            await pilot.pause(0.2)
+        assert app.return_code in (0, None)
+
+
 def test_long_lived_objects_are_frozen_once_the_sdk_is_imported(gallery: Path) -> None:
     """After start-up and the background SDK import, what is alive is moved out of the cyclic
     collector's reach (a full collection walked it all: 30-100 ms pauses). A fresh process:

@@ -115,9 +115,11 @@ class PromptBox(Vertical):
         """Where the next prompt goes (``None``: nowhere yet)."""
         self.busy_with: str | None = None
         """What the running turn is, when one runs (shown on the target line)."""
+        self._target_line = Static("", id="prompt-target")
+        """Held, not looked up: mounted while the app quits, the box may have no children."""
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="prompt-target")
+        yield self._target_line
         yield PromptArea(id="prompt", soft_wrap=True, show_line_numbers=False)
 
     @property
@@ -154,7 +156,7 @@ class PromptBox(Vertical):
             line.append(f"  · {self.busy_with}", style="yellow")
         else:
             line.append("  · enter sends, ctrl+j newline, ctrl+n new", style="dim")
-        self.query_one("#prompt-target", Static).update(line)
+        self._target_line.update(line)
 
     def on_mount(self) -> None:
         self._show_target()
