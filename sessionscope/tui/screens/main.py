@@ -15,8 +15,10 @@ import contextlib
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, TypeVar
@@ -93,6 +95,9 @@ T = TypeVar("T")
 
 INDEX_BAR_FILES = 200
 """A catch-up of the index that reads at least this many files shows a bar under the list."""
+
+FIRST_LIST_WAIT = 0.1
+"""Seconds the screen waits as it mounts for the index's list, so that its first frame has it."""
 
 FOOTER_AT_THE_LATEST = 0.5
 """Seconds after mounting when start-up is over (the footer shows its keys, the prompt box is
@@ -412,16 +417,28 @@ class MainScreen(Screen[None], inherit_bindings=False):
             self.load_sessions()
 
     def _list_from_index(self) -> bool:
-        """Show the local index's list now, read on this thread, so that the first frame
-        has it: a read of the index file, about 15 ms a thousand sessions. Read by a worker
-        instead, it came in the third frame, and the frames before it cost as much as the
-        read. A store's list comes from the worker (the network may be slow), as does the
-        list when the index has none yet (a first build) or cannot be read."""
+        """Show the local index's list now, so that the first frame has it: read in a thread
+        while this one waits, at most :data:`FIRST_LIST_WAIT` (2,000 sessions take 20 to 30
+        ms). Read by a worker without waiting, it reached the terminal in the third frame the
+        app wrote. A list that takes longer (a cold disk, an index another process holds
+        locked), a store's (the network may be slow), and the list when the index has none
+        yet (a first build) or cannot be read come from the worker, under a first frame that
+        says they are being read."""
         if self.context.store is not None:
             return False
+        catalog = self.context.catalog
+        read: Future[list[SessionMeta]] = Future()
+
+        def work() -> None:
+            try:
+                read.set_result(catalog.cached_sessions())
+            except BaseException as error:
+                read.set_exception(error)
+
+        threading.Thread(target=work, name="first-list", daemon=True).start()
         try:
-            first = self.context.catalog.cached_sessions()
-        except Exception:  # the worker reads it again and says what is wrong
+            first = read.result(timeout=FIRST_LIST_WAIT)
+        except Exception:  # late or unreadable: the worker reads it again, and says what is wrong
             return False
         if first:
             self.show_list(first, build_rows(first), counted=False)
