@@ -234,6 +234,7 @@ class Index:
         asked after each file, ends the catch-up there when true (what was read is kept: the
         next one goes on from there)."""
         self._compact_if_needed()
+        self._forget_gone_roots()
         known = {
             path: (size, mtime_ns, inode)
             for path, size, mtime_ns, inode in self.db.rows(
@@ -374,6 +375,27 @@ class Index:
                 "SELECT path FROM files WHERE root = ? AND session_id = ?", (self.root, session_id)
             )
         )
+
+    def _forget_gone_roots(self) -> None:
+        """Forget what the index holds of other config folders that are gone (a
+        ``--config-dir`` used once, a removed container's): no catch-up of theirs will, and
+        their rows and words would stay in the file."""
+        gone = [
+            root
+            for (root,) in self.db.rows("SELECT DISTINCT root FROM files")
+            if root != self.root and not os.path.isdir(root)
+        ]
+        for root in gone:
+            self.forget(
+                path for (path,) in self.db.rows("SELECT path FROM files WHERE root = ?", (root,))
+            )
+
+            def work(conn: sqlite3.Connection, root: str = root) -> None:
+                conn.execute("DELETE FROM folders WHERE root = ?", (root,))
+                conn.execute("DELETE FROM listings WHERE root = ?", (root,))
+                conn.execute("DELETE FROM info WHERE key = ?", (f"files:{root}",))
+
+            self.db.run(work, None, write=True)
 
     def _compact_if_needed(self) -> None:
         """Start the words afresh when the forgotten messages' words outnumber the live ones

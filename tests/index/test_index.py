@@ -107,6 +107,36 @@ def test_an_append_is_read_alone(sessions_dir, isolated_user_dirs) -> None:
     assert index.session_meta(path).message_count == 4
 
 
+def test_a_config_folder_that_is_gone_is_forgotten(
+    sessions_dir, isolated_user_dirs, tmp_path
+) -> None:
+    """The index is shared by every config folder: one that is gone (a --config-dir used
+    once) loses its rows and words at the next catch-up of another; one that is there keeps
+    them."""
+    sessions_dir(chain(user("alpha words here"), assistant("beta answer")))
+    others = []
+    for name in ("gone", "kept"):
+        folder = tmp_path / name / "projects" / "-work-other"
+        folder.mkdir(parents=True)
+        entries = chain(
+            user(f"{name} zeta question", session=OTHER), assistant("eta answer", session=OTHER)
+        )
+        (folder / f"{OTHER}.jsonl").write_bytes(b"".join(line(entry) for entry in entries))
+        other = Index(tmp_path / name)
+        assert other.catch_up_all() == 1
+        assert len(other.search("zeta")) == 1
+        others.append(other)
+    gone, kept = others
+    shutil.rmtree(tmp_path / "gone")
+    index = Index(isolated_user_dirs)
+    assert index.catch_up_all() == 1
+    roots = {root for (root,) in index.db.rows("SELECT DISTINCT root FROM files")}
+    assert roots == {index.root, kept.root}
+    assert index.db.rows("SELECT count(*) FROM folders WHERE root = ?", (gone.root,)) == [(0,)]
+    assert len(kept.search("zeta", catch_up=False)) == 1
+    assert gone.search("zeta", catch_up=False) == []
+
+
 def test_a_torn_last_line_waits_for_its_newline(sessions_dir, isolated_user_dirs) -> None:
     settled = user("settled words")
     path = sessions_dir([settled])
