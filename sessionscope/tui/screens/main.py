@@ -413,19 +413,18 @@ class MainScreen(Screen[None], inherit_bindings=False):
         # A list that takes long (no cache yet) does not keep the keys from the footer.
         self.set_timer(FOOTER_AT_THE_LATEST, self.finish_start_up)
         self._index_timer = self.set_interval(0.5, self._show_index_progress)
-        if not self._list_from_index():
-            self.load_sessions()
+        if self.context.store is not None:
+            self.load_sessions()  # the network may be slow: the worker's, from the start
+        else:
+            self._list_from_index()
 
-    def _list_from_index(self) -> bool:
+    def _list_from_index(self) -> None:
         """Show the local index's list now, so that the first frame has it: read in a thread
         while this one waits, at most :data:`FIRST_LIST_WAIT` (2,000 sessions take 20 to 30
         ms). Read by a worker without waiting, it reached the terminal in the third frame the
-        app wrote. A list that takes longer (a cold disk, an index another process holds
-        locked), a store's (the network may be slow), and the list when the index has none
-        yet (a first build) or cannot be read come from the worker, under a first frame that
-        says they are being read."""
-        if self.context.store is not None:
-            return False
+        app wrote. A read that takes longer (a cold disk, an index another process holds
+        locked), fails, or finds no list yet (a first build) is the worker's to take on, under
+        a first frame that says the list is being read."""
         catalog = self.context.catalog
         read: Future[list[SessionMeta]] = Future()
 
@@ -438,11 +437,12 @@ class MainScreen(Screen[None], inherit_bindings=False):
         threading.Thread(target=work, name="first-list", daemon=True).start()
         try:
             first = read.result(timeout=FIRST_LIST_WAIT)
-        except Exception:  # late or unreadable: the worker reads it again, and says what is wrong
-            return False
+        except Exception:  # late or failed: the worker waits for it, and says what is wrong
+            first = None
         if first:
             self.show_list(first, build_rows(first), counted=False)
-        return bool(first)
+        else:
+            self.load_sessions(read)
 
     def _show_index_progress(self) -> None:
         """A bar under the list while the first catch-up of the index reads many files (a
@@ -530,12 +530,14 @@ class MainScreen(Screen[None], inherit_bindings=False):
     # -- the session list ----------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, group="sessions")
-    def load_sessions(self) -> None:
-        """The cached list at once, else the quick one (heads and tails of the files, no
-        message counts), else the counted one."""
+    def load_sessions(self, cached: Future[list[SessionMeta]] | None = None) -> None:
+        """The cached list at once (``cached``: being read already), else the quick one
+        (heads and tails of the files, no message counts), else the counted one."""
         catalog = self.context.catalog
         try:
-            first = catalog.cached_sessions() or catalog.list_sessions(count_messages=False)
+            first = (
+                cached.result() if cached is not None else catalog.cached_sessions()
+            ) or catalog.list_sessions(count_messages=False)
             if get_current_worker().is_cancelled:
                 return
             if first:
