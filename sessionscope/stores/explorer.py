@@ -132,9 +132,18 @@ class StoreExplorer:
         except StoreError:
             return []
 
-    def list_sessions(self, *, count_messages: bool = True) -> list[SessionMeta]:
+    def list_sessions(
+        self,
+        *,
+        count_messages: bool = True,
+        counted: Callable[[list[SessionMeta]], None] | None = None,
+        stop: Callable[[], bool] | None = None,
+    ) -> list[SessionMeta]:
         """Every session we may read, newest first. With ``count_messages``, sessions whose
-        message count is out of date are mirrored and counted (``mirror.list_sessions``)."""
+        message count is out of date are mirrored and counted (``mirror.list_sessions``).
+        The store counts in one call, so there is nothing to give ``counted`` before the
+        whole, nor a place to ask ``stop`` (the :class:`~sessionscope.tui.context.Catalog`
+        interface the explorer calls)."""
         return self._listed(None, count_messages)
 
     def session_meta(self, path: Path | str, *, count_messages: bool = True) -> SessionMeta | None:

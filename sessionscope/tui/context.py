@@ -34,10 +34,11 @@ class Catalog(Protocol):
         *,
         count_messages: bool = True,
         counted: Callable[[list[SessionMeta]], None] | None = None,
+        stop: Callable[[], bool] | None = None,
     ) -> list[SessionMeta]:
         """Every session now, newest first; without ``count_messages`` only each file's head
         and tail are read (no message counts). While counting, ``counted`` is given now and
-        then the sessions counted so far."""
+        then the sessions counted so far, and ``stop()``, when true, ends the counting early."""
 
     def session_meta(self, path: Path, *, count_messages: bool = True) -> SessionMeta | None:
         """One session's metadata, read now (after a fork, a rename...); without

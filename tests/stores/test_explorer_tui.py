@@ -102,6 +102,8 @@ async def test_the_store_lists_and_shows_its_sessions_as_local_files_do(
         async with app.run_test(size=SIZE) as pilot:
             await wait_for(pilot, lambda: app.main_screen.session_list.sessions, what="the list")
             await settle(app, pilot)
+            # The list is counted after it is painted, as locally, and nothing goes wrong.
+            assert [n.message for n in app._notifications if n.severity == "error"] == []
             shown = {meta.session_id: meta for meta in app.main_screen.session_list.sessions}
             assert sorted(shown) == sorted(local)
             for session_id, row in local.items():
