@@ -463,17 +463,23 @@ class Index:
         its end (:data:`PIECE_BYTES`): to be read as an append is, from the light entries
         just written (a file rewritten meanwhile is read again from the start)."""
         written = self._write(job, read)
+        if written is None:  # another process wrote the file's row meanwhile: on from there
+            return False, self._job(job.path, job.session_id)
         if not written or read is None or not read.partial:
             return written, None
         return written, self._job(job.path, job.session_id)
 
-    def _write(self, job: _Job, read: _Read | None) -> bool:
-        """Store what was read of a file (``None``: it could not be read: forget it)."""
+    def _write(self, job: _Job, read: _Read | None) -> bool | None:
+        """Store what was read of a file (``None``: it could not be read: forget it). Nothing
+        is written, and ``None`` returned, when the file's row is no longer the one the read
+        started from: another process (the explorer, a command) wrote it meanwhile."""
         if read is None:
             return self.forget([job.path])
         row, found, again = job.row, read.found, read.again
 
-        def work(conn: sqlite3.Connection) -> bool:
+        def work(conn: sqlite3.Connection) -> bool | None:
+            if _row_of(conn, job.path) != row:
+                return None
             if row is not None and job.base is None:  # read again whole: its bytes changed
                 _drop_messages(conn, row.id, 0, None)
             elif row is not None and again is not None:  # a last line read again: its bytes

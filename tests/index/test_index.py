@@ -107,6 +107,34 @@ def test_an_append_is_read_alone(sessions_dir, isolated_user_dirs) -> None:
     assert index.session_meta(path).message_count == 4
 
 
+@pytest.mark.parametrize("change", ["new file", "appended"])
+def test_a_file_another_process_caught_up_meanwhile_is_read_on_from_its_row(
+    sessions_dir, isolated_user_dirs, change
+) -> None:
+    """Two processes catching up at once (the explorer, `sessionscope search` in another
+    terminal): one reads a file while the other writes it. Its read is not written over the
+    other's row (a second row for the path was taken for corruption and the whole index was
+    rebuilt; an append written twice made each new message twice)."""
+    first = chain(user("alpha words here"), assistant("beta answer"))
+    path = sessions_dir(first)
+    here, there = Index(isolated_user_dirs), Index(isolated_user_dirs)
+    if change == "appended":
+        assert here.catch_up_all() == 1
+        more = chain(first[-1], user("gamma question"), assistant("delta reply"))[1:]
+        with path.open("ab") as handle:
+            handle.write(b"".join(line(entry) for entry in more))
+    job = here._job(str(path), None)
+    read = index_module._read(job, here.root)
+    assert there.catch_up(path)  # the other process, between this one's read and its write
+    here._write_piece(job, read)
+    assert (here.db.problem, here.db.rebuilt) == (None, False)
+    count = 4 if change == "appended" else 2
+    assert len(message_ids(here, path)) == count
+    assert here.db.rows("SELECT count(*) FROM messages") == [(count,)]
+    assert here.session_meta(path).message_count == count
+    assert len(here.search("alpha")) == 1
+
+
 def test_a_config_folder_that_is_gone_is_forgotten(
     sessions_dir, isolated_user_dirs, tmp_path
 ) -> None:
