@@ -6,7 +6,7 @@ import argparse
 import sys
 import time
 
-from ._common import check_config_dir
+from ._common import CommandError, check_config_dir
 
 NAME = "index"
 HELP = "build the index of every transcript, or catch it up (a progress bar on a terminal)"
@@ -46,6 +46,8 @@ def run(args: argparse.Namespace) -> int:
 
     check_config_dir(args.config_dir)
     index = Index(args.config_dir)
+    if not index.db.enabled:
+        raise CommandError(f"cannot build the index: {index.db.problem}")
     bar = _Bar(sys.stdout) if sys.stdout.isatty() else None
     started = time.monotonic()
     try:
@@ -54,6 +56,8 @@ def run(args: argparse.Namespace) -> int:
         if bar is not None:
             bar.close()
     seconds = time.monotonic() - started
+    if not index.db.enabled:  # unusable midway (and could not be made again)
+        raise CommandError(f"cannot build the index: {index.db.problem}")
     if index.db.problem:
         print(f"sessionscope: {index.db.problem}", file=sys.stderr)
     size = sum(

@@ -44,7 +44,12 @@ def run(args: argparse.Namespace) -> int:
     query = parsed_query(args)
     check_config_dir(args.config_dir)
     index = Index(args.config_dir)
-    return write_hits(index.search(query, args.limit), json=args.json)
+    if not index.db.enabled:
+        raise CommandError(f"cannot search: {index.db.problem}")
+    hits = index.search(query, args.limit)
+    if index.db.problem:  # e.g. another process held the index: it may lag behind
+        print(f"sessionscope: {index.db.problem}", file=sys.stderr)
+    return write_hits(hits, json=args.json)
 
 
 def write_hits(hits, *, json: bool) -> int:

@@ -76,3 +76,24 @@ def test_a_malformed_query_is_one_clear_line(sessions_dir, isolated_user_dirs) -
         lines = result.stderr.splitlines()
         assert len(lines) == 1 and lines[0].startswith("sessionscope: "), result.stderr
         assert "Traceback" not in result.stderr
+
+
+def test_an_unusable_index_folder_is_said_and_the_list_still_works(
+    sessions_dir, isolated_user_dirs, tmp_path, monkeypatch
+) -> None:
+    sessions_dir(chain(user("where is parse_line defined"), assistant("in src/reader.py")))
+    not_a_folder = tmp_path / "cache"
+    not_a_folder.write_text("a file where the cache folder should be\n")
+    monkeypatch.setenv("SESSIONSCOPE_CACHE_DIR", str(not_a_folder))
+    for argv, what in (
+        (["index"], "cannot build the index"),
+        (["search", "parse_line"], "cannot search"),
+    ):
+        result = run(isolated_user_dirs, *argv, ok=False)
+        assert result.returncode == 1
+        assert result.stdout == ""  # no "1 transcript read", no "no messages match"
+        assert result.stderr.count("\n") == 1
+        assert result.stderr.startswith(f"sessionscope: {what}: index folder unusable")
+        assert str(not_a_folder) in result.stderr
+    listed = run(isolated_user_dirs, "list", "--json").stdout.splitlines()
+    assert len(listed) == 1 and json.loads(listed[0])["message_count"] is None
