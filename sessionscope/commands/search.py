@@ -39,14 +39,15 @@ def parsed_query(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..index import Index
+    from ..index import Index, IndexUnusable
 
     query = parsed_query(args)
     check_config_dir(args.config_dir)
     index = Index(args.config_dir)
-    if not index.db.enabled:
-        raise CommandError(f"cannot search: {index.db.problem}")
-    hits = index.search(query, args.limit)
+    try:
+        hits = index.search(query, args.limit)
+    except IndexUnusable as error:
+        raise CommandError(f"cannot search: {error}") from None
     if index.db.problem:  # e.g. another process held the index: it may lag behind
         print(f"sessionscope: {index.db.problem}", file=sys.stderr)
     return write_hits(hits, json=args.json)

@@ -6,7 +6,7 @@ Pure: no Textual, no SDK. See :class:`~sessionscope.index.index.Index`; the sear
 """
 
 from .db import Database
-from .index import Index
+from .index import Index, IndexUnusable
 from .paths import cache_dir
 
-__all__ = ["Database", "Index", "cache_dir"]
+__all__ = ["Database", "Index", "IndexUnusable", "cache_dir"]

@@ -61,7 +61,7 @@ if TYPE_CHECKING:
 # are imported where they are used: a listing from the index, or a search when no file
 # changed, needs none of them.
 
-__all__ = ["Index", "Progress"]
+__all__ = ["Index", "IndexUnusable", "Progress"]
 
 Progress = Callable[[int, int], None]
 """``progress(done, total)``: files caught up so far, of those that needed it."""
@@ -176,6 +176,10 @@ class _Row(NamedTuple):
         return self.size, self.mtime_ns, self.inode
 
 
+class IndexUnusable(Exception):
+    """The index file cannot be used (its folder unusable, held by another process): why."""
+
+
 class Index:
     """The index of one Claude config folder's transcripts, in one SQLite file that several
     config folders (and processes) share. Safe to use from several threads."""
@@ -198,7 +202,10 @@ class Index:
 
         Cheap when nothing changed (a ``stat`` and a row), and reads only the bytes appended
         when it grew: what a watcher calls when a file changes. ``session_id`` is the session a
-        subagent transcript belongs to (else its name, or its entries, say)."""
+        subagent transcript belongs to (else its name, or its entries, say). Nothing is read
+        when there is no index to write to (:attr:`Database.enabled`)."""
+        if not self.db.enabled:
+            return False
         job = self._job(os.path.abspath(path), session_id)
         changed = False
         while job is not None:
@@ -233,6 +240,8 @@ class Index:
         forget the rows of files that are gone; returns how many files were read. ``stop()``,
         asked after each file, ends the catch-up there when true (what was read is kept: the
         next one goes on from there)."""
+        if not self.db.enabled:  # nothing to write to: reading every file would be for nothing
+            return 0
         self._compact_if_needed()
         self._forget_gone_roots()
         known = {
@@ -661,12 +670,15 @@ class Index:
 
     def search(self, query: Query | str, limit: int = 20, *, catch_up: bool = True) -> list[Hit]:
         """The best ``limit`` messages for ``query`` (a string is parsed: ``QueryError`` if it
-        cannot be), best first; the index catches up on changed files first."""
+        cannot be), best first; the index catches up on changed files first.
+        :class:`IndexUnusable` when there is no index to search."""
         from .query import parse_query
         from .search import search
 
         if isinstance(query, str):
             query = parse_query(query)
+        if not self.db.enabled:
+            raise IndexUnusable(self.db.problem or "the index cannot be used")
         if catch_up:
             self.catch_up_all()
         return search(self.db, query, self.root, limit)

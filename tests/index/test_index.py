@@ -135,6 +135,21 @@ def test_a_file_another_process_caught_up_meanwhile_is_read_on_from_its_row(
     assert len(here.search("alpha")) == 1
 
 
+def test_without_an_index_file_nothing_is_read_for_it_and_the_list_comes_from_the_files(
+    sessions_dir, isolated_user_dirs, tmp_path
+) -> None:
+    path = sessions_dir(chain(user("alpha words here"), assistant("beta answer")))
+    not_a_folder = tmp_path / "cache"
+    not_a_folder.write_text("a file where the cache folder should be\n")
+    index = Index(isolated_user_dirs, db=Database(not_a_folder / "index.sqlite3"))
+    assert not index.db.enabled and "index folder unusable" in index.db.problem
+    assert index.catch_up_all() == 0 and index.catch_up(path) is False
+    (listed,) = index.list_sessions()
+    assert (listed.session_id, listed.message_count) == (path.stem, None)
+    with pytest.raises(index_module.IndexUnusable, match="index folder unusable"):
+        index.search("alpha")
+
+
 def test_a_config_folder_that_is_gone_is_forgotten(
     sessions_dir, isolated_user_dirs, tmp_path
 ) -> None:

@@ -160,6 +160,41 @@ async def test_ctrl_f_searches_in_the_server_and_opens_the_hit(gallery_store) ->
             assert app.main_screen.session_list.current.session_id == NOTES
 
 
+async def test_a_search_while_the_server_is_down_is_said_and_the_app_stays(
+    gallery_store, pg_server
+) -> None:
+    """ctrl+f with the server stopped: the search screen says it cannot search (the worker's
+    StoreUnavailable ended the app with a traceback); once it is back, the next query finds."""
+    _config, url = gallery_store
+    with explorer_on(url) as explorer:
+        app = app_on(explorer)
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(
+                pilot, lambda: app.main_screen.session_list.current is not None, what="the list"
+            )
+            await settle(app, pilot)
+            await asyncio.to_thread(pg_server.stop)
+            try:
+                await pilot.press("ctrl+f")
+                await pilot.pause()
+                screen = app.screen
+                assert isinstance(screen, SearchScreen)
+                for key in "decisions":
+                    await pilot.press(key)
+                status = screen.query_one("#search-status")
+                await wait_for(
+                    pilot, lambda: "cannot search" in str(status.render()), what="the error"
+                )
+                assert explorer.display_url in str(status.render())
+            finally:
+                await asyncio.to_thread(pg_server.start)
+            for key in ("space", *"freeze"):
+                await pilot.press(key)
+            await wait_for(pilot, lambda: screen.hits, what="the hits once the server is back")
+            assert [(hit.session_id, hit.uuid) for hit in screen.hits] == [(NOTES, u(402))]
+            assert app.is_running and app.screen is screen
+
+
 def store_rows(url: str) -> dict[str, tuple]:
     with psycopg.connect(url) as connection:
         rows = connection.execute(

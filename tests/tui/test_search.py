@@ -57,6 +57,23 @@ async def test_typed_keys_are_text_and_a_bad_query_is_one_line(make) -> None:
         assert not isinstance(app.screen, SearchScreen)
 
 
+async def test_no_index_to_search_is_said_and_the_list_still_shows(
+    make, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    not_a_folder = tmp_path / "cache"
+    not_a_folder.write_text("a file where the cache folder should be\n")
+    monkeypatch.setenv("SESSIONSCOPE_CACHE_DIR", str(not_a_folder))
+    app = make()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await searched(app, pilot, "decisions")
+        status = str(screen.query_one("#search-status").render())
+        assert "cannot search: index folder unusable" in status, status
+        assert str(not_a_folder) in status
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.main_screen.session_list.sessions  # read from the files themselves
+
+
 async def test_down_then_f_forks_the_session_at_the_hit(make, gallery: Path) -> None:
     app = make()
     before = set((gallery / "projects" / NOTES_PROJECT).glob("*.jsonl"))

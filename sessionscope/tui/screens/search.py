@@ -173,7 +173,11 @@ class SearchScreen(Screen[SearchChoice | None]):
         except QueryError as error:
             self.post_message(self.Answered(text, [], str(error)))
             return
-        hits = self.index.search(query, SEARCH_LIMIT, catch_up=False)
+        try:
+            hits = self.index.search(query, SEARCH_LIMIT, catch_up=False)
+        except Exception as error:  # no index, a store that is down: said, the screen stays
+            self.post_message(self.Answered(text, [], f"cannot search: {error}"))
+            return
         if not get_current_worker().is_cancelled:
             self.post_message(self.Answered(text, hits))
 
