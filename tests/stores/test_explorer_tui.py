@@ -92,6 +92,18 @@ async def open_session(app, pilot, session_id: str) -> None:
     )
 
 
+async def listed(app, pilot) -> None:
+    await wait_for(pilot, lambda: app.main_screen.session_list.current is not None, what="the list")
+    await settle(app, pilot)
+
+
+async def search_screen(app, pilot) -> SearchScreen:
+    await pilot.press("ctrl+f")
+    await pilot.pause()
+    assert isinstance(app.screen, SearchScreen)
+    return app.screen
+
+
 async def test_the_store_lists_and_shows_its_sessions_as_local_files_do(
     gallery_store, capsys
 ) -> None:
@@ -136,14 +148,8 @@ async def test_ctrl_f_searches_in_the_server_and_opens_the_hit(gallery_store) ->
     with explorer_on(url) as explorer:
         app = app_on(explorer)
         async with app.run_test(size=SIZE) as pilot:
-            await wait_for(
-                pilot, lambda: app.main_screen.session_list.current is not None, what="the list"
-            )
-            await settle(app, pilot)
-            await pilot.press("ctrl+f")
-            await pilot.pause()
-            screen = app.screen
-            assert isinstance(screen, SearchScreen)
+            await listed(app, pilot)
+            screen = await search_screen(app, pilot)
             for key in "decisions freeze":
                 await pilot.press(key if key != " " else "space")
             await wait_for(pilot, lambda: screen.hits, what="the hits")
@@ -169,16 +175,10 @@ async def test_a_search_while_the_server_is_down_is_said_and_the_app_stays(
     with explorer_on(url) as explorer:
         app = app_on(explorer)
         async with app.run_test(size=SIZE) as pilot:
-            await wait_for(
-                pilot, lambda: app.main_screen.session_list.current is not None, what="the list"
-            )
-            await settle(app, pilot)
+            await listed(app, pilot)
             await asyncio.to_thread(pg_server.stop)
             try:
-                await pilot.press("ctrl+f")
-                await pilot.pause()
-                screen = app.screen
-                assert isinstance(screen, SearchScreen)
+                screen = await search_screen(app, pilot)
                 for key in "decisions":
                     await pilot.press(key)
                 status = screen.query_one("#search-status")
