@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -87,7 +88,11 @@ def haystack(meta: SessionMeta) -> str:
 
 def fuzzy_match(query: str, text: str) -> bool:
     """Every word of ``query`` appears in ``text`` as a subsequence (``fbr`` matches ``foo-bar``)."""
-    for word in query.lower().split():
+    return _fuzzy(query.lower().split(), text)
+
+
+def _fuzzy(words: list[str], text: str) -> bool:
+    for word in words:
         position = 0
         for char in word:
             position = text.find(char, position)
@@ -97,31 +102,39 @@ def fuzzy_match(query: str, text: str) -> bool:
     return True
 
 
-def session_matches(meta: SessionMeta, query: Query) -> bool:
-    """Whether a session passes the ``/`` filter: each word fuzzily in its title, project,
-    branch, tag or id (:func:`fuzzy_match`), and the session filters of the search syntax
-    (``project:`` ``branch:`` ``tag:`` ``session:`` ``after:`` ``before:``, the last two on
-    when it was last written). ``role:`` and ``tool:`` are about messages: the search screen
-    (``ctrl+f``) applies them."""
-    text = haystack(meta)
-    if not all(fuzzy_match(term.text, text) for term in query.terms):
-        return False
-    checks = {
-        "project": lambda value: (
-            value.lower() in f"{meta.project} {meta.cwd or ''}".lower()
-            or sanitize_path(value).lower() in meta.project.lower()
-        ),
-        "branch": lambda value: (meta.git_branch or "").lower() == value.lower(),
-        "tag": lambda value: (meta.tag or "").lower() == value.lower(),
-        "session": lambda value: meta.session_id.lower().startswith(value.lower()),
-        "after": lambda value: _iso(meta.last_modified) >= value,
-        "before": lambda value: _iso(meta.last_modified) < value,
-    }
-    return all(
-        any(check(value) for value in query.values(name))
-        for name, check in checks.items()
-        if query.values(name)
-    )
+_SESSION_CHECKS: dict[str, Callable[[SessionMeta, str], bool]] = {
+    "project": lambda meta, value: (
+        value.lower() in f"{meta.project} {meta.cwd or ''}".lower()
+        or sanitize_path(value).lower() in meta.project.lower()
+    ),
+    "branch": lambda meta, value: (meta.git_branch or "").lower() == value.lower(),
+    "tag": lambda meta, value: (meta.tag or "").lower() == value.lower(),
+    "session": lambda meta, value: meta.session_id.lower().startswith(value.lower()),
+    "after": lambda meta, value: _iso(meta.last_modified) >= value,
+    "before": lambda meta, value: _iso(meta.last_modified) < value,
+}
+"""The search syntax's filters that are about a session (``role:`` and ``tool:`` are about
+messages: the search screen, ``ctrl+f``, applies them)."""
+
+
+def session_matcher(query: Query) -> Callable[[SessionMeta, str], bool]:
+    """Whether a session, given with its :func:`haystack`, passes the ``/`` filter ``query``:
+    each word fuzzily in its title, project, branch, tag or id (:func:`fuzzy_match`), and the
+    session filters of the search syntax (``project:`` ``branch:`` ``tag:`` ``session:``
+    ``after:`` ``before:``, the last two on when it was last written)."""
+    words = [word for term in query.terms for word in term.text.lower().split()]
+    checks = [
+        (_SESSION_CHECKS[name], values)
+        for name, values in query.filters.items()
+        if name in _SESSION_CHECKS and values
+    ]
+
+    def matches(meta: SessionMeta, text: str) -> bool:
+        return _fuzzy(words, text) and all(
+            any(check(meta, value) for value in values) for check, values in checks
+        )
+
+    return matches
 
 
 def _iso(milliseconds: int | None) -> str:
@@ -130,25 +143,44 @@ def _iso(milliseconds: int | None) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S")
 
 
-def filter_sessions(metas: list[SessionMeta], text: str) -> list[SessionMeta]:
-    """The sessions the ``/`` filter ``text`` keeps. While a query does not parse (a quote
-    or a filter being typed), its words are matched as they are, quotes aside."""
+Haystacks = dict[str, tuple[SessionMeta, str]]
+"""Each session's :func:`haystack` by id, with the metadata it was made of: kept by the list
+between keystrokes (a session's text is made again only when its metadata is replaced)."""
+
+
+def _haystack_of(meta: SessionMeta, kept: Haystacks | None) -> str:
+    if kept is None:
+        return haystack(meta)
+    found = kept.get(meta.session_id)
+    if found is None or found[0] is not meta:
+        found = kept[meta.session_id] = (meta, haystack(meta))
+    return found[1]
+
+
+def filter_sessions(
+    metas: list[SessionMeta], text: str, kept: Haystacks | None = None
+) -> list[SessionMeta]:
+    """The sessions the ``/`` filter ``text`` keeps (``kept``: the sessions' texts made
+    before, added to). While a query does not parse (a quote or a filter being typed), its
+    words are matched as they are, quotes aside."""
     # Imported at the first filter: the first paint of the list does not need the parser.
     from sessionscope.index.query import QueryError, parse_query
 
     try:
-        query = parse_query(text)
+        matches = session_matcher(parse_query(text))
     except QueryError:
-        words = text.replace('"', " ")
-        return [meta for meta in metas if fuzzy_match(words, haystack(meta))]
-    return [meta for meta in metas if session_matches(meta, query)]
+        words = text.replace('"', " ").lower().split()
+        return [meta for meta in metas if _fuzzy(words, _haystack_of(meta, kept))]
+    return [meta for meta in metas if matches(meta, _haystack_of(meta, kept))]
 
 
-def build_rows(metas: list[SessionMeta], query: str = "") -> list[Row]:
+def build_rows(
+    metas: list[SessionMeta], query: str = "", kept: Haystacks | None = None
+) -> list[Row]:
     """Rows for ``metas``: projects by their newest session, sessions newest first, forks nested;
-    only those the ``/`` filter ``query`` keeps (:func:`filter_sessions`)."""
+    only those the ``/`` filter ``query`` keeps (:func:`filter_sessions`, with ``kept``)."""
     if query.strip():
-        metas = filter_sessions(metas, query)
+        metas = filter_sessions(metas, query, kept)
     by_project: dict[str, list[SessionMeta]] = defaultdict(list)
     for meta in metas:
         by_project[meta.project].append(meta)
@@ -172,12 +204,20 @@ def build_rows(metas: list[SessionMeta], query: str = "") -> list[Row]:
                 children[parent].append(meta)
             else:
                 roots.append(meta)
+        if not children:  # no forks here: the sessions in their order
+            rows.extend(Row("session", slug, meta=meta) for meta in group)
+            continue
         seen: set[str] = set()
         for meta in roots:
-            _add_tree(rows, slug, meta, 0, children, seen)
-        # A fork cycle (a file edited by hand) would leave sessions unplaced: list them flat.
-        for meta in group:
-            _add_tree(rows, slug, meta, 0, children, seen)
+            if meta.session_id in children:
+                _add_tree(rows, slug, meta, 0, children, seen)
+            elif meta.session_id not in seen:  # no forks: its row alone
+                seen.add(meta.session_id)
+                rows.append(Row("session", slug, meta=meta))
+        if len(seen) < len(group):
+            # A fork cycle (a file edited by hand) left sessions unplaced: listed flat.
+            for meta in group:
+                _add_tree(rows, slug, meta, 0, children, seen)
     return rows
 
 

@@ -25,7 +25,7 @@ from textual.strip import Strip
 from sessionscope.transcripts.meta import SessionMeta, session_title
 from sessionscope.transcripts.text import inert
 from sessionscope.tui.linemap import LineMap
-from sessionscope.tui.sessions_model import Row, build_rows, format_age
+from sessionscope.tui.sessions_model import Haystacks, Row, build_rows, format_age
 
 ROW_HEIGHT = {"project": 1, "session": 2}
 """Lines each kind of row takes."""
@@ -133,6 +133,8 @@ class SessionList(ScrollView, can_focus=True):
         self.placeholder = placeholder
         self.sessions: list[SessionMeta] = []
         self.query_text = ""
+        self._haystacks: Haystacks = {}
+        """What the filter matches in each session, kept between keystrokes."""
         self.rows: list[Row] = []
         self._map = LineMap([])
         self.live: set[str] = set()
@@ -222,7 +224,7 @@ class SessionList(ScrollView, can_focus=True):
             *added,
             *(fresh.get(s.session_id, s) for s in self.sessions if s.session_id not in gone),
         ]
-        self.rows = build_rows(self.sessions, self.query_text)
+        self.rows = build_rows(self.sessions, self.query_text, self._haystacks)
         self._map = LineMap([ROW_HEIGHT[row.kind] for row in self.rows])
         self.virtual_size = Size(self.scrollable_content_region.width, self._map.total)
         keep = current.session_id if current is not None else None
@@ -254,10 +256,14 @@ class SessionList(ScrollView, can_focus=True):
         self._rebuild(self.current.session_id if self.current else None)
 
     def _filtered(self, query: str) -> list[SessionMeta]:
-        return [row.meta for row in build_rows(self.sessions, query) if row.meta]
+        return [row.meta for row in build_rows(self.sessions, query, self._haystacks) if row.meta]
 
     def _rebuild(self, keep: str | None, rows: list[Row] | None = None) -> None:
-        self.rows = rows if rows is not None else build_rows(self.sessions, self.query_text)
+        self.rows = (
+            rows
+            if rows is not None
+            else build_rows(self.sessions, self.query_text, self._haystacks)
+        )
         self._map = LineMap([ROW_HEIGHT[row.kind] for row in self.rows])
         self.virtual_size = Size(self.scrollable_content_region.width, self._map.total)
         target = -1
