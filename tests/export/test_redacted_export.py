@@ -27,6 +27,8 @@ GITHUB_TOKEN = "ghp_" + "R8kLm2Nq5Tv9Xy3Zb6Cd1Fg4Hj7Kp0Ws2Eu5"
 STRIPE_KEY = "sk_live_" + "51HqLyjWDarjtT1zdp7dcXw9"
 SLACK_TOKEN = "xoxb-" + "283746501928-3847561029384-Qm8Rt2Yx6Vb1Nc4Lk7Jh9Gf3"
 DB_PASSWORD = "Wint3r-Harb0ur-42"
+PLAIN_PASSWORD = "Summ3r-Quay-77x"
+OPENAI_KEY = "sk-proj-" + "Tq7Wm2Xp9Lk4Rv8Yn3Bc6Hd1Jf5Gs0Ze" * 2
 ASSIGNED_PASSWORD = "correct-horse-battery-staple-9"
 JWT = (
     "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"
@@ -44,10 +46,14 @@ ENV_FILE = (
     f"DATABASE_URL=postgres://app:{DB_PASSWORD}@db.internal:5432/shop\n"
     f"STRIPE_SECRET_KEY={STRIPE_KEY}\n"
     f"SLACK_BOT_TOKEN={SLACK_TOKEN}\n"
+    f"APP_DB_PASSWORD={PLAIN_PASSWORD}\n"
+    f"OPENAI_API_KEY={OPENAI_KEY}\n"
+    "MAX_TOKENS=4096\n"
+    "TOKEN_TYPE=bearer\n"
     f"{PRIVATE_KEY}\n"
 )
 SECRETS = [AWS_KEY, ANTHROPIC_KEY, GITHUB_TOKEN, STRIPE_KEY, SLACK_TOKEN, DB_PASSWORD]
-SECRETS += [ASSIGNED_PASSWORD, JWT, JWT.rsplit(".", 1)[1], *KEY_BODY]
+SECRETS += [ASSIGNED_PASSWORD, PLAIN_PASSWORD, OPENAI_KEY, JWT, JWT.rsplit(".", 1)[1], *KEY_BODY]
 KINDS = {
     "aws-access-key": 1,
     "anthropic-api-key": 1,
@@ -56,6 +62,8 @@ KINDS = {
     "slack-token": 1,
     "basic-auth-credentials": 1,
     "secret-keyword": 1,
+    "assigned-secret": 1,
+    "openai-api-key": 1,
     "json-web-token": 1,
     "private-key": 1,
 }
@@ -65,6 +73,8 @@ KEPT = [
     "db.internal:5432/shop",
     "the password is in the vault",
     "/home/ada/shop/.env",
+    "MAX_TOKENS=4096",  # a telling name, but no secret's value
+    "TOKEN_TYPE=bearer",
 ]
 
 
@@ -178,6 +188,10 @@ def test_every_format_masks_every_secret_with_its_kind(
             "DATABASE_URL=postgres://app:[redacted: basic-auth-credentials]@db.internal:5432/shop\n"
             "STRIPE_SECRET_KEY=[redacted: stripe-access-key]\n"
             "SLACK_BOT_TOKEN=[redacted: slack-token]\n"
+            "APP_DB_PASSWORD=[redacted: assigned-secret]\n"
+            "OPENAI_API_KEY=[redacted: openai-api-key]\n"
+            "MAX_TOKENS=4096\n"
+            "TOKEN_TYPE=bearer\n"
             "[redacted: private-key]\n"
         ) in captured.out
         assert 'password = "[redacted: secret-keyword]" in settings.py' in captured.out
@@ -212,6 +226,29 @@ def test_redactor_masks_a_private_key_without_its_end_and_keeps_a_mention() -> N
     assert cut == "before\n[redacted: private-key]"
     assert mention == "never paste keys ([redacted: private-key], etc.) into chats"
     assert redactor.counts == {"private-key": 2}
+
+
+def test_secrets_assigned_without_quotes_are_masked_and_code_naming_them_is_kept() -> None:
+    with Redactor() as redactor:
+        masked = redactor.text(
+            "export GH_TOKEN=ghx9f8s7d6f5g4h3j2k1; password=Sup3rS3cret! api_key: k3y-v4lu3-h3r3"
+        )
+        kept = [
+            "max_tokens: 4096",
+            "token_type=bearer",
+            "api_key=YOUR_API_KEY_HERE",
+            "secret_key = os.environ.get('X')",
+            "token=self.token2",
+            "password=$PASSWORD",
+            "PASSWORD={{ secret }}",
+            "author=Jane2024",
+        ]
+        assert [redactor.text(line) for line in kept] == kept
+    assert masked == (
+        "export GH_TOKEN=[redacted: assigned-secret]; password=[redacted: assigned-secret] "
+        "api_key: [redacted: assigned-secret]"
+    )
+    assert redactor.counts == {"assigned-secret": 3}
 
 
 def test_every_corpus_session_exports_redacted(shared_corpus: Path) -> None:
