@@ -611,6 +611,24 @@ async def test_a_first_list_read_late_comes_from_the_worker(make) -> None:
     assert workers.count("load_sessions") == 1
 
 
+async def test_a_list_read_at_mount_starts_at_its_top(make) -> None:
+    """The list read from the index as the screen mounts is set before the list has a size:
+    the first session and its project's heading are still on screen once it has one (the
+    cursor's row was scrolled into a view of one line: two lines down). A terminal of ten
+    lines: the list is longer than its pane."""
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+    app = make()
+    async with app.run_test(size=(80, 10)) as pilot:
+        await settle(app, pilot)
+        session_list = app.main_screen.session_list
+        assert session_list.virtual_size.height > session_list.scrollable_content_region.height
+        assert session_list.current.session_id == GALLERY
+        assert session_list.scroll_y == 0
+        assert "▾ /home/ada/src/orbit" in session_list.render_line(0).text
+
+
 async def test_the_list_cursor_is_drawn_in_the_colours_of_its_focus(make) -> None:
     """The list's styles are looked up once per style change: the cursor's row still takes
     the focused colours while the list has the focus, the blurred ones once it has not, and

@@ -318,7 +318,9 @@ class SessionList(ScrollView, can_focus=True):
         # Show the project heading above the first session of a group too.
         if index > 0 and self.rows[index - 1].kind == "project":
             start, height = self._map.start(index - 1), height + 1
-        view = max(1, self.scrollable_content_region.height)
+        view = self.scrollable_content_region.height
+        if view <= 0:
+            return  # no size yet (a list set as the screen mounts): on_resize scrolls
         top = round(self.scroll_y)
         if start < top:
             self.scroll_to(y=start, animate=False, force=True)
@@ -368,6 +370,8 @@ class SessionList(ScrollView, can_focus=True):
 
     def on_resize(self, event: events.Resize) -> None:
         self.virtual_size = Size(self.scrollable_content_region.width, self._map.total)
+        if 0 <= self.cursor < len(self.rows):
+            self._scroll_to_row(self.cursor)
 
     # -- drawing -------------------------------------------------------------------------------
 
