@@ -54,6 +54,12 @@ COLLAPSED_DIFF_LINES = 12
 """Lines of an edit's diff shown before ``enter`` expands it."""
 EXPANDED_MAX_LINES = 4000
 """Source lines drawn even when expanded: beyond this, the pane says where to read the rest."""
+CUT_LINE_CHARS = 250
+"""Characters drawn per line a block may show, on average: a few long lines are drawn whole,
+one line of megabytes (a minified file, a log without newlines) is cut where that many would
+end, never wrapped whole into tens of thousands of lines."""
+EXPANDED_MAX_CHARS = 250_000
+"""Characters drawn even when expanded (a few thousand lines of the pane)."""
 SUBAGENT_TOOLS = frozenset({"Task", "Agent"})
 """Tool names whose ``tool_use`` starts a subagent (older CLIs say ``Task``, newer ``Agent``)."""
 
@@ -276,26 +282,32 @@ class BlockRenderer:
 
     # -- pieces -------------------------------------------------------------------------------
 
-    def _cut(self, text: str, limit: int | None) -> tuple[str, int]:
-        """The first ``limit`` lines of ``text`` (or the expanded cap), and how many were left out."""
+    def _cut(self, text: str, limit: int | None) -> tuple[str, str]:
+        """The first ``limit`` lines of ``text`` (or the expanded cap), at most
+        :data:`CUT_LINE_CHARS` characters a line and :data:`EXPANDED_MAX_CHARS` in all, and
+        what was left out (``"8 more lines"``, ``""`` for nothing)."""
         cap = EXPANDED_MAX_LINES if limit is None else limit
+        most = min(cap * CUT_LINE_CHARS, EXPANDED_MAX_CHARS)
         total = text.count("\n") + 1
-        if total <= cap:
-            return text, 0
+        if total <= cap and len(text) <= most:
+            return text, ""
         # Keep only what can be shown: never wrap megabytes to draw four lines.
-        kept = text.split("\n", cap)[:cap]
-        return "\n".join(kept), total - cap
+        kept = "\n".join(text.split("\n", cap)[:cap])
+        if len(kept) > most:
+            return kept[:most], f"{len(text) - most:,} more characters"
+        return kept, f"{total - cap} more lines"
 
-    def _more(self, hidden: int, expanded: bool) -> Text:
+    def _more(self, hidden: str, expanded: bool) -> Text:
         if expanded:
             return Text(
-                f"… {hidden} more lines not drawn here (sessionscope show --json has them all)",
+                f"… {hidden} not drawn here (sessionscope show --json has them all)",
                 style=self.palette.hint,
             )
-        return Text(f"… {hidden} more lines · enter expands", style=self.palette.hint)
+        return Text(f"… {hidden} · enter expands", style=self.palette.hint)
 
     def _plain(self, text: str, style: Style | None, limit: int | None, expanded: bool):
-        shown, hidden = self._cut(inert(text), None if expanded else limit)
+        shown, hidden = self._cut(text, None if expanded else limit)
+        shown = inert(shown)
         pieces: list[RenderableType] = [Text(shown, style=style or Style())]
         if hidden:
             pieces.append(self._more(hidden, expanded))
@@ -306,7 +318,8 @@ class BlockRenderer:
         # delay the first paint of the session list by a tenth of a second.
         from rich.markdown import Markdown
 
-        shown, hidden = self._cut(inert(text), None if expanded else limit)
+        shown, hidden = self._cut(text, None if expanded else limit)
+        shown = inert(shown)
         pieces: list[RenderableType] = [Markdown(shown, hyperlinks=False, code_theme="ansi_dark")]
         if hidden:
             pieces.append(self._more(hidden, expanded))
@@ -490,7 +503,7 @@ class BlockRenderer:
             drawn.append(self._cut_line(row, width))
         pieces: list[RenderableType | list[Strip]] = [drawn] if drawn else []
         if hidden:
-            pieces.append(self._more(hidden, expanded))
+            pieces.append(self._more(f"{hidden} more lines", expanded))
         elif not diff.hunks or not any(hunk.lines for hunk in diff.hunks):
             pieces.append(Text("(no lines)", style=palette.dim))
         return pieces, bool(hidden)
