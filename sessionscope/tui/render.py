@@ -60,6 +60,8 @@ one line of megabytes (a minified file, a log without newlines) is cut where tha
 end, never wrapped whole into tens of thousands of lines."""
 EXPANDED_MAX_CHARS = 250_000
 """Characters drawn even when expanded (a few thousand lines of the pane)."""
+TOOL_KEY_CHARS = 1_000
+"""Characters of a tool call's key input (its command, its file...) drawn on its line."""
 SUBAGENT_TOOLS = frozenset({"Task", "Agent"})
 """Tool names whose ``tool_use`` starts a subagent (older CLIs say ``Task``, newer ``Agent``)."""
 
@@ -406,6 +408,8 @@ class BlockRenderer:
             elif kind == TOOL_USE:
                 name = str(block.get("name", "?"))
                 key = tool_summary(name, block.get("input"))
+                if len(key) > TOOL_KEY_CHARS:
+                    key = key[:TOOL_KEY_CHARS] + "…"
                 line = Text.assemble(("⚙ ", palette.tool), (inert(name), palette.tool))
                 if key:
                     line.append("  ")

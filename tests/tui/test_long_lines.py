@@ -17,7 +17,8 @@ LINE = ("x" * 79 + " ") * 8_000
 
 def write_wide(config_dir: Path) -> Path:
     s = WIDE
-    call = {"type": "tool_use", "id": "toolu_w1", "name": "Bash", "input": {"command": "cat"}}
+    command = "echo " + LINE
+    call = {"type": "tool_use", "id": "toolu_w1", "name": "Bash", "input": {"command": command}}
     entries = [
         user(s, u(601), None, 0, "prompt " + LINE),
         assistant(s, u(602), u(601), 1, "msg_w1", call),
@@ -34,15 +35,19 @@ async def test_one_long_line_is_drawn_in_part_folded_or_not(make, tmp_path: Path
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
         view = app.main_screen.message_view
-        prompt, output = uuids(view).index(u(601)), uuids(view).index(u(603))
+        prompt, call, output = (uuids(view).index(u(n)) for n in (601, 602, 603))
+        folded_call = block_text(view, call)
+        assert "⚙ Bash  echo" in folded_call and folded_call.rstrip().endswith("…")
+        assert len(folded_call.splitlines()) < 10 * COLLAPSED_RESULT_LINES
         folded = block_text(view, output)
         assert len(folded.splitlines()) < 10 * COLLAPSED_RESULT_LINES
         assert "more characters · enter expands" in folded
         view.focus()
-        for index in (prompt, output):
+        for index in (prompt, call, output):
             view.select(index)
             await pilot.press("enter")
             await settle(app, pilot)
             unfolded = block_text(view, index)
-            assert len(unfolded) < EXPANDED_MAX_CHARS + 10_000
+            # A line of the pane holds 72 of its characters; the whole line would take 16,000.
+            assert len(unfolded.splitlines()) < 2 * EXPANDED_MAX_CHARS / 72
             assert "more characters not drawn here" in unfolded, unfolded[-200:]
