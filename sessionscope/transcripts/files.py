@@ -326,6 +326,23 @@ def jsonl_files_under(folder: Path):
             yield child
 
 
+def _is_file(item: os.DirEntry[str]) -> bool:
+    """Whether ``item`` is a file (following links); ``False`` when that cannot be told (a
+    link to itself: ``DirEntry`` raises for it, where ``Path.is_file`` says ``False``)."""
+    try:
+        return item.is_file()
+    except OSError:
+        return False
+
+
+def _is_dir(item: os.DirEntry[str]) -> bool:
+    """Whether ``item`` is a folder (following links); ``False`` when that cannot be told."""
+    try:
+        return item.is_dir()
+    except OSError:
+        return False
+
+
 def _note_folder(folders: dict[str, int], path: str) -> None:
     with contextlib.suppress(OSError):  # not there (yet): its parent's mtime changes then
         folders[path] = os.stat(path).st_mtime_ns
@@ -350,7 +367,7 @@ def transcript_files(
     except OSError:
         return found
     for folder in project_folders:
-        if not folder.is_dir():
+        if not _is_dir(folder):
             continue
         if folders is not None:
             _note_folder(folders, folder.path)
@@ -360,13 +377,13 @@ def transcript_files(
             continue
         for item in items:
             name = item.name
-            if name.endswith(".jsonl") and item.is_file():
+            if name.endswith(".jsonl") and _is_file(item):
                 stem = name[: -len(".jsonl")]
                 if validate_session_id(stem):
                     found.append((item.path, stem, folder.name))
                 elif stem.startswith("agent-"):
                     found.append((item.path, None, folder.name))
-            elif item.is_dir() and validate_session_id(name):
+            elif _is_dir(item) and validate_session_id(name):
                 if folders is not None:
                     _note_folder(folders, item.path)
                 for _agent, path in agent_files(os.path.join(item.path, "subagents"), folders):

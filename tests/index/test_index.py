@@ -87,6 +87,22 @@ def test_the_index_file_is_private(sessions_dir, isolated_user_dirs) -> None:
     assert cache_dir().stat().st_mode & 0o777 == 0o700
 
 
+def test_a_link_that_loops_is_passed_over(sessions_dir, isolated_user_dirs) -> None:
+    """A ``*.jsonl`` link to itself (or a project folder that is one) is not a transcript: the
+    walk passes over it and every other session is counted and searched (it stopped the
+    catch-up, so no session had a count and no search found anything)."""
+    path = sessions_dir(chain(user("alpha words here"), assistant("beta answer")))
+    loop = path.with_name(OTHER + ".jsonl")
+    loop.symlink_to(loop.name)
+    folder_loop = isolated_user_dirs / "projects" / "-work-loop"
+    folder_loop.symlink_to(folder_loop.name)
+    assert [found for found, _, _ in transcript_files(isolated_user_dirs)] == [str(path)]
+    index = Index(isolated_user_dirs)
+    assert index.catch_up_all() == 1
+    assert [meta.message_count for meta in index.list_sessions()] == [2]
+    assert len(index.search("alpha")) == 1
+
+
 def test_an_append_is_read_alone(sessions_dir, isolated_user_dirs) -> None:
     first = chain(user("alpha words here"), assistant("beta answer"))
     path = sessions_dir(first)
