@@ -352,6 +352,7 @@ async def test_fork_at_a_plain_answer_ends_there(make, gallery: Path) -> None:
         await settle(app, pilot)
         (new_path,) = fork_files(gallery) - existing
         assert transcript_entries(new_path)[-1]["forkedFrom"]["messageUuid"] == u(10)
+        assert app.sub_title == "5 sessions · 2 projects"  # the fork is counted
 
 
 @pytest.mark.parametrize("target", [u(1), u(5), u(11)])

@@ -599,9 +599,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
             session_list.placeholder = f"No sessions in {inert(where)}"
             self.message_view.show(None, placeholder=inert(hint))
         session_list.set_sessions(sessions, select=self.initial_session, rows=rows)
-        projects = len({meta.project for meta in sessions})
-        counts = f"{len(sessions)} sessions · {projects} projects"
-        self.app.sub_title = f"demo · {counts}" if self.context.demo else counts
+        self._say_counts()
         if self.initial_session and session_list.current is not None:
             if session_list.current.session_id == self.initial_session:
                 self.message_view.focus()
@@ -609,6 +607,14 @@ class MainScreen(Screen[None], inherit_bindings=False):
                 self.notify(f"No session {inert(self.initial_session)} here", severity="error")
         self.initial_session = None
         self.after_paint(self._list_shown, counted)
+
+    def _say_counts(self) -> None:
+        """The header's count of the sessions and projects listed (after every change of the
+        list: a delete, a restore, a fork, a new session)."""
+        sessions = self.session_list.sessions
+        projects = len({meta.project for meta in sessions})
+        counts = f"{len(sessions)} sessions · {projects} projects"
+        self.app.sub_title = f"demo · {counts}" if self.context.demo else counts
 
     def on_sessions_confirmed(self, event: SessionsConfirmed) -> None:
         self._list_shown(counted=True)
@@ -1006,6 +1012,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
         self.notify(message, title="Fork", timeout=10)
         self.uncounted.add(event.meta.session_id)
         self.session_list.add_session(event.meta, select=True)
+        self._say_counts()
         self.message_view.focus()
 
     def on_fork_failed(self, event: ForkFailed) -> None:
@@ -1230,6 +1237,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
             self.notify(inert(event.error), severity="warning", timeout=8)
         listed = event.listed
         self.session_list.apply_changes(listed, event.gone)
+        self._say_counts()
         self._mark_live()
         opened = self.opened
         if opened is not None:
@@ -1582,6 +1590,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
 
     def on_session_deleted(self, event: SessionDeleted) -> None:
         self.session_list.remove_session(event.meta.session_id)
+        self._say_counts()
         after = "from the store (no undo there)." if event.from_store else "Press u to restore it."
         self.notify(f"Deleted {describe(event.meta)}. {after}", timeout=8)
 
@@ -1884,6 +1893,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
 
     def on_turn_session_appeared(self, message: TurnSessionAppeared) -> None:
         self.session_list.add_session(message.meta, select=message.select)
+        self._say_counts()
         current = self.session_list.current
         self.live_turn.show_for(current.session_id if current else None)
 
@@ -1926,6 +1936,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
             # Reopened by the list's highlight below: select the turn's last entry there.
             self.initial_message = state.last_uuid
         session_list.set_sessions([message.meta, *others], select=keep)
+        self._say_counts()
 
     # -- o: Claude Code itself -----------------------------------------------------------------
 
