@@ -96,6 +96,22 @@ async def test_the_usage_screen_counts_every_session_and_opens_one(make) -> None
         assert app.focused is app.main_screen.message_view
 
 
+@pytest.mark.parametrize("size", [(80, 24), (120, 36)])
+async def test_the_usage_tables_show_every_column_at_any_width(make, size) -> None:
+    """Side by side the project and model tables need 110 columns: in a narrower terminal they
+    are one under the other, each as wide as the screen (at 80 columns their tokens were cut
+    to their first digit, their costs off the screen)."""
+    app = make()
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        await pilot.press("dollar_sign")
+        await settle(app, pilot)
+        for name in ("#usage-projects", "#usage-models"):
+            table = app.screen.query_one(name, DataTable)
+            assert table.row_count
+            assert table.virtual_size.width <= table.scrollable_content_region.width, name
+
+
 def test_usage_screen_snapshot(make, snap_compare) -> None:
     async def run_before(pilot) -> None:
         await settle(pilot.app, pilot)

@@ -40,12 +40,20 @@ class UsageScreen(Screen[str | None]):
         Binding("q", "back", "Back", id="usage-quit", show=False),
     ]
 
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [
+        (0, "-narrow"),
+        (110, "-wide"),
+    ]
+    """The project and model tables side by side need 110 columns: below, one under the other."""
+
     DEFAULT_CSS = """
     UsageScreen VerticalScroll { padding: 0 1; }
     UsageScreen .usage-heading { margin: 1 0 0 0; text-style: bold; }
     UsageScreen Sparkline { height: 3; margin: 0 0; }
     UsageScreen Horizontal { height: auto; }
     UsageScreen Horizontal > DataTable { width: 1fr; margin-right: 2; }
+    UsageScreen.-narrow Horizontal { layout: vertical; }
+    UsageScreen.-narrow Horizontal > DataTable { width: 100%; margin: 0 0 1 0; }
     UsageScreen DataTable { height: auto; max-height: 14; }
     """
 
