@@ -29,6 +29,27 @@ async def open_tree(app, pilot, session: str = GALLERY) -> None:
     assert isinstance(app.screen, BranchTreeScreen)
 
 
+async def test_j_k_g_and_G_move_in_the_tree(make) -> None:
+    """The list's keys move the tree's cursor too (only the arrows did)."""
+    app = make()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await open_tree(app, pilot)
+        tree = app.screen.query_one(Tree)
+        assert tree.cursor_line == 1
+        await pilot.press("j")
+        assert tree.cursor_line == 2
+        await pilot.press("k", "k")
+        assert tree.cursor_line == 0
+        await pilot.press("G")
+        assert tree.cursor_line == tree.last_line
+        await pilot.press("g")
+        assert tree.cursor_line == 0
+        await pilot.press("j", "j", "enter")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, BranchTreeScreen)
+        assert app.main_screen.leaf_choice[GALLERY] == u(19)
+
+
 async def test_the_tree_shows_branches_and_forks_and_opens_one(make) -> None:
     app = make()
     async with app.run_test(size=(120, 30)) as pilot:

@@ -48,6 +48,12 @@ class BranchTreeScreen(Screen[BranchChoice | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="branches-back", tooltip="Back to the sessions"),
         Binding("q", "back", "Back", id="branches-quit", show=False),
+        Binding("j", "move(1)", "Next", id="branches-next", tooltip="Next line", show=False),
+        Binding(
+            "k", "move(-1)", "Previous", id="branches-previous", tooltip="Previous line", show=False
+        ),
+        Binding("g", "first", "First", id="branches-first", tooltip="First line", show=False),
+        Binding("G", "last", "Last", id="branches-last", tooltip="Last line", show=False),
     ]
 
     DEFAULT_CSS = """
@@ -198,6 +204,20 @@ class BranchTreeScreen(Screen[BranchChoice | None]):
         event.stop()
         if event.node.data is not None:
             self.dismiss(event.node.data)
+
+    def action_move(self, step: int) -> None:
+        tree = self.query_one(Tree)
+        if step > 0:
+            tree.action_cursor_down()
+        else:
+            tree.action_cursor_up()
+
+    def action_first(self) -> None:
+        self.query_one(Tree).move_cursor_to_line(0)
+
+    def action_last(self) -> None:
+        tree = self.query_one(Tree)
+        tree.move_cursor_to_line(tree.last_line)
 
     def action_back(self) -> None:
         self.dismiss(None)
