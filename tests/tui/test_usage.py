@@ -96,6 +96,25 @@ async def test_the_usage_screen_counts_every_session_and_opens_one(make) -> None
         assert app.focused is app.main_screen.message_view
 
 
+async def test_j_k_g_and_G_move_in_the_dearest_sessions(make) -> None:
+    """The list's keys move in the usage screen's sessions too (only the arrows did)."""
+    app = make()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("dollar_sign")
+        await settle(app, pilot)
+        sessions = app.screen.query_one("#usage-sessions", DataTable)
+        assert sessions.row_count > 1 and sessions.cursor_row == 0
+        await pilot.press("j")
+        assert sessions.cursor_row == 1
+        await pilot.press("k")
+        assert sessions.cursor_row == 0
+        await pilot.press("G")
+        assert sessions.cursor_row == sessions.row_count - 1
+        await pilot.press("g")
+        assert sessions.cursor_row == 0
+
+
 @pytest.mark.parametrize("size", [(80, 24), (120, 36)])
 async def test_the_usage_tables_show_every_column_at_any_width(make, size) -> None:
     """Side by side the project and model tables need 110 columns: in a narrower terminal they

@@ -38,6 +38,12 @@ class UsageScreen(Screen[str | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="usage-back", tooltip="Back to the sessions"),
         Binding("q", "back", "Back", id="usage-quit", show=False),
+        Binding("j", "move(1)", "Next", id="usage-next", tooltip="Next session", show=False),
+        Binding(
+            "k", "move(-1)", "Previous", id="usage-previous", tooltip="Previous session", show=False
+        ),
+        Binding("g", "first", "First", id="usage-first", tooltip="Dearest session", show=False),
+        Binding("G", "last", "Last", id="usage-last", tooltip="Last session listed", show=False),
     ]
 
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [
@@ -215,6 +221,20 @@ class UsageScreen(Screen[str | None]):
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.data_table.id == "usage-sessions" and event.row_key.value:
             self.dismiss(event.row_key.value)
+
+    def action_move(self, step: int) -> None:
+        table = self.query_one("#usage-sessions", DataTable)
+        if step > 0:
+            table.action_cursor_down()
+        else:
+            table.action_cursor_up()
+
+    def action_first(self) -> None:
+        self.query_one("#usage-sessions", DataTable).move_cursor(row=0)
+
+    def action_last(self) -> None:
+        table = self.query_one("#usage-sessions", DataTable)
+        table.move_cursor(row=table.row_count - 1)
 
     def action_back(self) -> None:
         self.dismiss(None)
