@@ -95,7 +95,7 @@ class TurnTarget:
     def describe(self) -> str:
         """One line for the compose box: which session a prompt will go to."""
         if self.session_id is None:
-            return f"new session in {inert(self.cwd, keep_newlines=False)}"
+            return f"new session in {inert(_home_as_tilde(self.cwd), keep_newlines=False)}"
         short = self.session_id[:8]
         verb = "fork of" if self.fork else "to"
         if self.at_uuid and self.fork:
@@ -106,6 +106,14 @@ class TurnTarget:
         if self.refusal:
             described += f" · {self.refusal}"
         return described
+
+
+def _home_as_tilde(path: str) -> str:
+    """``path`` with the home folder written ``~`` (the compose line is one line)."""
+    home = os.path.expanduser("~")
+    if home not in ("", os.sep) and (path == home or path.startswith(home + os.sep)):
+        return "~" + path[len(home) :]
+    return path
 
 
 def continue_from(

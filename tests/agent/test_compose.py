@@ -372,8 +372,12 @@ async def test_cli_exit_on_an_unknown_session(fake_api, isolated_user_dirs, proj
     assert finished.failed and fake_api.message_requests == []
 
 
-def test_target_describes_itself():
+def test_target_describes_itself(monkeypatch):
     assert TurnTarget(None, "/srv/app").describe() == "new session in /srv/app"
+    monkeypatch.setenv("HOME", "/home/ada")  # the home folder is ~: the line has room for more
+    assert TurnTarget(None, "/home/ada/src/app").describe() == "new session in ~/src/app"
+    assert TurnTarget(None, "/home/ada").describe() == "new session in ~"
+    assert TurnTarget(None, "/home/adam/x").describe() == "new session in /home/adam/x"
     target = TurnTarget("0123456789abcdef", "/srv/app", title="Fix \x1b[31mbug")
     assert target.describe() == "to 01234567 · Fix \u241b[31mbug", "escape sequences made inert"
     assert TurnTarget("0123456789abcdef", "/x", fork=True).describe().startswith("fork of")

@@ -630,6 +630,18 @@ async def test_a_list_read_at_mount_starts_at_its_top(make) -> None:
         assert "▾ /home/ada/src/orbit" in session_list.render_line(0).text
 
 
+async def test_the_compose_target_line_is_cut_not_wrapped(make) -> None:
+    """A target line wider than the pane ends in "…" on its one line: it was wrapped, the rest
+    of it on a second line that is not drawn (a title without spaces was not shown at all)."""
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        line = app.main_screen.prompt_box.query_one("#prompt-target")
+        drawn = line.render_line(0).text.rstrip()
+        assert drawn.startswith(f"compose → to {GALLERY[:8]} · Why does `orbit sync` f")
+        assert drawn.endswith("…")
+
+
 async def test_the_list_cursor_is_drawn_in_the_colours_of_its_focus(make) -> None:
     """The list's styles are looked up once per style change: the cursor's row still takes
     the focused colours while the list has the focus, the blurred ones once it has not, and

@@ -41,6 +41,7 @@ async def loaded(pilot) -> None:
 
 def test_empty_state(make, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, snap_compare) -> None:
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path))  # a new session "in ~": the same on every run
     (tmp_path / "nothing" / "projects").mkdir(parents=True)
     app = make(config_dir=Path("nothing"))
     assert snap_compare(app, terminal_size=(100, 30), run_before=loaded)

@@ -75,7 +75,10 @@ class PromptBox(Vertical):
         max-height: 12;
         border-top: solid $panel;
         &:focus-within { border-top: solid $accent; }
-        #prompt-target { height: 1; padding: 0 1; color: $text-muted; }
+        #prompt-target {
+            height: 1; padding: 0 1; color: $text-muted;
+            text-wrap: nowrap; text-overflow: ellipsis;
+        }
         PromptArea { height: auto; min-height: 2; max-height: 10; border: none; padding: 0 1; }
         PromptArea:focus { border: none; }
     }
