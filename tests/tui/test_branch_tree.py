@@ -50,6 +50,17 @@ async def test_j_k_g_and_G_move_in_the_tree(make) -> None:
         assert app.main_screen.leaf_choice[GALLERY] == u(19)
 
 
+async def test_the_trees_heading_keeps_its_two_lines_when_narrow(make) -> None:
+    """At 80 columns a long title is cut with …: it wrapped, and pushed the line of keys off."""
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_tree(app, pilot)
+        info = app.screen.query_one("#branches-info")
+        first, second = (info.render_line(y).text.rstrip() for y in (0, 1))
+        assert first.startswith("Branches and forks of Why does") and first.endswith("…")
+        assert second.startswith("2 sessions · enter opens a branch")
+
+
 async def test_the_tree_shows_branches_and_forks_and_opens_one(make) -> None:
     app = make()
     async with app.run_test(size=(120, 30)) as pilot:

@@ -57,7 +57,9 @@ class BranchTreeScreen(Screen[BranchChoice | None]):
     ]
 
     DEFAULT_CSS = """
-    BranchTreeScreen #branches-info { padding: 0 1; height: 2; }
+    BranchTreeScreen #branches-info {
+        padding: 0 1; height: 2; text-wrap: nowrap; text-overflow: ellipsis;
+    }
     BranchTreeScreen Tree { padding: 0 1; height: 1fr; }
     """
 
