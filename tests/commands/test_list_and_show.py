@@ -219,3 +219,18 @@ def test_named_pipe_and_device_named_like_sessions_do_not_hang(
     for session_id in (OTHER_ID, "77777777-7777-4777-8777-777777777777"):
         status, out, err = run(capsys, "show", session_id)
         assert status == 1 and f"no session {session_id}" in err
+
+
+@pytest.mark.parametrize("argv", [("index",), ("search", "answer"), ("stats",), ("list", "--json")])
+def test_a_symlink_loop_named_like_a_session_costs_that_file_only(
+    write_transcript, capsys, isolated_user_dirs, argv
+):
+    write_transcript(conversation())
+    folder = isolated_user_dirs / "projects" / "-work-project"
+    loop = folder / f"{OTHER_ID}.jsonl"
+    loop.symlink_to(loop)  # stat-ing it fails (ELOOP), even as root
+    looped_folder = isolated_user_dirs / "projects" / "-looped"
+    looped_folder.symlink_to(looped_folder)  # a project folder that is a loop
+    status, out, err = run(capsys, *argv)
+    assert status == 0, err
+    assert "Traceback" not in err and OTHER_ID not in out
