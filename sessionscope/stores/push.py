@@ -311,7 +311,16 @@ class _Pusher:
             # to the server, so that both cores work.
             batches = _batches(handle, line_no)
             unterminated = state.get("unterminated", False)
-            while (batch := await asyncio.to_thread(next, batches, None)) is not None:
+            while True:
+                try:
+                    batch = await asyncio.to_thread(next, batches, None)
+                except OSError as error:  # a read failed (EIO): what was pushed stays
+                    self.result.problems.append(
+                        f"{session_id}: cannot read {path}: {error.strerror or error}"
+                    )
+                    break
+                if batch is None:
+                    break
                 self.result.skipped += [
                     Skipped(session_id, subpath, number, reason) for number, reason in batch.skipped
                 ]

@@ -247,3 +247,21 @@ class socket_closed_port:
 def test_push_needs_something_to_push(pg_url, capsys) -> None:
     assert push("--store", pg_url) == 1
     assert "nothing to push" in capsys.readouterr().err
+
+
+def test_a_file_that_fails_to_read_is_reported_and_the_others_pushed(
+    tmp_path, pg_url, capsys
+) -> None:
+    folder = tmp_path / "claude" / "projects" / "-w"
+    folder.mkdir(parents=True)
+    good = "5a3c2f6e-64d3-4b8e-9f49-4a4b0c1d2e3f"
+    line = json.dumps({"type": "user", "uuid": "u1", "message": {"content": "hi"}})
+    (folder / f"{good}.jsonl").write_text(line + "\n")
+    bad = "6b4d3a7f-75e4-4c9f-8a5a-5b5c1d2e3f40"
+    # Opens, then every read fails (EIO), even as root: a disk that cannot be read.
+    (folder / f"{bad}.jsonl").symlink_to("/proc/self/mem")
+    status = push("--all", "--store", pg_url, "--config-dir", str(tmp_path / "claude"))
+    err = capsys.readouterr().err
+    assert status == 1 and "Traceback" not in err
+    assert f"{bad}: cannot read " in err
+    assert dump_store(pg_url)[("-w", good, "")][-1] == [line]
