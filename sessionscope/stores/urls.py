@@ -8,12 +8,20 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 _KEYWORD_PASSWORD = re.compile(r"(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", re.IGNORECASE)
 
 
+_URL_AUTH = re.compile(r"^([^:/?#]+://[^:@/?#]*):[^@]*@")
+"""A URL's ``scheme://user:password@``, for URLs ``urlsplit`` refuses (``[`` unclosed)."""
+
+
 def display_url(url: str) -> str:
     """``url`` without its password (``postgresql://alice@host/db``), for output, errors and
     logs. Works on libpq URLs and on ``key=value`` connection strings."""
     if "://" not in url:
         return _KEYWORD_PASSWORD.sub(r"\1***", url)
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # libpq refuses it too; it is still shown without its password
+        shown = _URL_AUTH.sub(r"\1@", url)
+        return re.sub(r"([?&])password=[^&]*", r"\1password=***", shown)
     netloc = parts.netloc
     if "@" in netloc:
         auth, host = netloc.rsplit("@", 1)
@@ -27,7 +35,14 @@ def url_password(url: str) -> str | None:
     if "://" not in url:
         found = _KEYWORD_PASSWORD.search(url)
         return found.group(2).strip("'") if found else None
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        found = _URL_AUTH.match(url)
+        if found:
+            return unquote(url[found.end(1) + 1 : found.end() - 1])
+        found = re.search(r"[?&]password=([^&]*)", url)
+        return unquote(found.group(1)) if found else None
     if "@" in parts.netloc:
         auth = parts.netloc.rsplit("@", 1)[0]
         if ":" in auth:

@@ -15,6 +15,7 @@ from claude_agent_sdk import (
 )
 from claude_agent_sdk.testing import run_session_store_conformance
 
+from sessionscope import cli
 from sessionscope.stores import PostgresSessionStore, display_url
 from tests.helpers.pgserver import dump_store
 
@@ -137,6 +138,21 @@ def test_passwords_never_show(pg_server) -> None:
         asyncio.run(store.list_sessions("p"))
     assert "s3cret" not in str(caught.value)
     assert "password authentication failed" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://alice:s3cret@[bad/db",  # an IPv6 host not closed: urlsplit refuses it
+        "postgresql://alice:s3cret@[::1/db?sslmode=disable",
+    ],
+)
+def test_a_malformed_url_is_one_line_without_its_password(url, capsys) -> None:
+    assert "s3cret" not in display_url(url)
+    assert cli.main(["list", "--store", url]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("sessionscope: store postgresql://alice@[")
+    assert err.count("\n") == 1 and "s3cret" not in err
 
 
 def test_bad_table_names_are_refused(pg_url) -> None:
