@@ -12,6 +12,7 @@ import contextlib
 import html
 import os
 import re
+import stat
 import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -442,6 +443,16 @@ def to_html(document: SessionDocument, *, images: bool = True) -> str:
 # -- writing -------------------------------------------------------------------------------------
 
 
+def is_device_or_pipe(target: Path) -> bool:
+    """Whether ``target`` is there and is neither a file nor a folder (a device, a FIFO, a
+    socket; a symlink is followed)."""
+    try:
+        mode = os.stat(target).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
 def write_atomically(text: str, target: Path, *, force: bool = False) -> None:
     """Write through a temporary file in the target's folder and a rename.
 
@@ -451,6 +462,14 @@ def write_atomically(text: str, target: Path, *, force: bool = False) -> None:
     target = Path(target)
     if target.is_dir():
         raise ExportError(f"{target} is a folder; give a file name")
+    if is_device_or_pipe(target):
+        # /dev/null, /dev/stdout, a FIFO: written into, never replaced by a file.
+        try:
+            with open(target, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(text)
+        except OSError as error:
+            raise ExportError(f"cannot write {target}: {error.strerror or error}") from error
+        return
     if target.exists() and not force:
         raise ExportError(f"{target} exists; use --force to replace it")
     folder = target.parent if str(target.parent) else Path(".")

@@ -21,7 +21,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         required=True,
         help="md: Markdown; html: one self-contained page; json: what show --json prints",
     )
-    parser.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+    parser.add_argument(
+        "-o", "--output", metavar="FILE", help="write here instead of stdout (-: stdout)"
+    )
     parser.add_argument(
         "--force", action="store_true", help="replace FILE if it exists (it is kept otherwise)"
     )
@@ -48,10 +50,14 @@ def run(args: argparse.Namespace) -> int:
         path = find_session_file(args.config_dir, args.session_id)
     except SessionLookupError as error:
         raise CommandError(str(error)) from None
+    if args.output == "-":
+        args.output = None  # standard output, as without -o
     if args.output:
         target = Path(args.output).expanduser()
-        if target.exists() and not args.force:
-            # Say so before reading a possibly large transcript.
+        # Said before reading a possibly large transcript.
+        if target.is_dir():
+            raise CommandError(f"{target} is a folder; give a file name")
+        if target.exists() and not args.force and not export.is_device_or_pipe(target):
             raise CommandError(f"{target} exists; use --force to replace it")
     from sessionscope.transcripts.images import chosen_mode
 

@@ -143,3 +143,40 @@ def test_every_corpus_session_exports(shared_corpus: Path) -> None:
         for message in document.messages:
             if message.uuid:
                 assert f"`{message.uuid}`" in text
+
+
+def test_a_device_or_a_pipe_is_written_into_never_replaced(
+    sample_session: Path, tmp_path: Path, capsys
+) -> None:
+    import threading
+
+    null = tmp_path / "null"
+    null.symlink_to(os.devnull)  # as -o /dev/null, without risking the real one
+    for force in ([], ["--force"]):
+        assert main(["export", SAMPLE_ID, "--format", "md", "-o", str(null), *force]) == 0
+        assert null.is_symlink() and null.is_char_device()
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    received = []
+    reader = threading.Thread(
+        target=lambda: received.append(fifo.read_text(encoding="utf-8")), daemon=True
+    )
+    reader.start()
+    assert main(["export", SAMPLE_ID, "--format", "md", "-o", str(fifo), "--force"]) == 0
+    reader.join(timeout=30)
+    assert fifo.is_fifo()
+    assert received == [(GOLDEN / "sample.md").read_text(encoding="utf-8")]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fifo", "null"]
+    capsys.readouterr()
+
+
+def test_dash_is_standard_output(sample_session: Path, tmp_path: Path, capsys, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["export", SAMPLE_ID, "--format", "md", "-o", "-"]) == 0
+    assert capsys.readouterr().out == (GOLDEN / "sample.md").read_text(encoding="utf-8")
+    assert list(tmp_path.iterdir()) == []  # no file named "-"
+
+
+def test_a_folder_is_refused_as_a_folder(sample_session: Path, tmp_path: Path, capsys) -> None:
+    assert main(["export", SAMPLE_ID, "--format", "md", "-o", str(tmp_path)]) == 1
+    assert capsys.readouterr().err == f"sessionscope: {tmp_path} is a folder; give a file name\n"
