@@ -11,6 +11,7 @@ returned as the transcript has it: callers make it safe for where it goes
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -335,7 +336,7 @@ def searchable_text(value: dict) -> tuple[str, str, list[str]]:
     tools: list[str] = []
     role = "assistant" if value.get("type") == "assistant" else "user"
     if isinstance(content, str):
-        return role, content, tools
+        return role, _encodable(content), tools
     if not isinstance(content, list):
         return role, "", tools
     texts = [text for block in content for text in _searchable_block(block, tools)]
@@ -345,4 +346,15 @@ def searchable_text(value: dict) -> tuple[str, str, list[str]]:
         and all(isinstance(block, dict) and block.get("type") == "tool_result" for block in content)
     ):
         role = "tool"
-    return role, "\n".join(texts), tools
+    return role, _encodable("\n".join(texts)), [_encodable(name) for name in tools]
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _encodable(text: str) -> str:
+    """``text`` with each lone surrogate (JSON's "\\ud800", as the SDK reads it) made U+FFFD:
+    UTF-8, and so SQLite, cannot hold one."""
+    if text.isascii() or not _LONE_SURROGATE.search(text):
+        return text
+    return _LONE_SURROGATE.sub("\ufffd", text)

@@ -234,3 +234,21 @@ def test_a_symlink_loop_named_like_a_session_costs_that_file_only(
     status, out, err = run(capsys, *argv)
     assert status == 0, err
     assert "Traceback" not in err and OTHER_ID not in out
+
+
+def test_a_lone_surrogate_is_indexed_and_found(write_transcript, capsys):
+    """JSON allows "\\ud800" (a lone surrogate, as the SDK reads it), UTF-8 does not: the
+    index, search and its JSON must not stop at it."""
+    lone = json.dumps(user("u1", None, "lone \ud800 surrogate")).encode()  # ensure_ascii: \ud800
+    call = assistant(
+        "a1", "u1", content=[{"type": "tool_use", "id": "t1", "name": "Ba\udc00sh", "input": {}}]
+    )
+    write_transcript([lone, json.dumps(call).encode()])
+    status, out, err = run(capsys, "index")
+    assert status == 0, err
+    for argv in (("search", "surrogate"), ("search", "surrogate", "--json")):
+        status, out, err = run(capsys, *argv)
+        assert status == 0 and err == ""
+        assert "u1" in out and "\ud800" not in out
+    status, out, err = run(capsys, "search", "tool:Ba", "--json")
+    assert status == 0 and err == ""
