@@ -76,7 +76,9 @@ def run(args: argparse.Namespace) -> int:
     if summary is not None:
         print(f"sessionscope: {summary}", file=sys.stderr)
     if not args.output:
-        sys.stdout.write(text)
+        # The document in UTF-8, as a file gets it (its HTML says so), whatever the locale.
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text.encode("utf-8", errors="surrogatepass"))
         sys.stdout.flush()
         return 0
     try:

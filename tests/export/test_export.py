@@ -180,3 +180,25 @@ def test_dash_is_standard_output(sample_session: Path, tmp_path: Path, capsys, m
 def test_a_folder_is_refused_as_a_folder(sample_session: Path, tmp_path: Path, capsys) -> None:
     assert main(["export", SAMPLE_ID, "--format", "md", "-o", str(tmp_path)]) == 1
     assert capsys.readouterr().err == f"sessionscope: {tmp_path} is a folder; give a file name\n"
+
+
+def test_standard_output_gets_utf_8_whatever_the_locale(
+    hostile_session: Path, isolated_user_dirs: Path
+) -> None:
+    """A Latin-1 or ASCII terminal (LANG=en_US.ISO-8859-1): the export is the same UTF-8
+    document a file gets, not a traceback on its first ␛."""
+    session_id = hostile_session.stem
+    for format_ in ("md", "html", "json"):
+        result = subprocess.run(
+            [sys.executable, "-m", "sessionscope", "export", session_id, "--format", format_],
+            capture_output=True,
+            env={
+                **os.environ,
+                "CLAUDE_CONFIG_DIR": str(isolated_user_dirs),
+                "PYTHONIOENCODING": "ascii",
+            },
+        )
+        assert result.returncode == 0 and result.stderr == b"", result.stderr
+        target = isolated_user_dirs / f"out.{format_}"
+        assert main(["export", session_id, "--format", format_, "-o", str(target)]) == 0
+        assert result.stdout == target.read_bytes()
