@@ -252,3 +252,23 @@ def test_a_lone_surrogate_is_indexed_and_found(write_transcript, capsys):
         assert "u1" in out and "\ud800" not in out
     status, out, err = run(capsys, "search", "tool:Ba", "--json")
     assert status == 0 and err == ""
+
+
+def test_a_session_id_in_two_projects_gives_each_hit_once_with_its_own_title(
+    write_transcript, capsys
+):
+    write_transcript([user("u1", None, "alpha words here"), assistant("a1", "u1", "alpha")])
+    write_transcript(
+        [user("u2", None, "beta words there"), assistant("a2", "u2", "beta")], project="-other"
+    )
+    assert run(capsys, "index")[0] == 0
+    for query in (f"session:{SESSION_ID[:8]}", "words"):
+        status, out, err = run(capsys, "search", query, "--json")
+        assert status == 0 and err == ""
+        hits = [json.loads(line) for line in out.splitlines()]
+        assert sorted(hit["uuid"] for hit in hits) == (
+            ["a1", "a2", "u1", "u2"] if query.startswith("session:") else ["u1", "u2"]
+        )
+        for hit in hits:
+            want = "alpha words here" if hit["project"] == "-work-project" else "beta words there"
+            assert hit["title"] == want
