@@ -20,8 +20,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
             "--project",
             metavar="KEY",
             default="",
-            help="one project (its folder name under projects/: --project=-home-me-src-app); "
-            "default: all of them",
+            help="one project: its folder name under projects/ (--project=-home-me-src-app) "
+            "or its working directory (--project=/home/me/src/app); default: all of them",
         )
     shares = actions.add_parser("shares", help="what you shared and what is shared with you")
     from ._common import add_common_options
@@ -33,7 +33,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..stores.access import list_shares, share, unshare
     from ..transcripts.text import inert
-    from ._store import run_with_store
+    from ._store import project_key_of, run_with_store
+
+    if getattr(args, "project", ""):
+        args.project = project_key_of(args.project)  # a working directory, as list takes it
 
     if args.action == "init":
         if args.url:

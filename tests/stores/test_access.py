@@ -119,6 +119,25 @@ def test_each_role_sees_its_own_and_what_is_shared_with_it(team, capsys) -> None
     assert listed_ids(capsys, bob[2]) == {BOB_SESSION}
 
 
+def test_a_project_is_shared_by_its_working_directory_as_list_names_it(team, capsys) -> None:
+    """``list --project /w/lab`` lists the project folder -w-lab: ``store share --project
+    /w/lab`` shares that very project, rather than one no session is in."""
+    alice, bob = team["alice"], team["bob"]
+    status, out, err = run(
+        capsys, "store", "share", bob[0], "--project=/w/lab", "--store", alice[2]
+    )
+    assert status == 0, err
+    assert out == f"{bob[0]} may now read your sessions of project -w-lab\n"
+    assert listed_ids(capsys, bob[2]) == {BOB_SESSION, ALICE_OTHER}
+    status, out, _ = run(capsys, "store", "shares", "--store", alice[2])
+    assert out == f"{alice[0]} -> {bob[0]}  -w-lab\n"
+    status, out, _ = run(
+        capsys, "store", "unshare", bob[0], "--project=/w/lab", "--store", alice[2]
+    )
+    assert out == "removed 1 share(s)\n"
+    assert listed_ids(capsys, bob[2]) == {BOB_SESSION}
+
+
 def test_a_shared_session_is_forked_never_written_in_place(team, capsys) -> None:
     alice, bob = team["alice"], team["bob"]
     run(capsys, "store", "share", bob[0], "--store", alice[2])
