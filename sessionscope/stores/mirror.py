@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..index.paths import CACHE_DIR_MODE, CACHE_FILE_MODE, cache_dir, ensure_cache_dir
-from .postgres import PostgresSessionStore
+from .postgres import PostgresSessionStore, StoreError
 
 MIRROR_PAGE_ROWS = 5000
 """Rows fetched at a time."""
@@ -46,18 +46,25 @@ def mirror_root(store: PostgresSessionStore, role: str) -> Path:
 
 
 def private_dirs(root: Path, folder: Path) -> None:
-    """``folder`` and its parents up to ``root``, each 0700."""
-    ensure_cache_dir()
-    missing = []
-    current = folder
-    while not current.exists():
-        missing.append(current)
-        if current == root.parent:
-            break
-        current = current.parent
-    for path in reversed(missing):
-        path.mkdir(mode=CACHE_DIR_MODE, exist_ok=True)
-        os.chmod(path, CACHE_DIR_MODE)
+    """``folder`` and its parents up to ``root``, each 0700; a :class:`StoreError` saying
+    which when one cannot be made (the cache folder is a file, or not writable)."""
+    try:
+        ensure_cache_dir()
+        missing = []
+        current = folder
+        while not current.exists():
+            missing.append(current)
+            if current == root.parent:
+                break
+            current = current.parent
+        for path in reversed(missing):
+            path.mkdir(mode=CACHE_DIR_MODE, exist_ok=True)
+            os.chmod(path, CACHE_DIR_MODE)
+    except OSError as error:
+        raise StoreError(
+            f"cannot make the cache folder {error.filename or folder}: {error.strerror or error} "
+            "(set SESSIONSCOPE_CACHE_DIR to a folder of yours)"
+        ) from None
 
 
 def _key_file(root: Path, project_key: str, session_id: str, subpath: str) -> Path:

@@ -222,3 +222,20 @@ def test_the_kept_listing_follows_every_change(cli_transcripts, pg_url, capsys) 
             "DELETE FROM claude_session_store_sessions WHERE session_id = %s", [session_id]
         )
     assert session_id not in listed(capsys, "--store", pg_url)
+
+
+def test_a_cache_folder_that_cannot_be_made_is_one_line(
+    cli_transcripts, pg_url, tmp_path, capsys, monkeypatch
+) -> None:
+    config = str(cli_transcripts.config_dir)
+    assert run(capsys, "push", "--all", "--config-dir", config, "--store", pg_url)[0] == 0
+    session_id = cli_transcripts.path(next(iter(cli_transcripts.sessions))).stem
+    taken = tmp_path / "a-file"
+    taken.write_text("not a folder")
+    monkeypatch.setenv("SESSIONSCOPE_CACHE_DIR", str(taken))
+    for argv in (("show", session_id), ("export", session_id, "--format", "md"), ("stats",)):
+        status, out, err = run(capsys, *argv, "--store", pg_url)
+        assert status == 1 and out == ""
+        assert err.startswith(f"sessionscope: cannot make the cache folder {taken}")
+        assert err.count("\n") == 1
+    assert taken.read_text() == "not a folder"
