@@ -25,6 +25,7 @@ from ..index.query import Query, Term
 from ..index.search import Hit, snippet_of
 from ..transcripts.content import searchable_text
 from ..transcripts.lines import load_json
+from ..transcripts.text import inert
 
 __all__ = [
     "MAX_WORDS_CHARS",
@@ -240,7 +241,8 @@ async def search(store, query: Query, limit: int = 20) -> list[Hit]:
             role=role,
             timestamp=timestamp if isinstance(timestamp, str) else None,
             project=project_key,
-            title=title or "",
+            # As the local index keeps it (transcripts.meta.session_title): one line, inert.
+            title=inert(" ".join(title.split())) if title and title.strip() else "",
             agent_id=subpath.rsplit("/", 1)[-1].removeprefix("agent-") if subpath else None,
             path="",
             offset=0,

@@ -243,3 +243,15 @@ def test_the_words_of_real_transcripts_are_the_local_index_words(shared_corpus, 
     texts = message_texts(shared_corpus)
     assert len(texts) > 1000
     assert_words_as_the_index_splits_them(texts, pg_url)
+
+
+def test_a_hit_is_titled_as_local_search_titles_it(pg_url, tmp_path, capsys) -> None:
+    """The title as the list shows it: on one line, escape sequences made visible."""
+    config = tmp_path / "claude"
+    write_session(config, "-w-app", ALICE_SESSION, "fix \x1b[2J the\tparser\nnow \x9b1m")
+    status, _, err = run(capsys, "push", "--all", "--config-dir", str(config), "--store", pg_url)
+    assert status == 0, err
+    (local,) = found(capsys, "parser", "--config-dir", str(config))
+    (stored,) = found(capsys, "parser", "--store", pg_url)
+    assert local["title"] == "fix ␛[2J the parser now \\x9b1m"
+    assert stored["title"] == local["title"]
