@@ -12,6 +12,10 @@ NAME = "search"
 HELP = "search every message of every transcript (--json: one JSON object a line)"
 
 
+MAX_LIMIT = 2**31 - 1
+"""``--limit`` above this is this: every hit there is."""
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "query",
@@ -32,6 +36,8 @@ def parsed_query(args: argparse.Namespace):
 
     if args.limit < 1:
         raise CommandError("--limit wants a number of hits, 1 or more", status=2)
+    # More than any index holds, and within what SQLite and PostgreSQL take as a LIMIT.
+    args.limit = min(args.limit, MAX_LIMIT)
     try:
         return parse_query(" ".join(args.query))
     except QueryError as error:

@@ -272,3 +272,11 @@ def test_a_session_id_in_two_projects_gives_each_hit_once_with_its_own_title(
         for hit in hits:
             want = "alpha words here" if hit["project"] == "-work-project" else "beta words there"
             assert hit["title"] == want
+
+
+@pytest.mark.parametrize("query", ["answer", "role:assistant"])
+def test_a_limit_beyond_64_bits_is_as_good_as_no_limit(write_transcript, capsys, query):
+    write_transcript(conversation())
+    status, out, err = run(capsys, "search", query, "--limit", str(10**20), "--json")
+    assert status == 0 and err == ""
+    assert out and out == run(capsys, "search", query, "--limit", "100", "--json")[1]

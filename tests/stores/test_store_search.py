@@ -255,3 +255,12 @@ def test_a_hit_is_titled_as_local_search_titles_it(pg_url, tmp_path, capsys) -> 
     (stored,) = found(capsys, "parser", "--store", pg_url)
     assert local["title"] == "fix ␛[2J the parser now \\x9b1m"
     assert stored["title"] == local["title"]
+
+
+def test_a_limit_beyond_64_bits_is_every_hit(pg_url, tmp_path, capsys) -> None:
+    config = tmp_path / "claude"
+    write_session(config, "-w-app", ALICE_SESSION, "the parser")
+    assert run(capsys, "push", "--all", "--config-dir", str(config), "--store", pg_url)[0] == 0
+    for query in ("parser", "role:user"):
+        hits = found(capsys, query, "--limit", str(10**20), "--store", pg_url)
+        assert [hit["session_id"] for hit in hits] == [ALICE_SESSION]
