@@ -53,6 +53,8 @@ def url_password(url: str) -> str | None:
 
 def scrub(text: str, url: str) -> str:
     """``text`` with the password of ``url`` (raw or URL-encoded) replaced by ``***``."""
+    # The URL itself (libpq quotes it when it cannot parse it), its password as written there.
+    text = text.replace(url, display_url(url))
     password = url_password(url)
     if password:
         from urllib.parse import quote
