@@ -218,7 +218,7 @@ def to_markdown(document: SessionDocument) -> str:
     lines = [
         f"# {inert(document.title)}",
         "",
-        f"- Session: `{document.session_id}`",
+        f"- Session: `{inert(document.session_id)}`",
     ]
     if document.cwd:
         lines.append(f"- Folder: `{inert(document.cwd)}`")
@@ -230,7 +230,7 @@ def to_markdown(document: SessionDocument) -> str:
             "",
             f"## {role} · {format_timestamp(message.timestamp)}",
             "",
-            f"uuid: `{message.uuid or 'none'}`",
+            f"uuid: `{inert(message.uuid or 'none')}`",
             "",
         ]
         for part in message.parts:

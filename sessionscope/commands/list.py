@@ -35,7 +35,9 @@ def _row(meta: SessionMeta, width: int) -> str:
     if meta.tag:
         title = f"[{meta.tag}] {title}"
     count = "-" if meta.message_count is None else meta.message_count
-    head = f"{_when(meta.last_modified)}  {count:>5}  {meta.session_id}  "
+    # A store's session id is any key an SDK app wrote: text, made visible as a title is.
+    session_id = inert(meta.session_id, keep_newlines=False, keep_tabs=False)
+    head = f"{_when(meta.last_modified)}  {count:>5}  {session_id}  "
     text = inert(title, keep_newlines=False, keep_tabs=False)
     room = max(width - len(head), 10)
     if len(text) > room:

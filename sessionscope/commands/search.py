@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..transcripts.text import json_line
+from ..transcripts.text import inert, json_line
 from ._common import CommandError, check_config_dir, safe_stdout
 
 NAME = "search"
@@ -69,7 +69,9 @@ def write_hits(hits, *, json: bool) -> int:
         for hit in hits:
             when = (hit.timestamp or "")[:16].replace("T", " ")
             where = hit.session_id + (f" agent {hit.agent_id}" if hit.agent_id else "")
-            out.write(f"{when:<16}  {hit.role:<9}  {where}  {hit.uuid or ''}\n")
+            # Each from a transcript (or a store's key): made visible as the snippet is.
+            line = f"{when:<16}  {hit.role:<9}  {where}  {hit.uuid or ''}"
+            out.write(inert(line, keep_newlines=False, keep_tabs=False) + "\n")
             out.write(f"    {hit.snippet}\n")
         if not hits:
             print("no messages match", file=sys.stderr)

@@ -280,3 +280,21 @@ def test_a_limit_beyond_64_bits_is_as_good_as_no_limit(write_transcript, capsys,
     status, out, err = run(capsys, "search", query, "--limit", str(10**20), "--json")
     assert status == 0 and err == ""
     assert out and out == run(capsys, "search", query, "--limit", "100", "--json")[1]
+
+
+def test_uuids_and_times_from_a_transcript_are_inert_in_search_and_markdown(
+    write_transcript, capsys
+):
+    """A transcript's uuid and timestamp are its text too: never sent to the terminal raw."""
+    hostile = "\x1b]52;c;QQ==\x07\x1b[2J"
+    write_transcript(
+        [
+            user(f"u1{hostile}", None, "findme please", timestamp=f"{hostile}2026"),
+            assistant(f"a1{hostile}", f"u1{hostile}", "findme too"),
+        ]
+    )
+    for argv in (("search", "findme"), ("export", SESSION_ID, "--format", "md")):
+        status, out, err = run(capsys, *argv)
+        assert status == 0, err
+        assert "findme" in out and "\x1b" not in out and "\x07" not in out
+        assert "u1␛]52;c;QQ==␇␛[2J" in out

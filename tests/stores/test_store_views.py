@@ -239,3 +239,26 @@ def test_a_cache_folder_that_cannot_be_made_is_one_line(
         assert err.startswith(f"sessionscope: cannot make the cache folder {taken}")
         assert err.count("\n") == 1
     assert taken.read_text() == "not a folder"
+
+
+def test_keys_written_by_others_never_reach_the_terminal_raw(pg_url, capsys) -> None:
+    """An SDK app (or a teammate sharing with you) writes any key: its session id is text
+    from the store, made visible as transcript text is."""
+    hostile = "cccccccc-0000-4000-8000-000000000003\x1b]52;c;QQ==\x07\x1b[2J"
+    common = {"sessionId": hostile, "timestamp": "2026-03-01T00:00:00.000Z"}
+    entries = [
+        {**common, "type": "user", "uuid": "u1", "parentUuid": None,
+         "message": {"role": "user", "content": "findme"}},
+        {**common, "type": "assistant", "uuid": "a1", "parentUuid": "u1",
+         "message": {"id": "m", "role": "assistant", "content": [{"type": "text", "text": "ok"}]}},
+    ]  # fmt: skip
+
+    async def write() -> None:
+        async with PostgresSessionStore(pg_url) as store:
+            await store.append({"project_key": "-w", "session_id": hostile}, entries)
+
+    asyncio.run(write())
+    for argv in (("list",), ("search", "findme")):
+        status, out, err = run(capsys, *argv, "--store", pg_url)
+        assert status == 0, err
+        assert "cccccccc" in out and "\x1b" not in out and "\x07" not in out
