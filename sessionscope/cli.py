@@ -82,7 +82,10 @@ def main(argv: list[str] | None = None) -> int:
             return through_store(name, module, args)
         return int(module.run(args) or 0)
     except CommandError as error:
-        print(f"sessionscope: {error}", file=sys.stderr)
+        from .transcripts.text import inert
+
+        # One line, and what it quotes (an id, a uuid, a key from a store) made visible.
+        print(f"sessionscope: {inert(str(error), keep_newlines=False)}", file=sys.stderr)
         return error.status
     except KeyboardInterrupt:
         return 130

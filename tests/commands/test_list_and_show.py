@@ -298,3 +298,10 @@ def test_uuids_and_times_from_a_transcript_are_inert_in_search_and_markdown(
         assert status == 0, err
         assert "findme" in out and "\x1b" not in out and "\x07" not in out
         assert "u1␛]52;c;QQ==␇␛[2J" in out
+
+
+def test_an_error_line_is_inert(write_transcript, capsys):
+    write_transcript(conversation())
+    status, _out, err = run(capsys, "fork", SESSION_ID, "--at", "a1\x1b[2J\x1b]52;c;QQ==\x07")
+    assert status == 1 and err.count("\n") == 1
+    assert "\x1b" not in err and "\x07" not in err and "a1␛[2J" in err
