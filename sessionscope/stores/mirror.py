@@ -215,6 +215,8 @@ async def list_sessions(
                     "root_uuid": counted.root_uuid,
                     "forked_from": counted.forked_from,
                 }
+                if not counted.listed_by_sdk:  # no title in its first 64 KiB: as locally
+                    meta.summary = counts["summary"] = counted.summary
                 key = {"project_key": meta.project, "session_id": meta.session_id}
                 await store.record_counts(key, counts)
         if meta.summary or meta.message_count:

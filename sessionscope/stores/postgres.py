@@ -763,7 +763,12 @@ class PostgresSessionStore:
             where, params = f"{where} AND mtime > %s", [*params, since]
         # Each field its own column: no JSON to decode here (a list of 20,000 sessions).
         fields = ", ".join(
-            f"(meta ->> '{name}')::bigint" if name == "created_at" else f"meta ->> '{name}'"
+            f"(meta ->> '{name}')::bigint"
+            if name == "created_at"
+            # No title in the first 64 KiB: the first message's text, as the local list has it.
+            else "coalesce(nullif(meta ->> 'summary', ''), counts ->> 'summary')"
+            if name == "summary"
+            else f"meta ->> '{name}'"
             for name in META_FIELDS
         )
         rows = await self._select(
@@ -921,7 +926,8 @@ class PostgresSessionStore:
         else:
             then, then_params = where, params
         return await self._select(
-            f"""SELECT k.session_id, k.subpath, k.project_key, s.meta ->> 'summary', h.role,
+            f"""SELECT k.session_id, k.subpath, k.project_key,
+                coalesce(nullif(s.meta ->> 'summary', ''), s.counts ->> 'summary'), h.role,
                 e.entry::text
             FROM (
                 SELECT w.key_id, w.seq, w.role, w.rank FROM (

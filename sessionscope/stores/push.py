@@ -377,6 +377,8 @@ class _Pusher:
                     "root_uuid": meta.root_uuid,
                     "forked_from": meta.forked_from,
                 }
+                if not meta.listed_by_sdk:  # no title in its first 64 KiB: its first message's
+                    counts["summary"] = meta.summary
                 await self.in_flight(
                     session.session_id, lambda: self.store.set_counts(key, counts, pushed_to)
                 )

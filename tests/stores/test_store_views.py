@@ -262,3 +262,27 @@ def test_keys_written_by_others_never_reach_the_terminal_raw(pg_url, capsys) -> 
         status, out, err = run(capsys, *argv, "--store", pg_url)
         assert status == 0, err
         assert "cccccccc" in out and "\x1b" not in out and "\x07" not in out
+
+
+def test_a_first_prompt_past_64_kib_is_titled_as_locally(tmp_path, pg_url, capsys) -> None:
+    """The SDK's read finds no title in the first 64 KiB; the local list takes the first
+    message's text instead, and so must the store's (not "(no prompt yet)")."""
+    from tests.helpers.entries import SESSION_ID, assistant, dumps, user
+
+    config = tmp_path / "claude"
+    folder = config / "projects" / "-w"
+    folder.mkdir(parents=True)
+    lines = [user("u1", None, "long " + "x" * 70_000), assistant("a1", "u1", "ok")]
+    (folder / f"{SESSION_ID}.jsonl").write_bytes(b"".join(dumps(line) + b"\n" for line in lines))
+    assert run(capsys, "index", "--config-dir", str(config))[0] == 0
+    local = listed(capsys, "--config-dir", str(config))[SESSION_ID]
+    assert local["summary"].startswith("long xxx")
+    assert run(capsys, "push", "--all", "--config-dir", str(config), "--store", pg_url)[0] == 0
+    stored = listed(capsys, "--store", pg_url)[SESSION_ID]
+    assert stored["summary"] == local["summary"]
+    status, out, _ = run(capsys, "list", "--store", pg_url)
+    assert "long xxx" in out and "(no prompt yet)" not in out
+    for where in (("--config-dir", str(config)), ("--store", pg_url)):
+        status, out, err = run(capsys, "search", "ok", "--json", *where)
+        assert status == 0, err
+        assert json.loads(out)["title"] == local["summary"], where
