@@ -69,9 +69,10 @@ def through_store(name: str, module, args) -> int:
     if name not in STORE_COMMANDS:
         # `index` alone: it builds the local search index, and a store is searched in its
         # server, always current.
+        how = "unset SESSIONSCOPE_STORE" if getattr(args, "store_from_env", False) else None
         raise CommandError(
             f"{name} works on local transcripts (a store is searched in its server, always "
-            "current): leave out --store"
+            f"current): {how or 'leave out --store'}"
         )
     if name == "list":
         return _list(args)

@@ -286,3 +286,12 @@ def test_a_first_prompt_past_64_kib_is_titled_as_locally(tmp_path, pg_url, capsy
         status, out, err = run(capsys, "search", "ok", "--json", *where)
         assert status == 0, err
         assert json.loads(out)["title"] == local["summary"], where
+
+
+def test_index_with_the_store_from_the_environment_says_what_to_unset(
+    pg_url, capsys, monkeypatch
+) -> None:
+    monkeypatch.setenv("SESSIONSCOPE_STORE", pg_url)
+    status, _, err = run(capsys, "index")
+    assert status == 1 and "works on local transcripts" in err
+    assert "unset SESSIONSCOPE_STORE" in err and "leave out --store" not in err
