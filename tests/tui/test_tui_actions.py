@@ -67,7 +67,7 @@ async def test_delete_asks_naming_the_session_and_undo_restores_it(
     app = _app(isolated_user_dirs)
     async with app.run_test(size=SIZE) as pilot:
         await _select(app, pilot, SAMPLE_ID)
-        assert app.sub_title == "2 sessions · 1 projects"
+        assert app.sub_title == "2 sessions · 1 project"
         await pilot.press("D")
         dialog = app.screen
         assert isinstance(dialog, ConfirmDelete)
@@ -83,7 +83,7 @@ async def test_delete_asks_naming_the_session_and_undo_restores_it(
         listed = [meta.session_id for meta in app.main_screen.session_list.sessions]
         assert listed == [HOSTILE_ID]
         assert app.main_screen.session_list.current.session_id == HOSTILE_ID
-        assert app.sub_title == "1 sessions · 1 projects"  # the header counts what is listed
+        assert app.sub_title == "1 session · 1 project"  # the header counts what is listed
 
         # Undo through the command palette (u does the same).
         await pilot.press("ctrl+p")
@@ -95,7 +95,7 @@ async def test_delete_asks_naming_the_session_and_undo_restores_it(
         assert sample_session.read_bytes() == before
         assert _sdk(SAMPLE_ID) is not None
         assert app.main_screen.session_list.current.session_id == SAMPLE_ID
-        assert app.sub_title == "2 sessions · 1 projects"
+        assert app.sub_title == "2 sessions · 1 project"
         await pilot.press("u")  # nothing left to restore: said, not a crash
         await settle(app, pilot)
         trash_folder = app.main_screen.trash.folder

@@ -613,7 +613,10 @@ class MainScreen(Screen[None], inherit_bindings=False):
         list: a delete, a restore, a fork, a new session)."""
         sessions = self.session_list.sessions
         projects = len({meta.project for meta in sessions})
-        counts = f"{len(sessions)} sessions · {projects} projects"
+        counts = (
+            f"{len(sessions)} session{'s' if len(sessions) != 1 else ''}"
+            f" · {projects} project{'s' if projects != 1 else ''}"
+        )
         self.app.sub_title = f"demo · {counts}" if self.context.demo else counts
 
     def on_sessions_confirmed(self, event: SessionsConfirmed) -> None:
