@@ -51,3 +51,28 @@ async def test_the_first_run_notice_covers_neither_the_prompt_box_nor_a_dialog(m
         assert isinstance(app.screen, TextPrompt)
         assert not app.screen.query("Toast")
         assert not app._notifications
+
+
+async def test_the_help_scrolls_with_the_list_keys_and_end_reaches_its_last_line(make) -> None:
+    from textual.containers import VerticalScroll
+
+    app = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        await settle(app, pilot)
+        body = app.screen.query_one("#help-body", VerticalScroll)
+        assert body.max_scroll_y > 0
+        await pilot.press("j", "j", "j")
+        await pilot.pause()
+        assert body.scroll_y == 3
+        await pilot.press("k")
+        await pilot.pause()
+        assert body.scroll_y == 2
+        for key in ("G", "end"):
+            await pilot.press("g")
+            await pilot.pause()
+            assert body.scroll_y == 0
+            await pilot.press(key)
+            await settle(app, pilot)
+            assert body.scroll_y == body.max_scroll_y, key

@@ -45,6 +45,12 @@ class HelpScreen(ModalScreen[None]):
     BINDING_GROUP_TITLE = "Help"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark", "dismiss", "Close", id="help-close"),
+        # The list's keys move here too (the arrows, page keys, home and end are the scroll
+        # area's own).
+        Binding("j", "scroll(1)", "Down", id="help-down", tooltip="Scroll down", show=False),
+        Binding("k", "scroll(-1)", "Up", id="help-up", tooltip="Scroll up", show=False),
+        Binding("g", "edge(False)", "Top", id="help-top", tooltip="To the top", show=False),
+        Binding("G", "edge(True)", "End", id="help-end", tooltip="To the end", show=False),
     ]
 
     def __init__(self, markdown: str) -> None:
@@ -57,3 +63,13 @@ class HelpScreen(ModalScreen[None]):
 
     def action_dismiss(self) -> None:
         self.dismiss(None)
+
+    def action_scroll(self, lines: int) -> None:
+        self.query_one("#help-body", VerticalScroll).scroll_relative(y=lines, animate=False)
+
+    def action_edge(self, end: bool) -> None:
+        body = self.query_one("#help-body", VerticalScroll)
+        if end:
+            body.scroll_end(animate=False)
+        else:
+            body.scroll_home(animate=False)
