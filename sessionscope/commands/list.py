@@ -29,6 +29,8 @@ def _when(milliseconds: int) -> str:
 
 
 def _row(meta: SessionMeta, width: int) -> str:
+    from rich.cells import cell_len, set_cell_size  # only for the table, as shutil
+
     title = session_title(meta)
     if meta.forked_from:
         title = f"{title} (fork of {meta.forked_from[:8]})"
@@ -39,9 +41,9 @@ def _row(meta: SessionMeta, width: int) -> str:
     session_id = inert(meta.session_id, keep_newlines=False, keep_tabs=False)
     head = f"{_when(meta.last_modified)}  {count:>5}  {session_id}  "
     text = inert(title, keep_newlines=False, keep_tabs=False)
-    room = max(width - len(head), 10)
-    if len(text) > room:
-        text = text[: room - 1] + "…"
+    room = max(width - cell_len(head), 10)
+    if cell_len(text) > room:  # by the columns it takes: a CJK character takes two
+        text = set_cell_size(text, room - 1) + "…"
     return head + text
 
 

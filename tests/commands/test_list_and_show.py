@@ -61,6 +61,19 @@ def test_list_table_is_inert_and_newest_first(write_transcript, capsys):
     assert "\x1b" not in out and "␛[31mred" in lines[2]
 
 
+def test_list_table_cuts_a_wide_title_at_the_terminal_width(write_transcript, capsys, monkeypatch):
+    from rich.cells import cell_len
+
+    monkeypatch.setenv("COLUMNS", "80")
+    write_transcript(
+        [user("w1", None, "日本語のタイトルはとても長いので端末の幅で切られるべきです" * 3)]
+    )
+    status, out, _err = run(capsys, "list")
+    assert status == 0
+    row = out.splitlines()[1]
+    assert row.endswith("…") and cell_len(row) == 80  # a CJK character takes two columns
+
+
 def test_list_project_filter(write_transcript, capsys, tmp_path):
     write_transcript(conversation())
     write_transcript([user("n1", None, "elsewhere")], session_id=OTHER_ID, project="-other")
