@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-from .commands._common import CommandError, add_common_options
+from .commands._common import CommandError, add_common_options, stdout_reader_gone
 
 COMMAND_MODULES: tuple[str, ...] = (
     "tui",
@@ -92,5 +92,5 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         # `sessionscope list | head`: the reader left; that is not an error.
-        sys.stderr.close()
+        stdout_reader_gone()
         return 0

@@ -66,6 +66,15 @@ def safe_stdout():
     return stream
 
 
+def stdout_reader_gone() -> None:
+    """stdout's reader left (``sessionscope list | head``): what is still written there goes
+    nowhere, and Python's last flush of it at exit fails no more. stderr stays as it is."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
 @contextlib.contextmanager
 def manage_errors():
     """A rename/tag/delete failure (:class:`SessionActionError`) as a :class:`CommandError`."""

@@ -107,7 +107,7 @@ def _sessions(args):
 def run(args: argparse.Namespace) -> int:
     from ..stores.push import push_sessions
     from ..transcripts.text import inert
-    from ._common import CommandError
+    from ._common import CommandError, stdout_reader_gone
     from ._store import run_with_store
 
     try:
@@ -128,9 +128,13 @@ def run(args: argparse.Namespace) -> int:
             # A Stop hook's exit status 2 would keep Claude going: a failed push is status 1.
             error.status = 1
         raise
-    for session_id, added in result.added_by_session.items():
-        if added:
-            print(f"{session_id}  +{added} entries")
+    try:
+        for session_id, added in result.added_by_session.items():
+            if added:
+                print(f"{session_id}  +{added} entries")
+        sys.stdout.flush()
+    except BrokenPipeError:  # `push --all | head`: what went wrong is still said, below
+        stdout_reader_gone()
     for line in [*map(str, result.skipped), *result.problems]:
         print(f"sessionscope: {inert(line, keep_newlines=False, keep_tabs=False)}", file=sys.stderr)
     print(

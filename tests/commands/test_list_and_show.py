@@ -182,6 +182,26 @@ def test_show_unreadable_session_file(capsys, isolated_user_dirs):
     assert status == 1 and err.count("\n") == 1 and "no session" in err
 
 
+@pytest.mark.parametrize("argv", [("list",), ("list", "--json"), ("show", SESSION_ID)])
+def test_output_with_no_reader_ends_quietly(write_transcript, isolated_user_dirs, argv):
+    """`sessionscope list | head -0`: status 0, and nothing on stderr (no traceback, no
+    "Exception ignored" from Python's last flush)."""
+    write_transcript(conversation())
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "sessionscope", *argv],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            env=dict(os.environ, CLAUDE_CONFIG_DIR=str(isolated_user_dirs)),
+            timeout=120,
+        )
+    finally:
+        os.close(write_end)
+    assert (result.returncode, result.stderr) == (0, b"")
+
+
 def test_end_to_end_through_python_m(write_transcript, isolated_user_dirs):
     write_transcript(conversation())
     env = dict(os.environ, CLAUDE_CONFIG_DIR=str(isolated_user_dirs))

@@ -144,6 +144,36 @@ def test_a_corrupt_line_is_skipped_and_reported_not_the_session(
     assert stored == lines_of(path) and len(stored) == len(lines) - 2
 
 
+def test_what_push_reports_reaches_stderr_when_stdout_has_no_reader(
+    cli_transcripts, tmp_path, pg_url
+) -> None:
+    """`push --all | head -0`: the reader of stdout is gone before the first line; the lines
+    skipped and the summary still go to stderr (they were lost with it)."""
+    copy = cli_transcripts.copy_to(tmp_path / "claude")
+    path = copy.path(next(iter(copy.sessions)))
+    lines = path.read_text().splitlines(keepends=True)
+    lines.insert(2, "[1, 2, 3]\n")
+    path.write_text("".join(lines))
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # no reader: the first write to stdout fails (EPIPE)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "sessionscope", "push", "--all"]
+            + ["--store", pg_url, "--config-dir", str(copy.config_dir)],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+            timeout=300,
+        )
+    finally:
+        os.close(write_end)
+    assert result.returncode == 0, result.stderr
+    assert f"{path.stem}: line 3 skipped: not a JSON object (list)" in result.stderr
+    assert "1 line(s) skipped" in result.stderr and "Traceback" not in result.stderr
+    assert "BrokenPipeError" not in result.stderr
+
+
 def test_a_torn_last_line_waits_for_its_newline(tmp_path, pg_url, capsys) -> None:
     folder = tmp_path / "claude" / "projects" / "-w"
     folder.mkdir(parents=True)
