@@ -70,8 +70,11 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, object]]:
 def main(argv: list[str] | None = None) -> int:
     parser, commands = build_parser()
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
-    args.store_from_env = not args.store and bool(os.environ.get("SESSIONSCOPE_STORE"))
-    args.store = args.store or os.environ.get("SESSIONSCOPE_STORE") or None
+    # `--store ''` means local files, whatever SESSIONSCOPE_STORE says.
+    args.store_from_env = args.store is None and bool(os.environ.get("SESSIONSCOPE_STORE"))
+    if args.store is None:
+        args.store = os.environ.get("SESSIONSCOPE_STORE")
+    args.store = args.store or None
     folder = os.path.expanduser(args.config_dir) if args.config_dir else _default_config_folder()
     args.config_dir = Path(folder)
     name = args.command or "tui"

@@ -32,7 +32,8 @@ def add_common_options(parser: argparse.ArgumentParser, *, top_level: bool) -> N
         "--store",
         metavar="URL",
         default=default,
-        help="a PostgreSQL session store instead of local files (default: $SESSIONSCOPE_STORE)",
+        help="a PostgreSQL session store instead of local files (default: $SESSIONSCOPE_STORE; "
+        "'' for local files)",
     )
 
 

@@ -82,11 +82,14 @@ def run(args: argparse.Namespace) -> int:
         else:
             where = f"under {args.config_dir / 'projects'}"
         print(WARNING.format(host=args.host, port=args.port, where=where), file=sys.stderr)
-    if args.store:
-        import os
+    import os
 
-        # Each tab's explorer opens the store (textual-serve starts it with our environment).
+    # Each tab's explorer opens the store, or not (textual-serve starts it with our
+    # environment).
+    if args.store:
         os.environ["SESSIONSCOPE_STORE"] = args.store
+    else:
+        os.environ.pop("SESSIONSCOPE_STORE", None)
     from textual_serve.server import Server
 
     host = args.host.strip("[]")

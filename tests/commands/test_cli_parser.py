@@ -51,3 +51,16 @@ def test_abbreviated_options_still_work(tmp_path, capsys) -> None:
     (tmp_path / "projects").mkdir()
     assert cli.main(["--conf", str(tmp_path), "list", "--js"]) == 0
     assert capsys.readouterr().out == ""
+
+
+def test_an_empty_store_means_local_files_whatever_the_environment_says(
+    tmp_path, capsys, monkeypatch
+) -> None:
+    (tmp_path / "projects").mkdir()
+    # A store that cannot be reached: used, it would be one line and exit 2.
+    monkeypatch.setenv("SESSIONSCOPE_STORE", "postgresql://me@127.0.0.1:1/nowhere")
+    assert cli.main(["list", "--config-dir", str(tmp_path), "--store", ""]) == 0
+    assert cli.main(["--store=", "list", "--json", "--config-dir", str(tmp_path)]) == 0
+    assert capsys.readouterr().err == ""
+    assert cli.main(["list", "--config-dir", str(tmp_path)]) == 2
+    assert "cannot connect" in capsys.readouterr().err

@@ -78,10 +78,10 @@ def test_the_explorer_runs_and_restores_the_terminal(
         [*sessionscope_command()],
         env=_env(isolated_user_dirs, term),
         duration=1.5,
-        ready_marker=b"1 sessions",
+        ready_marker=b"1 session",
     )
     text = run.output.decode("utf-8", errors="replace")
     assert run.exit_status == 0, text[-2000:]
     assert "Why does the parser fail" in text
-    tail = text[text.rindex("1 sessions") :]
+    tail = text[text.rindex("1 session") :]
     assert "\x1b[?1049l" in tail and "\x1b[?25h" in tail
