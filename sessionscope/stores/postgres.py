@@ -252,7 +252,8 @@ class PostgresSessionStore:
                 self.url, autocommit=True, application_name="sessionscope", prepare_threshold=None
             )
         except psycopg.Error as error:
-            raise self._error(error, "cannot connect") from None
+            # Whatever the reason (a URL that is no URL too), the store cannot be reached.
+            raise StoreUnavailable(str(self._error(error, "cannot connect"))) from None
         self._connection, self._loop, self._lock = connection, loop, asyncio.Lock()
         self._was_connected = True
         if not self._schema_checked:

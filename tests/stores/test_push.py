@@ -258,6 +258,11 @@ def test_no_store_or_an_unreachable_one_is_one_line_and_status_2(
     err = capsys.readouterr().err
     assert err.startswith(f"sessionscope: store postgresql://me@127.0.0.1:{port}/x: cannot connect")
     assert err.count("\n") == 1
+    # A URL that is no URL cannot be connected to either: the same status.
+    for url in ("notaurl", "postgresql://alice:pw@[bad/db"):
+        assert push("--all", "--store", url, *config) == 2
+        err = capsys.readouterr().err
+        assert "cannot connect" in err and err.count("\n") == 1 and ":pw@" not in err
 
 
 class socket_closed_port:
