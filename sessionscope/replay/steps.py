@@ -14,7 +14,7 @@ from pathlib import Path
 from sessionscope.replay.player import Timing
 from sessionscope.transcripts.content import TEXT, Message, message_from_entry
 from sessionscope.transcripts.conversation import build_conversation
-from sessionscope.transcripts.model import TranscriptIndex
+from sessionscope.transcripts.model import Conversation, TranscriptIndex
 from sessionscope.transcripts.reader import index_transcript, load_entries
 from sessionscope.transcripts.subagents import list_subagents, subagent_messages
 
@@ -101,11 +101,27 @@ def interleave(main: list[Step], side: list[Step]) -> list[Step]:
     return merged
 
 
-def load_steps(session_path: str | os.PathLike[str], *, subagents: bool = True) -> list[Step]:
-    """The steps of one session file, in the order they are played."""
+def load_steps(
+    session_path: str | os.PathLike[str],
+    *,
+    subagents: bool = True,
+    index: TranscriptIndex | None = None,
+    conversation: Conversation | None = None,
+) -> list[Step]:
+    """The steps of one session file, in the order they are played. ``index``: the file read
+    already (the explorer's open session), caught up on what was appended since instead of
+    read again; ``conversation``: its SDK branch, built already from that index (used only
+    when nothing was appended)."""
     path = Path(session_path)
-    index = index_transcript(path)
-    raws = load_entries(path, build_conversation(index).messages)
+    before = index
+    index = index_transcript(path, base=before)
+    unchanged = before is not None and (index.size, index.torn_tail) == (
+        before.size,
+        before.torn_tail,
+    )
+    if conversation is None or not unchanged:
+        conversation = build_conversation(index)
+    raws = load_entries(path, conversation.messages)
     main = [
         Step(message, parse_timestamp(message.timestamp))
         for message in (message_from_entry(raw) for raw in raws if isinstance(raw, dict))

@@ -146,3 +146,27 @@ async def test_replay_opens_and_q_returns_where_you_were(
         assert app.screen is main_screen
         assert app.main_screen.session_list.current.session_id == SAMPLE_ID
         assert app.is_running
+
+
+async def test_replay_of_the_open_session_does_not_read_its_file_again(
+    sample_session: Path, isolated_user_dirs: Path, monkeypatch
+) -> None:
+    import sessionscope.replay.steps as steps_module
+
+    reads: list[object] = []
+    index_transcript = steps_module.index_transcript
+
+    def counted(path, *args, **kwargs):
+        reads.append(kwargs.get("base"))
+        return index_transcript(path, *args, **kwargs)
+
+    monkeypatch.setattr(steps_module, "index_transcript", counted)
+    app = _app(isolated_user_dirs)
+    async with app.run_test(size=SIZE) as pilot:
+        await _select(app, pilot, SAMPLE_ID)
+        opened = app.main_screen.opened
+        assert opened is not None and not opened.partial
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ReplayScreen)
+        assert reads == [opened.index]  # caught up from where the open session's read stopped

@@ -1670,15 +1670,33 @@ class MainScreen(Screen[None], inherit_bindings=False):
             if entry is not None and self.opened.meta.session_id == meta.session_id:
                 start_uuid = entry.uuid
         self.notify("Loading the replay…", timeout=2)
-        self.load_replay(meta, start_uuid)
+        # The open session's whole file is read already (a 100 MB one: a second of the
+        # replay's two): only what was appended since is read, and its SDK branch is reused
+        # when that is the one on screen.
+        opened = self.opened
+        if opened is None or opened.partial or opened.meta.session_id != meta.session_id:
+            opened = None
+        leaf_chosen = meta.session_id in self.leaf_choice
+        self.load_replay(meta, start_uuid, opened, leaf_chosen)
 
     @work(thread=True, exclusive=True, group="replay")
-    def load_replay(self, meta: SessionMeta, start_uuid: str | None) -> None:
+    def load_replay(
+        self,
+        meta: SessionMeta,
+        start_uuid: str | None,
+        opened: OpenTranscript | None = None,
+        leaf_chosen: bool = False,
+    ) -> None:
         from sessionscope.replay.steps import load_steps
         from sessionscope.stores import StoreError
 
         try:
-            steps = load_steps(self._transcript_file(meta))
+            path = self._transcript_file(meta)
+            if opened is not None and Path(opened.path) == path:
+                conversation = None if leaf_chosen else opened.conversation
+                steps = load_steps(path, index=opened.index, conversation=conversation)
+            else:
+                steps = load_steps(path)
         except (OSError, StoreError) as error:
             self.post_message(SessionActionFailed("Replay", str(error)))
             return

@@ -1,0 +1,62 @@
+"""Replay steps read from a file already read (the explorer's open session)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import sessionscope.replay.steps as steps_module
+from sessionscope.replay.steps import load_steps
+from sessionscope.transcripts.conversation import build_conversation
+from sessionscope.transcripts.reader import index_transcript
+from tests.helpers.sample import sample_entries, user
+
+
+def _uuids(steps) -> list[str | None]:
+    return [step.message.uuid for step in steps]
+
+
+def test_steps_from_an_index_read_already_are_the_same(sample_session: Path) -> None:
+    index = index_transcript(sample_session)
+    conversation = build_conversation(index)
+    assert _uuids(load_steps(sample_session, index=index, conversation=conversation)) == _uuids(
+        load_steps(sample_session)
+    )
+
+
+def test_an_index_read_already_is_not_read_again_nor_its_branch_built(
+    sample_session: Path, monkeypatch
+) -> None:
+    index = index_transcript(sample_session)
+    conversation = build_conversation(index)
+    reads: list[object] = []
+    built: list[object] = []
+
+    def counted_index(path, *args, **kwargs):
+        reads.append(kwargs.get("base"))
+        return index_transcript(path, *args, **kwargs)
+
+    def counted_build(*args, **kwargs):
+        built.append(args)
+        return build_conversation(*args, **kwargs)
+
+    monkeypatch.setattr(steps_module, "index_transcript", counted_index)
+    monkeypatch.setattr(steps_module, "build_conversation", counted_build)
+    load_steps(sample_session, index=index, conversation=conversation, subagents=False)
+    assert reads == [index]  # caught up from where it stopped, not read from the start
+    assert built == []
+
+
+def test_what_was_appended_since_is_replayed_too(sample_session: Path) -> None:
+    index = index_transcript(sample_session)
+    conversation = build_conversation(index)
+    last = conversation.messages[-1]
+    entries = sample_entries()
+    number = max(int(e["uuid"][-12:]) for e in entries if "uuid" in e)
+    late = user(entries[0]["sessionId"], number + 1, None, "2026-03-01T10:59:00.000Z", "later")
+    late["parentUuid"] = last.uuid
+    with sample_session.open("a") as handle:
+        handle.write(json.dumps(late) + "\n")
+    steps = load_steps(sample_session, index=index, conversation=conversation)
+    assert _uuids(steps) == _uuids(load_steps(sample_session))
+    assert _uuids(steps)[-1] == late["uuid"]
