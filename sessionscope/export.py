@@ -32,7 +32,7 @@ from sessionscope.transcripts.conversation import build_conversation
 from sessionscope.transcripts.edits import EDIT_TOOLS, EditDiff, edit_diff
 from sessionscope.transcripts.meta import session_title
 from sessionscope.transcripts.model import Entry, TranscriptIndex
-from sessionscope.transcripts.reader import index_transcript, load_entries, load_entries_in_batches
+from sessionscope.transcripts.reader import index_transcript, load_entries_in_batches
 from sessionscope.transcripts.sessions import read_session_meta
 from sessionscope.transcripts.text import inert, json_line
 
@@ -109,16 +109,22 @@ def load_document(
     session_id = path.name.removesuffix(".jsonl")
     meta = read_session_meta(path, count_messages=False)
     index = index_transcript(path)
-    raws = load_entries(path, build_conversation(index).messages)
-    if redactor is not None:
-        raws = [_redacted(raw, redactor) for raw in raws]
-    messages = [message_from_entry(raw) for raw in raws if isinstance(raw, dict)]
+    messages: list[Message] = []
+    edits = _Edits()
+    # A batch of entries at a time: of each, its message and what an export reads of its tool
+    # result are kept (all of a 100 MB session's entries at once took 500 MB more).
+    for _entry, raw in load_entries_in_batches(path, build_conversation(index).messages):
+        if redactor is not None:
+            raw = _redacted(raw, redactor)
+        if isinstance(raw, dict):
+            messages.append(message_from_entry(raw))
+            edits.note(raw)
     title, cwd = (session_title(meta), meta.cwd) if meta is not None else (session_id, None)
     if redactor is not None:
         title = redactor.text(title)
         cwd = redactor.text(cwd) if cwd else cwd
     return SessionDocument(
-        session_id=session_id, title=title, cwd=cwd, messages=messages, edits=_edits(raws)
+        session_id=session_id, title=title, cwd=cwd, messages=messages, edits=edits.diffs()
     )
 
 
@@ -142,27 +148,36 @@ def _redacted(raw: object, redactor: Redactor) -> object:
     return kept
 
 
-def _edits(raws: list) -> dict[str, EditDiff]:
-    """Each edit call's diff, with the ``toolUseResult`` of its result when there is one."""
-    results: dict[str, object] = {}
-    calls: list[dict] = []
-    for raw in raws:
-        if not isinstance(raw, dict) or not isinstance(raw.get("message"), dict):
-            continue
+class _Edits:
+    """Each edit call's diff, with the ``toolUseResult`` of its result when there is one,
+    noted entry by entry (of a result, only the fields an export reads are kept)."""
+
+    def __init__(self) -> None:
+        self.results: dict[str, object] = {}
+        self.calls: list[dict] = []
+
+    def note(self, raw: dict) -> None:
+        if not isinstance(raw.get("message"), dict):
+            return
         content = raw["message"].get("content")
         for block in content if isinstance(content, list) else []:
             if not isinstance(block, dict):
                 continue
             if block.get("type") == "tool_result" and isinstance(block.get("tool_use_id"), str):
-                results[block["tool_use_id"]] = raw.get("toolUseResult")
+                details = raw.get("toolUseResult")
+                if isinstance(details, dict):
+                    details = {k: details[k] for k in EXPORTED_RESULT_FIELDS if k in details}
+                self.results[block["tool_use_id"]] = details
             elif block.get("type") == "tool_use" and block.get("name") in EDIT_TOOLS:
-                calls.append(block)
-    found: dict[str, EditDiff] = {}
-    for call in calls:
-        diff = edit_diff(call["name"], call.get("input"), results.get(call.get("id")))
-        if diff is not None and isinstance(call.get("id"), str):
-            found[call["id"]] = diff
-    return found
+                self.calls.append(block)
+
+    def diffs(self) -> dict[str, EditDiff]:
+        found: dict[str, EditDiff] = {}
+        for call in self.calls:
+            diff = edit_diff(call["name"], call.get("input"), self.results.get(call.get("id")))
+            if diff is not None and isinstance(call.get("id"), str):
+                found[call["id"]] = diff
+        return found
 
 
 def format_timestamp(timestamp: str | None) -> str:
