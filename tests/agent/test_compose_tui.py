@@ -301,3 +301,41 @@ async def test_sdk_is_not_imported_for_the_first_paint(cli_transcripts_copy):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "False", done.stderr
     await asyncio.sleep(0)
+
+
+async def test_the_session_a_reply_streams_into_is_not_deleted(fake_api, cli_transcripts_copy):
+    """``D`` on the session a reply is being written into: deleting it would leave the CLI
+    writing the rest of the turn into a new file (a fragment with no history) that ``u`` then
+    refuses to overwrite. It is refused until the reply ends; other sessions can be deleted."""
+    from sessionscope.tui.screens.session_dialogs import ConfirmDelete
+
+    copy = cli_transcripts_copy
+    notes = copy.sessions["notes"]
+    release = threading.Event()
+    fake_api.reply(fakeapi.text("kept answer " * 40, chunk=8, hold=release))
+    app = app_for(copy.config_dir, fake_api.env())
+    async with app.run_test(size=SIZE) as pilot:
+        await select(app, pilot, notes)
+        await send(app, pilot, "Answer while I delete")
+        await wait_for(pilot, lambda: "kept answer" in live_text(app), what="streaming")
+        app.main_screen.session_list.focus()
+        await pilot.press("D")
+        await pilot.pause()
+        if isinstance(app.screen, ConfirmDelete):
+            await pilot.press("y")
+        # (settle would wait for the held turn too)
+        await wait_for(
+            pilot,
+            lambda: any(
+                "streaming" in n.message or "Deleted" in n.message for n in app._notifications
+            ),
+            what="the answer to D",
+        )
+        said = [n.message for n in app._notifications]
+        assert any("streaming" in m for m in said), said
+        assert any(s.session_id == notes for s in app.main_screen.session_list.sessions)
+        release.set()
+        await finish(app, pilot)
+    text = copy.path("notes").read_text()
+    assert "Summarise my todo list." in text, "the history is still there"
+    assert "kept answer" in text and "Answer while I delete" in text

@@ -1565,13 +1565,26 @@ class MainScreen(Screen[None], inherit_bindings=False):
         except (SessionActionError, OSError) as error:
             self.post_message(SessionActionFailed("Tag", str(error)))
 
+    def _reply_streams_into(self, meta: SessionMeta) -> bool:
+        """A reply is being written into ``meta``'s transcript (and a notice says so): the CLI
+        would write the rest of the turn into a new file, a fragment without its history."""
+        turn = self.turn
+        if turn is None or turn.session_id != meta.session_id:
+            return False
+        self.notify(
+            "A reply is streaming into this session: wait, or esc to interrupt it, then delete",
+            severity="warning",
+            timeout=10,
+        )
+        return True
+
     def action_delete(self) -> None:
         meta = self._selected()
-        if meta is None:
+        if meta is None or self._reply_streams_into(meta):
             return
 
         def confirmed(yes: bool | None) -> None:
-            if yes:
+            if yes and not self._reply_streams_into(meta):
                 self.delete_session(meta)
 
         from sessionscope.tui.screens.session_dialogs import ConfirmDelete
