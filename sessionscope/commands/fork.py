@@ -29,6 +29,11 @@ def fork_point_of(args: argparse.Namespace):
     from sessionscope.transcripts.files import SessionLookupError, find_session_file
     from sessionscope.transcripts.reader import index_transcript
 
+    if args.at is not None and not args.at.strip():
+        # An unset variable in a script, not "the end of the conversation".
+        raise CommandError("--at needs a message UUID (leave it out to fork the whole session)")
+    if args.title is not None and not args.title.strip():
+        raise CommandError("a title cannot be empty (leave out --title for the default)")
     try:
         path = find_session_file(args.config_dir, args.session_id)
     except SessionLookupError as error:

@@ -121,6 +121,9 @@ def test_fork_command_whole_conversation(gallery: Path, capsys: pytest.CaptureFi
         (["fork", GALLERY, "--at", u(999)], "is not in this session"),
         (["fork", "not-a-uuid"], "not a session id"),
         (["fork", "99999999-9999-4999-8999-999999999999"], "99999999"),
+        # An empty --at (a script's unset variable) is not "the end of the conversation".
+        (["fork", GALLERY, "--at", ""], "--at needs a message UUID"),
+        (["fork", GALLERY, "--title", "  "], "a title cannot be empty"),
     ],
 )
 def test_fork_command_errors_are_one_clear_line(
