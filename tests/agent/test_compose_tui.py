@@ -339,3 +339,31 @@ async def test_the_session_a_reply_streams_into_is_not_deleted(fake_api, cli_tra
     text = copy.path("notes").read_text()
     assert "Summarise my todo list." in text, "the history is still there"
     assert "kept answer" in text and "Answer while I delete" in text
+
+
+async def test_a_failed_prompt_is_given_back_to_send_again(fake_api, cli_transcripts_copy):
+    """The rate-limit message says "send again": the prompt is back in the box, for the same
+    session, so enter sends it again (nobody types it twice)."""
+    copy = cli_transcripts_copy
+    notes, main = copy.sessions["notes"], copy.sessions["main"]
+    prompt = 'Check "src/app.py" and ~/notes\\todo.md for $HOME — déjà vu'
+    fake_api.reply(fakeapi.rate_limited(retry_after=0), fakeapi.rate_limited(retry_after=0))
+    fake_api.reply(fakeapi.text("Second time lucky."))
+    app = app_for(copy.config_dir, fake_api.env(CLAUDE_CODE_MAX_RETRIES="1"))
+    async with app.run_test(size=SIZE) as pilot:
+        await select(app, pilot, notes)
+        await send(app, pilot, prompt)
+        await finish(app, pilot)
+        assert "Rate limited" in live_text(app)
+        box = app.main_screen.prompt_box
+        assert box.prompt_area.text == prompt
+        assert box.target.session_id == notes
+        # It stays a draft for notes whatever the selection does; enter sends it there.
+        await select(app, pilot, main)
+        assert box.target.session_id == notes
+        await pilot.press("c", "enter")
+        await wait_for(pilot, lambda: app.main_screen.turn is not None, what="the second turn")
+        await finish(app, pilot)
+        assert box.prompt_area.text == ""
+    assert "Second time lucky." in copy.path("notes").read_text()
+    assert fake_api.message_requests[-1].prompt_text.endswith(prompt)

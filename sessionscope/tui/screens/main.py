@@ -1902,7 +1902,13 @@ class MainScreen(Screen[None], inherit_bindings=False):
         self.find_new_session(event.session_id, select=still_here)
 
     def on_live_turn_turn_ended(self, event: LiveTurn.TurnEnded) -> None:
-        self.prompt_box.set_busy(None)
+        box = self.prompt_box
+        box.set_busy(None)
+        failed = event.failed
+        if failed is not None and not box.has_draft:
+            # The failure says "send again": the prompt is back in the box, for its target.
+            box.prompt_area.load_text(failed.prompt)
+            box.set_target(failed.target)
         if event.session_id:
             self.reread_turn_session(event.session_id)
 

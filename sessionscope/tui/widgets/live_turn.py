@@ -156,10 +156,12 @@ class LiveTurn(Widget):
     class TurnEnded(Message):
         """The running turn is over (done, interrupted or failed)."""
 
-        def __init__(self, session_id: str | None) -> None:
+        def __init__(self, session_id: str | None, failed: ComposeTurn | None = None) -> None:
             super().__init__()
             self.session_id = session_id
             """The session it wrote to, if it got that far."""
+            self.failed = failed
+            """The turn, when it failed (its prompt may be sent again)."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -228,7 +230,8 @@ class LiveTurn(Widget):
             self.post_message(self.SessionCreated(event.session_id))
         if isinstance(event, TurnFinished) and mine:
             self.turn = None
-            self.post_message(self.TurnEnded(event.session_id))
+            failed = message.turn if event.failed and not event.interrupted else None
+            self.post_message(self.TurnEnded(event.session_id, failed))
         self.show_for(self.selected)
         if self.state is not None:
             self.update_state()
