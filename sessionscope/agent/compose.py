@@ -28,6 +28,7 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sessionscope.agent.settings import ComposeSettings
@@ -363,6 +364,39 @@ def classify_failure(
 
 # --- The turn -----------------------------------------------------------------------------------
 
+COST_TAIL_BYTES = 1 << 20
+"""How much of a transcript's end is read for its last ``cost-state`` entry."""
+
+
+def cost_so_far(config_dir: Path | None, session_id: str) -> float | None:
+    """The running total a resumed (or forked) session's CLI starts from: the ``totalCostUSD``
+    of the transcript's last ``cost-state`` entry, which the CLI writes after every turn and
+    restores on resume (``None``: none found)."""
+    from sessionscope.transcripts.files import find_session_file, open_regular
+    from sessionscope.transcripts.reader import parse_line
+
+    if config_dir is None:
+        config_dir = Path(os.environ.get("CLAUDE_CONFIG_DIR") or "~/.claude").expanduser()
+    try:
+        fd = open_regular(find_session_file(config_dir, session_id))
+        try:
+            size = os.fstat(fd).st_size
+            start = max(0, size - COST_TAIL_BYTES)
+            tail = os.pread(fd, size - start, start)
+        finally:
+            os.close(fd)
+    except (OSError, LookupError):
+        return None
+    for line in reversed(tail.split(b"\n")):
+        if b'"cost-state"' not in line:
+            continue
+        data, _error = parse_line(line)
+        if isinstance(data, dict) and data.get("type") == "cost-state":
+            total = data.get("totalCostUSD")
+            if isinstance(total, int | float) and not isinstance(total, bool):
+                return float(total)
+    return None
+
 
 class ComposeTurn:
     """One prompt sent to one target. ``await run()`` once; ``interrupt()`` from elsewhere."""
@@ -533,6 +567,11 @@ class ComposeTurn:
         if self.target.refusal:
             raise ValueError(f"not sent: the session is {self.target.refusal}")
         session_store = self.session_store()
+        cost_before = None
+        if self.target.session_id is not None and session_store is None:
+            cost_before = await asyncio.to_thread(
+                cost_so_far, self.settings.config_dir, self.target.session_id
+            )
         client = ClaudeSDKClient(self.options(session_store))
         self._client = client
         result = None
@@ -568,7 +607,7 @@ class ComposeTurn:
         return TurnFinished(
             session_id=self.session_id,
             duration_ms=result.duration_ms,
-            cost_usd=result.total_cost_usd,
+            cost_usd=_turn_cost(result.total_cost_usd, cost_before),
             interrupted=interrupted,
             failed=self._failed is not None,
         )
@@ -692,3 +731,10 @@ class ComposeTurn:
             FailureKind.OTHER,
             f"{type(error).__name__}: {inert(str(error), keep_newlines=False)[:300]}",
         )
+
+
+def _turn_cost(total: float | None, before: float | None) -> float | None:
+    """This turn's cost from the CLI's running total and the total it started from."""
+    if total is None or before is None or total < before:
+        return total
+    return total - before

@@ -381,3 +381,17 @@ def test_target_describes_itself(monkeypatch):
     target = TurnTarget("0123456789abcdef", "/srv/app", title="Fix \x1b[31mbug")
     assert target.describe() == "to 01234567 · Fix \u241b[31mbug", "escape sequences made inert"
     assert TurnTarget("0123456789abcdef", "/x", fork=True).describe().startswith("fork of")
+
+
+async def test_each_turn_reports_its_own_cost_not_the_sessions_total(fake_api, project):
+    """The CLI's total_cost_usd carries on from the session's earlier turns (resumed, or forked
+    from); "✓ done · $x" is this turn's cost: the same for three turns of the same size."""
+    config_dir = project.parent / "claude"
+    settings = settings_for(fake_api, config_dir)
+    turn, _, first = await run_turn("One", TurnTarget(None, str(project)), settings)
+    session_id = turn.session_id
+    assert first.cost_usd and first.cost_usd > 0
+    _, _, second = await run_turn("Two", TurnTarget(session_id, str(project)), settings)
+    _, _, forked = await run_turn("Six", TurnTarget(session_id, str(project), fork=True), settings)
+    assert second.cost_usd == pytest.approx(first.cost_usd)
+    assert forked.cost_usd == pytest.approx(first.cost_usd)
