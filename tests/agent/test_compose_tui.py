@@ -367,3 +367,21 @@ async def test_a_failed_prompt_is_given_back_to_send_again(fake_api, cli_transcr
         assert box.prompt_area.text == ""
     assert "Second time lucky." in copy.path("notes").read_text()
     assert fake_api.message_requests[-1].prompt_text.endswith(prompt)
+
+
+async def test_a_pasted_indented_block_is_sent_as_typed(fake_api, cli_transcripts_copy):
+    """Only blank lines around the prompt are dropped: the first line's indentation (a pasted
+    code block, a quoted log line) is the prompt's text."""
+    from tests.agent.test_draft_target import keys
+
+    copy = cli_transcripts_copy
+    app = app_for(copy.config_dir, fake_api.env())
+    async with app.run_test(size=SIZE) as pilot:
+        await select(app, pilot, copy.sessions["notes"])
+        await pilot.press("c", "ctrl+j", *keys("    def f():"), "ctrl+j")
+        await pilot.press(*keys("        return '\\\\' + \"$x\""), "ctrl+j", *keys("  "))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.main_screen.turn is not None, what="the turn")
+        await finish(app, pilot)
+    sent = "    def f():\n        return '\\\\' + \"$x\""
+    assert fake_api.message_requests[-1].prompt_text.endswith(sent)

@@ -168,9 +168,15 @@ class PromptBox(Vertical):
     @on(PromptArea.Submitted)
     def _submitted(self, event: PromptArea.Submitted) -> None:
         event.stop()
-        prompt = event.text.strip()
-        if not prompt:
+        if not event.text.strip():
             return
+        # Blank lines around the prompt go; the first line's indentation is text.
+        lines = event.text.split("\n")
+        while not lines[0].strip():
+            lines.pop(0)
+        while not lines[-1].strip():
+            lines.pop()
+        prompt = "\n".join(lines).rstrip()
         if self.target is None:
             self.notify(
                 "No session to send to: select one, or ctrl+n for a new session", severity="warning"
