@@ -46,6 +46,15 @@ class BlockSource(Protocol):
         """The block's entry as parsed JSON, read again from the file."""
 
 
+def _load_or_none(path: Path, entry: Entry) -> dict[str, Any] | None:
+    """The entry read again from the file; ``None`` (drawn as unreadable) when the file has
+    gone meanwhile (deleted before the watcher says so)."""
+    try:
+        return load_entry(path, entry)
+    except OSError:
+        return None
+
+
 def _estimate_message(entry: Entry, width: int) -> int:
     """A message block's height before it is rendered: header, each content block collapsed
     (a text block by its share of the line's length), the blank line after."""
@@ -173,7 +182,7 @@ class ConversationSource:
         return self.blocks[index]
 
     def load(self, index: int) -> dict[str, Any] | None:
-        return load_entry(self.path, self.blocks[index])
+        return _load_or_none(self.path, self.blocks[index])
 
     def estimate(self, index: int, width: int) -> int:
         entry = self.blocks[index]
@@ -250,7 +259,7 @@ class RawSource:
         entry = self.rows[index]
         if entry.is_bad:
             return None
-        return load_entry(self.path, entry)
+        return _load_or_none(self.path, entry)
 
     def raw_bytes(self, index: int) -> bytes:
         entry = self.rows[index]

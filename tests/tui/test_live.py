@@ -377,3 +377,23 @@ async def test_the_raw_view_grows_too(make, gallery) -> None:
             lambda: app.main_screen.session_list.current.custom_title == "Renamed live",
             "the title",
         )
+
+
+async def test_the_open_session_deleted_under_the_pane_is_no_crash(make, gallery) -> None:
+    """The transcript shown is deleted (another terminal's ``sessionscope delete``, Claude
+    Code's clean-up) and the pane draws blocks it has not read yet before the watcher has
+    noticed: those blocks are drawn as unreadable, the app carries on, and the session goes."""
+    app = make(clock=system_clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, pilot, GALLERY)
+        view = app.main_screen.message_view
+        view.focus()
+        await pilot.press("G")
+        await settle(app, pilot)
+        transcript(gallery, GALLERY).unlink()
+        await pilot.press("g")
+        await pilot.pause()
+        listed = lambda: {s.session_id for s in app.main_screen.session_list.sessions}  # noqa: E731
+        await wait_for(pilot, lambda: GALLERY not in listed(), "the open session gone")
+        await settle(app, pilot)
+        assert app.main_screen.opened.meta.session_id != GALLERY
