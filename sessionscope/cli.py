@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from .commands._common import CommandError, add_common_options, stdout_reader_gone
+from .transcripts.files import default_config_dir
 
 COMMAND_MODULES: tuple[str, ...] = (
     "tui",
@@ -33,12 +34,6 @@ COMMAND_MODULES: tuple[str, ...] = (
     "store",
 )
 """Subcommand modules under ``sessionscope.commands``, in the order ``--help`` lists them."""
-
-
-def _default_config_folder() -> str:
-    """``$CLAUDE_CONFIG_DIR``, else ``~/.claude``."""
-    env = os.environ.get("CLAUDE_CONFIG_DIR")
-    return os.path.expanduser(env) if env else os.path.join(os.path.expanduser("~"), ".claude")
 
 
 def _command_module(name: str):
@@ -71,12 +66,12 @@ def main(argv: list[str] | None = None) -> int:
     parser, commands = build_parser()
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     # `--store ''` means local files, whatever SESSIONSCOPE_STORE says.
-    args.store_from_env = args.store is None and bool(os.environ.get("SESSIONSCOPE_STORE"))
-    if args.store is None:
-        args.store = os.environ.get("SESSIONSCOPE_STORE")
-    args.store = args.store or None
-    folder = os.path.expanduser(args.config_dir) if args.config_dir else _default_config_folder()
-    args.config_dir = Path(folder)
+    from_env = os.environ.get("SESSIONSCOPE_STORE")
+    args.store_from_env = args.store is None and bool(from_env)
+    args.store = (from_env if args.store is None else args.store) or None
+    args.config_dir = (
+        Path(os.path.expanduser(args.config_dir)) if args.config_dir else default_config_dir()
+    )
     name = args.command or "tui"
     module = commands[name]
     try:

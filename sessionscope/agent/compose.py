@@ -33,6 +33,7 @@ from typing import Any
 
 from sessionscope.agent.settings import ComposeSettings
 from sessionscope.transcripts.content import result_text, tool_summary
+from sessionscope.transcripts.files import home_as_tilde
 from sessionscope.transcripts.text import inert
 
 __all__ = [
@@ -96,7 +97,7 @@ class TurnTarget:
     def describe(self) -> str:
         """One line for the compose box: which session a prompt will go to."""
         if self.session_id is None:
-            return f"new session in {inert(_home_as_tilde(self.cwd), keep_newlines=False)}"
+            return f"new session in {inert(home_as_tilde(self.cwd), keep_newlines=False)}"
         short = self.session_id[:8]
         verb = "fork of" if self.fork else "to"
         if self.at_uuid and self.fork:
@@ -107,14 +108,6 @@ class TurnTarget:
         if self.refusal:
             described += f" · {self.refusal}"
         return described
-
-
-def _home_as_tilde(path: str) -> str:
-    """``path`` with the home folder written ``~`` (the compose line is one line)."""
-    home = os.path.expanduser("~")
-    if home not in ("", os.sep) and (path == home or path.startswith(home + os.sep)):
-        return "~" + path[len(home) :]
-    return path
 
 
 def continue_from(
@@ -372,13 +365,11 @@ def cost_so_far(config_dir: Path | None, session_id: str) -> float | None:
     """The running total a resumed (or forked) session's CLI starts from: the ``totalCostUSD``
     of the transcript's last ``cost-state`` entry, which the CLI writes after every turn and
     restores on resume (``None``: none found)."""
-    from sessionscope.transcripts.files import find_session_file, open_regular
+    from sessionscope.transcripts.files import default_config_dir, find_session_file, open_regular
     from sessionscope.transcripts.reader import parse_line
 
-    if config_dir is None:
-        config_dir = Path(os.environ.get("CLAUDE_CONFIG_DIR") or "~/.claude").expanduser()
     try:
-        fd = open_regular(find_session_file(config_dir, session_id))
+        fd = open_regular(find_session_file(config_dir or default_config_dir(), session_id))
         try:
             size = os.fstat(fd).st_size
             start = max(0, size - COST_TAIL_BYTES)

@@ -118,9 +118,8 @@ _SELECT = (
     "LEFT JOIN files s ON s.root = f.root AND s.session_id = f.session_id AND s.agent_id IS NULL "
     "AND s.project = f.project "
 )
-
-# The session's file in the message's own project: one session id may be in two (a copy).
-
+# The title is the session's file's in the message's own project: one session id may be in
+# two (a copy).
 # CROSS JOIN: the messages drive (by id), their files are looked up; SQLite would otherwise
 # start from every file of the root.
 

@@ -30,22 +30,25 @@ class OpenAIProjectKeyDetector(RegexBasedDetector):
     denylist = [re.compile(r"sk-(?:proj|svcacct|admin)-[A-Za-z0-9_\-]{32,}")]
 
 
+_NAME_WORDS = (
+    r"password|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?"
+)
+"""The words that make a name say "secret"."""
+
 _ASSIGNED = re.compile(
-    r"""(?ix)
-    (?:password|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?)
-    [A-Za-z0-9_]{0,40}
+    rf"""(?ix)
+    (?:{_NAME_WORDS})
+    [A-Za-z0-9_]{{0,40}}
     [ \t]*[:=][ \t]*
-    ([^\s'"`;,&|()\[\]{}<>$%*]{8,})
+    ([^\s'"`;,&|()\[\]{{}}<>$%*]{{8,}})
     """
 )
 """A name that says "secret" (the word, then the rest of the name, bounded), then ``=`` or
 ``:``, then a value without quotes."""
 
-_NAMES = re.compile(
-    r"password|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential"
-)
-"""The words of :data:`_ASSIGNED`'s names, looked for first in the text made lower case (ten
-times quicker than the case-blind pattern over text that holds none)."""
+_NAMES = re.compile(_NAME_WORDS)
+"""The same words, looked for first in the text made lower case (ten times quicker than the
+case-blind pattern over text that holds none)."""
 
 _DOTTED_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+")
 """``self.token2``, ``settings.SECRET_KEY``: code naming a value, not the value."""

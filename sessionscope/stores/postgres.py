@@ -164,6 +164,12 @@ def words_statements(table: str) -> list[str]:
     ]
 
 
+def _summary_sql(alias: str) -> str:
+    """A session's summary in SQL (``alias``: its sessions row's, ``"s."``): with no title in
+    its first 64 KiB, its first message's text, as the local list has it (``counts``)."""
+    return f"coalesce(nullif({alias}meta ->> 'summary', ''), {alias}counts ->> 'summary')"
+
+
 def _uuid_of(entry) -> str | None:
     """An entry's idempotency key: its ``uuid`` when that is a string."""
     uuid = entry.get("uuid") if isinstance(entry, dict) else None
@@ -766,8 +772,7 @@ class PostgresSessionStore:
         fields = ", ".join(
             f"(meta ->> '{name}')::bigint"
             if name == "created_at"
-            # No title in the first 64 KiB: the first message's text, as the local list has it.
-            else "coalesce(nullif(meta ->> 'summary', ''), counts ->> 'summary')"
+            else _summary_sql("")
             if name == "summary"
             else f"meta ->> '{name}'"
             for name in META_FIELDS
@@ -928,7 +933,7 @@ class PostgresSessionStore:
             then, then_params = where, params
         return await self._select(
             f"""SELECT k.session_id, k.subpath, k.project_key,
-                coalesce(nullif(s.meta ->> 'summary', ''), s.counts ->> 'summary'), h.role,
+                {_summary_sql("s.")}, h.role,
                 e.entry::text
             FROM (
                 SELECT w.key_id, w.seq, w.role, w.rank FROM (

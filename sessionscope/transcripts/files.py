@@ -52,6 +52,23 @@ def validate_session_id(session_id: str) -> str | None:
     return session_id if _UUID_RE.match(session_id) else None
 
 
+def default_config_dir() -> Path:
+    """The Claude config folder when none is given: ``$CLAUDE_CONFIG_DIR``, else
+    ``~/.claude``."""
+    env = os.environ.get("CLAUDE_CONFIG_DIR")
+    return Path(
+        os.path.expanduser(env) if env else os.path.join(os.path.expanduser("~"), ".claude")
+    )
+
+
+def home_as_tilde(path: str) -> str:
+    """``path`` with the home folder written ``~`` (``~/src/app``)."""
+    home = os.path.expanduser("~")
+    if home not in ("", os.sep) and (path == home or path.startswith(home + os.sep)):
+        return "~" + path[len(home) :]
+    return path
+
+
 def projects_dir(config_dir: str | os.PathLike[str]) -> Path:
     """``<config_dir>/projects``, NFC-normalised as the SDK does."""
     return Path(unicodedata.normalize("NFC", os.fspath(config_dir))) / "projects"

@@ -5,14 +5,13 @@ Pure functions over ``SessionMeta`` (no Textual), so they are tested directly.
 
 from __future__ import annotations
 
-import os
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from sessionscope.transcripts.files import sanitize_path
+from sessionscope.transcripts.files import home_as_tilde, sanitize_path
 from sessionscope.transcripts.meta import SessionMeta, session_title
 from sessionscope.transcripts.text import inert
 
@@ -47,12 +46,7 @@ def describe(meta: SessionMeta) -> str:
 def project_label(metas: list[SessionMeta], slug: str) -> str:
     """The project's working directory, with ``~`` for the home folder, else its folder name."""
     cwd = next((meta.cwd for meta in metas if meta.cwd), None)
-    if not cwd:
-        return inert(slug)
-    home = os.path.expanduser("~")
-    if home not in ("", "/") and (cwd == home or cwd.startswith(home + os.sep)):
-        cwd = "~" + cwd[len(home) :]
-    return inert(cwd)
+    return inert(home_as_tilde(cwd)) if cwd else inert(slug)
 
 
 def format_age(now_ms: int, then_ms: int | None) -> str:
@@ -204,9 +198,6 @@ def build_rows(
                 children[parent].append(meta)
             else:
                 roots.append(meta)
-        if not children:  # no forks here: the sessions in their order
-            rows.extend(Row("session", slug, meta=meta) for meta in group)
-            continue
         seen: set[str] = set()
         for meta in roots:
             if meta.session_id in children:

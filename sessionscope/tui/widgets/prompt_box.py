@@ -171,12 +171,10 @@ class PromptBox(Vertical):
         if not event.text.strip():
             return
         # Blank lines around the prompt go; the first line's indentation is text.
-        lines = event.text.split("\n")
+        lines = event.text.rstrip().split("\n")
         while not lines[0].strip():
             lines.pop(0)
-        while not lines[-1].strip():
-            lines.pop()
-        prompt = "\n".join(lines).rstrip()
+        prompt = "\n".join(lines)
         if self.target is None:
             self.notify(
                 "No session to send to: select one, or ctrl+n for a new session", severity="warning"
