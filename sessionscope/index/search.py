@@ -37,6 +37,9 @@ class Hit:
     path: str
     offset: int
     length: int
+    cwd: str | None = None
+    """The session's working directory, when its transcript says (the list names the project
+    by it)."""
     snippet: str = ""
     """Text around the first match, one line, control characters made visible."""
     highlights: list[tuple[int, int]] = field(default_factory=list)
@@ -51,6 +54,7 @@ class Hit:
             "snippet": self.snippet,
             "role": self.role,
             "project": self.project,
+            "cwd": self.cwd,
             "title": self.title,
             "agent_id": self.agent_id,
             "highlights": [list(span) for span in self.highlights],
@@ -113,7 +117,7 @@ def _filters(query: Query, root: str) -> tuple[list[str], list]:
 
 _SELECT = (
     "SELECT m.id, f.session_id, m.uuid, m.type, m.role, m.timestamp, f.project, "
-    "coalesce(s.title, ''), f.agent_id, f.path, m.offset, m.length "
+    "coalesce(s.title, ''), f.agent_id, f.path, m.offset, m.length, s.cwd "
     "FROM messages m CROSS JOIN files f ON f.id = m.file_id "
     "LEFT JOIN files s ON s.root = f.root AND s.session_id = f.session_id AND s.agent_id IS NULL "
     "AND s.project = f.project "

@@ -872,7 +872,7 @@ class PostgresSessionStore:
         ``to_tsquery('simple', …)``; ranked by ``ts_rank``) and the conditions ``where`` (on
         ``w``: the search row, ``k``: its key, ``s``: its session's main key), or with no
         ``tsquery`` the newest that pass, as ``(session id, subpath, project key, title, role,
-        entry text)`` (``stores.search`` builds both).
+        entry text, working directory)`` (``stores.search`` builds both).
 
         As the local search does: ranking every match of a common word would take seconds, so
         the newest :data:`CANDIDATES` matches are ranked first, and the filters applied to
@@ -934,7 +934,7 @@ class PostgresSessionStore:
         return await self._select(
             f"""SELECT k.session_id, k.subpath, k.project_key,
                 {_summary_sql("s.")}, h.role,
-                e.entry::text
+                e.entry::text, s.meta ->> 'cwd'
             FROM (
                 SELECT w.key_id, w.seq, w.role, w.rank FROM (
                     SELECT w.key_id, w.seq, w.role, w.tools, w.timestamp, {rank} AS rank

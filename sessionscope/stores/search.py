@@ -230,7 +230,7 @@ async def search(store, query: Query, limit: int = 20) -> list[Hit]:
         tsquery_text(query.terms) if query.terms else None, where, parameters, limit
     )
     hits = []
-    for session_id, subpath, project_key, title, role, text in rows:
+    for session_id, subpath, project_key, title, role, text, cwd in rows:
         value = load_json(text)
         value = value if isinstance(value, dict) else {}
         timestamp = value.get("timestamp")
@@ -247,6 +247,7 @@ async def search(store, query: Query, limit: int = 20) -> list[Hit]:
             path="",
             offset=0,
             length=0,
+            cwd=cwd,
         )
         hit.snippet, hit.highlights = snippet_of(value, query.terms)
         hits.append(hit)

@@ -61,6 +61,7 @@ def test_search_json_catches_up_before_answering(sessions_dir, isolated_user_dir
         assert set(hit) >= {"session_id", "uuid", "type", "timestamp", "snippet"}
         assert hit["session_id"] == path.stem and hit["type"] == "user"
         assert "parse_line" in hit["snippet"]
+        assert hit["cwd"] == first[0]["cwd"]  # the project as the list names it
     limited = run(isolated_user_dirs, "search", "parse_line", "--json", "--limit", "1").stdout
     assert len(limited.splitlines()) == 1
     text = run(isolated_user_dirs, "search", "src/reader.py").stdout

@@ -68,7 +68,7 @@ def test_the_store_finds_what_local_search_finds(corpus_in_store, capsys) -> Non
         by_uuid = {(hit["session_id"], hit["uuid"]): hit for hit in local}
         for hit in stored:
             twin = by_uuid[(hit["session_id"], hit["uuid"])]
-            for name in ("type", "timestamp", "snippet", "role", "project", "agent_id"):
+            for name in ("type", "timestamp", "snippet", "role", "project", "cwd", "agent_id"):
                 assert hit[name] == twin[name], (query, name)
         matched += bool(local)
     assert matched >= len(QUERIES) - 2  # the queries do find things

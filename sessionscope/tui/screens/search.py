@@ -33,6 +33,7 @@ from textual.worker import Worker, WorkerCancelled, WorkerFailed, get_current_wo
 from sessionscope.index import Index
 from sessionscope.index.query import QueryError, parse_query
 from sessionscope.index.search import Hit
+from sessionscope.transcripts.files import home_as_tilde
 from sessionscope.transcripts.text import inert
 
 SEARCH_LIMIT = 20
@@ -227,7 +228,10 @@ class SearchScreen(Screen[SearchChoice | None]):
             except ValueError:
                 when = inert(hit.timestamp[:16], keep_newlines=False)
         title = inert(hit.title or "(untitled)", keep_newlines=False, keep_tabs=False)
-        project = inert(hit.project, keep_newlines=False, keep_tabs=False)
+        # Named as the list names it: the working directory (``~`` for home), else the folder.
+        project = inert(
+            home_as_tilde(hit.cwd) if hit.cwd else hit.project, keep_newlines=False, keep_tabs=False
+        )
         # Three lines, each cut at the list's width (``text-wrap: nowrap``); what the first
         # two hold fits in 80 columns: a subagent's message names its agent on the first.
         if hit.agent_id:
@@ -238,7 +242,10 @@ class SearchScreen(Screen[SearchChoice | None]):
         snippet = hit.snippet
         parts: list[str | tuple[str, str]] = [
             (title[:title_chars] + ("…" if len(title) > title_chars else ""), "bold"),
-            (f"  {project[-project_chars:]}", "dim"),
+            (
+                f"  {project if len(project) <= project_chars else '…' + project[1 - project_chars :]}",
+                "dim",
+            ),
             (agent, "italic"),
             "\n",
             (hit.uuid or "", "dim"),
