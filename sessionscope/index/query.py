@@ -14,7 +14,7 @@ A query is words and filters, all of which a hit must satisfy::
 - ``name:value`` filters (``name:"a value with spaces"``); one filter given twice accepts
   either value; different filters must all hold. ``project:`` is a part of the project's
   working directory (or its folder name), ``session:`` the start of a session id, ``after:``
-  and ``before:`` a date (``YYYY-MM-DD``) or a time (``YYYY-MM-DDTHH:MM[:SS]``, UTC), ``role:``
+  and ``before:`` a date (``YYYY-MM-DD``; ``YYYY-MM`` and ``YYYY`` start at its first day) or a time (``YYYY-MM-DDTHH:MM[:SS]``, UTC), ``role:``
   one of ``user``, ``assistant``, ``tool`` (a tool's result). ``branch:``, ``tag:`` and
   ``tool:`` are compared whole, in any case.
 
@@ -97,13 +97,15 @@ _TOKEN = re.compile(
 
 def _time(name: str, value: str) -> str:
     """A date or time, as a UTC timestamp prefix that compares with the transcripts'."""
-    for form in ("%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"):
+    forms = ("%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m", "%Y")
+    for form in forms:
         try:
             return datetime.strptime(value, form).strftime("%Y-%m-%dT%H:%M:%S")
         except ValueError:
             continue
     raise QueryError(
-        f"{name}: wants a date like 2026-01-31 or a time like 2026-01-31T14:30, not {value!r}"
+        f"{name}: wants a date like 2026-01-31 (2026-01, 2026: its first day) or a time like "
+        f"2026-01-31T14:30, not {value!r}"
     )
 
 

@@ -71,3 +71,10 @@ def test_what_the_syntax_cannot_mean_is_one_clear_line(text: str, says: str) -> 
         parse_query(text)
     message = str(raised.value)
     assert says in message and "\n" not in message
+
+
+def test_a_month_or_a_year_is_its_first_day() -> None:
+    query = parse_query("after:2026-02 before:2027")
+    assert query.filters == {"after": ("2026-02-01T00:00:00",), "before": ("2027-01-01T00:00:00",)}
+    with pytest.raises(QueryError, match="2026-01, 2026"):
+        parse_query("after:26")
