@@ -554,13 +554,22 @@ class Index:
         return {path: ((size, mtime, inode), meta) for path, size, mtime, inode, meta in rows}
 
     def cached_sessions(self, project: str | None = None) -> list[SessionMeta]:
-        """The list as the index last saw it, at once (no transcript is opened or stat-ed):
-        files not indexed yet are left out."""
+        """Every session, at once: as the index last saw it (no file is stat-ed), and a session
+        file it has no fields of yet (new since, a first build stopped midway, a big file read
+        a piece at a time) from its head and tail, as the SDK lists it (no count yet)."""
+        return self._cached(project, read_unindexed=True)
+
+    def _cached(self, project: str | None, *, read_unindexed: bool) -> list[SessionMeta]:
         stored = self._stored()
         metas = []
         for path, project_path in session_files(self.config_dir, project):
             found = stored.get(path)
-            meta = decode_meta(found[1]) if found is not None else None
+            if found is not None and found[1] is not None:
+                meta = decode_meta(found[1])
+            elif read_unindexed:
+                meta = read_lite_meta(path, project_path)
+            else:
+                continue
             if meta is not None:
                 metas.append(_with_project_path(meta, project_path))
         sessions = order_sessions(metas)
@@ -578,7 +587,7 @@ class Index:
         """Every session now, newest first, with the SDK's fields. With ``count_messages`` the
         index catches up first (each file read once, then only what changed), so every session
         has its count; meanwhile, every :data:`COUNTED_SECONDS`, ``counted`` is given the
-        sessions counted so far (:meth:`cached_sessions`); ``stop`` may end the catch-up early
+        sessions counted so far; ``stop`` may end the catch-up early
         (:meth:`catch_up_all`). Without, nothing is indexed: a file the index has as it is now
         is listed from its row (count included), any other from its head and tail (the SDK's
         read; ``message_count`` is ``None``: not counted yet)."""
@@ -588,7 +597,9 @@ class Index:
             def progress(done: int, total: int) -> None:
                 nonlocal said
                 if done < total and time.monotonic() - said >= COUNTED_SECONDS:
-                    counted(self.cached_sessions(project))
+                    # Those counted so far: the others are listed already (their heads and
+                    # tails), and reading those again each time would slow the build.
+                    counted(self._cached(project, read_unindexed=False))
                     said = time.monotonic()
 
             self.catch_up_all(None if counted is None else progress, stop=stop)

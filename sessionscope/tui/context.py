@@ -27,7 +27,8 @@ class Catalog(Protocol):
     """``(done, total)`` files of the catch-up running or last run (``None``: none yet)."""
 
     def cached_sessions(self) -> list[SessionMeta]:
-        """What is known at once, without reading transcripts (may be stale or empty)."""
+        """Every session, at once, without reading transcripts whole (may be stale or empty:
+        the index's rows, and the head and tail of a session file not in it yet)."""
 
     def list_sessions(
         self,

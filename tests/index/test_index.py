@@ -44,6 +44,22 @@ def message_ids(index: Index, path: Path) -> dict[str, int]:
     return dict(rows)
 
 
+def test_a_first_build_stopped_midway_still_lists_every_session_at_once(
+    generated_copy: Path, tmp_path: Path
+) -> None:
+    """The explorer's first list after a first build was stopped: the build goes oldest
+    first, and the newest sessions (those a person opens) were missing until it ended."""
+    index = Index(generated_copy, db=Database(tmp_path / "stopped.sqlite3"))
+    index.catch_up_all(stop=lambda: index.progress[0] >= 10)
+    lite = as_dicts(index.list_sessions(count_messages=False))
+    cached = index.cached_sessions()
+    assert 0 < sum(meta.message_count is not None for meta in cached) < len(cached)
+    fields = ("session_id", "summary", "last_modified", "custom_title", "first_prompt", "cwd")
+    assert [{name: meta[name] for name in fields} for meta in as_dicts(cached)] == [
+        {name: meta[name] for name in fields} for meta in lite
+    ]
+
+
 def test_list_with_counts_is_the_readers(generated_corpus: Path) -> None:
     want = as_dicts(reader_sessions.list_sessions(generated_corpus))
     index = Index(generated_corpus)
@@ -598,8 +614,10 @@ def test_a_build_interrupted_between_pieces_goes_on_from_the_last_piece(
     file_id = pieces.db.rows("SELECT id FROM files WHERE path = ?", (str(big),))[0][0]
     first = pieces.db.rows("SELECT uuid, id FROM messages WHERE file_id = ?", (file_id,))
     assert 0 < len(first) < len(message_ids(whole, big))
-    # The big file is not listed with a count before it is read to its end.
-    assert big.stem not in {meta.session_id for meta in pieces.cached_sessions()}
+    # The big session is listed at once from its head and tail: its count only once it is
+    # read to its end.
+    listed = {meta.session_id: meta for meta in pieces.cached_sessions()}
+    assert listed[big.stem].message_count is None
     again = Index(generated_copy, db=Database(tmp_path / "pieces.sqlite3"))
     assert again.catch_up_all() == len(transcript_files(generated_copy)) - pieces.progress[0]
     assert _index_rows(again) == _index_rows(whole)
