@@ -102,6 +102,10 @@ it in both processes at once."""
 COMPACT_FROM = 50_000
 """Forgotten messages below this many never start a compaction."""
 
+FIRST_SHOWN = 200
+"""Sessions read first, the newest, when many are not in the index yet (a first start): a
+screen of them shows while the others are read (20,000 take seconds)."""
+
 COUNTED_SECONDS = 1.0
 """How often a list that catches up says which sessions it has counted so far."""
 
@@ -553,28 +557,51 @@ class Index:
         )
         return {path: ((size, mtime, inode), meta) for path, size, mtime, inode, meta in rows}
 
-    def cached_sessions(self, project: str | None = None) -> list[SessionMeta]:
-        """Every session, at once: as the index last saw it (no file is stat-ed), and a session
-        file it has no fields of yet (new since, a first build stopped midway, a big file read
-        a piece at a time) from its head and tail, as the SDK lists it (no count yet)."""
-        return self._cached(project, read_unindexed=True)
+    def cached_sessions(
+        self,
+        project: str | None = None,
+        *,
+        first: Callable[[list[SessionMeta]], None] | None = None,
+    ) -> list[SessionMeta]:
+        """Every session, at once: as the index last saw it (no file it has is stat-ed), and a
+        session file it has no fields of yet (new since, a first start, a first build stopped
+        midway, a big file read a piece at a time) from its head and tail, as the SDK lists it
+        (no count yet). When more than :data:`FIRST_SHOWN` files are to be read so, the
+        newest of them are read first, and ``first`` is given the list with them."""
+        return self._cached(project, read_unindexed=True, first=first)
 
-    def _cached(self, project: str | None, *, read_unindexed: bool) -> list[SessionMeta]:
+    def _cached(
+        self,
+        project: str | None,
+        *,
+        read_unindexed: bool,
+        first: Callable[[list[SessionMeta]], None] | None = None,
+    ) -> list[SessionMeta]:
         stored = self._stored()
-        metas = []
+        metas: list[SessionMeta] = []
+        unindexed: list[tuple[str, str]] = []
         for path, project_path in session_files(self.config_dir, project):
             found = stored.get(path)
             if found is not None and found[1] is not None:
                 meta = decode_meta(found[1])
+                if meta is not None:
+                    metas.append(_with_project_path(meta, project_path))
             elif read_unindexed:
+                unindexed.append((path, project_path))
+
+        def read(files: list[tuple[str, str]]) -> None:
+            for path, project_path in files:
                 meta = read_lite_meta(path, project_path)
-            else:
-                continue
-            if meta is not None:
-                metas.append(_with_project_path(meta, project_path))
-        sessions = order_sessions(metas)
-        infer_forks(sessions)
-        return sessions
+                if meta is not None:
+                    metas.append(_with_project_path(meta, project_path))
+
+        if first is not None and len(unindexed) > FIRST_SHOWN:
+            unindexed.sort(key=lambda file: _mtime_ns(file[0]), reverse=True)
+            read(unindexed[:FIRST_SHOWN])
+            first(_ordered(list(metas)))
+            unindexed = unindexed[FIRST_SHOWN:]
+        read(unindexed)
+        return _ordered(metas)
 
     def list_sessions(
         self,
@@ -628,9 +655,7 @@ class Index:
                 meta = read_lite_meta(path, project_path)
             if meta is not None:
                 metas.append(_with_project_path(meta, project_path))
-        sessions = order_sessions(metas)
-        infer_forks(sessions)
-        return sessions
+        return _ordered(metas)
 
     def listing(self, project: str | None = None) -> bytes:
         """What ``sessionscope list --json`` writes: :meth:`list_sessions` (without counting),
@@ -1063,6 +1088,13 @@ def _note_forgotten(conn: sqlite3.Connection, count: int) -> None:
             "ON CONFLICT (key) DO UPDATE SET value = value + excluded.value",
             (count,),
         )
+
+
+def _ordered(metas: list[SessionMeta]) -> list[SessionMeta]:
+    """The list's order: newest first, forks placed."""
+    sessions = order_sessions(metas)
+    infer_forks(sessions)
+    return sessions
 
 
 def _with_project_path(meta: SessionMeta, project_path: str | None) -> SessionMeta:

@@ -121,9 +121,12 @@ class StoreExplorer:
 
     # -- the list --------------------------------------------------------------------------------
 
-    def cached_sessions(self) -> list[SessionMeta]:
+    def cached_sessions(
+        self, *, first: Callable[[list[SessionMeta]], None] | None = None
+    ) -> list[SessionMeta]:
         """The list read while the app started (stale message counts not counted again), the
-        first time; then nothing (:meth:`list_sessions` reads the store)."""
+        first time; then nothing (:meth:`list_sessions` reads the store). It is read whole, in
+        one query: ``first`` is not needed."""
         if self._started_shown:
             return []
         self._started_shown = True

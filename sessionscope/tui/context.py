@@ -26,9 +26,12 @@ class Catalog(Protocol):
     progress: tuple[int, int] | None
     """``(done, total)`` files of the catch-up running or last run (``None``: none yet)."""
 
-    def cached_sessions(self) -> list[SessionMeta]:
+    def cached_sessions(
+        self, *, first: Callable[[list[SessionMeta]], None] | None = None
+    ) -> list[SessionMeta]:
         """Every session, at once, without reading transcripts whole (may be stale or empty:
-        the index's rows, and the head and tail of a session file not in it yet)."""
+        the index's rows, and the head and tail of a session file not in it yet). ``first``
+        may be given the newest sessions while many others are still to be read."""
 
     def list_sessions(
         self,

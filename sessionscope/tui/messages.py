@@ -42,13 +42,17 @@ class SdkImported(Message):
 class SessionsLoaded(Message):
     """The session list was read, and its rows built (in the worker, not on the main thread)."""
 
-    def __init__(self, sessions: list[SessionMeta], error: str = "", *, counted: bool) -> None:
+    def __init__(
+        self, sessions: list[SessionMeta], error: str = "", *, counted: bool, whole: bool = True
+    ) -> None:
         super().__init__()
         self.sessions = sessions
         self.error = error
         """Why the list is short or empty, to say once."""
         self.counted = counted
         """Every message is counted (``False``: the cached or quick list; the counted one follows)."""
+        self.whole = whole
+        """Every session is in it (``False``: the newest, read first; the whole list follows)."""
         self.rows: list[Row] = build_rows(sessions)
         """The list's rows, unfiltered."""
 

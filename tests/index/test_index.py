@@ -60,6 +60,23 @@ def test_a_first_build_stopped_midway_still_lists_every_session_at_once(
     ]
 
 
+def test_with_no_index_yet_the_newest_sessions_are_read_first(
+    generated_corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(index_module, "FIRST_SHOWN", 25)
+    lite = index_module.Index(generated_corpus).list_sessions(count_messages=False)
+    given: list[list] = []
+    cached = Index(generated_corpus).cached_sessions(first=given.append)
+    assert as_dicts(cached) == as_dicts(lite)
+    (newest,) = given
+    by_time = sorted(lite, key=lambda meta: meta.last_modified, reverse=True)
+    assert {meta.session_id for meta in newest} == {meta.session_id for meta in by_time[:25]}
+    # Nothing to read first when the index has every session.
+    index = Index(generated_corpus)
+    index.catch_up_all()
+    assert as_dicts(index.cached_sessions(first=given.append)) and len(given) == 1
+
+
 def test_list_with_counts_is_the_readers(generated_corpus: Path) -> None:
     want = as_dicts(reader_sessions.list_sessions(generated_corpus))
     index = Index(generated_corpus)

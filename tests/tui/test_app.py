@@ -550,9 +550,10 @@ async def test_start_up_defers_the_prompt_box_and_the_collector(make) -> None:
 
 async def test_the_first_list_comes_from_the_index_at_mount(make) -> None:
     """With the index holding the list, it is read as the screen mounts (the first frame has
-    it), not by a worker whose list came frames later; with none yet (the first start), a
-    worker reads the files. No worker is described by the repr of the sessions (2,000 of them
-    took 20 ms of the screen's thread)."""
+    it), not by a worker whose list came frames later; with none yet (the first start), the
+    files' heads and tails are read there too, when they take less than the wait (a few
+    files). No worker is described by the repr of the sessions (2,000 of them took 20 ms of
+    the screen's thread)."""
     from textual.worker import Worker
 
     for start in ("first", "again"):
@@ -567,7 +568,7 @@ async def test_the_first_list_comes_from_the_index_at_mount(make) -> None:
             await settle(app, pilot)
             sessions = list(app.main_screen.session_list.sessions)
         assert len(sessions) > 2
-        assert ("load_sessions" in workers) == (start == "first"), start
+        assert "load_sessions" not in workers, start
         assert "count_sessions" in workers
         two = len(repr(sessions[:2]))
         assert all(len(description) < two for description in workers.values()), workers

@@ -95,3 +95,40 @@ async def test_quitting_during_the_first_build_stops_it(corpus, make, monkeypatc
     done, total = index.progress
     assert 20 <= done < total
     assert multiprocessing.active_children() == []
+
+
+async def test_a_first_start_shows_the_newest_sessions_while_the_others_are_read(
+    corpus, make, monkeypatch
+):
+    """No index yet: every session is read head and tail before it can be listed (20,000 took
+    6 to 7 s on this machine); the newest come first, and the list grows under the cursor."""
+    from sessionscope.transcripts.sessions import list_sessions
+    from sessionscope.tui.messages import SessionsLoaded
+    from sessionscope.tui.screens import main as main_screen
+
+    monkeypatch.setattr(index_module, "FIRST_SHOWN", 20)
+    # The list is never in the first frame (as with 20,000 sessions to read): its worker's.
+    monkeypatch.setattr(main_screen, "FIRST_LIST_WAIT", 0.0)
+    every = list_sessions(corpus, count_messages=False)
+    loaded: list[SessionsLoaded] = []
+
+    def hook(message) -> None:
+        if isinstance(message, SessionsLoaded) and all(m is not message for m in loaded):
+            loaded.append(message)
+
+    app = make(corpus)
+    async with app.run_test(size=SIZE, message_hook=hook) as pilot:
+        screen = app.main_screen
+        deadline = time.monotonic() + 30
+        while len(screen.session_list.sessions) < len(every) and time.monotonic() < deadline:
+            await pilot.pause(0.01)
+        newest, whole = loaded[0], loaded[1]
+        assert not newest.whole and whole.whole
+        newest_ids = [meta.session_id for meta in newest.sessions]
+        by_time = sorted(every, key=lambda meta: meta.last_modified, reverse=True)
+        assert set(newest_ids) == {meta.session_id for meta in by_time[:20]}
+        assert [meta.session_id for meta in whole.sessions] == [m.session_id for m in every]
+        # The newest session was opened from the first part and is still the one selected.
+        assert screen.session_list.current.session_id == every[0].session_id
+        assert not app.sub_title.endswith("reading the others…")
+        assert f"{len(every)} sessions" in app.sub_title

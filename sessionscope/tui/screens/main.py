@@ -343,6 +343,8 @@ class MainScreen(Screen[None], inherit_bindings=False):
         self.list_painted = False
         """A session list is on screen."""
         self._counted_list_shown = False
+        self._whole_list_shown = False
+        """A list with every session was shown (a newest-first part coming later is dropped)."""
         self._first_session_shown = False
         self._sdk_imported = False
         self._start_up_over = False
@@ -430,7 +432,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
 
         def work() -> None:
             try:
-                read.set_result(catalog.cached_sessions())
+                read.set_result(catalog.cached_sessions(first=self._show_newest_first))
             except BaseException as error:
                 read.set_exception(error)
 
@@ -536,7 +538,9 @@ class MainScreen(Screen[None], inherit_bindings=False):
         catalog = self.context.catalog
         try:
             first = (
-                cached.result() if cached is not None else catalog.cached_sessions()
+                cached.result()
+                if cached is not None
+                else catalog.cached_sessions(first=self._show_newest_first)
             ) or catalog.list_sessions(count_messages=False)
             if get_current_worker().is_cancelled:
                 return
@@ -574,14 +578,29 @@ class MainScreen(Screen[None], inherit_bindings=False):
     def on_sessions_counted_so_far(self, event: SessionsCountedSoFar) -> None:
         self.session_list.update_sessions(event.sessions)
 
+    def _show_newest_first(self, newest: list[SessionMeta]) -> None:
+        """The newest sessions, while the others are read (a first start: no index yet)."""
+        self.post_message(SessionsLoaded(newest, counted=False, whole=False))
+
     def on_sessions_loaded(self, event: SessionsLoaded) -> None:
-        self.show_list(event.sessions, event.rows, counted=event.counted, error=event.error)
+        if not event.whole and self._whole_list_shown:
+            return  # the whole list came first
+        self.show_list(
+            event.sessions, event.rows, counted=event.counted, error=event.error, whole=event.whole
+        )
 
     def show_list(
-        self, sessions: list[SessionMeta], rows: list[Row], *, counted: bool, error: str = ""
+        self,
+        sessions: list[SessionMeta],
+        rows: list[Row],
+        *,
+        counted: bool,
+        error: str = "",
+        whole: bool = True,
     ) -> None:
         """``sessions`` in the list (``rows``: theirs, :func:`sessions_model.build_rows`);
-        ``counted``: every message is counted; ``error``: why the list is short, said once."""
+        ``counted``: every message is counted; ``error``: why the list is short, said once;
+        ``whole``: every session is in it (else the whole list follows)."""
         session_list = self.session_list
         if error:
             self.notify(error, severity="error", timeout=10)
@@ -599,7 +618,10 @@ class MainScreen(Screen[None], inherit_bindings=False):
             session_list.placeholder = f"No sessions in {inert(where)}"
             self.message_view.show(None, placeholder=inert(hint))
         session_list.set_sessions(sessions, select=self.initial_session, rows=rows)
-        self._say_counts()
+        self._whole_list_shown = self._whole_list_shown or whole
+        self._say_counts(reading=not whole)
+        if not whole:
+            return  # the rest follows: start-up goes on
         if self.initial_session and session_list.current is not None:
             if session_list.current.session_id == self.initial_session:
                 self.message_view.focus()
@@ -608,14 +630,15 @@ class MainScreen(Screen[None], inherit_bindings=False):
         self.initial_session = None
         self.after_paint(self._list_shown, counted)
 
-    def _say_counts(self) -> None:
+    def _say_counts(self, *, reading: bool = False) -> None:
         """The header's count of the sessions and projects listed (after every change of the
-        list: a delete, a restore, a fork, a new session)."""
+        list: a delete, a restore, a fork, a new session); ``reading``: more are being read."""
         sessions = self.session_list.sessions
         projects = len({meta.project for meta in sessions})
         counts = (
             f"{len(sessions)} session{'s' if len(sessions) != 1 else ''}"
             f" · {projects} project{'s' if projects != 1 else ''}"
+            + (" · reading the others…" if reading else "")
         )
         self.app.sub_title = f"demo · {counts}" if self.context.demo else counts
 
