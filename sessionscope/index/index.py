@@ -564,7 +564,7 @@ class Index:
         first: Callable[[list[SessionMeta]], None] | None = None,
     ) -> list[SessionMeta]:
         """Every session, at once: as the index last saw it (no file it has is stat-ed), and a
-        session file it has no fields of yet (new since, a first start, a first build stopped
+        session file it has not read yet (new since, a first start, a first build stopped
         midway, a big file read a piece at a time) from its head and tail, as the SDK lists it
         (no count yet). When more than :data:`FIRST_SHOWN` files are to be read so, the
         newest of them are read first, and ``first`` is given the list with them."""
@@ -586,7 +586,10 @@ class Index:
                 meta = decode_meta(found[1])
                 if meta is not None:
                     metas.append(_with_project_path(meta, project_path))
-            elif read_unindexed:
+            # No fields: no row yet, or a big file read a piece at a time (a small one with a
+            # row and no fields is no session: a file without a prompt, left out as the SDK
+            # leaves it out, and not read again at each start).
+            elif read_unindexed and (found is None or found[0][0] >= PIECE_BYTES):
                 unindexed.append((path, project_path))
 
         def read(files: list[tuple[str, str]]) -> None:
