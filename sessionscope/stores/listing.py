@@ -50,7 +50,7 @@ def lite_fields(session_id: str, size: int, head: bytes, tail: bytes) -> dict | 
 
 def meta_from_row(row: tuple) -> tuple[SessionMeta, int | None]:
     """A stored session as the session list shows it, from ``PostgresSessionStore.list_all``'s
-    row (session id, project key, mtime, size, the :data:`META_FIELDS` in order, message
+    row (session id, project key, last modified, size, the :data:`META_FIELDS` in order, message
     count, fork parent, root uuid, size counted at); with the size its counts were taken at."""
     (
         session_id,

@@ -7,7 +7,7 @@ Three tables (``table`` is the entries table's name, the others are named after 
     transcript): its owner (the PostgreSQL role that wrote it first), its storage write time
     ``mtime`` (epoch ms, strictly increasing), the size in bytes of the JSONL its entries make,
     the SDK's summary sidecar (``fold_session_summary``), and how far ``sessionscope push`` got
-    through the local file.
+    through the local file (with the file's time then, and the write time of that push).
 ``<table>``
     the entries, one row each, in a global sequence (``seq``): ``entry`` is the JSON text exactly
     as it was written (PostgreSQL's ``json`` type validates it and keeps it byte for byte, so a
@@ -415,6 +415,8 @@ class PostgresSessionStore:
                     )
                 ).fetchone()
                 key_id, mtime, summary, size_before, pushed_before = row
+                # push's record, with the write time it goes with (``list_all``)
+                record = None if pushed is None else {**pushed, "at": mtime}
                 if (
                     pushed_from is not None
                     and (pushed_before or {}).get("offset", 0) != pushed_from
@@ -477,7 +479,7 @@ class PostgresSessionStore:
                         size,
                         *(
                             None if value is None else _jsonb_text(value)
-                            for value in (folded, pushed, meta)
+                            for value in (folded, record, meta)
                         ),
                         key_id,
                     ],
@@ -777,13 +779,19 @@ class PostgresSessionStore:
             else f"meta ->> '{name}'"
             for name in META_FIELDS
         )
+        # Last modified as the local list says it: a session whose last write was a push's,
+        # its file's time then (a push of old sessions is not their activity); else the write
+        # time (an SDK app's mirror, a rename through the store).
+        modified = """CASE WHEN (pushed ->> 'at')::bigint = mtime
+            THEN coalesce((pushed ->> 'file_mtime')::bigint, mtime) ELSE mtime END"""
         rows = await self._select(
-            f"""SELECT owner = current_user, session_id, project_key, mtime, size, {fields},
+            f"""SELECT owner = current_user, session_id, project_key, {modified} AS modified,
+                size, {fields},
                 (counts ->> 'message_count')::int, counts ->> 'forked_from',
                 counts ->> 'root_uuid', (counts ->> 'size')::bigint
             FROM {self._sessions}
             WHERE subpath = '' AND meta IS NOT NULL AND NOT meta ? 'sidechain' {where}
-            ORDER BY mtime DESC, id""",
+            ORDER BY modified DESC, id""",
             params,
         )
         sessions = []

@@ -297,7 +297,11 @@ class _Pusher:
             self.result.problems.append(f"{session_id}: cannot read {path}: {error.strerror}")
             return
         with handle:
-            size = os.fstat(handle.fileno()).st_size
+            status = os.fstat(handle.fileno())
+            size = status.st_size
+            # What the local list says of it (last_modified): the store lists a session pushed
+            # last by push with its file's time, not the push's.
+            state["file_mtime"] = int(status.st_mtime * 1000)
             if size < offset:
                 self.result.problems.append(
                     f"{session_id}: {path.name} is shorter than what was pushed (rewritten?); "

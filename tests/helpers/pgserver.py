@@ -175,13 +175,15 @@ class PostgresServer:
 
 def dump_store(url: str, table: str = "claude_session_store") -> dict:
     """Everything a store holds but its clocks and row ids: by key, the key's sizes, list
-    fields, counts, summary and push progress, and its entries' texts in order."""
+    fields, counts, summary and push progress (less the write time it was made at), and its
+    entries' texts in order."""
     import psycopg
 
     dumped = {}
     with psycopg.connect(url) as connection:
         keys = connection.execute(
-            f"""SELECT id, project_key, session_id, subpath, size, meta, counts, summary, pushed
+            f"""SELECT id, project_key, session_id, subpath, size, meta, counts, summary,
+                pushed - 'at'
             FROM "{table}_sessions" """
         ).fetchall()
         for key_id, project, session, subpath, *rest in keys:

@@ -16,6 +16,7 @@ from sessionscope.stores import PostgresSessionStore
 FIELDS = (
     "session_id",
     "summary",
+    "last_modified",
     "custom_title",
     "first_prompt",
     "git_branch",
@@ -24,8 +25,8 @@ FIELDS = (
     "created_at",
     "message_count",
 )
-"""All but last_modified (the store's write time) and file_size (the bytes the store holds:
-a corrupt line is not kept)."""
+"""All but file_size (the bytes the store holds: a corrupt line is not kept). last_modified is
+the file's time when pushed, not the push's."""
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -295,3 +296,40 @@ def test_index_with_the_store_from_the_environment_says_what_to_unset(
     status, _, err = run(capsys, "index")
     assert status == 1 and "works on local transcripts" in err
     assert "unset SESSIONSCOPE_STORE" in err and "leave out --store" not in err
+
+
+def test_a_pushed_session_is_as_old_as_its_file(tmp_path, pg_url, capsys) -> None:
+    """Pushing old sessions is not activity: the store lists each with its file's time, in
+    that order, until something is written to it through the store (a rename: then, as a
+    rename of the file does, the write's time)."""
+    import time
+
+    from tests.helpers.entries import assistant, dumps, user
+
+    config = tmp_path / "claude"
+    folder = config / "projects" / "-w"
+    folder.mkdir(parents=True)
+    old, older = "11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222"
+    when = {old: 1_775_000_000, older: 1_770_000_000}  # 2026-03-31, 2026-02-02 (seconds)
+    for session_id, seconds in when.items():
+        path = folder / f"{session_id}.jsonl"
+        lines = [user("u1", None, f"hello from {session_id[:4]}"), assistant("a1", "u1", "hi")]
+        path.write_bytes(
+            b"".join(dumps({**line, "sessionId": session_id}) + b"\n" for line in lines)
+        )
+        os.utime(path, (seconds, seconds))
+    assert run(capsys, "push", "--all", "--config-dir", str(config), "--store", pg_url)[0] == 0
+    status, out, err = run(capsys, "list", "--json", "--store", pg_url)
+    assert status == 0, err
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [(row["session_id"], row["last_modified"]) for row in rows] == [
+        (old, when[old] * 1000),
+        (older, when[older] * 1000),
+    ]
+    before = time.time() * 1000
+    assert run(capsys, "rename", older, "renamed", "--store", pg_url)[0] == 0
+    rows = [
+        json.loads(line)
+        for line in run(capsys, "list", "--json", "--store", pg_url)[1].splitlines()
+    ]
+    assert rows[0]["session_id"] == older and rows[0]["last_modified"] >= before - 1000
