@@ -102,6 +102,9 @@ it in both processes at once."""
 COMPACT_FROM = 50_000
 """Forgotten messages below this many never start a compaction."""
 
+REWORD_MESSAGES = 500
+"""Messages a compaction gives their words back at a time (between two looks at the clock)."""
+
 FIRST_SHOWN = 200
 """Sessions read first, the newest, when many are not in the index yet (a first start): a
 screen of them shows while the others are read (20,000 take seconds)."""
@@ -246,7 +249,7 @@ class Index:
         next one goes on from there)."""
         if not self.db.enabled:  # nothing to write to: reading every file would be for nothing
             return 0
-        self._compact_if_needed()
+        self._compact_if_needed(stop if stop is not None else lambda: False)
         self._forget_gone_roots()
         known = {
             path: (size, mtime_ns, inode)
@@ -371,10 +374,7 @@ class Index:
                     unchanged = _key(os.stat(path)) == tuple(key)
                 except OSError:
                     unchanged = False
-                _drop_messages(conn, file_id, 0, path if unchanged else None)
-                conn.execute("DELETE FROM entries WHERE file_id = ?", (file_id,))
-                conn.execute("DELETE FROM files WHERE id = ?", (file_id,))
-                _changed(conn)
+                _drop_file(conn, file_id, path if unchanged else None)
             return True
 
         return self.db.run(work, False, write=True)
@@ -410,28 +410,40 @@ class Index:
 
             self.db.run(work, None, write=True)
 
-    def _compact_if_needed(self) -> None:
+    def _compact_if_needed(self, stop: Callable[[], bool]) -> None:
         """Start the words afresh when the forgotten messages' words outnumber the live ones
-        (a deleted or rewritten transcript's words stay in the full-text table, unmatched):
-        every transcript is read again by the catch-up that follows."""
-        rows = self.db.rows("SELECT value FROM info WHERE key = 'forgotten'")
-        forgotten = int(rows[0][0]) if rows else 0
-        if forgotten <= COMPACT_FROM:
-            return
-        # Counted only past the floor: counting every message costs a catch-up that has
-        # nothing to do a few milliseconds.
-        live = self.db.rows("SELECT count(*) FROM messages")
-        if not live or forgotten <= live[0][0]:
-            return
+        (a deleted or rewritten transcript's words stay in the full-text table, unmatched),
+        and give every message of every config folder its words back, read from its line
+        (the full-text table can only be emptied whole). The files' rows stay: nothing is
+        read again but the message lines. A compaction commits every :data:`BATCH_SECONDS`
+        (messages not given their words back yet are not found meanwhile) and ends early
+        when ``stop()`` is true: the next catch-up goes on with it."""
+        if not self.db.rows("SELECT 1 FROM info WHERE key = 'unworded'"):
+            rows = self.db.rows("SELECT value FROM info WHERE key = 'forgotten'")
+            forgotten = int(rows[0][0]) if rows else 0
+            if forgotten <= COMPACT_FROM:
+                return
+            # Counted only past the floor: counting every message costs a catch-up that has
+            # nothing to do a few milliseconds.
+            live = self.db.rows("SELECT count(*) FROM messages")
+            if not live or forgotten <= live[0][0]:
+                return
 
-        def work(conn: sqlite3.Connection) -> None:
-            conn.execute("DELETE FROM messages")
-            conn.execute("DELETE FROM entries")
-            conn.execute("DELETE FROM files")
-            conn.execute("INSERT INTO messages_fts (messages_fts) VALUES ('delete-all')")
-            conn.execute("DELETE FROM info WHERE key = 'forgotten'")
+            def start(conn: sqlite3.Connection) -> None:
+                conn.execute("INSERT INTO messages_fts (messages_fts) VALUES ('delete-all')")
+                conn.execute("DELETE FROM info WHERE key = 'forgotten'")
+                (last,) = conn.execute("SELECT coalesce(max(id), 0) FROM messages").fetchone()
+                conn.execute("INSERT INTO info VALUES ('unworded', ?)", (f"0 {last}",))
 
-        self.db.run(work, None, write=True)
+            self.db.run(start, None, write=True)
+        finished = False
+        while not finished and not stop():
+            started = time.monotonic()
+            with self.db.batch():
+                # ``True`` too when the index is unusable or busy: the next catch-up goes on.
+                while not (finished := self.db.run(_reword, True, write=True)):
+                    if time.monotonic() - started >= BATCH_SECONDS:
+                        break
 
     def read_before(self, path: str | os.PathLike[str]) -> TranscriptIndex | None:
         """What the index read of a transcript, as the ``base`` that
@@ -811,11 +823,9 @@ def _base_of(
     """The light entries read of the file before (MessagePack, a row's at a time), if it only
     grew since (or, with ``grown`` false, is as it was then or grew)."""
     # Appending makes a file longer: one of the same size with another mtime was rewritten.
-    if row is None or status.st_ino != row.inode or status.st_size < row.indexed_to:
+    if row is None or (grown and status.st_size == row.indexed_to):
         return None
-    if grown and status.st_size == row.indexed_to:
-        return None
-    if _read_tail(path, row.indexed_to) != row.tail:
+    if not _read_as_before(path, status, row.inode, row.indexed_to, row.tail):
         return None
     blobs = conn.execute(
         "SELECT entries FROM entries WHERE file_id = ? ORDER BY first_entry", (row.id,)
@@ -1038,21 +1048,93 @@ def _tool_names(path: str, kept: list[msgspec.Raw], calls: set[str]) -> dict[str
     return {call_id: name for call_id, name in names.items() if call_id in calls}
 
 
+def _read_as_before(
+    path: str, status: os.stat_result, inode: int, indexed_to: int, tail: bytes
+) -> bool:
+    """The file's bytes up to ``indexed_to`` are still those the index read: the same file
+    (``inode``), as long or longer, with the same last bytes there (``tail``)."""
+    return (
+        status.st_ino == inode
+        and status.st_size >= indexed_to
+        and _read_tail(path, indexed_to) == tail
+    )
+
+
+def _drop_file(conn: sqlite3.Connection, file_id: int, source: str | None) -> None:
+    """Drop a file's rows, and its messages' words (:func:`_drop_messages`)."""
+    _drop_messages(conn, file_id, 0, source)
+    conn.execute("DELETE FROM entries WHERE file_id = ?", (file_id,))
+    conn.execute("DELETE FROM files WHERE id = ?", (file_id,))
+    _changed(conn)
+
+
+def _unworded(conn: sqlite3.Connection) -> tuple[int, int]:
+    """``(after, to)``: the messages whose rowid is above ``after`` and at most ``to`` have no
+    words yet (a compaction is giving them back); ``(0, 0)`` when none."""
+    row = conn.execute("SELECT value FROM info WHERE key = 'unworded'").fetchone()
+    if row is None:
+        return 0, 0
+    after, to = row[0].split()
+    return int(after), int(to)
+
+
+def _reword(conn: sqlite3.Connection) -> bool:
+    """Give the next :data:`REWORD_MESSAGES` messages of a compaction their words back, read
+    from their lines; a file whose lines are no longer as the index read them is dropped (its
+    catch-up reads it again). ``True`` when every message has its words."""
+    after, to = _unworded(conn)
+    rows = conn.execute(
+        "SELECT id, file_id, offset, length FROM messages WHERE id > ? AND id <= ? "
+        "ORDER BY id LIMIT ?",
+        (after, to, REWORD_MESSAGES),
+    ).fetchall()
+    if not rows:
+        conn.execute("DELETE FROM info WHERE key = 'unworded'")
+        return True
+    by_file: dict[int, list[tuple[int, int, int]]] = {}
+    for rowid, file_id, offset, length in rows:
+        by_file.setdefault(file_id, []).append((rowid, offset, length))
+    dropped = []
+    for file_id, messages in by_file.items():
+        row = conn.execute(
+            "SELECT path, inode, indexed_to, tail FROM files WHERE id = ?", (file_id,)
+        ).fetchone()
+        words = None
+        if row is not None:
+            path, inode, indexed_to, tail = row
+            try:
+                if _read_as_before(path, os.stat(path), inode, indexed_to, tail):
+                    words = _read_back(path, messages)
+            except OSError:
+                pass  # gone or unreadable: dropped
+        if words is None:
+            dropped.append(file_id)
+        else:
+            conn.executemany("INSERT INTO messages_fts (rowid, text) VALUES (?, ?)", words)
+    conn.execute("UPDATE info SET value = ? WHERE key = 'unworded'", (f"{rows[-1][0]} {to}",))
+    for file_id in dropped:
+        _drop_file(conn, file_id, None)
+    return False
+
+
 def _drop_messages(conn: sqlite3.Connection, file_id: int, start: int, source: str | None) -> None:
     """Drop a file's messages from byte ``start`` on, and their words. The full-text table
     keeps no text (``content=''``), so deleting words takes the text they were made of: read
     back from ``source`` (the transcript, given only when its bytes there are still those the
     index read). Without it, or when a line cannot be read back, the words stay, matched by no
-    message (search joins every match to its message), and are counted for compaction."""
+    message (search joins every match to its message), and are counted for compaction.
+    Messages a compaction has not given their words back yet have none to delete."""
     rows = conn.execute(
         "SELECT id, offset, length FROM messages WHERE file_id = ? AND offset >= ?",
         (file_id, start),
     ).fetchall()
     if not rows:
         return
-    words = _read_back(source, rows) if source is not None else None
+    after, to = _unworded(conn)
+    worded = [row for row in rows if not after < row[0] <= to]
+    words = _read_back(source, worded) if source is not None and worded else None
     if words is None:
-        _note_forgotten(conn, len(rows))
+        _note_forgotten(conn, len(worded))
     else:
         conn.executemany(
             "INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', ?, ?)", words

@@ -806,6 +806,87 @@ def test_forgotten_words_are_compacted_away(sessions_dir, isolated_user_dirs, mo
     assert [hit.session_id for hit in index.search("common")] == [paths[4].stem]
 
 
+def _other_config_folder(
+    tmp_path: Path, sessions: int, answer: str = "an answer"
+) -> tuple[Index, list[Path]]:
+    """A second config folder with ``sessions`` sessions (``wordN common`` each), indexed into
+    the same index file."""
+    folder = tmp_path / "other" / "projects" / "-work-other"
+    folder.mkdir(parents=True)
+    paths = []
+    for n in range(sessions):
+        path = folder / f"{n:08d}-2222-4222-8222-222222222222.jsonl"
+        entries = chain(user(f"word{n} common", session=path.stem), assistant(answer))
+        path.write_bytes(b"".join(line(entry) for entry in entries))
+        paths.append(path)
+    other = Index(tmp_path / "other")
+    assert other.catch_up_all() == sessions
+    return other, paths
+
+
+def _fts_is_sound(index: Index) -> None:
+    index.db.run(
+        lambda conn: conn.execute(
+            "INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')"
+        ),
+        None,
+        write=True,
+    )
+    assert index.db.problem is None
+
+
+def test_a_compaction_keeps_every_config_folders_rows(
+    sessions_dir, isolated_user_dirs, tmp_path, monkeypatch
+):
+    """The full-text table can only be emptied whole: a compaction gives every message of
+    every config folder its words back from its line, and no folder's files are read again
+    (it dropped every folder's rows, and the next use of each read all its files again)."""
+    monkeypatch.setattr(index_module, "COMPACT_FROM", 3)
+    sessions_dir(chain(user("alpha words here"), assistant("beta answer")))
+    home = Index(isolated_user_dirs)
+    assert home.catch_up_all() == 1
+    other, paths = _other_config_folder(tmp_path, 5)
+    for path in paths[:4]:
+        path.unlink()
+    assert other.catch_up_all() == 0  # forgets 4: more than 3 and the 1 left
+    assert other.catch_up_all() == 0  # compacts
+    assert other.db.rows("SELECT key FROM info WHERE key IN ('forgotten', 'unworded')") == []
+    assert home.catch_up_all() == 0  # nothing to read again
+    assert len(home.search("alpha", catch_up=False)) == 1
+    assert len(home.search("beta", catch_up=False)) == 1
+    assert [hit.session_id for hit in other.search("common", catch_up=False)] == [paths[4].stem]
+    _fts_is_sound(home)
+
+
+def test_a_compaction_stopped_midway_goes_on_next_time(
+    sessions_dir, isolated_user_dirs, tmp_path, monkeypatch
+):
+    """A compaction commits as it goes and stops with its catch-up; meanwhile a file that
+    changed behind the index's back is read again, and a session deleted leaves the words
+    of the messages not yet given theirs alone."""
+    monkeypatch.setattr(index_module, "COMPACT_FROM", 3)
+    monkeypatch.setattr(index_module, "REWORD_MESSAGES", 1)
+    monkeypatch.setattr(index_module, "BATCH_SECONDS", 0)
+    other, paths = _other_config_folder(tmp_path, 8)
+    for path in paths[:5]:
+        path.unlink()
+    other.catch_up_all()  # forgets 5 of 8 sessions' messages
+    batches = []
+    other.catch_up_all(stop=lambda: len(batches) > 0 or batches.append(1))
+    assert other.db.rows("SELECT count(*) FROM info WHERE key = 'unworded'") == [(1,)]
+    found = {hit.session_id for hit in other.search("common", catch_up=False)}
+    assert found == {paths[5].stem}  # the first message has its words again; the rest wait
+    other.forget_session(paths[6].stem)  # its messages have no words to delete
+    paths[6].unlink()
+    rewritten = chain(user("gamma rewritten", session=paths[7].stem), assistant("delta"))
+    paths[7].write_bytes(b"".join(line(entry) for entry in rewritten))
+    other.catch_up_all()
+    assert other.db.rows("SELECT count(*) FROM info WHERE key = 'unworded'") == [(0,)]
+    assert {hit.session_id for hit in other.search("common", catch_up=False)} == {paths[5].stem}
+    assert [hit.session_id for hit in other.search("gamma", catch_up=False)] == [paths[7].stem]
+    _fts_is_sound(other)
+
+
 def _words(text: str) -> list[str]:
     return [word for word in re.findall(r"[A-Za-z]{7,}", text) if word.isalpha()]
 
