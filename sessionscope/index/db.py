@@ -24,6 +24,9 @@ __all__ = ["DB_NAME", "Database"]
 
 DB_NAME = "index.sqlite3"
 
+WAL_LIMIT_BYTES = 16 << 20
+"""The size the write-ahead log is cut back to once its pages are in the file."""
+
 SCHEMA_VERSION = 2
 """Bump when the tables change."""
 
@@ -198,6 +201,9 @@ class Database:
         try:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
+            # The write-ahead log is reused, never shrunk, while the file is open: without a
+            # limit it keeps the size of the biggest transaction since (a VACUUM's: the file's).
+            conn.execute(f"PRAGMA journal_size_limit={WAL_LIMIT_BYTES}")
             wanted = index_format()
             try:
                 row = conn.execute("SELECT value FROM info WHERE key = 'format'").fetchone()
@@ -367,6 +373,19 @@ class Database:
                         self._conn.execute("COMMIT")
                     except sqlite3.Error as error:
                         self._failed(error)
+
+    def vacuum(self) -> None:
+        """Give the file's free pages back (``VACUUM``: the file written anew, about a second
+        for a 150 MB index), and empty the write-ahead log it went through (it would keep
+        the size of the whole file). Busy (another process writing): skipped, as any write."""
+        with self._lock:
+            if self._conn is None or self._batching:
+                return
+            try:
+                self._conn.execute("VACUUM")
+                self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.Error as error:
+                self._failed(error)
 
     def rows(self, sql: str, parameters: tuple = ()) -> list[tuple]:
         """Every row of a query (``[]`` when the index is unusable)."""

@@ -102,6 +102,12 @@ it in both processes at once."""
 COMPACT_FROM = 50_000
 """Forgotten messages below this many never start a compaction."""
 
+SHRINK_FROM_SHARE = 0.1
+"""The share of the index file's pages free from which a catch-up shrinks the file."""
+
+SHRINK_FROM_PAGES = 2048
+"""Free pages (of 4 KiB) below which the file is never shrunk: 8 MB are not worth a rewrite."""
+
 REWORD_MESSAGES = 500
 """Messages a compaction gives their words back at a time (between two looks at the clock)."""
 
@@ -249,8 +255,7 @@ class Index:
         next one goes on from there)."""
         if not self.db.enabled:  # nothing to write to: reading every file would be for nothing
             return 0
-        self._compact_if_needed(stop if stop is not None else lambda: False)
-        self._forget_gone_roots()
+        self._upkeep(stop if stop is not None else lambda: False)
         known = {
             path: (size, mtime_ns, inode)
             for path, size, mtime_ns, inode in self.db.rows(
@@ -409,6 +414,19 @@ class Index:
                 conn.execute("DELETE FROM info WHERE key = ?", (f"files:{root}",))
 
             self.db.run(work, None, write=True)
+
+    def _upkeep(self, stop: Callable[[], bool]) -> None:
+        """What a catch-up does first: a compaction if it is due, the rows of other config
+        folders that are gone forgotten, and the file shrunk when a good share of it is free
+        pages (what was forgotten, deleted or compacted away: SQLite reuses such pages, but
+        never gives them back by itself)."""
+        self._compact_if_needed(stop)
+        self._forget_gone_roots()
+        if stop():
+            return
+        pages = self.db.rows("SELECT * FROM pragma_page_count, pragma_freelist_count")
+        if pages and pages[0][1] >= max(SHRINK_FROM_PAGES, pages[0][0] * SHRINK_FROM_SHARE):
+            self.db.vacuum()
 
     def _compact_if_needed(self, stop: Callable[[], bool]) -> None:
         """Start the words afresh when the forgotten messages' words outnumber the live ones

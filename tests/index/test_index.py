@@ -887,6 +887,27 @@ def test_a_compaction_stopped_midway_goes_on_next_time(
     _fts_is_sound(other)
 
 
+def test_the_index_file_shrinks_when_much_of_it_is_free(
+    sessions_dir, isolated_user_dirs, tmp_path, monkeypatch
+):
+    """What a config folder that is gone held is given back to the file system: SQLite reuses
+    free pages but never shrinks the file by itself."""
+    monkeypatch.setattr(index_module, "SHRINK_FROM_PAGES", 64)
+    sessions_dir(chain(user("alpha words here"), assistant("beta answer")))
+    home = Index(isolated_user_dirs)
+    assert home.catch_up_all() == 1
+    answer = " ".join(f"filler{n}" for n in range(300))
+    _other_config_folder(tmp_path, 300, answer)
+    [(full,)] = home.db.rows("PRAGMA page_count")
+    shutil.rmtree(tmp_path / "other")
+    assert home.catch_up_all() == 0
+    [(pages, page_size)] = home.db.rows("SELECT * FROM pragma_page_count, pragma_page_size")
+    assert pages < full / 2  # (the gone folder's words stay until a compaction)
+    assert os.path.getsize(home.db.path) == pages * page_size  # on disk, not only in the log
+    assert home.db.rows("SELECT count(*) FROM files WHERE root != ?", (home.root,)) == [(0,)]
+    assert len(home.search("alpha", catch_up=False)) == 1
+
+
 def _words(text: str) -> list[str]:
     return [word for word in re.findall(r"[A-Za-z]{7,}", text) if word.isalpha()]
 
