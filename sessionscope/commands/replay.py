@@ -52,6 +52,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from sessionscope.index import Index
     from sessionscope.replay.steps import find_step, load_steps
     from sessionscope.transcripts.files import SessionLookupError, find_session_file
     from sessionscope.transcripts.meta import session_title
@@ -61,11 +62,15 @@ def run(args: argparse.Namespace) -> int:
         path = find_session_file(args.config_dir, args.session_id)
     except SessionLookupError as error:
         raise CommandError(str(error)) from None
+    index = Index(args.config_dir)
     try:
-        steps = load_steps(path)
+        # What the index read of the file is read on from, not the whole file again.
+        steps = load_steps(path, index=index.read_before(path))
         meta = read_session_meta(path, count_messages=False)
     except OSError as error:
         raise CommandError(f"cannot read {path}: {error.strerror or error}") from None
+    finally:
+        index.close()
     if not steps:
         raise CommandError(f"session {args.session_id} has no messages to replay")
     start_at = 0

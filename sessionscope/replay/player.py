@@ -17,6 +17,7 @@ import bisect
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 SPEEDS: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0)
 """The speeds ``+`` and ``-`` move between."""
@@ -29,9 +30,24 @@ MIN_STEP = 0.05
 (and ``.`` can step through them)."""
 
 
+class Timed(Protocol):
+    """What the player needs to know about one step (:class:`Timing`; a replay's
+    ``replay.steps.Step``, which reads its message only when ``typed_length`` is asked for:
+    the player asks it of the step being typed only)."""
+
+    @property
+    def recorded_at(self) -> float | None: ...
+
+    @property
+    def typed_length(self) -> int: ...
+
+    @property
+    def is_user_turn(self) -> bool: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Timing:
-    """What the player needs to know about one step."""
+    """What the player needs to know about one step, as plain values."""
 
     recorded_at: float | None
     """Seconds since the epoch when the step was written; ``None`` if the entry had no time."""
@@ -70,7 +86,7 @@ class Player:
 
     def __init__(
         self,
-        timings: Sequence[Timing],
+        timings: Sequence[Timed],
         *,
         speed: float = 1.0,
         max_gap: float = DEFAULT_MAX_GAP,

@@ -1,5 +1,10 @@
 """A session as replay steps: its messages, with its subagents' messages where they happened.
 
+A step is where its message's line is (a light entry) and when it was written; the message
+itself is read from its line when the replay shows it, and only the latest
+:data:`MESSAGES_KEPT` are kept: a 100 MB session of 33,000 messages starts at once and never
+holds them all.
+
 Pure: reads transcripts through ``sessionscope.transcripts``.
 """
 
@@ -7,41 +12,111 @@ from __future__ import annotations
 
 import bisect
 import os
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sessionscope.replay.player import Timing
-from sessionscope.transcripts.content import TEXT, Message, message_from_entry
+from sessionscope.transcripts.content import (
+    OTHER,
+    TEXT,
+    Message,
+    Part,
+    kind_of_type,
+    message_from_entry,
+    speaker,
+)
 from sessionscope.transcripts.conversation import build_conversation
-from sessionscope.transcripts.model import Conversation, TranscriptIndex
-from sessionscope.transcripts.reader import index_transcript, load_entries
+from sessionscope.transcripts.model import Conversation, Entry, TranscriptIndex
+from sessionscope.transcripts.reader import index_transcript, load_entry
 from sessionscope.transcripts.subagents import list_subagents, subagent_messages
+
+MESSAGES_KEPT = 256
+"""Messages read for a replay kept in memory, the latest shown (its screen shows 120)."""
+
+
+class _Lines:
+    """The messages of one replay, read from their lines as they are shown; the latest
+    :data:`MESSAGES_KEPT` kept."""
+
+    def __init__(self) -> None:
+        self._kept: OrderedDict[tuple[str, int], Message] = OrderedDict()
+
+    def message(self, path: str, entry: Entry) -> Message:
+        key = (path, entry.offset)
+        message = self._kept.get(key)
+        if message is not None:
+            self._kept.move_to_end(key)
+            return message
+        try:
+            raw = load_entry(path, entry)
+        except OSError:
+            raw = None
+        if raw is None:  # the file changed or went since the replay began
+            message = Message(
+                uuid=entry.uuid,
+                parent_uuid=entry.parent_uuid,
+                type=entry.type or "?",
+                role="meta",
+                timestamp=entry.timestamp,
+                parts=(Part(OTHER, "its line can no longer be read", name="unreadable"),),
+            )
+        else:
+            message = message_from_entry(raw)
+        self._kept[key] = message
+        if len(self._kept) > MESSAGES_KEPT:
+            self._kept.popitem(last=False)
+        return message
 
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """One message to play."""
+    """One message to play: where its line is, and when it was written. It is also the
+    player's timing of the step (``replay.player.Timed``)."""
 
-    message: Message
+    path: str
+    entry: Entry
+    """The message's line (a light entry: its place, uuid, time and kinds of blocks)."""
     recorded_at: float | None
     """Seconds since the epoch, from the entry's timestamp."""
     agent: str | None = None
     """The subagent that wrote it (its id or type), ``None`` for the main conversation."""
+    lines: _Lines = field(default_factory=_Lines, repr=False, compare=False)
+    """Where its message is read (shared by the steps of one replay)."""
+
+    @property
+    def message(self) -> Message:
+        """The message, read from its line (the latest few are kept)."""
+        return self.lines.message(self.path, self.entry)
+
+    @property
+    def uuid(self) -> str | None:
+        return self.entry.uuid
 
     @property
     def typed_text(self) -> str:
         """Assistant text, typed out as the replay reaches it ('' for anything else)."""
-        if self.message.role != "assistant":
+        if self.entry.type != "assistant":
             return ""
         return "\n".join(part.body for part in self.message.parts if part.kind == TEXT)
 
-    def timing(self) -> Timing:
-        return Timing(
-            recorded_at=self.recorded_at,
-            typed_length=len(self.typed_text),
-            is_user_turn=self.message.is_user_turn and self.agent is None,
+    @property
+    def typed_length(self) -> int:
+        """Characters typed out over the gap before the step (assistant text)."""
+        return len(self.typed_text)
+
+    @property
+    def is_user_turn(self) -> bool:
+        """A prompt the user typed in the main conversation (where ``]`` stops): told from
+        the light entry, without reading the line."""
+        entry = self.entry
+        role = speaker(
+            entry.type or "?",
+            is_compact_summary=entry.is_compact_summary,
+            is_meta=entry.is_meta,
+            kinds=[kind_of_type(kind) for kind in entry.role_blocks],
         )
+        return role == "user" and self.agent is None
 
 
 def parse_timestamp(timestamp: str | None) -> float | None:
@@ -54,20 +129,21 @@ def parse_timestamp(timestamp: str | None) -> float | None:
         return None
 
 
-def _subagent_steps(session_path: Path, index: TranscriptIndex) -> list[Step]:
+def _subagent_steps(session_path: Path, index: TranscriptIndex, lines: _Lines) -> list[Step]:
     """Every subagent message of the session, each tagged with its agent."""
     steps: list[Step] = []
     for agent in list_subagents(session_path, index):
         try:
             entries = subagent_messages(agent, index if agent.layout == "inline" else None)
-            raws = load_entries(agent.path, entries)
         except OSError:
             continue  # an unreadable subagent file costs that subagent only
         label = agent.description or agent.agent_type or f"agent {agent.agent_id}"
-        for raw in raws:
-            if isinstance(raw, dict):
-                message = message_from_entry(raw)
-                steps.append(Step(message, parse_timestamp(message.timestamp), agent=label))
+        path = str(agent.path)
+        steps += [
+            Step(path, entry, parse_timestamp(entry.timestamp), label, lines)
+            for entry in entries
+            if not entry.is_bad
+        ]
     return steps
 
 
@@ -121,17 +197,17 @@ def load_steps(
     )
     if conversation is None or not unchanged:
         conversation = build_conversation(index)
-    raws = load_entries(path, conversation.messages)
+    lines = _Lines()
     main = [
-        Step(message, parse_timestamp(message.timestamp))
-        for message in (message_from_entry(raw) for raw in raws if isinstance(raw, dict))
+        Step(str(path), entry, parse_timestamp(entry.timestamp), None, lines)
+        for entry in conversation.messages
     ]
-    return interleave(main, _subagent_steps(path, index) if subagents else [])
+    return interleave(main, _subagent_steps(path, index, lines) if subagents else [])
 
 
 def find_step(steps: list[Step], uuid: str) -> int:
     """Index of the step with this message UUID (for ``--from``); ``ValueError`` if absent."""
     for index, step in enumerate(steps):
-        if step.message.uuid == uuid:
+        if step.uuid == uuid:
             return index
     raise ValueError(f"no message {uuid} in this session")

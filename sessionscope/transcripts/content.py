@@ -40,7 +40,11 @@ def block_kind(block: Any) -> str:
         return TEXT
     if not isinstance(block, dict):
         return OTHER
-    kind = block.get("type")
+    return kind_of_type(block.get("type"))
+
+
+def kind_of_type(kind: object) -> str:
+    """What a block whose ``type`` is ``kind`` is (:func:`block_kind`)."""
     if kind in (TEXT, THINKING, REDACTED_THINKING, IMAGE):
         return kind
     if kind in ("tool_use", "server_tool_use", "mcp_tool_use"):
@@ -178,6 +182,20 @@ def block_part(block: Any) -> Part:
     return Part(OTHER, _json(block), name=str(block.get("type")))
 
 
+def speaker(entry_type: str, *, is_compact_summary: bool, is_meta: bool, kinds: list[str]) -> str:
+    """Who speaks in a ``user``/``assistant`` entry (:attr:`Message.role`), from its type, its
+    ``isCompactSummary`` and ``isMeta`` and the kinds of its blocks (:func:`block_kind`)."""
+    if entry_type == "assistant":
+        return "assistant"
+    if is_compact_summary:
+        return "summary"
+    if is_meta:
+        return "meta"
+    if kinds and all(kind == TOOL_RESULT for kind in kinds):
+        return "tool result"
+    return "user"
+
+
 def message_from_entry(raw: dict) -> Message:
     """A ``user``/``assistant`` entry (the parsed JSON line) as a :class:`Message`."""
     message = raw.get("message")
@@ -189,21 +207,16 @@ def message_from_entry(raw: dict) -> Message:
     else:
         parts = (Part(OTHER, _json(content), name="content"),)
     entry_type = str(raw.get("type") or "?")
-    if entry_type == "assistant":
-        role = "assistant"
-    elif raw.get("isCompactSummary"):
-        role = "summary"
-    elif raw.get("isMeta"):
-        role = "meta"
-    elif parts and all(part.kind == TOOL_RESULT for part in parts):
-        role = "tool result"
-    else:
-        role = "user"
     return Message(
         uuid=raw.get("uuid") if isinstance(raw.get("uuid"), str) else None,
         parent_uuid=raw.get("parentUuid") if isinstance(raw.get("parentUuid"), str) else None,
         type=entry_type,
-        role=role,
+        role=speaker(
+            entry_type,
+            is_compact_summary=bool(raw.get("isCompactSummary")),
+            is_meta=bool(raw.get("isMeta")),
+            kinds=[part.kind for part in parts],
+        ),
         timestamp=raw.get("timestamp") if isinstance(raw.get("timestamp"), str) else None,
         parts=parts,
         model=message.get("model") if isinstance(message, dict) else None,

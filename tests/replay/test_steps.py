@@ -60,3 +60,37 @@ def test_what_was_appended_since_is_replayed_too(sample_session: Path) -> None:
     steps = load_steps(sample_session, index=index, conversation=conversation)
     assert _uuids(steps) == _uuids(load_steps(sample_session))
     assert _uuids(steps)[-1] == late["uuid"]
+
+
+def test_a_step_reads_its_message_when_shown(sample_session: Path) -> None:
+    """The messages are read as the replay shows them, not all at once before it starts (the
+    100 MB session took 1.5 s and 200 MB more to start); a line that can no longer be read
+    then (the file cut short meanwhile) is said so, and the replay goes on."""
+    steps = load_steps(sample_session)
+    first, last = steps[0], steps[-1]
+    first_text = first.message.parts[0].body
+    sample_session.write_bytes(sample_session.read_bytes()[: last.entry.offset])
+    assert first.message.parts[0].body == first_text  # read already: kept
+    assert last.message.uuid == last.uuid
+    assert (last.message.role, last.message.parts[0].name) == ("meta", "unreadable")
+
+
+def _prompts(path: Path) -> list[bool]:
+    """Whether each step is a prompt, as its light entry tells and as its message read says."""
+    told = []
+    for step in load_steps(path):
+        assert step.is_user_turn == (step.message.is_user_turn and step.agent is None), step.uuid
+        told.append(step.is_user_turn)
+    return told
+
+
+def test_a_prompt_is_told_from_its_light_entry(sample_session: Path, hostile_session) -> None:
+    """``]`` stops at a prompt: told without reading the line, as the message read says."""
+    assert set(_prompts(sample_session) + _prompts(hostile_session)) == {True, False}
+
+
+def test_a_prompt_is_told_from_its_light_entry_in_real_transcripts(shared_corpus: Path) -> None:
+    from sessionscope.transcripts.files import session_files
+
+    told = [each for path, _ in session_files(shared_corpus) for each in _prompts(Path(path))]
+    assert set(told) == {True, False}

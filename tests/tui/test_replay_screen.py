@@ -140,7 +140,7 @@ async def test_subagent_work_shows_where_it_happened(isolated_user_dirs: Path) -
         (None, uuid(3)),  # its result
         (None, uuid(4)),
     ]
-    assert not steps[2].timing().is_user_turn  # ] skips the subagent's own prompt
+    assert not steps[2].is_user_turn  # ] skips the subagent's own prompt
     app = ReplayApp(steps, clock=FakeClock(), start_at=len(steps))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()

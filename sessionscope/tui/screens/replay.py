@@ -225,7 +225,7 @@ class ReplayScreen(Screen[None]):
         self.steps = list(steps)
         self.session_title = title
         self.player = Player(
-            [step.timing() for step in self.steps],
+            self.steps,
             speed=speed,
             max_gap=max_gap,
             clock=clock,
