@@ -14,6 +14,7 @@ import os
 import re
 import stat
 import tempfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -66,16 +67,31 @@ def json_lines(index: TranscriptIndex, messages: list[Entry], redactor: Redactor
         yield json_line(record if redactor is None else redactor.value(record)) + "\n"
 
 
+def pieces(
+    path: Path, fmt: str, redactor: Redactor | None = None, *, images: bool = True
+) -> Iterator[str]:
+    """The export of one transcript file in ``fmt``, a message's piece at a time (to be
+    written as it comes: the whole text is never held), its secrets masked by ``redactor``
+    (each entry's, before it is rendered; its images then shown by their labels only);
+    ``images``: pictures in an HTML page. A transcript that cannot be read: :class:`ExportError`
+    (raised where the pieces are written, not taken for an error of writing)."""
+    try:
+        if fmt == "json":
+            index = index_transcript(path)
+            yield from json_lines(index, build_conversation(index).messages, redactor)
+            return
+        document = load_document(path, redactor)
+        if fmt == "md":
+            yield from markdown_pieces(document)
+        else:
+            yield from html_pieces(document, images=images and redactor is None)
+    except OSError as error:
+        raise ExportError(f"cannot read {path}: {error.strerror or error}") from error
+
+
 def render(path: Path, fmt: str, redactor: Redactor | None = None, *, images: bool = True) -> str:
-    """The export of one transcript file in ``fmt``, its secrets masked by ``redactor`` (its
-    images then shown by their labels only); ``images``: pictures in an HTML page."""
-    if fmt == "json":
-        index = index_transcript(path)
-        return "".join(json_lines(index, build_conversation(index).messages, redactor))
-    document = load_document(path, redactor)
-    if fmt == "md":
-        return to_markdown(document)
-    return to_html(document, images=images and redactor is None)
+    """:func:`pieces` as one string."""
+    return "".join(pieces(path, fmt, redactor, images=images))
 
 
 def render_redacted(path: Path, fmt: str) -> tuple[str, str]:
@@ -94,7 +110,8 @@ class SessionDocument:
     session_id: str
     title: str
     cwd: str | None
-    messages: list[Message]
+    messages: Messages
+    """Read from the transcript (:class:`Messages`) each time they are gone through."""
     edits: dict[str, EditDiff] = field(default_factory=dict)
     """The diffs of the session's edit tool calls (Edit, MultiEdit, Write, NotebookEdit), by
     tool use id, with the patch each result recorded."""
@@ -104,28 +121,70 @@ def load_document(
     path: str | os.PathLike[str], redactor: Redactor | None = None
 ) -> SessionDocument:
     """The visible conversation of one transcript file (as ``show`` and the SDK see it), with
-    every string of its entries (and its title and folder) masked by ``redactor`` if given."""
+    every string of its entries (and its title and folder) masked by ``redactor`` if given.
+    Its messages are read as they are written out (:class:`Messages`); the diffs of its edit
+    calls before, from the lines of its tool calls and of their results only."""
     path = Path(path)
     session_id = path.name.removesuffix(".jsonl")
     meta = read_session_meta(path, count_messages=False)
     index = index_transcript(path)
-    messages: list[Message] = []
-    edits = _Edits()
-    # A batch of entries at a time: of each, its message and what an export reads of its tool
-    # result are kept (all of a 100 MB session's entries at once took 500 MB more).
-    for _entry, raw in load_entries_in_batches(path, build_conversation(index).messages):
-        if redactor is not None:
-            raw = _redacted(raw, redactor)
-        if isinstance(raw, dict):
-            messages.append(message_from_entry(raw))
-            edits.note(raw)
+    entries = build_conversation(index).messages
     title, cwd = (session_title(meta), meta.cwd) if meta is not None else (session_id, None)
     if redactor is not None:
         title = redactor.text(title)
         cwd = redactor.text(cwd) if cwd else cwd
     return SessionDocument(
-        session_id=session_id, title=title, cwd=cwd, messages=messages, edits=edits.diffs()
+        session_id=session_id,
+        title=title,
+        cwd=cwd,
+        messages=Messages(path, entries, redactor),
+        edits=_edit_diffs(path, entries, redactor),
     )
+
+
+class Messages:
+    """A conversation's messages, read from their lines a batch at a time each time they are
+    gone through (a 100 MB session's, all held, took 100 MB more; all of its entries at once
+    500 MB), masked by ``redactor`` if given (counted each time). Its length is the
+    conversation's: a line that can no longer be read is left out of the messages (the file
+    changed since the conversation was read), not of the count."""
+
+    def __init__(self, path: Path, entries: list[Entry], redactor: Redactor | None = None) -> None:
+        self._path = path
+        self._entries = entries
+        self._redactor = redactor
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __iter__(self) -> Iterator[Message]:
+        for _entry, raw in load_entries_in_batches(self._path, self._entries):
+            if self._redactor is not None:
+                raw = _redacted(raw, self._redactor)
+            if isinstance(raw, dict):
+                yield message_from_entry(raw)
+
+
+def _edit_diffs(path: Path, entries: list[Entry], redactor: Redactor | None) -> dict[str, EditDiff]:
+    """The diffs of the edit calls among ``entries``: the lines with tool calls are read, then
+    the lines with the results of edit calls (masked as their messages are; counted when
+    those are written)."""
+    edits = _Edits()
+    counted = redactor.counts.copy() if redactor is not None else None
+
+    def note(lines: list[Entry]) -> None:
+        for _entry, raw in load_entries_in_batches(path, lines):
+            if redactor is not None:
+                raw = _redacted(raw, redactor)
+            if isinstance(raw, dict):
+                edits.note(raw)
+
+    note([entry for entry in entries if "tool_use" in entry.role_blocks])
+    wanted = {call.get("id") for call in edits.calls}
+    note([entry for entry in entries if wanted.intersection(entry.tool_result_ids)])
+    if redactor is not None and counted is not None:
+        redactor.counts = counted
+    return edits.diffs()
 
 
 EXPORTED_RESULT_FIELDS = ("type", "structuredPatch")
@@ -230,6 +289,30 @@ def _fence(body: str, info: str = "") -> str:
 
 
 def to_markdown(document: SessionDocument) -> str:
+    return "".join(markdown_pieces(document))
+
+
+def markdown_pieces(document: SessionDocument) -> Iterator[str]:
+    """The Markdown, a message at a time; it ends with one newline."""
+    return _one_newline_at_the_end(_markdown_lines(document))
+
+
+def _one_newline_at_the_end(pieces: Iterable[str]) -> Iterator[str]:
+    """``pieces`` with the newlines they end with made one, as they are written (a run of
+    newlines is held until what follows it shows whether it ends the text)."""
+    newlines = ""
+    for piece in pieces:
+        text = piece.rstrip("\n")
+        if text:
+            yield newlines + text
+            newlines = piece[len(text) :]
+        else:
+            newlines += piece
+    yield "\n"
+
+
+def _markdown_lines(document: SessionDocument) -> Iterator[str]:
+    """The Markdown's lines, each with its newline, a message's at a time."""
     lines = [
         f"# {inert(document.title)}",
         "",
@@ -238,9 +321,10 @@ def to_markdown(document: SessionDocument) -> str:
     if document.cwd:
         lines.append(f"- Folder: `{inert(document.cwd)}`")
     lines += [f"- Messages: {len(document.messages)}", ""]
+    yield "".join(line + "\n" for line in lines)
     for message in document.messages:
         role = ROLE_TITLES.get(message.role, inert(message.role).capitalize())
-        lines += [
+        lines = [
             "---",
             "",
             f"## {role} · {format_timestamp(message.timestamp)}",
@@ -267,7 +351,7 @@ def to_markdown(document: SessionDocument) -> str:
                     continue
                 info = "json" if part.kind == TOOL_USE else ""
                 lines += [f"**{label}**", "", _fence(body.rstrip("\n"), info), ""]
-    return "\n".join(lines).rstrip("\n") + "\n"
+        yield "".join(line + "\n" for line in lines)
 
 
 def _diff_summary(diff: EditDiff, escape) -> str:
@@ -408,6 +492,11 @@ def _html_images(part: Part) -> str:
 
 def to_html(document: SessionDocument, *, images: bool = True) -> str:
     """The page; ``images``: pictures of the image blocks (else their labels only)."""
+    return "".join(html_pieces(document, images=images))
+
+
+def html_pieces(document: SessionDocument, *, images: bool = True) -> Iterator[str]:
+    """The page (:func:`to_html`), a message at a time."""
     title = _h(document.title)
     out = [
         "<!DOCTYPE html>",
@@ -429,12 +518,13 @@ def to_html(document: SessionDocument, *, images: bool = True) -> str:
     if document.cwd:
         out.append(f"<dt>Folder</dt><dd>{_h(document.cwd)}</dd>")
     out += [f"<dt>Messages</dt><dd>{len(document.messages)}</dd>", "</dl>"]
+    yield "".join(line + "\n" for line in out)
     for message in document.messages:
         role = ROLE_TITLES.get(message.role, message.role.capitalize())
         css = message.role.replace(" ", "-")
         uuid = _h(message.uuid or "none")
         anchor = f"m-{uuid}"
-        out += [
+        out = [
             f'<article class="{css}" id="{anchor}">',
             f'<header><span class="role">{_h(role)}</span>'
             f'<time datetime="{_h(message.timestamp or "")}">'
@@ -446,13 +536,13 @@ def to_html(document: SessionDocument, *, images: bool = True) -> str:
             if images and part.images:
                 out.append(_html_images(part))
         out.append("</article>")
-    out += [
-        "</main>",
-        "<footer>Exported by sessionscope. This page loads nothing and runs no script.</footer>",
-        "</body>",
-        "</html>",
-    ]
-    return "\n".join(out) + "\n"
+        yield "".join(line + "\n" for line in out)
+    yield (
+        "</main>\n"
+        "<footer>Exported by sessionscope. This page loads nothing and runs no script.</footer>\n"
+        "</body>\n"
+        "</html>\n"
+    )
 
 
 # -- writing -------------------------------------------------------------------------------------
@@ -468,12 +558,15 @@ def is_device_or_pipe(target: Path) -> bool:
     return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
-def write_atomically(text: str, target: Path, *, force: bool = False) -> None:
-    """Write through a temporary file in the target's folder and a rename.
+def write_atomically(text: str | Iterable[str], target: Path, *, force: bool = False) -> None:
+    """Write ``text`` (or its pieces, each written as it comes) through a temporary file in
+    the target's folder and a rename.
 
     An interrupted export leaves no half file; an existing file is kept unless ``force``. The
     file is readable by its owner only (mode 0600), like the transcripts it comes from.
     """
+    if isinstance(text, str):
+        text = (text,)
     target = Path(target)
     if target.is_dir():
         raise ExportError(f"{target} is a folder; give a file name")
@@ -481,7 +574,7 @@ def write_atomically(text: str, target: Path, *, force: bool = False) -> None:
         # /dev/null, /dev/stdout, a FIFO: written into, never replaced by a file.
         try:
             with open(target, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(text)
+                handle.writelines(text)
         except OSError as error:
             raise ExportError(f"cannot write {target}: {error.strerror or error}") from error
         return
@@ -496,7 +589,7 @@ def write_atomically(text: str, target: Path, *, force: bool = False) -> None:
         raise ExportError(f"cannot write in {folder}: {error.strerror or error}") from error
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+            handle.writelines(text)
             handle.flush()
             os.fsync(handle.fileno())
         if force:

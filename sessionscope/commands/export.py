@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -65,25 +66,29 @@ def run(args: argparse.Namespace) -> int:
         images = chosen_mode(args.images, os.environ) != "off"
     except ValueError as error:
         raise CommandError(str(error)) from None
-    summary = None
+    redactor = None
+    if args.redact:
+        from sessionscope.redaction import Redactor
+
+        redactor = Redactor()
+    # Written as it is made, a message at a time: a 100 MB session's export is never held
+    # whole (its text was, three times over).
     try:
-        if args.redact:
-            text, summary = export.render_redacted(path, args.format)
-        else:
-            text = export.render(path, args.format, images=images)
-    except OSError as error:
-        raise CommandError(f"cannot read {path}: {error.strerror or error}") from None
-    if summary is not None:
-        print(f"sessionscope: {summary}", file=sys.stderr)
-    if not args.output:
-        # The document in UTF-8, as a file gets it (its HTML says so), whatever the locale.
-        sys.stdout.flush()
-        sys.stdout.buffer.write(text.encode("utf-8", errors="surrogatepass"))
-        sys.stdout.flush()
-        return 0
-    try:
-        export.write_atomically(text, target, force=args.force)
+        with redactor if redactor is not None else contextlib.nullcontext():
+            pieces = export.pieces(path, args.format, redactor, images=images)
+            if args.output:
+                export.write_atomically(pieces, target, force=args.force)
+            else:
+                # The document in UTF-8, as a file gets it (its HTML says so), whatever the
+                # locale.
+                sys.stdout.flush()
+                for piece in pieces:
+                    sys.stdout.buffer.write(piece.encode("utf-8", errors="surrogatepass"))
+                sys.stdout.flush()
     except export.ExportError as error:
         raise CommandError(str(error)) from None
-    print(f"wrote {target}", file=sys.stderr)
+    if redactor is not None:
+        print(f"sessionscope: {redactor.summary()}", file=sys.stderr)
+    if args.output:
+        print(f"wrote {target}", file=sys.stderr)
     return 0
