@@ -2,9 +2,10 @@
 
 The file lives in the user's cache folder (``paths.cache_dir()``), mode 0600 (it holds every
 word of every transcript). A file that is not a database, or one of another format, is deleted
-and built again; a database locked by another process past a wait leaves the operation undone
-(it is tried again next time). Neither is an error for the caller: :attr:`Database.problem` says
-what happened, for a status line.
+and built again; a database locked by another process past a wait, or one that cannot be
+written where it is (a full disk), leaves the operation undone (it is tried again next time).
+None is an error for the caller: :attr:`Database.problem` says what happened, for a status
+line.
 """
 
 from __future__ import annotations
@@ -133,6 +134,16 @@ def _is_locked(error: sqlite3.Error) -> bool:
     return "locked" in text or "busy" in text
 
 
+UNWRITABLE = ("SQLITE_FULL", "SQLITE_IOERR", "SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM")
+"""SQLite's errors (and their extended codes) that say the file cannot be written or read
+where it is (a full disk, a read-only or failing one), not that it is corrupt: deleting it
+would lose the index for nothing (a full disk then filled up again, and deleted again)."""
+
+
+def _is_unwritable(error: sqlite3.Error) -> bool:
+    return (getattr(error, "sqlite_errorname", None) or "").startswith(UNWRITABLE)
+
+
 def _remove_db_files(path: str) -> None:
     for suffix in ("", "-wal", "-shm", "-journal"):
         with contextlib.suppress(FileNotFoundError):
@@ -177,6 +188,8 @@ class Database:
         except sqlite3.Error as error:
             if _is_locked(error):
                 self.problem = f"index busy ({error})"
+            elif _is_unwritable(error):
+                self.problem = f"index unusable ({error})"
             else:
                 self._rebuild(f"index unreadable ({error}); rebuilt")
         except OSError as error:
@@ -341,6 +354,8 @@ class Database:
     def _failed(self, error: sqlite3.Error) -> None:
         if _is_locked(error):
             self.problem = f"index busy ({error}); skipped"
+        elif _is_unwritable(error):
+            self.problem = f"index not written ({error}); skipped"
         else:
             self._batching = False
             self._rebuild(f"index corrupt ({error}); rebuilt")

@@ -908,6 +908,24 @@ def test_the_index_file_shrinks_when_much_of_it_is_free(
     assert len(home.search("alpha", catch_up=False)) == 1
 
 
+def test_a_full_disk_keeps_the_index(sessions_dir, isolated_user_dirs) -> None:
+    """A write that finds the disk full (SQLite's SQLITE_FULL; here the file held at its
+    size) is skipped and said: the index was taken for corrupt, deleted and built again, to
+    fill the disk again."""
+    sessions_dir(chain(user("alpha words here"), assistant("beta answer")))
+    index = Index(isolated_user_dirs)
+    assert index.catch_up_all() == 1
+    [(pages,)] = index.db.rows("PRAGMA page_count")
+    index.db.run(lambda conn: conn.execute(f"PRAGMA max_page_count = {pages}"), None)
+    sessions_dir(
+        [user(" ".join(f"gamma{n}" for n in range(100_000)), session=OTHER)], session=OTHER
+    )
+    index.catch_up_all()
+    assert not index.db.rebuilt
+    assert "index not written (database or disk is full)" in index.db.problem
+    assert len(index.search("alpha", catch_up=False)) == 1
+
+
 def _words(text: str) -> list[str]:
     return [word for word in re.findall(r"[A-Za-z]{7,}", text) if word.isalpha()]
 
