@@ -436,24 +436,15 @@ class Index:
         read again but the message lines. A compaction commits every :data:`BATCH_SECONDS`
         (messages not given their words back yet are not found meanwhile) and ends early
         when ``stop()`` is true: the next catch-up goes on with it."""
-        if not self.db.rows("SELECT 1 FROM info WHERE key = 'unworded'"):
-            rows = self.db.rows("SELECT value FROM info WHERE key = 'forgotten'")
-            forgotten = int(rows[0][0]) if rows else 0
-            if forgotten <= COMPACT_FROM:
+        noted = dict(
+            self.db.rows("SELECT key, value FROM info WHERE key IN ('unworded', 'forgotten')")
+        )
+        if "unworded" not in noted:
+            # Read first, so that a catch-up with nothing to compact takes no write lock.
+            if int(noted.get("forgotten", 0)) <= COMPACT_FROM:
                 return
-            # Counted only past the floor: counting every message costs a catch-up that has
-            # nothing to do a few milliseconds.
-            live = self.db.rows("SELECT count(*) FROM messages")
-            if not live or forgotten <= live[0][0]:
+            if not self.db.run(_start_compaction, False, write=True):
                 return
-
-            def start(conn: sqlite3.Connection) -> None:
-                conn.execute("INSERT INTO messages_fts (messages_fts) VALUES ('delete-all')")
-                conn.execute("DELETE FROM info WHERE key = 'forgotten'")
-                (last,) = conn.execute("SELECT coalesce(max(id), 0) FROM messages").fetchone()
-                conn.execute("INSERT INTO info VALUES ('unworded', ?)", (f"0 {last}",))
-
-            self.db.run(start, None, write=True)
         finished = False
         while not finished and not stop():
             started = time.monotonic()
@@ -1094,6 +1085,28 @@ def _unworded(conn: sqlite3.Connection) -> tuple[int, int]:
         return 0, 0
     after, to = row[0].split()
     return int(after), int(to)
+
+
+def _start_compaction(conn: sqlite3.Connection) -> bool:
+    """Empty the full-text table if a compaction is due (the forgotten messages more than
+    :data:`COMPACT_FROM` and than the live ones); ``True`` if one is under way now. Asked in
+    the write's transaction: another process may have started one since this one looked
+    (emptying the table again would take the words it gave back since)."""
+    if conn.execute("SELECT 1 FROM info WHERE key = 'unworded'").fetchone():
+        return True
+    row = conn.execute("SELECT value FROM info WHERE key = 'forgotten'").fetchone()
+    forgotten = int(row[0]) if row else 0
+    # Counted only past the floor: counting every message takes a few milliseconds.
+    if (
+        forgotten <= COMPACT_FROM
+        or forgotten <= conn.execute("SELECT count(*) FROM messages").fetchone()[0]
+    ):
+        return False
+    conn.execute("INSERT INTO messages_fts (messages_fts) VALUES ('delete-all')")
+    conn.execute("DELETE FROM info WHERE key = 'forgotten'")
+    (last,) = conn.execute("SELECT coalesce(max(id), 0) FROM messages").fetchone()
+    conn.execute("INSERT INTO info VALUES ('unworded', ?)", (f"0 {last}",))
+    return True
 
 
 def _reword(conn: sqlite3.Connection) -> bool:

@@ -887,6 +887,32 @@ def test_a_compaction_stopped_midway_goes_on_next_time(
     _fts_is_sound(other)
 
 
+def test_a_compaction_is_started_once_by_two_processes(tmp_path, monkeypatch) -> None:
+    """Two processes that both saw a compaction due: the second to start it goes on with the
+    first's (it emptied the words the first had given back since, and its note of the
+    compaction clashed with the first's: the index was taken for corrupt and rebuilt)."""
+    monkeypatch.setattr(index_module, "COMPACT_FROM", 3)
+    monkeypatch.setattr(index_module, "REWORD_MESSAGES", 2)
+    monkeypatch.setattr(index_module, "BATCH_SECONDS", 0)
+    first, paths = _other_config_folder(tmp_path, 8)
+    for path in paths[:5]:
+        path.unlink()
+    first.catch_up_all()  # forgets 5 of 8 sessions' messages
+    second = Index(tmp_path / "other", db=Database(first.db.path))
+    batches = []
+    first.catch_up_all(stop=lambda: len(batches) > 0 or batches.append(1))
+    given_back = {hit.session_id for hit in first.search("common", catch_up=False)}
+    assert given_back == {paths[5].stem}
+    # The second process looked before the first started, and starts now.
+    assert second.db.run(index_module._start_compaction, False, write=True)
+    assert second.db.problem is None and not second.db.rebuilt
+    assert {hit.session_id for hit in second.search("common", catch_up=False)} == given_back
+    assert second.catch_up_all() == 0
+    found = {hit.session_id for hit in first.search("common", catch_up=False)}
+    assert found == {path.stem for path in paths[5:]}
+    _fts_is_sound(first)
+
+
 def test_the_index_file_shrinks_when_much_of_it_is_free(
     sessions_dir, isolated_user_dirs, tmp_path, monkeypatch
 ):
