@@ -56,6 +56,7 @@ def collect_usage(
     """
     cache_path = cache_path or os.path.join(cache_dir(), CACHE_NAME)
     rows = read_cache(cache_path)
+    inside = str(projects_dir(config_dir)) + os.sep
     changed = False
     result: list[FileUsage] = []
     kept: dict[str, CachedUsage] = {}
@@ -74,8 +75,8 @@ def collect_usage(
             changed = True
         kept[path] = row
         result.append(row.usage)
-    if changed or len(kept) != len(rows):
-        write_cache(cache_path, _merged(rows, kept, config_dir))
+    if changed or len(kept) != sum(path.startswith(inside) for path in rows):
+        write_cache(cache_path, _merged(rows, kept, inside))
     return result
 
 
@@ -97,11 +98,16 @@ def write_cache(cache_path: str, rows: dict[str, CachedUsage]) -> None:
 
 
 def _merged(
-    rows: dict[str, CachedUsage], kept: dict[str, CachedUsage], config_dir
+    rows: dict[str, CachedUsage], kept: dict[str, CachedUsage], inside: str
 ) -> dict[str, CachedUsage]:
-    """The rows to store: this walk's, and other config folders' rows as they were."""
-    inside = str(projects_dir(config_dir)) + os.sep
-    merged = {path: row for path, row in rows.items() if not path.startswith(inside)}
+    """The rows to store: this walk's (of the files ``inside`` this config folder's
+    projects), and other config folders' rows as they were, but of files that are gone (a
+    ``--config-dir`` used once would stay in the file for good)."""
+    merged = {
+        path: row
+        for path, row in rows.items()
+        if not path.startswith(inside) and os.path.exists(path)
+    }
     merged.update(kept)
     return merged
 

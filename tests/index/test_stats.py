@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from sessionscope.cli import main
-from sessionscope.index.usage_cache import CACHE_NAME, collect_usage
+from sessionscope.index.usage_cache import CACHE_NAME, collect_usage, read_cache
 from sessionscope.transcripts.files import transcript_files
 from sessionscope.transcripts.usage import own_responses
 
@@ -155,6 +155,32 @@ def test_the_cache_rereads_only_what_changed(generated: Path) -> None:
     assert [r.message_id for r in after[str(main_file)].responses] == ["msg_1", "msg_2", "msg_4"]
     cache.write_bytes(b"\x00not msgpack")
     assert collect_usage(generated) == list(after.values())  # a corrupt cache is read around
+
+
+def test_the_cache_of_two_config_folders_is_written_only_when_one_changed(
+    generated: Path, tmp_path: Path
+) -> None:
+    """The cache holds every config folder's files: counting one whose files did not change
+    writes nothing (it was written again at every count while another folder had rows), and
+    the rows of a folder that is gone go at the next write."""
+    other = tmp_path / "other"
+    _write(
+        other / "projects" / "-work-3" / f"{OTHER}.jsonl",
+        [_answer(OTHER, "c1", "msg_5", 4, "2026-03-06", "claude-opus-4-5")],
+    )
+    collect_usage(generated)
+    collect_usage(other)
+    cache = Path(os.environ["SESSIONSCOPE_CACHE_DIR"]) / CACHE_NAME
+    written = cache.stat().st_mtime_ns
+    collect_usage(generated)
+    collect_usage(other)
+    assert cache.stat().st_mtime_ns == written
+    shutil.rmtree(other)
+    main_file = generated / "projects" / "-work-1" / f"{MAIN}.jsonl"
+    _write(main_file, [_answer(MAIN, "a4", "msg_4", 1, "2026-03-03", "claude-opus-4-5")])
+    collect_usage(generated)
+    assert all(str(other) not in path for path in read_cache(str(cache)))
+    assert len(read_cache(str(cache))) == len(transcript_files(generated))
 
 
 def test_a_corpus_session_forked_through_the_sdk_counts_once(
