@@ -303,6 +303,22 @@ def agent_files(
     """``(agent id, file path)`` of the ``agent-*.jsonl`` files under ``base_dir``, walked in
     name order (as the SDK). ``folders`` gets the mtime of each folder listed."""
     results: list[tuple[str, str]] = []
+    walked: set[str] = set()
+    """The real paths of the folders the walk was led to by links (the SDK follows them
+    too), and of the folder it began at."""
+
+    def walked_before(link: str) -> bool:
+        """Whether the folder a link leads to is one the walk is in (a link back up the tree)
+        or one walked already: following it would walk the same folders again, forever when
+        they hold the link (the SDK's walk never ends there). Else it is noted as walked."""
+        if not walked:
+            walked.add(os.path.realpath(base_dir))
+        real = os.path.realpath(link)
+        inside = os.path.realpath(os.path.dirname(link)) + os.sep
+        if real in walked or inside.startswith(real.rstrip(os.sep) + os.sep):
+            return True
+        walked.add(real)
+        return False
 
     def walk(current: str) -> None:
         # os.scandir: a child's kind comes with its name (no stat a child, as Path.is_file
@@ -323,7 +339,7 @@ def agent_files(
                 continue
             if is_file and name.startswith("agent-") and name.endswith(".jsonl"):
                 results.append((name[len("agent-") : -len(".jsonl")], child.path))
-            elif is_dir:
+            elif is_dir and not (child.is_symlink() and walked_before(child.path)):
                 walk(child.path)
 
     walk(os.fspath(base_dir))
