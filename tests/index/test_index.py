@@ -50,7 +50,7 @@ def test_a_first_build_stopped_midway_still_lists_every_session_at_once(
     """The explorer's first list after a first build was stopped: the build goes oldest
     first, and the newest sessions (those a person opens) were missing until it ended."""
     index = Index(generated_copy, db=Database(tmp_path / "stopped.sqlite3"))
-    index.catch_up_all(stop=lambda: index.progress[0] >= 10)
+    index.catch_up_all(stop=lambda: index.progress is not None and index.progress[0] >= 10)
     lite = as_dicts(index.list_sessions(count_messages=False))
     cached = index.cached_sessions()
     assert 0 < sum(meta.message_count is not None for meta in cached) < len(cached)
