@@ -57,6 +57,18 @@ def check_config_dir(config_dir: str | os.PathLike[str]) -> Path:
     return projects
 
 
+def need_terminal(what: str = "the explorer") -> None:
+    """A :class:`CommandError` (status 2) unless stdin and stdout are a terminal: a full-screen
+    app started by a script, cron or ``ssh host cmd`` would wait for keys that never come.
+    Under textual-serve (``TEXTUAL_DRIVER`` set) the app has its own driver and no terminal."""
+    if os.environ.get("TEXTUAL_DRIVER"):
+        return
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise CommandError(
+            f"{what} needs a terminal; for scripts use list/show/search/export", status=2
+        )
+
+
 def safe_stdout():
     """stdout that never fails on a character the terminal's encoding lacks."""
     stream = sys.stdout

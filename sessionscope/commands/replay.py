@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 
-from sessionscope.commands._common import CommandError
+from sessionscope.commands._common import CommandError, need_terminal
 
 NAME = "replay"
 HELP = "play a session back at its recorded pace (space pause, . , step, + - speed, q leave)"
@@ -80,6 +80,7 @@ def run(args: argparse.Namespace) -> int:
         except ValueError as error:
             raise CommandError(str(error)) from None
     title = session_title(meta) if meta else path.stem
+    need_terminal("replay")
 
     from sessionscope.tui.replay_app import ReplayApp
 

@@ -35,7 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sessionscope.commands._common import CommandError
+    from sessionscope.commands._common import CommandError, need_terminal
     from sessionscope.tui.demo import has_transcripts, prepare_demo
     from sessionscope.tui.keys import load_keymap
 
@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
             find_session_file(config_dir, args.session)
         except SessionLookupError as error:
             raise CommandError(str(error)) from error
-
+    need_terminal()
     return _run_app(args, config_dir, config_dir, keymap, image_mode, demo=demo, notice=notice)
 
 
@@ -82,11 +82,12 @@ def _run_on_store(args: argparse.Namespace, keymap: dict[str, str], image_mode: 
     """The explorer over the store of ``--store``: its sessions mirrored into the cache as
     they are opened; compose mirrors every turn into the store. A store that cannot be
     reached is said on screen (the app still runs: help, quit)."""
-    from sessionscope.commands._common import CommandError
+    from sessionscope.commands._common import CommandError, need_terminal
     from sessionscope.stores.explorer import StoreExplorer
 
     if args.demo:
         raise CommandError("--demo shows the bundled transcripts: leave out --store")
+    need_terminal()
     explorer = StoreExplorer(args.store)  # connects in its thread while the app is imported
     try:
         import sessionscope.tui.app  # noqa: F401 - imported while the store connects
