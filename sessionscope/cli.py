@@ -69,12 +69,19 @@ def main(argv: list[str] | None = None) -> int:
     from_env = os.environ.get("SESSIONSCOPE_STORE")
     args.store_from_env = args.store is None and bool(from_env)
     args.store = (from_env if args.store is None else args.store) or None
-    args.config_dir = (
-        Path(os.path.expanduser(args.config_dir)) if args.config_dir else default_config_dir()
-    )
     name = args.command or "tui"
     module = commands[name]
     try:
+        if args.config_dir is not None and not args.config_dir.strip():
+            # An unset variable in a script, not "the default": that could be another folder.
+            # (An empty CLAUDE_CONFIG_DIR means the default, as in the SDK and Claude Code.)
+            raise CommandError(
+                "--config-dir needs a folder (leave it out for $CLAUDE_CONFIG_DIR, then ~/.claude)",
+                status=2,
+            )
+        args.config_dir = (
+            Path(os.path.expanduser(args.config_dir)) if args.config_dir else default_config_dir()
+        )
         if args.store:
             from .commands._store import through_store
 

@@ -64,3 +64,35 @@ def test_an_empty_store_means_local_files_whatever_the_environment_says(
     assert capsys.readouterr().err == ""
     assert cli.main(["list", "--config-dir", str(tmp_path)]) == 2
     assert "cannot connect" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [["--config-dir", "", "list"], ["list", "--config-dir= "]])
+def test_an_empty_config_dir_is_refused_not_taken_for_the_default(
+    argv, tmp_path, capsys, monkeypatch
+) -> None:
+    # A default folder with a session in it: taking '' for the default would list it.
+    (tmp_path / "projects" / "-p").mkdir(parents=True)
+    (tmp_path / "projects" / "-p" / "0a1b2c3d-4e5f-4071-8293-a4b5c6d7e8f9.jsonl").write_text(
+        '{"type":"user","uuid":"u","message":{"role":"user","content":"hi"}}\n'
+    )
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(tmp_path))
+    assert cli.main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        "sessionscope: --config-dir needs a folder "
+        "(leave it out for $CLAUDE_CONFIG_DIR, then ~/.claude)\n"
+    )
+
+
+def test_an_empty_claude_config_dir_means_the_default_as_in_the_sdk(
+    tmp_path, capsys, monkeypatch
+) -> None:
+    from claude_agent_sdk._internal.sessions import _get_claude_config_home_dir
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", "")
+    (tmp_path / ".claude" / "projects").mkdir(parents=True)
+    assert _get_claude_config_home_dir() == tmp_path / ".claude"
+    assert cli.main(["list", "--json"]) == 0
+    assert capsys.readouterr().err == ""
