@@ -55,10 +55,13 @@ def fork_point(messages: Sequence[Entry], position: int) -> ForkPoint:
         raise ForkRefused("no message is selected")
     chosen = messages[position]
     if chosen.type != "assistant":
-        kind = "tool result" if "tool_result" in chosen.role_blocks else (chosen.type or "entry")
-        raise ForkRefused(
-            f"this is a {kind}; a fork ends at an assistant message (select one with j/k)"
-        )
+        if "tool_result" in chosen.role_blocks:
+            kind = "tool result"
+        elif chosen.type == "user":
+            kind = "user message"
+        else:
+            kind = f"{chosen.type or 'untyped'} entry"
+        raise ForkRefused(f"this is a {kind}; a fork ends at an assistant message")
     if not chosen.uuid:
         raise ForkRefused("this assistant entry has no UUID to fork at")
 

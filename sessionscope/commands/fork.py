@@ -20,12 +20,55 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--title", metavar="T", help="title of the new session")
 
 
+def _branch_messages(index, uuid: str | None):
+    """The messages of the first rewind branch (the main one first) that shows ``uuid``, and
+    its position there; the main branch's messages and -1 when none does (or no ``uuid``)."""
+    from sessionscope.transcripts.conversation import all_messages, build_conversation
+
+    main = build_conversation(index)
+    main_messages = all_messages(index, main)
+    for leaf in [None, *main.other_leaves] if uuid else []:
+        messages = (
+            main_messages if leaf is None else all_messages(index, build_conversation(index, leaf))
+        )
+        position = next((i for i, m in enumerate(messages) if m.uuid == uuid), -1)
+        if position >= 0:
+            return messages, position
+    return main_messages, -1
+
+
+def _not_a_fork_point(index, path, uuid: str) -> str:
+    """Why ``uuid``, on no branch's messages, cannot end a fork: what it is, or where it is."""
+    from sessionscope.transcripts.reader import index_transcript
+    from sessionscope.transcripts.subagents import list_subagents
+
+    entry = next((entry for entry in index.entries if entry.uuid == uuid), None)
+    if entry is not None and entry.is_sidechain:
+        where = f"subagent {entry.agent_id}'s" if entry.agent_id else "a subagent's"
+        return f"message {uuid} is in {where} transcript, not the main conversation"
+    if entry is not None:
+        kind = f"{entry.type}/{entry.subtype}" if entry.subtype else (entry.type or "untyped")
+        return f"{uuid} is a {kind} entry"
+    for subagent in list_subagents(path, index):
+        if subagent.layout == "inline":
+            continue  # its entries are the session file's, above
+        try:
+            entries = index_transcript(subagent.path).entries
+        except OSError:
+            continue
+        if any(entry.uuid == uuid for entry in entries):
+            return (
+                f"message {uuid} is in subagent {subagent.agent_id}'s transcript, "
+                "not the main conversation"
+            )
+    return f"message {uuid} is not in this session"
+
+
 def fork_point_of(args: argparse.Namespace):
     """``(transcript path, ForkPoint)`` of ``args`` (the session in ``args.config_dir``), or
     a :class:`CommandError` saying why there is none."""
     from sessionscope.agent.fork import ForkPoint, ForkRefused, fork_point
     from sessionscope.commands._common import CommandError
-    from sessionscope.transcripts.conversation import all_messages, build_conversation
     from sessionscope.transcripts.files import SessionLookupError, find_session_file
     from sessionscope.transcripts.reader import index_transcript
 
@@ -42,29 +85,28 @@ def fork_point_of(args: argparse.Namespace):
         index = index_transcript(path)
     except OSError as error:
         raise CommandError(f"cannot read {path}: {error.strerror or error}") from error
-    messages = all_messages(index, build_conversation(index))
+    at = args.at.strip() if args.at else None
+    listing = f"(`sessionscope show {args.session_id.strip()} --all` lists each entry)"
+    # A message on any rewind branch: the SDK's fork keeps the file up to it, whose last
+    # message it then is.
+    messages, position = _branch_messages(index, at)
     if not messages:
         raise CommandError(f"session {args.session_id} has no messages to fork")
-    if args.at:
-        position = next((i for i, m in enumerate(messages) if m.uuid == args.at), -1)
-        if position < 0:
-            where = (
-                "is not on the conversation's chain"
-                if any(entry.uuid == args.at for entry in index.entries)
-                else "is not in this session"
-            )
-            raise CommandError(f"message {args.at} {where}")
-    else:
-        position = len(messages) - 1
+    if at and position < 0:
+        why = _not_a_fork_point(index, path, at)
+        raise CommandError(f"{why}; a fork ends at an assistant message {listing}")
     try:
-        if not args.at and messages[position].type == "user":
-            # The whole conversation: a user message (a prompt, or tool results whose calls
-            # precede them) is a safe place to stop.
-            point = ForkPoint(messages[position], messages[position])
-        else:
-            point = fork_point(messages, position)
+        if not at:
+            position = len(messages) - 1
+            if messages[position].type == "user":
+                # The whole conversation: a user message (a prompt, or tool results whose
+                # calls precede them) is a safe place to stop.
+                return path, ForkPoint(messages[position], messages[position])
+        point = fork_point(messages, position)
     except ForkRefused as error:
-        raise CommandError(f"cannot fork at {messages[position].uuid}: {error}") from error
+        raise CommandError(
+            f"cannot fork at {messages[position].uuid}: {error} {listing}"
+        ) from error
     return path, point
 
 

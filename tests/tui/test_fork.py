@@ -7,13 +7,15 @@ import json
 from pathlib import Path
 
 import pytest
+from claude_agent_sdk import get_session_messages
 
 from sessionscope.agent.fork import ForkRefused, fork_point
 from sessionscope.cli import main
 from sessionscope.transcripts.conversation import build_conversation
 from sessionscope.transcripts.model import Entry
 from sessionscope.transcripts.reader import index_transcript
-from tests.tui.gallery import GALLERY, PROJECT, u
+from tests.helpers.realcli import config_dir_env
+from tests.tui.gallery import AGENT_ID, GALLERY, PROJECT, u
 
 
 def entry(n: int, kind: str, message_id=None, uses=(), results=()) -> Entry:
@@ -114,10 +116,27 @@ def test_fork_command_whole_conversation(gallery: Path, capsys: pytest.CaptureFi
     assert ends[-1] == u(17)
 
 
+def test_fork_command_reaches_a_rewind_branch(gallery: Path, capsys) -> None:
+    """u(19) answers a prompt the user went back and asked instead (not the main branch)."""
+    assert main(["--config-dir", str(gallery), "fork", GALLERY, "--at", u(19)]) == 0
+    new_id = capsys.readouterr().out.strip()
+    with config_dir_env(gallery):
+        forked = get_session_messages(new_id)
+    assert [m.message["content"] for m in forked[-2:] if m.type == "user"] == [
+        "Could we cache the handshake instead?"
+    ]
+    lines = fork_lines(gallery / "projects" / PROJECT / f"{new_id}.jsonl")
+    ends = [line["forkedFrom"]["messageUuid"] for line in lines if "forkedFrom" in line]
+    assert ends[-1] == u(19) and u(11) not in ends  # nothing of the main branch after it
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["fork", GALLERY, "--at", u(1)], "a fork ends at an assistant message"),
+        (["fork", GALLERY, "--at", u(1)], "this is a user message; a fork ends at an assistant"),
+        (["fork", GALLERY, "--at", u(18)], "this is a user message"),  # on a rewind branch
+        (["fork", GALLERY, "--at", u(104)], f"is in subagent {AGENT_ID}'s transcript"),
+        (["fork", GALLERY, "--at", u(11)], "is a system/compact_boundary entry"),
         (["fork", GALLERY, "--at", u(999)], "is not in this session"),
         (["fork", "not-a-uuid"], "not a session id"),
         (["fork", "99999999-9999-4999-8999-999999999999"], "99999999"),
@@ -133,4 +152,7 @@ def test_fork_command_errors_are_one_clear_line(
     assert main(["--config-dir", str(gallery), *args]) != 0
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1
+    assert "j/k" not in err  # the explorer's keys mean nothing here
+    if "--at" in args and args[-1] != "":
+        assert f"`sessionscope show {GALLERY} --all` lists each entry" in err
     assert sorted((gallery / "projects" / PROJECT).glob("*.jsonl")) == before
