@@ -8,8 +8,6 @@ the group the chosen message belongs to, and says so. The SDK is imported only w
 
 from __future__ import annotations
 
-import os
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,49 +114,25 @@ def fork_point(messages: Sequence[Entry], position: int) -> ForkPoint:
     return ForkPoint(chosen, end, reason)
 
 
-_ENV_LOCK = threading.Lock()
-
-
-def fork_session_at(
-    config_dir: Path,
-    session_id: str,
-    point: ForkPoint | None,
-    *,
-    title: str | None = None,
-) -> str:
-    """Make the fork with the SDK's ``fork_session`` in ``config_dir``; the new session's id."""
-    from claude_agent_sdk import fork_session  # lazy: the SDK import costs over a second
-
-    from sessionscope.transcripts.reader import gc_paused
-
-    # The SDK finds transcripts through CLAUDE_CONFIG_DIR; point it at the folder we show.
-    # With the cyclic collector paused: the SDK parses every line of the source into dicts
-    # that hold no cycles, which every collection meanwhile would walk again.
-    with _ENV_LOCK, gc_paused():
-        previous = os.environ.get("CLAUDE_CONFIG_DIR")
-        os.environ["CLAUDE_CONFIG_DIR"] = str(config_dir)
-        try:
-            result = fork_session(
-                session_id,
-                up_to_message_id=point.end.uuid if point is not None else None,
-                title=title,
-            )
-        finally:
-            if previous is None:
-                os.environ.pop("CLAUDE_CONFIG_DIR", None)
-            else:
-                os.environ["CLAUDE_CONFIG_DIR"] = previous
-    return result.session_id
-
-
 def fork(
-    config_dir: Path,
     source_path: Path,
     session_id: str,
     point: ForkPoint,
     *,
     title: str | None = None,
 ) -> ForkResult:
-    """Fork ``session_id`` at ``point``; the new file sits beside the source."""
-    new_id = fork_session_at(config_dir, session_id, point, title=title)
-    return ForkResult(new_id, Path(source_path).parent / f"{new_id}.jsonl", point)
+    """Fork ``session_id`` (the file ``source_path``) at ``point`` with the SDK's
+    ``fork_session``; the new file sits beside the source."""
+    from claude_agent_sdk import fork_session  # lazy: the SDK import costs over a second
+
+    from sessionscope.agent.manage import sdk_session_view
+    from sessionscope.transcripts.reader import gc_paused
+
+    # The SDK shown only the source's folder: it forks that very file, not a copy of it in
+    # another project folder. With the cyclic collector paused: the SDK parses every line of
+    # the source into dicts that hold no cycles, which every collection meanwhile would walk.
+    with sdk_session_view(source_path), gc_paused():
+        result = fork_session(session_id, up_to_message_id=point.end.uuid, title=title)
+    return ForkResult(
+        result.session_id, Path(source_path).parent / f"{result.session_id}.jsonl", point
+    )

@@ -5,8 +5,9 @@ The SDK's ``rename_session`` / ``tag_session`` append a metadata entry to the tr
 writes a transcript by itself, except :meth:`Trash.restore`, which puts back the exact bytes a
 delete removed (the SDK has no restore).
 
-The SDK finds a session's file under ``$CLAUDE_CONFIG_DIR/projects``; our config folder is an
-argument, so each call runs with ``CLAUDE_CONFIG_DIR`` pointing at it (:func:`sdk_config_dir`).
+The session's file is found here (``find_session_file``: ``project`` chooses among copies in
+several project folders), and the SDK is shown only that file's folder (:func:`sdk_session_view`),
+so it acts on the very file chosen, never on the first copy it happens to list.
 The SDK is imported inside the functions: importing it costs over a second.
 """
 
@@ -22,7 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sessionscope.transcripts.files import files_of_session
+from sessionscope.transcripts.files import SessionLookupError, find_session_file
 
 _ENV_LOCK = threading.RLock()
 """Serialises changes of ``CLAUDE_CONFIG_DIR`` made for SDK calls (the environment is global)."""
@@ -33,22 +34,25 @@ class SessionActionError(Exception):
 
 
 @contextlib.contextmanager
-def sdk_config_dir(config_dir: Path) -> Iterator[None]:
-    """Run SDK session functions against ``config_dir`` (they read ``CLAUDE_CONFIG_DIR``)."""
-    wanted = str(config_dir)
+def sdk_session_view(session_path: Path) -> Iterator[None]:
+    """Run SDK session functions (which find files under ``$CLAUDE_CONFIG_DIR/projects``) with a
+    private config folder whose ``projects/`` holds one link: to ``session_path``'s folder. They
+    read, append, write a fork beside it or delete through the link, in the real folder."""
+    folder = Path(session_path).parent
     with _ENV_LOCK:
+        view = Path(tempfile.mkdtemp(prefix="sessionscope-sdk-"))
         previous = os.environ.get("CLAUDE_CONFIG_DIR")
-        if previous == wanted:
-            yield
-            return
-        os.environ["CLAUDE_CONFIG_DIR"] = wanted
         try:
+            (view / "projects").mkdir()
+            (view / "projects" / folder.name).symlink_to(folder.resolve(), target_is_directory=True)
+            os.environ["CLAUDE_CONFIG_DIR"] = str(view)
             yield
         finally:
             if previous is None:
                 os.environ.pop("CLAUDE_CONFIG_DIR", None)
             else:
                 os.environ["CLAUDE_CONFIG_DIR"] = previous
+            shutil.rmtree(view, ignore_errors=True)  # the link, not what it points at
 
 
 def _check_id(session_id: str) -> str:
@@ -58,58 +62,53 @@ def _check_id(session_id: str) -> str:
         raise SessionActionError(f"not a session id: {session_id!r}") from None
 
 
-def _sdk_target(config_dir: Path, session_id: str) -> Path:
-    """The file the SDK will act on; refuses when the id is missing or ambiguous."""
+def _session_file(config_dir: Path, session_id: str, project: str | None) -> Path:
+    """The file to act on (see :func:`find_session_file`), or a :class:`SessionActionError`."""
     try:
-        # The SDK skips empty files too.
-        files = sorted(path for path, size in files_of_session(config_dir, session_id) if size)
-    except OSError:
-        files = []
-    if not files:
-        raise SessionActionError(f"no session {session_id} under {config_dir / 'projects'}")
-    if len(files) > 1:
-        # Without a project path the SDK takes the first folder it lists, in no stated order:
-        # acting then could change a session other than the one the user chose.
-        folders = ", ".join(path.parent.name for path in files)
-        raise SessionActionError(f"session {session_id} is in several project folders ({folders})")
-    return files[0]
+        return find_session_file(config_dir, session_id, project)
+    except SessionLookupError as error:
+        raise SessionActionError(str(error)) from None
 
 
-def rename_session(config_dir: Path, session_id: str, title: str) -> None:
+def rename_session(
+    config_dir: Path, session_id: str, title: str, project: str | None = None
+) -> None:
     """Give the session a custom title (the SDK appends a ``custom-title`` entry)."""
     session_id = _check_id(session_id)
     if not title.strip():
         raise SessionActionError("a title cannot be empty")
-    _sdk_target(config_dir, session_id)
+    path = _session_file(config_dir, session_id, project)
     from claude_agent_sdk import rename_session as sdk_rename
 
-    with sdk_config_dir(config_dir):
+    with sdk_session_view(path):
         try:
             sdk_rename(session_id, title)
         except (ValueError, OSError) as error:
             raise SessionActionError(f"could not rename {session_id}: {error}") from error
 
 
-def tag_session(config_dir: Path, session_id: str, tag: str | None) -> None:
+def tag_session(
+    config_dir: Path, session_id: str, tag: str | None, project: str | None = None
+) -> None:
     """Tag the session; ``None`` or a blank tag clears it (the SDK appends a ``tag`` entry)."""
     session_id = _check_id(session_id)
     if tag is not None and not tag.strip():
         tag = None
-    _sdk_target(config_dir, session_id)
+    path = _session_file(config_dir, session_id, project)
     from claude_agent_sdk import tag_session as sdk_tag
 
-    with sdk_config_dir(config_dir):
+    with sdk_session_view(path):
         try:
             sdk_tag(session_id, tag)
         except (ValueError, OSError) as error:
             raise SessionActionError(f"could not tag {session_id}: {error}") from error
 
 
-def delete_session(config_dir: Path, session_id: str) -> Path:
+def delete_session(config_dir: Path, session_id: str, project: str | None = None) -> Path:
     """Delete the session for good (the SDK's ``delete_session``: the transcript and its
     ``<id>/`` folder of subagent transcripts); returns where the transcript was."""
     session_id = _check_id(session_id)
-    path = _sdk_target(config_dir, session_id)
+    path = _session_file(config_dir, session_id, project)
     from claude_agent_sdk import delete_session as sdk_delete
 
     from ..index import Index
@@ -121,7 +120,7 @@ def delete_session(config_dir: Path, session_id: str) -> Path:
         index.forget_session(session_id)
     finally:
         index.close()
-    with sdk_config_dir(config_dir):
+    with sdk_session_view(path):
         try:
             sdk_delete(session_id)
         except (ValueError, OSError) as error:
@@ -164,10 +163,12 @@ class Trash:
         self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         return self.folder
 
-    def delete(self, config_dir: Path, session_id: str, title: str = "") -> DeletedSession:
+    def delete(
+        self, config_dir: Path, session_id: str, title: str = "", project: str | None = None
+    ) -> DeletedSession:
         """Copy the session aside, then delete it with the SDK's ``delete_session``."""
         session_id = _check_id(session_id)
-        path = _sdk_target(config_dir, session_id)
+        path = _session_file(config_dir, session_id, project)
         slot = self._ensure_folder() / f"{len(self.deleted)}-{session_id}"
         slot.mkdir(mode=0o700)
         try:
@@ -193,7 +194,7 @@ class Trash:
             title=title,
         )
         try:
-            delete_session(config_dir, session_id)
+            delete_session(config_dir, session_id, project)
         except SessionActionError:
             shutil.rmtree(slot, ignore_errors=True)
             raise

@@ -37,6 +37,28 @@ def add_common_options(parser: argparse.ArgumentParser, *, top_level: bool) -> N
     )
 
 
+def add_project_option(parser: argparse.ArgumentParser) -> None:
+    """``--project PATH``: which copy of a session in several project folders is meant."""
+    parser.add_argument(
+        "--project",
+        metavar="PATH",
+        help="the project holding the session, when it is in several (a copied project): "
+        "its working directory, or its folder name under projects/",
+    )
+
+
+def session_path(args: argparse.Namespace, session_id: str | None = None) -> Path:
+    """The transcript of ``session_id`` (default ``args.session_id``), in ``args.project``
+    when given, or a :class:`CommandError` saying why there is none, or which projects hold it."""
+    from ..transcripts.files import SessionLookupError, find_session_file
+
+    wanted = args.session_id if session_id is None else session_id
+    try:
+        return find_session_file(args.config_dir, wanted, getattr(args, "project", None))
+    except SessionLookupError as error:
+        raise CommandError(str(error)) from None
+
+
 def check_config_dir(config_dir: str | os.PathLike[str]) -> Path:
     """``config_dir/projects``, or a :class:`CommandError` saying what is wrong with it."""
     if not os.path.exists(config_dir):

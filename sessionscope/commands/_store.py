@@ -74,6 +74,12 @@ def through_store(name: str, module, args) -> int:
             f"{name} works on local transcripts (a store is searched in its server, always "
             f"current): {how or 'leave out --store'}"
         )
+    if getattr(args, "project", None) and name != "list":
+        # A store's session is read from its newest copy (stores.mirror), whatever folder
+        # it was pushed from.
+        raise CommandError(
+            "--project chooses among local project folders: leave it out with --store"
+        )
     if name == "list":
         return _list(args)
     if name == "search":

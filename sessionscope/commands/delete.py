@@ -22,6 +22,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--json", action="store_true", help="print {session_id, deleted, path} as one JSON line"
     )
+    from sessionscope.commands._common import add_project_option
+
+    add_project_option(parser)
 
 
 def _describe(path) -> str:
@@ -37,15 +40,17 @@ def _describe(path) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from sessionscope.agent.manage import delete_session
-    from sessionscope.commands._common import CommandError, check_config_dir, manage_errors, report
-    from sessionscope.transcripts.files import SessionLookupError, find_session_file
+    from sessionscope.commands._common import (
+        CommandError,
+        check_config_dir,
+        manage_errors,
+        report,
+        session_path,
+    )
 
     check_config_dir(args.config_dir)
     session_id = args.session_id.strip()
-    try:
-        path = find_session_file(args.config_dir, session_id)
-    except SessionLookupError as error:
-        raise CommandError(str(error)) from None
+    path = session_path(args)
     if not args.yes:
         if not sys.stdin.isatty():
             raise CommandError(
@@ -58,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
             print("kept it", file=sys.stderr)
             return 1
     with manage_errors():
-        deleted = delete_session(args.config_dir, session_id)
+        deleted = delete_session(args.config_dir, session_id, args.project)
     report(
         args,
         {"session_id": session_id, "deleted": True, "path": str(deleted)},

@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from sessionscope.commands._common import CommandError
+from sessionscope.commands._common import CommandError, add_project_option, session_path
 
 NAME = "export"
 HELP = "write a session's conversation as Markdown, HTML or JSON lines (stdout unless -o)"
@@ -41,16 +41,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="mask secrets (API keys, tokens, private keys, passwords) as [redacted: KIND]; "
         "says on stderr how many of each",
     )
+    add_project_option(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     from sessionscope import export
-    from sessionscope.transcripts.files import SessionLookupError, find_session_file
 
-    try:
-        path = find_session_file(args.config_dir, args.session_id)
-    except SessionLookupError as error:
-        raise CommandError(str(error)) from None
+    path = session_path(args)
     if args.output == "-":
         args.output = None  # standard output, as without -o
     if args.output:

@@ -18,6 +18,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "or tool call when needed); default: the end of the conversation",
     )
     parser.add_argument("--title", metavar="T", help="title of the new session")
+    from sessionscope.commands._common import add_project_option
+
+    add_project_option(parser)
 
 
 def _branch_messages(index, uuid: str | None):
@@ -68,8 +71,7 @@ def fork_point_of(args: argparse.Namespace):
     """``(transcript path, ForkPoint)`` of ``args`` (the session in ``args.config_dir``), or
     a :class:`CommandError` saying why there is none."""
     from sessionscope.agent.fork import ForkPoint, ForkRefused, fork_point
-    from sessionscope.commands._common import CommandError
-    from sessionscope.transcripts.files import SessionLookupError, find_session_file
+    from sessionscope.commands._common import CommandError, session_path
     from sessionscope.transcripts.reader import index_transcript
 
     if args.at is not None and not args.at.strip():
@@ -77,10 +79,7 @@ def fork_point_of(args: argparse.Namespace):
         raise CommandError("--at needs a message UUID (leave it out to fork the whole session)")
     if args.title is not None and not args.title.strip():
         raise CommandError("a title cannot be empty (leave out --title for the default)")
-    try:
-        path = find_session_file(args.config_dir, args.session_id)
-    except SessionLookupError as error:
-        raise CommandError(str(error)) from error
+    path = session_path(args)
     try:
         index = index_transcript(path)
     except OSError as error:
@@ -116,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
 
     path, point = fork_point_of(args)
     try:
-        result = fork(args.config_dir, path, args.session_id, point, title=args.title)
+        result = fork(path, args.session_id.strip(), point, title=args.title)
     except (ValueError, FileNotFoundError) as error:
         raise CommandError(f"fork failed: {error}") from error
     if point.reason:

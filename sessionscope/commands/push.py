@@ -17,6 +17,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="read a Claude Code hook's JSON on stdin (Stop, SessionEnd) and push its session",
     )
+    from ._common import add_project_option
+
+    add_project_option(parser)
 
 
 class _Bar:
@@ -84,8 +87,7 @@ def _hook_session(config_dir):
 
 def _sessions(args):
     from ..stores.push import local_sessions, session_files_at
-    from ..transcripts.files import SessionLookupError, find_session_file
-    from ._common import CommandError
+    from ._common import CommandError, session_path
 
     if args.hook:
         return _hook_session(args.config_dir)
@@ -95,13 +97,7 @@ def _sessions(args):
         return local_sessions(args.config_dir)
     if not args.session_ids:
         raise CommandError("nothing to push: give session ids, --all or --hook")
-    sessions = []
-    for session_id in args.session_ids:
-        try:
-            sessions.append(session_files_at(find_session_file(args.config_dir, session_id)))
-        except SessionLookupError as error:
-            raise CommandError(str(error)) from None
-    return sessions
+    return [session_files_at(session_path(args, session_id)) for session_id in args.session_ids]
 
 
 def run(args: argparse.Namespace) -> int:

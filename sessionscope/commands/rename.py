@@ -11,6 +11,9 @@ HELP = "give a session a title (the SDK's rename_session)"
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("session_id", metavar="ID", help="the session to rename")
     parser.add_argument("title", metavar="TITLE", help="its new title (not empty)")
+    from sessionscope.commands._common import add_project_option
+
+    add_project_option(parser)
     parser.add_argument(
         "--json", action="store_true", help="print {session_id, custom_title} as one JSON line"
     )
@@ -22,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
 
     check_config_dir(args.config_dir)
     with manage_errors():
-        rename_session(args.config_dir, args.session_id, args.title)
+        rename_session(args.config_dir, args.session_id, args.title, args.project)
     title = args.title.strip()
     report(
         args,

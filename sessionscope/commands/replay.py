@@ -5,7 +5,12 @@ from __future__ import annotations
 import argparse
 import math
 
-from sessionscope.commands._common import CommandError, need_terminal
+from sessionscope.commands._common import (
+    CommandError,
+    add_project_option,
+    need_terminal,
+    session_path,
+)
 
 NAME = "replay"
 HELP = "play a session back at its recorded pace (space pause, . , step, + - speed, q leave)"
@@ -49,19 +54,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="S",
         help="cut recorded pauses longer than S seconds to S (default 3)",
     )
+    add_project_option(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     from sessionscope.index import Index
     from sessionscope.replay.steps import find_step, load_steps
-    from sessionscope.transcripts.files import SessionLookupError, find_session_file
     from sessionscope.transcripts.meta import session_title
     from sessionscope.transcripts.sessions import read_session_meta
 
-    try:
-        path = find_session_file(args.config_dir, args.session_id)
-    except SessionLookupError as error:
-        raise CommandError(str(error)) from None
+    path = session_path(args)
     index = Index(args.config_dir)
     try:
         # What the index read of the file is read on from, not the whole file again.

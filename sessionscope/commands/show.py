@@ -7,7 +7,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from ..transcripts.text import inert, inert_bytes, json_line
-from ._common import CommandError, check_config_dir, safe_stdout
+from ._common import CommandError, add_project_option, check_config_dir, safe_stdout, session_path
 
 if TYPE_CHECKING:
     from ..transcripts.model import Entry, TranscriptIndex
@@ -30,6 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="every entry of the file in file order, bad lines included (with line numbers)",
     )
+    add_project_option(parser)
 
 
 def _header(entry: Entry) -> str:
@@ -122,16 +123,12 @@ def _print_all(out, index: TranscriptIndex, as_json: bool) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..transcripts.conversation import build_conversation
-    from ..transcripts.files import SessionLookupError, find_session_file
     from ..transcripts.reader import index_transcript
 
     projects = check_config_dir(args.config_dir)
     if not projects.exists():
         raise CommandError(f"no session {args.session_id.strip()}: {projects} does not exist")
-    try:
-        path = find_session_file(args.config_dir, args.session_id)
-    except SessionLookupError as error:
-        raise CommandError(str(error)) from None
+    path = session_path(args)
     try:
         index = index_transcript(path)
     except OSError as error:

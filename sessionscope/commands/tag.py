@@ -11,6 +11,9 @@ HELP = "tag a session (the SDK's tag_session); an empty TAG ('') clears its tag"
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("session_id", metavar="ID", help="the session to tag")
     parser.add_argument("tag", metavar="TAG", help="the tag; '' clears it")
+    from sessionscope.commands._common import add_project_option
+
+    add_project_option(parser)
     parser.add_argument(
         "--json", action="store_true", help="print {session_id, tag} as one JSON line"
     )
@@ -23,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
     check_config_dir(args.config_dir)
     tag = args.tag.strip() or None
     with manage_errors():
-        tag_session(args.config_dir, args.session_id, tag)
+        tag_session(args.config_dir, args.session_id, tag, args.project)
     session_id = args.session_id.strip()
     report(
         args,

@@ -68,10 +68,16 @@ def run(args: argparse.Namespace) -> int:
         except (OSError, FileNotFoundError) as error:
             raise CommandError(str(error)) from error
     if args.session:
-        from sessionscope.transcripts.files import SessionLookupError, find_session_file
+        from sessionscope.transcripts.files import (
+            AmbiguousSession,
+            SessionLookupError,
+            find_session_file,
+        )
 
         try:
             find_session_file(config_dir, args.session)
+        except AmbiguousSession:
+            pass  # the explorer lists each copy, under its project
         except SessionLookupError as error:
             raise CommandError(str(error)) from error
     need_terminal()

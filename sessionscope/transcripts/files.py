@@ -17,6 +17,7 @@ import unicodedata
 from pathlib import Path
 
 __all__ = [
+    "AmbiguousSession",
     "SessionLookupError",
     "agent_files",
     "find_project_dir",
@@ -104,6 +105,11 @@ def open_regular(path: str | os.PathLike[str]) -> int:
 
 class SessionLookupError(LookupError):
     """A session id that is malformed or names no session; the message says which."""
+
+
+class AmbiguousSession(SessionLookupError):
+    """A session id found in several project folders (a copied project): which one is meant
+    is the user's choice (``--project``), never the first folder listed."""
 
 
 def _simple_hash(text: str) -> str:
@@ -265,12 +271,15 @@ def files_of_session(config_dir: str | os.PathLike[str], session_id: str) -> lis
     return found
 
 
-def find_session_file(config_dir: str | os.PathLike[str], session_id: str) -> Path:
-    """The transcript file of ``session_id``, searching every project folder.
+def find_session_file(
+    config_dir: str | os.PathLike[str], session_id: str, project: str | None = None
+) -> Path:
+    """The transcript file of ``session_id``: in ``project``'s folders (``--project``: a working
+    directory, with its worktrees, or a folder name under ``projects/``), else in any.
 
-    Raises :class:`SessionLookupError` with one clear line: not a UUID, no projects folder,
-    no such session. Where the SDK's ``get_session_messages`` would read (the first non-empty
-    ``<id>.jsonl`` in directory order), so ``show`` shows what the SDK shows.
+    Raises :class:`SessionLookupError` with one clear line: not a UUID, no projects folder, no
+    such session; :class:`AmbiguousSession` when it is in several folders. Empty files are
+    passed over as the SDK passes them over, unless there is nothing else.
     """
     text = session_id.strip()
     if not validate_session_id(text):
@@ -284,11 +293,21 @@ def find_session_file(config_dir: str | os.PathLike[str], session_id: str) -> Pa
         raise SessionLookupError(f"no sessions folder: {projects} does not exist") from None
     except OSError as error:
         raise SessionLookupError(f"cannot read {projects}: {error.strerror or error}") from None
-    for path, size in found:
-        if size > 0:
-            return path
-    if found:
-        return found[0][0]
+    if project is not None:
+        folders = {folder for folder, _cwd in project_folders(config_dir, project)}
+        if not folders:
+            raise SessionLookupError(f"no project {project} under {projects}")
+        found = [(path, size) for path, size in found if path.parent in folders]
+        if not found:
+            raise SessionLookupError(f"no session {text} in project {project}")
+    candidates = [path for path, size in found if size > 0] or [path for path, _ in found]
+    if len(candidates) > 1:
+        names = ", ".join(sorted(path.parent.name for path in candidates))
+        raise AmbiguousSession(
+            f"session {text} is in {len(candidates)} projects: {names}; choose with --project=NAME"
+        )
+    if candidates:
+        return candidates[0]
     raise SessionLookupError(f"no session {text} under {projects}")
 
 

@@ -132,9 +132,24 @@ def test_an_id_in_two_project_folders_is_refused(
     twin = isolated_user_dirs / "projects" / "-other" / sample_session.name
     twin.parent.mkdir()
     shutil.copyfile(sample_session, twin)
-    with pytest.raises(SessionActionError, match="several project folders"):
+    with pytest.raises(SessionActionError, match="is in 2 projects: -home-ada-parser, -other"):
         Trash().delete(isolated_user_dirs, SAMPLE_ID)
     assert sample_session.exists() and twin.exists()
+    # Chosen, the SDK acts on that copy alone, whichever folder it would have listed first.
+    before = sample_session.read_bytes()
+    rename_session(isolated_user_dirs, SAMPLE_ID, "the twin", project="-other")
+    assert b'"customTitle":"the twin"' in twin.read_bytes()
+    assert sample_session.read_bytes() == before
+    twin_before = twin.read_bytes()
+    tag_session(isolated_user_dirs, SAMPLE_ID, "first", project="-home-ada-parser")
+    assert b'"tag":"first"' in sample_session.read_bytes()
+    assert twin.read_bytes() == twin_before
+    before = sample_session.read_bytes()
+    with Trash() as trash:
+        trash.delete(isolated_user_dirs, SAMPLE_ID, project="-other")
+        assert not twin.exists() and sample_session.read_bytes() == before
+        trash.restore()
+    assert twin.exists()
 
 
 def test_on_a_real_corpus_transcript(shared_corpus: Path, tmp_path: Path, monkeypatch) -> None:

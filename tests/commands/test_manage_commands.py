@@ -7,6 +7,7 @@ import json
 import os
 import pty
 import select
+import shutil
 import subprocess
 import sys
 import time
@@ -155,3 +156,54 @@ def test_delete_asks_on_a_terminal_naming_the_session(
     assert status == 0, output
     assert f"deleted {SAMPLE_ID}" in output
     assert not sample_session.exists()
+
+
+def test_a_session_in_two_projects_is_chosen_with_project(
+    sample_session: Path, isolated_user_dirs: Path, capsys
+) -> None:
+    """A copied project: every command that takes one session id refuses to guess, names both
+    folders, and acts on the one --project names (a folder name or a working directory)."""
+    twin = isolated_user_dirs / "projects" / "-other" / sample_session.name
+    twin.parent.mkdir()
+    shutil.copyfile(sample_session, twin)
+    commands = [
+        ["show", SAMPLE_ID],
+        ["fork", SAMPLE_ID],
+        ["export", SAMPLE_ID, "--format", "md"],
+        ["replay", SAMPLE_ID],
+        ["rename", SAMPLE_ID, "t"],
+        ["tag", SAMPLE_ID, "t"],
+        ["delete", SAMPLE_ID, "--yes"],
+        ["push", SAMPLE_ID, "--store", "postgresql://me@127.0.0.1:1/nowhere"],
+    ]
+    for command in commands:
+        assert main(command) == 1, command
+        assert _one_error_line(capsys) == (
+            f"sessionscope: session {SAMPLE_ID} is in 2 projects: -home-ada-parser, -other; "
+            "choose with --project=NAME\n"
+        )
+    before, twin_before = sample_session.read_bytes(), twin.read_bytes()
+    assert main(["show", SAMPLE_ID, "--project=-other"]) == 0
+    assert "Why does the parser fail on empty lines?" in capsys.readouterr().out
+    assert main(["fork", SAMPLE_ID, "--project=-other"]) == 0
+    new_id = capsys.readouterr().out.strip()
+    assert (twin.parent / f"{new_id}.jsonl").exists()
+    assert main(["rename", SAMPLE_ID, "the twin", "--project", str(twin.parent)]) == 1
+    assert f"no project {twin.parent}" in _one_error_line(capsys)  # not a working directory
+    assert main(["rename", SAMPLE_ID, "the twin", "--project=-other"]) == 0
+    assert main(["tag", SAMPLE_ID, "mine", "--project", "/home/ada/parser"]) == 0
+    capsys.readouterr()
+    assert b'"customTitle":"the twin"' in twin.read_bytes()
+    assert b'"tag":"mine"' in sample_session.read_bytes()
+    assert sample_session.read_bytes().startswith(before)
+    assert twin.read_bytes().startswith(twin_before)
+    assert main(["delete", SAMPLE_ID, "--yes", "--project=-other"]) == 0
+    assert capsys.readouterr().out.startswith(f"deleted {SAMPLE_ID} ({twin})")
+    assert not twin.exists() and sample_session.exists()
+    assert main(["show", SAMPLE_ID, "--project=-other"]) == 1
+    assert f"no session {SAMPLE_ID} in project -other" in _one_error_line(capsys)
+    assert main(["show", SAMPLE_ID]) == 0  # one copy left: no choice to make
+    capsys.readouterr()
+    unreachable = "postgresql://me@127.0.0.1:1/nowhere"  # refused before connecting
+    assert main(["show", SAMPLE_ID, "--project=-other", "--store", unreachable]) == 1
+    assert "--project chooses among local project folders" in _one_error_line(capsys)

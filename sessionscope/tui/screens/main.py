@@ -1015,7 +1015,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
             self.post_message(ForkCompleted(meta, point.end.uuid, point.reason))
             return
         try:
-            result = fork(self.context.config_dir, opened.path, opened.meta.session_id, point)
+            result = fork(opened.path, opened.meta.session_id, point)
             # Its head and tail at once (the list shows it now); its messages are counted
             # from its transcript when it is opened (see _count_from).
             meta = self.context.catalog.session_meta(result.path, count_messages=False)
