@@ -20,6 +20,11 @@ async def share(store: PostgresSessionStore, role: str, project_key: str = "") -
     """Let ``role`` read the current role's sessions (of ``project_key``; '' is all)."""
     if not await _role_exists(store, role):
         raise StoreError(f"store {store.display_url}: no role named {role!r}")
+    if (await store._select("SELECT current_user = %s", [role]))[0][0]:
+        # The row would grant nothing (a role reads its own sessions) yet be listed as a share.
+        raise StoreError(
+            f"you are {role}: your sessions are yours already; share them with another role"
+        )
     await store._select(
         f"""INSERT INTO {store._shares} (grantee, project_key) VALUES (%s, %s)
         ON CONFLICT DO NOTHING""",

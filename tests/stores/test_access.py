@@ -220,3 +220,16 @@ def test_a_role_that_cannot_create_the_tables_is_told_who_can(pg_server, pg_url,
     status, _, err = run(capsys, "list", "--store", url)
     assert status == 2 and err.count("\n") == 1
     assert "store init" in err and "permission denied for schema public" in err
+
+
+def test_sharing_with_oneself_is_refused(team, capsys) -> None:
+    alice = team["alice"]
+    for project in ([], ["--project=-w-app"]):
+        status, out, err = run(capsys, "store", "share", alice[0], *project, "--store", alice[2])
+        assert (status, out) == (1, "")
+        assert err == (
+            f"sessionscope: you are {alice[0]}: your sessions are yours already; "
+            "share them with another role\n"
+        )
+    status, out, _ = run(capsys, "store", "shares", "--store", alice[2])
+    assert out == ""
