@@ -55,10 +55,11 @@ class _Bar:
 def _hook_session(config_dir):
     """The session a hook's JSON on stdin names (its transcript_path)."""
     import json
+    import os
     from pathlib import Path
 
     from ..stores.push import session_files_at
-    from ..transcripts.files import validate_session_id
+    from ..transcripts.files import projects_dir, validate_session_id
     from ._common import CommandError
 
     try:
@@ -71,15 +72,23 @@ def _hook_session(config_dir):
     transcript = payload.get("transcript_path")
     if not isinstance(session_id, str) or not validate_session_id(session_id):
         raise CommandError("--hook: no session_id in the hook's JSON")
-    if isinstance(transcript, str) and transcript:
-        path = Path(transcript).expanduser()
-    else:
+    if not (isinstance(transcript, str) and transcript):
         from ..transcripts.files import SessionLookupError, find_session_file
 
         try:
-            path = find_session_file(config_dir, session_id)
+            return [session_files_at(find_session_file(config_dir, session_id))]
         except SessionLookupError as error:
             raise CommandError(f"--hook: {error}") from None
+    # Only the session's own file in a project folder: the JSON is input like any other, and
+    # pushing copies a file into a shared store.
+    projects = projects_dir(config_dir)
+    path = Path(transcript).expanduser()
+    real = Path(os.path.realpath(path))
+    if real.name != f"{session_id}.jsonl" or real.parent.parent != Path(os.path.realpath(projects)):
+        raise CommandError(
+            f"--hook: {transcript} is not session {session_id}'s transcript under {projects}; "
+            "not pushed"
+        )
     if not path.is_file():
         raise CommandError(f"--hook: no transcript at {path}")
     return [session_files_at(path)]

@@ -230,7 +230,8 @@ def test_hook_pushes_the_session_named_on_stdin(cli_transcripts, pg_url, monkeyp
         "hook_event_name": "Stop",
     }
     monkeypatch.setattr(sys, "stdin", io.StringIO(json.dumps(hook)))
-    assert push("--hook", "--store", pg_url) == 0
+    config = ["--config-dir", str(cli_transcripts.config_dir)]  # as the CLI running the hook
+    assert push("--hook", "--store", pg_url, *config) == 0
     assert f"{path.stem}  +" in capsys.readouterr().out
     assert (path.parent.name, path.stem, "") in dump_store(pg_url)
     monkeypatch.setattr(sys, "stdin", io.StringIO("not json"))
@@ -300,3 +301,50 @@ def test_a_file_that_fails_to_read_is_reported_and_the_others_pushed(
     assert status == 1 and "Traceback" not in err
     assert f"{bad}: cannot read " in err
     assert dump_store(pg_url)[("-w", good, "")][-1] == [line]
+
+
+@pytest.mark.parametrize(
+    "named",
+    [
+        "/etc/passwd",
+        "{outside}",  # a session-named file outside projects/
+        "{other}",  # another session's file
+        "{config}/projects/{folder}/../../{session}.jsonl",  # out of projects/ by '..'
+        "{config}/projects/{session}.jsonl",  # projects/ itself holds no sessions
+    ],
+)
+def test_hook_pushes_only_the_session_file_under_projects(
+    cli_transcripts, pg_url, tmp_path, named
+) -> None:
+    """The hook's transcript_path must be its session's file under the config dir's projects/:
+    anything else is refused in one line with status 1 (a Stop hook's 2 would keep Claude
+    going), and nothing is pushed."""
+    from benchmarks.replay_bytes import sessionscope_command
+
+    roles = iter(cli_transcripts.sessions)
+    path, other = cli_transcripts.path(next(roles)), cli_transcripts.path(next(roles))
+    outside = tmp_path / path.name
+    outside.write_bytes(path.read_bytes())
+    transcript = named.format(
+        outside=outside,
+        other=other,
+        config=cli_transcripts.config_dir,
+        folder=path.parent.name,
+        session=path.stem,
+    )
+    hook = {"session_id": path.stem, "transcript_path": transcript, "hook_event_name": "Stop"}
+    assert cli.main(["store", "init", pg_url]) == 0
+    env = {**os.environ, "CLAUDE_CONFIG_DIR": str(cli_transcripts.config_dir)}
+    run = subprocess.run(
+        [*sessionscope_command(), "push", "--hook", "--store", pg_url],
+        input=json.dumps(hook).encode(),
+        capture_output=True,
+        env=env,
+        timeout=60,
+    )
+    assert run.returncode == 1
+    assert run.stderr.decode() == (
+        f"sessionscope: --hook: {transcript} is not session {path.stem}'s transcript under "
+        f"{cli_transcripts.config_dir / 'projects'}; not pushed\n"
+    )
+    assert dump_store(pg_url) == {}
