@@ -7,13 +7,16 @@ depends on.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import sys
+import time
 from collections.abc import Callable
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
 
@@ -30,6 +33,9 @@ if TYPE_CHECKING:
 
 _frozen = False
 """gc.freeze ran in this process."""
+
+STOP_SECONDS = 15.0
+"""How long quitting waits for an interrupted reply to end (Claude Code writes it meanwhile)."""
 
 
 def _palette_provider() -> type[Provider]:
@@ -69,6 +75,7 @@ class SessionscopeApp(App[None]):
         if context.keymap:
             self.set_keymap(context.keymap)
         self._collector_paused = False
+        self._stopping_to_quit = False
 
     def get_default_screen(self) -> MainScreen:
         return self.main_screen
@@ -102,6 +109,39 @@ class SessionscopeApp(App[None]):
         if self._collector_paused:
             self._collector_paused = False
             gc.enable()
+
+    # -- quit ----------------------------------------------------------------------------------
+
+    async def action_quit(self) -> None:
+        """Quit, asking first while a reply streams: leaving would end Claude Code before it
+        writes the reply, and what had arrived would be gone. Asked again (or while the
+        reply is being stopped), it quits at once."""
+        from sessionscope.tui.screens.confirm_quit import ConfirmQuit
+
+        turn = self.main_screen.turn
+        if turn is None or self._stopping_to_quit or isinstance(self.screen, ConfirmQuit):
+            self.exit()
+            return
+
+        def answered(stop: bool | None) -> None:
+            if stop and self.main_screen.turn is not None:
+                self.stop_reply_and_quit()
+            elif stop:
+                self.exit()  # it ended while the question was up
+
+        self.push_screen(ConfirmQuit(turn.target.describe()), callback=answered)
+
+    @work(group="quit", exclusive=True)
+    async def stop_reply_and_quit(self) -> None:
+        """Interrupt the reply as ``esc`` does (Claude Code then writes what arrived and an
+        interrupted mark), wait for the turn to end, then quit."""
+        self._stopping_to_quit = True
+        self.notify("Stopping the reply; it stays in the session… (q quits at once)")
+        self.main_screen.live_turn.interrupt()
+        deadline = time.monotonic() + STOP_SECONDS
+        while self.main_screen.turn is not None and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        self.exit()
 
     # -- help ----------------------------------------------------------------------------------
 

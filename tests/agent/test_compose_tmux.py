@@ -124,3 +124,41 @@ def test_reply_from_an_older_answer_in_a_real_terminal(
     (branch,) = set(source.parent.glob("*.jsonl")) - existing
     text = branch.read_text(encoding="utf-8")
     assert "Branched in tmux from the first answer." in text and PROMPTS["tools"] not in text
+
+
+def test_quitting_mid_reply_asks_and_the_reply_so_far_is_kept(
+    tmux, fake_api, cli_transcripts_copy, tmp_path
+):
+    """q while a reply streams asks first; y stops the reply as esc does (Claude Code writes
+    what arrived) and quits."""
+    import threading
+
+    copy = cli_transcripts_copy
+    session_id = copy.sessions["notes"]
+    release = threading.Event()  # never set: the reply is surely still streaming
+    fake_api.reply(fakeapi.text("Streamed so far, " * 30, chunk=10, hold=release), when="long one")
+    env = {**fake_api.env(str(copy.config_dir)), "HOME": str(tmp_path), "LANG": "C.UTF-8"}
+    assignments = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
+    tmux.start(
+        f"env {assignments} {shlex.quote(installed_sessionscope())} "
+        f"--config-dir {shlex.quote(str(copy.config_dir))} --session {session_id}"
+    )
+    tmux.wait_for("compose → to")
+    before = copy.path("notes").read_bytes()
+    tmux.keys("c")
+    tmux.wait_for("^n New session")
+    tmux.keys("long one", literal=True)
+    tmux.keys("Enter")
+    tmux.wait_for("Streamed so far,")
+    tmux.keys("Tab")  # out of the compose box, where q is a letter
+    tmux.keys("q")
+    screen = tmux.wait_for("Stop and quit (y)")
+    assert f"A reply is still streaming → to {session_id[:8]}" in screen
+    tmux.keys("y")
+    deadline = time.monotonic() + 30
+    while "main" in tmux.run("list-sessions") and time.monotonic() < deadline:
+        time.sleep(0.2)
+    release.set()
+    written = copy.path("notes").read_bytes()[len(before) :].decode()
+    assert "long one" in written and "Streamed so far," in written
+    assert "[Request interrupted by user]" in written

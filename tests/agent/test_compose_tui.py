@@ -242,6 +242,43 @@ async def test_escape_interrupts_a_slow_reply(fake_api, cli_transcripts_copy):
     assert "Tell me everything" in copy.path("notes").read_text()
 
 
+async def test_quitting_while_a_reply_streams_asks_then_keeps_what_arrived(
+    fake_api, cli_transcripts_copy
+):
+    """q mid-reply asks; n keeps the reply running; y stops it as esc does, so Claude Code
+    writes the prompt and the reply so far before the app quits (killed, it wrote no reply)."""
+    from sessionscope.tui.screens.confirm_quit import ConfirmQuit
+
+    copy = cli_transcripts_copy
+    release = threading.Event()  # never set: the reply is surely still streaming
+    fake_api.reply(fakeapi.text("half of the answer " * 20, chunk=9, hold=release))
+    path = copy.path("notes")
+    before = path.read_bytes()
+    app = app_for(copy.config_dir, fake_api.env())
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await select(app, pilot, copy.sessions["notes"])
+            await send(app, pilot, "Tell me half")
+            await wait_for(pilot, lambda: "half of the answer" in live_text(app), what="text")
+            app.main_screen.message_view.focus()  # out of the box, where q is a letter
+            await pilot.press("q")
+            assert isinstance(app.screen, ConfirmQuit)
+            shown = " ".join(str(label.render()) for label in app.screen.query("Label"))
+            assert f"A reply is still streaming → to {copy.sessions['notes'][:8]}" in shown
+            await pilot.press("n")
+            await pilot.pause(0.5)
+            assert not isinstance(app.screen, ConfirmQuit)
+            assert app.main_screen.turn is not None, live_text(app)
+            await pilot.press("q", "y")
+            await wait_for(pilot, lambda: app.return_code is not None, what="the app to quit")
+    finally:
+        release.set()
+    written = path.read_bytes()[len(before) :].decode()
+    assert path.read_bytes().startswith(before)
+    assert "Tell me half" in written and "half of the answer" in written
+    assert "[Request interrupted by user]" in written
+
+
 async def test_switching_sessions_while_streaming_keeps_the_reply_in_its_session(
     fake_api, cli_transcripts_copy
 ):
