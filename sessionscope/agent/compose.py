@@ -557,6 +557,18 @@ class ComposeTurn:
 
         if self.target.refusal:
             raise ValueError(f"not sent: the session is {self.target.refusal}")
+        if self.target.session_id is not None and not os.path.isdir(self.target.cwd):
+            # Else the CLI's "Working directory does not exist", as a lost connection.
+            self._fail(
+                TurnFailed(
+                    FailureKind.OTHER,
+                    f"Not sent: this session's folder "
+                    f"{inert(home_as_tilde(self.target.cwd), keep_newlines=False)} does not "
+                    "exist here, and Claude Code resumes a session in its folder. ctrl+n sends the "
+                    "prompt to a new session instead.",
+                )
+            )
+            return None
         session_store = self.session_store()
         cost_before = None
         if self.target.session_id is not None and session_store is None:

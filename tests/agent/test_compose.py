@@ -395,3 +395,23 @@ async def test_each_turn_reports_its_own_cost_not_the_sessions_total(fake_api, p
     _, _, forked = await run_turn("Six", TurnTarget(session_id, str(project), fork=True), settings)
     assert second.cost_usd == pytest.approx(first.cost_usd)
     assert forked.cost_usd == pytest.approx(first.cost_usd)
+
+
+async def test_a_session_whose_folder_is_gone_is_not_sent(fake_api, cli_transcripts_copy, tmp_path):
+    """A session run in a folder since deleted (a temporary worktree): said as such, before
+    Claude Code is started, not as a lost connection."""
+    copy = cli_transcripts_copy
+    path = copy.path("notes")
+    before = path.read_bytes()
+    gone = tmp_path / "deleted-worktree"
+    target = TurnTarget(copy.sessions["notes"], str(gone), title="notes")
+    turn, events, finished = await run_turn(
+        "Still there?", target, settings_for(fake_api, copy.config_dir)
+    )
+    (failed,) = of(events, TurnFailed)
+    assert failed.message == (
+        f"Not sent: this session's folder {gone} does not exist here, and Claude Code resumes a "
+        "session in its folder. ctrl+n sends the prompt to a new session instead."
+    )
+    assert finished.failed and fake_api.message_requests == []
+    assert path.read_bytes() == before
