@@ -26,7 +26,7 @@ from sessionscope.transcripts.content import (
     message_from_entry,
     speaker,
 )
-from sessionscope.transcripts.conversation import build_conversation
+from sessionscope.transcripts.conversation import all_messages, build_conversation
 from sessionscope.transcripts.model import Conversation, Entry, TranscriptIndex
 from sessionscope.transcripts.reader import index_transcript, load_entry
 from sessionscope.transcripts.subagents import list_subagents, subagent_messages
@@ -184,10 +184,11 @@ def load_steps(
     index: TranscriptIndex | None = None,
     conversation: Conversation | None = None,
 ) -> list[Step]:
-    """The steps of one session file, in the order they are played. ``index``: the file read
+    """The steps of one session file (its branch ``conversation``, the SDK's by default, with
+    the history before its compactions), in the order they are played. ``index``: the file read
     already (the explorer's open session), caught up on what was appended since instead of
-    read again; ``conversation``: its SDK branch, built already from that index (used only
-    when nothing was appended)."""
+    read again; ``conversation``: the branch to play, built from that index (used only when
+    nothing was appended since; the SDK's branch is played otherwise)."""
     path = Path(session_path)
     before = index
     index = index_transcript(path, base=before)
@@ -200,7 +201,9 @@ def load_steps(
     lines = _Lines()
     main = [
         Step(str(path), entry, parse_timestamp(entry.timestamp), None, lines)
-        for entry in conversation.messages
+        # The history before each compaction too, as the explorer shows it: a session
+        # replayed from its start, not from its last compaction.
+        for entry in all_messages(index, conversation)
     ]
     return interleave(main, _subagent_steps(path, index, lines) if subagents else [])
 

@@ -94,3 +94,15 @@ def test_a_prompt_is_told_from_its_light_entry_in_real_transcripts(shared_corpus
 
     told = [each for path, _ in session_files(shared_corpus) for each in _prompts(Path(path))]
     assert set(told) == {True, False}
+
+
+def test_a_compacted_session_plays_from_its_start(tmp_path: Path) -> None:
+    """The history before a compaction is played too (as the explorer shows it), then the
+    rest: not only what follows the last compaction."""
+    from tests.tui.gallery import GALLERY, PROJECT, u, write_gallery
+
+    config = write_gallery(tmp_path / "claude")
+    steps = load_steps(config / "projects" / PROJECT / f"{GALLERY}.jsonl", subagents=False)
+    played = _uuids(steps)
+    assert played[0] == u(1) and played[-1] == u(17)
+    assert played.index(u(10)) < played.index(u(12))  # the history, then the compact summary
