@@ -23,23 +23,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_project_option(parser)
 
 
-def _branch_messages(index, uuid: str | None):
-    """The messages of the first rewind branch (the main one first) that shows ``uuid``, and
-    its position there; the main branch's messages and -1 when none does (or no ``uuid``)."""
-    from sessionscope.transcripts.conversation import all_messages, build_conversation
-
-    main = build_conversation(index)
-    main_messages = all_messages(index, main)
-    for leaf in [None, *main.other_leaves] if uuid else []:
-        messages = (
-            main_messages if leaf is None else all_messages(index, build_conversation(index, leaf))
-        )
-        position = next((i for i, m in enumerate(messages) if m.uuid == uuid), -1)
-        if position >= 0:
-            return messages, position
-    return main_messages, -1
-
-
 def _not_a_fork_point(index, path, uuid: str) -> str:
     """Why ``uuid``, on no branch's messages, cannot end a fork: what it is, or where it is."""
     from sessionscope.transcripts.reader import index_transcript
@@ -72,6 +55,11 @@ def fork_point_of(args: argparse.Namespace):
     a :class:`CommandError` saying why there is none."""
     from sessionscope.agent.fork import ForkPoint, ForkRefused, fork_point
     from sessionscope.commands._common import CommandError, session_path
+    from sessionscope.transcripts.conversation import (
+        all_messages,
+        branch_showing,
+        build_conversation,
+    )
     from sessionscope.transcripts.reader import index_transcript
 
     if args.at is not None and not args.at.strip():
@@ -88,24 +76,25 @@ def fork_point_of(args: argparse.Namespace):
     listing = f"(`sessionscope show {args.session_id.strip()} --all` lists each entry)"
     # A message on any rewind branch: the SDK's fork keeps the file up to it, whose last
     # message it then is.
-    messages, position = _branch_messages(index, at)
-    if not messages:
-        raise CommandError(f"session {args.session_id} has no messages to fork")
-    if at and position < 0:
+    branch = branch_showing(index, at) if at else build_conversation(index)
+    if branch is None:
         why = _not_a_fork_point(index, path, at)
         raise CommandError(f"{why}; a fork ends at an assistant message {listing}")
+    messages = all_messages(index, branch)
+    if not messages:
+        raise CommandError(f"session {args.session_id} has no messages to fork")
+    if at:
+        position = next(i for i, m in enumerate(messages) if m.uuid == at)
+    else:
+        position = len(messages) - 1
+        if messages[position].type == "user":
+            # The whole conversation: a user message (a prompt, or tool results whose calls
+            # precede them) is a safe place to stop.
+            return path, ForkPoint(messages[position], messages[position])
     try:
-        if not at:
-            position = len(messages) - 1
-            if messages[position].type == "user":
-                # The whole conversation: a user message (a prompt, or tool results whose
-                # calls precede them) is a safe place to stop.
-                return path, ForkPoint(messages[position], messages[position])
         point = fork_point(messages, position)
     except ForkRefused as error:
-        raise CommandError(
-            f"cannot fork at {messages[position].uuid}: {error} {listing}"
-        ) from error
+        raise CommandError(f"cannot fork at {at}: {error} {listing}") from error
     return path, point
 
 

@@ -60,25 +60,31 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from sessionscope.index import Index
     from sessionscope.replay.steps import find_step, load_steps
+    from sessionscope.transcripts.conversation import branch_showing
     from sessionscope.transcripts.meta import session_title
+    from sessionscope.transcripts.reader import index_transcript
     from sessionscope.transcripts.sessions import read_session_meta
 
     path = session_path(args)
-    index = Index(args.config_dir)
+    from_uuid = args.from_uuid.strip() if args.from_uuid else None
+    catalog = Index(args.config_dir)
     try:
         # What the index read of the file is read on from, not the whole file again.
-        steps = load_steps(path, index=index.read_before(path))
+        index = index_transcript(path, base=catalog.read_before(path))
+        # A message on another rewind branch: that branch is played.
+        branch = branch_showing(index, from_uuid) if from_uuid else None
+        steps = load_steps(path, index=index, conversation=branch)
         meta = read_session_meta(path, count_messages=False)
     except OSError as error:
         raise CommandError(f"cannot read {path}: {error.strerror or error}") from None
     finally:
-        index.close()
+        catalog.close()
     if not steps:
         raise CommandError(f"session {args.session_id} has no messages to replay")
     start_at = 0
-    if args.from_uuid:
+    if from_uuid:
         try:
-            start_at = find_step(steps, args.from_uuid.strip())
+            start_at = find_step(steps, from_uuid)
         except ValueError as error:
             raise CommandError(str(error)) from None
     title = session_title(meta) if meta else path.stem

@@ -22,6 +22,7 @@ from .reader import gc_paused
 __all__ = [
     "TRANSCRIPT_ENTRY_TYPES",
     "all_messages",
+    "branch_showing",
     "build_conversation",
     "build_subagent_conversation",
     "chain_entries",
@@ -589,3 +590,15 @@ def all_messages(index: TranscriptIndex, conversation: Conversation) -> list[Ent
     """Every message the explorer shows: the history before compactions, then the SDK's."""
     segments = [*history_before(index, conversation), conversation]
     return [message for segment in segments for message in segment.messages]
+
+
+def branch_showing(index: TranscriptIndex, uuid: str) -> Conversation | None:
+    """The rewind branch whose messages (with the history before its compactions, as
+    :func:`all_messages`) include ``uuid``: the SDK's branch first, then each other; ``None``
+    when no branch shows it."""
+    main = build_conversation(index)
+    for leaf in [None, *main.other_leaves]:
+        branch = main if leaf is None else build_conversation(index, leaf)
+        if any(message.uuid == uuid for message in all_messages(index, branch)):
+            return branch
+    return None

@@ -85,3 +85,20 @@ def test_the_explorer_runs_and_restores_the_terminal(
     assert "Why does the parser fail" in text
     tail = text[text.rindex("1 session") :]
     assert "\x1b[?1049l" in tail and "\x1b[?25h" in tail
+
+
+def test_replay_from_a_message_on_another_rewind_branch_plays_that_branch(
+    tmp_path: Path, isolated_user_dirs: Path
+) -> None:
+    """u(19) answers the prompt the user went back and asked instead: --from finds it there."""
+    from tests.tui.gallery import GALLERY, u, write_gallery
+
+    config = write_gallery(tmp_path / "claude")
+    command = ["--config-dir", str(config), "replay", GALLERY, "--from", u(19), "--speed", "64"]
+    run = run_in_pty(
+        [*sessionscope_command(), *command], env=_env(isolated_user_dirs, "xterm"), duration=4.0
+    )
+    text = run.output.decode("utf-8", errors="replace")
+    assert run.exit_status == 0, text[-2000:]
+    assert "Could we cache the handshake instead?" in text
+    assert "Caching would hide real outages" in text
