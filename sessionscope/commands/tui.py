@@ -75,13 +75,38 @@ def run(args: argparse.Namespace) -> int:
         )
 
         try:
-            find_session_file(config_dir, args.session)
+            path = find_session_file(config_dir, args.session)
         except AmbiguousSession:
-            pass  # the explorer lists each copy, under its project
+            path = None  # the explorer lists each copy, under its project
         except SessionLookupError as error:
             raise CommandError(str(error)) from error
+        if args.message and path is not None and not _mentions(path, args.message.strip()):
+            # Else the explorer opens the session and quietly selects something else.
+            raise CommandError(f"no message {args.message.strip()!r} in session {args.session}")
     need_terminal()
     return _run_app(args, config_dir, config_dir, keymap, image_mode, demo=demo, notice=notice)
+
+
+def _mentions(path: Path, message_uuid: str) -> bool:
+    """Whether ``message_uuid`` (a UUID) is written in the transcript at ``path``: a byte
+    search, quick even in a 100 MB file (the explorer reads it properly once it runs)."""
+    import mmap
+    import uuid
+
+    from sessionscope.transcripts.files import open_regular
+
+    try:
+        uuid.UUID(message_uuid)
+    except ValueError:
+        return False
+    try:
+        with open(open_regular(path), "rb") as handle:
+            if os.fstat(handle.fileno()).st_size == 0:
+                return False
+            with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as content:
+                return content.find(message_uuid.encode()) >= 0
+    except OSError:
+        return True  # unreadable now: the explorer says so itself
 
 
 def _run_on_store(args: argparse.Namespace, keymap: dict[str, str], image_mode: str) -> int:

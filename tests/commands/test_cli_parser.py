@@ -96,3 +96,20 @@ def test_an_empty_claude_config_dir_means_the_default_as_in_the_sdk(
     assert _get_claude_config_home_dir() == tmp_path / ".claude"
     assert cli.main(["list", "--json"]) == 0
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize("message", ["not-a-uuid", "00000000-0000-4000-8000-000000000999"])
+def test_the_explorer_refuses_a_message_not_in_its_session(message, tmp_path, capsys) -> None:
+    """``--session ID --message UUID``: a UUID the session does not hold is one line, not an
+    explorer that quietly selects something else."""
+    from tests.tui.gallery import GALLERY, u, write_gallery
+
+    config = write_gallery(tmp_path / "claude")
+    argv = ["--config-dir", str(config), "--session", GALLERY, "--message"]
+    assert cli.main([*argv, message]) == 1
+    assert capsys.readouterr().err == (
+        f"sessionscope: no message {message!r} in session {GALLERY}\n"
+    )
+    # One it holds (on a rewind branch) is taken: next, the explorer wants a terminal.
+    assert cli.main([*argv, u(19)]) == 2
+    assert "needs a terminal" in capsys.readouterr().err
