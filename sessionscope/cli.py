@@ -36,6 +36,22 @@ COMMAND_MODULES: tuple[str, ...] = (
 """Subcommand modules under ``sessionscope.commands``, in the order ``--help`` lists them."""
 
 
+NOT_BLANK: dict[str, str] = {
+    "config_dir": "--config-dir needs a folder (leave it out for $CLAUDE_CONFIG_DIR, then ~/.claude)",
+    "project": "--project needs a working directory or a folder name under projects/ "
+    "(leave it out for every project)",
+    "output": "-o needs a file name (- for standard output)",
+    "host": "--host needs an address (leave it out for 127.0.0.1)",
+    "session": "--session needs a session id (leave it out to choose in the list)",
+    "message": "--message needs a message UUID",
+    "model": "--model needs a model name (leave it out for Claude Code's default)",
+}
+"""Options whose empty value is refused (exit 2) rather than taken as left out: in a script it
+is an unset variable, and the default it would fall back to (~/.claude, every project, standard
+output, ...) is not what was meant. An empty CLAUDE_CONFIG_DIR still means the default, as in
+the SDK and Claude Code; ``--store ''`` means local files."""
+
+
 def _command_module(name: str):
     return importlib.import_module(f"sessionscope.commands.{name}")
 
@@ -72,13 +88,10 @@ def main(argv: list[str] | None = None) -> int:
     name = args.command or "tui"
     module = commands[name]
     try:
-        if args.config_dir is not None and not args.config_dir.strip():
-            # An unset variable in a script, not "the default": that could be another folder.
-            # (An empty CLAUDE_CONFIG_DIR means the default, as in the SDK and Claude Code.)
-            raise CommandError(
-                "--config-dir needs a folder (leave it out for $CLAUDE_CONFIG_DIR, then ~/.claude)",
-                status=2,
-            )
+        for option, refusal in NOT_BLANK.items():
+            value = getattr(args, option, None)
+            if isinstance(value, str) and not value.strip():
+                raise CommandError(refusal, status=2)
         args.config_dir = (
             Path(os.path.expanduser(args.config_dir)) if args.config_dir else default_config_dir()
         )

@@ -19,7 +19,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action.add_argument(
             "--project",
             metavar="KEY",
-            default="",
             help="one project: its folder name under projects/ (--project=-home-me-src-app) "
             "or its working directory (--project=/home/me/src/app); default: all of them",
         )
@@ -35,8 +34,8 @@ def run(args: argparse.Namespace) -> int:
     from ..transcripts.text import inert
     from ._store import project_key_of, run_with_store
 
-    if getattr(args, "project", ""):
-        args.project = project_key_of(args.project)  # a working directory, as list takes it
+    # A working directory, as list takes it; '' for every project.
+    args.project = project_key_of(args.project) if getattr(args, "project", None) else ""
 
     if args.action == "init":
         if args.url:

@@ -113,3 +113,32 @@ def test_the_explorer_refuses_a_message_not_in_its_session(message, tmp_path, ca
     # One it holds (on a rewind branch) is taken: next, the explorer wants a terminal.
     assert cli.main([*argv, u(19)]) == 2
     assert "needs a terminal" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["list", "--project", ""], "--project needs a working directory"),
+        (["show", "0a1b2c3d-4e5f-4071-8293-a4b5c6d7e8f9", "--project="], "--project needs"),
+        (
+            ["store", "share", "bob", "--project=", "--store", "postgresql://x@127.0.0.1:1/y"],
+            "--project needs",
+        ),
+        (
+            ["export", "0a1b2c3d-4e5f-4071-8293-a4b5c6d7e8f9", "--format", "md", "-o", ""],
+            "-o needs a file name",
+        ),
+        (["serve", "--host", " "], "--host needs an address"),
+        (["--session", ""], "--session needs a session id"),
+        (["--session", "0a1b2c3d-4e5f-4071-8293-a4b5c6d7e8f9", "--message", ""], "--message needs"),
+        (["--model", ""], "--model needs a model name"),
+    ],
+)
+def test_an_empty_option_is_refused_not_taken_for_its_default(argv, said, tmp_path, capsys) -> None:
+    """An unset variable in a script (every project, all shared, standard output, 0.0.0.0...)
+    is one line and exit 2, before anything is read or reached."""
+    (tmp_path / "projects").mkdir()
+    assert cli.main(["--config-dir", str(tmp_path), *argv]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.startswith(f"sessionscope: {said}")
+    assert captured.err.count("\n") == 1
