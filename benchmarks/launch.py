@@ -87,7 +87,11 @@ def ours(spawned_at: float, *argv: str) -> dict:
             return spec
 
     sys.meta_path.insert(0, WrapWhenImported())
+    import sessionscope.commands._common as common
     from sessionscope.cli import main
+
+    # Run headless (above), the app needs no terminal: this probe's stdout is a pipe.
+    common.need_terminal = lambda *_args, **_kwargs: None
 
     main(list(argv))
     marks = made[0].main_screen.marks
