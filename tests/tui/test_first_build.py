@@ -132,3 +132,33 @@ async def test_a_first_start_shows_the_newest_sessions_while_the_others_are_read
         assert screen.session_list.current.session_id == every[0].session_id
         assert not app.sub_title.endswith("reading the others…")
         assert f"{len(every)} sessions" in app.sub_title
+
+
+async def test_a_first_start_on_an_old_session_waits_for_the_whole_list(corpus, make, monkeypatch):
+    """--session ID of a session not among the newest: no part of the list is shown (its first
+    session would be opened for nothing), the whole list is, with that session selected."""
+    from sessionscope.transcripts.sessions import list_sessions
+    from sessionscope.tui.screens import main as main_screen
+    from sessionscope.tui.widgets.session_list import SessionList
+
+    monkeypatch.setattr(index_module, "FIRST_SHOWN", 20)
+    monkeypatch.setattr(main_screen, "FIRST_LIST_WAIT", 0.0)
+    oldest = list_sessions(corpus, count_messages=False)[-1]
+    opened: list[str] = []
+
+    def hook(message) -> None:
+        if isinstance(message, SessionList.Highlighted) and (
+            not opened or opened[-1] != message.meta.session_id
+        ):
+            opened.append(message.meta.session_id)
+
+    app = make(corpus, session_id=oldest.session_id)
+    async with app.run_test(size=SIZE, message_hook=hook) as pilot:
+        screen = app.main_screen
+        deadline = time.monotonic() + 30
+        while screen.session_list.current is None and time.monotonic() < deadline:
+            await pilot.pause(0.01)
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.2)
+        assert screen.session_list.current.session_id == oldest.session_id
+        assert opened == [oldest.session_id]  # the newest was never opened on the way

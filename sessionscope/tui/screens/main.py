@@ -583,8 +583,14 @@ class MainScreen(Screen[None], inherit_bindings=False):
         self.post_message(SessionsLoaded(newest, counted=False, whole=False))
 
     def on_sessions_loaded(self, event: SessionsLoaded) -> None:
-        if not event.whole and self._whole_list_shown:
-            return  # the whole list came first
+        if not event.whole and (
+            self._whole_list_shown  # the whole list came first
+            or (  # the session asked for (--session) is not among the newest: wait for it
+                self.initial_session is not None
+                and all(meta.session_id != self.initial_session for meta in event.sessions)
+            )
+        ):
+            return
         self.show_list(
             event.sessions, event.rows, counted=event.counted, error=event.error, whole=event.whole
         )
