@@ -14,6 +14,7 @@ import re
 import stat
 import sys
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
 __all__ = [
@@ -321,15 +322,31 @@ def agent_files(
 ) -> list[tuple[str, str]]:
     """``(agent id, file path)`` of the ``agent-*.jsonl`` files under ``base_dir``, walked in
     name order (as the SDK). ``folders`` gets the mtime of each folder listed."""
-    results: list[tuple[str, str]] = []
+    found = _files_under(
+        base_dir, lambda name: name.startswith("agent-") and name.endswith(".jsonl"), folders
+    )
+    return [(os.path.basename(path)[len("agent-") : -len(".jsonl")], path) for path in found]
+
+
+def jsonl_files_under(folder: Path) -> list[Path]:
+    """``*.jsonl`` under ``folder``, recursively, sorted per folder (the SDK's import order)."""
+    return [Path(path) for path in _files_under(folder, lambda name: name.endswith(".jsonl"))]
+
+
+def _files_under(
+    base_dir: str | os.PathLike[str],
+    wanted: Callable[[str], bool],
+    folders: dict[str, int] | None = None,
+) -> list[str]:
+    """The files under ``base_dir`` whose names are ``wanted``, walked in name order (as the
+    SDK), folders within folders; ``folders`` gets the mtime of each folder listed. A linked
+    folder is followed (the SDK follows them), but not to a folder the walk is in (a link back
+    up the tree) or has walked already: the SDK's walk never ends there."""
+    results: list[str] = []
     walked: set[str] = set()
-    """The real paths of the folders the walk was led to by links (the SDK follows them
-    too), and of the folder it began at."""
+    """The real paths of the folders the walk was led to by links, and of the one it began at."""
 
     def walked_before(link: str) -> bool:
-        """Whether the folder a link leads to is one the walk is in (a link back up the tree)
-        or one walked already: following it would walk the same folders again, forever when
-        they hold the link (the SDK's walk never ends there). Else it is noted as walked."""
         if not walked:
             walked.add(os.path.realpath(base_dir))
         real = os.path.realpath(link)
@@ -350,32 +367,18 @@ def agent_files(
         except OSError:
             return
         for child in children:
-            name = child.name
             try:
                 is_file = child.is_file()
                 is_dir = not is_file and child.is_dir()
             except OSError:
                 continue
-            if is_file and name.startswith("agent-") and name.endswith(".jsonl"):
-                results.append((name[len("agent-") : -len(".jsonl")], child.path))
+            if is_file and wanted(child.name):
+                results.append(child.path)
             elif is_dir and not (child.is_symlink() and walked_before(child.path)):
                 walk(child.path)
 
     walk(os.fspath(base_dir))
     return results
-
-
-def jsonl_files_under(folder: Path):
-    """``*.jsonl`` under ``folder``, recursively, sorted per folder (the SDK's import order)."""
-    try:
-        children = sorted(folder.iterdir(), key=lambda p: p.name)
-    except OSError:
-        return
-    for child in children:
-        if child.is_dir():
-            yield from jsonl_files_under(child)
-        elif child.is_file() and child.name.endswith(".jsonl"):
-            yield child
 
 
 def _is_file(item: os.DirEntry[str]) -> bool:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sessionscope.transcripts.files import projects_dir, transcript_files
+from sessionscope.transcripts.files import jsonl_files_under, projects_dir, transcript_files
 
 
 def test_projects_dir() -> None:
@@ -58,3 +58,6 @@ def test_a_folder_linked_back_up_the_tree_is_walked_once(tmp_path) -> None:
         if "agent-" in path
     )
     assert found == ["runs/agent-a1.jsonl", "there/agent-b2.jsonl"]
+    # What push sends of a session's subagents: the same walk (it hung there too).
+    pushed = sorted(str(path.relative_to(subagents)) for path in jsonl_files_under(subagents))
+    assert pushed == found
