@@ -95,7 +95,9 @@ def session_branches(path: str | os.PathLike[str], index: TranscriptIndex) -> li
     for leaf_uuid in [main.leaf_uuid, *main.other_leaves]:
         leaf = by_uuid.get(leaf_uuid)
         is_main = leaf_uuid == main.leaf_uuid
-        messages = main.messages if is_main else build_conversation(index, leaf_uuid).messages
+        messages = (
+            main.messages if is_main else build_conversation(index, leaf_uuid, keep=False).messages
+        )
         if leaf is None or not messages:
             continue
         lineage = _lineage(leaf, by_uuid)

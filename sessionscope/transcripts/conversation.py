@@ -54,21 +54,30 @@ def is_visible_message(entry: Entry) -> bool:
     return not entry.team_name
 
 
-def _walk_to_root(leaf: Entry, by_uuid: dict[str, Entry]) -> tuple[list[Entry], set[str]]:
+def _walk_to_root(
+    leaf: Entry, by_uuid: dict[str, Entry], stop: Entry | None = None
+) -> tuple[list[Entry], set[str], bool]:
+    """The chain from the root to ``leaf``, the uuids on it, and ``False``; or, when the walk
+    meets the entry ``stop`` (that entry, not another of its uuid), the part after it and
+    ``True``."""
     chain: list[Entry] = []
     seen: set[str] = set()
     add, append, get = seen.add, chain.append, by_uuid.get
     current: Entry | None = leaf
+    stopped = False
     while current is not None:
         uid = current.uuid
         if uid in seen:
+            break
+        if current is stop:
+            stopped = True
             break
         add(uid)
         append(current)
         parent = current.parent_uuid
         current = get(parent) if parent else None
     chain.reverse()
-    return chain, seen
+    return chain, seen, stopped
 
 
 def _leaf_of(terminal: Entry, by_uuid: dict[str, Entry]) -> Entry | None:
@@ -125,7 +134,9 @@ class _Graph:
     each API response. Built once per index (``TranscriptIndex.graph``); the parts only some
     conversations need are built on first use. The graph of a file that grew is the graph of
     what it had, extended with the appended entries (:meth:`extended`): a live session of
-    50,000 entries is not worked out again at every append."""
+    50,000 entries is not worked out again at every append. The conversations built on a graph
+    are kept on it (``built``, by the leaf asked for); a graph extended holds those of the one
+    before (``before``) for its own to continue (:func:`_build`)."""
 
     __slots__ = (
         "entries",
@@ -140,6 +151,8 @@ class _Graph:
         "_continued",
         "_parallel",
         "_file_position",
+        "built",
+        "before",
     )
 
     def __init__(self, index: TranscriptIndex) -> None:
@@ -152,6 +165,8 @@ class _Graph:
         self._continued: set[str] | None = None
         self._parallel: _Parallel | None = None
         self._file_position: dict[str, int] | None = None
+        self.built: dict[str | None, _Built] = {}
+        self.before: dict[str | None, _Built] = {}
 
     def _set(
         self,
@@ -243,6 +258,8 @@ class _Graph:
                 **self._file_position,
                 **{entry.uuid: start + number for number, entry in enumerate(new)},
             }
+        graph.built = {}
+        graph.before = dict(self.built)
         return graph
 
     @property
@@ -282,21 +299,70 @@ def _graph_of(index: TranscriptIndex) -> _Graph:
     return graph
 
 
-def build_conversation(index: TranscriptIndex, leaf_uuid: str | None = None) -> Conversation:
+def build_conversation(
+    index: TranscriptIndex, leaf_uuid: str | None = None, *, keep: bool = True
+) -> Conversation:
     """The visible messages of a transcript, exactly as the SDK's ``get_session_messages``.
 
     ``leaf_uuid`` walks the chain from that entry instead of the leaf the SDK picks (a rewind
     branch from ``other_leaves``, or a compaction boundary's ``logical_parent_uuid`` for the
     history before it). An unknown ``leaf_uuid`` gives an empty conversation. The work shared by
-    every leaf is done once per index (see :class:`_Graph`).
+    every leaf is done once per index (see :class:`_Graph`), and each conversation is kept on it:
+    asked again it costs nothing, and once the file grew it costs what was appended when the
+    conversation only goes on. ``keep=False``: not kept (a conversation looked at once, such as
+    each rewind branch's for the branch tree: each holds a whole chain).
     """
     with gc_paused():
-        return _build_conversation(_graph_of(index), leaf_uuid)
+        graph = _graph_of(index)
+        built = graph.built.get(leaf_uuid)
+        if built is None:
+            built = _build(graph, leaf_uuid, graph.before.get(leaf_uuid))
+            if keep:
+                graph.before.pop(leaf_uuid, None)
+                graph.built[leaf_uuid] = built
+        return built.conversation
 
 
-def _build_conversation(graph: _Graph, leaf_uuid: str | None) -> Conversation:
-    if not graph.entries:
-        return Conversation(messages=[], leaf_uuid=None)
+class _Built:
+    """A conversation built on a graph, with what a conversation that goes on from it needs:
+    the uuids it shows (recovered entries too), its API responses' message ids, the tool calls
+    its entries answer, and how many chain entries the graph had."""
+
+    __slots__ = ("conversation", "leaf", "seen", "message_ids", "answered", "count", "walked")
+
+    def __init__(
+        self,
+        conversation: Conversation,
+        leaf: Entry | None,
+        seen: set[str],
+        message_ids: set[str],
+        answered: set[str],
+        count: int,
+        walked: int = 0,
+    ) -> None:
+        self.conversation = conversation
+        self.leaf = leaf
+        """The entry its chain was walked from."""
+        self.seen = seen
+        self.message_ids = message_ids
+        self.answered = answered
+        self.count = count
+        self.walked = walked
+        """Entries of its chain it built: the whole chain, or those after ``earlier``'s."""
+
+
+_NOTHING_BUILT = _Built(Conversation(messages=[], leaf_uuid=None), None, set(), set(), set(), 0)
+"""Where a conversation built from its root starts."""
+
+
+def _build(graph: _Graph, leaf_uuid: str | None, earlier: _Built | None) -> _Built:
+    """The conversation from ``leaf_uuid`` (or the SDK's leaf). ``earlier``: the one built
+    from the same leaf asked on the graph ``graph`` extends; when the new chain only goes on
+    from its leaf, and what was appended changes nothing of it (:func:`_goes_on`), only the
+    part after it is walked and recovered, the same way a whole chain is."""
+    count = len(graph.entries)
+    if not count:
+        return _Built(Conversation(messages=[], leaf_uuid=None), None, set(), set(), set(), count)
     by_uuid = graph.by_uuid
     leaves = graph.leaves
     main_leaves = graph.main_leaves
@@ -307,27 +373,82 @@ def _build_conversation(graph: _Graph, leaf_uuid: str | None) -> Conversation:
     else:
         leaf = None
     if leaf is None:
-        return Conversation(
-            messages=[],
-            leaf_uuid=None,
-            other_leaves=_branch_tips(graph, set(), []),
+        conversation = Conversation(
+            messages=[], leaf_uuid=None, other_leaves=_branch_tips(graph, set(), [])
         )
+        return _Built(conversation, None, set(), set(), set(), count)
 
-    chain, seen = _walk_to_root(leaf, by_uuid)
-    chain = _recover_orphaned_parallel_tool_results(graph, chain, seen)
+    start = _NOTHING_BUILT
+    part, seen, stopped = _walk_to_root(leaf, by_uuid, earlier.leaf if earlier else None)
+    if stopped:
+        assert earlier is not None
+        if _goes_on(graph, earlier, part, seen):
+            start = earlier
+            seen |= earlier.seen
+        else:
+            part, seen, _stopped = _walk_to_root(leaf, by_uuid)
+    part = _recover_orphaned_parallel_tool_results(graph, part, seen)
     # ``seen`` now holds the recovered entries too: a parallel call's result is a leaf of the
     # file, but it is shown in this conversation, so it is not another branch.
-    return Conversation(
-        messages=[entry for entry in chain if is_visible_message(entry)],
+    before = start.conversation
+    boundaries = before.compact_boundaries + [
+        entry for entry in part if entry.type == "system" and entry.subtype == "compact_boundary"
+    ]
+    conversation = Conversation(
+        messages=before.messages + [entry for entry in part if is_visible_message(entry)],
         leaf_uuid=leaf.uuid,
-        other_leaves=_branch_tips(graph, seen, chain),
-        compact_boundaries=[
-            entry
-            for entry in chain
-            if entry.type == "system" and entry.subtype == "compact_boundary"
-        ],
-        chain=chain,
+        other_leaves=_branch_tips(graph, seen, boundaries),
+        compact_boundaries=boundaries,
+        chain=before.chain + part,
     )
+    return _Built(
+        conversation,
+        leaf,
+        seen,
+        start.message_ids
+        | {entry.message_id for entry in part if entry.type == "assistant" and entry.message_id},
+        start.answered | {call_id for entry in part for call_id in entry.tool_result_ids},
+        count,
+        len(part),
+    )
+
+
+def _goes_on(graph: _Graph, earlier: _Built, part: list[Entry], seen: set[str]) -> bool:
+    """Whether the conversation ``earlier`` followed by ``part`` (the chain walked back to its
+    leaf) is what a whole build gives: ``part`` holds only entries appended since, and no entry
+    appended changes what the parallel tool calls of ``earlier`` recovered. An appended entry
+    off the chain must not be another piece of one of its API responses or a tool result of
+    one of its entries; one on it must not be a piece of a response written before, nor answer
+    a call already answered (a result recovered there would no longer be)."""
+    appended = graph.entries[earlier.count :]
+    appended_uuids = {entry.uuid for entry in appended}
+    if not appended_uuids.issuperset(seen):
+        return False
+    shown = earlier.seen
+    siblings = graph.parallel.siblings_by_message_id
+    call_owner = graph.parallel.call_owner
+    for entry in part:
+        if entry.type == "assistant" and entry.message_id:
+            group = siblings.get(entry.message_id, ())
+            if any(member.uuid not in appended_uuids for member in group):
+                return False
+        if not earlier.answered.isdisjoint(entry.tool_result_ids):
+            return False
+    for entry in appended:
+        if entry.uuid in seen:
+            continue
+        if entry.type == "assistant" and entry.message_id in earlier.message_ids:
+            return False
+        if entry.type == "user" and (
+            entry.parent_uuid in shown
+            or entry.source_tool_assistant_uuid in shown
+            or any(
+                (owner := call_owner.get(call_id)) is not None and owner.uuid in shown
+                for call_id in entry.tool_result_ids
+            )
+        ):
+            return False
+    return True
 
 
 def _continued_messages(entries: list[Entry], by_uuid: dict[str, Entry]) -> set[str]:
@@ -346,7 +467,7 @@ def _continued_messages(entries: list[Entry], by_uuid: dict[str, Entry]) -> set[
     return continued
 
 
-def _branch_tips(graph: _Graph, shown: set[str], chain: list[Entry]) -> list[str]:
+def _branch_tips(graph: _Graph, shown: set[str], boundaries: list[Entry]) -> list[str]:
     """Tips of the rewind branches not shown, newest first.
 
     The SDK's leaves come from every entry nothing points to, walked back to a message, so a
@@ -355,11 +476,7 @@ def _branch_tips(graph: _Graph, shown: set[str], chain: list[Entry]) -> list[str
     from, that is not shown, and that is not merely the history a compaction on the shown chain
     replaced (that one is reached from ``compact_boundaries``).
     """
-    compacted = {
-        entry.logical_parent_uuid
-        for entry in chain
-        if entry.type == "system" and entry.subtype == "compact_boundary"
-    }
+    compacted = {entry.logical_parent_uuid for entry in boundaries}
     candidates = [
         leaf for leaf in graph.main_leaves if leaf.uuid not in shown and leaf.uuid not in compacted
     ]
@@ -559,7 +676,7 @@ def build_subagent_conversation(index: TranscriptIndex) -> list[Entry]:
     leaf = next((entry for entry in reversed(entries) if entry.type in _MESSAGE_TYPES), None)
     if leaf is None:
         return []
-    chain, _seen = _walk_to_root(leaf, by_uuid)
+    chain, _seen, _stopped = _walk_to_root(leaf, by_uuid)
     return [entry for entry in chain if entry.type in _MESSAGE_TYPES]
 
 

@@ -33,7 +33,8 @@ def test_branches_their_points_prompts_and_parents(write_transcript):
             assistant("a4", "u4", "second try", message_id="m7", **at(11)),
         ]
     )
-    branches = session_branches(path, index_transcript(path))
+    index = index_transcript(path)
+    branches = session_branches(path, index)
     summary = [
         (b.leaf_uuid, b.main, b.parent, b.branch_point, b.messages, b.first_prompt)
         for b in branches
@@ -45,6 +46,8 @@ def test_branches_their_points_prompts_and_parents(write_transcript):
         ("a2", False, 0, "a1", 4, "branch A"),
     ]
     assert branches[2].last_timestamp == "2026-01-01T00:00:08.000Z"
+    # Each branch's conversation (a whole chain) is not kept on the index: only the SDK's.
+    assert list(index.graph.built) == [None]
 
 
 def test_a_branch_from_before_a_compaction_is_found_through_it(write_transcript):

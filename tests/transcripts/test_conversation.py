@@ -188,10 +188,12 @@ def _answers(index) -> list[tuple]:
     return [shape(main)] + [shape(build_conversation(index, leaf_uuid=leaf)) for leaf in leaves]
 
 
-def _grow_and_compare(path, folder: Path, steps: int = 40) -> int:
+def _grow_and_compare(path, folder: Path, steps: int = 40) -> tuple[int, int]:
     """Grow a copy of ``path`` a piece at a time, reading only what was appended (the graph of
     the read before is extended); at every length the conversations equal a whole read's.
-    Returns how many reads extended the graph before rather than building it again."""
+    Returns how many reads extended the graph before rather than building it again, and how
+    many of the SDK's conversations went on from the one before (only the appended part
+    built)."""
     data = path.read_bytes()
     ends = [at + 1 for at, byte in enumerate(data) if byte == 0x0A]
     cuts = (
@@ -200,7 +202,7 @@ def _grow_and_compare(path, folder: Path, steps: int = 40) -> int:
     grown = folder / path.name
     grown.write_bytes(b"")
     index = index_transcript(grown)
-    extended = 0
+    extended = went_on = 0
     for cut in cuts:
         with open(grown, "ab") as handle:
             handle.write(data[index.size : cut] if cut > index.size else b"")
@@ -208,8 +210,10 @@ def _grow_and_compare(path, folder: Path, steps: int = 40) -> int:
         index = index_transcript(grown, base=index)
         assert _answers(index) == _answers(index_transcript(grown)), f"{path} at byte {cut}"
         extended += before is not None and index.graph is not before and _extends(before, index)
+        built = index.graph.built[None]
+        went_on += 0 < len(built.conversation.chain) != built.walked
     grown.unlink()
-    return extended
+    return extended, went_on
 
 
 def _extends(before, index) -> bool:
@@ -268,7 +272,8 @@ def test_a_growing_transcript_extends_its_graph_and_answers_as_a_whole_read(
             assistant("a5", "r5", "end", message_id="m6"),
         ]
     )
-    assert _grow_and_compare(path, tmp_path, steps=100) > 5
+    extended, went_on = _grow_and_compare(path, tmp_path, steps=100)
+    assert extended > 5 and went_on > 3
 
 
 def test_growing_the_shared_corpus_answers_as_whole_reads(tmp_path):
@@ -278,7 +283,9 @@ def test_growing_the_shared_corpus_answers_as_whole_reads(tmp_path):
         pytest.skip("../shared/corpus is not here (set SESSIONSCOPE_CORPUS to use one)")
     from sessionscope.transcripts.sessions import session_files
 
-    extended = 0
+    extended = went_on = 0
     for path, _project in session_files(SHARED_CORPUS):
-        extended += _grow_and_compare(Path(path), tmp_path, steps=12)
-    assert extended > 0
+        counts = _grow_and_compare(Path(path), tmp_path, steps=12)
+        extended += counts[0]
+        went_on += counts[1]
+    assert extended > 0 and went_on > 0

@@ -220,3 +220,17 @@ def test_conversations_of_one_index_share_its_work_and_give_the_same_answers(fuz
             leaves_tried += 1
         assert shared.graph is graph  # built once, reused for every leaf
     assert leaves_tried > 4 * len(SEEDS)
+
+
+def test_random_transcripts_grown_a_piece_at_a_time_answer_as_whole_reads(fuzz_tree, tmp_path):
+    """Every random transcript read again at each of its lengths from the read before (the
+    conversation going on from the one before where it can) answers as a whole read."""
+    from tests.transcripts.test_conversation import _grow_and_compare
+
+    folder = fuzz_tree / "projects" / "-fuzz"
+    extended = went_on = 0
+    for seed in SEEDS:
+        counts = _grow_and_compare(folder / f"{_session_id(seed)}.jsonl", tmp_path, steps=8)
+        extended += counts[0]
+        went_on += counts[1]
+    assert extended > len(SEEDS) and went_on > len(SEEDS) // 2
