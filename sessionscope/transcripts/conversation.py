@@ -324,34 +324,48 @@ def build_conversation(
 
 
 class _Built:
-    """A conversation built on a graph, with what a conversation that goes on from it needs:
-    the uuids it shows (recovered entries too), its API responses' message ids, the tool calls
-    its entries answer, and how many chain entries the graph had."""
+    """A conversation built on a graph, with what a conversation that goes on from it needs."""
 
-    __slots__ = ("conversation", "leaf", "seen", "message_ids", "answered", "count", "walked")
+    __slots__ = (
+        "conversation",
+        "leaf",
+        "seen",
+        "message_ids",
+        "answered_walked",
+        "answered_shown",
+        "count",
+        "walked",
+    )
 
     def __init__(
         self,
         conversation: Conversation,
-        leaf: Entry | None,
-        seen: set[str],
-        message_ids: set[str],
-        answered: set[str],
-        count: int,
+        leaf: Entry | None = None,
+        seen: frozenset[str] | set[str] = frozenset(),
+        message_ids: frozenset[str] | set[str] = frozenset(),
+        answered_walked: frozenset[str] | set[str] = frozenset(),
+        answered_shown: frozenset[str] | set[str] = frozenset(),
+        count: int = 0,
         walked: int = 0,
     ) -> None:
         self.conversation = conversation
         self.leaf = leaf
         """The entry its chain was walked from."""
         self.seen = seen
+        """The uuids it shows (recovered entries too)."""
         self.message_ids = message_ids
-        self.answered = answered
+        """Its API responses' message ids."""
+        self.answered_walked = answered_walked
+        """The tool calls its chain answers, as walked (without the entries recovered)."""
+        self.answered_shown = answered_shown
+        """The tool calls the entries it shows answer."""
         self.count = count
+        """Chain entries of the graph it was built on."""
         self.walked = walked
         """Entries of its chain it built: the whole chain, or those after ``earlier``'s."""
 
 
-_NOTHING_BUILT = _Built(Conversation(messages=[], leaf_uuid=None), None, set(), set(), set(), 0)
+_NOTHING_BUILT = _Built(Conversation(messages=[], leaf_uuid=None))
 """Where a conversation built from its root starts."""
 
 
@@ -362,7 +376,7 @@ def _build(graph: _Graph, leaf_uuid: str | None, earlier: _Built | None) -> _Bui
     part after it is walked and recovered, the same way a whole chain is."""
     count = len(graph.entries)
     if not count:
-        return _Built(Conversation(messages=[], leaf_uuid=None), None, set(), set(), set(), count)
+        return _Built(Conversation(messages=[], leaf_uuid=None), count=count)
     by_uuid = graph.by_uuid
     leaves = graph.leaves
     main_leaves = graph.main_leaves
@@ -376,7 +390,7 @@ def _build(graph: _Graph, leaf_uuid: str | None, earlier: _Built | None) -> _Bui
         conversation = Conversation(
             messages=[], leaf_uuid=None, other_leaves=_branch_tips(graph, set(), [])
         )
-        return _Built(conversation, None, set(), set(), set(), count)
+        return _Built(conversation, count=count)
 
     start = _NOTHING_BUILT
     part, seen, stopped = _walk_to_root(leaf, by_uuid, earlier.leaf if earlier else None)
@@ -387,7 +401,10 @@ def _build(graph: _Graph, leaf_uuid: str | None, earlier: _Built | None) -> _Bui
             seen |= earlier.seen
         else:
             part, seen, _stopped = _walk_to_root(leaf, by_uuid)
-    part = _recover_orphaned_parallel_tool_results(graph, part, seen)
+    answered_walked = start.answered_walked | {
+        call_id for entry in part for call_id in entry.tool_result_ids
+    }
+    part = _recover_orphaned_parallel_tool_results(graph, part, seen, start.answered_walked)
     # ``seen`` now holds the recovered entries too: a parallel call's result is a leaf of the
     # file, but it is shown in this conversation, so it is not another branch.
     before = start.conversation
@@ -400,6 +417,7 @@ def _build(graph: _Graph, leaf_uuid: str | None, earlier: _Built | None) -> _Bui
         other_leaves=_branch_tips(graph, seen, boundaries),
         compact_boundaries=boundaries,
         chain=before.chain + part,
+        lineage=before.lineage if start is earlier else object(),
     )
     return _Built(
         conversation,
@@ -407,7 +425,8 @@ def _build(graph: _Graph, leaf_uuid: str | None, earlier: _Built | None) -> _Bui
         seen,
         start.message_ids
         | {entry.message_id for entry in part if entry.type == "assistant" and entry.message_id},
-        start.answered | {call_id for entry in part for call_id in entry.tool_result_ids},
+        answered_walked,
+        start.answered_shown | {call_id for entry in part for call_id in entry.tool_result_ids},
         count,
         len(part),
     )
@@ -415,39 +434,59 @@ def _build(graph: _Graph, leaf_uuid: str | None, earlier: _Built | None) -> _Bui
 
 def _goes_on(graph: _Graph, earlier: _Built, part: list[Entry], seen: set[str]) -> bool:
     """Whether the conversation ``earlier`` followed by ``part`` (the chain walked back to its
-    leaf) is what a whole build gives: ``part`` holds only entries appended since, and no entry
-    appended changes what the parallel tool calls of ``earlier`` recovered. An appended entry
-    off the chain must not be another piece of one of its API responses or a tool result of
-    one of its entries; one on it must not be a piece of a response written before, nor answer
-    a call already answered (a result recovered there would no longer be)."""
+    leaf, whose uuids are ``seen``) is what a whole build gives, once ``part``'s parallel tool
+    calls are recovered.
+
+    ``part`` must hold only entries appended since, and nothing appended may change what the
+    recovery of ``earlier``'s API responses gave: an appended entry on the chain must not be a
+    piece of one of them, nor answer a call already answered (a result recovered there would
+    no longer be); one off the chain must not be a piece of one of them either, nor a tool
+    result of one of their entries. Except the response of ``earlier``'s leaf, when ``part``
+    goes on with it (the CLI writes a response's content blocks one entry each) and nothing
+    was recovered for it: then ``part``'s recovery does the whole response, first, as a whole
+    build does."""
     appended = graph.entries[earlier.count :]
     appended_uuids = {entry.uuid for entry in appended}
     if not appended_uuids.issuperset(seen):
         return False
-    shown = earlier.seen
-    siblings = graph.parallel.siblings_by_message_id
-    call_owner = graph.parallel.call_owner
+    parallel = graph.parallel
+    siblings, call_owner = parallel.siblings_by_message_id, parallel.call_owner
+    leaf = earlier.leaf
+    first = next((entry for entry in part if entry.type == "assistant"), None)
+    going_on = (
+        leaf.message_id
+        if leaf is not None
+        and leaf.type == "assistant"
+        and leaf.message_id
+        and first is not None
+        and first.message_id == leaf.message_id
+        and earlier.conversation.chain[-1] is leaf
+        else None
+    )
+    members = {member.uuid for member in siblings.get(going_on, ())} if going_on else set()
     for entry in part:
-        if entry.type == "assistant" and entry.message_id:
+        if entry.type == "assistant" and entry.message_id and entry.message_id != going_on:
             group = siblings.get(entry.message_id, ())
             if any(member.uuid not in appended_uuids for member in group):
                 return False
-        if not earlier.answered.isdisjoint(entry.tool_result_ids):
+        if not earlier.answered_shown.isdisjoint(entry.tool_result_ids):
             return False
+    shown = earlier.seen
     for entry in appended:
         if entry.uuid in seen:
             continue
-        if entry.type == "assistant" and entry.message_id in earlier.message_ids:
-            return False
-        if entry.type == "user" and (
-            entry.parent_uuid in shown
-            or entry.source_tool_assistant_uuid in shown
-            or any(
-                (owner := call_owner.get(call_id)) is not None and owner.uuid in shown
-                for call_id in entry.tool_result_ids
+        if entry.type == "assistant":
+            if entry.message_id in earlier.message_ids and entry.message_id != going_on:
+                return False
+        elif entry.type == "user":
+            owners = (call_owner.get(call_id) for call_id in entry.tool_result_ids)
+            keys = (
+                entry.parent_uuid,
+                entry.source_tool_assistant_uuid,
+                *(owner.uuid for owner in owners if owner is not None),
             )
-        ):
-            return False
+            if any(key in shown and key not in members for key in keys):
+                return False
     return True
 
 
@@ -566,9 +605,14 @@ def _appended(lists: dict[str, list[Entry]], key: str, entry: Entry) -> None:
 
 
 def _recover_orphaned_parallel_tool_results(
-    graph: _Graph, chain: list[Entry], seen: set[str]
+    graph: _Graph,
+    chain: list[Entry],
+    seen: set[str],
+    answered_before: frozenset[str] | set[str] = frozenset(),
 ) -> list[Entry]:
-    """Put back the tool calls and results a parallel turn left off the chain (as the SDK)."""
+    """Put back the tool calls and results a parallel turn left off the chain (as the SDK).
+    ``chain`` may be the part of a chain after a conversation built before (see :func:`_build`):
+    ``answered_before``, the calls that conversation's chain answers."""
     chain_assistants = [entry for entry in chain if entry.type == "assistant"]
     if not chain_assistants:
         return chain
@@ -614,7 +658,7 @@ def _recover_orphaned_parallel_tool_results(
 
         if strays:
             if answered_on_chain is None or file_position is None:
-                answered_on_chain = {
+                answered_on_chain = answered_before | {
                     call_id for entry in chain for call_id in entry.tool_result_ids
                 }
                 file_position = graph.file_position

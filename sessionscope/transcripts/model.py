@@ -109,3 +109,6 @@ class Conversation:
     ``logical_parent_uuid`` is the leaf of the history before it (build from it to see that)."""
     chain: list[Entry] = field(default_factory=list, repr=False)
     """Every entry on the chain in order, visible or not (progress, system, meta...)."""
+    lineage: object = field(default_factory=object, repr=False, compare=False)
+    """Shared by the conversations of one file that go on from one another as it grows: a
+    later one's chain and messages begin with an earlier one's."""

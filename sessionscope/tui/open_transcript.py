@@ -102,7 +102,7 @@ def read_appended(opened: OpenTranscript, leaf: str | None, width: int) -> OpenT
     if (index.size, index.torn_tail) == (before.size, before.torn_tail):
         return None
     conversation = build_conversation(index, leaf_uuid=leaf) if leaf else build_conversation(index)
-    source = ConversationSource(opened.path, index, conversation)
+    source = ConversationSource(opened.path, index, conversation, before=opened.source)
     source.estimates(width)
     return replace(
         opened,

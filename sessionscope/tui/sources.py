@@ -98,36 +98,80 @@ class ConversationSource:
         conversation: Conversation,
         *,
         with_history: bool = True,
+        before: ConversationSource | None = None,
     ) -> None:
+        """``before``: the source of the same file before it grew (a live update). When only
+        its last conversation went on (``Conversation.lineage``), what it worked out is kept and
+        only the blocks appended are added, as a whole source adds all of them."""
         self.path = Path(path)
         self.index = index
         self.conversation = conversation
         segments = [conversation]
         if with_history:
             segments = history_before(index, conversation) + segments
-        self.messages: list[Entry] = [m for segment in segments for m in segment.messages]
+        self.segments = segments
+        """The conversations shown, oldest first: the history before each compaction, then
+        the SDK's."""
+        self.messages: list[Entry] = []
         """Every message shown, oldest first (the SDK's messages, after the history before
         any compaction)."""
-        self.blocks: list[Entry] = [
-            block for segment in segments for block in self._merge(index, segment)
-        ]
-        self.position_of_uuid = {
-            entry.uuid: position for position, entry in enumerate(self.blocks) if entry.uuid
-        }
+        self.blocks: list[Entry] = []
+        self.position_of_uuid: dict[str, int] = {}
         self._estimates: tuple[int, list[int]] | None = None
-        self._response_ends: set[int] | None = None
+        self._response_last: dict[str, int] | None = None
+        """Each API response's last block (its header shows the response's tokens)."""
         self._result_of: dict[str, int] | None = None
+        """The block holding each tool call's result."""
+        parts = [(segment.messages, segment.chain) for segment in segments]
+        if before is not None and before.path == self.path and _goes_on(before.segments, segments):
+            self.messages = before.messages.copy()
+            self.blocks = before.blocks.copy()
+            self.position_of_uuid = before.position_of_uuid.copy()
+            old, new = before.segments[-1], segments[-1]
+            parts = [(new.messages[len(old.messages) :], new.chain[len(old.chain) :])]
+        kept = len(self.blocks)
+        for messages, chain in parts:
+            self.messages.extend(messages)
+            self.blocks.extend(self._merge(messages, chain))
+        positions = self.position_of_uuid
+        blocks = self.blocks
+        for position in range(kept, len(blocks)):
+            uuid = blocks[position].uuid
+            if uuid:
+                positions[uuid] = position
+        if kept and before is not None:
+            if before._estimates is not None:
+                width, heights = before._estimates
+                self._estimates = (width, heights + self._heights(blocks[kept:], width))
+            if before._response_last is not None:
+                self._response_last = self._note_responses(before._response_last.copy(), kept)
+            if before._result_of is not None:
+                self._result_of = self._note_results(before._result_of.copy(), kept)
+
+    def _note_responses(self, last: dict[str, int], start: int) -> dict[str, int]:
+        """``last`` with the blocks from ``start`` on: each response's last block."""
+        blocks = self.blocks
+        for position in range(start, len(blocks)):
+            entry = blocks[position]
+            if entry.type == "assistant" and entry.message_id:
+                last[entry.message_id] = position
+        return last
+
+    def _note_results(self, result_of: dict[str, int], start: int) -> dict[str, int]:
+        """``result_of`` with the blocks from ``start`` on: the block of each tool result."""
+        blocks = self.blocks
+        for position in range(start, len(blocks)):
+            for tool_use_id in blocks[position].tool_result_ids:
+                result_of[tool_use_id] = position
+        return result_of
 
     def ends_response(self, index: int) -> bool:
         """Whether block ``index`` is the last shown entry of its API response (its header
         shows the response's tokens)."""
-        if self._response_ends is None:
-            last: dict[str, int] = {}
-            for position, entry in enumerate(self.blocks):
-                if entry.type == "assistant" and entry.message_id:
-                    last[entry.message_id] = position
-            self._response_ends = set(last.values())
-        return index in self._response_ends
+        if self._response_last is None:
+            self._response_last = self._note_responses({}, 0)
+        entry = self.blocks[index]
+        return bool(entry.message_id) and self._response_last.get(entry.message_id) == index
 
     def edits(self, index: int, data: dict[str, Any] | None) -> dict[str, EditDiff] | None:
         """The diffs of block ``index``'s edit tool calls, by tool use id, each with the patch
@@ -143,11 +187,7 @@ class ConversationSource:
         if not calls:
             return None
         if self._result_of is None:
-            self._result_of = {
-                tool_use_id: position
-                for position, block in enumerate(self.blocks)
-                for tool_use_id in block.tool_result_ids
-            }
+            self._result_of = self._note_results({}, 0)
         found: dict[str, EditDiff] = {}
         for call in calls:
             result = None
@@ -161,18 +201,18 @@ class ConversationSource:
         return found
 
     @staticmethod
-    def _merge(index: TranscriptIndex, conversation: Conversation) -> list[Entry]:
+    def _merge(messages: list[Entry], chain: list[Entry]) -> list[Entry]:
         """The visible messages in the SDK's order, with the chain's system entries between."""
-        visible = {id(entry) for entry in conversation.messages}
-        if not conversation.chain:
-            return list(conversation.messages)
+        if not chain:
+            return list(messages)
+        visible = {id(entry) for entry in messages}
         merged = [
             entry
-            for entry in conversation.chain
+            for entry in chain
             if id(entry) in visible or (entry.type == "system" and not entry.is_sidechain)
         ]
-        if sum(1 for entry in merged if id(entry) in visible) != len(conversation.messages):
-            return list(conversation.messages)  # never lose a message to a merge
+        if sum(1 for entry in merged if id(entry) in visible) != len(messages):
+            return list(messages)  # never lose a message to a merge
         return merged
 
     def __len__(self) -> int:
@@ -196,13 +236,20 @@ class ConversationSource:
         cached = self._estimates
         if cached is not None and cached[0] == width:
             return cached[1]
-        # _estimate_message, with the part that depends only on the blocks' kinds worked out
-        # once per combination of kinds (a few dozen in a session of 40,000 messages).
+        heights = self._heights(self.blocks, width)
+        self._estimates = (width, heights)
+        return heights
+
+    @staticmethod
+    def _heights(blocks: list[Entry], width: int) -> list[int]:
+        """The estimates of ``blocks`` at ``width``: :meth:`estimate`, with the part that
+        depends only on the blocks' kinds worked out once per combination of kinds (a few
+        dozen in a session of 40,000 messages)."""
         text_width = max(20, width)
         shapes: dict[tuple[str, ...], tuple[int, int]] = {}
         heights = []
         append = heights.append
-        for entry in self.blocks:
+        for entry in blocks:
             if entry.type == "system":
                 append(3)
                 continue
@@ -214,7 +261,6 @@ class ConversationSource:
             if texts:
                 fixed += texts * _text_lines(entry.length, text_width)
             append(fixed)
-        self._estimates = (width, heights)
         return heights
 
     def render(self, index: int, width: int, expanded: bool, renderer: BlockRenderer) -> Rendered:
@@ -225,6 +271,16 @@ class ConversationSource:
         return renderer.message(
             entry, data, width, expanded, self.ends_response(index), self.edits(index, data)
         )
+
+
+def _goes_on(before: list[Conversation], after: list[Conversation]) -> bool:
+    """Whether the conversations ``after`` are ``before`` with only the last one gone on."""
+    if len(before) != len(after) or before[-1].lineage is not after[-1].lineage:
+        return False
+    return all(
+        old.lineage is new.lineage and len(old.chain) == len(new.chain)
+        for old, new in zip(before[:-1], after[:-1], strict=True)
+    )
 
 
 class RawSource:

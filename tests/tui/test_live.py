@@ -197,6 +197,78 @@ async def test_the_cursor_stays_where_the_reader_is(make, gallery) -> None:
         )
 
 
+async def test_a_growing_session_shows_what_opening_it_afresh_shows(make, gallery) -> None:
+    """Each append adds to what the pane holds (the history before the compaction, the
+    conversation, the blocks' places and estimates) rather than working it all out again; what
+    it shows is what opening the file afresh shows, and a response written a piece at a time
+    shows its tokens on its last piece only."""
+    from sessionscope.transcripts.conversation import build_conversation
+    from sessionscope.transcripts.reader import index_transcript
+    from sessionscope.tui.sources import ConversationSource
+
+    path = transcript(gallery, GALLERY)
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, pilot, GALLERY)
+        view = app.main_screen.message_view
+
+        def afresh() -> ConversationSource:
+            index = index_transcript(path)
+            return ConversationSource(path, index, build_conversation(index))
+
+        def shown() -> tuple:
+            source = view.source
+            blocks = range(len(source))
+            return (
+                [source.entry(i).uuid for i in blocks],
+                [source.ends_response(i) for i in blocks],
+                source.estimates(view.content_width),
+                [m.uuid for m in source.messages],
+            )
+
+        first = view.source
+        # The torn last line completed, then a response in two pieces, one append each.
+        append(
+            path,
+            raw=b'er","content":"and the release notes?"},"uuid":"'
+            + u(903).encode()
+            + b'","parentUuid":"'
+            + u(17).encode()
+            + b'","sessionId":"'
+            + GALLERY.encode()
+            + b'","timestamp":"2026-03-01T10:00:00.000Z"}\n',
+        )
+        await wait_for(pilot, lambda: u(903) in view_uuids(app), "the completed line")
+        piece = {"type": "text", "text": "Notes drafted."}
+        append(path, assistant(GALLERY, u(904), u(903), 601, "msg_split", piece))
+        await wait_for(pilot, lambda: u(904) in view_uuids(app), "the response's first piece")
+        assert shown() == shown_afresh(afresh(), view.content_width)
+        assert "10 in · 20 out" in block_text(view, view.block_count - 1)
+        second = {"type": "text", "text": "Published them."}
+        append(path, assistant(GALLERY, u(905), u(904), 602, "msg_split", second))
+        await wait_for(pilot, lambda: u(905) in view_uuids(app), "the response's last piece")
+        await settle(app, pilot)
+        assert shown() == shown_afresh(afresh(), view.content_width)
+        assert view.current_entry.uuid == u(905)
+        assert "10 in · 20 out" not in block_text(view, view.block_count - 2)
+        assert "10 in · 20 out" in block_text(view, view.block_count - 1)
+        # It went on from the source before: the same history, the blocks kept, not rebuilt.
+        grown = view.source
+        assert grown.segments[0].lineage is first.segments[0].lineage
+        assert grown.segments[-1].lineage is first.segments[-1].lineage
+        assert grown.blocks[: len(first.blocks)] == first.blocks
+
+
+def shown_afresh(source, width: int) -> tuple:
+    blocks = range(len(source))
+    return (
+        [source.entry(i).uuid for i in blocks],
+        [source.ends_response(i) for i in blocks],
+        source.estimates(width),
+        [m.uuid for m in source.messages],
+    )
+
+
 async def test_a_torn_line_is_not_shown_until_its_newline(make, gallery) -> None:
     path = transcript(gallery, RELEASE)
     app = make()
