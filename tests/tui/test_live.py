@@ -259,6 +259,57 @@ async def test_a_growing_session_shows_what_opening_it_afresh_shows(make, galler
         assert grown.blocks[: len(first.blocks)] == first.blocks
 
 
+async def test_the_index_catches_up_once_the_appended_message_is_painted(make, gallery) -> None:
+    """The index's catch-up (its thread slows the screen's) starts only once the pane has
+    asked for the paint of what was appended: it waited for the screen's refresh, which could
+    run before the pane's."""
+    from textual.messages import Update
+    from textual.worker import Worker, WorkerState
+
+    from sessionscope.tui.messages import TranscriptGrew
+
+    path = transcript(gallery, NOTES, NOTES_PROJECT)
+    seen: list[str] = []
+
+    def hook(message) -> None:
+        if isinstance(message, TranscriptGrew):
+            seen.append("grew")
+        elif isinstance(message, Update) and message.widget is app.main_screen.message_view:
+            seen.append("pane painted")
+        elif (
+            isinstance(message, Worker.StateChanged)
+            and message.worker.group == "live-index"
+            and message.state == WorkerState.RUNNING
+        ):
+            seen.append("index")
+
+    app = make()
+    async with app.run_test(size=SIZE, message_hook=hook) as pilot:
+        await start(app, pilot, NOTES)
+        last = view_uuids(app)[-1]
+        for number in range(3):
+            await settle(app, pilot)
+            del seen[:]
+            asked = u(960 + 2 * number)
+            append(
+                path,
+                user(NOTES, asked, last, 100 + number, f"Question {number}"),
+                assistant(
+                    NOTES,
+                    u(961 + 2 * number),
+                    asked,
+                    100.5 + number,
+                    f"msg_order{number}",
+                    {"type": "text", "text": f"Answer {number}"},
+                ),
+            )
+            last = u(961 + 2 * number)
+            await wait_for(pilot, lambda last=last: last in view_uuids(app), "the appended turn")
+            await wait_for(pilot, lambda: "index" in seen, "the index's catch-up")
+            grew = seen.index("grew")
+            assert "pane painted" in seen[grew : seen.index("index")], seen
+
+
 def shown_afresh(source, width: int) -> tuple:
     blocks = range(len(source))
     return (

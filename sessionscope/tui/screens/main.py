@@ -477,15 +477,19 @@ class MainScreen(Screen[None], inherit_bindings=False):
         if self._trash is not None:
             self._trash.purge()
 
-    def after_paint(self, callback: Callable[..., object], *args: object) -> None:
+    def after_paint(
+        self, callback: Callable[..., object], *args: object, widget: Widget | None = None
+    ) -> None:
         """Call ``callback`` once the screen is painted, unless the app is closing by then
-        (what runs after a refresh runs even while the screen is taken down)."""
+        (what runs after a refresh runs even while the screen is taken down). ``widget``: one
+        just changed, whose own refresh this waits for (the screen's may run before the
+        widget has asked for a paint)."""
 
         def call() -> None:
             if self.is_attached:
                 callback(*args)
 
-        self.call_after_refresh(call)
+        (widget or self).call_after_refresh(call)
 
     def finish_start_up(self) -> None:
         """The first list is painted (or it is late): what was kept from start-up comes now."""
@@ -1254,7 +1258,9 @@ class MainScreen(Screen[None], inherit_bindings=False):
             self.post_message(SessionsChanged([], [], False))
             return
         try:
-            changes = catch_up_changes(catalog, paths)
+            # Nicer than the screen's thread: what was appended is on screen already, and a
+            # big session's catch-up (its conversation counted again) would slow the paint.
+            changes = in_background(lambda: catch_up_changes(catalog, paths))
         except Exception as error:  # noqa: BLE001 - a locked or broken index: the next change retries
             self.post_message(
                 SessionsChanged([], [], False, error=f"cannot update the index: {error}")
@@ -1347,8 +1353,6 @@ class MainScreen(Screen[None], inherit_bindings=False):
 
     def on_transcript_grew(self, event: TranscriptGrew) -> None:
         self._following = None
-        # The index catches up once this is painted (its thread would slow the paint down).
-        self.after_paint(self._catch_up_pending)
         after = event.after
         if after is not None and self.opened is event.before:
             self.opened = after
@@ -1364,6 +1368,8 @@ class MainScreen(Screen[None], inherit_bindings=False):
             self._show_info(after.meta)
             if after.index.size < USAGE_LIVE_BYTES:
                 self.count_session_usage(after.path, after.index)
+        # The index catches up once this is painted (its thread would slow the paint down).
+        self.after_paint(self._catch_up_pending, widget=self.message_view)
         if self._follow_again:
             self.follow_if_grown()
 
