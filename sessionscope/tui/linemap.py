@@ -15,7 +15,7 @@ class LineMap:
     """Heights of ``count`` blocks, estimated until measured, and where each one starts."""
 
     def __init__(self, estimates: list[int]) -> None:
-        self._heights: list[int] = [max(1, h) for h in estimates]
+        self._heights: list[int] = [h if h >= 1 else 1 for h in estimates]
         self._measured = bytearray(len(self._heights))
         self._offsets: list[int] | None = None
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 from sessionscope.transcripts.meta import SessionMeta
-from sessionscope.tui.sessions_model import Row, build_rows
+from sessionscope.tui.sessions_model import ListRows
 
 if TYPE_CHECKING:
     from sessionscope.agent.compose import ComposeTurn, TurnEvent
@@ -53,7 +53,7 @@ class SessionsLoaded(Message):
         """Every message is counted (``False``: the cached or quick list; the counted one follows)."""
         self.whole = whole
         """Every session is in it (``False``: the newest, read first; the whole list follows)."""
-        self.rows: list[Row] = build_rows(sessions)
+        self.rows = ListRows(sessions)
         """The list's rows, unfiltered."""
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -173,42 +173,131 @@ def build_rows(
 ) -> list[Row]:
     """Rows for ``metas``: projects by their newest session, sessions newest first, forks nested;
     only those the ``/`` filter ``query`` keeps (:func:`filter_sessions`, with ``kept``)."""
-    if query.strip():
-        metas = filter_sessions(metas, query, kept)
-    by_project: dict[str, list[SessionMeta]] = defaultdict(list)
-    for meta in metas:
-        by_project[meta.project].append(meta)
-    for group in by_project.values():
-        group.sort(key=lambda meta: (meta.last_modified or 0, meta.session_id), reverse=True)
-    projects = sorted(
-        by_project,
-        key=lambda slug: (by_project[slug][0].last_modified or 0, slug),
-        reverse=True,
-    )
-    rows: list[Row] = []
-    for slug in projects:
-        group = by_project[slug]
-        rows.append(Row("project", slug, count=len(group), label=project_label(group, slug)))
-        present = {meta.session_id for meta in group}
-        children: dict[str, list[SessionMeta]] = defaultdict(list)
-        roots: list[SessionMeta] = []
-        for meta in group:
-            parent = meta.forked_from
-            if parent and parent in present and parent != meta.session_id:
-                children[parent].append(meta)
+    return ListRows(metas, query, kept).rows
+
+
+class ListRows:
+    """The list's rows (:func:`build_rows`), kept a project at a time: a session added,
+    replaced or deleted builds its project's rows again, not the whole list's (with 20,000
+    sessions the whole list took 70 ms, on the screen's thread)."""
+
+    def __init__(
+        self, metas: list[SessionMeta], query: str = "", kept: Haystacks | None = None
+    ) -> None:
+        self.query = query
+        self.kept = kept
+        self.projects: dict[str, dict[str, SessionMeta]] = defaultdict(dict)
+        """Every session (whether the filter keeps it or not) by project, by id."""
+        self._project_of: dict[str, str] = {}
+        for meta in metas:
+            self.projects[meta.project][meta.session_id] = meta
+            self._project_of[meta.session_id] = meta.project
+        self._blocks: dict[str, list[Row]] = {}
+        """Each project's rows (none for a project the filter leaves empty)."""
+        self._starts: dict[str, int] = {}
+        """Where each project's rows start in :attr:`rows`."""
+        self._places: dict[str, tuple[int, str]] = {}
+        """Each project's place in the list: its newest session's time (then its name)."""
+        self.rows: list[Row] = []
+        self._build(list(self.projects))
+
+    def change(self, listed: list[SessionMeta], gone: list[str]) -> None:
+        """Sessions added or replaced (``listed``) and deleted (``gone``, by id): their
+        projects' rows are built again, and the projects ordered again."""
+        touched: set[str] = set()
+        for session_id in gone:
+            slug = self._project_of.pop(session_id, None)
+            if slug is not None:
+                del self.projects[slug][session_id]
+                touched.add(slug)
+        for meta in listed:
+            slug = self._project_of.get(meta.session_id)
+            if slug is not None and slug != meta.project:
+                del self.projects[slug][meta.session_id]  # moved to another project
+                touched.add(slug)
+            self.projects[meta.project][meta.session_id] = meta
+            self._project_of[meta.session_id] = meta.project
+            touched.add(meta.project)
+        self._build(list(touched))
+
+    def replace(self, metas: list[SessionMeta]) -> None:
+        """Listed sessions' metadata replaced where their rows are (their order kept)."""
+        for meta in metas:
+            position = self.position(meta.session_id)
+            slug = self._project_of.get(meta.session_id)
+            if slug is None or slug != meta.project:
+                continue
+            self.projects[slug][meta.session_id] = meta
+            if position < 0:
+                continue
+            row = replace(self.rows[position], meta=meta)
+            self.rows[position] = row
+            self._blocks[slug][position - self._starts[slug]] = row
+
+    def get(self, session_id: str) -> SessionMeta | None:
+        """A listed session, by id (whether the filter keeps it or not)."""
+        slug = self._project_of.get(session_id)
+        return self.projects[slug][session_id] if slug is not None else None
+
+    def position(self, session_id: str) -> int:
+        """The row of a session; -1 when it has none (unknown, or left out by the filter)."""
+        slug = self._project_of.get(session_id)
+        block = self._blocks.get(slug) if slug is not None else None
+        if block is None:
+            return -1
+        start = self._starts[slug]
+        for number, row in enumerate(block):
+            if row.meta is not None and row.meta.session_id == session_id:
+                return start + number
+        return -1
+
+    def _build(self, slugs: list[str]) -> None:
+        for slug in slugs:
+            group = list(self.projects.get(slug, {}).values())
+            if self.query.strip():
+                group = filter_sessions(group, self.query, self.kept)
+            if group:
+                self._blocks[slug] = _project_rows(slug, group)
+                self._places[slug] = (group[0].last_modified or 0, slug)
             else:
-                roots.append(meta)
-        seen: set[str] = set()
-        for meta in roots:
-            if meta.session_id in children:
-                _add_tree(rows, slug, meta, 0, children, seen)
-            elif meta.session_id not in seen:  # no forks: its row alone
-                seen.add(meta.session_id)
-                rows.append(Row("session", slug, meta=meta))
-        if len(seen) < len(group):
-            # A fork cycle (a file edited by hand) left sessions unplaced: listed flat.
-            for meta in group:
-                _add_tree(rows, slug, meta, 0, children, seen)
+                self._blocks.pop(slug, None)
+                self._places.pop(slug, None)
+                if not self.projects.get(slug):
+                    self.projects.pop(slug, None)
+        order = sorted(self._blocks, key=self._places.__getitem__, reverse=True)
+        self._blocks = {slug: self._blocks[slug] for slug in order}
+        self.rows = []
+        self._starts = {}
+        for slug, block in self._blocks.items():
+            self._starts[slug] = len(self.rows)
+            self.rows += block
+
+
+def _project_rows(slug: str, group: list[SessionMeta]) -> list[Row]:
+    """A project's rows: its heading, then ``group`` (its sessions the filter keeps) newest
+    first, each session's forks under it."""
+    group.sort(key=lambda meta: (meta.last_modified or 0, meta.session_id), reverse=True)
+    rows = [Row("project", slug, count=len(group), label=project_label(group, slug))]
+    present = {meta.session_id for meta in group}
+    children: dict[str, list[SessionMeta]] = defaultdict(list)
+    roots: list[SessionMeta] = []
+    for meta in group:
+        parent = meta.forked_from
+        if parent and parent in present and parent != meta.session_id:
+            children[parent].append(meta)
+        else:
+            roots.append(meta)
+    seen: set[str] = set()
+    for meta in roots:
+        if meta.session_id in children:
+            _add_tree(rows, slug, meta, 0, children, seen)
+        elif meta.session_id not in seen:  # no forks: its row alone
+            seen.add(meta.session_id)
+            rows.append(Row("session", slug, meta=meta))
+    if len(seen) < len(group):
+        # A fork cycle (a file edited by hand) left sessions unplaced: listed flat.
+        for meta in group:
+            _add_tree(rows, slug, meta, 0, children, seen)
     return rows
 
 

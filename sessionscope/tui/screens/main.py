@@ -62,7 +62,7 @@ from sessionscope.tui.messages import (
     TurnSessionAppeared,
     TurnSessionRead,
 )
-from sessionscope.tui.sessions_model import Row, build_rows, describe
+from sessionscope.tui.sessions_model import ListRows, describe
 from sessionscope.tui.widgets.footer import Footer
 from sessionscope.tui.widgets.message_view import MessageView
 from sessionscope.tui.widgets.session_list import SessionList
@@ -442,7 +442,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
         except Exception:  # late or failed: the worker waits for it, and says what is wrong
             first = None
         if first:
-            self.show_list(first, build_rows(first), counted=False)
+            self.show_list(first, ListRows(first), counted=False)
         else:
             self.load_sessions(read)
 
@@ -602,13 +602,13 @@ class MainScreen(Screen[None], inherit_bindings=False):
     def show_list(
         self,
         sessions: list[SessionMeta],
-        rows: list[Row],
+        rows: ListRows,
         *,
         counted: bool,
         error: str = "",
         whole: bool = True,
     ) -> None:
-        """``sessions`` in the list (``rows``: theirs, :func:`sessions_model.build_rows`);
+        """``sessions`` in the list (``rows``: theirs, :class:`sessions_model.ListRows`);
         ``counted``: every message is counted; ``error``: why the list is short, said once;
         ``whole``: every session is in it (else the whole list follows)."""
         session_list = self.session_list

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from typing import ClassVar
 
 from rich.segment import Segment
@@ -25,7 +24,13 @@ from textual.strip import Strip
 from sessionscope.transcripts.meta import SessionMeta, session_title
 from sessionscope.transcripts.text import inert
 from sessionscope.tui.linemap import LineMap
-from sessionscope.tui.sessions_model import Haystacks, Row, build_rows, format_age
+from sessionscope.tui.sessions_model import (
+    Haystacks,
+    ListRows,
+    Row,
+    filter_sessions,
+    format_age,
+)
 
 ROW_HEIGHT = {"project": 1, "session": 2}
 """Lines each kind of row takes."""
@@ -135,7 +140,8 @@ class SessionList(ScrollView, can_focus=True):
         self.query_text = ""
         self._haystacks: Haystacks = {}
         """What the filter matches in each session, kept between keystrokes."""
-        self.rows: list[Row] = []
+        self._list = ListRows([])
+        """The rows, kept a project at a time (a change builds its project's rows again)."""
         self._map = LineMap([])
         self.live: set[str] = set()
         """Ids of the sessions whose transcript was written in the last seconds (marked ●)."""
@@ -145,70 +151,76 @@ class SessionList(ScrollView, can_focus=True):
 
     # -- data ----------------------------------------------------------------------------------
 
+    @property
+    def rows(self) -> list[Row]:
+        return self._list.rows
+
     def set_sessions(
         self,
         sessions: list[SessionMeta],
         *,
         select: str | None = None,
-        rows: list[Row] | None = None,
+        rows: ListRows | None = None,
     ) -> None:
         """Replace the sessions; keep the selected one (or select ``select``). ``rows``:
-        ``build_rows(sessions)`` made already (by a worker), used while nothing is filtered."""
+        ``ListRows(sessions)`` made already (by a worker), used while nothing is filtered."""
         keep = select or (self.current.session_id if self.current else None)
         self.sessions = list(sessions)
-        self._rebuild(keep, rows if rows is not None and not self.query_text.strip() else None)
+        if rows is None or self.query_text.strip():
+            rows = ListRows(self.sessions, self.query_text, self._haystacks)
+        self._show(rows, keep)
 
     def add_session(self, meta: SessionMeta, *, select: bool = True) -> None:
         """Add or replace one session (a fork, a new session) and optionally select it."""
         others = [s for s in self.sessions if s.session_id != meta.session_id]
         self.sessions = [meta, *others]
-        if select and self.query_text and meta not in self._filtered(self.query_text):
-            self.query_text = ""
         current = self.current
-        self._rebuild(meta.session_id if select else current.session_id if current else None)
+        keep = meta.session_id if select else current.session_id if current else None
+        if select and self.query_text and not filter_sessions([meta], self.query_text):
+            self.query_text = ""  # the filter would hide it
+            self._show(ListRows(self.sessions, "", self._haystacks), keep)
+            return
+        self._list.change([meta], [])
+        self._show(self._list, keep)
 
     def remove_session(self, session_id: str) -> None:
         """Drop one session (deleted); the cursor moves to its neighbour."""
-        rows = [row.meta.session_id for row in self.rows if row.meta]
+        position = self._list.position(session_id)
         neighbour = None
-        if session_id in rows:
-            at = rows.index(session_id)
-            rest = rows[at + 1 :] + rows[:at][::-1]
-            neighbour = rest[0] if rest else None
+        if position >= 0:
+            following = self._next_session(position, 1)
+            if following < 0:
+                following = self._next_session(position, -1)
+            neighbour = self.rows[following].meta if following >= 0 else None
         self.sessions = [s for s in self.sessions if s.session_id != session_id]
-        self._rebuild(neighbour)
+        self._list.change([], [session_id])
+        self._show(self._list, neighbour.session_id if neighbour is not None else None)
 
     def update_sessions(self, metas: list[SessionMeta]) -> None:
         """Replace listed sessions' metadata in place (their message counts were read later;
         sessions not listed are left out); the cursor stays where it is."""
-        known = {meta.session_id: meta for meta in self.sessions}
         fresh = {
             meta.session_id: meta
             for meta in metas
-            if meta.session_id in known and known[meta.session_id] != meta
+            if self._list.get(meta.session_id) not in (None, meta)
         }
         if not fresh:
             return
         self.sessions = [fresh.get(meta.session_id, meta) for meta in self.sessions]
-        self.rows = [
-            replace(row, meta=fresh[row.meta.session_id])
-            if row.meta is not None and row.meta.session_id in fresh
-            else row
-            for row in self.rows
-        ]
+        self._list.replace(list(fresh.values()))
         self.refresh()
 
     def apply_changes(self, listed: list[SessionMeta], gone: list[str]) -> None:
         """Sessions written, created or deleted while the app runs (a live update). A session
         already listed is updated where it is; new ones join their project and deleted ones
-        go, the others keeping their order. The selected session stays selected without being
-        opened again (a ``Highlighted`` only when it was deleted: its neighbour is selected)."""
-        known = {meta.session_id: meta for meta in self.sessions}
-        changed = [meta for meta in listed if known.get(meta.session_id) != meta]
-        gone = [session_id for session_id in gone if session_id in known]
+        go, the others keeping their order. Only the projects changed have their rows built
+        again. The selected session stays selected without being opened again (a
+        ``Highlighted`` only when it was deleted: its neighbour is selected)."""
+        changed = [meta for meta in listed if self._list.get(meta.session_id) != meta]
+        gone = [session_id for session_id in gone if self._list.get(session_id) is not None]
         if not changed and not gone:
             return
-        added = [meta for meta in changed if meta.session_id not in known]
+        added = [meta for meta in changed if self._list.get(meta.session_id) is None]
         if not added and not gone:
             self.update_sessions(changed)
             return
@@ -219,21 +231,21 @@ class SessionList(ScrollView, can_focus=True):
                 self.remove_session(session_id)  # the neighbour is selected and opened
             self.add_sessions(added)
             return
-        fresh = {meta.session_id: meta for meta in changed}
-        self.sessions = [
-            *added,
-            *(fresh.get(s.session_id, s) for s in self.sessions if s.session_id not in gone),
-        ]
-        self.rows = build_rows(self.sessions, self.query_text, self._haystacks)
-        self._map = LineMap([ROW_HEIGHT[row.kind] for row in self.rows])
-        self.virtual_size = Size(self.scrollable_content_region.width, self._map.total)
-        keep = current.session_id if current is not None else None
-        target = next(
-            (i for i, row in enumerate(self.rows) if row.meta and row.meta.session_id == keep), -1
-        )
+        if len(added) == len(changed) and not gone:
+            self.sessions = [*added, *self.sessions]
+        else:
+            fresh = {meta.session_id: meta for meta in changed}
+            dropped = set(gone)
+            kept = [
+                fresh.get(s.session_id, s) for s in self.sessions if s.session_id not in dropped
+            ]
+            self.sessions = [*added, *kept]
+        self._list.change(changed, gone)
+        target = self._list.position(current.session_id) if current is not None else -1
         if target < 0:
-            self._rebuild(None, self.rows)  # nothing was selected: select as a new list does
+            self._show(self._list, None)  # nothing was selected: select as a new list does
             return
+        self._measure_rows()
         # The same session, maybe on another row: selected again without a Highlighted.
         self.set_reactive(SessionList.cursor, target)
         self._scroll_to_row(target)
@@ -253,25 +265,21 @@ class SessionList(ScrollView, can_focus=True):
     def set_query(self, query: str) -> None:
         """Filter as the user types (fuzzy over title, project, branch, tag and id)."""
         self.query_text = query
-        self._rebuild(self.current.session_id if self.current else None)
-
-    def _filtered(self, query: str) -> list[SessionMeta]:
-        return [row.meta for row in build_rows(self.sessions, query, self._haystacks) if row.meta]
-
-    def _rebuild(self, keep: str | None, rows: list[Row] | None = None) -> None:
-        self.rows = (
-            rows
-            if rows is not None
-            else build_rows(self.sessions, self.query_text, self._haystacks)
+        current = self.current
+        self._show(
+            ListRows(self.sessions, query, self._haystacks),
+            current.session_id if current else None,
         )
+
+    def _measure_rows(self) -> None:
         self._map = LineMap([ROW_HEIGHT[row.kind] for row in self.rows])
         self.virtual_size = Size(self.scrollable_content_region.width, self._map.total)
-        target = -1
-        if keep:
-            target = next(
-                (i for i, row in enumerate(self.rows) if row.meta and row.meta.session_id == keep),
-                -1,
-            )
+
+    def _show(self, rows: ListRows, keep: str | None) -> None:
+        """Show ``rows``, the cursor on session ``keep`` (else the first session)."""
+        self._list = rows
+        self._measure_rows()
+        target = rows.position(keep) if keep else -1
         if target < 0:
             target = self._next_session(-1, 1)
         self.set_reactive(SessionList.cursor, -1)
@@ -285,11 +293,10 @@ class SessionList(ScrollView, can_focus=True):
         return None
 
     def select_session(self, session_id: str) -> bool:
-        for i, row in enumerate(self.rows):
-            if row.meta and row.meta.session_id == session_id:
-                self.cursor = i
-                return True
-        return False
+        position = self._list.position(session_id)
+        if position >= 0:
+            self.cursor = position
+        return position >= 0
 
     # -- cursor --------------------------------------------------------------------------------
 
