@@ -9,6 +9,7 @@ import random
 import re
 import resource
 import shutil
+import sqlite3
 from pathlib import Path
 
 import orjson
@@ -453,6 +454,9 @@ def test_an_index_of_another_format_is_started_afresh_in_a_small_file(
     def pages(index: Index) -> int:
         return index.db.run(lambda conn: conn.execute("PRAGMA page_count").fetchone()[0], 0)
 
+    def secure_delete(index: Index) -> int:
+        return index.db.run(lambda conn: conn.execute("PRAGMA secure_delete").fetchone()[0], -1)
+
     built = Index(generated_copy)
     built.catch_up_all()
     built_pages = pages(built)
@@ -464,6 +468,10 @@ def test_an_index_of_another_format_is_started_afresh_in_a_small_file(
     index = Index(generated_copy)
     assert index.db.rebuilt
     assert pages(index) < built_pages / 10  # the old tables' pages are given back
+    # The old tables were dropped without zeroing their pages; deleting zeroes them again
+    # (if this SQLite does by default).
+    default = sqlite3.connect(":memory:").execute("PRAGMA secure_delete").fetchone()[0]
+    assert secure_delete(index) == secure_delete(built) == default
     assert index.catch_up_all() == len(transcript_files(generated_copy))
 
 
