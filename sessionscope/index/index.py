@@ -1061,12 +1061,14 @@ def _read_as_before(
     path: str, status: os.stat_result, inode: int, indexed_to: int, tail: bytes
 ) -> bool:
     """The file's bytes up to ``indexed_to`` are still those the index read: the same file
-    (``inode``), as long or longer, with the same last bytes there (``tail``)."""
-    return (
-        status.st_ino == inode
-        and status.st_size >= indexed_to
-        and _read_tail(path, indexed_to) == tail
-    )
+    (``inode``), as long or longer, with the same last bytes there (``tail``). A file gone
+    since ``status`` was taken (or unreadable now) is not."""
+    if status.st_ino != inode or status.st_size < indexed_to:
+        return False
+    try:
+        return _read_tail(path, indexed_to) == tail
+    except OSError:
+        return False
 
 
 def _drop_file(conn: sqlite3.Connection, file_id: int, source: str | None) -> None:

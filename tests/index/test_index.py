@@ -1072,3 +1072,25 @@ def test_a_read_does_not_wait_for_a_catch_up_writing(sessions_dir, isolated_user
         done.set()
         thread.join()
     assert index.db.rows("SELECT value FROM info WHERE key = 'probe'") == [("uncommitted",)]
+
+
+def test_a_file_gone_between_its_stat_and_its_tail_check_is_no_error(
+    sessions_dir, isolated_user_dirs
+) -> None:
+    """A transcript deleted while a catch-up looks at it (Claude Code cleans old sessions up
+    while the explorer runs): its tail cannot be checked, so it is to be read again, and
+    then found gone; the catch-up raised FileNotFoundError."""
+    path = sessions_dir(chain(user("alpha words here"), assistant("beta answer")))
+    index = Index(isolated_user_dirs)
+    index.catch_up_all()
+    with path.open("ab") as handle:
+        handle.write(b"\n")
+    status = path.stat()
+    row = index.db.run(lambda conn: index_module._row_of(conn, str(path)), None)
+    path.unlink()
+    base = index.db.run(
+        lambda conn: index_module._base_of(conn, str(path), status, row, grown=True), "failed"
+    )
+    assert base is None
+    index.catch_up_all()
+    assert index.search("alpha", catch_up=False) == []
