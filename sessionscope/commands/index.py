@@ -58,6 +58,8 @@ def run(args: argparse.Namespace) -> int:
     seconds = time.monotonic() - started
     if not index.db.enabled:  # unusable midway (and could not be made again)
         raise CommandError(f"cannot build the index: {index.db.problem}")
+    if index.db.unwritten:  # a full disk: what was read is not all in the index
+        raise CommandError(f"the index is not complete: {index.db.problem}")
     if index.db.problem:
         print(f"sessionscope: {index.db.problem}", file=sys.stderr)
     size = sum(

@@ -172,6 +172,8 @@ class Database:
         """Why the index was rebuilt or an operation skipped; else ``None``."""
         self.rebuilt = False
         """The file was corrupt or of another format and was started afresh."""
+        self.unwritten = False
+        """A write could not be made where the file is (a full disk...): the index lags."""
         self._conn: sqlite3.Connection | None = None
         self._lock = threading.RLock()
         self._batching = False
@@ -363,6 +365,7 @@ class Database:
             self.problem = f"index busy ({error}); skipped"
         elif _is_unwritable(error):
             self.problem = f"index not written ({error}); skipped"
+            self.unwritten = True
         else:
             self._batching = False
             self._rebuild(f"index corrupt ({error}); rebuilt")

@@ -957,6 +957,7 @@ def test_a_full_disk_keeps_the_index(sessions_dir, isolated_user_dirs) -> None:
     index.catch_up_all()
     assert not index.db.rebuilt
     assert "index not written (database or disk is full)" in index.db.problem
+    assert index.db.unwritten  # `sessionscope index` then says the index is not complete
     assert len(index.search("alpha", catch_up=False)) == 1
 
 
