@@ -89,20 +89,6 @@ def pieces(
         raise ExportError(f"cannot read {path}: {error.strerror or error}") from error
 
 
-def render(path: Path, fmt: str, redactor: Redactor | None = None, *, images: bool = True) -> str:
-    """:func:`pieces` as one string."""
-    return "".join(pieces(path, fmt, redactor, images=images))
-
-
-def render_redacted(path: Path, fmt: str) -> tuple[str, str]:
-    """The export with its secrets masked, and the one line saying what was masked."""
-    from sessionscope.redaction import Redactor
-
-    with Redactor() as redactor:
-        text = render(path, fmt, redactor)
-    return text, redactor.summary()
-
-
 @dataclass(frozen=True, slots=True)
 class SessionDocument:
     """What an export shows: the session's identity and its visible messages in order."""

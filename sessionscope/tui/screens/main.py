@@ -1685,7 +1685,8 @@ class MainScreen(Screen[None], inherit_bindings=False):
     def export_session(
         self, meta: SessionMeta, fmt: str, target: str, force: bool, redact: bool
     ) -> None:
-        from sessionscope.export import ExportError, render, render_redacted, write_atomically
+        from sessionscope.export import ExportError, pieces, write_atomically
+        from sessionscope.redaction import Redactor
         from sessionscope.stores import StoreError
 
         path = Path(target).expanduser()
@@ -1694,11 +1695,13 @@ class MainScreen(Screen[None], inherit_bindings=False):
             if path.exists() and not force:
                 raise ExportError(f"{path} exists; tick “Replace” to overwrite it")
             transcript = self._transcript_file(meta)
-            if redact:
-                text, summary = render_redacted(transcript, fmt)
-            else:
-                text = render(transcript, fmt)
-            write_atomically(text, path, force=force)
+            # Written as it is made, as the command writes it (a 100 MB session's export is
+            # never held whole).
+            redactor = Redactor() if redact else None
+            with redactor if redactor is not None else contextlib.nullcontext():
+                write_atomically(pieces(transcript, fmt, redactor), path, force=force)
+            if redactor is not None:
+                summary = redactor.summary()
         except (ExportError, OSError, StoreError) as error:
             self.post_message(SessionActionFailed("Export", str(error)))
             return
