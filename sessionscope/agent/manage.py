@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sessionscope.transcripts.files import SessionLookupError, find_session_file
+from sessionscope.transcripts.files import SessionLookupError, find_session_file, open_regular
 
 _ENV_LOCK = threading.RLock()
 """Serialises changes of ``CLAUDE_CONFIG_DIR`` made for SDK calls (the environment is global)."""
@@ -70,6 +70,23 @@ def _session_file(config_dir: Path, session_id: str, project: str | None) -> Pat
         raise SessionActionError(str(error)) from None
 
 
+def _appendable(path: Path, session_id: str, what: str) -> None:
+    """Refuse to append to a transcript whose last line is unfinished (no newline yet): the
+    SDK writes its entry straight after those bytes, joining both into one bad line, so the
+    change would be lost and, if Claude Code is writing that line, the entry it finishes too."""
+    try:
+        with open(open_regular(path), "rb") as handle:
+            handle.seek(-1, os.SEEK_END)
+            last = handle.read(1)
+    except OSError:
+        return  # empty or unreadable: the SDK says what it finds
+    if last != b"\n":
+        raise SessionActionError(
+            f"{what} {session_id}: its last line is unfinished (Claude Code may be writing it); "
+            "try again when it is written"
+        )
+
+
 def rename_session(
     config_dir: Path, session_id: str, title: str, project: str | None = None
 ) -> None:
@@ -78,6 +95,7 @@ def rename_session(
     if not title.strip():
         raise SessionActionError("a title cannot be empty")
     path = _session_file(config_dir, session_id, project)
+    _appendable(path, session_id, "not renamed")
     from claude_agent_sdk import rename_session as sdk_rename
 
     with sdk_session_view(path):
@@ -95,6 +113,7 @@ def tag_session(
     if tag is not None and not tag.strip():
         tag = None
     path = _session_file(config_dir, session_id, project)
+    _appendable(path, session_id, "not tagged")
     from claude_agent_sdk import tag_session as sdk_tag
 
     with sdk_session_view(path):

@@ -171,3 +171,25 @@ def test_on_a_real_corpus_transcript(shared_corpus: Path, tmp_path: Path, monkey
         assert _sdk_info(session_id) is None
         trash.restore()
     assert copy.read_bytes() == after_edits
+
+
+def test_a_line_still_being_written_is_not_joined_by_a_title_or_tag(
+    sample_session: Path, isolated_user_dirs: Path
+) -> None:
+    """The SDK appends its entry right after the file's last byte: after a half-written line
+    (Claude Code writing it), both would become one bad line: the title lost, the entry too."""
+    half = b'{"type":"user","uuid":"5e55a0e1-0000-4000-8000-00000000ffff","message":{"ro'
+    with sample_session.open("ab") as transcript:
+        transcript.write(half)
+    before = sample_session.read_bytes()
+    with pytest.raises(SessionActionError, match="its last line is unfinished"):
+        rename_session(isolated_user_dirs, SAMPLE_ID, "new title")
+    with pytest.raises(SessionActionError, match="its last line is unfinished"):
+        tag_session(isolated_user_dirs, SAMPLE_ID, "bug")
+    assert sample_session.read_bytes() == before
+    with sample_session.open("ab") as transcript:  # Claude Code finishes the line
+        transcript.write(b'le":"user","content":"more"}}\n')
+    rename_session(isolated_user_dirs, SAMPLE_ID, "new title")
+    assert {info.session_id: info for info in list_sessions()}[SAMPLE_ID].custom_title == (
+        "new title"
+    )
