@@ -62,6 +62,12 @@ def _hook_session(config_dir):
     from ..transcripts.files import projects_dir, validate_session_id
     from ._common import CommandError
 
+    if sys.stdin.isatty():
+        # Read to its end, a terminal would wait for ctrl+d with no word of why.
+        raise CommandError(
+            "--hook reads the JSON Claude Code gives a hook on stdin; by hand, name the "
+            "sessions to push (push ID... or --all)"
+        )
     try:
         payload = json.loads(sys.stdin.read() or "null")
     except ValueError as error:

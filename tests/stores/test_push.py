@@ -348,3 +348,27 @@ def test_hook_pushes_only_the_session_file_under_projects(
         f"{cli_transcripts.config_dir / 'projects'}; not pushed\n"
     )
     assert dump_store(pg_url) == {}
+
+
+def test_hook_run_by_hand_on_a_terminal_says_so_instead_of_waiting(isolated_user_dirs) -> None:
+    """stdin a terminal: reading the hook's JSON would wait for ctrl+d, saying nothing."""
+    import pty
+
+    from benchmarks.replay_bytes import sessionscope_command
+
+    controller, terminal = pty.openpty()
+    try:
+        run = subprocess.run(
+            [*sessionscope_command(), "push", "--hook", "--store", "postgresql://a@127.0.0.1:1/b"],
+            stdin=terminal,
+            capture_output=True,
+            timeout=30,
+        )
+    finally:
+        os.close(controller)
+        os.close(terminal)
+    assert run.returncode == 1
+    assert run.stderr.decode() == (
+        "sessionscope: --hook reads the JSON Claude Code gives a hook on stdin; by hand, name "
+        "the sessions to push (push ID... or --all)\n"
+    )
