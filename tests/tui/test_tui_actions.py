@@ -170,3 +170,25 @@ async def test_replay_of_the_open_session_does_not_read_its_file_again(
         await settle(app, pilot)
         assert isinstance(app.screen, ReplayScreen)
         assert reads == [opened.index]  # caught up from where the open session's read stopped
+
+
+async def test_dialogs_show_a_title_with_brackets_as_written(
+    sample_session: Path, isolated_user_dirs: Path
+) -> None:
+    """A title like "[/INST] prompt [bold]" is text in the rename, tag, delete and export
+    dialogs, not markup (its unmatched closing tag stopped the explorer)."""
+    from sessionscope.agent.manage import rename_session
+
+    title = "[/INST] prompt [bold]format[/bold]"
+    rename_session(isolated_user_dirs, SAMPLE_ID, title)
+    app = _app(isolated_user_dirs)
+    async with app.run_test(size=SIZE) as pilot:
+        await _select(app, pilot, SAMPLE_ID)
+        for key in ("R", "t", "D", "e"):
+            await pilot.press(key)
+            await settle(app, pilot)
+            shown = str(app.screen.query(Label).first().render())
+            assert f"“{title}”" in shown, key
+            await pilot.press("escape")
+            await settle(app, pilot)
+        assert app.is_running

@@ -54,7 +54,7 @@ class TextPrompt(SessionActionModal):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(self.question)
+            yield Label(self.question, markup=False)  # it quotes a title
             yield Input(self.value, placeholder=self.placeholder, id="prompt-input")
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="prompt-cancel")
@@ -84,7 +84,7 @@ class ConfirmDelete(SessionActionModal):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(f"Delete {describe(self.meta)}?")
+            yield Label(f"Delete {describe(self.meta)}?", markup=False)
             yield Label(
                 "Its transcript is removed through the SDK. Until you quit, u brings it back.",
                 classes="hint",
@@ -116,7 +116,7 @@ class ExportDialog(SessionActionModal):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(f"Export {describe(self.meta)}")
+            yield Label(f"Export {describe(self.meta)}", markup=False)
             with RadioSet(id="export-format"):
                 yield RadioButton("HTML page (self-contained)", value=True, id="format-html")
                 yield RadioButton("Markdown", id="format-md")
