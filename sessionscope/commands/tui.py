@@ -39,6 +39,9 @@ def run(args: argparse.Namespace) -> int:
     from sessionscope.tui.demo import has_transcripts, prepare_demo
     from sessionscope.tui.keys import load_keymap
 
+    # The ids as the explorer compares them: a pasted id often brings a space along.
+    args.session = args.session.strip() if args.session else None
+    args.message = args.message.strip() if args.message else None
     if args.message and not args.session:
         raise CommandError("--message needs --session ID")
     from sessionscope.tui import images
@@ -80,9 +83,9 @@ def run(args: argparse.Namespace) -> int:
             path = None  # the explorer lists each copy, under its project
         except SessionLookupError as error:
             raise CommandError(str(error)) from error
-        if args.message and path is not None and not _mentions(path, args.message.strip()):
+        if args.message and path is not None and not _mentions(path, args.message):
             # Else the explorer opens the session and quietly selects something else.
-            raise CommandError(f"no message {args.message.strip()!r} in session {args.session}")
+            raise CommandError(f"no message {args.message!r} in session {args.session}")
     need_terminal()
     return _run_app(args, config_dir, config_dir, keymap, image_mode, demo=demo, notice=notice)
 
