@@ -114,13 +114,16 @@ class SessionscopeApp(App[None]):
 
     async def action_quit(self) -> None:
         """Quit, asking first while a reply streams: leaving would end Claude Code before it
-        writes the reply, and what had arrived would be gone. Asked again (or while the
-        reply is being stopped), it quits at once."""
+        writes the reply, and what had arrived would be gone. Asked again, it is the answer
+        "stop and quit"; while the reply is being stopped, it quits at once."""
         from sessionscope.tui.screens.confirm_quit import ConfirmQuit
 
         turn = self.main_screen.turn
-        if turn is None or self._stopping_to_quit or isinstance(self.screen, ConfirmQuit):
+        if turn is None or self._stopping_to_quit:
             self.exit()
+            return
+        if isinstance(self.screen, ConfirmQuit):
+            self.screen.action_confirm()  # ctrl+q twice: as y (q in the question is y too)
             return
 
         def answered(stop: bool | None) -> None:

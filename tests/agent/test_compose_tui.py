@@ -245,8 +245,9 @@ async def test_escape_interrupts_a_slow_reply(fake_api, cli_transcripts_copy):
 async def test_quitting_while_a_reply_streams_asks_then_keeps_what_arrived(
     fake_api, cli_transcripts_copy
 ):
-    """q mid-reply asks; n keeps the reply running; y stops it as esc does, so Claude Code
-    writes the prompt and the reply so far before the app quits (killed, it wrote no reply)."""
+    """q mid-reply asks; n keeps the reply running; ctrl+q twice (as y) stops it as esc does,
+    so Claude Code writes the prompt and the reply so far before the app quits (killed, it
+    wrote no reply)."""
     from sessionscope.tui.screens.confirm_quit import ConfirmQuit
 
     copy = cli_transcripts_copy
@@ -269,7 +270,7 @@ async def test_quitting_while_a_reply_streams_asks_then_keeps_what_arrived(
             await pilot.pause(0.5)
             assert not isinstance(app.screen, ConfirmQuit)
             assert app.main_screen.turn is not None, live_text(app)
-            await pilot.press("q", "y")
+            await pilot.press("ctrl+q", "ctrl+q")  # asked again: stop and quit, as y
             await wait_for(pilot, lambda: app.return_code is not None, what="the app to quit")
     finally:
         release.set()
