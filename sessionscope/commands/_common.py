@@ -50,11 +50,13 @@ def add_project_option(parser: argparse.ArgumentParser) -> None:
 def session_path(args: argparse.Namespace, session_id: str | None = None) -> Path:
     """The transcript of ``session_id`` (default ``args.session_id``), in ``args.project``
     when given, or a :class:`CommandError` saying why there is none, or which projects hold it."""
-    from ..transcripts.files import SessionLookupError, find_session_file
+    from ..transcripts.files import AmbiguousSession, SessionLookupError, find_session_file
 
     wanted = args.session_id if session_id is None else session_id
     try:
         return find_session_file(args.config_dir, wanted, getattr(args, "project", None))
+    except AmbiguousSession as error:
+        raise CommandError(f"{error}; choose with --project=NAME") from None
     except SessionLookupError as error:
         raise CommandError(str(error)) from None
 

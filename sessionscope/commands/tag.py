@@ -21,9 +21,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from sessionscope.agent.manage import tag_session
-    from sessionscope.commands._common import check_config_dir, manage_errors, report
+    from sessionscope.commands._common import (
+        check_config_dir,
+        manage_errors,
+        report,
+        session_path,
+    )
 
     check_config_dir(args.config_dir)
+    session_path(args)  # which file, said as every command says it (manage finds it again)
     tag = args.tag.strip() or None
     with manage_errors():
         tag_session(args.config_dir, args.session_id, tag, args.project)

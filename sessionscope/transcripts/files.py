@@ -304,9 +304,7 @@ def find_session_file(
     candidates = [path for path, size in found if size > 0] or [path for path, _ in found]
     if len(candidates) > 1:
         names = ", ".join(sorted(path.parent.name for path in candidates))
-        raise AmbiguousSession(
-            f"session {text} is in {len(candidates)} projects: {names}; choose with --project=NAME"
-        )
+        raise AmbiguousSession(f"session {text} is in {len(candidates)} projects: {names}")
     if candidates:
         return candidates[0]
     raise SessionLookupError(f"no session {text} under {projects}")
