@@ -65,9 +65,14 @@ def _check_id(session_id: str) -> str:
 def _session_file(config_dir: Path, session_id: str, project: str | None) -> Path:
     """The file to act on (see :func:`find_session_file`), or a :class:`SessionActionError`."""
     try:
-        return find_session_file(config_dir, session_id, project)
+        path = find_session_file(config_dir, session_id, project)
     except SessionLookupError as error:
         raise SessionActionError(str(error)) from None
+    with contextlib.suppress(OSError):  # gone meanwhile: the SDK says so
+        if path.stat().st_size == 0:
+            # The SDK takes an empty <id>.jsonl for "no session here" and would say "not found".
+            raise SessionActionError(f"session {session_id} is an empty file, {path}: no session")
+    return path
 
 
 def _appendable(path: Path, session_id: str, what: str) -> None:

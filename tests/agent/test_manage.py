@@ -195,3 +195,19 @@ def test_a_line_still_being_written_is_not_joined_by_a_title_or_tag(
     assert {info.session_id: info for info in list_sessions()}[SAMPLE_ID].custom_title == (
         "new title"
     )
+
+
+def test_an_empty_session_file_is_said_to_be_empty(isolated_user_dirs: Path) -> None:
+    """Not "could not rename X: Session X not found" (the SDK's words for a file it skips)."""
+    empty = isolated_user_dirs / "projects" / "-p" / f"{SAMPLE_ID}.jsonl"
+    empty.parent.mkdir()
+    empty.touch()
+    for act in (
+        lambda: rename_session(isolated_user_dirs, SAMPLE_ID, "t"),
+        lambda: tag_session(isolated_user_dirs, SAMPLE_ID, "t"),
+        lambda: Trash().delete(isolated_user_dirs, SAMPLE_ID),
+    ):
+        with pytest.raises(SessionActionError) as refused:
+            act()
+        assert str(refused.value) == f"session {SAMPLE_ID} is an empty file, {empty}: no session"
+    assert empty.exists()
