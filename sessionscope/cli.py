@@ -95,6 +95,10 @@ def main(argv: list[str] | None = None) -> int:
         args.config_dir = (
             Path(os.path.expanduser(args.config_dir)) if args.config_dir else default_config_dir()
         )
+        if getattr(args, "project", None):
+            # As list and search show working directories (~/src/app), and as a shell leaves
+            # --project=~/src/app.
+            args.project = os.path.expanduser(args.project)
         if args.store:
             from .commands._store import through_store
 

@@ -142,3 +142,16 @@ def test_an_empty_option_is_refused_not_taken_for_its_default(argv, said, tmp_pa
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err.startswith(f"sessionscope: {said}")
     assert captured.err.count("\n") == 1
+
+
+def test_project_takes_a_working_directory_written_with_a_tilde(tmp_path, capsys, monkeypatch):
+    """list and search show working directories as ~/src/app, and the shell leaves the ~ of
+    --project=~/src/app as it is."""
+    from tests.tui.gallery import GALLERY, write_gallery
+
+    config = write_gallery(tmp_path / "claude")
+    monkeypatch.setenv("HOME", "/home/ada")  # the gallery's sessions ran in /home/ada/src/orbit
+    assert cli.main(["--config-dir", str(config), "list", "--json", "--project=~/src/orbit"]) == 0
+    listed = capsys.readouterr()
+    assert GALLERY in listed.out and listed.err == ""
+    assert cli.main(["--config-dir", str(config), "show", GALLERY, "--project=~/src/orbit"]) == 0
