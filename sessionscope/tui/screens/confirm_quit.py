@@ -18,8 +18,14 @@ class ConfirmQuit(SessionActionModal):
     quit; ``n`` or ``escape``: keep it running."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y,q", "confirm", "Stop and quit", id="quit-confirm"),
-        Binding("n", "cancel", "Keep waiting", id="quit-keep"),
+        Binding(
+            "y,q",
+            "confirm",
+            "Stop and quit",
+            id="quit-confirm",
+            tooltip="Stop the reply as esc does (what arrived is kept), then quit",
+        ),
+        Binding("n", "cancel", "Keep waiting", id="quit-keep", tooltip="Let the reply run on"),
     ]
 
     def __init__(self, target: str) -> None:
