@@ -37,13 +37,14 @@ def add_common_options(parser: argparse.ArgumentParser, *, top_level: bool) -> N
     )
 
 
-def add_project_option(parser: argparse.ArgumentParser) -> None:
-    """``--project PATH``: which copy of a session in several project folders is meant."""
+def add_project_option(parser: argparse.ArgumentParser, also: str = "") -> None:
+    """``--project PATH``: which copy of a session in several project folders is meant
+    (``also``: what else it does for this command, said first in its help)."""
     parser.add_argument(
         "--project",
         metavar="PATH",
-        help="the project holding the session, when it is in several (a copied project): "
-        "its working directory, or its folder name under projects/",
+        help=f"{also}the project holding the session, when it is in several (a copied "
+        "project): its working directory, or its folder name under projects/",
     )
 
 

@@ -19,7 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     from ._common import add_project_option
 
-    add_project_option(parser)
+    add_project_option(parser, also="with --all, only this project's sessions; ")
 
 
 class _Bar:
@@ -109,7 +109,10 @@ def _sessions(args):
     if args.all:
         if args.session_ids:
             raise CommandError("give session ids or --all, not both")
-        return local_sessions(args.config_dir)
+        sessions = local_sessions(args.config_dir, args.project)
+        if args.project and not sessions:
+            raise CommandError(f"no sessions for project {args.project}")
+        return sessions
     if not args.session_ids:
         raise CommandError("nothing to push: give session ids, --all or --hook")
     return [session_files_at(session_path(args, session_id)) for session_id in args.session_ids]

@@ -96,13 +96,16 @@ def session_files_at(path: Path) -> SessionFiles:
     return SessionFiles(path.stem, path.parent.name, path, subagents)
 
 
-def local_sessions(config_dir: str | os.PathLike[str]) -> list[SessionFiles]:
-    """Every local session under ``config_dir/projects``."""
+def local_sessions(
+    config_dir: str | os.PathLike[str], project: str | None = None
+) -> list[SessionFiles]:
+    """Every local session under ``config_dir/projects`` (of ``project`` only, if given: a
+    working directory with its worktrees, or a folder name, as ``list --project``)."""
     from ..transcripts.files import session_files
 
     return [
         session_files_at(path)
-        for path in (Path(p) for p, _ in session_files(config_dir))
+        for path in (Path(p) for p, _ in session_files(config_dir, project))
         if path.is_file()
     ]
 

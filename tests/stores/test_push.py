@@ -372,3 +372,16 @@ def test_hook_run_by_hand_on_a_terminal_says_so_instead_of_waiting(isolated_user
         "sessionscope: --hook reads the JSON Claude Code gives a hook on stdin; by hand, name "
         "the sessions to push (push ID... or --all)\n"
     )
+
+
+def test_push_all_of_one_project(cli_transcripts, pg_url, capsys) -> None:
+    """``push --all --project PATH`` pushes that project's sessions only (--project was taken
+    and every session pushed)."""
+    config = ["--config-dir", str(cli_transcripts.config_dir), "--store", pg_url]
+    notes = cli_transcripts.path("notes").parent.name
+    assert push("--all", "--project", str(cli_transcripts.projects["notes"]), *config) == 0
+    assert {project for project, _session, _sub in dump_store(pg_url)} == {notes}
+    assert push("--all", "--project=/no/such/project", *config) == 1
+    assert capsys.readouterr().err.endswith(
+        "sessionscope: no sessions for project /no/such/project\n"
+    )
