@@ -158,3 +158,27 @@ def test_installed_command_jumps_to_a_branch(gallery: Path, tmp_path: Path) -> N
         terminal.keys("q")
     finally:
         terminal.kill()
+
+
+async def test_r_on_a_rewind_branch_replays_that_branch_from_the_message(make) -> None:
+    """The branch chosen in the tree is the one replayed, from the selected message (it
+    played the SDK's branch from its first message: the selected one is not on it)."""
+    from sessionscope.tui.messages import ReplayLoaded
+    from sessionscope.tui.screens.replay import ReplayScreen
+
+    loaded: list[ReplayLoaded] = []
+    app = make()
+    hook = lambda m: loaded.append(m) if isinstance(m, ReplayLoaded) else None  # noqa: E731
+    async with app.run_test(size=(120, 30), message_hook=hook) as pilot:
+        await open_tree(app, pilot)
+        await pilot.press("down", "enter")
+        await settle(app, pilot)
+        assert app.main_screen.message_view.current_entry.uuid == u(19)
+        app.main_screen.message_view.focus()
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ReplayScreen)
+        event = loaded[-1]
+        played = [step.uuid for step in event.steps]
+        assert played[event.start_at] == u(19)
+        assert u(10) in played  # the branch with what it shares with the main one

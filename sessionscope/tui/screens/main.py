@@ -1740,14 +1740,20 @@ class MainScreen(Screen[None], inherit_bindings=False):
     ) -> None:
         from sessionscope.replay.steps import load_steps
         from sessionscope.stores import StoreError
+        from sessionscope.transcripts.conversation import branch_showing
+        from sessionscope.transcripts.reader import index_transcript
 
         try:
             path = self._transcript_file(meta)
-            if opened is not None and Path(opened.path) == path:
-                conversation = None if leaf_chosen else opened.conversation
-                steps = load_steps(path, index=opened.index, conversation=conversation)
-            else:
-                steps = load_steps(path)
+            same = opened is not None and Path(opened.path) == path
+            index = opened.index if same else None
+            conversation = opened.conversation if same and not leaf_chosen else None
+            if start_uuid and conversation is None:
+                # The branch that shows the message (a rewind branch chosen in the tree), as
+                # `replay --from` finds it; else the SDK's.
+                index = index_transcript(path, base=index)
+                conversation = branch_showing(index, start_uuid)
+            steps = load_steps(path, index=index, conversation=conversation)
         except (OSError, StoreError) as error:
             self.post_message(SessionActionFailed("Replay", str(error)))
             return
