@@ -192,3 +192,35 @@ async def test_dialogs_show_a_title_with_brackets_as_written(
             await pilot.press("escape")
             await settle(app, pilot)
         assert app.is_running
+
+
+async def test_rename_and_tag_of_a_session_in_two_project_folders_change_the_copy_listed(
+    sample_session: Path, isolated_user_dirs: Path
+) -> None:
+    """A session id in two project folders (a copied project): the explorer lists one copy, and
+    R and t change that one (they were refused: which copy was meant was not said)."""
+    import shutil
+
+    twin = isolated_user_dirs / "projects" / "-other" / sample_session.name
+    twin.parent.mkdir()
+    shutil.copyfile(sample_session, twin)
+    app = _app(isolated_user_dirs)
+    async with app.run_test(size=SIZE) as pilot:
+        await _select(app, pilot, SAMPLE_ID)
+        listed = Path(app.main_screen.session_list.current.path)
+        other = twin if listed == sample_session else sample_session
+        untouched = other.read_bytes()
+        await pilot.press("R")
+        app.screen.query_one(Input).value = "the listed copy"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("t")
+        app.screen.query_one(Input).value = "copy"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert not app._notifications or all(
+            note.severity != "error" for note in app._notifications
+        )
+        assert b'"customTitle":"the listed copy"' in listed.read_bytes()
+        assert b'"tag":"copy"' in listed.read_bytes()
+        assert other.read_bytes() == untouched

@@ -1563,7 +1563,8 @@ class MainScreen(Screen[None], inherit_bindings=False):
         if self._change_in_store(meta, "rename", title):
             return
         try:
-            rename_session(self.context.config_dir, meta.session_id, title)
+            # The copy listed (a session id may be in two project folders).
+            rename_session(self.context.config_dir, meta.session_id, title, meta.project or None)
             self._reread_changed(meta, f"Renamed to “{inert(title.strip())}”")
         except (SessionActionError, OSError) as error:
             self.post_message(SessionActionFailed("Rename", str(error)))
@@ -1595,7 +1596,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
         if self._change_in_store(meta, "tag", tag):
             return
         try:
-            tag_session(self.context.config_dir, meta.session_id, tag)
+            tag_session(self.context.config_dir, meta.session_id, tag, meta.project or None)
             self._reread_changed(meta, f"Tagged “{inert(tag)}”" if tag else "Tag cleared")
         except (SessionActionError, OSError) as error:
             self.post_message(SessionActionFailed("Tag", str(error)))
@@ -1633,7 +1634,12 @@ class MainScreen(Screen[None], inherit_bindings=False):
         if self._change_in_store(meta, "delete"):
             return
         try:
-            self.trash.delete(self.context.config_dir, meta.session_id, title=describe(meta))
+            self.trash.delete(
+                self.context.config_dir,
+                meta.session_id,
+                title=describe(meta),
+                project=meta.project or None,
+            )
         except (SessionActionError, OSError) as error:
             self.post_message(SessionActionFailed("Delete", str(error)))
             return
