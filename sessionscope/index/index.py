@@ -210,23 +210,33 @@ class Index:
 
     # -- catching up -----------------------------------------------------------------------------
 
-    def catch_up(self, path: str | os.PathLike[str], session_id: str | None = None) -> bool:
+    def catch_up(
+        self,
+        path: str | os.PathLike[str],
+        session_id: str | None = None,
+        read: TranscriptIndex | None = None,
+    ) -> bool:
         """Bring one file's rows up to date with the file; ``True`` if anything changed.
 
         Cheap when nothing changed (a ``stat`` and a row), and reads only the bytes appended
         when it grew: what a watcher calls when a file changes. ``session_id`` is the session a
-        subagent transcript belongs to (else its name, or its entries, say). Nothing is read
-        when there is no index to write to (:attr:`Database.enabled`)."""
+        subagent transcript belongs to (else its name, or its entries, say). ``read``: the
+        file as the caller has read it already (the explorer's open session): when it holds
+        just what the index reaches, the session's messages are counted from it (its
+        conversation built already) instead of from the entries stored. Nothing is read when
+        there is no index to write to (:attr:`Database.enabled`)."""
         if not self.db.enabled:
             return False
-        job = self._job(os.path.abspath(path), session_id)
+        job = self._job(os.path.abspath(path), session_id, read)
         changed = False
         while job is not None:
             written, job = self._write_piece(job, _read(job, self.root))
             changed = changed or written
         return changed
 
-    def _job(self, path: str, session_id: str | None) -> _Job | None:
+    def _job(
+        self, path: str, session_id: str | None, read: TranscriptIndex | None = None
+    ) -> _Job | None:
         """What reading ``path`` needs from the index (``None``: it has the file as it is)."""
         try:
             status = os.stat(path)
@@ -243,7 +253,7 @@ class Index:
             return _Job(path, session_id, None, row, None) if row is not None else None
         if current:
             return None
-        return _Job(path, session_id or session_of_path(path), status, row, base)
+        return _Job(path, session_id or session_of_path(path), status, row, base, read)
 
     def catch_up_all(
         self, progress: Progress | None = None, *, stop: Callable[[], bool] | None = None
@@ -498,10 +508,10 @@ class Index:
         just written (a file rewritten meanwhile is read again from the start)."""
         written = self._write(job, read)
         if written is None:  # another process wrote the file's row meanwhile: on from there
-            return False, self._job(job.path, job.session_id)
+            return False, self._job(job.path, job.session_id, job.read)
         if not written or read is None or not read.partial:
             return written, None
-        return written, self._job(job.path, job.session_id)
+        return written, self._job(job.path, job.session_id, job.read)
 
     def _write(self, job: _Job, read: _Read | None) -> bool | None:
         """Store what was read of a file (``None``: it could not be read: forget it). Nothing
@@ -758,6 +768,8 @@ class _Job(NamedTuple):
     base: list[bytes] | None
     """The light entries read before (MessagePack, a row's at a time), when the file only grew
     since (then only the rest is read)."""
+    read: TranscriptIndex | None = None
+    """The file as the caller read it already (:meth:`Index.catch_up`)."""
 
 
 class _Read(NamedTuple):
@@ -994,15 +1006,23 @@ def _read_file(job: _Job, root: str) -> _Read:
     if is_session and not index.partial:  # a session's fields and counts once it is all read
         lite = read_lite_meta(path, keep_unsummarized=True)
         if lite is not None:
-            whole = TranscriptIndex(
-                path=path,
-                size=index.size,
-                mtime=0.0,
-                entries=[*read_before(), *index.entries],
-                line_count=index.line_count,
-                ends_open=index.ends_open,
-            )
-            meta = add_counts(lite, whole)
+            read = job.read
+            if not (
+                read is not None
+                and not read.partial
+                and (read.size, read.line_count, read.ends_open)
+                == (index.size, index.line_count, index.ends_open)
+                and len(read.entries) == len(kept) + len(index.entries)
+            ):
+                read = TranscriptIndex(
+                    path=path,
+                    size=index.size,
+                    mtime=0.0,
+                    entries=[*read_before(), *index.entries],
+                    line_count=index.line_count,
+                    ends_open=index.ends_open,
+                )
+            meta = add_counts(lite, read)
     elif not is_session:  # a subagent: <project>/<session>/subagents/... or <project>/agent-*
         while os.path.dirname(folder) != root and folder != os.path.dirname(folder):
             folder = os.path.dirname(folder)

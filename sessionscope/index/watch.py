@@ -19,9 +19,13 @@ import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..transcripts.files import projects_dir, session_file_id
 from ..transcripts.meta import SessionMeta
+
+if TYPE_CHECKING:
+    from ..transcripts.model import TranscriptIndex
 
 __all__ = ["Changes", "TranscriptWatcher", "catch_up_changes"]
 
@@ -129,10 +133,14 @@ class Changes:
     """Whether the index changed (search may find more)."""
 
 
-def catch_up_changes(index, paths: set[str] | list[str]) -> Changes:
+def catch_up_changes(
+    index, paths: set[str] | list[str], read: dict[str, TranscriptIndex] | None = None
+) -> Changes:
     """Catch ``index`` (an :class:`~sessionscope.index.Index`) up on each changed file: only
     the bytes appended are read, a file that is gone is forgotten. Subagent transcripts are
-    indexed for search; sessions' own transcripts come back listed or gone."""
+    indexed for search; sessions' own transcripts come back listed or gone. ``read``: files
+    the caller has read already, by path (:meth:`Index.catch_up`)."""
+    read = read or {}
     changes = Changes()
     root = index.root
     for path in sorted(paths):
@@ -143,7 +151,7 @@ def catch_up_changes(index, paths: set[str] | list[str]) -> Changes:
                 changes.gone.append(session_id)
             continue
         try:
-            changed = index.catch_up(path)
+            changed = index.catch_up(path, read=read.get(path))
         except OSError:
             continue  # unreadable now: the next change tries again
         changes.indexed |= changed

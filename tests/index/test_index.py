@@ -157,6 +157,36 @@ def test_an_append_is_read_alone(sessions_dir, isolated_user_dirs) -> None:
     assert index.session_meta(path).message_count == 4
 
 
+def test_a_session_the_explorer_read_already_is_counted_from_its_read(
+    sessions_dir, isolated_user_dirs
+) -> None:
+    """The explorer hands the catch-up its own read of the open session (its conversation
+    built as the file grew): the messages are counted from it, with the answer the stored
+    entries give; a read that does not reach where the index does is not used."""
+    first = chain(user("alpha words here"), assistant("beta answer"))
+    path = sessions_dir(first)
+    index = Index(isolated_user_dirs)
+    assert index.catch_up_all() == 1
+    more = chain(first[-1], user("gamma question"), assistant("delta reply"))[1:]
+    with path.open("ab") as handle:
+        handle.write(b"".join(line(entry) for entry in more))
+    read = index_transcript(path)
+    assert index.catch_up(path, read=read)
+    assert read.graph is not None  # its conversation was built for the count
+    assert index.session_meta(path).message_count == 4
+    assert uuids_of(index.search("gamma")) == [more[0]["uuid"]]
+    again = chain(more[-1], user("epsilon question"), assistant("zeta reply"))[1:]
+    with path.open("ab") as handle:
+        handle.write(b"".join(line(entry) for entry in again))
+    graph = read.graph
+    assert index.catch_up(path, read=read)
+    assert read.graph is graph and list(graph.built) == [None]  # not used: it ends before
+    assert index.session_meta(path).message_count == 6
+    whole = Index(isolated_user_dirs, db=Database(isolated_user_dirs / "whole.sqlite3"))
+    whole.catch_up_all()
+    assert whole.session_meta(path) == index.session_meta(path)
+
+
 @pytest.mark.parametrize("change", ["new file", "appended"])
 def test_a_file_another_process_caught_up_meanwhile_is_read_on_from_its_row(
     sessions_dir, isolated_user_dirs, change

@@ -1248,8 +1248,9 @@ class MainScreen(Screen[None], inherit_bindings=False):
         return self._watcher.ready if self._watcher is not None else None
 
     @work(thread=True, group="live-index", description="index changes")
-    def catch_up_index(self, paths: set[str]) -> None:
-        """Catch the index up on changed files and say what that did to the list."""
+    def catch_up_index(self, paths: set[str], read: dict[str, TranscriptIndex]) -> None:
+        """Catch the index up on changed files and say what that did to the list (``read``:
+        the open session's file as read already, whose messages need not be counted again)."""
         from sessionscope.index import Index
         from sessionscope.index.watch import catch_up_changes
 
@@ -1260,7 +1261,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
         try:
             # Nicer than the screen's thread: what was appended is on screen already, and a
             # big session's catch-up (its conversation counted again) would slow the paint.
-            changes = in_background(lambda: catch_up_changes(catalog, paths))
+            changes = in_background(lambda: catch_up_changes(catalog, paths, read))
         except Exception as error:  # noqa: BLE001 - a locked or broken index: the next change retries
             self.post_message(
                 SessionsChanged([], [], False, error=f"cannot update the index: {error}")
@@ -1322,7 +1323,9 @@ class MainScreen(Screen[None], inherit_bindings=False):
         self._index_pending = set()
         if paths:
             self._indexing = True
-            self.catch_up_index(paths)
+            opened = self.opened
+            read = {os.path.abspath(opened.path): opened.index} if opened is not None else {}
+            self.catch_up_index(paths, read)
 
     def follow_if_grown(self) -> None:
         """Read what was appended to the open session (if anything was), unless a read of it is
