@@ -16,6 +16,7 @@ import pytest
 from textual.widgets import ProgressBar
 
 from sessionscope.index import index as index_module
+from tests.helpers.pilot import settle
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SIZE = (120, 40)
@@ -158,7 +159,6 @@ async def test_a_first_start_on_an_old_session_waits_for_the_whole_list(corpus, 
         deadline = time.monotonic() + 30
         while screen.session_list.current is None and time.monotonic() < deadline:
             await pilot.pause(0.01)
-        await app.workers.wait_for_complete()
-        await pilot.pause(0.2)
+        await settle(app, pilot)
         assert screen.session_list.current.session_id == oldest.session_id
         assert opened == [oldest.session_id]  # the newest was never opened on the way
