@@ -69,6 +69,20 @@ async def start(app, pilot, session_id: str) -> None:
     )
 
 
+def complete_the_torn_line(path) -> None:
+    """Append the rest of the torn last line the gallery ends with: the message u(903)."""
+    append(
+        path,
+        raw=b'er","content":"and the release notes?"},"uuid":"'
+        + u(903).encode()
+        + b'","parentUuid":"'
+        + u(17).encode()
+        + b'","sessionId":"'
+        + GALLERY.encode()
+        + b'","timestamp":"2026-03-01T10:00:00.000Z"}\n',
+    )
+
+
 async def test_the_scrollbar_follows_the_blocks_as_they_are_measured(make, gallery) -> None:
     """Measuring a block changes the pane's height without laying out the screen again: the
     scrollbar shows up once a session outgrows the pane and stays true to the measured height
@@ -177,16 +191,7 @@ async def test_the_cursor_stays_where_the_reader_is(make, gallery) -> None:
         place = view.block_start(view.cursor) - round(view.scroll_y)
         before = view.block_count
         # Completes the torn last line the gallery ends with, then one more message.
-        append(
-            path,
-            raw=b'er","content":"and the release notes?"},"uuid":"'
-            + u(903).encode()
-            + b'","parentUuid":"'
-            + u(17).encode()
-            + b'","sessionId":"'
-            + GALLERY.encode()
-            + b'","timestamp":"2026-03-01T10:00:00.000Z"}\n',
-        )
+        complete_the_torn_line(path)
         await wait_for(pilot, lambda: u(903) in view_uuids(app), "the completed line")
         assert view.block_count == before + 1
         assert view.current_entry.uuid == chosen
@@ -228,16 +233,7 @@ async def test_a_growing_session_shows_what_opening_it_afresh_shows(make, galler
 
         first = view.source
         # The torn last line completed, then a response in two pieces, one append each.
-        append(
-            path,
-            raw=b'er","content":"and the release notes?"},"uuid":"'
-            + u(903).encode()
-            + b'","parentUuid":"'
-            + u(17).encode()
-            + b'","sessionId":"'
-            + GALLERY.encode()
-            + b'","timestamp":"2026-03-01T10:00:00.000Z"}\n',
-        )
+        complete_the_torn_line(path)
         await wait_for(pilot, lambda: u(903) in view_uuids(app), "the completed line")
         piece = {"type": "text", "text": "Notes drafted."}
         append(path, assistant(GALLERY, u(904), u(903), 601, "msg_split", piece))
