@@ -304,6 +304,7 @@ class _Pusher:
             size = status.st_size
             # What the local list says of it (last_modified): the store lists a session pushed
             # last by push with its file's time, not the push's.
+            recorded_mtime = state.get("file_mtime")
             state["file_mtime"] = int(status.st_mtime * 1000)
             if size < offset:
                 self.result.problems.append(
@@ -318,6 +319,7 @@ class _Pusher:
             # to the server, so that both cores work.
             batches = _batches(handle, line_no)
             unterminated = state.get("unterminated", False)
+            submitted = False
             while True:
                 try:
                     batch = await asyncio.to_thread(next, batches, None)
@@ -348,8 +350,13 @@ class _Pusher:
                         offset,
                         batch.words,
                     )
+                    submitted = True
                     offset, line_no, unterminated = batch.end, batch.lines, batch.unterminated
             state.update(offset=offset, lines=line_no, unterminated=unterminated)
+            if not submitted and offset and state["file_mtime"] != recorded_mtime:
+                # Nothing new, but the record has not the file's time (pushed by an older
+                # version, or the file touched): recorded, for the list to say it.
+                await self.submit(session_id, key, [], [], dict(state), [], offset)
         if subpath and not state.get("meta"):
             meta = _agent_metadata(path)
             if meta is not None:

@@ -333,3 +333,38 @@ def test_a_pushed_session_is_as_old_as_its_file(tmp_path, pg_url, capsys) -> Non
         for line in run(capsys, "list", "--json", "--store", pg_url)[1].splitlines()
     ]
     assert rows[0]["session_id"] == older and rows[0]["last_modified"] >= before - 1000
+
+
+def test_a_push_records_the_file_time_a_store_made_before_lacks(tmp_path, pg_url, capsys) -> None:
+    """Sessions pushed by a version that kept no file time list with their push's time; the
+    next push, with nothing new to send, records it (and adds no entry)."""
+    import psycopg
+
+    from tests.helpers.entries import assistant, dumps, user
+
+    config = tmp_path / "claude"
+    folder = config / "projects" / "-w"
+    folder.mkdir(parents=True)
+    session_id = "33333333-3333-4333-8333-333333333333"
+    path = folder / f"{session_id}.jsonl"
+    lines = [user("u1", None, "an old session"), assistant("a1", "u1", "hi")]
+    path.write_bytes(b"".join(dumps({**line, "sessionId": session_id}) + b"\n" for line in lines))
+    os.utime(path, (1_770_000_000, 1_770_000_000))
+    push = ("push", "--all", "--config-dir", str(config), "--store", pg_url)
+    assert run(capsys, *push)[0] == 0
+    with psycopg.connect(pg_url, autocommit=True) as connection:  # as an older version left it
+        connection.execute(
+            "UPDATE claude_session_store_sessions SET pushed = pushed - 'file_mtime' - 'at'"
+        )
+    [row] = [
+        json.loads(line)
+        for line in run(capsys, "list", "--json", "--store", pg_url)[1].splitlines()
+    ]
+    assert row["last_modified"] != 1_770_000_000_000
+    status, _out, err = run(capsys, *push)
+    assert status == 0 and "0 new entries" in err, err
+    [row] = [
+        json.loads(line)
+        for line in run(capsys, "list", "--json", "--store", pg_url)[1].splitlines()
+    ]
+    assert row["last_modified"] == 1_770_000_000_000
