@@ -142,6 +142,11 @@ def run(args: argparse.Namespace) -> int:
     _print_messages(out, index, conversation.messages, args.json)
     out.flush()
     notes = []
+    if not conversation.messages:  # an empty file, or one without a conversation yet
+        notes.append(
+            f"no messages in {path.name}"
+            + (f" ({len(index.entries)} other entries: see --all)" if index.entries else "")
+        )
     if index.bad_lines:
         notes.append(f"{len(index.bad_lines)} unreadable line(s) skipped (see --all)")
     if conversation.other_leaves:

@@ -127,6 +127,19 @@ def test_show_text_is_inert_and_mentions_skipped_lines(write_transcript, capsys)
     assert "1 unreadable line(s) skipped (see --all)" in err
 
 
+def test_show_of_a_session_without_messages_says_so(write_transcript, capsys):
+    """An empty file, or one with only metadata (a session started and left): the output was
+    empty, with nothing said."""
+    write_transcript([])
+    status, out, err = run(capsys, "show", SESSION_ID)
+    assert status == 0 and out == ""
+    assert err == f"sessionscope: no messages in {SESSION_ID}.jsonl\n"
+    write_transcript([{"type": "file-history-snapshot", "messageId": "m1", "snapshot": {}}])
+    status, out, err = run(capsys, "show", SESSION_ID)
+    assert status == 0 and out == ""
+    assert "no messages in" in err and "(1 other entries: see --all)" in err
+
+
 def test_show_all_reports_bad_lines_and_torn_tail(write_transcript, capsys):
     lines = conversation() + [b"\x1b]0;pwned\x07 \xff\x00"]
     path = write_transcript(lines)
