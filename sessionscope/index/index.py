@@ -446,15 +446,11 @@ class Index:
         read again but the message lines. A compaction commits every :data:`BATCH_SECONDS`
         (messages not given their words back yet are not found meanwhile) and ends early
         when ``stop()`` is true: the next catch-up goes on with it."""
-        noted = dict(
-            self.db.rows("SELECT key, value FROM info WHERE key IN ('unworded', 'forgotten')")
-        )
-        if "unworded" not in noted:
-            # Read first, so that a catch-up with nothing to compact takes no write lock.
-            if int(noted.get("forgotten", 0)) <= COMPACT_FROM:
-                return
-            if not self.db.run(_start_compaction, False, write=True):
-                return
+        # Read first, so that a catch-up with nothing to compact takes no write lock.
+        if not self.db.run(_compaction_due, False):
+            return
+        if not self.db.run(_start_compaction, False, write=True):
+            return
         finished = False
         while not finished and not stop():
             started = time.monotonic()
@@ -1109,20 +1105,28 @@ def _unworded(conn: sqlite3.Connection) -> tuple[int, int]:
     return int(after), int(to)
 
 
-def _start_compaction(conn: sqlite3.Connection) -> bool:
-    """Empty the full-text table if a compaction is due (the forgotten messages more than
-    :data:`COMPACT_FROM` and than the live ones); ``True`` if one is under way now. Asked in
-    the write's transaction: another process may have started one since this one looked
-    (emptying the table again would take the words it gave back since)."""
+def _compaction_due(conn: sqlite3.Connection) -> bool:
+    """Whether a compaction is under way, or due: the forgotten messages more than
+    :data:`COMPACT_FROM` and than the live ones."""
     if conn.execute("SELECT 1 FROM info WHERE key = 'unworded'").fetchone():
         return True
     row = conn.execute("SELECT value FROM info WHERE key = 'forgotten'").fetchone()
     forgotten = int(row[0]) if row else 0
     # Counted only past the floor: counting every message takes a few milliseconds.
-    if (
-        forgotten <= COMPACT_FROM
-        or forgotten <= conn.execute("SELECT count(*) FROM messages").fetchone()[0]
-    ):
+    return (
+        forgotten > COMPACT_FROM
+        and forgotten > conn.execute("SELECT count(*) FROM messages").fetchone()[0]
+    )
+
+
+def _start_compaction(conn: sqlite3.Connection) -> bool:
+    """Empty the full-text table if a compaction is due (:func:`_compaction_due`); ``True`` if
+    one is under way now. Asked again in the write's transaction: another process may have
+    started one since this one looked (emptying the table again would take the words it gave
+    back since)."""
+    if conn.execute("SELECT 1 FROM info WHERE key = 'unworded'").fetchone():
+        return True
+    if not _compaction_due(conn):
         return False
     conn.execute("INSERT INTO messages_fts (messages_fts) VALUES ('delete-all')")
     conn.execute("DELETE FROM info WHERE key = 'forgotten'")
