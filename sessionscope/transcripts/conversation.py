@@ -759,7 +759,9 @@ def branch_showing(index: TranscriptIndex, uuid: str) -> Conversation | None:
     when no branch shows it."""
     main = build_conversation(index)
     for leaf in [None, *main.other_leaves]:
-        branch = main if leaf is None else build_conversation(index, leaf)
+        # Each other branch looked at once: not kept on the index's graph (the explorer's
+        # open session keeps its graph), as the branch tree's are not.
+        branch = main if leaf is None else build_conversation(index, leaf, keep=False)
         if any(message.uuid == uuid for message in all_messages(index, branch)):
             return branch
     return None
