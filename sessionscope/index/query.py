@@ -14,9 +14,10 @@ A query is words and filters, all of which a hit must satisfy::
 - ``name:value`` filters (``name:"a value with spaces"``); one filter given twice accepts
   either value; different filters must all hold. ``project:`` is a part of the project's
   working directory (or its folder name), ``session:`` the start of a session id, ``after:``
-  and ``before:`` a date (``YYYY-MM-DD``; ``YYYY-MM`` and ``YYYY`` start at its first day) or a time (``YYYY-MM-DDTHH:MM[:SS]``, UTC), ``role:``
-  one of ``user``, ``assistant``, ``tool`` (a tool's result). ``branch:``, ``tag:`` and
-  ``tool:`` are compared whole, in any case.
+  and ``before:`` a date (``YYYY-MM-DD``; ``YYYY-MM`` and ``YYYY`` start at its first day)
+  or a time (``YYYY-MM-DDTHH:MM[:SS]``, UTC), ``role:`` one of ``user``, ``assistant``,
+  ``tool`` (a tool's result). ``branch:``, ``tag:`` and ``tool:`` are compared whole, in any
+  case.
 
 A word that looks like ``name:value`` with a name that is no filter (``http://x``, ``TODO:``)
 is a word. Anything the syntax cannot mean raises :class:`QueryError` with one line saying

@@ -365,14 +365,10 @@ def _files_under(
         except OSError:
             return
         for child in children:
-            try:
-                is_file = child.is_file()
-                is_dir = not is_file and child.is_dir()
-            except OSError:
-                continue
-            if is_file and wanted(child.name):
-                results.append(child.path)
-            elif is_dir and not (child.is_symlink() and walked_before(child.path)):
+            if _is_file(child):
+                if wanted(child.name):
+                    results.append(child.path)
+            elif _is_dir(child) and not (child.is_symlink() and walked_before(child.path)):
                 walk(child.path)
 
     walk(os.fspath(base_dir))
